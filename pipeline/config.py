@@ -1,0 +1,155 @@
+"""The schema of `configs/pipeline.yaml`, validated before any work starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.errors import PipelineError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IngestConfig(_Section):
+    input: str = Field(description="A transcript file or a folder of them (searched recursively).")
+    unit: Literal["turn", "paragraph", "sentences"] = Field(
+        "paragraph", description="What one modelled document is: a whole turn, a paragraph "
+        "within a turn, or a window of `sentences_per_doc` sentences within a turn."
+    )
+    sentences_per_doc: int = Field(3, ge=1, description="Window size when unit is sentences.")
+    max_doc_chars: int = Field(
+        2000, ge=100, description="Documents longer than this are split at sentence ends."
+    )
+    style: Literal["auto", "angle", "angle_inline", "diet", "colon"] = Field(
+        "auto", description="Speaker tag style; auto detects it per file."
+    )
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "cp932", "euc-jp"] = Field(
+        "auto", description="Text encoding; auto detects it per file."
+    )
+    aliases: dict[str, str] = Field(
+        default_factory=dict, description="Speaker name -> canonical name (one person, two labels)."
+    )
+    exclude_speakers: list[str] = Field(
+        default_factory=list,
+        description="Speakers (canonical names) kept in turns.csv but not modelled, e.g. the chair.",
+    )
+
+
+class TokensConfig(_Section):
+    pos: list[Literal["noun", "proper_noun", "verb", "adjective"]] = Field(
+        default_factory=lambda: ["noun", "proper_noun"],
+        description="Parts of speech that become terms.",
+    )
+    compounds: bool = Field(True, description="Join runs of nouns into one term (安全+保障).")
+    compound_min_count: int = Field(
+        2, ge=1, description="A joined compound seen fewer times than this is split back."
+    )
+    keep_phrases: list[str] = Field(
+        default_factory=list, description="Phrases always kept as one term."
+    )
+    stopwords_file: str | None = Field(
+        None, description="Extra stopwords, one per line (besides the shipped list)."
+    )
+    min_chars: int = Field(1, ge=1, description="Shortest term kept, in characters.")
+
+
+class VectorizeConfig(_Section):
+    min_df: int = Field(2, ge=1, description="Drop terms in fewer documents than this.")
+    max_df: float = Field(
+        0.5, gt=0, le=1, description="Drop terms in more than this share of documents."
+    )
+    max_features: int | None = Field(None, ge=1, description="Keep at most this many terms.")
+
+
+class ModelConfig(_Section):
+    engine: Literal["nmf", "lda", "gensim_lda"] = Field("nmf", description="Topic model engine.")
+    n_topics: Annotated[int, Field(ge=2)] | Literal["auto"] = Field(
+        8, description="Number of topics, or auto to pick it from k_min..k_max by measurement."
+    )
+    k_min: int = Field(4, ge=2, description="Smallest K tried when n_topics is auto.")
+    k_max: int = Field(12, ge=2, description="Largest K tried when n_topics is auto.")
+    n_seeds: int = Field(3, ge=1, description="Seeds per K, for the stability score.")
+    max_iter: int = Field(400, ge=10, description="Iteration cap for the solver.")
+    n_top_terms: int = Field(10, ge=3, le=50, description="Terms per topic in the tables.")
+
+    @model_validator(mode="after")
+    def _k_range(self) -> ModelConfig:
+        if self.k_min > self.k_max:
+            raise ValueError(f"k_min ({self.k_min}) must be <= k_max ({self.k_max})")
+        return self
+
+
+class SpeakersConfig(_Section):
+    n_bootstrap: int = Field(500, ge=50, description="Bootstrap resamples for the intervals.")
+    ci: float = Field(0.9, gt=0, lt=1, description="Coverage of the interval.")
+    min_tokens: int = Field(
+        40, ge=1, description="Speakers with fewer modelled tokens are flagged, not ranked."
+    )
+
+
+class ReportConfig(_Section):
+    title: str = Field("会議トピック分析", description="Report title.")
+    n_quotes: int = Field(3, ge=0, le=20, description="Representative passages per topic.")
+
+
+class PipelineConfig(_Section):
+    seed: int = Field(42, ge=0, description="The one seed for everything random.")
+    ingest: IngestConfig
+    tokens: TokensConfig = TokensConfig()
+    vectorize: VectorizeConfig = VectorizeConfig()
+    model: ModelConfig = ModelConfig()
+    speakers: SpeakersConfig = SpeakersConfig()
+    report: ReportConfig = ReportConfig()
+
+
+def _describe(error: dict) -> str:
+    key = ".".join(str(p) for p in error["loc"] if not str(p).startswith(("int", "literal")))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{key}: unknown key (check its spelling; see README 'Settings')"
+    if kind == "missing":
+        return f"{key}: required key is missing"
+    got = error.get("input")
+    message = error["msg"].removeprefix("Value error, ")
+    if isinstance(got, dict | list):
+        return f"{key}: {message}"
+    return f"{key}: {message} (got {got!r})"
+
+
+def parse_config(data: object, source: str = "config") -> PipelineConfig:
+    """Validate a parsed YAML mapping; every problem is reported, one line each."""
+    if not isinstance(data, dict):
+        raise PipelineError(f"{source}: must be a mapping of sections (seed, ingest, model, ...)")
+    try:
+        return PipelineConfig.model_validate(data)
+    except ValidationError as exc:
+        seen: list[str] = []
+        for error in exc.errors():
+            line = f"{source}: {_describe(error)}"
+            if line not in seen:
+                seen.append(line)
+        raise PipelineError("\n".join(seen)) from None
+
+
+def load_config(path: str | Path) -> PipelineConfig:
+    """Read and validate the params file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: config file not found") from None
+    except UnicodeDecodeError:
+        raise PipelineError(f"{path}: config is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise PipelineError(f"{path}{where}: malformed YAML ({problem})") from None
+    return parse_config(data, str(path))

@@ -1,0 +1,111 @@
+"""Cut turns into the documents a topic model sees: turns, paragraphs or sentence windows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from pipeline.transcripts import Paragraph, Turn
+
+_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[」』）)]*|$)")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A unit of speech that the model scores, traceable to its source span."""
+
+    doc_id: str
+    meeting: str
+    speaker: str
+    role: str
+    turn: int
+    part: int
+    start: int
+    end: int
+    text: str
+
+    def to_record(self) -> dict:
+        return asdict(self)
+
+
+def split_sentences(para: Paragraph) -> list[Paragraph]:
+    """Sentences of a paragraph, with spans.
+
+    Spans are approximate when NFKC changed the paragraph's length.
+    """
+    pieces: list[Paragraph] = []
+    scale = (para.end - para.start) / max(len(para.text), 1)
+    for match in _SENTENCE.finditer(para.text):
+        sentence = match.group().strip()
+        if not sentence:
+            continue
+        start = para.start + round(match.start() * scale)
+        end = para.start + round(match.end() * scale)
+        pieces.append(Paragraph(sentence, start, end))
+    return pieces
+
+
+def _windows(pieces: list[Paragraph], size: int) -> list[Paragraph]:
+    out = []
+    for i in range(0, len(pieces), size):
+        chunk = pieces[i : i + size]
+        out.append(Paragraph("".join(p.text for p in chunk), chunk[0].start, chunk[-1].end))
+    return out
+
+
+def _limit(pieces: list[Paragraph], max_chars: int) -> list[Paragraph]:
+    """Split pieces longer than max_chars at sentence ends, packing sentences greedily."""
+    out: list[Paragraph] = []
+    for piece in pieces:
+        if len(piece.text) <= max_chars:
+            out.append(piece)
+            continue
+        chunk: list[Paragraph] = []
+        for sentence in split_sentences(piece) or [piece]:
+            if chunk and sum(len(s.text) for s in chunk) + len(sentence.text) > max_chars:
+                out.append(_merge(chunk))
+                chunk = []
+            chunk.append(sentence)
+        if chunk:
+            out.append(_merge(chunk))
+    return out
+
+
+def _merge(chunk: list[Paragraph]) -> Paragraph:
+    return Paragraph("".join(p.text for p in chunk), chunk[0].start, chunk[-1].end)
+
+
+def make_documents(
+    turns: list[Turn],
+    unit: str,
+    sentences_per_doc: int = 3,
+    max_chars: int = 2000,
+    exclude_speakers: frozenset[str] = frozenset(),
+) -> list[Document]:
+    """Documents from speaker turns; turn 0 (no speaker) and excluded speakers are not used."""
+    docs: list[Document] = []
+    for turn in turns:
+        if turn.turn == 0 or not turn.paragraphs or turn.speaker in exclude_speakers:
+            continue
+        if unit == "turn":
+            pieces = [Paragraph(turn.text, turn.start, turn.end)]
+        elif unit == "paragraph":
+            pieces = list(turn.paragraphs)
+        else:
+            sentences = [s for p in turn.paragraphs for s in split_sentences(p)]
+            pieces = _windows(sentences, sentences_per_doc)
+        for part, piece in enumerate(_limit(pieces, max_chars), start=1):
+            docs.append(
+                Document(
+                    doc_id=f"{turn.meeting}#{turn.turn}.{part}",
+                    meeting=turn.meeting,
+                    speaker=turn.speaker,
+                    role=turn.role,
+                    turn=turn.turn,
+                    part=part,
+                    start=piece.start,
+                    end=piece.end,
+                    text=piece.text,
+                )
+            )
+    return docs

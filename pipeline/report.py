@@ -1,0 +1,119 @@
+"""The report's content (a plain dict) and its two renderings: HTML and Markdown.
+
+Everything from a transcript is text: the HTML template autoescapes, so a turn that says
+`<script>` shows those characters and never runs.
+"""
+
+from __future__ import annotations
+
+import base64
+from importlib import metadata
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+PACKAGES = ("fugashi", "unidic-lite", "scikit-learn", "gensim", "matplotlib", "dvc", "numpy")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the libraries that shape the results."""
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def excerpt(text: str, limit: int = 180) -> str:
+    """A passage cut to a readable length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def representative_quotes(doc_topics: pd.DataFrame, docs: dict[str, dict], topic: int,
+                          n: int) -> list[dict]:
+    """The documents most about a topic, with who said them and where."""
+    column = f"topic_{topic}"
+    best = doc_topics.sort_values([column, "doc_id"], ascending=[False, True]).head(n)
+    return [{
+        "speaker": row.speaker, "turn": int(row.turn), "meeting": row.meeting,
+        "share": float(getattr(row, column)), "text": excerpt(docs[row.doc_id]["text"]),
+        "start": docs[row.doc_id]["start"], "end": docs[row.doc_id]["end"],
+    } for row in best.itertuples()]
+
+
+def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3) -> list[dict]:
+    """Each speaker's topic mix, largest first; thin speakers flagged, listed last."""
+    roles = {}
+    for entry in roster:
+        roles.setdefault(entry["speaker"], entry["role"])
+    out = []
+    for speaker, part in shares.groupby("speaker", sort=True):
+        part = part.sort_values(["share", "topic"], ascending=[False, True])
+        first = part.iloc[0]
+        out.append({
+            "speaker": speaker, "role": roles.get(speaker, ""), "n_docs": int(first.n_docs),
+            "n_tokens": int(first.n_tokens), "low_data": bool(first.low_data),
+            "mix": [{"topic": int(r.topic), "share": float(r.share), "ci_low": float(r.ci_low),
+                     "ci_high": float(r.ci_high)} for r in part.itertuples()],
+            "top": [int(t) for t in part["topic"].head(n_top)],
+        })
+    return sorted(out, key=lambda s: (s["low_data"], -s["n_tokens"], s["speaker"]))
+
+
+def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics: list[dict],
+                  doc_topics: pd.DataFrame, docs: dict[str, dict], shares: pd.DataFrame,
+                  roster: list[dict], charts: dict[str, bytes], config_text: str,
+                  n_quotes: int, command: str) -> dict:
+    """Everything the report shows, as plain data."""
+    topic_sections = [{
+        **t, "quotes": representative_quotes(doc_topics, docs, t["topic"], n_quotes),
+    } for t in topics]
+    speakers = speaker_sections(shares, roster)
+    return {
+        "title": title,
+        "overview": {
+            "n_files": ingest["n_files"], "n_meetings": ingest["n_meetings"],
+            "n_turns": ingest["n_turns"], "n_speakers": ingest["n_speakers"],
+            "n_documents": model["n_documents"], "n_tokens": tokens["n_tokens"],
+            "n_terms": model["n_terms"], "engine": model["engine"],
+            "n_topics": model["n_topics"], "n_topics_reason": model["n_topics_reason"],
+            "npmi": model["coherence_npmi"], "stability": model["stability"],
+            "diversity": model["diversity"], "not_modelled": ingest["turns_not_modelled"],
+            "documents_without_terms": tokens["documents_without_terms"],
+        },
+        "files": ingest["files"],
+        "topics": topic_sections,
+        "speakers": speakers,
+        "low_data": [s["speaker"] for s in speakers if s["low_data"]],
+        "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
+        "method": {
+            "config": config_text, "versions": versions(), "command": command,
+            "dictionary": f"{tokens.get('dictionary')} {tokens.get('dictionary_version')}",
+        },
+    }
+
+
+def _env(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pipeline", "templates"),
+        autoescape=autoescape, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["pct"] = lambda x: "–" if x is None or np.isnan(x) else f"{x:.0%}"
+    env.filters["num"] = lambda x: "–" if x is None else f"{x:.3f}"
+    env.filters["md"] = lambda s: str(s).replace("|", "\\|").replace("<", "&lt;").replace(
+        ">", "&gt;").replace("\n", " ")
+    return env
+
+
+def render_html(context: dict) -> str:
+    """The self-contained HTML report (images embedded, no network)."""
+    return _env(autoescape=True).get_template("report.html.j2").render(**context)
+
+
+def render_markdown(context: dict) -> str:
+    """The same content as Markdown, for diffs and code hosts."""
+    return _env(autoescape=False).get_template("report.md.j2").render(**context)

@@ -1,0 +1,89 @@
+"""Stage fit: document-term matrix -> topics (doc shares, top terms) and quality metrics."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from pipeline.atomic import read_jsonl, write_csv, write_json
+from pipeline.quality import coherence, diversity
+from pipeline.stages._cli import log, run, stage_parser
+from pipeline.topics import check_k, choose_k, fit_topics, score_k
+
+
+def main(args, config) -> None:
+    cfg = config.model
+    counts = sp.load_npz(args.dtm)
+    vocabulary = json.loads(Path(args.vocabulary).read_text(encoding="utf-8"))
+    index = json.loads(Path(args.index).read_text(encoding="utf-8"))
+    docs = {d["doc_id"]: d for d in read_jsonl(Path(args.documents))}
+    texts = [t["terms"] for t in read_jsonl(Path(args.tokens))]
+    vocab = set(vocabulary)
+    texts = [[w for w in t if w in vocab] for t in texts]
+    seeds = [config.seed + i for i in range(cfg.n_seeds)]
+
+    sweep = []
+    if cfg.n_topics == "auto":
+        k_max = min(cfg.k_max, min(counts.shape) - 1)
+        check_k(cfg.k_min, *counts.shape)
+        for k in range(cfg.k_min, k_max + 1):
+            sweep.append(score_k(counts, vocabulary, texts, cfg.engine, k, seeds, cfg.max_iter,
+                                 cfg.n_top_terms))
+            log(f"fit: K={k}: {sweep[-1]}")
+        n_topics, reason = choose_k(sweep), "auto: best NPMI(0..1) + stability + diversity"
+    else:
+        n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
+    fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,
+                        cfg.n_top_terms)
+    chosen = next((s for s in sweep if s.k == n_topics), None) or score_k(
+        counts, vocabulary, texts, cfg.engine, n_topics, seeds, cfg.max_iter, cfg.n_top_terms)
+
+    columns = [f"topic_{k + 1}" for k in range(n_topics)]
+    meta = pd.DataFrame([{
+        "doc_id": d["doc_id"], "meeting": docs[d["doc_id"]]["meeting"],
+        "speaker": docs[d["doc_id"]]["speaker"], "turn": docs[d["doc_id"]]["turn"],
+    } for d in index])
+    doc_topics = pd.concat([meta, pd.DataFrame(fitted.theta, columns=columns)], axis=1)
+    terms = []
+    for k, row in enumerate(fitted.components):
+        order = sorted(range(len(row)), key=lambda i: (-row[i], vocabulary[i]))[:cfg.n_top_terms]
+        terms += [{"topic": k + 1, "rank": r + 1, "term": vocabulary[i], "weight": row[i]}
+                  for r, i in enumerate(order)]
+    npmi, npmi_per_topic = coherence(fitted.terms, texts, "c_npmi")
+    write_csv(Path(args.doc_topics), doc_topics)
+    write_csv(Path(args.topic_terms), pd.DataFrame(terms))
+    write_json(Path(args.topics), [{
+        "topic": k + 1, "label": "・".join(fitted.terms[k][:3]),
+        "prevalence": round(float(fitted.prevalence[k]), 6), "terms": fitted.terms[k],
+        "npmi": round(npmi_per_topic[k], 6) if k < len(npmi_per_topic) else None,
+    } for k in range(n_topics)])
+    write_json(Path(args.metrics), {
+        "engine": cfg.engine, "n_topics": n_topics, "n_topics_reason": reason,
+        "n_documents": int(counts.shape[0]), "n_terms": int(counts.shape[1]),
+        "coherence_npmi": round(npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
+        "diversity": round(diversity(fitted.terms), 6),
+        "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
+        "seeds": seeds,
+    })
+    write_csv(Path(args.k_sweep), pd.DataFrame(
+        [{"k": s.k, "npmi": s.npmi, "c_v": s.c_v, "diversity": s.diversity,
+          "stability": s.stability, "score": s.score} for s in (sweep or [chosen])]))
+    log(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {npmi:.3f}, "
+        f"stability {chosen.stability:.2f}")
+    for k, words in enumerate(fitted.terms):
+        log(f"  topic {k + 1} ({fitted.prevalence[k]:.0%}): {' '.join(words)}")
+
+
+if __name__ == "__main__":
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    parser = stage_parser(__doc__)
+    for name in ("dtm", "vocabulary", "index", "documents", "tokens", "doc_topics",
+                 "topic_terms", "topics", "metrics", "k_sweep"):
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+    run(main, parser)

@@ -1,0 +1,46 @@
+"""Stage report: tables, charts and metrics -> outputs/report/index.html and report.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.atomic import read_jsonl, write_text
+from pipeline.report import build_context, render_html, render_markdown
+from pipeline.stages._cli import log, run, stage_parser
+
+
+def _json(path: str):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def main(args, config) -> None:
+    def table(path: str) -> pd.DataFrame:
+        return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+
+    charts = Path(args.charts)
+    context = build_context(
+        title=config.report.title, ingest=_json(args.ingest_metrics),
+        tokens=_json(args.tokens_metrics), model=_json(args.model_metrics),
+        topics=_json(args.topics), doc_topics=table(args.doc_topics),
+        docs={d["doc_id"]: d for d in read_jsonl(Path(args.documents))},
+        shares=table(args.speaker_topics), roster=_json(args.roster),
+        charts={"heatmap": (charts / "speaker_topic_heatmap.png").read_bytes(),
+                "top_terms": (charts / "top_terms.png").read_bytes()},
+        config_text=Path(args.config).read_text(encoding="utf-8"),
+        n_quotes=config.report.n_quotes, command="dvc repro",
+    )
+    out = Path(args.out_dir)
+    write_text(out / "index.html", render_html(context))
+    write_text(out / "report.md", render_markdown(context))
+    log(f"report: wrote {out / 'index.html'} and {out / 'report.md'}")
+
+
+if __name__ == "__main__":
+    parser = stage_parser(__doc__)
+    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "topics", "doc_topics",
+                 "documents", "speaker_topics", "roster", "charts", "out_dir"):
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+    run(main, parser)

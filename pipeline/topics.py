@@ -1,0 +1,87 @@
+"""Fit topics and describe them: ordered topics, top terms, quality, and the K sweep."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from pipeline.errors import PipelineError
+from pipeline.models import make_model, top_terms
+from pipeline.quality import coherence, diversity, stability
+
+
+@dataclass(frozen=True)
+class FittedTopics:
+    """A fitted model's output with topics ordered by prevalence (topic 1 = most talked about)."""
+
+    theta: np.ndarray  # documents × topics, rows sum to 1
+    components: np.ndarray  # topics × terms
+    prevalence: np.ndarray  # token-weighted share of each topic in the corpus
+    terms: list[list[str]]  # top terms per topic
+
+
+@dataclass(frozen=True)
+class KScore:
+    """Quality of one K: mean over seeds, and agreement between seeds."""
+
+    k: int
+    npmi: float
+    c_v: float
+    diversity: float
+    stability: float
+
+    @property
+    def score(self) -> float:
+        """The stated rule: NPMI rescaled to 0..1, plus stability, plus diversity."""
+        return (self.npmi + 1) / 2 + self.stability + self.diversity
+
+
+def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
+    """K must be smaller than both the documents and the terms the model sees."""
+    limit = min(n_docs, n_terms) - 1
+    if n_topics > limit:
+        raise PipelineError(
+            f"model.n_topics: {n_topics} topics but only {n_docs} documents and {n_terms} terms; "
+            f"use at most {limit}"
+        )
+
+
+def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_topics: int,
+               seed: int, max_iter: int, n_top_terms: int) -> FittedTopics:
+    """Fit one model and order its topics by how much of the corpus they cover."""
+    check_k(n_topics, counts.shape[0], counts.shape[1])
+    model = make_model(engine, n_topics, seed, max_iter).fit(counts)
+    theta = model.transform(counts)
+    weights = np.asarray(counts.sum(axis=1)).ravel().astype(float)
+    prevalence = (theta * weights[:, None]).sum(axis=0) / weights.sum()
+    order = sorted(range(n_topics), key=lambda k: (-round(prevalence[k], 12), k))
+    components = model.components_[order]
+    return FittedTopics(
+        theta=theta[:, order],
+        components=components,
+        prevalence=prevalence[order],
+        terms=top_terms(components, tuple(vocabulary), n_top_terms),
+    )
+
+
+def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequence[str]],
+            engine: str, k: int, seeds: Sequence[int], max_iter: int,
+            n_top_terms: int) -> KScore:
+    """Fit K topics once per seed; coherence and diversity averaged, stability across seeds."""
+    runs = [fit_topics(counts, vocabulary, engine, k, s, max_iter, n_top_terms).terms
+            for s in seeds]
+    return KScore(
+        k=k,
+        npmi=float(np.mean([coherence(r, texts, "c_npmi")[0] for r in runs])),
+        c_v=float(np.mean([coherence(r, texts, "c_v")[0] for r in runs])),
+        diversity=float(np.mean([diversity(r) for r in runs])),
+        stability=stability(runs) if len(runs) > 1 else float("nan"),
+    )
+
+
+def choose_k(scores: Sequence[KScore]) -> int:
+    """The K with the best score; ties go to the smaller K (fewer topics to read)."""
+    return min(scores, key=lambda s: (-round(s.score, 9), s.k)).k

@@ -1,0 +1,205 @@
+"""Read transcript text and split it into speaker turns, whatever tag style it uses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from pipeline.errors import PipelineError
+from pipeline.speakers import normalize_label, split_speaker
+
+ENCODINGS = ("utf-8-sig", "utf-8", "cp932", "euc-jp")
+
+# Each style: a pattern for a line that opens a turn, with the label and any inline text.
+_ANGLE = re.compile(r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?<(?P<label>[^<>\n]{1,40})>[ \t\u3000]*(?P<text>.*)$")
+_DIET = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]{1,40}?)[ \t\u3000]+(?P<text>.*)$")
+_COLON = re.compile(r"^(?P<label>[^\s\u3000:：「」『』。、,（）()<>]{1,20})[:：][ \t\u3000]*(?P<text>\S.*)$")
+STYLES = {"angle": _ANGLE, "angle_inline": _ANGLE, "diet": _DIET, "colon": _COLON}
+
+# 〔拍手〕, （拍手）-like directions inside a Diet speech, and ――― rules between items.
+_DIRECTION_INLINE = re.compile(r"〔[^〕\n]*〕")
+_RULE_LINE = re.compile(r"^[\s\u3000]*[―─━‐-]{3,}[\s\u3000]*$")
+_SENTENCE_END = tuple("。．.！!？?」』）)】")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A run of speech with its character span in the decoded source text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's uninterrupted speech; turn 0 is text before the first tag."""
+
+    meeting: str
+    turn: int
+    speaker_label: str
+    speaker: str
+    role: str
+    paragraphs: tuple[Paragraph, ...]
+    directions: tuple[str, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def start(self) -> int:
+        return self.paragraphs[0].start if self.paragraphs else -1
+
+    @property
+    def end(self) -> int:
+        return self.paragraphs[-1].end if self.paragraphs else -1
+
+
+def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
+    """Decode transcript bytes; returns (text, encoding used)."""
+    if not data.strip():
+        raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
+    if b"\x00" in data[:8192]:
+        raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
+    candidates = ENCODINGS if encoding == "auto" else (encoding,)
+    if encoding == "auto" and not data.startswith(b"\xef\xbb\xbf"):
+        candidates = ENCODINGS[1:]
+    decoded: list[tuple[float, str, str]] = []
+    for name in candidates:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if name.startswith("utf-8"):
+            return text.removeprefix("\ufeff"), name
+        decoded.append((_japanese_ratio(text), name, text))
+    if not decoded:
+        tried = ", ".join(candidates)
+        raise PipelineError(
+            f"{source}: cannot decode as {tried}; save it as UTF-8 or set ingest.encoding"
+        )
+    _, name, text = max(decoded, key=lambda item: item[0])
+    return text, name
+
+
+def _japanese_ratio(text: str) -> float:
+    """Share of characters that are kana, kanji or Japanese punctuation."""
+    if not text:
+        return 0.0
+    hits = sum(1 for ch in text if "\u3000" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
+    return hits / len(text)
+
+
+def detect_style(text: str) -> str:
+    """Pick the tag style that opens the most turns in this text."""
+    lines = text.splitlines()
+    counts = {"angle": 0, "angle_inline": 0, "diet": 0, "colon": 0}
+    for line in lines:
+        angle = _ANGLE.match(line)
+        if angle:
+            counts["angle_inline" if angle["text"].strip() else "angle"] += 1
+        elif _DIET.match(line):
+            counts["diet"] += 1
+        elif _COLON.match(line):
+            counts["colon"] += 1
+    # Tag-alone and tag-inline lines are one family: one parser reads both.
+    family = counts["angle"] + counts["angle_inline"]
+    best = max(counts, key=lambda k: (family if k.startswith("angle") else counts[k], counts[k]))
+    score = family if best.startswith("angle") else counts[best]
+    if score == 0:
+        head = " | ".join(line.strip() for line in lines if line.strip())[:120]
+        raise PipelineError(
+            "no speaker tag style matched (tried <名前>, <名前>発言, ○名前　発言, 名前：発言); "
+            f"first lines: {head!r}; set ingest.style or tag the turns"
+        )
+    return best
+
+
+def split_turns(
+    text: str,
+    meeting: str,
+    style: str = "auto",
+    aliases: dict[str, str] | None = None,
+) -> tuple[list[Turn], str]:
+    """Split decoded transcript text into turns; returns (turns, style used).
+
+    Paragraphs are non-blank lines; a paragraph that stops mid-sentence (a page break in the
+    source) is joined to the next one of the same turn.
+    """
+    used = detect_style(text) if style == "auto" else style
+    pattern = STYLES[used]
+    turns: list[Turn] = []
+    label: str | None = None
+    lines: list[tuple[str, int]] = []
+    directions: list[str] = []
+
+    def close() -> None:
+        if label is None and not lines and not directions:
+            return
+        paragraphs = _join_broken(lines)
+        if label is None:
+            turns.append(Turn(meeting, 0, "", "", "", paragraphs, tuple(directions)))
+            return
+        speaker, role = split_speaker(label, aliases)
+        number = sum(1 for t in turns if t.turn > 0) + 1
+        turns.append(Turn(meeting, number, label, speaker, role, paragraphs, tuple(directions)))
+
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        line = raw.rstrip("\r\n")
+        match = pattern.match(line)
+        if match:
+            close()
+            label, lines, directions = normalize_label(match["label"]), [], []
+            inline = match["text"]
+            if inline.strip():
+                lines.append((inline, offset + match.start("text")))
+        elif _RULE_LINE.match(line):
+            directions.append(line.strip())
+        elif line.strip():
+            lines.append((line, offset))
+        offset += len(raw)
+    close()
+    turns = [_strip_directions(t) for t in turns]
+    if not any(t.turn > 0 for t in turns):
+        raise PipelineError(f"no speaker turns found with style {used}; check ingest.style")
+    return turns, used
+
+
+def _strip_directions(turn: Turn) -> Turn:
+    found = list(turn.directions)
+    kept: list[Paragraph] = []
+    for para in turn.paragraphs:
+        found.extend(_DIRECTION_INLINE.findall(para.text))
+        text = _DIRECTION_INLINE.sub("", para.text).strip()
+        if text:
+            kept.append(Paragraph(text, para.start, para.end))
+    return Turn(
+        turn.meeting, turn.turn, turn.speaker_label, turn.speaker, turn.role,
+        tuple(kept), tuple(found),
+    )
+
+
+def _join_broken(lines: list[tuple[str, int]]) -> tuple[Paragraph, ...]:
+    paragraphs: list[Paragraph] = []
+    pending: tuple[str, int, int] | None = None
+    for line, start in lines:
+        text = clean_text(line)
+        end = start + len(line)
+        if pending is not None:
+            text, start = pending[0] + text, pending[1]
+        if text.endswith(_SENTENCE_END):
+            paragraphs.append(Paragraph(text, start, end))
+            pending = None
+        else:
+            pending = (text, start, end)
+    if pending is not None:
+        paragraphs.append(Paragraph(*pending))
+    return tuple(paragraphs)
+
+
+def clean_text(line: str) -> str:
+    """NFKC and trimmed white space: what every later stage reads."""
+    return unicodedata.normalize("NFKC", line).strip()
