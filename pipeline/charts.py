@@ -45,11 +45,12 @@ def topic_labels(topics: list[dict], n_terms: int = 3) -> list[str]:
 
 
 def order_speakers(shares: pd.DataFrame) -> list[str]:
-    """Speakers grouped by their main topic, then by how much of it they carry."""
+    """Speakers with enough text first, each block grouped by main topic, then by its share."""
     wide = shares.pivot(index="speaker", columns="topic", values="share")
+    low = shares.drop_duplicates("speaker").set_index("speaker")["low_data"].astype(bool)
     main = wide.idxmax(axis=1)
     peak = wide.max(axis=1)
-    return sorted(wide.index, key=lambda s: (main[s], -peak[s], s))
+    return sorted(wide.index, key=lambda s: (low[s], main[s], -peak[s], s))
 
 
 def speaker_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:

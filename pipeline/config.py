@@ -76,6 +76,9 @@ class ModelConfig(_Section):
     n_seeds: int = Field(3, ge=1, description="Seeds per K, for the stability score.")
     max_iter: int = Field(400, ge=10, description="Iteration cap for the solver.")
     n_top_terms: int = Field(10, ge=3, le=50, description="Terms per topic in the tables.")
+    themes_file: str | None = Field(
+        None, description="Seeded themes (YAML); each guides one topic. null = all topics free."
+    )
 
     @model_validator(mode="after")
     def _k_range(self) -> ModelConfig:

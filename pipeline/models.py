@@ -24,27 +24,58 @@ def _normalize_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 class NMFTopics(BaseEstimator):
-    """NMF on sublinear TF-IDF from an NNDSVD start whose zeros are filled from the seed.
+    """NMF on sublinear TF-IDF: the default engine.
 
-    The seed matters (nndsvdar), so fits under several seeds measure stability honestly.
+    Free topics start from NNDSVD with zeros filled from the seed (nndsvdar), so fits under
+    several seeds measure stability honestly. Seeded topics (`seed_topics`: column indices per
+    theme) start concentrated on their seed words and then fit freely.
     """
 
     def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 400,
-                 init: str = "nndsvdar"):
+                 seed_topics: tuple[tuple[int, ...], ...] = ()):
         self.n_topics = n_topics
         self.random_state = random_state
         self.max_iter = max_iter
-        self.init = init
+        self.seed_topics = seed_topics
 
     def fit(self, counts: sp.spmatrix, y=None) -> NMFTopics:
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
-        self.nmf_ = NMF(
-            n_components=self.n_topics, init=self.init, random_state=self.random_state,
-            max_iter=self.max_iter, tol=1e-5,
-        )
-        self.nmf_.fit(self.tfidf_.transform(counts))
+        x = self.tfidf_.transform(counts)
+        seeded = [cols for cols in self.seed_topics if cols][: self.n_topics]
+        # Multiplicative updates change each weight in proportion to itself, so a seeded topic
+        # grows around its seed words instead of being reassigned wholesale (as with CD).
+        self.nmf_ = NMF(n_components=self.n_topics, random_state=self.random_state,
+                        max_iter=self.max_iter, tol=1e-5,
+                        init="custom" if seeded else "nndsvdar", solver="mu" if seeded else "cd")
+        if seeded:
+            w, h = self._seeded_start(x, seeded)
+            self.nmf_.fit_transform(x, W=w, H=h)
+        else:
+            self.nmf_.fit(x)
         self.components_ = self.nmf_.components_
         return self
+
+    def _seeded_start(self, x: sp.spmatrix, seeded: list[tuple[int, ...]]):
+        free = NMF(n_components=self.n_topics, init="nndsvdar", random_state=self.random_state,
+                   max_iter=1)
+        # One iteration from NNDSVDar gives the free rows a data-driven start.
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            w = free.fit_transform(x)
+        h = free.components_.copy()
+        scale = float(h.max()) or 1.0
+        # Free topics start without the seed words, so they do not compete for a theme.
+        all_seeded = sorted({c for cols in seeded for c in cols})
+        h[len(seeded):, all_seeded] *= 1e-3
+        for k, cols in enumerate(seeded):
+            row = np.full(h.shape[1], 1e-3 * scale)
+            row[list(cols)] = scale
+            h[k] = row
+            w[:, k] = np.asarray(x[:, list(cols)].sum(axis=1)).ravel() / len(cols)
+        return np.ascontiguousarray(w), np.ascontiguousarray(h)
 
     def transform(self, counts: sp.spmatrix) -> np.ndarray:
         return _normalize_rows(self.nmf_.transform(self.tfidf_.transform(counts)))
@@ -101,9 +132,12 @@ class GensimLDA(BaseEstimator):
         return _normalize_rows(dense)
 
 
-def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400) -> BaseEstimator:
-    """A fresh, unfitted model of the named engine."""
-    classes = {"nmf": NMFTopics, "lda": SklearnLDA, "gensim_lda": GensimLDA}
+def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
+               seed_topics: tuple[tuple[int, ...], ...] = ()) -> BaseEstimator:
+    """A fresh, unfitted model of the named engine (seed_topics guide NMF only, for now)."""
+    if engine == "nmf":
+        return NMFTopics(n_topics, seed, max_iter, seed_topics)
+    classes = {"lda": SklearnLDA, "gensim_lda": GensimLDA}
     return classes[engine](n_topics=n_topics, random_state=seed, max_iter=max_iter)
 
 

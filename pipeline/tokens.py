@@ -213,7 +213,8 @@ def _cut_run(parts: tuple[Part, ...], counts: Counter, min_count: int) -> list[t
                     best = j
                     break
         if best is None:
-            if parts[i].alone:
+            # A lone kanji cut from a compound (産 of 産学官連携) is a fragment, not a term.
+            if parts[i].alone and len(parts[i].display) > 1:
                 out.append((parts[i].key, parts[i].display))
             i += 1
         else:

@@ -21,6 +21,7 @@ class FittedTopics:
     components: np.ndarray  # topics × terms
     prevalence: np.ndarray  # token-weighted share of each topic in the corpus
     terms: list[list[str]]  # top terms per topic
+    origin: list[int]  # each topic's index in the unordered model (seeded themes come first)
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,11 @@ def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
 
 
 def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_topics: int,
-               seed: int, max_iter: int, n_top_terms: int) -> FittedTopics:
+               seed: int, max_iter: int, n_top_terms: int,
+               seed_topics: tuple[tuple[int, ...], ...] = ()) -> FittedTopics:
     """Fit one model and order its topics by how much of the corpus they cover."""
     check_k(n_topics, counts.shape[0], counts.shape[1])
-    model = make_model(engine, n_topics, seed, max_iter).fit(counts)
+    model = make_model(engine, n_topics, seed, max_iter, seed_topics).fit(counts)
     theta = model.transform(counts)
     weights = np.asarray(counts.sum(axis=1)).ravel().astype(float)
     prevalence = (theta * weights[:, None]).sum(axis=0) / weights.sum()
@@ -64,14 +66,15 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
         components=components,
         prevalence=prevalence[order],
         terms=top_terms(components, tuple(vocabulary), n_top_terms),
+        origin=order,
     )
 
 
 def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequence[str]],
             engine: str, k: int, seeds: Sequence[int], max_iter: int,
-            n_top_terms: int) -> KScore:
+            n_top_terms: int, seed_topics: tuple[tuple[int, ...], ...] = ()) -> KScore:
     """Fit K topics once per seed; coherence and diversity averaged, stability across seeds."""
-    runs = [fit_topics(counts, vocabulary, engine, k, s, max_iter, n_top_terms).terms
+    runs = [fit_topics(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics).terms
             for s in seeds]
     return KScore(
         k=k,

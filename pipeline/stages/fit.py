@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from pipeline.atomic import read_jsonl, write_csv, write_json
 from pipeline.quality import coherence, diversity
 from pipeline.stages._cli import log, run, stage_parser
+from pipeline.themes import load_themes, seed_columns
 from pipeline.topics import check_k, choose_k, fit_topics, score_k
 
 
@@ -27,6 +28,11 @@ def main(args, config) -> None:
     vocab = set(vocabulary)
     texts = [[w for w in t if w in vocab] for t in texts]
     seeds = [config.seed + i for i in range(cfg.n_seeds)]
+    themes = load_themes(cfg.themes_file) if cfg.themes_file else []
+    seed_topics = tuple(seed_columns(themes, vocabulary))
+    for theme, cols in zip(themes, seed_topics, strict=True):
+        if not cols:
+            log(f"fit: theme {theme.name}: no seed word is in the vocabulary; topic left free")
 
     sweep = []
     if cfg.n_topics == "auto":
@@ -34,15 +40,18 @@ def main(args, config) -> None:
         check_k(cfg.k_min, *counts.shape)
         for k in range(cfg.k_min, k_max + 1):
             sweep.append(score_k(counts, vocabulary, texts, cfg.engine, k, seeds, cfg.max_iter,
-                                 cfg.n_top_terms))
+                                 cfg.n_top_terms, seed_topics))
             log(f"fit: K={k}: {sweep[-1]}")
         n_topics, reason = choose_k(sweep), "auto: best NPMI(0..1) + stability + diversity"
     else:
         n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
     fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,
-                        cfg.n_top_terms)
+                        cfg.n_top_terms, seed_topics)
     chosen = next((s for s in sweep if s.k == n_topics), None) or score_k(
-        counts, vocabulary, texts, cfg.engine, n_topics, seeds, cfg.max_iter, cfg.n_top_terms)
+        counts, vocabulary, texts, cfg.engine, n_topics, seeds, cfg.max_iter, cfg.n_top_terms,
+        seed_topics)
+    seeded = [t for t, cols in zip(themes, seed_topics, strict=True) if cols]
+    theme_of = {k: seeded[o].name for k, o in enumerate(fitted.origin) if o < len(seeded)}
 
     columns = [f"topic_{k + 1}" for k in range(n_topics)]
     meta = pd.DataFrame([{
@@ -59,7 +68,7 @@ def main(args, config) -> None:
     write_csv(Path(args.doc_topics), doc_topics)
     write_csv(Path(args.topic_terms), pd.DataFrame(terms))
     write_json(Path(args.topics), [{
-        "topic": k + 1, "label": "・".join(fitted.terms[k][:3]),
+        "topic": k + 1, "label": "・".join(fitted.terms[k][:3]), "theme": theme_of.get(k),
         "prevalence": round(float(fitted.prevalence[k]), 6), "terms": fitted.terms[k],
         "npmi": round(npmi_per_topic[k], 6) if k < len(npmi_per_topic) else None,
     } for k in range(n_topics)])
@@ -77,7 +86,8 @@ def main(args, config) -> None:
     log(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {npmi:.3f}, "
         f"stability {chosen.stability:.2f}")
     for k, words in enumerate(fitted.terms):
-        log(f"  topic {k + 1} ({fitted.prevalence[k]:.0%}): {' '.join(words)}")
+        theme = f" [{theme_of[k]}]" if k in theme_of else ""
+        log(f"  topic {k + 1}{theme} ({fitted.prevalence[k]:.0%}): {' '.join(words)}")
 
 
 if __name__ == "__main__":
