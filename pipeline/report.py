@@ -13,6 +13,9 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from pipeline.fonts import font_face_css
+
+MIN_QUOTE_TOKENS = 5
 PACKAGES = ("fugashi", "unidic-lite", "scikit-learn", "gensim", "matplotlib", "dvc", "numpy")
 
 
@@ -34,9 +37,15 @@ def excerpt(text: str, limit: int = 180) -> str:
 
 def representative_quotes(doc_topics: pd.DataFrame, docs: dict[str, dict], topic: int,
                           n: int) -> list[dict]:
-    """The documents most about a topic, with who said them and where."""
+    """The documents most about a topic, with who said them and where.
+
+    A document of one or two terms is 100% about something by construction; passages with
+    at least `MIN_QUOTE_TOKENS` terms are preferred so a quote shows the topic at work.
+    """
     column = f"topic_{topic}"
-    best = doc_topics.sort_values([column, "doc_id"], ascending=[False, True]).head(n)
+    pool = doc_topics[doc_topics["n_tokens"] >= MIN_QUOTE_TOKENS]
+    pool = pool if len(pool) >= n else doc_topics
+    best = pool.sort_values([column, "doc_id"], ascending=[False, True]).head(n)
     return [{
         "speaker": row.speaker, "turn": int(row.turn), "meeting": row.meeting,
         "share": float(getattr(row, column)), "text": excerpt(docs[row.doc_id]["text"]),
@@ -110,8 +119,10 @@ def _env(autoescape: bool) -> jinja2.Environment:
 
 
 def render_html(context: dict) -> str:
-    """The self-contained HTML report (images embedded, no network)."""
-    return _env(autoescape=True).get_template("report.html.j2").render(**context)
+    """The self-contained HTML report (images and a Japanese font subset embedded)."""
+    template = _env(autoescape=True).get_template("report.html.j2")
+    draft = template.render(**context, font_css="")
+    return template.render(**context, font_css=font_face_css(draft))
 
 
 def render_markdown(context: dict) -> str:

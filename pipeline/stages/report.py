@@ -21,10 +21,13 @@ def main(args, config) -> None:
         return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
 
     charts = Path(args.charts)
+    index = json.loads(Path(args.index).read_text(encoding="utf-8"))
+    doc_topics = table(args.doc_topics)
+    doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
     context = build_context(
         title=config.report.title, ingest=_json(args.ingest_metrics),
         tokens=_json(args.tokens_metrics), model=_json(args.model_metrics),
-        topics=_json(args.topics), doc_topics=table(args.doc_topics),
+        topics=_json(args.topics), doc_topics=doc_topics,
         docs={d["doc_id"]: d for d in read_jsonl(Path(args.documents))},
         shares=table(args.speaker_topics), roster=_json(args.roster),
         charts={"heatmap": (charts / "speaker_topic_heatmap.png").read_bytes(),
@@ -40,7 +43,7 @@ def main(args, config) -> None:
 
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
-    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "topics", "doc_topics",
+    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "topics", "doc_topics", "index",
                  "documents", "speaker_topics", "roster", "charts", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

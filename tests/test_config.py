@@ -1,0 +1,184 @@
+"""Tests for pipeline/config.py: the params schema and its error messages."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.config import PipelineConfig, load_config, parse_config
+from pipeline.errors import PipelineError
+
+REPO = Path(__file__).parent.parent
+SHIPPED = REPO / "configs" / "pipeline.yaml"
+
+
+@pytest.fixture
+def shipped():
+    return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+
+def with_change(data, section, key, value):
+    changed = copy.deepcopy(data)
+    if section is None:
+        changed[key] = value
+    else:
+        changed[section][key] = value
+    return changed
+
+
+def test_shipped_config_validates():
+    config = load_config(SHIPPED)
+    assert isinstance(config, PipelineConfig)
+    assert config.seed == 42
+    assert config.ingest.input == "data/nakasone_digital_economy_2021-02-02.txt"
+    assert (REPO / config.ingest.input).is_file()
+    assert config.tokens.stopwords_file is not None
+    assert (REPO / config.tokens.stopwords_file).is_file()
+
+
+def test_shipped_config_holds_every_value(shipped):
+    """Every field of every section is written out in the shipped file."""
+    for name, field in PipelineConfig.model_fields.items():
+        assert name in shipped, name
+        section = field.annotation
+        if isinstance(section, type) and hasattr(section, "model_fields"):
+            assert set(shipped[name]) == set(section.model_fields), name
+
+
+def test_every_field_has_a_description():
+    for name, field in PipelineConfig.model_fields.items():
+        section = field.annotation
+        if isinstance(section, type) and hasattr(section, "model_fields"):
+            for key, sub in section.model_fields.items():
+                assert sub.description, f"{name}.{key}"
+        else:
+            assert field.description, name
+
+
+def test_config_is_frozen():
+    config = load_config(SHIPPED)
+    with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen error type is internal
+        config.model.n_topics = 3
+    assert config.model.n_topics == 8
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "needles"),
+    [
+        ("model", "n_topcs", 8, ["model.n_topcs", "unknown key"]),
+        (None, "sed", 1, ["sed", "unknown key"]),
+        ("model", "n_topics", "many", ["model.n_topics", "many"]),
+        ("model", "n_topics", 1, ["model.n_topics", "2"]),
+        ("model", "n_topics", 0, ["model.n_topics"]),
+        ("ingest", "unit", "word", ["ingest.unit", "word"]),
+        ("speakers", "ci", 1.5, ["speakers.ci", "1.5"]),
+        ("vectorize", "max_df", 0, ["vectorize.max_df"]),
+        ("ingest", "aliases", {"A": 1}, ["ingest.aliases.A"]),
+        ("model", "k_min", 9, ["k_min (9)", "k_max (8)"]),
+    ],
+)
+def test_bad_values_name_the_key(shipped, section, key, value, needles):
+    data = with_change(shipped, section, key, value)
+    if key == "k_min":
+        data["model"]["k_max"] = 8
+    with pytest.raises(PipelineError) as info:
+        parse_config(data, "configs/pipeline.yaml")
+    message = str(info.value)
+    for needle in needles:
+        assert needle in message
+    assert all(line.startswith("configs/pipeline.yaml: ") for line in message.splitlines())
+
+
+def test_k_min_above_k_max_fails(shipped):
+    data = copy.deepcopy(shipped)
+    data["model"].update(n_topics="auto", k_min=10, k_max=4)
+    with pytest.raises(PipelineError, match=r"k_min \(10\) must be <= k_max \(4\)"):
+        parse_config(data, "p.yaml")
+
+
+def test_k_min_equal_k_max_is_fine(shipped):
+    data = copy.deepcopy(shipped)
+    data["model"].update(n_topics="auto", k_min=6, k_max=6)
+    assert parse_config(data).model.k_min == 6
+
+
+def test_n_topics_auto_is_accepted(shipped):
+    data = with_change(shipped, "model", "n_topics", "auto")
+    assert parse_config(data).model.n_topics == "auto"
+
+
+def test_all_errors_reported_together(shipped):
+    data = with_change(shipped, "model", "n_topcs", 8)
+    data["ingest"]["unit"] = "word"
+    with pytest.raises(PipelineError) as info:
+        parse_config(data, "p.yaml")
+    message = str(info.value)
+    assert "model.n_topcs: unknown key" in message
+    assert "ingest.unit" in message
+
+
+def test_missing_required_section(shipped):
+    del shipped["ingest"]
+    with pytest.raises(PipelineError, match=r"^p\.yaml: ingest: required key is missing$"):
+        parse_config(shipped, "p.yaml")
+
+
+def test_defaults_fill_missing_sections():
+    config = parse_config({"ingest": {"input": "data"}})
+    assert config.model.n_topics == 8
+    assert config.ingest.unit == "paragraph"
+
+
+@pytest.mark.parametrize("data", [None, [], "text", 3])
+def test_config_must_be_a_mapping(data):
+    with pytest.raises(PipelineError, match=r"^p\.yaml: must be a mapping"):
+        parse_config(data, "p.yaml")
+
+
+def test_unknown_key_from_file(tmp_path, shipped):
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(
+        yaml.safe_dump(with_change(shipped, "model", "n_topcs", 8), allow_unicode=True),
+        encoding="utf-8",
+    )
+    with pytest.raises(PipelineError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}: model.n_topcs: unknown key")
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path):
+    path = tmp_path / "pipeline.yaml"
+    path.write_text("seed: 42\ningest:\n  input: data\n  unit: [paragraph\nmodel: {}\n",
+                    encoding="utf-8")
+    with pytest.raises(PipelineError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:")
+    assert "malformed YAML" in message
+    line = int(message.removeprefix(f"{path}:").split(":", 1)[0])
+    assert 4 <= line <= 5
+
+
+def test_malformed_yaml_tab_indent(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("seed: 1\ningest:\n\tinput: data\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match="^" + re.escape(f"{path}:3: malformed YAML")):
+        load_config(path)
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nope.yaml"
+    with pytest.raises(PipelineError, match="config file not found") as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+
+
+def test_non_utf8_file(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_bytes("report:\n  title: 会議\n".encode("cp932"))
+    with pytest.raises(PipelineError, match="not UTF-8"):
+        load_config(path)

@@ -1,0 +1,166 @@
+"""Tests for pipeline/documents.py: turns -> the documents a topic model sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.documents import make_documents, split_sentences
+from pipeline.transcripts import Paragraph, split_turns
+
+DATA = Path(__file__).parent / "data"
+
+TEXT = (
+    "前置きの文です。\n"
+    "<岸>\n"
+    "一つ目の文です。二つ目の文です！三つ目？四つ目。\n"
+    "五つ目の段落。\n"
+    "<岩田>\n"
+    "議長です。\n"
+    "<後藤>\n"
+    "短い答えです。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def turns():
+    return split_turns(TEXT, "m")[0]
+
+
+def keyed(docs):
+    return [(d.speaker, d.turn, d.part, d.text) for d in docs]
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [
+        (
+            "turn",
+            [
+                ("岸", 1, 1, "一つ目の文です。二つ目の文です!三つ目?四つ目。\n五つ目の段落。"),
+                ("岩田", 2, 1, "議長です。"),
+                ("後藤", 3, 1, "短い答えです。"),
+            ],
+        ),
+        (
+            "paragraph",
+            [
+                ("岸", 1, 1, "一つ目の文です。二つ目の文です!三つ目?四つ目。"),
+                ("岸", 1, 2, "五つ目の段落。"),
+                ("岩田", 2, 1, "議長です。"),
+                ("後藤", 3, 1, "短い答えです。"),
+            ],
+        ),
+        (
+            "sentences",
+            [
+                ("岸", 1, 1, "一つ目の文です。二つ目の文です!"),
+                ("岸", 1, 2, "三つ目?四つ目。"),
+                ("岸", 1, 3, "五つ目の段落。"),
+                ("岩田", 2, 1, "議長です。"),
+                ("後藤", 3, 1, "短い答えです。"),
+            ],
+        ),
+    ],
+)
+def test_units(turns, unit, expected):
+    docs = make_documents(turns, unit, sentences_per_doc=2)
+    assert keyed(docs) == expected
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10])
+def test_sentence_windows_keep_all_sentences(turns, size):
+    docs = make_documents(turns, "sentences", sentences_per_doc=size)
+    kishi = [d for d in docs if d.speaker == "岸"]
+    assert len(kishi) == -(-5 // size)  # five sentences, ceil(5 / size) windows
+    assert "".join(d.text for d in kishi) == (
+        "一つ目の文です。二つ目の文です!三つ目?四つ目。五つ目の段落。"
+    )
+
+
+@pytest.mark.parametrize("unit", ["turn", "paragraph", "sentences"])
+def test_turn_zero_is_not_a_document(turns, unit):
+    assert turns[0].turn == 0
+    docs = make_documents(turns, unit)
+    assert all(d.turn > 0 for d in docs)
+    assert not any("前置き" in d.text for d in docs)
+
+
+@pytest.mark.parametrize("unit", ["turn", "paragraph", "sentences"])
+def test_excluded_speakers_are_not_documents(turns, unit):
+    docs = make_documents(turns, unit, exclude_speakers=frozenset({"岩田"}))
+    assert {d.speaker for d in docs} == {"岸", "後藤"}
+    everyone = make_documents(turns, unit)
+    assert {d.speaker for d in everyone} == {"岸", "岩田", "後藤"}
+
+
+@pytest.mark.parametrize("unit", ["turn", "paragraph"])
+@pytest.mark.parametrize("max_chars", [7, 12, 30, 100])
+def test_long_text_split_at_sentence_ends_under_max_chars(unit, max_chars):
+    sentences = ["これは文です。", "次の文です。", "長めの三つ目の文です。", "終わり。"] * 6
+    text = "<後藤>\n" + "".join(sentences) + "\n"
+    turns, _ = split_turns(text, "m")
+    docs = make_documents(turns, unit, max_chars=max_chars)
+    assert len(docs) > 1
+    assert "".join(d.text for d in docs) == "".join(sentences)
+    for doc in docs:
+        # Over max_chars only when a single sentence is longer than the limit.
+        assert len(doc.text) <= max_chars or doc.text in sentences
+        assert doc.text.endswith("。")
+    assert [d.part for d in docs] == list(range(1, len(docs) + 1))
+    assert len({d.doc_id for d in docs}) == len(docs)
+
+
+def test_short_text_is_not_split():
+    turns, _ = split_turns("<後藤>\n一文目。二文目。\n", "m")
+    docs = make_documents(turns, "turn", max_chars=100)
+    assert keyed(docs) == [("後藤", 1, 1, "一文目。二文目。")]
+
+
+@pytest.mark.parametrize("unit", ["turn", "paragraph", "sentences"])
+def test_documents_keep_their_source(unit):
+    name = "angle_sample.txt"
+    text = (DATA / name).read_text(encoding="utf-8")
+    turns, _ = split_turns(text, "angle_sample")
+    docs = make_documents(turns, unit, sentences_per_doc=1, max_chars=100)
+    assert docs
+    by_turn = {t.turn: t for t in turns}
+    for doc in docs:
+        turn = by_turn[doc.turn]
+        assert doc.meeting == "angle_sample"
+        assert doc.speaker == turn.speaker
+        assert doc.role == turn.role
+        assert doc.doc_id == f"angle_sample#{doc.turn}.{doc.part}"
+        assert 0 <= doc.start <= doc.end <= len(text)
+        assert turn.start <= doc.start and doc.end <= turn.end
+        record = doc.to_record()
+        assert set(record) == {
+            "doc_id", "meeting", "speaker", "role", "turn", "part", "start", "end", "text"
+        }
+
+
+def test_documents_offsets_point_at_source_text():
+    text = "<岸>\n一つ目の文です。二つ目の文です。\n三つ目の段落です。\n"
+    turns, _ = split_turns(text, "m")
+    docs = make_documents(turns, "sentences", sentences_per_doc=1)
+    assert [text[d.start : d.end] for d in docs] == [d.text for d in docs]
+
+
+def test_split_sentences_spans():
+    para = Paragraph("一つ目。「はい。」と言った。終わり", 10, 27)
+    pieces = split_sentences(para)
+    assert [p.text for p in pieces] == ["一つ目。", "「はい。」", "と言った。", "終わり"]
+    assert pieces[0].start == 10
+    assert pieces[-1].end == 27
+    assert all(a.end == b.start for a, b in zip(pieces, pieces[1:], strict=False))
+
+
+def test_make_documents_does_not_mutate_turns(turns):
+    before = list(turns)
+    make_documents(turns, "sentences", exclude_speakers=frozenset({"岸"}))
+    assert turns == before
+
+
+def test_no_turns_no_documents():
+    assert make_documents([], "paragraph") == []

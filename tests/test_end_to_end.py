@@ -1,0 +1,119 @@
+"""The real `dvc repro` on the bundled transcript, in a temporary copy of the project."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = ("turns.csv", "doc_topics.csv", "speaker_topics.csv", "topic_terms.csv")
+
+
+def _dvc(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "DVC_NO_ANALYTICS": "1"}
+    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A git + DVC copy of the project with `dvc repro` already run."""
+    dest = tmp_path_factory.mktemp("e2e") / "project"
+    skip = shutil.ignore_patterns(".venv", ".git", "outputs", "__pycache__", ".pytest_cache",
+                                  "*.egg-info", ".hypothesis")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        # The DVC cache would let `dvc repro` restore outputs instead of computing them.
+        own = {"cache", "tmp"} if Path(folder).name == ".dvc" else set()
+        return set(skip(folder, names)) | (own & set(names))
+
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    result = _dvc(dest, "repro")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return dest
+
+
+def _read(project: Path, name: str) -> pd.DataFrame:
+    raw = (project / "outputs" / "tables" / name).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{name} lacks the UTF-8 BOM Excel needs"
+    return pd.read_csv(project / "outputs" / "tables" / name, encoding="utf-8-sig",
+                       keep_default_na=False)
+
+
+def test_turns_are_read_as_tagged(project):
+    turns = _read(project, "turns.csv")
+    speech = turns[turns["turn"] > 0]
+    assert len(speech) == 39
+    assert speech["speaker"].nunique() == 22
+    assert "上久保" in set(speech["speaker"])
+    assert (turns[turns["turn"] == 0]["speaker"] == "").all()
+
+
+def test_doc_topics_rows_sum_to_one(project):
+    docs = _read(project, "doc_topics.csv")
+    assert list(docs.columns[:4]) == ["doc_id", "meeting", "speaker", "turn"]
+    shares = docs[[c for c in docs.columns if c.startswith("topic_")]]
+    assert ((shares.sum(axis=1) - 1).abs() < 1e-4).all()
+
+
+def test_speaker_shares_sum_to_one_within_intervals(project):
+    table = _read(project, "speaker_topics.csv")
+    sums = table.groupby("speaker")["share"].sum()
+    assert ((sums - 1).abs() < 1e-4).all()
+    assert (table["ci_low"] <= table["share"] + 1e-9).all()
+    assert (table["share"] <= table["ci_high"] + 1e-9).all()
+
+
+def test_three_known_themes_are_distinct_topics(project):
+    terms = _read(project, "topic_terms.csv")
+    top = terms[terms["rank"] <= 10].groupby("topic")["term"].apply(set)
+    zones = {t for t, words in top.items() if "特区" in words}
+    security = {t for t, words in top.items() if words & {"安全保障", "セキュリティ", "サイバー"}}
+    materials = {t for t, words in top.items() if "材料" in words}
+    assert zones and security and materials
+    # Three distinct topics: some choice of one topic per theme has no repeats.
+    assert any(len({a, b, c}) == 3 for a in zones for b in security for c in materials)
+
+
+def test_topic_terms_read_well(project):
+    terms = set(_read(project, "topic_terms.csv")["term"])
+    assert not terms & {"先生", "委員", "こと", "よう", "思う", "遣り取り", "ナカソネ"}
+    assert not any("-" in t and t.split("-")[-1].isascii() for t in terms)
+
+
+def test_report_charts_and_metrics_exist(project):
+    out = project / "outputs"
+    html = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert "特区" in html and "data:image/png;base64," in html
+    assert (out / "report" / "report.md").read_text(encoding="utf-8").startswith("# ")
+    assert (out / "charts" / "speaker_topic_heatmap.png").read_bytes()[:4] == b"\x89PNG"
+    model = json.loads((out / "metrics" / "model.json").read_text(encoding="utf-8"))
+    assert -1 <= model["coherence_npmi"] <= 1
+    ingest = json.loads((out / "metrics" / "ingest.json").read_text(encoding="utf-8"))
+    assert ingest["n_turns"] == 39
+
+
+def test_second_repro_does_nothing_and_status_is_clean(project):
+    again = _dvc(project, "repro")
+    assert again.returncode == 0
+    assert "didn't change" in again.stdout or "is cached" in again.stdout, again.stdout
+    assert "Running stage" not in again.stdout
+    status = _dvc(project, "status")
+    assert "up to date" in status.stdout, status.stdout
+
+
+def test_forced_rerun_gives_identical_tables(project):
+    before = {n: (project / "outputs" / "tables" / n).read_bytes() for n in TABLES}
+    forced = _dvc(project, "repro", "--force")
+    assert forced.returncode == 0, forced.stderr[-2000:]
+    after = {n: (project / "outputs" / "tables" / n).read_bytes() for n in TABLES}
+    assert before == after

@@ -1,0 +1,140 @@
+"""Tests for pipeline/shares.py: token-weighted topic shares per speaker, with intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from pipeline.shares import aggregate_shares, weighted_shares
+
+TOPICS = ["topic_0", "topic_1", "topic_2"]
+
+
+def make_frame(speakers, n_tokens, theta):
+    frame = pd.DataFrame({
+        "doc_id": [f"m#{i:03d}" for i in range(len(speakers))],
+        "speaker": speakers,
+        "n_tokens": n_tokens,
+    })
+    for k, name in enumerate(TOPICS):
+        frame[name] = theta[:, k]
+    return frame
+
+
+@st.composite
+def doc_topic_frames(draw):
+    n_docs = draw(st.integers(1, 12))
+    speakers = draw(st.lists(st.sampled_from(["岸", "後藤", "上久保", "A"]),
+                             min_size=n_docs, max_size=n_docs))
+    n_tokens = draw(st.lists(st.integers(0, 50), min_size=n_docs, max_size=n_docs))
+    raw = draw(hnp.arrays(np.float64, (n_docs, len(TOPICS)),
+                          elements=st.floats(0.0, 1.0, allow_nan=False)))
+    raw = raw + 1e-3  # every row has some mass, so it can be normalized to sum to 1
+    theta = raw / raw.sum(axis=1, keepdims=True)
+    return make_frame(speakers, n_tokens, theta)
+
+
+def aggregate(frame, seed=7, n_boot=60):
+    return aggregate_shares(frame, TOPICS, "speaker", n_boot=n_boot, ci=0.9, min_tokens=20,
+                            seed=seed)
+
+
+@settings(max_examples=100, deadline=None)
+@given(frame=doc_topic_frames())
+def test_shares_are_distributions(frame):
+    result = aggregate(frame)
+    assert len(result) == frame["speaker"].nunique() * len(TOPICS)
+    assert (result["share"] >= 0).all()
+    assert (result["ci_low"] >= 0).all()
+    assert (result["ci_high"] <= 1 + 1e-12).all()
+    sums = result.groupby("speaker")["share"].sum()
+    assert np.allclose(sums.to_numpy(), 1.0)
+    assert (result["ci_low"] <= result["share"]).all()
+    assert (result["share"] <= result["ci_high"]).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(frame=doc_topic_frames(), order=st.randoms(use_true_random=False))
+def test_shares_do_not_depend_on_row_order(frame, order):
+    rows = list(range(len(frame)))
+    order.shuffle(rows)
+    shuffled = frame.iloc[rows].reset_index(drop=True)
+    keys = ["speaker", "topic"]
+    expected = aggregate(frame).sort_values(keys).reset_index(drop=True)
+    got = aggregate(shuffled).sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+@settings(max_examples=50, deadline=None)
+@given(frame=doc_topic_frames())
+def test_counts_per_speaker(frame):
+    result = aggregate(frame)
+    for speaker, part in result.groupby("speaker"):
+        docs = frame[frame["speaker"] == speaker]
+        assert (part["n_docs"] == len(docs)).all()
+        assert (part["n_tokens"] == docs["n_tokens"].sum()).all()
+        assert (part["low_data"] == (docs["n_tokens"].sum() < 20)).all()
+
+
+def test_oracle_speaker_only_on_one_topic():
+    # A only talks about topic_1; B splits evenly between topic_0 and topic_2.
+    theta = np.array([
+        [0.0, 1.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.5, 0.0, 0.5],
+        [0.5, 0.0, 0.5],
+    ])
+    frame = make_frame(["A", "A", "A", "B", "B"], [10, 30, 5, 8, 12], theta)
+    result = aggregate(frame).set_index(["speaker", "topic"])
+    assert result.loc[("A", "topic_1"), "share"] == 1.0
+    assert result.loc[("A", "topic_1"), "ci_low"] == 1.0
+    assert result.loc[("A", "topic_0"), "share"] == 0.0
+    assert result.loc[("A", "topic_2"), "ci_high"] == 0.0
+    assert result.loc[("B", "topic_1"), "share"] == 0.0
+    assert result.loc[("B", "topic_0"), "share"] == pytest.approx(0.5)
+
+
+def test_shares_are_token_weighted():
+    theta = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    frame = make_frame(["A", "A"], [30, 10], theta)
+    result = aggregate(frame).set_index("topic")
+    assert result.loc["topic_0", "share"] == pytest.approx(0.75)
+    assert result.loc["topic_1", "share"] == pytest.approx(0.25)
+    assert result.loc["topic_0", "ci_low"] <= 0.75 <= result.loc["topic_0", "ci_high"]
+
+
+def test_same_seed_same_result_other_seed_other_intervals():
+    rng = np.random.default_rng(0)
+    theta = rng.dirichlet(np.ones(3), size=30)
+    frame = make_frame(["A", "B"] * 15, rng.integers(1, 40, size=30), theta)
+    first = aggregate(frame, seed=1, n_boot=200)
+    pd.testing.assert_frame_equal(first, aggregate(frame, seed=1, n_boot=200))
+    other = aggregate(frame, seed=2, n_boot=200)
+    pd.testing.assert_series_equal(first["share"], other["share"])
+    assert not np.array_equal(first["ci_low"].to_numpy(), other["ci_low"].to_numpy())
+
+
+def test_groups_come_out_sorted():
+    theta = np.full((3, 3), 1 / 3)
+    frame = make_frame(["後藤", "A", "岸"], [5, 5, 5], theta)
+    result = aggregate(frame)
+    assert list(dict.fromkeys(result["speaker"])) == sorted(["後藤", "A", "岸"])
+    assert list(result["topic"][:3]) == TOPICS
+
+
+def test_zero_tokens_give_uniform_shares():
+    theta = np.array([[1.0, 0.0, 0.0]])
+    assert np.allclose(weighted_shares(theta, np.array([0.0])), 1 / 3)
+
+
+def test_aggregate_does_not_mutate_input():
+    theta = np.array([[0.2, 0.3, 0.5], [0.6, 0.2, 0.2]])
+    frame = make_frame(["B", "A"], [3, 4], theta)
+    before = frame.copy()
+    aggregate(frame)
+    pd.testing.assert_frame_equal(frame, before)
