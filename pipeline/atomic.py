@@ -51,10 +51,14 @@ def write_json(path: Path, data: Any) -> None:
     write_text(path, text)
 
 
-def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f") -> None:
-    """Write a table as UTF-8 with BOM (so Excel in Japan opens it), atomically."""
+def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
+              bom: bool = True) -> None:
+    """Write a table atomically; with a BOM (so Excel in Japan opens it) unless bom=False.
+
+    DVC's plot reader takes a BOM for part of the first column name, so plot data go bare.
+    """
     body = frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
-    write_bytes(path, "\ufeff".encode() + body.encode("utf-8"))
+    write_bytes(path, ("\ufeff" if bom else "").encode() + body.encode("utf-8"))
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:

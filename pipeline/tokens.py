@@ -62,15 +62,14 @@ def new_tagger() -> fugashi.Tagger:
 
 
 def dictionary_info(tagger: fugashi.Tagger) -> dict:
-    """Name and version of the dictionary, recorded with the tokens."""
-    import unidic_lite
+    """Name and version of the dictionary and the tagger, recorded with the tokens."""
+    from importlib.metadata import version
 
-    info = tagger.dictionary_info[0]
     return {
         "dictionary": "unidic-lite",
-        "dictionary_version": getattr(unidic_lite, "__version__", "unknown"),
-        "dictionary_format_version": info["version"],
-        "fugashi_version": fugashi.__version__ if hasattr(fugashi, "__version__") else "unknown",
+        "dictionary_version": version("unidic-lite"),
+        "dictionary_format_version": tagger.dictionary_info[0]["version"],
+        "fugashi_version": version("fugashi"),
     }
 
 

@@ -82,7 +82,7 @@ def main(args, config) -> None:
     })
     write_csv(Path(args.k_sweep), pd.DataFrame(
         [{"k": s.k, "npmi": s.npmi, "c_v": s.c_v, "diversity": s.diversity,
-          "stability": s.stability, "score": s.score} for s in (sweep or [chosen])]))
+          "stability": s.stability, "score": s.score} for s in (sweep or [chosen])]), bom=False)
     log(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {npmi:.3f}, "
         f"stability {chosen.stability:.2f}")
     for k, words in enumerate(fitted.terms):

@@ -34,7 +34,7 @@ def main(args, config) -> None:
     prevalence = (doc_topics[columns].mul(doc_topics["n_tokens"], axis=0).sum()
                   / doc_topics["n_tokens"].sum())
     write_csv(Path(args.prevalence), pd.DataFrame({
-        "topic": [int(c.removeprefix("topic_")) for c in columns], "share": prevalence.values}))
+        "topic": [int(c.removeprefix("topic_")) for c in columns], "share": prevalence.values}), bom=False)
     write_json(Path(args.metrics), {
         "n_speakers": int(len(speakers)), "n_speakers_low_data": len(low),
         "speakers_low_data": low, "min_tokens": cfg.min_tokens, "ci": cfg.ci,
