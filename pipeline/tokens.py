@@ -110,7 +110,7 @@ def _is_noun(m: Morpheme) -> bool:
 
 def _joins_compound(m: Morpheme) -> bool:
     if m.pos1 == "名詞":
-        return m.pos2 in ("普通名詞", "固有名詞")
+        return _is_noun(m) or m.pos2 == "固有名詞"
     return m.pos1 == "接頭辞" or (m.pos1 == "接尾辞" and m.pos2 == "名詞的") or m.pos1 == "形状詞"
 
 
@@ -170,7 +170,8 @@ def extract_units(
     for m in morphemes:
         key, display = term_key(m), term_display(m)
         kept = term_filter.keeps(key, display)
-        if compounds and _joins_compound(m) and (kept or m.pos1 != "名詞"):
+        # A stopword noun or suffix (先生, 氏, 等) ends the run: 中曽根氏 is 中曽根.
+        if compounds and _joins_compound(m) and (kept or m.pos1 not in ("名詞", "接尾辞")):
             noun = m.pos1 == "名詞"
             starts = noun or m.pos1 in ("接頭辞", "形状詞")
             ends = noun or m.pos1 == "接尾辞"

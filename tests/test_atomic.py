@@ -44,6 +44,14 @@ def test_write_csv_has_bom_and_round_trips_japanese(tmp_path, frame):
     assert back["share"].tolist() == [0.5, 0.25, 0.333333]
 
 
+def test_write_csv_without_bom_for_plot_data(tmp_path, frame):
+    path = tmp_path / "plot.csv"
+    write_csv(path, frame, bom=False)
+    raw = path.read_bytes()
+    assert raw.startswith(b"speaker,topic,share\n")
+    assert pd.read_csv(path, encoding="utf-8")["speaker"].tolist() == ["岸", "上久保", "後藤"]
+
+
 def test_write_csv_is_byte_identical_on_rerun(tmp_path, frame):
     write_csv(tmp_path / "a.csv", frame)
     write_csv(tmp_path / "b.csv", frame)

@@ -174,7 +174,9 @@ def test_sample_files(name, style, speakers):
 def test_continuation_lines_belong_to_turn_above():
     text = (DATA / "colon_sample.txt").read_text(encoding="utf-8")
     turns, _ = split_turns(text, "m")
-    assert [p.text for p in turns[0].paragraphs] == ["本日の会議を始めます。", "続いて議題を説明します。"]
+    assert [p.text for p in turns[0].paragraphs] == [
+        "本日の会議を始めます。", "続いて議題を説明します。"
+    ]
     diet, _ = split_turns((DATA / "diet_sample.txt").read_text(encoding="utf-8"), "m")
     chair = speaking(diet)[0]
     assert chair.speaker == "田野瀬"
@@ -220,10 +222,13 @@ def test_page_break_join():
     text = "<A 研究委員>\n課題について。自治体を超え\n\nるデータ流通が課題だ。\n次の段落。\n"
     turns, _ = split_turns(text, "m")
     paragraphs = turns[0].paragraphs
-    assert [p.text for p in paragraphs] == ["課題について。自治体を超えるデータ流通が課題だ。", "次の段落。"]
+    assert [p.text for p in paragraphs] == [
+        "課題について。自治体を超えるデータ流通が課題だ。", "次の段落。"
+    ]
     joined = paragraphs[0]
     # The joined span runs from the first piece to the end of the second.
-    assert text[joined.start : joined.end] == "課題について。自治体を超え\n\nるデータ流通が課題だ。"
+    span = text[joined.start : joined.end]
+    assert span == "課題について。自治体を超え\n\nるデータ流通が課題だ。"
 
 
 def test_page_break_join_does_not_cross_turns():

@@ -1,0 +1,61 @@
+"""The report shows transcript text as text, and charts draw Japanese from the bundled font."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from pipeline.charts import speaker_heatmap, top_terms_chart
+from pipeline.report import build_context, render_html, render_markdown
+
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def context():
+    topics = [{"topic": 1, "label": "特区・規制", "theme": None, "prevalence": 0.6,
+               "terms": ["特区", "規制"], "npmi": 0.1},
+              {"topic": 2, "label": "材料", "theme": None, "prevalence": 0.4,
+               "terms": ["材料", "開発"], "npmi": 0.1}]
+    doc_topics = pd.DataFrame({"doc_id": ["m#1.1", "m#2.1"], "meeting": ["m", "m"],
+                               "speaker": [EVIL, "岸"], "turn": [1, 2],
+                               "topic_1": [0.9, 0.2], "topic_2": [0.1, 0.8], "n_tokens": [9, 9]})
+    docs = {"m#1.1": {"text": f"特区の話 {EVIL}", "start": 0, "end": 10},
+            "m#2.1": {"text": "材料の話", "start": 11, "end": 20}}
+    shares = pd.DataFrame([
+        {"speaker": s, "topic": k, "share": v, "ci_low": v, "ci_high": v, "n_docs": 1,
+         "n_tokens": 9, "low_data": True}
+        for s, row in ((EVIL, (0.9, 0.1)), ("岸", (0.2, 0.8))) for k, v in zip((1, 2), row)])
+    return build_context(
+        title="会議", ingest={"n_files": 1, "n_meetings": 1, "n_turns": 2, "n_speakers": 2,
+                             "turns_not_modelled": {}, "files": []},
+        tokens={"n_tokens": 18, "documents_without_terms": 0}, model={
+            "n_documents": 2, "n_terms": 4, "engine": "nmf", "n_topics": 2,
+            "n_topics_reason": "test", "coherence_npmi": 0.1, "stability": 1.0,
+            "diversity": 1.0}, topics=topics, doc_topics=doc_topics, docs=docs,
+        shares=shares, roster=[], charts={"heatmap": b"png", "top_terms": b"png"},
+        config_text=EVIL, n_quotes=1, command="dvc repro"), shares, topics
+
+
+def test_transcript_markup_is_escaped_in_html():
+    html = render_html(context()[0])
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "特区" in html and "@font-face" in html
+
+
+def test_markdown_neutralises_markup():
+    md = render_markdown(context()[0])
+    assert "<script>" not in md and "特区" in md
+
+
+def test_charts_have_no_missing_glyphs():
+    _, shares, topics = context()
+    terms = pd.DataFrame({"topic": [1, 1, 2, 2], "rank": [1, 2, 1, 2],
+                          "term": ["特区", "規制", "材料", "開発"], "weight": [1, .5, 1, .5]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph … missing from font"
+        for fig in (speaker_heatmap(shares, topics), top_terms_chart(terms, topics)):
+            fig.canvas.draw()
+            texts = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+            assert any("特区" in t or "材料" in t or "岸" in t for t in texts)

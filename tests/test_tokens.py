@@ -1,0 +1,73 @@
+"""Terms a reader recognizes: names as written, no glosses, compounds, no fillers."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.tokens import new_tagger, parse_stopwords, shipped_stopwords, tokenize_documents
+
+ROSTER = frozenset({"岸", "上久保", "後藤"})
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return new_tagger()
+
+
+def terms(texts, tagger, **kwargs):
+    options = {"pos": ["noun", "proper_noun"], "stopwords": shipped_stopwords() | ROSTER,
+               "compound_min_count": 1, **kwargs}
+    return tokenize_documents(texts, tagger=tagger, **options)
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), [
+    ("中曽根氏の構想について。", {"中曽根", "構想"}, {"ナカソネ"}),
+    ("デジタル化とセキュリティ。", {"デジタル"}, {"デジタル-digital", "セキュリティー-security"}),
+    ("率直なやり取りがあった。", {"やり取り"}, {"遣り取り"}),
+    ("経済安全保障が重要だ。", {"経済安全保障"}, {"安全", "保障"}),
+    ("えー、まあ、あの、そう思うことです。", set(), {"えー", "まあ", "あの", "思う", "こと"}),
+    ("岸先生と上久保先生に質問。", set(), {"岸", "上久保", "先生", "質問", "岸先生"}),
+    ("ＡＩとＩｏＴの２０２１年。", {"AI", "IoT"}, {"ＡＩ", "2021", "２０２１"}),
+    ("20省庁それぞれに。", {"省庁"}, {"20", "20省庁"}),
+])
+def test_terms_read_well(tagger, text, present, absent):
+    import unicodedata
+
+    got = set(terms([unicodedata.normalize("NFKC", text)], tagger)[0])
+    assert present <= got, got
+    assert not (absent & got), got
+
+
+def test_rare_compound_is_cut_into_frequent_parts(tagger):
+    texts = ["デジタル安全保障を論じる。", "安全保障の話。", "安全保障と経済。"]
+    got = terms(texts, tagger, compound_min_count=2)
+    assert got[0] == ["デジタル", "安全保障"]
+    assert got[1] == ["安全保障"]
+
+
+def test_keep_phrases_stay_whole(tagger):
+    got = terms(["産学官連携の推進。"], tagger, keep_phrases=["産学官連携"],
+                compound_min_count=5)
+    assert "産学官連携" in got[0]
+
+
+def test_compounds_off_gives_words(tagger):
+    got = terms(["経済安全保障。"], tagger, compounds=False)
+    assert got[0] == ["経済", "安全", "保障"]
+
+
+def test_verbs_only_when_asked(tagger):
+    text = ["新しい制度を導入し、企業が成長する。"]
+    nouns = set(terms(text, tagger)[0])
+    with_verbs = set(terms(text, tagger, pos=["noun", "verb", "adjective"])[0])
+    assert "成長" in nouns and "新しい" not in nouns
+    assert "新しい" in with_verbs
+
+
+def test_user_stopwords_parse_comments_and_nfkc():
+    assert parse_stopwords("# comment\nＡＩ\n\n研究会\n") == frozenset({"AI", "研究会"})
+
+
+def test_same_input_same_terms(tagger):
+    texts = ["特区の規制緩和と材料開発。", "サイバーセキュリティの人材。"] * 3
+    assert terms(texts, tagger) == terms(texts, new_tagger())
