@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.errors import PipelineError
 
@@ -68,7 +75,7 @@ class VectorizeConfig(_Section):
 
 class ModelConfig(_Section):
     engine: Literal["nmf", "lda", "gensim_lda"] = Field("nmf", description="Topic model engine.")
-    n_topics: Annotated[int, Field(ge=2)] | Literal["auto"] = Field(
+    n_topics: int | Literal["auto"] = Field(
         8, description="Number of topics, or auto to pick it from k_min..k_max by measurement."
     )
     k_min: int = Field(4, ge=2, description="Smallest K tried when n_topics is auto.")
@@ -79,6 +86,18 @@ class ModelConfig(_Section):
     themes_file: str | None = Field(
         None, description="Seeded themes (YAML); each guides one topic. null = all topics free."
     )
+
+    @field_validator("n_topics", mode="before")
+    @classmethod
+    def _n_topics(cls, value: object) -> object:
+        # One clear message instead of one per member of the int | "auto" union.
+        if value == "auto":
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number >= 2 or auto")
+        if value < 2:
+            raise ValueError("must be >= 2")
+        return value
 
     @model_validator(mode="after")
     def _k_range(self) -> ModelConfig:

@@ -20,6 +20,7 @@ ROLES = sorted(
     reverse=True,
 )
 _ROLE_ALT = "|".join(re.escape(r) for r in ROLES)
+_ONLY_ROLES = re.compile(rf"^(?:[\s・/／]*(?:{_ROLE_ALT}))+$")
 _SUFFIX = re.compile(rf"^(?P<name>.+?)(?P<role>(?:[\s・/／]*(?:{_ROLE_ALT}))+)$")
 # 議長（石川良一君）: the role first, the person in brackets.
 _BRACKETED = re.compile(r"^(?P<role>[^（(]+)[（(](?P<name>[^）)]+?)(?:君|さん|氏)?[）)]$")
@@ -45,6 +46,8 @@ def split_speaker(label: str, aliases: dict[str, str] | None = None) -> tuple[st
             role = _clean_role(match["role"])
         return aliases[text], role
     name, role = text, ""
+    if _ONLY_ROLES.match(text):
+        return aliases.get(text, text), ""  # 研究委員 alone is a speaker, not 研究 + 委員
     bracketed = _BRACKETED.match(text)
     suffixed = _SUFFIX.match(text)
     if bracketed:

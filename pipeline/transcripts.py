@@ -19,7 +19,7 @@ STYLES = {"angle": _ANGLE, "angle_inline": _ANGLE, "diet": _DIET, "colon": _COLO
 
 # 〔拍手〕, （拍手）-like directions inside a Diet speech, and ――― rules between items.
 _DIRECTION_INLINE = re.compile(r"〔[^〕\n]*〕")
-_RULE_LINE = re.compile(r"^[\s\u3000]*[―─━‐-]{3,}[\s\u3000]*$")
+_RULE_LINE = re.compile(r"^[\s\u3000]*[―─━‐-]{2,}[◇◆○・―─━‐\s\u3000-]*$")
 _SENTENCE_END = tuple("。．.！!？?」』）)】")
 
 
@@ -154,32 +154,22 @@ def split_turns(
             close()
             label, lines, directions = normalize_label(match["label"]), [], []
             inline = match["text"]
-            if inline.strip():
-                lines.append((inline, offset + match.start("text")))
+            directions.extend(_DIRECTION_INLINE.findall(inline))
+            if _DIRECTION_INLINE.sub("", inline).strip():
+                lines.append((_DIRECTION_INLINE.sub("", inline), offset + match.start("text")))
         elif _RULE_LINE.match(line):
             directions.append(line.strip())
         elif line.strip():
-            lines.append((line, offset))
+            # Directions go before the page-break join: 〔拍手〕 must not hide a 。
+            directions.extend(_DIRECTION_INLINE.findall(line))
+            spoken = _DIRECTION_INLINE.sub("", line)
+            if spoken.strip():
+                lines.append((spoken, offset))
         offset += len(raw)
     close()
-    turns = [_strip_directions(t) for t in turns]
     if not any(t.turn > 0 for t in turns):
         raise PipelineError(f"no speaker turns found with style {used}; check ingest.style")
     return turns, used
-
-
-def _strip_directions(turn: Turn) -> Turn:
-    found = list(turn.directions)
-    kept: list[Paragraph] = []
-    for para in turn.paragraphs:
-        found.extend(_DIRECTION_INLINE.findall(para.text))
-        text = _DIRECTION_INLINE.sub("", para.text).strip()
-        if text:
-            kept.append(Paragraph(text, para.start, para.end))
-    return Turn(
-        turn.meeting, turn.turn, turn.speaker_label, turn.speaker, turn.role,
-        tuple(kept), tuple(found),
-    )
 
 
 def _join_broken(lines: list[tuple[str, int]]) -> tuple[Paragraph, ...]:
