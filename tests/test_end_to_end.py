@@ -117,3 +117,19 @@ def test_forced_rerun_gives_identical_tables(project):
     assert forced.returncode == 0, forced.stderr[-2000:]
     after = {n: (project / "outputs" / "tables" / n).read_bytes() for n in TABLES}
     assert before == after
+
+
+def test_bad_config_key_is_one_line_and_nonzero(tmp_path):
+    config = tmp_path / "pipeline.yaml"
+    text = (ROOT / "configs" / "pipeline.yaml").read_text(encoding="utf-8")
+    config.write_text(text.replace("n_top_terms:", "n_top_termz:"), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.stages.ingest", "--config", str(config), "--input", "x",
+         "--turns", "t", "--documents", "d", "--roster", "r", "--metrics", "m"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {config}: model.n_top_termz: unknown key (check its spelling; see README "
+        "'Settings')"]
+    assert not list(tmp_path.glob("t*"))
