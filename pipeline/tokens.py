@@ -18,7 +18,6 @@ import fugashi
 
 # unidic-lite's own output format (its dicrc): surface, pron, lForm, lemma, POS-joined, ...
 _LEMMA, _POS = 3, 4
-_KANA_ONLY = re.compile(r"^[\u3040-\u30ffー]+$")
 _LONE_KANA = re.compile(r"^[\u3040-\u30ffー]$")
 _HAS_WORD_CHAR = re.compile(r"[\w]")
 _NUMERIC = re.compile(r"^[\d０-９.,．，%％〇一二三四五六七八九十百千万億兆]+$")

@@ -49,8 +49,8 @@ def test_seeded_topic_holds_its_seed_words():
     seeds = ((16, 17),)  # two words of block 2
     fitted = fit_topics(counts, vocab, "nmf", 3, 0, 400, 5, seeds)
     k = fitted.origin.index(0)
-    assert {"w2_0", "w2_1"} <= set(fitted.terms[k]) | {"w2_0", "w2_1"} and all(
-        t.startswith("w2_") for t in fitted.terms[k])
+    assert {"w2_0", "w2_1"} <= set(fitted.terms[k])
+    assert all(t.startswith("w2_") for t in fitted.terms[k])
 
 
 def test_topics_ordered_by_prevalence_and_deterministic():

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from pipeline.atomic import read_jsonl, write_csv, write_json
+from pipeline.models import top_term_indices
 from pipeline.quality import coherence, diversity
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes, seed_columns
@@ -59,11 +60,10 @@ def main(args, config) -> None:
         "speaker": docs[d["doc_id"]]["speaker"], "turn": docs[d["doc_id"]]["turn"],
     } for d in index])
     doc_topics = pd.concat([meta, pd.DataFrame(fitted.theta, columns=columns)], axis=1)
-    terms = []
-    for k, row in enumerate(fitted.components):
-        order = sorted(range(len(row)), key=lambda i: (-row[i], vocabulary[i]))[:cfg.n_top_terms]
-        terms += [{"topic": k + 1, "rank": r + 1, "term": vocabulary[i], "weight": row[i]}
-                  for r, i in enumerate(order)]
+    tops = top_term_indices(fitted.components, tuple(vocabulary), cfg.n_top_terms)
+    terms = [{"topic": k + 1, "rank": r + 1, "term": vocabulary[i],
+              "weight": fitted.components[k, i]}
+             for k, order in enumerate(tops) for r, i in enumerate(order)]
     npmi, npmi_per_topic = coherence(fitted.terms, texts, "c_npmi")
     write_csv(Path(args.doc_topics), doc_topics)
     write_csv(Path(args.topic_terms), pd.DataFrame(terms))
