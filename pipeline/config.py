@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -22,6 +22,15 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class TableColumns(_Section):
+    speaker: str = Field("speaker", description="Column with the speaker's name.")
+    text: str = Field("text", description="Column with what was said.")
+    id: str = Field("id", description="Row id, passed to doc_topics.csv as source_id.")
+    meeting: str = Field("meeting", description="Meeting id (else the file name).")
+    date: str = Field("date", description="Meeting date.")
+    role: str = Field("role", description="Speaker's role (else split off the name).")
+
+
 class IngestConfig(_Section):
     input: str = Field(description="A transcript file or a folder of them (searched recursively).")
     unit: Literal["turn", "paragraph", "sentences"] = Field(
@@ -37,6 +46,21 @@ class IngestConfig(_Section):
     )
     encoding: Literal["auto", "utf-8", "utf-8-sig", "cp932", "euc-jp"] = Field(
         "auto", description="Text encoding; auto detects it per file."
+    )
+    fold_old_kanji: bool = Field(
+        True, description="Fold old character forms to current ones (勞働 → 労働, 委員會 → 委員会)."
+    )
+    columns: TableColumns = Field(
+        default_factory=lambda: TableColumns(),
+        description="For .csv/.tsv/.jsonl inputs: which column holds each field.",
+    )
+    exclude_rows: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Table rows to skip: column -> values, e.g. {kind: [header]} (counted).",
+    )
+    speaker_weights: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Speaker -> weight in the model (e.g. 0.3 for a procedural chair).",
     )
     aliases: dict[str, str] = Field(
         default_factory=dict, description="Speaker name -> canonical name (one person, two labels)."

@@ -1,12 +1,13 @@
-"""Find transcript files and read them into turns and documents (the ingest core)."""
+"""Find transcripts (text files and utterance tables) and read them into turns (ingest core)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.documents import Document, make_documents
 from pipeline.errors import PipelineError
+from pipeline.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
 from pipeline.transcripts import Turn, decode, split_turns
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
@@ -23,16 +24,30 @@ class FileReport:
     n_turns: int
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """The ingest settings that decide how a file is read."""
+
+    style: str = "auto"
+    encoding: str = "auto"
+    aliases: tuple[tuple[str, str], ...] = ()
+    fold_old: bool = True
+    columns: Columns = Columns()
+    exclude_rows: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
 def find_transcripts(root: Path) -> list[Path]:
     """The transcript files under root (or root itself), in a stable order."""
     if not root.exists():
         raise PipelineError(f"{root}: input path not found; set ingest.input to a file or folder")
     if root.is_file():
         return [root]
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
-                   and not p.name.startswith("."))
+    suffixes = TEXT_SUFFIXES + TABLE_SUFFIXES
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
     if not files:
-        raise PipelineError(f"{root}: no transcript files (*.txt, *.md) in this folder")
+        raise PipelineError(
+            f"{root}: no transcripts in this folder (*.txt, *.md, *.csv, *.tsv, *.jsonl)")
     return files
 
 
@@ -43,31 +58,49 @@ def meeting_id(path: Path, root: Path) -> str:
     return path.relative_to(root).with_suffix("").as_posix()
 
 
-def read_transcript(path: Path, meeting: str, style: str, encoding: str,
-                    aliases: dict[str, str]) -> tuple[list[Turn], FileReport]:
-    """Decode and split one file; errors name the file."""
-    data = path.read_bytes()
-    text, used_encoding = decode(data, str(path), encoding)
+def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn], FileReport,
+                                                                        Counter]:
+    """Decode and split one file (text transcript or table); errors name the file."""
     try:
-        turns, used_style = split_turns(text, meeting, style, aliases)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot read ({exc.strerror})") from None
+    text, encoding = decode(data, str(path), options.encoding)
+    aliases = dict(options.aliases)
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        rows = parse_rows(text, path.suffix.lower(), str(path))
+        turns, skipped = table_turns(
+            rows, str(path), meeting, options.columns,
+            {k: list(v) for k, v in options.exclude_rows}, aliases, options.fold_old)
+        if not turns:
+            raise PipelineError(f"{path}: no utterance rows with a speaker; check ingest.columns")
+        meetings = sorted({t.meeting for t in turns})
+        label = meetings[0] if len(meetings) == 1 else f"{len(meetings)} meetings"
+        return turns, FileReport(str(path), label, encoding, "table", len(turns)), skipped
+    try:
+        turns, style = split_turns(text, meeting, options.style, aliases, options.fold_old)
     except PipelineError as exc:
         raise PipelineError(f"{path}: {exc}") from None
     n_turns = sum(1 for t in turns if t.turn > 0)
-    return turns, FileReport(str(path), meeting, used_encoding, used_style, n_turns)
+    return turns, FileReport(str(path), meeting, encoding, style, n_turns), Counter()
 
 
-def read_corpus(root: Path, *, style: str, encoding: str, aliases: dict[str, str],
-                unit: str, sentences_per_doc: int, max_chars: int,
-                exclude_speakers: frozenset[str]) -> tuple[list[Turn], list[Document],
-                                                           list[FileReport]]:
-    """All turns and documents of every transcript under root."""
+def read_corpus(root: Path, options: ReadOptions) -> tuple[list[Turn], list[FileReport], Counter]:
+    """All turns of every transcript under root, with per-file reports and skipped rows."""
     root = Path(root)
     turns: list[Turn] = []
     reports: list[FileReport] = []
+    skipped: Counter = Counter()
+    seen: dict[tuple[str, int], str] = {}
     for path in find_transcripts(root):
-        file_turns, report = read_transcript(path, meeting_id(path, root), style, encoding,
-                                             aliases)
+        file_turns, report, file_skipped = read_file(path, meeting_id(path, root), options)
+        for t in file_turns:
+            if (t.meeting, t.turn) in seen and t.turn > 0:
+                raise PipelineError(
+                    f"{path}: meeting {t.meeting!r} also comes from {seen[(t.meeting, t.turn)]}; "
+                    "give each meeting one file, or distinct meeting ids")
+            seen[(t.meeting, t.turn)] = str(path)
         turns.extend(file_turns)
         reports.append(report)
-    docs = make_documents(turns, unit, sentences_per_doc, max_chars, exclude_speakers)
-    return turns, docs, reports
+        skipped.update(file_skipped)
+    return turns, reports, skipped

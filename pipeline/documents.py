@@ -23,6 +23,8 @@ class Document:
     start: int
     end: int
     text: str
+    source_id: str = ""
+    weight: float = 1.0
 
     def to_record(self) -> dict:
         return asdict(self)
@@ -81,8 +83,10 @@ def make_documents(
     sentences_per_doc: int = 3,
     max_chars: int = 2000,
     exclude_speakers: frozenset[str] = frozenset(),
+    speaker_weights: dict[str, float] | None = None,
 ) -> list[Document]:
     """Documents from speaker turns; turn 0 (no speaker) and excluded speakers are not used."""
+    speaker_weights = speaker_weights or {}
     docs: list[Document] = []
     for turn in turns:
         if turn.turn == 0 or not turn.paragraphs or turn.speaker in exclude_speakers:
@@ -106,6 +110,8 @@ def make_documents(
                     start=piece.start,
                     end=piece.end,
                     text=piece.text,
+                    source_id=turn.source_id,
+                    weight=speaker_weights.get(turn.speaker, 1.0),
                 )
             )
     return docs

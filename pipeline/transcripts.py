@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.errors import PipelineError
 from pipeline.speakers import normalize_label, split_speaker
@@ -43,6 +44,8 @@ class Turn:
     role: str
     paragraphs: tuple[Paragraph, ...]
     directions: tuple[str, ...] = field(default=())
+    source_id: str = ""  # the row id of an utterance table
+    date: str = ""
 
     @property
     def text(self) -> str:
@@ -61,7 +64,7 @@ def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
     """Decode transcript bytes; returns (text, encoding used)."""
     if not data.strip():
         raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
     candidates = ENCODINGS if encoding == "auto" else (encoding,)
     if encoding == "auto" and not data.startswith(b"\xef\xbb\xbf"):
@@ -73,7 +76,7 @@ def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if name.startswith("utf-8"):
-            return text.removeprefix("\ufeff"), name
+            return _checked(text.removeprefix("\ufeff"), source), name
         decoded.append((_japanese_ratio(text), name, text))
     if not decoded:
         tried = ", ".join(candidates)
@@ -81,7 +84,17 @@ def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
             f"{source}: cannot decode as {tried}; save it as UTF-8 or set ingest.encoding"
         )
     _, name, text = max(decoded, key=lambda item: item[0])
-    return text, name
+    return _checked(text, source), name
+
+
+def _checked(text: str, source: str) -> str:
+    """Reject decoded text that is empty or mostly control / private-use characters."""
+    if not text.strip():
+        raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
+    odd = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f") or "\ue000" <= ch <= "\uf8ff")
+    if odd > max(2, len(text) // 100):
+        raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
+    return text
 
 
 def _japanese_ratio(text: str) -> float:
@@ -117,54 +130,51 @@ def detect_style(text: str) -> str:
     return best
 
 
+# Headings in Diet minutes' front matter that look like a ○ turn but are nobody's speech.
+_DIET_HEADINGS = re.compile(r"^(?:議事日程|本日の会議に付した案件|会議に付した案件|出席者|出席委員)")
+
+
 def split_turns(
     text: str,
     meeting: str,
     style: str = "auto",
     aliases: dict[str, str] | None = None,
+    fold_old: bool = False,
 ) -> tuple[list[Turn], str]:
     """Split decoded transcript text into turns; returns (turns, style used).
 
-    Paragraphs are non-blank lines; a paragraph that stops mid-sentence (a page break in the
-    source) is joined to the next one of the same turn.
+    Continuation lines belong to the turn above; text before the first tag is turn 0.
     """
     used = detect_style(text) if style == "auto" else style
+    if used not in STYLES:
+        raise PipelineError(f"unknown tag style {used!r}; use one of {', '.join(STYLES)}")
     pattern = STYLES[used]
     turns: list[Turn] = []
     label: str | None = None
     lines: list[tuple[str, int]] = []
-    directions: list[str] = []
 
     def close() -> None:
-        if label is None and not lines and not directions:
+        if label is None and not lines:
             return
-        paragraphs = _join_broken(lines)
+        paragraphs, directions = speech_body(lines, fold_old)
         if label is None:
-            turns.append(Turn(meeting, 0, "", "", "", paragraphs, tuple(directions)))
+            turns.append(Turn(meeting, 0, "", "", "", paragraphs, directions))
             return
-        speaker, role = split_speaker(label, aliases)
+        speaker, role = split_speaker(fold(label) if fold_old else label, aliases)
         number = sum(1 for t in turns if t.turn > 0) + 1
-        turns.append(Turn(meeting, number, label, speaker, role, paragraphs, tuple(directions)))
+        turns.append(Turn(meeting, number, label, speaker, role, paragraphs, directions))
 
     offset = 0
     for raw in text.splitlines(keepends=True):
         line = raw.rstrip("\r\n")
         match = pattern.match(line)
-        if match:
+        if match and not _DIET_HEADINGS.match(match["label"]):
             close()
-            label, lines, directions = normalize_label(match["label"]), [], []
-            inline = match["text"]
-            directions.extend(_DIRECTION_INLINE.findall(inline))
-            if _DIRECTION_INLINE.sub("", inline).strip():
-                lines.append((_DIRECTION_INLINE.sub("", inline), offset + match.start("text")))
-        elif _RULE_LINE.match(line):
-            directions.append(line.strip())
+            label, lines = normalize_label(match["label"]), []
+            if match["text"].strip():
+                lines.append((match["text"], offset + match.start("text")))
         elif line.strip():
-            # Directions go before the page-break join: 〔拍手〕 must not hide a 。
-            directions.extend(_DIRECTION_INLINE.findall(line))
-            spoken = _DIRECTION_INLINE.sub("", line)
-            if spoken.strip():
-                lines.append((spoken, offset))
+            lines.append((line, offset))
         offset += len(raw)
     close()
     if not any(t.turn > 0 for t in turns):
@@ -172,11 +182,32 @@ def split_turns(
     return turns, used
 
 
-def _join_broken(lines: list[tuple[str, int]]) -> tuple[Paragraph, ...]:
+def speech_body(lines: list[tuple[str, int]],
+                fold_old: bool = False) -> tuple[tuple[Paragraph, ...], tuple[str, ...]]:
+    """Paragraphs and stage directions of one turn's raw lines (each with its offset).
+
+    Paragraphs are non-blank lines; one that stops mid-sentence (a page break in the source)
+    is joined to the next. Directions (〔拍手〕, ――― rules) are taken out first, so that a
+    〔拍手〕 after a 。 does not hide the sentence end.
+    """
+    directions: list[str] = []
+    spoken: list[tuple[str, int]] = []
+    for line, offset in lines:
+        if _RULE_LINE.match(line):
+            directions.append(line.strip())
+            continue
+        directions.extend(_DIRECTION_INLINE.findall(line))
+        rest = _DIRECTION_INLINE.sub("", line)
+        if rest.strip():
+            spoken.append((rest, offset))
+    return _join_broken(spoken, fold_old), tuple(directions)
+
+
+def _join_broken(lines: list[tuple[str, int]], fold_old: bool) -> tuple[Paragraph, ...]:
     paragraphs: list[Paragraph] = []
     pending: tuple[str, int, int] | None = None
     for line, start in lines:
-        text = clean_text(line)
+        text = clean_text(line, fold_old)
         end = start + len(line)
         if pending is not None:
             text, start = pending[0] + text, pending[1]
@@ -190,6 +221,19 @@ def _join_broken(lines: list[tuple[str, int]]) -> tuple[Paragraph, ...]:
     return tuple(paragraphs)
 
 
-def clean_text(line: str) -> str:
-    """NFKC and trimmed white space: what every later stage reads."""
-    return unicodedata.normalize("NFKC", line).strip()
+def fold(text: str) -> str:
+    """Old character forms to current ones (勞働 → 労働, 委員會 → 委員会), by kyujipy's table."""
+    return _converter().kyujitai_to_shinjitai(text)
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    from kyujipy import KyujitaiConverter
+
+    return KyujitaiConverter()
+
+
+def clean_text(line: str, fold_old: bool = False) -> str:
+    """NFKC, optionally current character forms, trimmed: what every later stage reads."""
+    text = unicodedata.normalize("NFKC", line).strip()
+    return fold(text) if fold_old else text

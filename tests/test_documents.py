@@ -136,7 +136,8 @@ def test_documents_keep_their_source(unit):
         assert turn.start <= doc.start and doc.end <= turn.end
         record = doc.to_record()
         assert set(record) == {
-            "doc_id", "meeting", "speaker", "role", "turn", "part", "start", "end", "text"
+            "doc_id", "meeting", "speaker", "role", "turn", "part", "start", "end", "text",
+            "source_id", "weight",
         }
 
 

@@ -22,8 +22,11 @@ from pipeline.topics import check_k, choose_k, fit_topics, score_k
 def main(args, config) -> None:
     cfg = config.model
     counts = sp.load_npz(args.dtm)
-    vocabulary = json.loads(Path(args.vocabulary).read_text(encoding="utf-8"))
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
+    weights = np.array([d.get("weight", 1.0) for d in index])
+    if (weights != 1.0).any():  # ingest.speaker_weights: a chair's talk shapes topics less
+        counts = sp.csr_matrix(sp.diags(weights) @ counts)
+    vocabulary = json.loads(Path(args.vocabulary).read_text(encoding="utf-8"))
     docs = {d["doc_id"]: d for d in read_jsonl(Path(args.documents))}
     texts = [t["terms"] for t in read_jsonl(Path(args.tokens))]
     vocab = set(vocabulary)
@@ -59,7 +62,8 @@ def main(args, config) -> None:
         "doc_id": d["doc_id"], "meeting": docs[d["doc_id"]]["meeting"],
         "speaker": docs[d["doc_id"]]["speaker"], "turn": docs[d["doc_id"]]["turn"],
     } for d in index])
-    doc_topics = pd.concat([meta, pd.DataFrame(fitted.theta, columns=columns)], axis=1)
+    source = pd.DataFrame({"source_id": [docs[d["doc_id"]].get("source_id", "") for d in index]})
+    doc_topics = pd.concat([meta, pd.DataFrame(fitted.theta, columns=columns), source], axis=1)
     tops = top_term_indices(fitted.components, tuple(vocabulary), cfg.n_top_terms)
     terms = [{"topic": k + 1, "rank": r + 1, "term": vocabulary[i],
               "weight": fitted.components[k, i]}

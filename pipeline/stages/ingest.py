@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.atomic import write_csv, write_json, write_jsonl
-from pipeline.corpus import read_corpus
+from pipeline.corpus import ReadOptions, read_corpus
+from pipeline.documents import make_documents
+from pipeline.tables import Columns
 from pipeline.stages._cli import log, run, stage_parser
 
 
@@ -28,19 +30,22 @@ def turns_table(turns, modelled: set[tuple[str, int]]) -> pd.DataFrame:
 
 def main(args, config) -> None:
     cfg = config.ingest
-    turns, docs, reports = read_corpus(
-        Path(args.input), style=cfg.style, encoding=cfg.encoding, aliases=cfg.aliases,
-        unit=cfg.unit, sentences_per_doc=cfg.sentences_per_doc, max_chars=cfg.max_doc_chars,
-        exclude_speakers=frozenset(cfg.exclude_speakers),
+    options = ReadOptions(
+        style=cfg.style, encoding=cfg.encoding, aliases=tuple(sorted(cfg.aliases.items())),
+        fold_old=cfg.fold_old_kanji, columns=Columns(**cfg.columns.model_dump()),
+        exclude_rows=tuple(sorted((k, tuple(v)) for k, v in cfg.exclude_rows.items())),
     )
+    turns, reports, skipped = read_corpus(Path(args.input), options)
+    docs = make_documents(turns, cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
+                          frozenset(cfg.exclude_speakers), cfg.speaker_weights)
     speech = [t for t in turns if t.turn > 0]
     modelled = {(d.meeting, d.turn) for d in docs}
-    skipped = Counter()
+    not_modelled = Counter()
     for t in speech:
         if t.speaker in cfg.exclude_speakers:
-            skipped["excluded_speaker"] += 1
+            not_modelled["excluded_speaker"] += 1
         elif not t.paragraphs:
-            skipped["empty"] += 1
+            not_modelled["empty"] += 1
     roster = sorted({(t.speaker, t.speaker_label, t.role) for t in speech})
     metrics = {
         "n_files": len(reports),
@@ -50,7 +55,8 @@ def main(args, config) -> None:
         "n_documents": len(docs),
         "n_chars": sum(len(t.text) for t in speech),
         "unattributed_chars": sum(len(t.text) for t in turns if t.turn == 0),
-        "turns_not_modelled": dict(sorted(skipped.items())),
+        "turns_not_modelled": dict(sorted(not_modelled.items())),
+        "rows_skipped": dict(sorted(skipped.items())),
         "files": [r.__dict__ for r in reports],
     }
     write_csv(Path(args.turns), turns_table(turns, modelled))
@@ -62,7 +68,8 @@ def main(args, config) -> None:
     for r in reports:
         log(f"ingest: {r.path}: {r.encoding}, style {r.style}, {r.n_turns} turns")
     log(f"ingest: {len(speech)} turns by {metrics['n_speakers']} speakers -> "
-        f"{len(docs)} documents ({cfg.unit}); not modelled: {dict(skipped) or 'none'}")
+        f"{len(docs)} documents ({cfg.unit}); turns not modelled: {dict(not_modelled) or 'none'}"
+        f"; table rows skipped: {dict(skipped) or 'none'}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ def main(args, config) -> None:
         min_chars=cfg.min_chars, tagger=tagger,
     )
     write_jsonl(Path(args.tokens), [
-        {"doc_id": d["doc_id"], "terms": t} for d, t in zip(docs, terms, strict=True)
+        {"doc_id": d["doc_id"], "terms": t, "weight": d.get("weight", 1.0)}
+        for d, t in zip(docs, terms, strict=True)
     ])
     n_tokens = sum(len(t) for t in terms)
     write_json(Path(args.metrics), {

@@ -19,8 +19,10 @@ def main(args, config) -> None:
     write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))
     write_json(Path(args.vocabulary), list(dtm.vocabulary))
     n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel().tolist()
+    weights = {r["doc_id"]: r.get("weight", 1.0) for r in records}
     write_json(Path(args.index), [
-        {"doc_id": d, "n_tokens": int(n)} for d, n in zip(dtm.doc_ids, n_tokens, strict=True)
+        {"doc_id": d, "n_tokens": int(n), "weight": weights[d]}
+        for d, n in zip(dtm.doc_ids, n_tokens, strict=True)
     ])
     log(f"vectorize: {dtm.counts.shape[0]} documents x {dtm.counts.shape[1]} terms "
         f"({len(records) - dtm.counts.shape[0]} documents had no term left)")
