@@ -165,3 +165,9 @@ def test_make_documents_does_not_mutate_turns(turns):
 
 def test_no_turns_no_documents():
     assert make_documents([], "paragraph") == []
+
+
+def test_speaker_weights_reach_documents():
+    turns, _ = split_turns("<岩田>\n開会します。\n<岸>\n特区の話です。\n", "m")
+    docs = make_documents(turns, "turn", speaker_weights={"岩田": 0.3})
+    assert {d.speaker: d.weight for d in docs} == {"岩田": 0.3, "岸": 1.0}

@@ -61,6 +61,7 @@ def test_turns_are_read_as_tagged(project):
 def test_doc_topics_rows_sum_to_one(project):
     docs = _read(project, "doc_topics.csv")
     assert list(docs.columns[:4]) == ["doc_id", "meeting", "speaker", "turn"]
+    assert docs.columns[-1] == "source_id"
     shares = docs[[c for c in docs.columns if c.startswith("topic_")]]
     assert ((shares.sum(axis=1) - 1).abs() < 1e-4).all()
 
