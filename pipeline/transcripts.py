@@ -19,7 +19,11 @@ _COLON = re.compile(r"^(?P<label>[^\s\u3000:：「」『』。、,（）()<>]{1,
 STYLES = {"angle": _ANGLE, "angle_inline": _ANGLE, "diet": _DIET, "colon": _COLON}
 
 # 〔拍手〕, （拍手）-like directions inside a Diet speech, and ――― rules between items.
-_DIRECTION_INLINE = re.compile(r"〔[^〕\n]*〕")
+_DIRECTION_INLINE = re.compile(
+    r"〔[^〕\n]*〕"
+    # Plenary minutes put reactions in round brackets: （拍手）, （「異議なし」と呼ぶ者あり）.
+    r"|[（(][^）)\n]{0,30}(?:拍手|者あり|速記|笑声|離席|退席|着席|起立|議場騒然)[^）)\n]{0,10}[）)]"
+)
 _RULE_LINE = re.compile(r"^[\s\u3000]*[―─━‐-]{2,}[◇◆○・―─━‐\s\u3000-]*$")
 _SENTENCE_END = tuple("。．.！!？?」』）)】")
 

@@ -374,3 +374,12 @@ def test_split_turns_parses_or_says_why(text, style):
         for para in turn.paragraphs:
             assert 0 <= para.start <= para.end <= len(text)
             assert para.text
+
+
+def test_plenary_reactions_in_round_brackets_are_directions():
+    turns, _ = split_turns(
+        "○議長（尾辻秀久君）　可決されました。（拍手）\n"
+        "○山田君　賛成です。（「異議なし」と呼ぶ者あり）\n次に（注）です。\n", "m")
+    assert [t.text for t in turns] == ["可決されました。", "賛成です。\n次に(注)です。"]
+    assert turns[0].directions == ("（拍手）",)
+    assert turns[1].directions == ("（「異議なし」と呼ぶ者あり）",)
