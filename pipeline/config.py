@@ -87,6 +87,24 @@ class TokensConfig(_Section):
         None, description="Extra stopwords, one per line (besides the shipped list)."
     )
     min_chars: int = Field(1, ge=1, description="Shortest term kept, in characters.")
+    collocations: bool = Field(
+        False, description="Also join word pairs the corpus uses together (gensim Phrases, NPMI)."
+    )
+    collocation_min_count: int = Field(5, ge=1, description="Pairs seen fewer times stay apart.")
+    collocation_threshold: float = Field(
+        0.5, gt=-1, le=1, description="NPMI a pair needs to be joined (gensim Phrases)."
+    )
+    n_jobs: int = Field(
+        -1, ge=-1, description="Processes for tokenizing large inputs; -1 = every core."
+    )
+
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _n_jobs(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("must be -1 (every core) or a number of processes >= 1")
+        return value
 
 
 class VectorizeConfig(_Section):

@@ -2,13 +2,17 @@
 
 Counting happens under a normalized key (the UniDic lemma without its English gloss) while
 the term is shown as written (proper nouns as spelled, やり取り not 遣り取り).
+
+Speed: MeCab prints only the five fields we read, and each distinct output line is
+classified once and then looked up, so the Python work per token is one dict lookup.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,11 +20,30 @@ from importlib import resources
 
 import fugashi
 
-# unidic-lite's own output format (its dicrc): surface, pron, lForm, lemma, POS-joined, ...
-_LEMMA, _POS = 3, 4
+from pipeline.compounds import (
+    ALONE,
+    DISPLAY,
+    ENDS,
+    KEY,
+    STARTS,
+    SURFACE,
+    Part,
+    Unit,
+    resolve_terms,
+    word,
+)
+
 _LONE_KANA = re.compile(r"^[\u3040-\u30ffー]$")
 _HAS_WORD_CHAR = re.compile(r"[\w]")
 _NUMERIC = re.compile(r"^[\d０-９.,．，%％〇一二三四五六七八九十百千万億兆]+$")
+# The fast pass prints each token's surface and MeCab context ids: cheaper to format than
+# features (MeCab re-splits the feature CSV for every %f[i]), and in UniDic the triple
+# (surface, left id, right id) names one dictionary entry. Features, the lemma included, are
+# looked up once per distinct triple with the full format.
+_FAST = r"--output-format-type= -F%m\\t%phl\\t%phr\\n -U%m\\t%phl\\t%phr\\n -E\\n"
+_FULL = (r"--output-format-type= -F%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\n"
+         r" -U%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\n -E\\n")
+PARALLEL_MIN_CHARS = 200_000  # below this, starting worker processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -34,33 +57,46 @@ class Morpheme:
     lemma: str
 
 
-@dataclass(frozen=True)
-class Part:
-    """One morpheme of a noun run: how it reads inside a compound and on its own."""
+class Analyzer:
+    """MeCab with unidic-lite: a fast pass for every token, full features per new word.
 
-    surface: str
-    key: str
-    display: str
-    alone: bool  # kept as a term on its own
-    starts: bool  # may start a compound (noun, prefix, adjectival noun: サイバー)
-    ends: bool  # may end a compound (noun, nominal suffix: 経済圏)
+    One per process: a tagger is a resource, never pickled.
+    """
+
+    def __init__(self) -> None:
+        import unidic_lite
+
+        folder = unidic_lite.DICDIR
+        base = f'-d "{folder}" -r "{folder}/mecabrc"'
+        self.fast = fugashi.GenericTagger(f"{base} {_FAST}")
+        self.full = fugashi.GenericTagger(f"{base} {_FULL}")
+        self.dictionary_info = self.full.dictionary_info
+
+    def lines(self, text: str) -> list[str]:
+        """One `surface<TAB>left id<TAB>right id` line per token; '' ends a sentence."""
+        return self.fast.parse(text).split("\n")
+
+    def morphemes(self, text: str, only: set[str] | None = None) -> dict[str, Morpheme]:
+        """Full features of the token lines of `text` (or of those in `only`), keyed by their
+        fast-pass line."""
+        found: dict[str, Morpheme] = {}
+        for full in self.full.parse(text).split("\n"):
+            fields = full.split("\t")
+            if len(fields) == 7:
+                line = "\t".join(fields[:3])
+                if only is None or line in only:
+                    surface, _, _, pos1, pos2, pos3, lemma = fields
+                    found[line] = Morpheme(surface, pos1, pos2 or "*", pos3 or "*",
+                                           lemma or surface)
+        return found
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A candidate term: a word, or a run of nouns that may become a compound."""
-
-    key: str
-    display: str
-    parts: tuple[Part, ...] = ()
+def new_tagger() -> Analyzer:
+    """The analyzer a process uses (kept name: callers pass it as `tagger`)."""
+    return Analyzer()
 
 
-def new_tagger() -> fugashi.Tagger:
-    """One tagger per process: it is a resource, never pickled."""
-    return fugashi.Tagger()
-
-
-def dictionary_info(tagger: fugashi.Tagger) -> dict:
+def dictionary_info(tagger: Analyzer) -> dict:
     """Name and version of the dictionary and the tagger, recorded with the tokens."""
     from importlib.metadata import version
 
@@ -72,21 +108,10 @@ def dictionary_info(tagger: fugashi.Tagger) -> dict:
     }
 
 
-def parse(tagger: fugashi.Tagger, text: str) -> list[Morpheme]:
-    """Morphemes of a text, read from MeCab's own output string in one call.
-
-    Building fugashi node objects and their feature tuples costs more than the analysis
-    itself; splitting one string is cheap.
-    """
-    out: list[Morpheme] = []
-    for line in tagger.parse(text).split("\n"):
-        fields = line.split("\t")
-        if len(fields) <= _POS:
-            continue  # EOS or blank
-        pos = fields[_POS].split("-")
-        pos += ["*"] * (3 - len(pos))
-        out.append(Morpheme(fields[0], pos[0], pos[1], pos[2], fields[_LEMMA] or fields[0]))
-    return out
+def parse(tagger: Analyzer, text: str) -> list[Morpheme]:
+    """Morphemes of a text (for inspection and tests; the pipeline uses Extractor.units)."""
+    found = tagger.morphemes(text)
+    return [found[line] for line in tagger.lines(text) if line in found]
 
 
 def term_key(m: Morpheme) -> str:
@@ -143,117 +168,107 @@ class TermFilter:
         return not (len(display) == 1 and display.isascii())
 
 
-def extract_units(
-    morphemes: Sequence[Morpheme],
-    pos: frozenset[str],
-    term_filter: TermFilter,
-    compounds: bool,
-) -> list[Unit]:
-    """Candidate terms of one document, in text order.
+# What one morpheme does in term extraction, worked out once per distinct MeCab line:
+# (_DROP, None, None); (_WORD, Unit, None) to stand alone as a term; or (_JOIN, Part, Unit)
+# to join a noun run, with the Unit it becomes if the run turns out to be just itself.
+_DROP, _JOIN, _WORD = 0, 1, 2
+Role = tuple[int, Part | Unit | None, Unit | None]
 
-    With compounds on, each run of nouns (with prefixes and suffixes) becomes one Unit that
-    remembers its parts; `resolve_terms` decides later, from corpus counts, how to cut it.
-    A stopword noun breaks a run, so 岸先生 never becomes a term.
-    """
-    units: list[Unit] = []
-    run: list[Part] = []
 
-    def flush() -> None:
-        if len(run) > 1 and any(p.starts for p in run) and any(p.ends for p in run):
-            whole = "".join(p.surface for p in run)
-            units.append(Unit(whole, whole, tuple(run)))
-        else:
-            units.extend(Unit(p.key, p.display) for p in run if p.alone)
-        run.clear()
+class Extractor:
+    """Candidate terms of documents, with a per-morpheme cache of decisions."""
 
-    for m in morphemes:
+    def __init__(self, pos: Iterable[str], term_filter: TermFilter, compounds: bool):
+        self.pos = frozenset(pos)
+        self.term_filter = term_filter
+        self.compounds = compounds
+        self._roles: dict[str, Role] = {}
+
+    def role(self, m: Morpheme | None) -> Role:
+        """Whether a morpheme joins a noun run, stands alone as a term, or is dropped."""
+        if m is None:
+            return _DROP, None, None
         key, display = term_key(m), term_display(m)
-        kept = term_filter.keeps(key, display)
+        kept = self.term_filter.keeps(key, display)
+        wanted = kept and _wanted(m, self.pos)
         # A stopword noun or suffix (先生, 氏, 等) ends the run: 中曽根氏 is 中曽根.
-        if compounds and _joins_compound(m) and (kept or m.pos1 not in ("名詞", "接尾辞")):
+        if self.compounds and _joins_compound(m) and (kept or m.pos1 not in ("名詞", "接尾辞")):
             noun = m.pos1 == "名詞"
-            starts = noun or m.pos1 in ("接頭辞", "形状詞")
-            ends = noun or m.pos1 == "接尾辞"
-            run.append(Part(m.surface, key, display, kept and _wanted(m, pos), starts, ends))
+            part = (m.surface, key, display, wanted,
+                    noun or m.pos1 in ("接頭辞", "形状詞"), noun or m.pos1 == "接尾辞")
+            return _JOIN, part, word(key, display) if wanted else None
+        return (_WORD, word(key, display), None) if wanted else (_DROP, None, None)
+
+    def units(self, tagger: Analyzer, text: str) -> list[Unit]:
+        """Candidate terms of one text, in order; noun runs come as Units with parts."""
+        # The hot path of the pipeline: one C-level dict lookup per token, decisions made
+        # once per distinct token line.
+        roles = self._roles
+        lines = tagger.lines(text)
+        try:
+            return _assemble(map(roles.__getitem__, lines))
+        except KeyError:  # a word not seen before: learn this text's new words, then redo
+            self._learn(tagger, text, {line for line in lines if line not in roles})
+            return _assemble(map(roles.__getitem__, lines))
+
+    def _learn(self, tagger: Analyzer, text: str, new: set[str]) -> None:
+        """Decide the role of token lines not seen before.
+
+        Four in five new words get the same analysis alone, which costs a few microseconds;
+        the rest are read in a full-feature pass over the text (the two passes share one
+        dictionary and cost model, so they cut the text alike).
+        """
+        found: dict[str, Morpheme] = {}
+        for line in new:
+            if line:
+                found.update(tagger.morphemes(line.split("\t", 1)[0], new))
+        if any(line and line not in found for line in new):
+            found.update(tagger.morphemes(text, new))
+        for line in new:
+            self._roles[line] = self.role(found.get(line))
+
+
+def _assemble(decided: Iterable[Role]) -> list[Unit]:
+    units: list[Unit] = []
+    append = units.append
+    run: list[Part] = []
+    alone: Unit | None = None
+    for kind, item, single in decided:
+        if kind == _JOIN:
+            run.append(item)
+            alone = single
             continue
-        flush()
-        if kept and _wanted(m, pos):
-            units.append(Unit(key, display))
-    flush()
+        if run:
+            if len(run) == 1:  # most runs: one noun, no compound to consider
+                if alone is not None:
+                    append(alone)
+            else:
+                units.extend(_close_run(tuple(run)))
+            run = []
+        if kind == _WORD:
+            append(item)
+    if len(run) == 1:
+        if alone is not None:
+            append(alone)
+    elif run:
+        units.extend(_close_run(tuple(run)))
     return units
 
 
-def _subruns(parts: Sequence[Part]) -> Iterable[tuple[int, int]]:
-    """Spans (i, j) of two or more parts that may start and end a compound."""
-    for i, first in enumerate(parts):
-        if not first.starts:
-            continue
-        for j in range(i + 1, len(parts)):
-            if parts[j].ends:
-                yield i, j
+@lru_cache(maxsize=65536)
+def _close_run(run: tuple[Part, ...]) -> tuple[Unit, ...]:
+    """A run of two or more parts: one compound candidate, or its standalone words."""
+    if any(p[STARTS] for p in run) and any(p[ENDS] for p in run):
+        whole = "".join(p[SURFACE] for p in run)
+        return ((whole, whole, run),)
+    return tuple(word(p[KEY], p[DISPLAY]) for p in run if p[ALONE])
 
 
-def _join(parts: Sequence[Part]) -> str:
-    return "".join(p.surface for p in parts)
-
-
-def _cut_run(parts: tuple[Part, ...], counts: Counter, min_count: int) -> list[tuple[str, str]]:
-    """Cut a run into its longest frequent sub-compounds, left to right; the rest as words."""
-    if counts[_join(parts)] >= min_count and parts[0].starts and parts[-1].ends:
-        whole = _join(parts)
-        return [(whole, whole)]
-    out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(parts):
-        best = None
-        for j in range(len(parts) - 1, i, -1):
-            if (j - i + 1) < len(parts) and parts[i].starts and parts[j].ends:
-                if counts[_join(parts[i : j + 1])] >= min_count:
-                    best = j
-                    break
-        if best is None:
-            # A lone kanji cut from a compound (産 of 産学官連携) is a fragment, not a term.
-            if parts[i].alone and len(parts[i].display) > 1:
-                out.append((parts[i].key, parts[i].display))
-            i += 1
-        else:
-            text = _join(parts[i : best + 1])
-            out.append((text, text))
-            i = best + 1
-    return out
-
-
-def resolve_terms(
-    docs_units: Iterable[list[Unit]],
-    compound_min_count: int,
-    keep_phrases: frozenset[str] = frozenset(),
-) -> list[list[str]]:
-    """Final terms per document: each noun run cut into compounds the corpus repeats
-    (a run seen fewer than `compound_min_count` times is cut into frequent sub-runs or
-    words), and each key shown in its most frequent spelling.
-    """
-    docs_units = list(docs_units)
-    counts: Counter = Counter()
-    for units in docs_units:
-        for u in units:
-            if u.parts:
-                counts.update({_join(u.parts[i : j + 1]) for i, j in _subruns(u.parts)})
-    keyed: list[list[tuple[str, str]]] = []
-    for units in docs_units:
-        terms: list[tuple[str, str]] = []
-        for u in units:
-            if not u.parts or u.key in keep_phrases:
-                terms.append((u.key, u.display))
-            else:
-                terms.extend(_cut_run(u.parts, counts, compound_min_count))
-        keyed.append(terms)
-    shown: dict[str, Counter] = {}
-    for terms in keyed:
-        for key, display in terms:
-            shown.setdefault(key, Counter())[display] += 1
-    # Most frequent spelling wins; ties go to the earliest in sort order, for stable output.
-    best = {k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in shown.items()}
-    return [[best[k] for k, _ in terms] for terms in keyed]
+def extract_units(morphemes: Sequence[Morpheme], pos: frozenset[str], term_filter: TermFilter,
+                  compounds: bool) -> list[Unit]:
+    """Candidate terms of already-parsed morphemes."""
+    extractor = Extractor(pos, term_filter, compounds)
+    return _assemble(extractor.role(m) for m in morphemes)
 
 
 def protect_phrases(text: str, phrases: Iterable[str]) -> list[tuple[str, bool]]:
@@ -287,6 +302,76 @@ def parse_stopwords(text: str) -> frozenset[str]:
     return frozenset(w for w in words if w and not w.startswith("#"))
 
 
+# Worker state for parallel tokenizing. With fork, workers inherit the parent's analyzer and
+# its cache of decided words; with spawn, each worker builds its own.
+_WORKER: tuple[Analyzer, Extractor, frozenset[str]] | None = None
+
+
+def _init_worker(pos: tuple[str, ...], stopwords: frozenset[str], min_chars: int,
+                 compounds: bool, keep: frozenset[str]) -> None:
+    global _WORKER
+    _WORKER = (new_tagger(), Extractor(pos, TermFilter(stopwords, min_chars), compounds), keep)
+
+
+def _units_of(texts: list[str]) -> list[list[Unit]]:
+    assert _WORKER is not None
+    tagger, extractor, keep = _WORKER
+    gc.disable()  # as in tokenize_documents; the worker holds no cycles
+    return [_text_units(tagger, extractor, keep, text) for text in texts]
+
+
+def _units_parallel(texts: Sequence[str], jobs: int, state: tuple[Analyzer, Extractor,
+                    frozenset[str]], settings: tuple) -> list[list[Unit]]:
+    """Units of every text, in order, from `jobs` worker processes."""
+    import multiprocessing
+
+    global _WORKER
+    chunk = max(1, len(texts) // (jobs * 16))
+    batches = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+    docs_units: list[list[Unit]] = []
+    if "fork" in multiprocessing.get_all_start_methods():
+        context, init, args = multiprocessing.get_context("fork"), None, ()
+        _WORKER = state
+    else:
+        context, init, args = multiprocessing.get_context("spawn"), _init_worker, settings
+    try:
+        with context.Pool(jobs, init, args) as pool:
+            for batch in pool.imap(_units_of, batches):
+                docs_units.extend(batch)
+    finally:
+        _WORKER = None
+    return docs_units
+
+
+def _text_units(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
+                text: str) -> list[Unit]:
+    if not keep:
+        return extractor.units(tagger, text)
+    units: list[Unit] = []
+    for piece, is_phrase in protect_phrases(text, keep):
+        units.extend([word(piece, piece)] if is_phrase else extractor.units(tagger, piece))
+    return units
+
+
+def join_collocations(docs: list[list[str]], min_count: int, threshold: float) -> list[list[str]]:
+    """Join adjacent term pairs the corpus uses together more than chance (gensim Phrases).
+
+    Japanese terms join without a delimiter, as a reader writes them (データ + 流通 → データ流通).
+    """
+    from gensim.models.phrases import Phrases
+
+    # gensim needs a non-empty delimiter: use a control character no term contains, then drop it.
+    glue = "\x1f"
+    phrases = Phrases(docs, min_count=min_count, threshold=threshold, scoring="npmi",
+                      delimiter=glue).freeze()
+    return [[term.replace(glue, "") for term in phrases[doc]] for doc in docs]
+
+
+def resolve_jobs(n_jobs: int) -> int:
+    """-1 means every core; otherwise the number asked for, at least 1."""
+    return os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
+
+
 def tokenize_documents(
     texts: Sequence[str],
     *,
@@ -296,20 +381,36 @@ def tokenize_documents(
     compound_min_count: int = 2,
     keep_phrases: Iterable[str] = (),
     min_chars: int = 1,
-    tagger: fugashi.Tagger | None = None,
+    tagger: Analyzer | None = None,
+    n_jobs: int = 1,
 ) -> list[list[str]]:
-    """Terms of every document, as the reader sees them."""
-    tagger = tagger or new_tagger()
+    """Terms of every document, as the reader sees them; the same for any n_jobs.
+
+    With n_jobs > 1 and a large input, documents are analysed in worker processes (each with
+    its own tagger) in order-preserving chunks; compounds are then decided over the corpus.
+    """
+    # Millions of small tuples, none in a reference cycle: the cyclic GC would only rescan
+    # them over and over (a third of the run time on a large corpus).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _tokenize(texts, pos, stopwords, compounds, compound_min_count, keep_phrases,
+                         min_chars, tagger, n_jobs)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _tokenize(texts, pos, stopwords, compounds, compound_min_count, keep_phrases, min_chars,
+              tagger, n_jobs) -> list[list[str]]:
     keep = frozenset(unicodedata.normalize("NFKC", p) for p in keep_phrases)
-    term_filter = TermFilter(stopwords, min_chars)
-    wanted = frozenset(pos)
-    docs_units: list[list[Unit]] = []
-    for text in texts:
-        units: list[Unit] = []
-        for piece, is_phrase in protect_phrases(text, keep):
-            if is_phrase:
-                units.append(Unit(piece, piece))
-            else:
-                units.extend(extract_units(parse(tagger, piece), wanted, term_filter, compounds))
-        docs_units.append(units)
+    pos = tuple(sorted(set(pos)))
+    jobs = resolve_jobs(n_jobs)
+    tagger = tagger or new_tagger()
+    extractor = Extractor(pos, TermFilter(stopwords, min_chars), compounds)
+    if jobs > 1 and sum(len(t) for t in texts) >= PARALLEL_MIN_CHARS:
+        docs_units = _units_parallel(texts, jobs, (tagger, extractor, keep),
+                                     (pos, stopwords, min_chars, compounds, keep))
+    else:
+        docs_units = [_text_units(tagger, extractor, keep, t) for t in texts]
     return resolve_terms(docs_units, compound_min_count, keep)

@@ -87,6 +87,7 @@ def test_three_known_themes_are_distinct_topics(project):
 
 def test_topic_terms_read_well(project):
     terms = set(_read(project, "topic_terms.csv")["term"])
+    assert "安全保障" in terms  # one term, not 安全 + 保障
     assert not terms & {"先生", "委員", "こと", "よう", "思う", "遣り取り", "ナカソネ"}
     assert not any("-" in t and t.split("-")[-1].isascii() for t in terms)
 

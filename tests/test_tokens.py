@@ -71,3 +71,39 @@ def test_user_stopwords_parse_comments_and_nfkc():
 def test_same_input_same_terms(tagger):
     texts = ["特区の規制緩和と材料開発。", "サイバーセキュリティの人材。"] * 3
     assert terms(texts, tagger) == terms(texts, new_tagger())
+
+
+def test_parallel_equals_serial_in_order(monkeypatch, tagger):
+    import pipeline.tokens as tokens
+
+    texts = ["特区の規制緩和と材料開発。", "サイバーセキュリティの人材。", "経済安全保障の議論。",
+             "産学官連携と材料研究。"] * 25
+    serial = terms(texts, tagger, compound_min_count=2)
+    monkeypatch.setattr(tokens, "PARALLEL_MIN_CHARS", 0)  # force the pool on a small input
+    parallel = terms(texts, new_tagger(), compound_min_count=2, n_jobs=2)
+    assert parallel == serial
+    assert parallel[0] != parallel[1]  # order kept, not just the same multiset
+
+
+def test_new_words_are_learned_the_same_from_any_document(tagger):
+    # The word cache learns a word from the first text it appears in; later texts reuse it.
+    first = terms(["経済特区の議論。", "経済特区"], tagger, compound_min_count=1)
+    second = terms(["経済特区"], new_tagger(), compound_min_count=1)
+    assert first[1] == second[0] == ["経済特区"]
+
+
+def test_collocations_join_pairs_used_together():
+    from pipeline.tokens import join_collocations
+
+    docs = [["データ", "流通", "自治体"]] * 6 + [["データ", "活用"], ["流通", "経路"]]
+    joined = join_collocations(docs, min_count=5, threshold=0.5)
+    assert joined[0] == ["データ流通", "自治体"]
+    assert joined[-1] == ["流通", "経路"]
+
+
+@pytest.mark.parametrize(("old", "new"), [("勞働", "労働"), ("委員會", "委員会"), ("國務大臣", "国務大臣")])
+def test_old_character_forms_fold(old, new):
+    from pipeline.transcripts import clean_text
+
+    assert clean_text(old, fold_old=True) == new
+    assert clean_text(old, fold_old=False) == old

@@ -11,6 +11,7 @@ from pipeline.speakers import ROLES
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tokens import (
     dictionary_info,
+    join_collocations,
     new_tagger,
     parse_stopwords,
     shipped_stopwords,
@@ -40,8 +41,10 @@ def main(args, config) -> None:
     terms = tokenize_documents(
         [d["text"] for d in docs], pos=cfg.pos, stopwords=stopwords, compounds=cfg.compounds,
         compound_min_count=cfg.compound_min_count, keep_phrases=cfg.keep_phrases,
-        min_chars=cfg.min_chars, tagger=tagger,
+        min_chars=cfg.min_chars, tagger=tagger, n_jobs=cfg.n_jobs,
     )
+    if cfg.collocations:
+        terms = join_collocations(terms, cfg.collocation_min_count, cfg.collocation_threshold)
     write_jsonl(Path(args.tokens), [
         {"doc_id": d["doc_id"], "terms": t, "weight": d.get("weight", 1.0)}
         for d, t in zip(docs, terms, strict=True)
@@ -53,7 +56,7 @@ def main(args, config) -> None:
         "n_terms": len({w for t in terms for w in t}),
         "documents_without_terms": sum(1 for t in terms if not t),
         "n_stopwords": len(stopwords),
-        "settings": cfg.model_dump(),
+        "settings": {k: v for k, v in cfg.model_dump().items() if k != "n_jobs"},
         **dictionary_info(tagger),
     })
     log(f"tokenize: {len(docs)} documents -> {n_tokens} tokens")

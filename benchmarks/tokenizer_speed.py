@@ -1,0 +1,85 @@
+"""Our tokenizer against bare fugashi on the same text, in one run.
+
+    python benchmarks/tokenizer_speed.py [--repeat 5] [--copies 5]
+
+Text: the Diet sample's speeches (tests/data/kokkai) plus the bundled transcript, NFKC,
+one document per paragraph, repeated --copies times. Bare fugashi is
+`[w.surface for w in tagger(text)]` per document; ours is `tokenize_documents` (parse, terms,
+compounds, display forms) with n_jobs=1 and n_jobs=2, interleaved in --repeat rounds;
+figures are medians. Prints both ratios and checks that the parallel output equals the serial one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import time
+import unicodedata
+from importlib.metadata import version
+from pathlib import Path
+
+import fugashi
+
+from pipeline.tokens import new_tagger, shipped_stopwords, tokenize_documents
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus(copies: int) -> list[str]:
+    texts = []
+    for line in (ROOT / "tests/data/kokkai/speeches.jsonl").read_text(encoding="utf-8").splitlines():
+        texts += json.loads(line)["speech"].split("\n")
+    texts += (ROOT / "data/nakasone_digital_economy_2021-02-02.txt").read_text(
+        encoding="utf-8").split("\n")
+    texts = [unicodedata.normalize("NFKC", t).strip() for t in texts if t.strip()]
+    return texts * copies
+
+
+def timed(fn) -> tuple[float, object]:
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=5)
+    args = parser.parse_args()
+    texts = corpus(args.copies)
+    n_chars = sum(len(t) for t in texts)
+    bare_tagger, tagger = fugashi.Tagger(), new_tagger()
+    options = {"pos": ["noun", "proper_noun"], "stopwords": shipped_stopwords(),
+               "compound_min_count": 3}
+    # Rounds interleave the three runs so that each ratio compares runs made under the same
+    # machine conditions (a shared VM's speed drifts by ±20% over a minute).
+    rounds = []
+    for _ in range(args.repeat):
+        bare, _ = timed(lambda: [[w.surface for w in bare_tagger(t)] for t in texts])
+        del _
+        serial, out1 = timed(lambda: tokenize_documents(texts, tagger=tagger, **options))
+        parallel, out2 = timed(lambda: tokenize_documents(texts, n_jobs=2, **options))
+        rounds.append((bare, serial, parallel, out1 == out2))
+        del out1, out2
+    bare, serial, parallel = (statistics.median(r[i] for r in rounds) for i in range(3))
+    ratio = statistics.median(r[0] / r[1] for r in rounds)
+    speedup = statistics.median(r[1] / r[2] for r in rounds)
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"fugashi {version('fugashi')}, unidic-lite {version('unidic-lite')}")
+    print(f"# {len(texts)} documents, {n_chars:,} characters; medians of {args.repeat} "
+          "interleaved rounds")
+    for name, seconds in (("bare fugashi (surfaces only)", bare), ("ours, 1 process", serial),
+                          ("ours, 2 processes", parallel)):
+        print(f"{name:<30}{seconds:6.2f} s  {n_chars / seconds / 1e6:5.2f} M chars/s")
+    print(f"single-core ratio (bare / ours):   {ratio:.2f}x  (target >= 0.7)")
+    print(f"2-core speedup (1 proc / 2 procs): {speedup:.2f}x  (target >= 1.7)")
+    print(f"parallel output equals serial:     {all(r[3] for r in rounds)}")
+
+
+if __name__ == "__main__":
+    main()

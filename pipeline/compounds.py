@@ -1,0 +1,96 @@
+"""Compounds decided by the corpus: a noun run stays whole only if the corpus repeats it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import chain
+
+# Plain tuples, not dataclasses: millions of them cross process boundaries when tokenizing in
+# parallel, and unpickling a tuple is ten times cheaper than rebuilding an object.
+#   Part: (surface, key, display, alone, starts, ends): one morpheme of a noun run; `alone`:
+#         kept as a term on its own; `starts`/`ends`: may start (noun, prefix, adjectival noun
+#         like サイバー) or end (noun, nominal suffix like 圏) a compound.
+#   Unit: (key, display, parts): a candidate term; parts is () for a single word.
+Part = tuple[str, str, str, bool, bool, bool]
+Unit = tuple[str, str, tuple[Part, ...]]
+SURFACE, KEY, DISPLAY, ALONE, STARTS, ENDS = range(6)
+
+
+def word(key: str, display: str) -> Unit:
+    """A single-word candidate term."""
+    return (key, display, ())
+
+
+def _subruns(parts: Sequence[Part]) -> Iterable[tuple[int, int]]:
+    """Spans (i, j) of two or more parts that may start and end a compound."""
+    for i, first in enumerate(parts):
+        if not first[STARTS]:
+            continue
+        for j in range(i + 1, len(parts)):
+            if parts[j][ENDS]:
+                yield i, j
+
+
+def _join(parts: Sequence[Part]) -> str:
+    return "".join(p[SURFACE] for p in parts)
+
+
+def _cut_run(parts: tuple[Part, ...], counts: Counter, min_count: int) -> list[tuple[str, str]]:
+    """Cut a run into its longest frequent sub-compounds, left to right; the rest as words."""
+    if counts[_join(parts)] >= min_count and parts[0][STARTS] and parts[-1][ENDS]:
+        whole = _join(parts)
+        return [(whole, whole)]
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(parts):
+        best = None
+        for j in range(len(parts) - 1, i, -1):
+            if (j - i + 1) < len(parts) and parts[i][STARTS] and parts[j][ENDS]:
+                if counts[_join(parts[i : j + 1])] >= min_count:
+                    best = j
+                    break
+        if best is None:
+            # A lone kanji cut from a compound (産 of 産学官連携) is a fragment, not a term.
+            if parts[i][ALONE] and len(parts[i][DISPLAY]) > 1:
+                out.append((parts[i][KEY], parts[i][DISPLAY]))
+            i += 1
+        else:
+            text = _join(parts[i : best + 1])
+            out.append((text, text))
+            i = best + 1
+    return out
+
+
+def resolve_terms(
+    docs_units: Iterable[list[Unit]],
+    compound_min_count: int,
+    keep_phrases: frozenset[str] = frozenset(),
+) -> list[list[str]]:
+    """Final terms per document: each noun run cut into compounds the corpus repeats
+    (a run seen fewer than `compound_min_count` times is cut into frequent sub-runs or
+    words), and each key shown in its most frequent spelling.
+    """
+    docs_units = list(docs_units)
+    # Work per distinct unit, weighted by how often it occurs: units repeat a lot, and the
+    # per-occurrence passes below stay in C (Counter, chain, map).
+    occurrences = Counter(chain.from_iterable(docs_units))
+    counts: Counter = Counter()
+    for (_, _, parts), n in occurrences.items():
+        if parts:
+            for sub in {_join(parts[i : j + 1]) for i, j in _subruns(parts)}:
+                counts[sub] += n
+    pairs = {
+        unit: ([(unit[0], unit[1])] if not unit[2] or unit[0] in keep_phrases
+               else _cut_run(unit[2], counts, compound_min_count))
+        for unit in occurrences
+    }
+    shown: dict[str, Counter] = {}
+    for unit, n in occurrences.items():
+        for key, display in pairs[unit]:
+            shown.setdefault(key, Counter())[display] += n
+    # Most frequent spelling wins; ties go to the earliest in sort order, for stable output.
+    best = {k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in shown.items()}
+    final = {unit: [best[key] for key, _ in keyed] for unit, keyed in pairs.items()}
+    lookup = final.__getitem__
+    return [list(chain.from_iterable(map(lookup, units))) for units in docs_units]
