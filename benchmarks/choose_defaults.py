@@ -30,7 +30,8 @@ warnings.filterwarnings("ignore")
 
 def themes_distinct(terms: list[list[str]]) -> bool:
     zones = [i for i, t in enumerate(terms) if "特区" in t]
-    security = [i for i, t in enumerate(terms) if {"安全保障", "セキュリティ", "サイバー"} & set(t)]
+    wanted = {"安全保障", "セキュリティ", "サイバー"}
+    security = [i for i, t in enumerate(terms) if wanted & set(t)]
     materials = [i for i, t in enumerate(terms) if "材料" in t]
     return any(len({a, b, c}) == 3 for a, b, c in product(zones, security, materials))
 
@@ -50,7 +51,8 @@ def main() -> None:
     texts = [[w for w in r["terms"] if w in known] for r in read_jsonl(interim / "tokens.jsonl")]
     seeded = tuple(seed_columns(load_themes(args.themes), vocab))
     print(f"# machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-          f"python {platform.python_version()}; matrix {counts.shape[0]} docs x {counts.shape[1]} terms")
+          f"python {platform.python_version()}; "
+          f"matrix {counts.shape[0]} docs x {counts.shape[1]} terms")
     print("engine      themes  K  npmi    c_v    divers  stabil  fit_s  3themes")
     for engine in args.engines.split(","):
         for use_themes in (False, True):

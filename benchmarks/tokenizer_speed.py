@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def corpus(copies: int) -> list[str]:
     texts = []
-    for line in (ROOT / "tests/data/kokkai/speeches.jsonl").read_text(encoding="utf-8").splitlines():
+    diet = ROOT / "tests/data/kokkai/speeches.jsonl"
+    for line in diet.read_text(encoding="utf-8").splitlines():
         texts += json.loads(line)["speech"].split("\n")
     texts += (ROOT / "data/nakasone_digital_economy_2021-02-02.txt").read_text(
         encoding="utf-8").split("\n")

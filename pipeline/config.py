@@ -48,7 +48,7 @@ class IngestConfig(_Section):
         "auto", description="Text encoding; auto detects it per file."
     )
     fold_old_kanji: bool = Field(
-        True, description="Fold old character forms to current ones (勞働 → 労働, 委員會 → 委員会)."
+        True, description="Fold old character forms to current ones (勞働 → 労働, 會 → 会)."
     )
     columns: TableColumns = Field(
         default_factory=lambda: TableColumns(),
@@ -63,11 +63,12 @@ class IngestConfig(_Section):
         description="Speaker -> weight in the model (e.g. 0.3 for a procedural chair).",
     )
     aliases: dict[str, str] = Field(
-        default_factory=dict, description="Speaker name -> canonical name (one person, two labels)."
+        default_factory=dict,
+        description="Speaker name -> canonical name (one person, two labels).",
     )
     exclude_speakers: list[str] = Field(
         default_factory=list,
-        description="Speakers (canonical names) kept in turns.csv but not modelled, e.g. the chair.",
+        description="Speakers kept in turns.csv but not modelled, e.g. the chair.",
     )
 
 

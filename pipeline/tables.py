@@ -105,7 +105,8 @@ def table_turns(
         role = _value(row, columns.role) or role
         numbers[meeting] += 1
         turns.append(Turn(
-            meeting=meeting, turn=numbers[meeting], speaker_label=label or normalize_label(written),
+            meeting=meeting, turn=numbers[meeting],
+            speaker_label=label or normalize_label(written),
             speaker=speaker, role=role, paragraphs=paragraphs, directions=directions,
             source_id=_value(row, columns.id), date=_value(row, columns.date),
         ))

@@ -39,7 +39,9 @@ def load_themes(path: str | Path) -> list[Theme]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PipelineError(f"{path}: themes file not found; create it or set it to null") from None
+        raise PipelineError(
+            f"{path}: themes file not found; create it or set model.themes_file to null"
+        ) from None
     except yaml.YAMLError as exc:
         raise PipelineError(f"{path}: malformed YAML ({exc.__class__.__name__})") from None
     return parse_themes(data, str(path))

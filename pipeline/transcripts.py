@@ -13,9 +13,13 @@ from pipeline.speakers import normalize_label, split_speaker
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932", "euc-jp")
 
 # Each style: a pattern for a line that opens a turn, with the label and any inline text.
-_ANGLE = re.compile(r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?<(?P<label>[^<>\n]{1,40})>[ \t\u3000]*(?P<text>.*)$")
+_ANGLE = re.compile(
+    r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?<(?P<label>[^<>\n]{1,40})>[ \t\u3000]*(?P<text>.*)$"
+)
 _DIET = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]{1,40}?)[ \t\u3000]+(?P<text>.*)$")
-_COLON = re.compile(r"^(?P<label>[^\s\u3000:：「」『』。、,（）()<>]{1,20})[:：][ \t\u3000]*(?P<text>\S.*)$")
+_COLON = re.compile(
+    r"^(?P<label>[^\s\u3000:：「」『』。、,（）()<>]{1,20})[:：][ \t\u3000]*(?P<text>\S.*)$"
+)
 STYLES = {"angle": _ANGLE, "angle_inline": _ANGLE, "diet": _DIET, "colon": _COLON}
 
 # 〔拍手〕, （拍手）-like directions inside a Diet speech, and ――― rules between items.
@@ -95,7 +99,8 @@ def _checked(text: str, source: str) -> str:
     """Reject decoded text that is empty or mostly control / private-use characters."""
     if not text.strip():
         raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
-    odd = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f") or "\ue000" <= ch <= "\uf8ff")
+    odd = sum(1 for ch in text
+              if (ch < " " and ch not in "\t\n\r\f") or "\ue000" <= ch <= "\uf8ff")
     if odd > max(2, len(text) // 100):
         raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
     return text
@@ -135,7 +140,9 @@ def detect_style(text: str) -> str:
 
 
 # Headings in Diet minutes' front matter that look like a ○ turn but are nobody's speech.
-_DIET_HEADINGS = re.compile(r"^(?:議事日程|本日の会議に付した案件|会議に付した案件|出席者|出席委員)")
+_DIET_HEADINGS = re.compile(
+    r"^(?:議事日程|本日の会議に付した案件|会議に付した案件|出席者|出席委員)"
+)
 
 
 def split_turns(

@@ -25,7 +25,8 @@ def context():
     shares = pd.DataFrame([
         {"speaker": s, "topic": k, "share": v, "ci_low": v, "ci_high": v, "n_docs": 1,
          "n_tokens": 9, "low_data": True}
-        for s, row in ((EVIL, (0.9, 0.1)), ("岸", (0.2, 0.8))) for k, v in zip((1, 2), row)])
+        for s, row in ((EVIL, (0.9, 0.1)), ("岸", (0.2, 0.8)))
+        for k, v in zip((1, 2), row, strict=True)])
     return build_context(
         title="会議", ingest={"n_files": 1, "n_meetings": 1, "n_turns": 2, "n_speakers": 2,
                              "turns_not_modelled": {}, "files": []},

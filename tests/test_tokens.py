@@ -101,7 +101,8 @@ def test_collocations_join_pairs_used_together():
     assert joined[-1] == ["流通", "経路"]
 
 
-@pytest.mark.parametrize(("old", "new"), [("勞働", "労働"), ("委員會", "委員会"), ("國務大臣", "国務大臣")])
+@pytest.mark.parametrize(("old", "new"),
+                         [("勞働", "労働"), ("委員會", "委員会"), ("國務大臣", "国務大臣")])
 def test_old_character_forms_fold(old, new):
     from pipeline.transcripts import clean_text
 

@@ -10,8 +10,8 @@ import pandas as pd
 from pipeline.atomic import write_csv, write_json, write_jsonl
 from pipeline.corpus import ReadOptions, read_corpus
 from pipeline.documents import make_documents
-from pipeline.tables import Columns
 from pipeline.stages._cli import log, run, stage_parser
+from pipeline.tables import Columns
 
 
 def turns_table(turns, modelled: set[tuple[str, int]]) -> pd.DataFrame:

@@ -43,7 +43,7 @@ def main(args, config) -> None:
 
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
-    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "topics", "doc_topics", "index",
-                 "documents", "speaker_topics", "roster", "charts", "out_dir"):
+    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "topics", "doc_topics",
+                 "index", "documents", "speaker_topics", "roster", "charts", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

@@ -1,4 +1,4 @@
-"""Stage speakers: document topic shares -> shares per speaker, role and meeting, with intervals."""
+"""Stage speakers: document topic shares -> shares per speaker, role and meeting, with CIs."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ def main(args, config) -> None:
     low = sorted(speakers.loc[speakers["low_data"], "speaker"])
     prevalence = (doc_topics[columns].mul(doc_topics["n_tokens"], axis=0).sum()
                   / doc_topics["n_tokens"].sum())
-    write_csv(Path(args.prevalence), pd.DataFrame({
-        "topic": [int(c.removeprefix("topic_")) for c in columns], "share": prevalence.values}), bom=False)
+    topics = [int(c.removeprefix("topic_")) for c in columns]
+    write_csv(Path(args.prevalence), pd.DataFrame({"topic": topics, "share": prevalence.values}),
+              bom=False)
     write_json(Path(args.metrics), {
         "n_speakers": int(len(speakers)), "n_speakers_low_data": len(low),
         "speakers_low_data": low, "min_tokens": cfg.min_tokens, "ci": cfg.ci,
