@@ -18,8 +18,17 @@ def _write_atomic(path: Path, write: Callable[[IO[Any]], None], mode: str) -> No
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A run killed mid-write (SIGKILL, power loss) leaves its temp file; sweep it now.
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
+        blocked = next((p for p in (path.parent, *path.parent.parents)
+                        if p.exists() and not p.is_dir()), None)
+        if blocked is not None:
+            raise PipelineError(
+                f"{blocked}: is a file, so outputs cannot go in it; move it or change the "
+                "output path") from exc
         raise PipelineError(
             f"{path.parent}: cannot write outputs here ({exc.strerror}); "
             "check the folder's permissions"

@@ -63,13 +63,28 @@ def _limit(pieces: list[Paragraph], max_chars: int) -> list[Paragraph]:
             out.append(piece)
             continue
         chunk: list[Paragraph] = []
-        for sentence in split_sentences(piece) or [piece]:
+        for sentence in _hard_split(split_sentences(piece) or [piece], max_chars):
             if chunk and sum(len(s.text) for s in chunk) + len(sentence.text) > max_chars:
                 out.append(_merge(chunk))
                 chunk = []
             chunk.append(sentence)
         if chunk:
             out.append(_merge(chunk))
+    return out
+
+
+def _hard_split(pieces: list[Paragraph], max_chars: int) -> list[Paragraph]:
+    """Cut any piece still over max_chars (a sentence with no end) into max_chars slices."""
+    out: list[Paragraph] = []
+    for piece in pieces:
+        if len(piece.text) <= max_chars:
+            out.append(piece)
+            continue
+        scale = (piece.end - piece.start) / max(len(piece.text), 1)
+        for i in range(0, len(piece.text), max_chars):
+            start = piece.start + round(i * scale)
+            end = piece.start + round(min(i + max_chars, len(piece.text)) * scale)
+            out.append(Paragraph(piece.text[i : i + max_chars], start, end))
     return out
 
 

@@ -91,6 +91,7 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
             "n_topics": model["n_topics"], "n_topics_reason": model["n_topics_reason"],
             "npmi": model["coherence_npmi"], "stability": model["stability"],
             "diversity": model["diversity"], "not_modelled": ingest["turns_not_modelled"],
+            "rows_skipped": ingest.get("rows_skipped", {}),
             "documents_without_terms": tokens["documents_without_terms"],
         },
         "files": ingest["files"],

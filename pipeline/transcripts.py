@@ -95,10 +95,19 @@ def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
     return _checked(text, source), name
 
 
+MAX_LINE_CHARS = 1_000_000
+
+
 def _checked(text: str, source: str) -> str:
-    """Reject decoded text that is empty or mostly control / private-use characters."""
+    """Reject decoded text that is empty, mostly control / private-use characters, or has a
+    line too long to be a transcript (a dump with its line breaks lost)."""
     if not text.strip():
         raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise PipelineError(
+                f"{source}:{number}: line of {len(line):,} characters (limit "
+                f"{MAX_LINE_CHARS:,}); the file seems to have lost its line breaks")
     odd = sum(1 for ch in text
               if (ch < " " and ch not in "\t\n\r\f") or "\ue000" <= ch <= "\uf8ff")
     if odd > max(2, len(text) // 100):
@@ -219,6 +228,8 @@ def _join_broken(lines: list[tuple[str, int]], fold_old: bool) -> tuple[Paragrap
     pending: tuple[str, int, int] | None = None
     for line, start in lines:
         text = clean_text(line, fold_old)
+        if not text:
+            continue  # only control characters or white space once cleaned
         end = start + len(line)
         if pending is not None:
             text, start = pending[0] + text, pending[1]
@@ -244,7 +255,11 @@ def _converter():
     return KyujitaiConverter()
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
+
+
 def clean_text(line: str, fold_old: bool = False) -> str:
-    """NFKC, optionally current character forms, trimmed: what every later stage reads."""
-    text = unicodedata.normalize("NFKC", line).strip()
+    """NFKC, no control characters, optionally current character forms, trimmed: what every
+    later stage reads."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFKC", line)).strip()
     return fold(text) if fold_old else text

@@ -359,7 +359,7 @@ _FRAGMENTS = st.sampled_from(
 _TEXT = st.lists(st.one_of(_FRAGMENTS, st.text(max_size=12)), max_size=30).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=2000, deadline=None)
 @given(text=_TEXT, style=st.sampled_from(["auto", "angle", "angle_inline", "diet", "colon"]))
 def test_split_turns_parses_or_says_why(text, style):
     try:

@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.atomic import write_csv, write_json, write_jsonl
 from pipeline.corpus import ReadOptions, read_corpus
 from pipeline.documents import make_documents
+from pipeline.errors import PipelineError
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tables import Columns
 
@@ -39,6 +40,11 @@ def main(args, config) -> None:
     docs = make_documents(turns, cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
                           frozenset(cfg.exclude_speakers), cfg.speaker_weights)
     speech = [t for t in turns if t.turn > 0]
+    if not docs:
+        reason = ("every speaker is in ingest.exclude_speakers" if speech and all(
+            t.speaker in cfg.exclude_speakers for t in speech) else "the turns hold no speech")
+        raise PipelineError(f"{args.input}: {len(speech)} speaker tags found but nothing to "
+                            f"model: {reason}")
     modelled = {(d.meeting, d.turn) for d in docs}
     not_modelled = Counter()
     for t in speech:
