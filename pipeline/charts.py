@@ -97,3 +97,120 @@ def top_terms_chart(topic_terms: pd.DataFrame, topics: list[dict], n_terms: int 
             ax.set_visible(False)
         fig.suptitle("トピックごとの上位語", fontsize=12)
     return fig
+
+
+def speaker_mix_chart(shares: pd.DataFrame, topics: list[dict], max_speakers: int = 12) -> Figure:
+    """Each speaker's topic mix with its bootstrap interval, for speakers with enough text."""
+    enough = shares[~shares["low_data"].astype(bool)]
+    sizes = enough.drop_duplicates("speaker").sort_values(["n_tokens", "speaker"],
+                                                           ascending=[False, True])
+    speakers = list(sizes["speaker"][:max_speakers])
+    labels = topic_labels(topics, 2)
+    cols = min(3, max(len(speakers), 1))
+    rows = max(1, int(np.ceil(len(speakers) / cols)))
+    with japanese_style():
+        fig = Figure(figsize=(4.2 * cols, 0.5 + 0.32 * len(topics) * rows + 0.6 * rows),
+                     layout="constrained")
+        axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True)).ravel()
+        for ax, speaker in zip(axes, speakers, strict=False):
+            part = enough[enough["speaker"] == speaker].sort_values("topic")
+            y = np.arange(len(part))[::-1]
+            ax.barh(y, part["share"], color="#3b7dd8", alpha=0.85)
+            ax.errorbar(part["share"], y, xerr=[part["share"] - part["ci_low"],
+                                                part["ci_high"] - part["share"]],
+                        fmt="none", ecolor="#222", capsize=2, linewidth=0.8)
+            ax.set_yticks(y, labels=labels[: len(part)], fontsize=8)
+            first = part.iloc[0]
+            ax.set_title(f"{speaker}（{int(first.n_docs)} 文書・{int(first.n_tokens)} 語）",
+                         fontsize=10)
+            ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+            ax.set_xlim(0, 1)
+        for ax in axes[len(speakers):]:
+            ax.set_visible(False)
+        if not speakers:
+            axes[0].set_visible(True)
+            axes[0].text(0.5, 0.5, "発言量が十分な話者がいません", ha="center", va="center")
+            axes[0].set_axis_off()
+        fig.suptitle("話者ごとのトピック構成（棒: 割合、線: 90% ブートストラップ区間）",
+                     fontsize=11)
+    return fig
+
+
+def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
+    """Topic shares along each meeting, turn by turn (token-weighted per turn)."""
+    columns = [f"topic_{t['topic']}" for t in topics]
+    meetings = sorted(doc_topics["meeting"].unique())
+    labels = topic_labels(topics, 2)
+    colors = matplotlib.colormaps["tab10"].colors + matplotlib.colormaps["Set3"].colors
+    with japanese_style():
+        fig = Figure(figsize=(11, 2.6 * len(meetings) + 0.8), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(len(meetings), 1))
+        for ax, meeting in zip(axes, meetings, strict=True):
+            part = doc_topics[doc_topics["meeting"] == meeting]
+            weighted = part[columns].mul(part["n_tokens"], axis=0).groupby(part["turn"]).sum()
+            shares = weighted.div(weighted.sum(axis=1).replace(0, 1), axis=0)
+            ax.stackplot(shares.index, shares.T.to_numpy(), colors=colors[: len(columns)],
+                         labels=labels, step="mid")
+            ax.set_xlim(shares.index.min() - 0.5, shares.index.max() + 0.5)
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+            ax.set_title(str(meeting), fontsize=10)
+            ax.set_xlabel("発言の順番（ターン）", fontsize=9)
+        axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+        fig.suptitle("会議の流れに沿ったトピックの推移", fontsize=12)
+    return fig
+
+
+def k_selection_chart(sweep: pd.DataFrame, chosen: int) -> Figure:
+    """Quality of each number of topics K: coherence, stability and diversity."""
+    with japanese_style():
+        fig = Figure(figsize=(7, 3.6), layout="constrained")
+        ax = fig.subplots()
+        for column, label, style in (("npmi", "一貫性 NPMI", "o-"), ("c_v", "一貫性 C_V", "s-"),
+                                     ("stability", "シード間の安定性", "^-"),
+                                     ("diversity", "語の多様性", "d-")):
+            ax.plot(sweep["k"], sweep[column], style, label=label, markersize=4)
+        ax.axvline(chosen, color="#c33", linestyle="--", linewidth=1)
+        ax.annotate(f"選んだ K = {chosen}", (chosen, ax.get_ylim()[1]), fontsize=9,
+                    color="#c33", xytext=(4, -12), textcoords="offset points")
+        ax.set_xlabel("トピック数 K")
+        ax.set_xticks(sweep["k"])
+        ax.legend(fontsize=8, loc="lower left")
+        if len(sweep) == 1:
+            ax.set_title("K は設定で固定（model.n_topics: auto で K ごとに比較）", fontsize=10)
+        else:
+            ax.set_title("K ごとの品質", fontsize=11)
+    return fig
+
+
+def theme_heatmap(coverage: pd.DataFrame) -> Figure:
+    """Speaker × theme: share of each speaker's documents that mention the theme."""
+    if coverage.empty:
+        with japanese_style():
+            fig = Figure(figsize=(6, 1.5), layout="constrained")
+            ax = fig.subplots()
+            ax.text(0.5, 0.5, "テーマが設定されていません（model.themes_file）", ha="center",
+                    va="center")
+            ax.set_axis_off()
+        return fig
+    wide = coverage.pivot(index="speaker", columns="theme", values="share_docs")
+    wide = wide[list(dict.fromkeys(coverage["theme"]))]
+    docs = coverage.drop_duplicates("speaker").set_index("speaker")["n_docs"]
+    order = sorted(wide.index, key=lambda s: (-docs[s], s))
+    wide = wide.loc[order]
+    values = wide.to_numpy()
+    with japanese_style():
+        fig = Figure(figsize=(2.5 + 1.3 * values.shape[1], 1.2 + 0.34 * len(order)),
+                     layout="constrained")
+        ax = fig.subplots()
+        image = ax.imshow(values, cmap="OrRd", vmin=0, vmax=1, aspect="auto")
+        for (i, j), value in np.ndenumerate(values):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8,
+                    color="white" if value > 0.6 else "black")
+        ax.set_xticks(range(values.shape[1]), labels=list(wide.columns), rotation=20,
+                      ha="right", fontsize=9)
+        ax.set_yticks(range(len(order)), labels=[f"{s}（{docs[s]}）" for s in order],
+                      fontsize=9)
+        ax.set_title("テーマに触れた文書の割合（話者別、括弧内は文書数）", fontsize=11)
+        fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
+    return fig

@@ -126,6 +126,11 @@ class ModelConfig(_Section):
     n_seeds: int = Field(3, ge=1, description="Seeds per K, for the stability score.")
     max_iter: int = Field(400, ge=10, description="Iteration cap for the solver.")
     n_top_terms: int = Field(10, ge=3, le=50, description="Terms per topic in the tables.")
+    relevance_lambda: float = Field(
+        0.6, ge=0, le=1,
+        description="λ of LDAvis relevance for topic labels: 1 = most probable words, "
+        "lower = words special to the topic.",
+    )
     themes_file: str | None = Field(
         None, description="Seeded themes (YAML); each guides one topic. null = all topics free."
     )

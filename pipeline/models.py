@@ -75,7 +75,11 @@ class NMFTopics(BaseEstimator):
             row[list(cols)] = scale
             h[k] = row
             w[:, k] = np.asarray(x[:, list(cols)].sum(axis=1)).ravel() / len(cols)
-        return np.ascontiguousarray(w), np.ascontiguousarray(h)
+        # Multiplicative updates cannot leave an exact zero, and a row of zeros gives 0/0:
+        # start every entry strictly positive.
+        floor = 1e-6 * scale
+        return (np.ascontiguousarray(np.maximum(w, floor)),
+                np.ascontiguousarray(np.maximum(h, floor)))
 
     def transform(self, counts: sp.spmatrix) -> np.ndarray:
         return _normalize_rows(self.nmf_.transform(self.tfidf_.transform(counts)))

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from pipeline.atomic import read_jsonl, write_csv, write_json
+from pipeline.labels import slider_data, term_distributions, top_by_relevance
 from pipeline.models import top_term_indices
 from pipeline.quality import coherence, diversity
 from pipeline.stages._cli import log, run, stage_parser
@@ -45,7 +46,9 @@ def main(args, config) -> None:
         for k in range(cfg.k_min, k_max + 1):
             sweep.append(score_k(counts, vocabulary, texts, cfg.engine, k, seeds, cfg.max_iter,
                                  cfg.n_top_terms, seed_topics))
-            log(f"fit: K={k}: {sweep[-1]}")
+            s = sweep[-1]
+            log(f"fit: K={k}: NPMI {s.npmi:+.3f}, C_V {s.c_v:.3f}, stability {s.stability:.2f}, "
+                f"diversity {s.diversity:.2f} -> score {s.score:.3f}")
         n_topics, reason = choose_k(sweep), "auto: best NPMI(0..1) + stability + diversity"
     else:
         n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
@@ -69,11 +72,19 @@ def main(args, config) -> None:
               "weight": fitted.components[k, i]}
              for k, order in enumerate(tops) for r, i in enumerate(order)]
     npmi, npmi_per_topic = coherence(fitted.terms, texts, "c_npmi")
+    phi = term_distributions(fitted.components)
+    raw = sp.load_npz(args.dtm)
+    term_share = np.asarray(raw.sum(axis=0)).ravel() / raw.sum()
+    labels = top_by_relevance(phi, term_share, vocabulary, cfg.relevance_lambda,
+                              cfg.n_top_terms)
+    write_json(Path(args.relevance), {"lambda": cfg.relevance_lambda,
+                                      "topics": slider_data(phi, term_share, vocabulary)})
     write_csv(Path(args.doc_topics), doc_topics)
     write_csv(Path(args.topic_terms), pd.DataFrame(terms))
     write_json(Path(args.topics), [{
-        "topic": k + 1, "label": "・".join(fitted.terms[k][:3]), "theme": theme_of.get(k),
-        "prevalence": round(float(fitted.prevalence[k]), 6), "terms": fitted.terms[k],
+        "topic": k + 1, "label": "・".join(labels[k][:3]), "theme": theme_of.get(k),
+        "prevalence": round(float(fitted.prevalence[k]), 6), "terms": labels[k],
+        "top_terms_by_weight": fitted.terms[k],
         "npmi": round(npmi_per_topic[k], 6) if k < len(npmi_per_topic) else None,
     } for k in range(n_topics)])
     write_json(Path(args.metrics), {
@@ -98,6 +109,6 @@ if __name__ == "__main__":
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     parser = stage_parser(__doc__)
     for name in ("dtm", "vocabulary", "index", "documents", "tokens", "doc_topics",
-                 "topic_terms", "topics", "metrics", "k_sweep"):
+                 "topic_terms", "topics", "relevance", "metrics", "k_sweep"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

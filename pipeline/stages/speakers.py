@@ -8,15 +8,19 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.atomic import read_jsonl, write_csv, write_json
+from pipeline.coding import code_documents, coverage
+from pipeline.distinctive import distinctive_terms
 from pipeline.shares import aggregate_shares
 from pipeline.stages._cli import log, run, stage_parser
+from pipeline.themes import load_themes
 
 
 def main(args, config) -> None:
     cfg = config.speakers
     doc_topics = pd.read_csv(args.doc_topics, encoding="utf-8-sig", keep_default_na=False)
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
-    roles = {d["doc_id"]: d["role"] for d in read_jsonl(Path(args.documents))}
+    documents = read_jsonl(Path(args.documents))
+    roles = {d["doc_id"]: d["role"] for d in documents}
     n_tokens = {d["doc_id"]: d["n_tokens"] for d in index}
     doc_topics = doc_topics.assign(
         n_tokens=doc_topics["doc_id"].map(n_tokens), role=doc_topics["doc_id"].map(roles))
@@ -29,8 +33,19 @@ def main(args, config) -> None:
         table["topic"] = table["topic"].str.removeprefix("topic_").astype(int)
         write_csv(Path(path), table)
         outputs[by] = table
+    terms = {r["doc_id"]: r["terms"] for r in read_jsonl(Path(args.tokens))}
+    speaker_of = pd.Series({d["doc_id"]: d["speaker"] for d in documents}, name="speaker")
+    by_speaker: dict[str, list[str]] = {}
+    for doc_id, words in terms.items():
+        by_speaker.setdefault(speaker_of[doc_id], []).extend(words)
+    write_csv(Path(args.speaker_terms), distinctive_terms(by_speaker))
+    themes = load_themes(config.model.themes_file) if config.model.themes_file else []
+    hits = code_documents(list(terms), list(terms.values()), themes)
+    write_csv(Path(args.speaker_themes), coverage(hits, speaker_of))
     speakers = outputs["speaker"].drop_duplicates("speaker")
     low = sorted(speakers.loc[speakers["low_data"], "speaker"])
+    # Speakers whose every document lost all its terms (only fillers, names, procedure).
+    silent = sorted(set(speaker_of) - set(speakers["speaker"]))
     prevalence = (doc_topics[columns].mul(doc_topics["n_tokens"], axis=0).sum()
                   / doc_topics["n_tokens"].sum())
     topics = [int(c.removeprefix("topic_")) for c in columns]
@@ -38,16 +53,17 @@ def main(args, config) -> None:
               bom=False)
     write_json(Path(args.metrics), {
         "n_speakers": int(len(speakers)), "n_speakers_low_data": len(low),
-        "speakers_low_data": low, "min_tokens": cfg.min_tokens, "ci": cfg.ci,
+        "speakers_low_data": low, "speakers_without_terms": silent,
+        "min_tokens": cfg.min_tokens, "ci": cfg.ci,
         "n_bootstrap": cfg.n_bootstrap,
     })
     log(f"speakers: {len(speakers)} speakers, {len(low)} with under {cfg.min_tokens} tokens "
-        "(flagged, not ranked)")
+        f"(flagged, not ranked); no content words at all: {', '.join(silent) or 'none'}")
 
 
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
-    for name in ("doc_topics", "index", "documents", "speaker_topics", "role_topics",
-                 "meeting_topics", "prevalence", "metrics"):
+    for name in ("doc_topics", "index", "documents", "tokens", "speaker_topics", "role_topics",
+                 "meeting_topics", "speaker_terms", "speaker_themes", "prevalence", "metrics"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)
