@@ -6,10 +6,13 @@ callers never branch on the engine.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import NMF, LatentDirichletAllocation
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
 
 ENGINES = ("nmf", "lda", "gensim_lda")
@@ -27,8 +30,9 @@ class NMFTopics(BaseEstimator):
     """NMF on sublinear TF-IDF: the default engine.
 
     Free topics start from NNDSVD with zeros filled from the seed (nndsvdar), so fits under
-    several seeds measure stability honestly. Seeded topics (`seed_topics`: column indices per
-    theme) start concentrated on their seed words and then fit freely.
+    several seeds measure stability honestly. With `seed_topics` (column indices per theme),
+    each theme's topic starts on its seed words and the documents that use them, and keeps
+    them (multiplicative updates; see _seeded_start).
     """
 
     def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 400,
@@ -56,30 +60,41 @@ class NMFTopics(BaseEstimator):
         return self
 
     def _seeded_start(self, x: sp.spmatrix, seeded: list[tuple[int, ...]]):
-        free = NMF(n_components=self.n_topics, init="nndsvdar", random_state=self.random_state,
-                   max_iter=1)
-        # One iteration from NNDSVDar gives the free rows a data-driven start.
-        import warnings
-
-        from sklearn.exceptions import ConvergenceWarning
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            w = free.fit_transform(x)
-        h = free.components_.copy()
-        scale = float(h.max()) or 1.0
-        # Free topics start without the seed words, so they do not compete for a theme.
+        """Start W, H: free topics from the text without seed words, seeded topics
+        concentrated on their seed words and on the documents that use them."""
+        n_docs, n_terms = x.shape
+        n_free = self.n_topics - len(seeded)
+        avg = np.sqrt(x.mean() / self.n_topics)
+        w = np.zeros((n_docs, self.n_topics))
+        h = np.zeros((self.n_topics, n_terms))
+        # Free topics start from a short NMF of the text without the seed words, so they
+        # start (and, under multiplicative updates, stay) off them: a theme's words belong
+        # to its topic.
         all_seeded = sorted({c for cols in seeded for c in cols})
-        h[len(seeded):, all_seeded] *= 1e-3
+        if n_free:
+            rest = sp.csr_matrix(x, copy=True)
+            rest[:, all_seeded] = 0
+            rest.eliminate_zeros()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                free = NMF(n_components=n_free, init="nndsvdar", random_state=self.random_state,
+                           max_iter=50)
+                w[:, len(seeded):] = free.fit_transform(rest)
+            h[len(seeded):] = free.components_
+            h[len(seeded):, all_seeded] = 0.0
         for k, cols in enumerate(seeded):
-            row = np.full(h.shape[1], 1e-3 * scale)
-            row[list(cols)] = scale
-            h[k] = row
-            w[:, k] = np.asarray(x[:, list(cols)].sum(axis=1)).ravel() / len(cols)
-        # Multiplicative updates cannot leave an exact zero, and a row of zeros gives 0/0:
-        # start every entry strictly positive.
-        floor = 1e-6 * scale
-        return (np.ascontiguousarray(np.maximum(w, floor)),
-                np.ascontiguousarray(np.maximum(h, floor)))
+            h[k] = 1e-3 * avg
+            h[k, list(cols)] = avg * 10
+            # Multiplicative updates never move an exact zero: a document with no seed word
+            # starts, and stays, off the seeded topic.
+            w[:, k] = np.asarray(x[:, list(cols)].sum(axis=1)).ravel()
+        # ...but a document with no weight anywhere would give 0/0 (NaN): lift it, on the
+        # free topics only.
+        empty = ~w.any(axis=1)
+        w[empty, len(seeded):] = 1e-9 * avg
+        if len(seeded) == self.n_topics:
+            w[empty] = 1e-9 * avg
+        return np.ascontiguousarray(w), np.ascontiguousarray(h)
 
     def transform(self, counts: sp.spmatrix) -> np.ndarray:
         return _normalize_rows(self.nmf_.transform(self.tfidf_.transform(counts)))

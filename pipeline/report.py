@@ -75,12 +75,29 @@ def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3) -
 def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics: list[dict],
                   doc_topics: pd.DataFrame, docs: dict[str, dict], shares: pd.DataFrame,
                   roster: list[dict], charts: dict[str, bytes], config_text: str,
-                  n_quotes: int, command: str) -> dict:
+                  n_quotes: int, command: str, seed: int = 0, relevance: dict | None = None,
+                  speaker_terms: pd.DataFrame | None = None,
+                  speaker_themes: pd.DataFrame | None = None,
+                  speakers_metrics: dict | None = None) -> dict:
     """Everything the report shows, as plain data."""
     topic_sections = [{
         **t, "quotes": representative_quotes(doc_topics, docs, t["topic"], n_quotes),
     } for t in topics]
     speakers = speaker_sections(shares, roster)
+    if speaker_terms is not None:
+        words = speaker_terms.sort_values(["speaker", "rank"]).groupby("speaker")["term"]
+        distinct = {s: list(w) for s, w in words}
+        for s in speakers:
+            s["distinctive"] = distinct.get(s["speaker"], [])
+    themes = []
+    if speaker_themes is not None and not speaker_themes.empty:
+        for theme, part in speaker_themes.groupby("theme", sort=False):
+            top = part[part["n_docs_mentioning"] > 0].sort_values(
+                ["share_docs", "n_docs", "speaker"], ascending=[False, False, True])
+            themes.append({"theme": theme, "n_docs": int(part["n_docs_mentioning"].sum()),
+                           "speakers": [{"speaker": r.speaker, "share": float(r.share_docs),
+                                         "n": int(r.n_docs_mentioning), "of": int(r.n_docs)}
+                                        for r in top.itertuples()]})
     return {
         "title": title,
         "overview": {
@@ -98,9 +115,12 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
         "topics": topic_sections,
         "speakers": speakers,
         "low_data": [s["speaker"] for s in speakers if s["low_data"]],
+        "silent": (speakers_metrics or {}).get("speakers_without_terms", []),
+        "themes": themes,
+        "relevance": relevance or {"lambda": 0.6, "topics": []},
         "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
         "method": {
-            "config": config_text, "versions": versions(), "command": command,
+            "config": config_text, "versions": versions(), "command": command, "seed": seed,
             "dictionary": f"{tokens.get('dictionary')} {tokens.get('dictionary_version')}",
         },
     }

@@ -36,8 +36,11 @@ class KScore:
 
     @property
     def score(self) -> float:
-        """The stated rule: NPMI rescaled to 0..1, plus stability, plus diversity."""
+        """NPMI rescaled to 0..1, plus stability, plus diversity (shown in the K chart)."""
         return (self.npmi + 1) / 2 + self.stability + self.diversity
+
+
+MIN_STABILITY = 0.8
 
 
 def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
@@ -86,5 +89,10 @@ def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequ
 
 
 def choose_k(scores: Sequence[KScore]) -> int:
-    """The K with the best score; ties go to the smaller K (fewer topics to read)."""
-    return min(scores, key=lambda s: (-round(s.score, 9), s.k)).k
+    """The stated rule: the most coherent K (highest NPMI) among those whose topics come back
+    under every seed (stability >= MIN_STABILITY); if no K is that stable, the most stable K.
+    Ties go to the smaller K (fewer topics to read)."""
+    stable = [s for s in scores if not np.isnan(s.stability) and s.stability >= MIN_STABILITY]
+    if stable:
+        return min(stable, key=lambda s: (-round(s.npmi, 9), s.k)).k
+    return min(scores, key=lambda s: (-round(np.nan_to_num(s.stability), 9), s.k)).k

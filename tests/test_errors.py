@@ -172,6 +172,7 @@ def test_more_topics_than_documents(tmp_path):
         "--index", str(out / "index.json"), "--documents", str(out / "documents.jsonl"),
         "--tokens", str(out / "tokens.jsonl"), "--doc-topics", str(out / "dt.csv"),
         "--topic-terms", str(out / "tt.csv"), "--topics", str(out / "topics.json"),
+        "--relevance", str(out / "relevance.json"),
         "--metrics", str(out / "model.json"), "--k-sweep", str(out / "k.csv")], config)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [

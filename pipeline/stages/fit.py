@@ -17,7 +17,7 @@ from pipeline.models import top_term_indices
 from pipeline.quality import coherence, diversity
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes, seed_columns
-from pipeline.topics import check_k, choose_k, fit_topics, score_k
+from pipeline.topics import MIN_STABILITY, check_k, choose_k, fit_topics, score_k
 
 
 def main(args, config) -> None:
@@ -49,7 +49,9 @@ def main(args, config) -> None:
             s = sweep[-1]
             log(f"fit: K={k}: NPMI {s.npmi:+.3f}, C_V {s.c_v:.3f}, stability {s.stability:.2f}, "
                 f"diversity {s.diversity:.2f} -> score {s.score:.3f}")
-        n_topics, reason = choose_k(sweep), "auto: best NPMI(0..1) + stability + diversity"
+        n_topics = choose_k(sweep)
+        reason = (f"auto: K {cfg.k_min}–{k_max} を比較し、シード間の安定性が "
+                  f"{MIN_STABILITY} 以上の中で一貫性 NPMI が最も高い K")
     else:
         n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
     fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,

@@ -24,16 +24,20 @@ def main(args, config) -> None:
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
     doc_topics = table(args.doc_topics)
     doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
+    names = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
+             "speaker_mix": "speaker_mix", "timeline": "timeline",
+             "k_selection": "k_selection", "speaker_themes": "speaker_themes"}
     context = build_context(
         title=config.report.title, ingest=_json(args.ingest_metrics),
         tokens=_json(args.tokens_metrics), model=_json(args.model_metrics),
         topics=_json(args.topics), doc_topics=doc_topics,
         docs={d["doc_id"]: d for d in read_jsonl(Path(args.documents))},
         shares=table(args.speaker_topics), roster=_json(args.roster),
-        charts={"heatmap": (charts / "speaker_topic_heatmap.png").read_bytes(),
-                "top_terms": (charts / "top_terms.png").read_bytes()},
+        charts={key: (charts / f"{name}.png").read_bytes() for key, name in names.items()},
         config_text=Path(args.config).read_text(encoding="utf-8"),
-        n_quotes=config.report.n_quotes, command="dvc repro",
+        n_quotes=config.report.n_quotes, command="dvc repro", seed=config.seed,
+        relevance=_json(args.relevance), speaker_terms=table(args.speaker_terms),
+        speaker_themes=table(args.speaker_themes), speakers_metrics=_json(args.speakers_metrics),
     )
     out = Path(args.out_dir)
     write_text(out / "index.html", render_html(context))
@@ -43,7 +47,8 @@ def main(args, config) -> None:
 
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
-    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "topics", "doc_topics",
-                 "index", "documents", "speaker_topics", "roster", "charts", "out_dir"):
+    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "speakers_metrics",
+                 "topics", "relevance", "doc_topics", "index", "documents", "speaker_topics",
+                 "speaker_terms", "speaker_themes", "roster", "charts", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)
