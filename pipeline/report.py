@@ -68,6 +68,7 @@ def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3) -
             "mix": [{"topic": int(r.topic), "share": float(r.share), "ci_low": float(r.ci_low),
                      "ci_high": float(r.ci_high)} for r in part.itertuples()],
             "top": [int(t) for t in part["topic"].head(n_top)],
+            "distinctive": [],
         })
     return sorted(out, key=lambda s: (s["low_data"], -s["n_tokens"], s["speaker"]))
 
