@@ -4,39 +4,23 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _project import copy_project, dvc
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("turns.csv", "doc_topics.csv", "speaker_topics.csv", "topic_terms.csv")
-
-
-def _dvc(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "DVC_NO_ANALYTICS": "1"}
-    return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False)
+_dvc = dvc
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """A git + DVC copy of the project with `dvc repro` already run."""
-    dest = tmp_path_factory.mktemp("e2e") / "project"
-    skip = shutil.ignore_patterns(".venv", ".git", "outputs", "__pycache__", ".pytest_cache",
-                                  "*.egg-info", ".hypothesis")
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        # The DVC cache would let `dvc repro` restore outputs instead of computing them.
-        own = {"cache", "tmp"} if Path(folder).name == ".dvc" else set()
-        return set(skip(folder, names)) | (own & set(names))
-
-    shutil.copytree(ROOT, dest, ignore=ignore)
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    dest = copy_project(tmp_path_factory.mktemp("e2e") / "project")
     result = _dvc(dest, "repro")
     assert result.returncode == 0, result.stderr[-3000:]
     return dest
