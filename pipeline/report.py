@@ -110,6 +110,7 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
             "npmi": model["coherence_npmi"], "stability": model["stability"],
             "diversity": model["diversity"], "not_modelled": ingest["turns_not_modelled"],
             "rows_skipped": ingest.get("rows_skipped", {}),
+            "warnings": model.get("warnings", []),
             "documents_without_terms": tokens["documents_without_terms"],
         },
         "files": ingest["files"],

@@ -43,6 +43,20 @@ class KScore:
 MIN_STABILITY = 0.8
 
 
+SMALL_CORPUS_DOCS = 50
+
+
+def small_corpus_warnings(n_docs: int, n_terms: int) -> list[str]:
+    """What a reader should know before trusting topics from a small input."""
+    out = []
+    if n_docs < SMALL_CORPUS_DOCS:
+        out.append(f"文書が {n_docs} 件と少なく、トピックは不安定になりえます"
+                   f"（{SMALL_CORPUS_DOCS} 件以上を推奨。ingest.unit: sentences で増やせます）")
+    if n_terms < 100:
+        out.append(f"語彙が {n_terms} 語と少なく、トピックの上位語が重なりやすくなります")
+    return out
+
+
 def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
     """K must be smaller than both the documents and the terms the model sees."""
     limit = min(n_docs, n_terms) - 1

@@ -72,3 +72,11 @@ def test_choose_k_takes_best_score_then_smaller_k():
     scores = [KScore(4, 0.1, 0.5, 0.9, 0.8), KScore(5, 0.1, 0.5, 0.9, 0.8),
               KScore(6, 0.0, 0.5, 0.9, 0.7)]
     assert choose_k(scores) == 4
+
+
+def test_small_corpus_is_flagged():
+    from pipeline.topics import small_corpus_warnings
+
+    assert small_corpus_warnings(500, 2000) == []
+    warned = small_corpus_warnings(12, 40)
+    assert len(warned) == 2 and "12 件" in warned[0] and "40 語" in warned[1]

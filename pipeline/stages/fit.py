@@ -17,7 +17,14 @@ from pipeline.models import top_term_indices
 from pipeline.quality import coherence, diversity
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes, seed_columns
-from pipeline.topics import MIN_STABILITY, check_k, choose_k, fit_topics, score_k
+from pipeline.topics import (
+    MIN_STABILITY,
+    check_k,
+    choose_k,
+    fit_topics,
+    score_k,
+    small_corpus_warnings,
+)
 
 
 def main(args, config) -> None:
@@ -40,8 +47,12 @@ def main(args, config) -> None:
             log(f"fit: theme {theme.name}: no seed word is in the vocabulary; topic left free")
 
     sweep = []
+    warnings_ = small_corpus_warnings(counts.shape[0], counts.shape[1])
     if cfg.n_topics == "auto":
         k_max = min(cfg.k_max, min(counts.shape) - 1)
+        if k_max < cfg.k_max:
+            warnings_.append(
+                f"K の上限を {cfg.k_max} から {k_max} に下げました（文書・語の数による）")
         check_k(cfg.k_min, *counts.shape)
         for k in range(cfg.k_min, k_max + 1):
             sweep.append(score_k(counts, vocabulary, texts, cfg.engine, k, seeds, cfg.max_iter,
@@ -95,8 +106,10 @@ def main(args, config) -> None:
         "coherence_npmi": round(npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
         "diversity": round(diversity(fitted.terms), 6),
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
-        "seeds": seeds,
+        "seeds": seeds, "warnings": warnings_,
     })
+    for warning in warnings_:
+        log(f"fit: warning: {warning}")
     write_csv(Path(args.k_sweep), pd.DataFrame(
         [{"k": s.k, "npmi": s.npmi, "c_v": s.c_v, "diversity": s.diversity,
           "stability": s.stability, "score": s.score} for s in (sweep or [chosen])]), bom=False)
