@@ -72,8 +72,9 @@ class NMFTopics(BaseEstimator):
         # to its topic.
         all_seeded = sorted({c for cols in seeded for c in cols})
         if n_free:
-            rest = sp.csr_matrix(x, copy=True)
-            rest[:, all_seeded] = 0
+            keep = np.ones(n_terms)
+            keep[all_seeded] = 0.0
+            rest = sp.csr_matrix(x @ sp.diags(keep))
             rest.eliminate_zeros()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
