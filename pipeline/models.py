@@ -15,7 +15,7 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
 
-ENGINES = ("nmf", "lda", "gensim_lda")
+ENGINES = ("nmf", "lda", "gensim_lda", "author_topic")
 
 
 def _normalize_rows(matrix: np.ndarray) -> np.ndarray:
@@ -152,11 +152,69 @@ class GensimLDA(BaseEstimator):
         return _normalize_rows(dense)
 
 
+class GensimAuthorTopic(BaseEstimator):
+    """gensim's AuthorTopicModel with speakers as authors (Rosen-Zvi et al. 2004).
+
+    Each document is written by its speaker and by a pseudo-author of its own, so the model
+    gives document-level topics (for doc_topics.csv) while pooling each speaker's documents.
+    It describes the documents it was fitted on: transform takes those same counts.
+    """
+
+    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 400,
+                 authors: tuple[str, ...] = ()):
+        self.n_topics = n_topics
+        self.random_state = random_state
+        self.max_iter = max_iter
+        self.authors = authors
+
+    def fit(self, counts: sp.spmatrix, y=None) -> GensimAuthorTopic:
+        from gensim.matutils import Sparse2Corpus
+        from gensim.models import AuthorTopicModel
+
+        authors = self.authors or tuple(f"doc:{i}" for i in range(counts.shape[0]))
+        if len(authors) != counts.shape[0]:
+            raise ValueError("authors must name the speaker of every row of counts")
+        author2doc: dict[str, list[int]] = {}
+        for i, author in enumerate(authors):
+            author2doc.setdefault(f"speaker:{author}", []).append(i)
+            author2doc[f"doc:{i}"] = [i]
+        corpus = list(Sparse2Corpus(sp.csc_matrix(counts), documents_columns=False))
+        self.model_ = AuthorTopicModel(
+            corpus, num_topics=self.n_topics, author2doc=author2doc,
+            id2word={i: str(i) for i in range(counts.shape[1])}, passes=10,
+            iterations=min(self.max_iter, 100), random_state=self.random_state,
+        )
+        self.components_ = self.model_.get_topics()
+        self.n_rows_ = counts.shape[0]
+        return self
+
+    def _distribution(self, author: str) -> np.ndarray:
+        row = np.zeros(self.n_topics)
+        for k, p in self.model_.get_author_topics(author, minimum_probability=0.0):
+            row[k] = p
+        return row
+
+    def transform(self, counts: sp.spmatrix) -> np.ndarray:
+        if counts.shape[0] != self.n_rows_:
+            raise ValueError("the author-topic model describes only the documents it was fit on")
+        return _normalize_rows(np.array([self._distribution(f"doc:{i}")
+                                         for i in range(self.n_rows_)]))
+
+    def speaker_topics(self) -> dict[str, np.ndarray]:
+        """Each speaker's topic distribution, as the model estimates it."""
+        return {a.removeprefix("speaker:"): self._distribution(a)
+                for a in sorted(self.model_.id2author.values()) if a.startswith("speaker:")}
+
+
 def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
-               seed_topics: tuple[tuple[int, ...], ...] = ()) -> BaseEstimator:
-    """A fresh, unfitted model of the named engine (seed_topics guide NMF only, for now)."""
+               seed_topics: tuple[tuple[int, ...], ...] = (),
+               authors: tuple[str, ...] = ()) -> BaseEstimator:
+    """A fresh, unfitted model of the named engine (seed_topics guide NMF only, for now;
+    authors, one speaker per row, feed the author-topic model)."""
     if engine == "nmf":
         return NMFTopics(n_topics, seed, max_iter, seed_topics)
+    if engine == "author_topic":
+        return GensimAuthorTopic(n_topics, seed, max_iter, authors)
     classes = {"lda": SklearnLDA, "gensim_lda": GensimLDA}
     return classes[engine](n_topics=n_topics, random_state=seed, max_iter=max_iter)
 

@@ -69,10 +69,11 @@ def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
 
 def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_topics: int,
                seed: int, max_iter: int, n_top_terms: int,
-               seed_topics: tuple[tuple[int, ...], ...] = ()) -> FittedTopics:
+               seed_topics: tuple[tuple[int, ...], ...] = (),
+               authors: tuple[str, ...] = ()) -> FittedTopics:
     """Fit one model and order its topics by how much of the corpus they cover."""
     check_k(n_topics, counts.shape[0], counts.shape[1])
-    model = make_model(engine, n_topics, seed, max_iter, seed_topics).fit(counts)
+    model = make_model(engine, n_topics, seed, max_iter, seed_topics, authors).fit(counts)
     theta = model.transform(counts)
     weights = np.asarray(counts.sum(axis=1)).ravel().astype(float)
     prevalence = (theta * weights[:, None]).sum(axis=0) / weights.sum()
@@ -89,10 +90,11 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
 
 def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequence[str]],
             engine: str, k: int, seeds: Sequence[int], max_iter: int,
-            n_top_terms: int, seed_topics: tuple[tuple[int, ...], ...] = ()) -> KScore:
+            n_top_terms: int, seed_topics: tuple[tuple[int, ...], ...] = (),
+            authors: tuple[str, ...] = ()) -> KScore:
     """Fit K topics once per seed; coherence and diversity averaged, stability across seeds."""
-    runs = [fit_topics(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics).terms
-            for s in seeds]
+    runs = [fit_topics(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics,
+                       authors).terms for s in seeds]
     return KScore(
         k=k,
         npmi=float(np.mean([coherence(r, texts, "c_npmi")[0] for r in runs])),

@@ -32,6 +32,8 @@ def transcript(seed: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
+# author_topic is left out: on this input it merges two speakers under 5 of 6 seeds (see
+# README "Engines"), a weakness of the model, not a bug to hide behind a lucky seed.
 @pytest.mark.parametrize("engine", ["nmf", "lda", "gensim_lda"])
 def test_each_speaker_lands_on_their_own_topic(engine):
     turns, _ = split_turns(transcript(), "m")
@@ -40,9 +42,10 @@ def test_each_speaker_lands_on_their_own_topic(engine):
                                stopwords=shipped_stopwords() | set(SUBJECTS),
                                compound_min_count=3)
     dtm = build_dtm([d.doc_id for d in docs], terms, min_df=2, max_df=0.9)
-    fitted = fit_topics(dtm.counts, dtm.vocabulary, engine, 3, seed=3, max_iter=400,
-                        n_top_terms=5)
     by_id = {d.doc_id: d for d in docs}
+    authors = tuple(by_id[d].speaker for d in dtm.doc_ids)
+    fitted = fit_topics(dtm.counts, dtm.vocabulary, engine, 3, seed=3, max_iter=400,
+                        n_top_terms=5, authors=authors)
     table = pd.DataFrame(fitted.theta, columns=["topic_1", "topic_2", "topic_3"])
     table.insert(0, "doc_id", list(dtm.doc_ids))
     table["speaker"] = [by_id[d].speaker for d in dtm.doc_ids]

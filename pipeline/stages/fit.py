@@ -40,6 +40,7 @@ def main(args, config) -> None:
     vocab = set(vocabulary)
     texts = [[w for w in t if w in vocab] for t in texts]
     seeds = [config.seed + i for i in range(cfg.n_seeds)]
+    authors = tuple(docs[d["doc_id"]]["speaker"] for d in index)
     themes = load_themes(cfg.themes_file) if cfg.themes_file else []
     seed_topics = tuple(seed_columns(themes, vocabulary))
     for theme, cols in zip(themes, seed_topics, strict=True):
@@ -56,7 +57,7 @@ def main(args, config) -> None:
         check_k(cfg.k_min, *counts.shape)
         for k in range(cfg.k_min, k_max + 1):
             sweep.append(score_k(counts, vocabulary, texts, cfg.engine, k, seeds, cfg.max_iter,
-                                 cfg.n_top_terms, seed_topics))
+                                 cfg.n_top_terms, seed_topics, authors))
             s = sweep[-1]
             log(f"fit: K={k}: NPMI {s.npmi:+.3f}, C_V {s.c_v:.3f}, stability {s.stability:.2f}, "
                 f"diversity {s.diversity:.2f} -> score {s.score:.3f}")
@@ -66,10 +67,10 @@ def main(args, config) -> None:
     else:
         n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
     fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,
-                        cfg.n_top_terms, seed_topics)
+                        cfg.n_top_terms, seed_topics, authors)
     chosen = next((s for s in sweep if s.k == n_topics), None) or score_k(
         counts, vocabulary, texts, cfg.engine, n_topics, seeds, cfg.max_iter, cfg.n_top_terms,
-        seed_topics)
+        seed_topics, authors)
     seeded = [t for t, cols in zip(themes, seed_topics, strict=True) if cols]
     theme_of = {k: seeded[o].name for k, o in enumerate(fitted.origin) if o < len(seeded)}
 
