@@ -14,22 +14,35 @@ from pipeline.errors import PipelineError
 
 @dataclass(frozen=True)
 class Theme:
-    """A named theme and its seed words."""
+    """A named theme and its seed words; `guides` if it gets a topic of its own."""
 
     name: str
     seeds: tuple[str, ...]
+    guides: bool = True
+
+
+SECTIONS = {"themes": True, "coding_themes": False}
 
 
 def parse_themes(data: object, source: str) -> list[Theme]:
-    """Validate `{themes: {name: [seed, ...]}}`."""
-    if not isinstance(data, dict) or set(data) != {"themes"} or not isinstance(
-            data["themes"], dict):
-        raise PipelineError(f"{source}: must hold one key `themes:` mapping names to seed lists")
+    """Validate `{themes: {name: [seed, ...]}, coding_themes: {...}}`.
+
+    `themes` each guide a topic and are coded; `coding_themes` are only coded (dictionary
+    coding: who mentions them), for subjects the free topics already find.
+    """
+    if (not isinstance(data, dict) or not data or not set(data) <= set(SECTIONS)
+            or not all(isinstance(v, dict) for v in data.values())):
+        raise PipelineError(f"{source}: must map `themes:` (and optionally `coding_themes:`) "
+                            "to names with seed lists")
     themes = []
-    for name, seeds in data["themes"].items():
-        if not isinstance(seeds, list) or not seeds or not all(isinstance(s, str) for s in seeds):
-            raise PipelineError(f"{source}: themes.{name}: give a non-empty list of seed words")
-        themes.append(Theme(str(name), tuple(unicodedata.normalize("NFKC", s) for s in seeds)))
+    for section, guides in SECTIONS.items():
+        for name, seeds in data.get(section, {}).items():
+            if (not isinstance(seeds, list) or not seeds
+                    or not all(isinstance(s, str) and s.strip() for s in seeds)):
+                raise PipelineError(
+                    f"{source}: {section}.{name}: give a non-empty list of seed words")
+            themes.append(Theme(str(name), tuple(unicodedata.normalize("NFKC", s)
+                                                 for s in seeds), guides))
     return themes
 
 

@@ -80,3 +80,25 @@ def test_small_corpus_is_flagged():
     assert small_corpus_warnings(500, 2000) == []
     warned = small_corpus_warnings(12, 40)
     assert len(warned) == 2 and "12 件" in warned[0] and "40 語" in warned[1]
+
+
+def test_choose_k_skips_coherent_but_unstable_k():
+    scores = [KScore(4, -0.05, 0.4, 0.9, 0.70), KScore(6, 0.02, 0.5, 0.9, 0.65),
+              KScore(9, 0.30, 0.6, 0.9, 0.40)]  # most coherent, but far less stable
+    assert choose_k(scores) == 6
+
+
+def test_themes_file_with_coding_only_themes(tmp_path):
+    from pipeline.themes import load_themes
+
+    path = tmp_path / "themes.yaml"
+    path.write_text("themes:\n  特区: [特区]\ncoding_themes:\n  教育: [教育, 人材]\n",
+                    encoding="utf-8")
+    themes = load_themes(path)
+    assert [(t.name, t.guides) for t in themes] == [("特区", True), ("教育", False)]
+    path.write_text("themes:\n  特区: []\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"themes.yaml: themes.特区: give a non-empty list"):
+        load_themes(path)
+    path.write_text("topics:\n  a: [b]\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match="must map `themes:`"):
+        load_themes(path)

@@ -18,7 +18,7 @@ from pipeline.quality import coherence, diversity
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes, seed_columns
 from pipeline.topics import (
-    MIN_STABILITY,
+    STABILITY_MARGIN,
     check_k,
     choose_k,
     fit_topics,
@@ -41,7 +41,7 @@ def main(args, config) -> None:
     texts = [[w for w in t if w in vocab] for t in texts]
     seeds = [config.seed + i for i in range(cfg.n_seeds)]
     authors = tuple(docs[d["doc_id"]]["speaker"] for d in index)
-    themes = load_themes(cfg.themes_file) if cfg.themes_file else []
+    themes = [t for t in load_themes(cfg.themes_file) if t.guides] if cfg.themes_file else []
     seed_topics = tuple(seed_columns(themes, vocabulary))
     for theme, cols in zip(themes, seed_topics, strict=True):
         if not cols:
@@ -51,19 +51,21 @@ def main(args, config) -> None:
     warnings_ = small_corpus_warnings(counts.shape[0], counts.shape[1])
     if cfg.n_topics == "auto":
         k_max = min(cfg.k_max, min(counts.shape) - 1)
+        # Every theme needs a topic of its own, plus at least one free topic.
+        k_min = max(cfg.k_min, sum(1 for cols in seed_topics if cols) + 1)
         if k_max < cfg.k_max:
             warnings_.append(
                 f"K の上限を {cfg.k_max} から {k_max} に下げました（文書・語の数による）")
-        check_k(cfg.k_min, *counts.shape)
-        for k in range(cfg.k_min, k_max + 1):
+        check_k(k_min, *counts.shape)
+        for k in range(k_min, k_max + 1):
             sweep.append(score_k(counts, vocabulary, texts, cfg.engine, k, seeds, cfg.max_iter,
                                  cfg.n_top_terms, seed_topics, authors))
             s = sweep[-1]
             log(f"fit: K={k}: NPMI {s.npmi:+.3f}, C_V {s.c_v:.3f}, stability {s.stability:.2f}, "
                 f"diversity {s.diversity:.2f} -> score {s.score:.3f}")
         n_topics = choose_k(sweep)
-        reason = (f"auto: K {cfg.k_min}–{k_max} を比較し、シード間の安定性が "
-                  f"{MIN_STABILITY} 以上の中で一貫性 NPMI が最も高い K")
+        reason = (f"auto: K {k_min}–{k_max} を比較し、安定性が最も高い K から "
+                  f"{STABILITY_MARGIN} 以内の中で一貫性 NPMI が最も高い K")
     else:
         n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
     fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,
@@ -108,6 +110,9 @@ def main(args, config) -> None:
         "diversity": round(diversity(fitted.terms), 6),
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
         "seeds": seeds, "warnings": warnings_,
+        "per_k": {str(s.k): {"npmi": round(s.npmi, 6), "c_v": round(s.c_v, 6),
+                             "stability": round(s.stability, 6),
+                             "diversity": round(s.diversity, 6)} for s in sweep},
     })
     for warning in warnings_:
         log(f"fit: warning: {warning}")
