@@ -49,7 +49,7 @@ def main() -> None:
     vocab = json.loads((interim / "vocabulary.json").read_text(encoding="utf-8"))
     known = set(vocab)
     texts = [[w for w in r["terms"] if w in known] for r in read_jsonl(interim / "tokens.jsonl")]
-    seeded = tuple(seed_columns(load_themes(args.themes), vocab))
+    seeded = tuple(seed_columns([t for t in load_themes(args.themes) if t.guides], vocab))
     print(f"# machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
           f"python {platform.python_version()}; "
           f"matrix {counts.shape[0]} docs x {counts.shape[1]} terms")
