@@ -38,6 +38,10 @@ def _write_atomic(path: Path, write: Callable[[IO[Any]], None], mode: str) -> No
         newline = None if "b" in mode else ""
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
             write(handle)
+        # mkstemp makes 0600 files; give outputs the permissions of any new file here.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -54,10 +58,19 @@ def write_bytes(path: Path, data: bytes) -> None:
     _write_atomic(path, lambda h: h.write(data), "wb")
 
 
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically, keys in a stable order, Japanese left readable."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def write_json(path: Path, data: Any, ascii_only: bool = False) -> None:
+    """Write JSON atomically, keys in a stable order, Japanese left readable unless ascii_only.
+
+    DVC takes a metrics file whose first bytes are mostly non-ASCII for binary and refuses
+    it, so metrics are written with \\u escapes (any JSON reader decodes them).
+    """
+    text = json.dumps(data, ensure_ascii=ascii_only, indent=2, sort_keys=True) + "\n"
     write_text(path, text)
+
+
+def write_metrics(path: Path, data: Any) -> None:
+    """A DVC metrics file: JSON with non-ASCII escaped (see write_json)."""
+    write_json(path, data, ascii_only=True)
 
 
 def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",

@@ -34,14 +34,20 @@ def japanese_style():
     """Matplotlib settings under which every chart is drawn."""
     with plt.rc_context({
         "font.family": japanese_font_family(), "axes.unicode_minus": False,
-        "svg.fonttype": "none", "figure.dpi": 100, "savefig.dpi": 150,
+        "svg.fonttype": "none", "svg.hashsalt": "jp-meeting-topics", "figure.dpi": 100,
+        "savefig.dpi": 150,
     }):
         yield
 
 
-def topic_labels(topics: list[dict], n_terms: int = 3) -> list[str]:
-    """Short labels: `T1 特区・規制・経済特区`."""
-    return [f"T{t['topic']} " + "・".join(t["terms"][:n_terms]) for t in topics]
+def topic_labels(topics: list[dict], n_terms: int = 3, max_chars: int = 14) -> list[str]:
+    """Short labels: `T1 特区・規制・経済特区`, cut to max_chars so axes stay readable."""
+    labels = []
+    for t in topics:
+        words = "・".join(t["terms"][:n_terms])
+        words = words if len(words) <= max_chars else words[: max_chars - 1] + "…"
+        labels.append(f"T{t['topic']} {words}")
+    return labels
 
 
 def order_speakers(shares: pd.DataFrame) -> list[str]:

@@ -93,8 +93,9 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
     themes = []
     if speaker_themes is not None and not speaker_themes.empty:
         for theme, part in speaker_themes.groupby("theme", sort=False):
+            # Most documents first: one document out of one is not "the most" about a theme.
             top = part[part["n_docs_mentioning"] > 0].sort_values(
-                ["share_docs", "n_docs", "speaker"], ascending=[False, False, True])
+                ["n_docs_mentioning", "share_docs", "speaker"], ascending=[False, False, True])
             themes.append({"theme": theme, "n_docs": int(part["n_docs_mentioning"].sum()),
                            "speakers": [{"speaker": r.speaker, "share": float(r.share_docs),
                                          "n": int(r.n_docs_mentioning), "of": int(r.n_docs)}

@@ -57,5 +57,15 @@ def split_speaker(label: str, aliases: dict[str, str] | None = None) -> tuple[st
     return aliases.get(name, name), role
 
 
+# Honorifics are politeness, not a role: 北村経夫君 is 北村経夫 with no role.
+HONORIFICS = ("君", "氏", "さん", "様", "殿")
+
+
 def _clean_role(role: str) -> str:
-    return role.strip(" ・/／")
+    role = role.strip(" ・/／")
+    for honorific in HONORIFICS:
+        if role == honorific:
+            return ""
+        if role.endswith("・" + honorific):
+            role = role.removesuffix("・" + honorific)
+    return role

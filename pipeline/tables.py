@@ -71,9 +71,12 @@ def table_turns(
     """Turns of an utterance table, numbered per meeting in row order; skipped rows counted."""
     if rows:
         present = set().union(*(r.keys() for _, r in rows))
-        for field in ("speaker", "text"):
+        defaults = Columns()
+        for field in ("speaker", "text", "id", "meeting", "date", "role"):
             name = getattr(columns, field)
-            if name not in present:
+            # Optional columns may be absent, unless the user named one that is not there.
+            optional = field not in ("speaker", "text") and name == getattr(defaults, field)
+            if name not in present and not optional:
                 raise PipelineError(
                     f"{source}: no column {name!r} for the {field}; columns are "
                     f"{sorted(present)}; map one with ingest.columns.{field}")

@@ -34,14 +34,6 @@ class KScore:
     diversity: float
     stability: float
 
-    @property
-    def score(self) -> float:
-        """NPMI rescaled to 0..1, plus stability, plus diversity (shown in the K chart)."""
-        return (self.npmi + 1) / 2 + self.stability + self.diversity
-
-
-STABILITY_MARGIN = 0.1
-
 
 SMALL_CORPUS_DOCS = 50
 
@@ -115,12 +107,27 @@ def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequ
 
 
 def choose_k(scores: Sequence[KScore]) -> int:
-    """The stated rule: among the Ks whose stability is within STABILITY_MARGIN of the most
-    stable K, the most coherent (highest NPMI); ties go to the smaller K (fewer topics to
-    read). Relative, because how stable topics can be depends on the corpus's size."""
-    known = [s for s in scores if not np.isnan(s.stability)]
-    if not known:
-        return min(scores, key=lambda s: (-round(s.npmi, 9), s.k)).k
-    best = max(s.stability for s in known)
-    stable = [s for s in known if s.stability >= best - STABILITY_MARGIN]
-    return min(stable, key=lambda s: (-round(s.npmi, 9), s.k)).k
+    """The stated rule: among the Ks at least half as stable as the most stable K, rank them
+    by coherence (NPMI, best = 1) and by stability (best = 1) and take the K with the
+    smallest sum of its two ranks; ties go to the smaller K (fewer topics to read).
+
+    Ranks, not values: on a small corpus stability varies ten times more than NPMI, and a sum
+    of values would let it alone decide. The floor keeps out a K whose topics do not come
+    back at all, however coherent one run of it looks.
+    """
+    best_stability = max((s.stability for s in scores if not np.isnan(s.stability)),
+                         default=np.nan)
+    pool = [s for s in scores if np.isnan(best_stability)
+            or (not np.isnan(s.stability) and s.stability >= best_stability / 2)]
+
+    def ranks(values: list[float]) -> list[int]:
+        order = sorted(range(len(values)), key=lambda i: (-values[i], pool[i].k))
+        out = [0] * len(values)
+        for rank, i in enumerate(order, start=1):
+            out[i] = rank
+        return out
+
+    by_npmi = ranks([s.npmi for s in pool])
+    by_stability = ranks([np.nan_to_num(s.stability, nan=-1.0) for s in pool])
+    best = min(range(len(pool)), key=lambda i: (by_npmi[i] + by_stability[i], pool[i].k))
+    return pool[best].k

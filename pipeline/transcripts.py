@@ -88,9 +88,9 @@ def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
         decoded.append((_japanese_ratio(text), name, text))
     if not decoded:
         tried = ", ".join(candidates)
-        raise PipelineError(
-            f"{source}: cannot decode as {tried}; save it as UTF-8 or set ingest.encoding"
-        )
+        advice = ("save it as UTF-8 or set ingest.encoding" if encoding == "auto"
+                  else "check ingest.encoding, or set it to auto")
+        raise PipelineError(f"{source}: cannot decode as {tried}; {advice}")
     _, name, text = max(decoded, key=lambda item: item[0])
     return _checked(text, source), name
 
@@ -140,10 +140,11 @@ def detect_style(text: str) -> str:
     best = max(counts, key=lambda k: (family if k.startswith("angle") else counts[k], counts[k]))
     score = family if best.startswith("angle") else counts[best]
     if score == 0:
-        head = " | ".join(line.strip() for line in lines if line.strip())[:120]
+        head = " | ".join(line.strip() for line in lines if line.strip())[:120].replace(
+            "\u3000", " ")
         raise PipelineError(
             "no speaker tag style matched (tried <名前>, <名前>発言, ○名前　発言, 名前：発言); "
-            f"first lines: {head!r}; set ingest.style or tag the turns"
+            f"first lines: 「{head}」; set ingest.style or tag the turns"
         )
     return best
 

@@ -124,3 +124,21 @@ def test_missing_path_and_empty_folder_are_errors(tmp_path):
         read_corpus(tmp_path / "nope", ReadOptions())
     with pytest.raises(PipelineError, match="no transcripts in this folder"):
         read_corpus(tmp_path, ReadOptions())
+
+
+def test_misnamed_optional_column_is_an_error(tmp_path):
+    path = tmp_path / "talk.csv"
+    path.write_text("speaker,text,issueID\n岸,話す。,m1\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"no column 'issueid' for the meeting"):
+        read_corpus(path, ReadOptions(columns=Columns(meeting="issueid")))
+    turns, _, _ = read_corpus(path, ReadOptions(columns=Columns(meeting="issueID")))
+    assert turns[0].meeting == "m1"
+
+
+@pytest.mark.parametrize(("label", "speaker", "role"), [
+    ("北村経夫君", "北村経夫", ""), ("K氏", "K", ""), ("田中さん", "田中", ""),
+    ("議長(尾辻秀久君)", "尾辻秀久", "議長"), ("盛山国務大臣", "盛山", "国務大臣")])
+def test_honorifics_are_not_roles(label, speaker, role):
+    from pipeline.speakers import split_speaker
+
+    assert split_speaker(label) == (speaker, role)

@@ -35,6 +35,9 @@ def _read(project: Path, name: str) -> pd.DataFrame:
 
 def test_turns_are_read_as_tagged(project):
     turns = _read(project, "turns.csv")
+    assert list(turns.columns) == ["meeting", "turn", "speaker_label", "speaker", "role", "text",
+                                   "n_chars", "start", "end", "directions", "source_id", "date",
+                                   "modelled"]
     speech = turns[turns["turn"] > 0]
     assert len(speech) == 39
     assert speech["speaker"].nunique() == 22

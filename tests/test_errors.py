@@ -76,7 +76,7 @@ INGEST_CASES = [
      "{src}: cannot decode as utf-8, cp932, euc-jp; save it as UTF-8 or set ingest.encoding"),
     ("no tag style", "ただの文章です。\n誰の発言でもない。\n",
      "{src}: no speaker tag style matched (tried <名前>, <名前>発言, ○名前　発言, 名前：発言); "
-     "first lines: 'ただの文章です。 | 誰の発言でもない。'; set ingest.style or tag the turns"),
+     "first lines: 「ただの文章です。 | 誰の発言でもない。」; set ingest.style or tag the turns"),
     ("tags but no speech", "<岸>\n〔拍手〕\n<後藤>\n――――\n",
      "{src}: 2 speaker tags found but nothing to model: the turns hold no speech"),
     ("10 MB single line", "<岸>\n" + "あ" * 10_000_000,

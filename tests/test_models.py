@@ -68,10 +68,16 @@ def test_too_many_topics_is_a_clear_error():
         check_k(50, 30, 200)
 
 
-def test_choose_k_takes_best_score_then_smaller_k():
-    scores = [KScore(4, 0.1, 0.5, 0.9, 0.8), KScore(5, 0.1, 0.5, 0.9, 0.8),
-              KScore(6, 0.0, 0.5, 0.9, 0.7)]
-    assert choose_k(scores) == 4
+def test_choose_k_balances_coherence_and_stability_by_rank():
+    scores = [KScore(4, -0.08, 0.4, 0.9, 0.72), KScore(7, -0.06, 0.4, 0.9, 0.60),
+              KScore(10, -0.03, 0.5, 0.9, 0.66), KScore(12, -0.01, 0.5, 0.9, 0.40)]
+    # ranks (NPMI, stability): 4 → (4, 1), 7 → (3, 3), 10 → (2, 2), 12 → (1, 4)
+    assert choose_k(scores) == 10
+
+
+def test_choose_k_ties_go_to_the_smaller_k():
+    scores = [KScore(5, 0.1, 0.5, 0.9, 0.8), KScore(6, 0.0, 0.5, 0.9, 0.9)]
+    assert choose_k(scores) == 5
 
 
 def test_small_corpus_is_flagged():
@@ -82,9 +88,10 @@ def test_small_corpus_is_flagged():
     assert len(warned) == 2 and "12 件" in warned[0] and "40 語" in warned[1]
 
 
-def test_choose_k_skips_coherent_but_unstable_k():
-    scores = [KScore(4, -0.05, 0.4, 0.9, 0.70), KScore(6, 0.02, 0.5, 0.9, 0.65),
-              KScore(9, 0.30, 0.6, 0.9, 0.40)]  # most coherent, but far less stable
+def test_choose_k_passes_over_a_coherent_but_unstable_k():
+    scores = [KScore(4, -0.05, 0.4, 0.9, 0.70), KScore(6, 0.02, 0.5, 0.9, 0.68),
+              KScore(8, 0.00, 0.5, 0.9, 0.50), KScore(9, 0.30, 0.6, 0.9, 0.10),
+              KScore(11, 0.25, 0.6, 0.9, 0.05)]  # 9 and 11: most coherent, never come back
     assert choose_k(scores) == 6
 
 

@@ -11,14 +11,13 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from pipeline.atomic import read_jsonl, write_csv, write_json
+from pipeline.atomic import read_jsonl, write_csv, write_json, write_metrics
 from pipeline.labels import slider_data, term_distributions, top_by_relevance
 from pipeline.models import top_term_indices
-from pipeline.quality import coherence, diversity
+from pipeline.quality import coherence
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes, seed_columns
 from pipeline.topics import (
-    STABILITY_MARGIN,
     check_k,
     choose_k,
     fit_topics,
@@ -43,12 +42,18 @@ def main(args, config) -> None:
     authors = tuple(docs[d["doc_id"]]["speaker"] for d in index)
     themes = [t for t in load_themes(cfg.themes_file) if t.guides] if cfg.themes_file else []
     seed_topics = tuple(seed_columns(themes, vocabulary))
+    theme_warnings = []
     for theme, cols in zip(themes, seed_topics, strict=True):
-        if not cols:
-            log(f"fit: theme {theme.name}: no seed word is in the vocabulary; topic left free")
+        n_docs = int((np.asarray(counts[:, list(cols)].sum(axis=1)).ravel() > 0).sum()) \
+            if cols else 0
+        if n_docs < 3:
+            theme_warnings.append(
+                f"テーマ「{theme.name}」の種語は {n_docs} 文書にしか現れません"
+                f"{'（トピックは割り当てず）' if not cols else ''}。この入力に合わないテーマなら "
+                f"{cfg.themes_file} を見直すか model.themes_file: null に")
 
     sweep = []
-    warnings_ = small_corpus_warnings(counts.shape[0], counts.shape[1])
+    warnings_ = small_corpus_warnings(counts.shape[0], counts.shape[1]) + theme_warnings
     if cfg.n_topics == "auto":
         k_max = min(cfg.k_max, min(counts.shape) - 1)
         # Every theme needs a topic of its own, plus at least one free topic.
@@ -62,10 +67,13 @@ def main(args, config) -> None:
                                  cfg.n_top_terms, seed_topics, authors))
             s = sweep[-1]
             log(f"fit: K={k}: NPMI {s.npmi:+.3f}, C_V {s.c_v:.3f}, stability {s.stability:.2f}, "
-                f"diversity {s.diversity:.2f} -> score {s.score:.3f}")
+                f"diversity {s.diversity:.2f}")
         n_topics = choose_k(sweep)
-        reason = (f"auto: K {k_min}–{k_max} を比較し、安定性が最も高い K から "
-                  f"{STABILITY_MARGIN} 以内の中で一貫性 NPMI が最も高い K")
+        if n_topics == k_max and k_max > k_min:
+            warnings_.append(f"選ばれた K = {n_topics} は探索範囲の上限です。model.k_max を"
+                             "上げると、より良い K が見つかるかもしれません")
+        reason = (f"auto: K {k_min}–{k_max} のうち安定性が最良の半分以上の K を、一貫性 NPMI の"
+                  "順位と安定性の順位の和で比べて最良の K")
     else:
         n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
     fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,
@@ -87,7 +95,9 @@ def main(args, config) -> None:
     terms = [{"topic": k + 1, "rank": r + 1, "term": vocabulary[i],
               "weight": fitted.components[k, i]}
              for k, order in enumerate(tops) for r, i in enumerate(order)]
-    npmi, npmi_per_topic = coherence(fitted.terms, texts, "c_npmi")
+    # Quality figures all come from the K's sweep entry (means over the seeded runs), so the
+    # report, the metrics and the K chart agree; per-topic NPMI is of the fit shown.
+    _, npmi_per_topic = coherence(fitted.terms, texts, "c_npmi")
     phi = term_distributions(fitted.components)
     raw = sp.load_npz(args.dtm)
     term_share = np.asarray(raw.sum(axis=0)).ravel() / raw.sum()
@@ -103,11 +113,11 @@ def main(args, config) -> None:
         "top_terms_by_weight": fitted.terms[k],
         "npmi": round(npmi_per_topic[k], 6) if k < len(npmi_per_topic) else None,
     } for k in range(n_topics)])
-    write_json(Path(args.metrics), {
+    write_metrics(Path(args.metrics), {
         "engine": cfg.engine, "n_topics": n_topics, "n_topics_reason": reason,
         "n_documents": int(counts.shape[0]), "n_terms": int(counts.shape[1]),
-        "coherence_npmi": round(npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
-        "diversity": round(diversity(fitted.terms), 6),
+        "coherence_npmi": round(chosen.npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
+        "diversity": round(chosen.diversity, 6),
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
         "seeds": seeds, "warnings": warnings_,
         "per_k": {str(s.k): {"npmi": round(s.npmi, 6), "c_v": round(s.c_v, 6),
@@ -118,8 +128,8 @@ def main(args, config) -> None:
         log(f"fit: warning: {warning}")
     write_csv(Path(args.k_sweep), pd.DataFrame(
         [{"k": s.k, "npmi": s.npmi, "c_v": s.c_v, "diversity": s.diversity,
-          "stability": s.stability, "score": s.score} for s in (sweep or [chosen])]), bom=False)
-    log(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {npmi:.3f}, "
+          "stability": s.stability} for s in (sweep or [chosen])]), bom=False)
+    log(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {chosen.npmi:.3f}, "
         f"stability {chosen.stability:.2f}")
     for k, words in enumerate(fitted.terms):
         theme = f" [{theme_of[k]}]" if k in theme_of else ""

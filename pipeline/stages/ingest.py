@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import write_csv, write_json, write_jsonl
+from pipeline.atomic import write_csv, write_json, write_jsonl, write_metrics
 from pipeline.corpus import ReadOptions, read_corpus
 from pipeline.documents import make_documents
 from pipeline.errors import PipelineError
@@ -22,10 +22,11 @@ def turns_table(turns, modelled: set[tuple[str, int]]) -> pd.DataFrame:
             "meeting": t.meeting, "turn": t.turn, "speaker_label": t.speaker_label,
             "speaker": t.speaker, "role": t.role, "text": t.text, "n_chars": len(t.text),
             "start": t.start, "end": t.end, "directions": " ".join(t.directions),
+            "source_id": t.source_id, "date": t.date,
             "modelled": (t.meeting, t.turn) in modelled,
         } for t in turns],
         columns=["meeting", "turn", "speaker_label", "speaker", "role", "text", "n_chars",
-                 "start", "end", "directions", "modelled"],
+                 "start", "end", "directions", "source_id", "date", "modelled"],
     )
 
 
@@ -70,7 +71,7 @@ def main(args, config) -> None:
     write_json(Path(args.roster), [
         {"speaker": s, "speaker_label": label, "role": role} for s, label, role in roster
     ])
-    write_json(Path(args.metrics), metrics)
+    write_metrics(Path(args.metrics), metrics)
     for r in reports:
         log(f"ingest: {r.path}: {r.encoding}, style {r.style}, {r.n_turns} turns")
     log(f"ingest: {len(speech)} turns by {metrics['n_speakers']} speakers -> "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import read_jsonl, write_csv, write_json
+from pipeline.atomic import read_jsonl, write_csv, write_metrics
 from pipeline.coding import code_documents, coverage
 from pipeline.distinctive import distinctive_terms
 from pipeline.shares import aggregate_shares
@@ -51,7 +51,7 @@ def main(args, config) -> None:
     topics = [int(c.removeprefix("topic_")) for c in columns]
     write_csv(Path(args.prevalence), pd.DataFrame({"topic": topics, "share": prevalence.values}),
               bom=False)
-    write_json(Path(args.metrics), {
+    write_metrics(Path(args.metrics), {
         "n_speakers": int(len(speakers)), "n_speakers_low_data": len(low),
         "speakers_low_data": low, "speakers_without_terms": silent,
         "min_tokens": cfg.min_tokens, "ci": cfg.ci,

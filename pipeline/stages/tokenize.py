@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.atomic import read_jsonl, write_json, write_jsonl
+from pipeline.atomic import read_jsonl, write_jsonl, write_metrics
 from pipeline.errors import PipelineError
 from pipeline.speakers import ROLES
 from pipeline.stages._cli import log, run, stage_parser
@@ -50,7 +50,7 @@ def main(args, config) -> None:
         for d, t in zip(docs, terms, strict=True)
     ])
     n_tokens = sum(len(t) for t in terms)
-    write_json(Path(args.metrics), {
+    write_metrics(Path(args.metrics), {
         "n_documents": len(docs),
         "n_tokens": n_tokens,
         "n_terms": len({w for t in terms for w in t}),
