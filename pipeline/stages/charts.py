@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline.atomic import write_bytes
 from pipeline.charts import (
+    japanese_style,
     k_selection_chart,
     speaker_heatmap,
     speaker_mix_chart,
@@ -23,7 +24,8 @@ from pipeline.stages._cli import log, run, stage_parser
 def figure_svg(fig) -> bytes:
     """SVG with text kept as text (searchable, sharp) and no date stamp."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    with japanese_style():  # its fixed svg.hashsalt makes the SVG's ids repeatable
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
 
 
