@@ -21,8 +21,8 @@ fitted with K = the number of labels, under several seeds, on three corpora:
 
 The score is `sklearn.metrics.normalized_mutual_info_score(label, argmax topic)` per document
 (1 = the topics are the labels, 0 = unrelated); the table gives its mean and min–max over the
-seeds, and the mean time of `fit(counts)`. tomotopy's LDA is an extra row if the package is
-importable (it is not a dependency). Engines run with their shipped defaults unless
+seeds, and the mean time of `fit(counts)`. `tomotopy_lda` needs the optional extra
+(`pip install '.[tomotopy]'`). Engines run with their shipped defaults unless
 `--max-iter` is given, which is passed to `make_model` (and noted in the output).
 
     .venv/bin/python benchmarks/quality_nmi.py [--seeds 3] [--engines nmf,lda,gensim_lda]
@@ -56,7 +56,6 @@ warnings.filterwarnings("ignore")
 
 ROOT = Path(__file__).resolve().parent.parent
 KOKKAI = ROOT / "tests" / "data" / "kokkai" / "speeches.jsonl"
-TOMOTOPY_ITERATIONS = 1000
 
 THEMES: dict[str, tuple[str, ...]] = {
     "教育": ("学校", "教員", "生徒", "児童", "授業", "教科書", "入試", "大学", "校長", "学力",
@@ -189,22 +188,6 @@ def fit_engine(engine: str, max_iter: int | None) -> Callable[[Corpus, int, int]
     return fit
 
 
-def fit_tomotopy(corpus: Corpus, n_topics: int, seed: int) -> np.ndarray:
-    """tomotopy's collapsed-Gibbs LDA on the same counts (each term repeated by its count)."""
-    import tomotopy
-
-    model = tomotopy.LDAModel(k=n_topics, seed=seed)
-    rows = sp.csr_matrix(corpus.counts)
-    for i in range(rows.shape[0]):
-        start, end = rows.indptr[i], rows.indptr[i + 1]
-        words = [corpus.vocabulary[j] for j, c in zip(rows.indices[start:end],
-                                                     rows.data[start:end], strict=True)
-                 for _ in range(int(c))]
-        model.add_doc(words)
-    model.train(TOMOTOPY_ITERATIONS, workers=1)
-    return np.array([doc.get_topic_dist() for doc in model.docs])
-
-
 def score(fit: Callable[[Corpus, int, int], np.ndarray], corpus: Corpus,
           seed: int) -> tuple[float, float]:
     """NMI of argmax topic against the labels, and the seconds the fit took."""
@@ -251,13 +234,6 @@ def main() -> None:
 
     engines: dict[str, Callable[[Corpus, int, int], np.ndarray]] = {
         e: fit_engine(e, args.max_iter) for e in args.engines.split(",")}
-    try:
-        import tomotopy  # noqa: F401
-    except ImportError:
-        print("# note: tomotopy is not installed; its LDA row is skipped")
-    else:
-        engines[f"tomotopy_lda ({TOMOTOPY_ITERATIONS} Gibbs it.)"] = fit_tomotopy
-
     start = time.perf_counter()
     corpora = [synthetic_corpus(name, seed=7) for name in DIFFICULTIES]
     corpora.append(kokkai_corpus())

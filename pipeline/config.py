@@ -117,8 +117,9 @@ class VectorizeConfig(_Section):
 
 
 class ModelConfig(_Section):
-    engine: Literal["nmf", "lda", "gensim_lda", "author_topic"] = Field(
-        "nmf", description="Topic model engine (author_topic: gensim, speakers as authors).")
+    engine: Literal["nmf", "lda", "gensim_lda", "author_topic", "tomotopy_lda"] = Field(
+        "nmf", description="Topic model engine (author_topic: gensim, speakers as authors; "
+        "tomotopy_lda: optional extra).")
     n_topics: int | Literal["auto"] = Field(
         8, description="Number of topics, or auto to pick it from k_min..k_max by measurement."
     )

@@ -15,7 +15,7 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
 
-ENGINES = ("nmf", "lda", "gensim_lda", "author_topic")
+ENGINES = ("nmf", "lda", "gensim_lda", "author_topic", "tomotopy_lda")
 
 
 def _normalize_rows(matrix: np.ndarray) -> np.ndarray:
@@ -206,6 +206,48 @@ class GensimAuthorTopic(BaseEstimator):
                 for a in sorted(self.model_.id2author.values()) if a.startswith("speaker:")}
 
 
+class TomotopyLDA(BaseEstimator):
+    """tomotopy's collapsed-Gibbs LDA (C++), an optional extra: `pip install '.[tomotopy]'`.
+
+    It describes the documents it was fitted on: transform takes those same counts.
+    """
+
+    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 1000):
+        self.n_topics = n_topics
+        self.random_state = random_state
+        self.max_iter = max_iter
+
+    def fit(self, counts: sp.spmatrix, y=None) -> TomotopyLDA:
+        try:
+            import tomotopy
+        except ImportError:  # an optional engine: say how to get it
+            from pipeline.errors import PipelineError
+
+            raise PipelineError("model.engine: tomotopy_lda needs the tomotopy package; "
+                                "pip install '.[tomotopy]'") from None
+        rows = sp.csr_matrix(counts)
+        self.model_ = tomotopy.LDAModel(k=self.n_topics, seed=self.random_state)
+        for i in range(rows.shape[0]):
+            start, end = rows.indptr[i], rows.indptr[i + 1]
+            self.model_.add_doc([str(j) for j, c in zip(rows.indices[start:end],
+                                                        rows.data[start:end], strict=True)
+                                 for _ in range(int(round(c)))])
+        # One worker: tomotopy's parallel sampler is not reproducible run to run.
+        self.model_.train(max(self.max_iter, 200), workers=1)
+        components = np.zeros((self.n_topics, counts.shape[1]))
+        columns = [int(word) for word in self.model_.used_vocabs]
+        for k in range(self.n_topics):
+            components[k, columns] = self.model_.get_topic_word_dist(k)
+        self.components_ = components
+        self.n_rows_ = counts.shape[0]
+        return self
+
+    def transform(self, counts: sp.spmatrix) -> np.ndarray:
+        if counts.shape[0] != self.n_rows_:
+            raise ValueError("this tomotopy adapter describes only the documents it was fit on")
+        return _normalize_rows(np.array([doc.get_topic_dist() for doc in self.model_.docs]))
+
+
 def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
                seed_topics: tuple[tuple[int, ...], ...] = (),
                authors: tuple[str, ...] = ()) -> BaseEstimator:
@@ -215,6 +257,8 @@ def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
         return NMFTopics(n_topics, seed, max_iter, seed_topics)
     if engine == "author_topic":
         return GensimAuthorTopic(n_topics, seed, max_iter, authors)
+    if engine == "tomotopy_lda":
+        return TomotopyLDA(n_topics, seed, max(max_iter, 1000))
     classes = {"lda": SklearnLDA, "gensim_lda": GensimLDA}
     return classes[engine](n_topics=n_topics, random_state=seed, max_iter=max_iter)
 
