@@ -245,15 +245,35 @@ def _join_broken(lines: list[tuple[str, int]], fold_old: bool) -> tuple[Paragrap
 
 
 def fold(text: str) -> str:
-    """Old character forms to current ones (勞働 → 労働, 委員會 → 委員会), by kyujipy's table."""
-    return _converter().kyujitai_to_shinjitai(text)
+    """Old character forms to current ones (勞働 → 労働, 委員會 → 委員会), by kyujipy's table.
+
+    Same result as kyujipy's own converter, at a fraction of its cost: it calls str.replace
+    once per table entry (about 1,600 per text), the hot spot of reading a large corpus.
+    """
+    table, words, converter = _folding()
+    text = text.translate(table)
+    # The word-level rewrites (白堊 → 白亜) run only where one of their words occurs.
+    return converter.kyujitai_to_shinjitai(text) if words.search(text) else text
 
 
 @lru_cache(maxsize=1)
-def _converter():
+def _folding():
     from kyujipy import KyujitaiConverter
+    from kyujipy.basic_converter import EXCEPTIONS_SHINJITAI
 
-    return KyujitaiConverter()
+    converter = KyujitaiConverter()
+    chars = converter.basic_converter.kyujitai_to_shinjitai_database
+    # Replacing single characters one after another distributes over concatenation, so the
+    # sequence applied to each character alone gives an exact translate table.
+    table = {}
+    for char in chars:
+        folded = char
+        for old, new in chars.items():
+            folded = folded.replace(old, new)
+        table[ord(char)] = folded
+    words = [*EXCEPTIONS_SHINJITAI, *converter.kakikae_decode_database]
+    pattern = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    return table, pattern, converter
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")

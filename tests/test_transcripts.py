@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import PipelineError
-from pipeline.transcripts import decode, detect_style, split_turns
+from pipeline.transcripts import decode, detect_style, fold, split_turns
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -383,3 +384,26 @@ def test_plenary_reactions_in_round_brackets_are_directions():
     assert [t.text for t in turns] == ["可決されました。", "賛成です。\n次に(注)です。"]
     assert turns[0].directions == ("（拍手）",)
     assert turns[1].directions == ("（「異議なし」と呼ぶ者あり）",)
+
+
+@lru_cache(maxsize=1)
+def _kyujipy():
+    from kyujipy import KyujitaiConverter
+
+    return KyujitaiConverter()
+
+
+def _old_forms() -> str:
+    converter = _kyujipy()
+    words = "".join(converter.kakikae_decode_database)
+    return "".join(converter.basic_converter.kyujitai_to_shinjitai_database) + words + "欠"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_old_forms() + "労働委員会のはがデジタル"), max_size=40))
+def test_fold_equals_kyujipy(text):
+    assert fold(text) == _kyujipy().kyujitai_to_shinjitai(text)
+
+
+def test_fold_examples():
+    assert fold("勞働委員會で白堊の欠欠を") == "労働委員会で白亜の欠缺を"

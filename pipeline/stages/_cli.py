@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
+import time
 from collections.abc import Callable
 
 from pipeline.config import PipelineConfig, load_config
@@ -24,6 +26,7 @@ def run(main: Callable[[argparse.Namespace, PipelineConfig], None],
     """Validate the config, run the stage, and turn a user error into one line + exit 2."""
     args = parser.parse_args()
     debug = args.debug or os.environ.get("PIPELINE_DEBUG") == "1"
+    started = time.perf_counter()
     try:
         config = load_config(args.config)
         main(args, config)
@@ -36,6 +39,19 @@ def run(main: Callable[[argparse.Namespace, PipelineConfig], None],
     except KeyboardInterrupt:
         print("interrupted; outputs of this stage were not written", file=sys.stderr)
         sys.exit(130)
+    log(f"{_stage_name()}: done in {time.perf_counter() - started:.1f} s, "
+        f"peak memory {_peak_mb():.0f} MB")
+
+
+def _stage_name() -> str:
+    return os.path.basename(sys.argv[0]).removesuffix(".py")
+
+
+def _peak_mb() -> float:
+    """Largest resident size of this process or any worker it waited for (Linux: KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, workers) / 1024
 
 
 def log(message: str) -> None:
