@@ -59,8 +59,21 @@ def order_speakers(shares: pd.DataFrame) -> list[str]:
     return sorted(wide.index, key=lambda s: (low[s], main[s], -peak[s], s))
 
 
+MAX_ROWS = 40  # speakers shown in a heatmap; the tables hold every speaker
+
+
+def most_active(shares: pd.DataFrame, limit: int = MAX_ROWS) -> pd.DataFrame:
+    """Rows of the `limit` speakers with the most tokens (ties by name): a chart a person can
+    read, where a decade of minutes has thousands of speakers."""
+    sizes = shares.drop_duplicates("speaker").sort_values(["n_tokens", "speaker"],
+                                                           ascending=[False, True])
+    return shares[shares["speaker"].isin(set(sizes["speaker"][:limit]))]
+
+
 def speaker_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
     """Speaker × topic heatmap of token-weighted shares, annotated; thin speakers marked ※."""
+    n_all = shares["speaker"].nunique()
+    shares = most_active(shares)
     speakers = order_speakers(shares)
     wide = shares.pivot(index="speaker", columns="topic", values="share").loc[speakers]
     low = shares.drop_duplicates("speaker").set_index("speaker")["low_data"]
@@ -78,7 +91,10 @@ def speaker_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
                       labels=topic_labels(topics, 2), rotation=40, ha="right", fontsize=9)
         ax.set_yticks(range(len(speakers)),
                       labels=[f"{s} ※" if low[s] else s for s in speakers], fontsize=9)
-        ax.set_title("話者 × トピック（発言量で重み付けした割合）", fontsize=11)
+        title = "話者 × トピック（発言量で重み付けした割合）"
+        if n_all > len(speakers):
+            title += f"\n発言量の多い {len(speakers)} 人（全 {n_all} 人は speaker_topics.csv）"
+        ax.set_title(title, fontsize=11)
         fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
         if low.any():
             ax.set_xlabel("※ 発言量が少なく、割合の信頼性が低い話者", fontsize=8)
@@ -142,12 +158,18 @@ def speaker_mix_chart(shares: pd.DataFrame, topics: list[dict], max_speakers: in
     return fig
 
 
+MAX_MEETING_PANELS = 6  # more meetings than this: one panel, a point per meeting
+
+
 def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
-    """Topic shares along each meeting, turn by turn (token-weighted per turn)."""
+    """Topic shares along each meeting, turn by turn (token-weighted per turn); for many
+    meetings, one share per meeting, in date order."""
     columns = [f"topic_{t['topic']}" for t in topics]
     meetings = sorted(doc_topics["meeting"].unique())
     labels = topic_labels(topics, 2)
     colors = matplotlib.colormaps["tab10"].colors + matplotlib.colormaps["Set3"].colors
+    if len(meetings) > MAX_MEETING_PANELS:
+        return _meetings_chart(doc_topics, columns, labels, colors)
     with japanese_style():
         fig = Figure(figsize=(11, 2.6 * len(meetings) + 0.8), layout="constrained")
         axes = np.atleast_1d(fig.subplots(len(meetings), 1))
@@ -164,6 +186,32 @@ def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
             ax.set_xlabel("発言の順番（ターン）", fontsize=9)
         axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         fig.suptitle("会議の流れに沿ったトピックの推移", fontsize=12)
+    return fig
+
+
+def _meetings_chart(doc_topics: pd.DataFrame, columns: list[str], labels: list[str],
+                    colors) -> Figure:
+    weighted = doc_topics[columns].mul(doc_topics["n_tokens"], axis=0)
+    has_date = "date" in doc_topics and doc_topics["date"].astype(str).str.len().gt(0).all()
+    key = doc_topics["date"].astype(str) + " " + doc_topics["meeting"].astype(str) \
+        if has_date else doc_topics["meeting"].astype(str)
+    per_meeting = weighted.groupby(key).sum().sort_index()
+    shares = per_meeting.div(per_meeting.sum(axis=1).replace(0, 1), axis=0)
+    x = np.arange(len(shares))
+    with japanese_style():
+        fig = Figure(figsize=(11, 4.2), layout="constrained")
+        ax = fig.subplots()
+        ax.stackplot(x, shares.T.to_numpy(), colors=colors[: len(columns)], labels=labels,
+                     step="mid")
+        ax.set_xlim(-0.5, len(x) - 0.5)
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        ticks = np.unique(np.linspace(0, len(x) - 1, min(len(x), 12)).round().astype(int))
+        ax.set_xticks(ticks, labels=[shares.index[i] for i in ticks], rotation=30, ha="right",
+                      fontsize=8)
+        ax.set_xlabel(f"会議（{'日付' if has_date else '名前'}順、全 {len(x)} 回）", fontsize=9)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+        ax.set_title("会議ごとのトピックの割合（発言量で重み付け）", fontsize=12)
     return fig
 
 
@@ -202,7 +250,7 @@ def theme_heatmap(coverage: pd.DataFrame) -> Figure:
     wide = coverage.pivot(index="speaker", columns="theme", values="share_docs")
     wide = wide[list(dict.fromkeys(coverage["theme"]))]
     docs = coverage.drop_duplicates("speaker").set_index("speaker")["n_docs"]
-    order = sorted(wide.index, key=lambda s: (-docs[s], s))
+    order = sorted(wide.index, key=lambda s: (-docs[s], s))[:MAX_ROWS]
     wide = wide.loc[order]
     values = wide.to_numpy()
     with japanese_style():
@@ -217,6 +265,9 @@ def theme_heatmap(coverage: pd.DataFrame) -> Figure:
                       ha="right", fontsize=9)
         ax.set_yticks(range(len(order)), labels=[f"{s}（{docs[s]}）" for s in order],
                       fontsize=9)
-        ax.set_title("テーマに触れた文書の割合（話者別、括弧内は文書数）", fontsize=11)
+        title = "テーマに触れた文書の割合（話者別、括弧内は文書数）"
+        if len(docs) > len(order):
+            title += f"\n文書の多い {len(order)} 人（全 {len(docs)} 人は speaker_themes.csv）"
+        ax.set_title(title, fontsize=11)
         fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
     return fig

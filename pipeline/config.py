@@ -98,7 +98,10 @@ class TokensConfig(_Section):
     n_jobs: int = Field(
         -1, ge=-1, description="Processes for tokenizing large inputs; -1 = every core."
     )
-
+    cache: bool = Field(
+        True, description="Keep each meeting's tokens, keyed by its text and these settings, "
+        "so a rerun tokenizes only new or changed meetings.",
+    )
 
     @field_validator("n_jobs")
     @classmethod
@@ -136,6 +139,20 @@ class ModelConfig(_Section):
     themes_file: str | None = Field(
         None, description="Seeded themes (YAML); each guides one topic. null = all topics free."
     )
+    solver: Literal["auto", "batch", "online"] = Field(
+        "auto", description="online: minibatch fitting (MiniBatchNMF, online LDA) for corpora "
+        "too large for a batch solver; auto = online from online_min_docs documents.",
+    )
+    online_min_docs: int = Field(
+        100_000, ge=1, description="Documents from which solver auto fits online."
+    )
+    sweep_max_docs: int = Field(
+        20_000, ge=100, description="The K sweep scores K on at most this many documents "
+        "(a fixed random sample); the final model sees every document.",
+    )
+    n_jobs: int = Field(
+        -1, ge=-1, description="Processes for the K sweep's fits; -1 = every core."
+    )
 
     @field_validator("n_topics", mode="before")
     @classmethod
@@ -147,6 +164,13 @@ class ModelConfig(_Section):
             raise ValueError("must be a whole number >= 2 or auto")
         if value < 2:
             raise ValueError("must be >= 2")
+        return value
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _n_jobs(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("must be -1 (every core) or a number of processes >= 1")
         return value
 
     @model_validator(mode="after")
@@ -169,6 +193,20 @@ class ReportConfig(_Section):
     n_quotes: int = Field(3, ge=0, le=20, description="Representative passages per topic.")
 
 
+class ComputeConfig(_Section):
+    backend: Literal["local", "dask"] = Field(
+        "local", description="local: processes on this machine; dask: tokenizing and the K "
+        "sweep run on a Dask cluster (same outputs).",
+    )
+    scheduler: str | None = Field(
+        None, description="Dask scheduler address (tcp://host:8786); null = a LocalCluster "
+        "on this machine.",
+    )
+    n_workers: int | None = Field(
+        None, ge=1, description="Workers of the LocalCluster; null = one per core."
+    )
+
+
 class PipelineConfig(_Section):
     seed: int = Field(42, ge=0, description="The one seed for everything random.")
     ingest: IngestConfig
@@ -177,6 +215,7 @@ class PipelineConfig(_Section):
     model: ModelConfig = ModelConfig()
     speakers: SpeakersConfig = SpeakersConfig()
     report: ReportConfig = ReportConfig()
+    compute: ComputeConfig = ComputeConfig()
 
 
 def _describe(error: dict) -> str:

@@ -1,0 +1,111 @@
+"""Where parallel work runs: worker processes on this machine, or a Dask cluster.
+
+Both give the same `map`: results in input order, with a bounded number of tasks in flight,
+so a stage can stream a corpus larger than memory through its workers. A task function must
+be a module-level function of picklable arguments; what it returns must not depend on which
+worker ran it, which is what makes the two backends give the same outputs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pipeline.errors import PipelineError
+
+
+def resolve_jobs(n_jobs: int) -> int:
+    """-1 means every core; otherwise the number asked for, at least 1."""
+    return os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
+
+
+class LocalExecutor:
+    """Worker processes on this machine (fork where the OS has it, so workers start warm)."""
+
+    backend = "local"
+
+    def __init__(self, n_jobs: int = -1):
+        self.n_workers = resolve_jobs(n_jobs)
+        self._pool = None
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        if self.n_workers == 1:
+            yield from map(fn, items)
+            return
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = context.Pool(self.n_workers)
+        yield from _bounded(self._pool.apply_async, lambda r: r.get(), fn, items,
+                            2 * self.n_workers)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+class DaskExecutor:
+    """A dask.distributed client: on the scheduler given, else on a LocalCluster."""
+
+    backend = "dask"
+
+    def __init__(self, scheduler: str | None, n_workers: int | None):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise PipelineError("compute.backend: dask needs dask.distributed; install it with "
+                                "pip install -e '.[dask]'") from None
+        self._cluster = None
+        try:
+            if scheduler:
+                self.client = Client(scheduler, timeout="20s")
+            else:
+                # One thread per worker process: MeCab taggers and BLAS calls stay
+                # single-threaded, as in the local path.
+                self._cluster = LocalCluster(
+                    n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                    processes=True, dashboard_address=None, silence_logs="error")
+                self.client = Client(self._cluster)
+        except OSError as exc:
+            raise PipelineError(f"compute.scheduler: cannot reach {scheduler!r} ({exc}); "
+                                "check the address or set it to null for a LocalCluster") from None
+        self.n_workers = max(1, len(self.client.scheduler_info()["workers"]))
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        def submit(task, args):
+            return self.client.submit(task, *args, pure=False)
+
+        yield from _bounded(submit, lambda f: f.result(), fn, items, 2 * self.n_workers)
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _bounded(submit, result, fn, items, window: int) -> Iterator[Any]:
+    """Results of fn over items, in order, with at most `window` tasks submitted and unread."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(submit(fn, (item,)))
+        if len(pending) >= window:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
+
+
+@contextmanager
+def executor(compute, n_jobs: int = -1) -> Iterator[LocalExecutor | DaskExecutor]:
+    """The executor the config asks for (compute.backend), closed on exit."""
+    ex = (DaskExecutor(compute.scheduler, compute.n_workers) if compute.backend == "dask"
+          else LocalExecutor(n_jobs))
+    try:
+        yield ex
+    finally:
+        ex.close()
