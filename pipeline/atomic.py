@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -83,10 +83,28 @@ def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
     write_bytes(path, ("\ufeff" if bom else "").encode() + body.encode("utf-8"))
 
 
-def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
-    """Write one JSON object per line, atomically."""
-    lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records]
-    write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Write one JSON object per line, atomically; records may be a stream."""
+    write_lines(path, (json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records))
+
+
+def write_lines(path: Path, lines: Iterable[str]) -> None:
+    """Write lines as they come (a stream never held whole), atomically."""
+
+    def write(handle: IO[str]) -> None:
+        for line in lines:
+            handle.write(line)
+            handle.write("\n")
+
+    _write_atomic(path, write, "w")
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Records of a JSON Lines file, one at a time."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

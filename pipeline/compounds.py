@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 
 # Plain tuples, not dataclasses: millions of them cross process boundaries when tokenizing in
@@ -66,15 +66,91 @@ def resolve_terms(
     docs_units: Iterable[list[Unit]],
     compound_min_count: int,
     keep_phrases: frozenset[str] = frozenset(),
+    drop: frozenset[str] = frozenset(),
 ) -> list[list[str]]:
     """Final terms per document: each noun run cut into compounds the corpus repeats
     (a run seen fewer than `compound_min_count` times is cut into frequent sub-runs or
     words), and each key shown in its most frequent spelling.
     """
     docs_units = list(docs_units)
-    # Work per distinct unit, weighted by how often it occurs: units repeat a lot, and the
-    # per-occurrence passes below stay in C (Counter, chain, map).
     occurrences = Counter(chain.from_iterable(docs_units))
+    final = unit_terms(occurrences, compound_min_count, keep_phrases, drop)
+    lookup = final.__getitem__
+    return [list(chain.from_iterable(map(lookup, units))) for units in docs_units]
+
+
+def close_run(run: tuple[Part, ...]) -> tuple[Unit, ...]:
+    """A run of two or more parts: one compound candidate, or its standalone words."""
+    if any(p[STARTS] for p in run) and any(p[ENDS] for p in run):
+        whole = _join(run)
+        return ((whole, whole, run),)
+    return tuple(word(p[KEY], p[DISPLAY]) for p in run if p[ALONE])
+
+
+def _hit(unit: Unit, drop: frozenset[str]) -> bool:
+    return unit[KEY] in drop or unit[DISPLAY] in drop
+
+
+def _breaks(part: Part, drop: frozenset[str]) -> bool:
+    # As when tokenizing, only a noun or suffix ends a run; a prefix (原-) stays joined.
+    return part[ENDS] and (part[KEY] in drop or part[DISPLAY] in drop)
+
+
+def _dropped_parts(parts: tuple[Part, ...], drop: frozenset[str]) -> list[bool]:
+    """Which parts belong to a dropped word: a part itself (a noun or suffix), or a span of
+    parts that spells one (金子 + 道 + 仁 = 金子道仁 of 金子道仁議員)."""
+    hit = [_breaks(p, drop) for p in parts]
+    for i in range(len(parts)):
+        for j in range(len(parts) - 1, i, -1):
+            if parts[j][ENDS] and _join(parts[i : j + 1]) in drop:
+                hit[i : j + 1] = [True] * (j + 1 - i)
+                break
+    return hit
+
+
+def without(unit: Unit, drop: frozenset[str]) -> tuple[Unit, ...]:
+    """A unit with the words in `drop` taken out: a dropped word ends a noun run, as a
+    stopword does when tokenizing (中曽根 + 議員 of 中曽根議員 stand apart)."""
+    if _hit(unit, drop):
+        return ()
+    parts = unit[2]
+    if not parts:
+        return (unit,)
+    hit = _dropped_parts(parts, drop)
+    if not any(hit):
+        return (unit,)
+    out: list[Unit] = []
+    run: list[Part] = []
+    for part, dropped in (*zip(parts, hit, strict=True), (None, True)):
+        if not dropped:
+            run.append(part)
+            continue
+        if len(run) == 1 and run[0][ALONE]:
+            out.append(word(run[0][KEY], run[0][DISPLAY]))
+        elif len(run) > 1:
+            out.extend(close_run(tuple(run)))
+        run = []
+    return tuple(out)
+
+
+def unit_terms(
+    occurrences: Mapping[Unit, int],
+    compound_min_count: int,
+    keep_phrases: frozenset[str] = frozenset(),
+    drop: frozenset[str] = frozenset(),
+) -> dict[Unit, list[str]]:
+    """The final terms each distinct unit becomes, given how often each occurs in the corpus;
+    words in `drop` (speaker names) never become terms or parts of one."""
+    if drop:
+        pieces = {unit: without(unit, drop) for unit in occurrences}
+        kept: Counter = Counter()
+        for unit, n in occurrences.items():
+            for piece in pieces[unit]:
+                kept[piece] += n
+        final = unit_terms(kept, compound_min_count, keep_phrases)
+        return {unit: [t for piece in pieces[unit] for t in final[piece]]
+                for unit in occurrences}
+    # Work per distinct unit, weighted by how often it occurs: units repeat a lot.
     counts: Counter = Counter()
     for (_, _, parts), n in occurrences.items():
         if parts:
@@ -91,6 +167,4 @@ def resolve_terms(
             shown.setdefault(key, Counter())[display] += n
     # Most frequent spelling wins; ties go to the earliest in sort order, for stable output.
     best = {k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in shown.items()}
-    final = {unit: [best[key] for key, _ in keyed] for unit, keyed in pairs.items()}
-    lookup = final.__getitem__
-    return [list(chain.from_iterable(map(lookup, units))) for units in docs_units]
+    return {unit: [best[key] for key, _ in keyed] for unit, keyed in pairs.items()}

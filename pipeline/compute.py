@@ -8,6 +8,7 @@ worker ran it, which is what makes the two backends give the same outputs.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -70,7 +71,7 @@ class DaskExecutor:
                 # single-threaded, as in the local path.
                 self._cluster = LocalCluster(
                     n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                    processes=True, dashboard_address=None, silence_logs="error")
+                    processes=True, dashboard_address=None, silence_logs=logging.ERROR)
                 self.client = Client(self._cluster)
         except OSError as exc:
             raise PipelineError(f"compute.scheduler: cannot reach {scheduler!r} ({exc}); "

@@ -11,11 +11,36 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.decomposition import NMF, LatentDirichletAllocation
+from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
 
 ENGINES = ("nmf", "lda", "gensim_lda", "author_topic", "tomotopy_lda")
+ONLINE_ENGINES = ("nmf", "lda")  # engines with a minibatch (online) solver
+ONLINE_BATCH_SIZE = 2048  # documents per minibatch
+
+
+def choose_solver(solver: str, engine: str, n_docs: int, online_min_docs: int) -> tuple[str, str]:
+    """The solver a fit on n_docs documents uses (batch | online), and why, for the log."""
+    if engine == "gensim_lda":
+        return "batch", "gensim_lda trains in chunks of its own; model.solver does not apply"
+    if solver == "auto":
+        online = n_docs >= online_min_docs
+        wanted = "online" if online else "batch"
+        reason = (f"model.solver auto: {n_docs} documents, "
+                  f"{'at least' if online else 'fewer than'} model.online_min_docs "
+                  f"({online_min_docs})")
+    else:
+        wanted, reason = solver, f"model.solver: {solver}"
+    if wanted == "online" and engine not in ONLINE_ENGINES:
+        return "batch", f"{reason}, but {engine} has no online solver: fitted batch"
+    return wanted, reason
+
+
+def _shuffled_rows(n_rows: int, seed: int) -> np.ndarray:
+    """A fixed random order of the rows for minibatches: minutes come sorted by meeting, and
+    passes in that order would pull the topics towards the last meetings read."""
+    return np.random.default_rng(seed).permutation(n_rows)
 
 
 def _normalize_rows(matrix: np.ndarray) -> np.ndarray:
@@ -32,20 +57,24 @@ class NMFTopics(BaseEstimator):
     Free topics start from NNDSVD with zeros filled from the seed (nndsvdar), so fits under
     several seeds measure stability honestly. With `seed_topics` (column indices per theme),
     each theme's topic starts on its seed words and the documents that use them, and keeps
-    them (multiplicative updates; see _seeded_start).
+    them (multiplicative updates; see _seeded_start). solver="online" fits by minibatches
+    (MiniBatchNMF, multiplicative updates too, from the same start) for large corpora.
     """
 
     def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 400,
-                 seed_topics: tuple[tuple[int, ...], ...] = ()):
+                 seed_topics: tuple[tuple[int, ...], ...] = (), solver: str = "batch"):
         self.n_topics = n_topics
         self.random_state = random_state
         self.max_iter = max_iter
         self.seed_topics = seed_topics
+        self.solver = solver
 
     def fit(self, counts: sp.spmatrix, y=None) -> NMFTopics:
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
         x = self.tfidf_.transform(counts)
         seeded = [cols for cols in self.seed_topics if cols][: self.n_topics]
+        if self.solver == "online":
+            return self._fit_online(x, seeded)
         # Multiplicative updates change each weight in proportion to itself, so a seeded topic
         # grows around its seed words instead of being reassigned wholesale (as with CD).
         self.nmf_ = NMF(n_components=self.n_topics, random_state=self.random_state,
@@ -56,6 +85,20 @@ class NMFTopics(BaseEstimator):
             self.nmf_.fit_transform(x, W=w, H=h)
         else:
             self.nmf_.fit(x)
+        self.components_ = self.nmf_.components_
+        return self
+
+    def _fit_online(self, x: sp.spmatrix, seeded: list[tuple[int, ...]]) -> NMFTopics:
+        order = _shuffled_rows(x.shape[0], self.random_state)
+        self.nmf_ = MiniBatchNMF(n_components=self.n_topics, random_state=self.random_state,
+                                 init="custom" if seeded else "nndsvdar",
+                                 batch_size=ONLINE_BATCH_SIZE, max_iter=min(self.max_iter, 50),
+                                 tol=1e-4)
+        if seeded:
+            w, h = self._seeded_start(x, seeded)
+            self.nmf_.fit_transform(x[order], W=np.ascontiguousarray(w[order]), H=h)
+        else:
+            self.nmf_.fit(x[order])
         self.components_ = self.nmf_.components_
         return self
 
@@ -102,14 +145,26 @@ class NMFTopics(BaseEstimator):
 
 
 class SklearnLDA(BaseEstimator):
-    """scikit-learn's batch variational LDA on counts."""
+    """scikit-learn's variational LDA on counts: batch, or online (minibatches) for large
+    corpora."""
 
-    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 400):
+    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 400,
+                 solver: str = "batch"):
         self.n_topics = n_topics
         self.random_state = random_state
         self.max_iter = max_iter
+        self.solver = solver
 
     def fit(self, counts: sp.spmatrix, y=None) -> SklearnLDA:
+        if self.solver == "online":
+            order = _shuffled_rows(counts.shape[0], self.random_state)
+            self.lda_ = LatentDirichletAllocation(
+                n_components=self.n_topics, learning_method="online",
+                batch_size=ONLINE_BATCH_SIZE, total_samples=counts.shape[0],
+                max_iter=min(self.max_iter, 20), random_state=self.random_state,
+            ).fit(sp.csr_matrix(counts)[order])
+            self.components_ = self.lda_.components_
+            return self
         self.lda_ = LatentDirichletAllocation(
             n_components=self.n_topics, learning_method="batch",
             max_iter=min(self.max_iter, 200), random_state=self.random_state,
@@ -250,17 +305,21 @@ class TomotopyLDA(BaseEstimator):
 
 def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
                seed_topics: tuple[tuple[int, ...], ...] = (),
-               authors: tuple[str, ...] = ()) -> BaseEstimator:
+               authors: tuple[str, ...] = (), solver: str = "batch") -> BaseEstimator:
     """A fresh, unfitted model of the named engine (seed_topics guide NMF only, for now;
-    authors, one speaker per row, feed the author-topic model)."""
+    authors, one speaker per row, feed the author-topic model; solver online applies to
+    ONLINE_ENGINES, see choose_solver)."""
     if engine == "nmf":
-        return NMFTopics(n_topics, seed, max_iter, seed_topics)
+        return NMFTopics(n_topics, seed, max_iter, seed_topics, solver)
+    if engine == "lda":
+        return SklearnLDA(n_topics, seed, max_iter, solver)
     if engine == "author_topic":
         return GensimAuthorTopic(n_topics, seed, max_iter, authors)
     if engine == "tomotopy_lda":
         return TomotopyLDA(n_topics, seed, max(max_iter, 1000))
-    classes = {"lda": SklearnLDA, "gensim_lda": GensimLDA}
-    return classes[engine](n_topics=n_topics, random_state=seed, max_iter=max_iter)
+    if engine == "gensim_lda":
+        return GensimLDA(n_topics=n_topics, random_state=seed, max_iter=max_iter)
+    raise ValueError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
 
 
 def top_term_indices(components: np.ndarray, vocabulary: tuple[str, ...],

@@ -11,18 +11,49 @@ from scipy.optimize import linear_sum_assignment
 def coherence(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]],
               measure: str = "c_npmi") -> tuple[float, list[float]]:
     """gensim coherence of each topic's top terms, measured on our own tokens."""
-    from gensim.corpora import Dictionary
-    from gensim.models.coherencemodel import CoherenceModel
+    return TopicCoherence(texts).score([topics], measure)[0]
 
-    dictionary = Dictionary(texts)
-    known = [[t for t in topic if t in dictionary.token2id] for topic in topics]
-    known = [t for t in known if len(t) >= 2]
-    if not known:
-        return float("nan"), []
-    model = CoherenceModel(topics=known, texts=[list(t) for t in texts], dictionary=dictionary,
-                           coherence=measure, processes=1)
-    per_topic = [float(x) for x in model.get_coherence_per_topic()]
-    return float(np.mean(per_topic)), per_topic
+
+class TopicCoherence:
+    """gensim coherence of many runs' topics on one set of texts, one pass per measure.
+
+    The Dictionary is built once. `score` slides a measure's windows over the texts once for
+    the words of every run together, then scores each run on those counts. A word's (and a
+    pair's) window counts do not depend on which other words are counted, so each run gets
+    exactly the figures it would get alone; C_V is scored run by run because its context
+    vectors span the words of the topics scored together.
+    """
+
+    def __init__(self, texts: Sequence[Sequence[str]]):
+        from gensim.corpora import Dictionary
+
+        self.texts = [list(t) for t in texts]
+        self.dictionary = Dictionary(self.texts)
+
+    def score(self, runs: Sequence[Sequence[Sequence[str]]],
+              measure: str = "c_npmi") -> list[tuple[float, list[float]]]:
+        """(mean, per topic) for each run; a topic with fewer than two known terms is left
+        out, and a run with none scores NaN."""
+        from gensim.models.coherencemodel import CoherenceModel
+
+        known = [[kept for topic in run
+                  if len(kept := [t for t in topic if t in self.dictionary.token2id]) >= 2]
+                 for run in runs]
+        batch = [topic for run in known for topic in run]
+        if not batch:
+            return [(float("nan"), []) for _ in runs]
+        model = CoherenceModel(topics=batch, texts=self.texts, dictionary=self.dictionary,
+                               coherence=measure, processes=1)
+        model.estimate_probabilities()  # the one pass over the texts
+        out = []
+        for run in known:
+            if not run:
+                out.append((float("nan"), []))
+                continue
+            model.topics = run  # a subset of the counted words: gensim keeps the counts
+            per_topic = [float(x) for x in model.get_coherence_per_topic()]
+            out.append((float(np.mean(per_topic)), per_topic))
+        return out
 
 
 def diversity(topics: Sequence[Sequence[str]]) -> float:

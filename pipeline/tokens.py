@@ -9,8 +9,6 @@ classified once and then looked up, so the Python work per token is one dict loo
 
 from __future__ import annotations
 
-import gc
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -21,15 +19,9 @@ from importlib import resources
 import fugashi
 
 from pipeline.compounds import (
-    ALONE,
-    DISPLAY,
-    ENDS,
-    KEY,
-    STARTS,
-    SURFACE,
     Part,
     Unit,
-    resolve_terms,
+    close_run,
     word,
 )
 
@@ -257,11 +249,7 @@ def _assemble(decided: Iterable[Role]) -> list[Unit]:
 
 @lru_cache(maxsize=65536)
 def _close_run(run: tuple[Part, ...]) -> tuple[Unit, ...]:
-    """A run of two or more parts: one compound candidate, or its standalone words."""
-    if any(p[STARTS] for p in run) and any(p[ENDS] for p in run):
-        whole = "".join(p[SURFACE] for p in run)
-        return ((whole, whole, run),)
-    return tuple(word(p[KEY], p[DISPLAY]) for p in run if p[ALONE])
+    return close_run(run)
 
 
 def extract_units(morphemes: Sequence[Morpheme], pos: frozenset[str], term_filter: TermFilter,
@@ -302,49 +290,9 @@ def parse_stopwords(text: str) -> frozenset[str]:
     return frozenset(w for w in words if w and not w.startswith("#"))
 
 
-# Worker state for parallel tokenizing. With fork, workers inherit the parent's analyzer and
-# its cache of decided words; with spawn, each worker builds its own.
-_WORKER: tuple[Analyzer, Extractor, frozenset[str]] | None = None
-
-
-def _init_worker(pos: tuple[str, ...], stopwords: frozenset[str], min_chars: int,
-                 compounds: bool, keep: frozenset[str]) -> None:
-    global _WORKER
-    _WORKER = (new_tagger(), Extractor(pos, TermFilter(stopwords, min_chars), compounds), keep)
-
-
-def _units_of(texts: list[str]) -> list[list[Unit]]:
-    assert _WORKER is not None
-    tagger, extractor, keep = _WORKER
-    gc.disable()  # as in tokenize_documents; the worker holds no cycles
-    return [_text_units(tagger, extractor, keep, text) for text in texts]
-
-
-def _units_parallel(texts: Sequence[str], jobs: int, state: tuple[Analyzer, Extractor,
-                    frozenset[str]], settings: tuple) -> list[list[Unit]]:
-    """Units of every text, in order, from `jobs` worker processes."""
-    import multiprocessing
-
-    global _WORKER
-    chunk = max(1, len(texts) // (jobs * 16))
-    batches = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
-    docs_units: list[list[Unit]] = []
-    if "fork" in multiprocessing.get_all_start_methods():
-        context, init, args = multiprocessing.get_context("fork"), None, ()
-        _WORKER = state
-    else:
-        context, init, args = multiprocessing.get_context("spawn"), _init_worker, settings
-    try:
-        with context.Pool(jobs, init, args) as pool:
-            for batch in pool.imap(_units_of, batches):
-                docs_units.extend(batch)
-    finally:
-        _WORKER = None
-    return docs_units
-
-
-def _text_units(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
-                text: str) -> list[Unit]:
+def text_units(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
+               text: str) -> list[Unit]:
+    """Candidate terms of one text, with `keep` phrases cut out first as whole terms."""
     if not keep:
         return extractor.units(tagger, text)
     units: list[Unit] = []
@@ -367,11 +315,6 @@ def join_collocations(docs: list[list[str]], min_count: int, threshold: float) -
     return [[term.replace(glue, "") for term in phrases[doc]] for doc in docs]
 
 
-def resolve_jobs(n_jobs: int) -> int:
-    """-1 means every core; otherwise the number asked for, at least 1."""
-    return os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
-
-
 def tokenize_documents(
     texts: Sequence[str],
     *,
@@ -386,31 +329,26 @@ def tokenize_documents(
 ) -> list[list[str]]:
     """Terms of every document, as the reader sees them; the same for any n_jobs.
 
-    With n_jobs > 1 and a large input, documents are analysed in worker processes (each with
-    its own tagger) in order-preserving chunks; compounds are then decided over the corpus.
+    With n_jobs > 1 and a large input, chunks of documents are analysed in worker processes
+    (each with its own tagger); compounds are then decided over the corpus.
     """
-    # Millions of small tuples, none in a reference cycle: the cyclic GC would only rescan
-    # them over and over (a third of the run time on a large corpus).
-    paused = gc.isenabled()
-    gc.disable()
+    from pipeline.compute import LocalExecutor
+    from pipeline.token_units import (
+        TokenSettings,
+        chunk_texts,
+        corpus_terms,
+        merge_units,
+        units_of_chunks,
+    )
+
+    settings = TokenSettings.make(pos, stopwords, compounds, min_chars, keep_phrases)
+    chunks = chunk_texts(texts)
+    ex = None
+    if n_jobs != 1 and sum(map(len, texts)) >= PARALLEL_MIN_CHARS:
+        ex = LocalExecutor(n_jobs)
     try:
-        return _tokenize(texts, pos, stopwords, compounds, compound_min_count, keep_phrases,
-                         min_chars, tagger, n_jobs)
+        corpus = merge_units(units_of_chunks(chunks, settings, ex, tagger=tagger))
     finally:
-        if paused:
-            gc.enable()
-
-
-def _tokenize(texts, pos, stopwords, compounds, compound_min_count, keep_phrases, min_chars,
-              tagger, n_jobs) -> list[list[str]]:
-    keep = frozenset(unicodedata.normalize("NFKC", p) for p in keep_phrases)
-    pos = tuple(sorted(set(pos)))
-    jobs = resolve_jobs(n_jobs)
-    tagger = tagger or new_tagger()
-    extractor = Extractor(pos, TermFilter(stopwords, min_chars), compounds)
-    if jobs > 1 and sum(len(t) for t in texts) >= PARALLEL_MIN_CHARS:
-        docs_units = _units_parallel(texts, jobs, (tagger, extractor, keep),
-                                     (pos, stopwords, min_chars, compounds, keep))
-    else:
-        docs_units = [_text_units(tagger, extractor, keep, t) for t in texts]
-    return resolve_terms(docs_units, compound_min_count, keep)
+        if ex is not None:
+            ex.close()
+    return list(corpus_terms(corpus, compound_min_count, settings.keep))

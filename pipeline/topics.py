@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
 from pipeline.errors import PipelineError
 from pipeline.models import make_model, top_terms
-from pipeline.quality import coherence, diversity, stability
+from pipeline.quality import TopicCoherence, diversity, stability
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,11 @@ def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
 def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_topics: int,
                seed: int, max_iter: int, n_top_terms: int,
                seed_topics: tuple[tuple[int, ...], ...] = (),
-               authors: tuple[str, ...] = ()) -> FittedTopics:
+               authors: tuple[str, ...] = (), solver: str = "batch") -> FittedTopics:
     """Fit one model and order its topics by how much of the corpus they cover."""
     check_k(n_topics, counts.shape[0], counts.shape[1])
-    model = make_model(engine, n_topics, seed, max_iter, seed_topics, authors).fit(counts)
+    model = make_model(engine, n_topics, seed, max_iter, seed_topics, authors,
+                       solver).fit(counts)
     theta = model.transform(counts)
     weights = np.asarray(counts.sum(axis=1)).ravel().astype(float)
     prevalence = (theta * weights[:, None]).sum(axis=0) / weights.sum()
@@ -80,6 +83,61 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
     )
 
 
+def sample_rows(n_docs: int, max_docs: int, seed: int) -> np.ndarray:
+    """Rows the K sweep scores on: every row, or a fixed random sample of max_docs, sorted."""
+    if n_docs <= max_docs:
+        return np.arange(n_docs)
+    return np.sort(np.random.default_rng(seed).choice(n_docs, size=max_docs, replace=False))
+
+
+def fit_sweep_run(task: tuple) -> list[list[str]]:
+    """One (K, seed) run of the sweep, as a worker task: the top terms of K topics fitted on
+    the seed's 90% subsample of the rows.
+
+    BLAS and OpenMP get one thread, so the arithmetic (and the terms) do not depend on the
+    process or machine the run lands on.
+    """
+    from threadpoolctl import threadpool_limits
+
+    counts, vocabulary, engine, k, seed, max_iter, n_top_terms, seed_topics, authors = task
+    rows = np.sort(np.random.default_rng(seed).choice(
+        counts.shape[0], size=max(k + 1, int(0.9 * counts.shape[0])), replace=False))
+    # A sweep run that stops at max_iter is still a fair sample of K (as in the stage).
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fit_topics(counts[rows], vocabulary, engine, k, seed, max_iter, n_top_terms,
+                          seed_topics, tuple(authors[i] for i in rows) if authors
+                          else ()).terms
+
+
+def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCoherence,
+            engine: str, ks: Sequence[int], seeds: Sequence[int], max_iter: int,
+            n_top_terms: int, seed_topics: tuple[tuple[int, ...], ...] = (),
+            authors: tuple[str, ...] = (),
+            map_runs: Callable[[Callable, Iterable], Iterator] = map) -> list[KScore]:
+    """Score each K of ks (see score_k): every (K, seed) run is fitted first, through
+    map_runs (map, or an executor's map for worker processes), then all runs' topics are
+    scored together, one pass over the texts per coherence measure.
+    """
+    vocabulary = tuple(vocabulary)
+    tasks = [(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics, authors)
+             for k in ks for s in seeds]
+    runs = list(map_runs(fit_sweep_run, tasks))
+    npmi = [mean for mean, _ in coherence.score(runs, "c_npmi")]
+    c_v = [mean for mean, _ in coherence.score(runs, "c_v")]
+    scores = []
+    for i, k in enumerate(ks):
+        of_k = slice(i * len(seeds), (i + 1) * len(seeds))
+        scores.append(KScore(
+            k=k,
+            npmi=float(np.mean(npmi[of_k])),
+            c_v=float(np.mean(c_v[of_k])),
+            diversity=float(np.mean([diversity(r) for r in runs[of_k]])),
+            stability=stability(runs[of_k]) if len(seeds) > 1 else float("nan"),
+        ))
+    return scores
+
+
 def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequence[str]],
             engine: str, k: int, seeds: Sequence[int], max_iter: int,
             n_top_terms: int, seed_topics: tuple[tuple[int, ...], ...] = (),
@@ -90,20 +148,8 @@ def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequ
     start hardly depends on its random seed, so seeds alone would call almost any K stable.
     Topics that come back when a tenth of the documents is left out are real structure.
     """
-    runs = []
-    for s in seeds:
-        rows = np.sort(np.random.default_rng(s).choice(
-            counts.shape[0], size=max(k + 1, int(0.9 * counts.shape[0])), replace=False))
-        runs.append(fit_topics(counts[rows], vocabulary, engine, k, s, max_iter, n_top_terms,
-                               seed_topics, tuple(authors[i] for i in rows) if authors
-                               else ()).terms)
-    return KScore(
-        k=k,
-        npmi=float(np.mean([coherence(r, texts, "c_npmi")[0] for r in runs])),
-        c_v=float(np.mean([coherence(r, texts, "c_v")[0] for r in runs])),
-        diversity=float(np.mean([diversity(r) for r in runs])),
-        stability=stability(runs) if len(runs) > 1 else float("nan"),
-    )
+    return sweep_k(counts, vocabulary, TopicCoherence(texts), engine, [k], seeds, max_iter,
+                   n_top_terms, seed_topics, authors)[0]
 
 
 def choose_k(scores: Sequence[KScore]) -> int:

@@ -130,3 +130,57 @@ def test_bad_config_key_is_one_line_and_nonzero(tmp_path):
         f"error: {config}: model.n_top_termz: unknown key (check its spelling; see README "
         "'Settings')"]
     assert not list(tmp_path.glob("t*"))
+
+
+def _set(project: Path, old: str, new: str) -> None:
+    config = project / "configs" / "pipeline.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text, old
+    config.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_dask_backend_gives_the_local_tables(project):
+    pytest.importorskip("dask.distributed")  # in the dev extra, so CI always has it
+    tables = sorted((project / "outputs" / "tables").glob("*.csv"))
+    before = {t.name: t.read_bytes() for t in tables}
+    config = project / "configs" / "pipeline.yaml"
+    original = config.read_text(encoding="utf-8")
+    _set(project, "  backend: local", "  backend: dask")
+    _set(project, "  n_workers: null", "  n_workers: 2")
+    # Without the cache, tokenizing runs on the Dask workers too.
+    _set(project, "  cache: true", "  cache: false")
+    try:
+        forced = _dvc(project, "repro", "--force")
+        assert forced.returncode == 0, forced.stderr[-3000:]
+        assert "dask, 2 workers" in forced.stdout + forced.stderr
+        after = {t.name: t.read_bytes() for t in tables}
+        assert [name for name in before if before[name] != after[name]] == []
+    finally:
+        config.write_text(original, encoding="utf-8")
+
+
+def test_adding_a_meeting_retokenizes_only_it(tmp_path):
+    from benchmarks.make_corpus import build
+
+    project = copy_project(tmp_path / "project")
+    meetings = project / "data" / "meetings"
+    build(meetings, 120_000, 4, seed=0)
+    _set(project, "  input: data/nakasone_digital_economy_2021-02-02.txt",
+         "  input: data/meetings")
+    _set(project, "  n_topics: auto", "  n_topics: 6")
+    first = _dvc(project, "repro")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "4 chunks of 4 meetings tokenized, 0 chunks from the cache" in first.stderr
+    build(tmp_path / "extra", 30_000, 1, seed=1)
+    (tmp_path / "extra" / "meeting_0001.txt").rename(meetings / "meeting_added.txt")
+    second = _dvc(project, "repro")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "1 chunks of 1 meetings tokenized, 4 chunks from the cache" in second.stderr
+    assert "tokenize: tokenized: meeting_added" in second.stderr
+    incremental = (project / "outputs/interim/tokens.jsonl").read_bytes()
+    # The same tokens as a run that starts from nothing.
+    _set(project, "  cache: true", "  cache: false")
+    full = _dvc(project, "repro", "--force", "--single-item", "tokenize")
+    assert full.returncode == 0, full.stderr[-3000:]
+    assert "cache off" in full.stderr
+    assert (project / "outputs/interim/tokens.jsonl").read_bytes() == incremental

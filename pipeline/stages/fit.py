@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -11,19 +12,51 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from pipeline.atomic import read_jsonl, write_csv, write_json, write_metrics
+from pipeline.atomic import write_csv, write_json, write_metrics
+from pipeline.compute import executor
+from pipeline.errors import PipelineError
 from pipeline.labels import slider_data, term_distributions, top_by_relevance
-from pipeline.models import top_term_indices
-from pipeline.quality import coherence
+from pipeline.models import choose_solver, top_term_indices
+from pipeline.quality import TopicCoherence
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes, seed_columns
 from pipeline.topics import (
     check_k,
     choose_k,
     fit_topics,
-    score_k,
+    sample_rows,
     small_corpus_warnings,
+    sweep_k,
 )
+
+DOC_FIELDS = ("meeting", "speaker", "turn", "source_id")
+
+
+def _records(path: Path) -> Iterator[dict]:
+    """The records of a JSON Lines file, one at a time (the file may not fit in memory)."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _read_texts(path: Path, doc_ids: list[str] | None, vocabulary: set[str]) -> list[list[str]]:
+    """The modelled terms of the given documents, in that order, streamed from tokens.jsonl;
+    doc_ids None: of every document there, in file order, including those the matrix dropped
+    (they have no modelled term, but gensim counts them as empty windows)."""
+    if doc_ids is None:
+        return [[w for w in r["terms"] if w in vocabulary] for r in _records(path)]
+    position = {d: i for i, d in enumerate(doc_ids)}
+    texts: list[list[str] | None] = [None] * len(doc_ids)
+    for record in _records(path):
+        i = position.get(record["doc_id"])
+        if i is not None:
+            texts[i] = [w for w in record["terms"] if w in vocabulary]
+    missing = [d for d, t in zip(doc_ids, texts, strict=True) if t is None]
+    if missing:
+        raise PipelineError(f"{path}: no terms for document {missing[0]} of the matrix "
+                            f"({len(missing)} missing); run dvc repro to rebuild it")
+    return texts
 
 
 def main(args, config) -> None:
@@ -34,12 +67,19 @@ def main(args, config) -> None:
     if (weights != 1.0).any():  # ingest.speaker_weights: a chair's talk shapes topics less
         counts = sp.csr_matrix(sp.diags(weights) @ counts)
     vocabulary = json.loads(Path(args.vocabulary).read_text(encoding="utf-8"))
-    docs = {d["doc_id"]: d for d in read_jsonl(Path(args.documents))}
-    texts = [t["terms"] for t in read_jsonl(Path(args.tokens))]
-    vocab = set(vocabulary)
-    texts = [[w for w in t if w in vocab] for t in texts]
+    wanted = {d["doc_id"] for d in index}
+    docs = {d["doc_id"]: tuple(d.get(f, "") for f in DOC_FIELDS)
+            for d in _records(Path(args.documents)) if d["doc_id"] in wanted}
+    # The K sweep and every coherence figure use a fixed sample of the documents.
+    rows = sample_rows(counts.shape[0], cfg.sweep_max_docs, config.seed)
+    sampled = len(rows) < counts.shape[0]
+    texts = _read_texts(Path(args.tokens), [index[r]["doc_id"] for r in rows] if sampled
+                        else None, set(vocabulary))
+    if sampled:
+        log(f"fit: the K sweep and coherence use a sample of {len(rows)} of "
+            f"{counts.shape[0]} documents (model.sweep_max_docs); the model sees them all")
     seeds = [config.seed + i for i in range(cfg.n_seeds)]
-    authors = tuple(docs[d["doc_id"]]["speaker"] for d in index)
+    authors = tuple(docs[d["doc_id"]][1] for d in index)
     themes = [t for t in load_themes(cfg.themes_file) if t.guides] if cfg.themes_file else []
     seed_topics = tuple(seed_columns(themes, vocabulary))
     theme_warnings = []
@@ -52,7 +92,6 @@ def main(args, config) -> None:
                 f"{'（トピックは割り当てず）' if not cols else ''}。この入力に合わないテーマなら "
                 f"{cfg.themes_file} を見直すか model.themes_file: null に")
 
-    sweep = []
     warnings_ = small_corpus_warnings(counts.shape[0], counts.shape[1]) + theme_warnings
     if cfg.n_topics == "auto":
         k_max = min(cfg.k_max, min(counts.shape) - 1)
@@ -62,12 +101,22 @@ def main(args, config) -> None:
             warnings_.append(
                 f"K の上限を {cfg.k_max} から {k_max} に下げました（文書・語の数による）")
         check_k(k_min, *counts.shape)
-        for k in range(k_min, k_max + 1):
-            sweep.append(score_k(counts, vocabulary, texts, cfg.engine, k, seeds, cfg.max_iter,
-                                 cfg.n_top_terms, seed_topics, authors))
-            s = sweep[-1]
-            log(f"fit: K={k}: NPMI {s.npmi:+.3f}, C_V {s.c_v:.3f}, stability {s.stability:.2f}, "
-                f"diversity {s.diversity:.2f}")
+        ks = list(range(k_min, k_max + 1))
+    else:
+        check_k(cfg.n_topics, *counts.shape)
+        ks = [cfg.n_topics]
+    coherence = TopicCoherence(texts)
+    with executor(config.compute, cfg.n_jobs) as ex:
+        log(f"fit: K sweep: {len(ks) * len(seeds)} fits (K {ks[0]}–{ks[-1]} × {len(seeds)} "
+            f"seeds) on {len(rows)} documents, {ex.n_workers} {ex.backend} worker(s)")
+        scores = sweep_k(counts[rows], vocabulary, coherence, cfg.engine, ks, seeds,
+                         cfg.max_iter, cfg.n_top_terms, seed_topics,
+                         tuple(authors[r] for r in rows), map_runs=ex.map)
+    sweep = scores if cfg.n_topics == "auto" else []
+    if cfg.n_topics == "auto":
+        for s in sweep:
+            log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, C_V {s.c_v:.3f}, "
+                f"stability {s.stability:.2f}, diversity {s.diversity:.2f}")
         n_topics = choose_k(sweep)
         if n_topics == k_max and k_max > k_min:
             warnings_.append(f"選ばれた K = {n_topics} は探索範囲の上限です。model.k_max を"
@@ -76,28 +125,29 @@ def main(args, config) -> None:
                   "順位と安定性の順位の和で比べて最良の K")
     else:
         n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
+    chosen = next(s for s in scores if s.k == n_topics)
+    solver, why = choose_solver(cfg.solver, cfg.engine, counts.shape[0], cfg.online_min_docs)
+    log(f"fit: final {cfg.engine} fit on all {counts.shape[0]} documents, {solver} solver "
+        f"({why})")
     fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,
-                        cfg.n_top_terms, seed_topics, authors)
-    chosen = next((s for s in sweep if s.k == n_topics), None) or score_k(
-        counts, vocabulary, texts, cfg.engine, n_topics, seeds, cfg.max_iter, cfg.n_top_terms,
-        seed_topics, authors)
+                        cfg.n_top_terms, seed_topics, authors, solver)
     seeded = [t for t, cols in zip(themes, seed_topics, strict=True) if cols]
     theme_of = {k: seeded[o].name for k, o in enumerate(fitted.origin) if o < len(seeded)}
 
     columns = [f"topic_{k + 1}" for k in range(n_topics)]
-    meta = pd.DataFrame([{
-        "doc_id": d["doc_id"], "meeting": docs[d["doc_id"]]["meeting"],
-        "speaker": docs[d["doc_id"]]["speaker"], "turn": docs[d["doc_id"]]["turn"],
-    } for d in index])
-    source = pd.DataFrame({"source_id": [docs[d["doc_id"]].get("source_id", "") for d in index]})
-    doc_topics = pd.concat([meta, pd.DataFrame(fitted.theta, columns=columns), source], axis=1)
+    meta = pd.DataFrame([(d["doc_id"], *docs[d["doc_id"]]) for d in index],
+                        columns=["doc_id", *DOC_FIELDS])
+    doc_topics = pd.concat([meta.drop(columns="source_id"),
+                            pd.DataFrame(fitted.theta, columns=columns), meta[["source_id"]]],
+                           axis=1)
     tops = top_term_indices(fitted.components, tuple(vocabulary), cfg.n_top_terms)
     terms = [{"topic": k + 1, "rank": r + 1, "term": vocabulary[i],
               "weight": fitted.components[k, i]}
              for k, order in enumerate(tops) for r, i in enumerate(order)]
     # Quality figures all come from the K's sweep entry (means over the seeded runs), so the
-    # report, the metrics and the K chart agree; per-topic NPMI is of the fit shown.
-    _, npmi_per_topic = coherence(fitted.terms, texts, "c_npmi")
+    # report, the metrics and the K chart agree; per-topic NPMI is of the fit shown, measured
+    # on the sweep's documents.
+    [(_, npmi_per_topic)] = coherence.score([fitted.terms], "c_npmi")
     phi = term_distributions(fitted.components)
     raw = sp.load_npz(args.dtm)
     term_share = np.asarray(raw.sum(axis=0)).ravel() / raw.sum()
@@ -116,6 +166,7 @@ def main(args, config) -> None:
     write_metrics(Path(args.metrics), {
         "engine": cfg.engine, "n_topics": n_topics, "n_topics_reason": reason,
         "n_documents": int(counts.shape[0]), "n_terms": int(counts.shape[1]),
+        "sweep_documents": len(rows), "solver": solver,
         "coherence_npmi": round(chosen.npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
         "diversity": round(chosen.diversity, 6),
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),

@@ -1,21 +1,38 @@
-"""Stage tokenize: documents -> terms per document (made once; later stages never re-tokenize)."""
+"""Stage tokenize: documents -> terms per document (made once; later stages never re-tokenize).
+
+Documents stream through in chunks (one meeting's documents, a few dozen kilobytes each) to
+worker processes or a Dask cluster (compute.backend); with tokens.cache, chunks whose text
+and settings are unchanged since the last run come from outputs/cache/tokens instead.
+"""
 
 from __future__ import annotations
 
 import json
+import time
+from contextlib import nullcontext
 from pathlib import Path
 
-from pipeline.atomic import read_jsonl, write_jsonl, write_metrics
+from pipeline.atomic import iter_jsonl, write_jsonl, write_metrics
+from pipeline.compute import executor
 from pipeline.errors import PipelineError
+from pipeline.progress import progress
 from pipeline.speakers import ROLES
 from pipeline.stages._cli import log, run, stage_parser
+from pipeline.token_cache import TokenCache
+from pipeline.token_units import (
+    CHUNK_CHARS,
+    TokenSettings,
+    corpus_terms,
+    merge_units,
+    units_of_chunks,
+)
 from pipeline.tokens import (
+    PARALLEL_MIN_CHARS,
     dictionary_info,
     join_collocations,
     new_tagger,
     parse_stopwords,
     shipped_stopwords,
-    tokenize_documents,
 )
 
 
@@ -27,39 +44,91 @@ def roster_stopwords(roster: list[dict]) -> frozenset[str]:
     return frozenset(words)
 
 
+def meeting_chunks(path: Path, index: list[tuple[str, float]], meetings: list[str]):
+    """Documents' texts in chunks of one meeting and at most about CHUNK_CHARS characters,
+    streamed from documents.jsonl; fills `index` (doc_id, weight) and each chunk's meeting."""
+    chunk: list[str] = []
+    size = 0
+    current = None
+    for doc in iter_jsonl(path):
+        if chunk and (doc["meeting"] != current or size >= CHUNK_CHARS):
+            meetings.append(current)
+            yield chunk
+            chunk, size = [], 0
+        current = doc["meeting"]
+        index.append((doc["doc_id"], doc.get("weight", 1.0)))
+        chunk.append(doc["text"])
+        size += len(doc["text"])
+    if chunk:
+        meetings.append(current)
+        yield chunk
+
+
 def main(args, config) -> None:
     cfg = config.tokens
-    docs = read_jsonl(Path(args.documents))
     roster = json.loads(Path(args.roster).read_text(encoding="utf-8"))
-    stopwords = shipped_stopwords() | roster_stopwords(roster)
+    # Speaker names are taken out after the cache (see token_units), the rest before.
+    names = roster_stopwords(roster)
+    stopwords = shipped_stopwords()
     if cfg.stopwords_file:
         path = Path(cfg.stopwords_file)
         if not path.is_file():
             raise PipelineError(f"tokens.stopwords_file: {path} not found; create it or set null")
         stopwords |= parse_stopwords(path.read_text(encoding="utf-8"))
+    settings = TokenSettings.make(cfg.pos, stopwords, cfg.compounds, cfg.min_chars,
+                                  cfg.keep_phrases)
     tagger = new_tagger()
-    terms = tokenize_documents(
-        [d["text"] for d in docs], pos=cfg.pos, stopwords=stopwords, compounds=cfg.compounds,
-        compound_min_count=cfg.compound_min_count, keep_phrases=cfg.keep_phrases,
-        min_chars=cfg.min_chars, tagger=tagger, n_jobs=cfg.n_jobs,
-    )
+    cache = TokenCache(Path(args.cache), settings) if cfg.cache else None
+    documents = Path(args.documents)
+    # documents.jsonl is about 3 bytes a character of text (UTF-8) plus fields.
+    large = documents.stat().st_size >= 3 * PARALLEL_MIN_CHARS
+    use_workers = config.compute.backend == "dask" or (large and cfg.n_jobs != 1)
+    index: list[tuple[str, float]] = []
+    meetings: list[str] = []
+    missed: list[int] = []
+    started = time.perf_counter()
+    with executor(config.compute, cfg.n_jobs) if use_workers else nullcontext() as ex:
+        chunks = meeting_chunks(documents, index, meetings)
+        corpus = merge_units(progress(
+            units_of_chunks(chunks, settings, ex, cache, tagger, missed),
+            desc="tokenize", unit="chunk"))
+        where = f"{ex.backend}, {ex.n_workers} workers" if ex else "1 process"
+    if cache is not None:
+        cache.finish()
+    n_docs = len(index)
+    redone = sorted({meetings[i] for i in missed})
+    log(f"tokenize: {n_docs} documents of {len(set(meetings))} meetings in {len(meetings)} "
+        f"chunks ({where}, {time.perf_counter() - started:.1f} s); "
+        + (f"{len(missed)} chunks of {len(redone)} meetings tokenized, "
+           f"{len(meetings) - len(missed)} chunks from the cache" if cache is not None
+           else "cache off"))
+    if cache is not None and 0 < len(redone) <= 5:
+        log(f"tokenize: tokenized: {', '.join(map(str, redone))}")
+    terms = corpus_terms(corpus, cfg.compound_min_count, settings.keep, names - stopwords)
     if cfg.collocations:
-        terms = join_collocations(terms, cfg.collocation_min_count, cfg.collocation_threshold)
-    write_jsonl(Path(args.tokens), [
-        {"doc_id": d["doc_id"], "terms": t, "weight": d.get("weight", 1.0)}
-        for d, t in zip(docs, terms, strict=True)
-    ])
-    n_tokens = sum(len(t) for t in terms)
+        terms = iter(join_collocations(list(terms), cfg.collocation_min_count,
+                                       cfg.collocation_threshold))
+    counts = {"tokens": 0, "empty": 0}
+    vocabulary: set[str] = set()
+
+    def records():
+        for (doc_id, weight), doc_terms in zip(index, terms, strict=True):
+            counts["tokens"] += len(doc_terms)
+            counts["empty"] += not doc_terms
+            vocabulary.update(doc_terms)
+            yield {"doc_id": doc_id, "terms": doc_terms, "weight": weight}
+
+    write_jsonl(Path(args.tokens), records())
     write_metrics(Path(args.metrics), {
-        "n_documents": len(docs),
-        "n_tokens": n_tokens,
-        "n_terms": len({w for t in terms for w in t}),
-        "documents_without_terms": sum(1 for t in terms if not t),
-        "n_stopwords": len(stopwords),
-        "settings": {k: v for k, v in cfg.model_dump().items() if k != "n_jobs"},
+        "n_documents": n_docs,
+        "n_tokens": counts["tokens"],
+        "n_terms": len(vocabulary),
+        "documents_without_terms": counts["empty"],
+        "n_stopwords": len(stopwords | names),
+        "settings": {k: v for k, v in cfg.model_dump().items() if k not in ("n_jobs", "cache")},
         **dictionary_info(tagger),
     })
-    log(f"tokenize: {len(docs)} documents -> {n_tokens} tokens")
+    log(f"tokenize: {n_docs} documents -> {counts['tokens']} tokens")
 
 
 if __name__ == "__main__":
@@ -68,4 +137,6 @@ if __name__ == "__main__":
     parser.add_argument("--roster", required=True)
     parser.add_argument("--tokens", required=True)
     parser.add_argument("--metrics", required=True)
+    parser.add_argument("--cache", default="outputs/cache/tokens",
+                        help="folder of the per-meeting token cache (tokens.cache)")
     run(main, parser)

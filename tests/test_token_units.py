@@ -1,0 +1,145 @@
+"""Chunked tokenizing: the cache, the executors, and outputs that never depend on either."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.compute import DaskExecutor, LocalExecutor
+from pipeline.token_cache import TokenCache
+from pipeline.token_units import (
+    TokenSettings,
+    chunk_texts,
+    corpus_terms,
+    merge_units,
+    units_of_chunks,
+)
+from pipeline.tokens import shipped_stopwords
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXT = (ROOT / "data/nakasone_digital_economy_2021-02-02.txt").read_text(encoding="utf-8")
+PARAGRAPHS = [p.strip() for p in TEXT.split("\n") if len(p.strip()) > 20]
+
+
+def settings(extra: frozenset[str] = frozenset()) -> TokenSettings:
+    return TokenSettings.make(["noun", "proper_noun"], shipped_stopwords() | extra)
+
+
+def terms(chunks, s, ex=None, cache=None, missed=None) -> list[list[str]]:
+    corpus = merge_units(units_of_chunks(chunks, s, ex, cache, missed=missed))
+    return list(corpus_terms(corpus, 3))
+
+
+def meetings(n: int) -> list[list[str]]:
+    """n 'meetings' of a few paragraphs each."""
+    size = len(PARAGRAPHS) // n
+    return [PARAGRAPHS[i * size : (i + 1) * size] for i in range(n)]
+
+
+def test_chunking_does_not_change_terms():
+    s = settings()
+    whole = terms([PARAGRAPHS], s)
+    assert whole == terms(list(chunk_texts(PARAGRAPHS, 500)), s)
+    assert any("安全保障" in t for t in whole)
+
+
+def test_cache_reuses_unchanged_chunks_and_equals_a_full_run(tmp_path):
+    s = settings()
+    chunks = meetings(5)
+    first: list[int] = []
+    full = terms(chunks, s, cache=TokenCache(tmp_path, s), missed=first)
+    assert first == [0, 1, 2, 3, 4]
+    # A sixth meeting arrives: only it is tokenized, and the result equals a run without cache.
+    grown = [*chunks, PARAGRAPHS[:3]]
+    second: list[int] = []
+    cache = TokenCache(tmp_path, s)
+    assert terms(grown, s, cache=cache, missed=second) == terms(grown, s)
+    assert second == [5]
+    assert cache.hits == 5
+    assert full == terms(chunks, s)
+
+
+def test_new_speaker_names_keep_the_cache_and_leave_the_terms(tmp_path):
+    s = settings()
+    chunks = meetings(4)
+    terms(chunks, s, cache=TokenCache(tmp_path, s))
+    word = terms(chunks[2:3], s)[0][0]
+    missed: list[int] = []
+    corpus = merge_units(units_of_chunks(chunks, s, cache=TokenCache(tmp_path, s),
+                                         missed=missed))
+    out = list(corpus_terms(corpus, 3, drop=frozenset([word])))
+    assert missed == []
+    assert all(word not in doc for doc in out)
+    # A changed stopword list is new settings: every chunk is tokenized again.
+    s2 = settings(frozenset([word]))
+    terms(chunks, s2, cache=TokenCache(tmp_path, s2), missed=missed)
+    assert missed == [0, 1, 2, 3]
+
+
+def test_other_settings_use_other_entries(tmp_path):
+    s = settings()
+    terms(meetings(2), s, cache=TokenCache(tmp_path, s))
+    verbs = TokenSettings.make(["noun", "verb"], shipped_stopwords())
+    missed: list[int] = []
+    terms(meetings(2), verbs, cache=TokenCache(tmp_path, verbs), missed=missed)
+    assert missed == [0, 1]
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 2
+
+
+def test_damaged_cache_entry_is_recomputed(tmp_path):
+    s = settings()
+    chunks = meetings(2)
+    expected = terms(chunks, s, cache=TokenCache(tmp_path, s))
+    for entry in tmp_path.rglob("*.pkl"):
+        entry.write_bytes(b"not a pickle")
+    missed: list[int] = []
+    assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
+    assert missed == [0, 1]
+
+
+def test_worker_processes_give_the_serial_terms():
+    s = settings()
+    chunks = list(chunk_texts(PARAGRAPHS, 2000))
+    ex = LocalExecutor(2)
+    try:
+        assert terms(chunks, s, ex) == terms(chunks, s)
+    finally:
+        ex.close()
+
+
+def test_cache_with_workers_keeps_order(tmp_path):
+    s = settings()
+    chunks = list(chunk_texts(PARAGRAPHS, 2000))
+    expected = terms(chunks, s)
+    # Half the chunks cached, half computed by workers: order must hold.
+    terms(chunks[::2], s, cache=TokenCache(tmp_path, s))
+    ex = LocalExecutor(2)
+    missed: list[int] = []
+    try:
+        assert terms(chunks, s, ex, TokenCache(tmp_path, s), missed) == expected
+    finally:
+        ex.close()
+    assert missed == list(range(1, len(chunks), 2))
+
+
+def test_dask_local_cluster_gives_the_local_terms():
+    pytest.importorskip("dask.distributed")  # in the dev extra, so CI always has it
+    s = settings()
+    chunks = list(chunk_texts(PARAGRAPHS, 4000))
+    ex = DaskExecutor(None, 2)
+    try:
+        assert ex.n_workers == 2
+        assert terms(chunks, s, ex) == terms(chunks, s)
+    finally:
+        ex.close()
+
+
+def test_speaker_names_leave_terms_and_break_compounds():
+    s = settings()
+    corpus = merge_units(units_of_chunks(
+        [["金子道仁議員は原材料費の高騰と安全保障について質問した。"]], s))
+    assert list(corpus_terms(corpus, 1)) == [["金子道仁議員", "原材料費", "高騰", "安全保障"]]
+    # A name spelled by several parts goes; a prefix that looks like a name (原) stays joined.
+    dropped = list(corpus_terms(corpus, 1, drop=frozenset({"金子道仁", "原"})))
+    assert dropped == [["議員", "原材料費", "高騰", "安全保障"]]
