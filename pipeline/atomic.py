@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,7 +15,10 @@ import pandas as pd
 from pipeline.errors import PipelineError
 
 
-def _write_atomic(path: Path, write: Callable[[IO[Any]], None], mode: str) -> None:
+@contextmanager
+def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """A file handle whose content replaces `path` only when the block ends without error;
+    on any error (or Ctrl-C) the partial file is removed and `path` keeps its old content."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +41,7 @@ def _write_atomic(path: Path, write: Callable[[IO[Any]], None], mode: str) -> No
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else ""
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            write(handle)
+            yield handle
         # mkstemp makes 0600 files; give outputs the permissions of any new file here.
         umask = os.umask(0)
         os.umask(umask)
@@ -46,6 +50,11 @@ def _write_atomic(path: Path, write: Callable[[IO[Any]], None], mode: str) -> No
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_atomic(path: Path, write: Callable[[IO[Any]], None], mode: str) -> None:
+    with atomic_open(path, mode) as handle:
+        write(handle)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.documents import make_documents
 from pipeline.errors import PipelineError
 from pipeline.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
 from pipeline.transcripts import Turn, decode, split_turns
@@ -86,6 +87,12 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn
 
 
 def read_corpus(root: Path, options: ReadOptions) -> tuple[list[Turn], list[FileReport], Counter]:
+    """All turns of every transcript under root (in memory: for tests and small inputs; the
+    ingest stage streams with `ingest_file`)."""
+    return _read_all(root, options)
+
+
+def _read_all(root: Path, options: ReadOptions) -> tuple[list[Turn], list[FileReport], Counter]:
     """All turns of every transcript under root, with per-file reports and skipped rows."""
     root = Path(root)
     turns: list[Turn] = []
@@ -104,3 +111,64 @@ def read_corpus(root: Path, options: ReadOptions) -> tuple[list[Turn], list[File
         reports.append(report)
         skipped.update(file_skipped)
     return turns, reports, skipped
+
+
+@dataclass(frozen=True)
+class DocOptions:
+    """The ingest settings that cut turns into documents."""
+
+    unit: str = "paragraph"
+    sentences_per_doc: int = 3
+    max_chars: int = 2000
+    exclude_speakers: frozenset[str] = frozenset()
+    speaker_weights: tuple[tuple[str, float], ...] = ()
+
+
+TURN_COLUMNS = ("meeting", "turn", "speaker_label", "speaker", "role", "text", "n_chars",
+                "start", "end", "directions", "source_id", "date", "modelled")
+
+
+@dataclass
+class FileResult:
+    """One file, read and cut: its rows for turns.csv and documents.jsonl, and the facts the
+    stage sums up (so the text itself need not be kept once written)."""
+
+    path: str
+    report: FileReport
+    skipped: Counter
+    turn_rows: list[tuple]
+    documents: list[dict]
+    meetings: set[str]
+    roster: set[tuple[str, str, str]]
+    n_turns: int
+    n_chars: int
+    unattributed_chars: int
+    not_modelled: Counter
+    speakers: set[str]
+
+
+def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
+    """Read one file and cut it into documents (the task a worker runs)."""
+    path, meeting, options, docs_options = task
+    turns, report, skipped = read_file(path, meeting, options)
+    docs = make_documents(turns, docs_options.unit, docs_options.sentences_per_doc,
+                          docs_options.max_chars, docs_options.exclude_speakers,
+                          dict(docs_options.speaker_weights))
+    modelled = {(d.meeting, d.turn) for d in docs}
+    speech = [t for t in turns if t.turn > 0]
+    not_modelled: Counter = Counter()
+    for t in speech:
+        if t.speaker in docs_options.exclude_speakers:
+            not_modelled["excluded_speaker"] += 1
+        elif not t.paragraphs:
+            not_modelled["empty"] += 1
+    rows = [(t.meeting, t.turn, t.speaker_label, t.speaker, t.role, t.text, len(t.text),
+             t.start, t.end, " ".join(t.directions), t.source_id, t.date,
+             (t.meeting, t.turn) in modelled) for t in turns]
+    return FileResult(
+        str(path), report, skipped, rows, [d.to_record() for d in docs],
+        {t.meeting for t in speech}, {(t.speaker, t.speaker_label, t.role) for t in speech},
+        len(speech), sum(len(t.text) for t in speech),
+        sum(len(t.text) for t in turns if t.turn == 0), not_modelled,
+        {t.speaker for t in speech},
+    )

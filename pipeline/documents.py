@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from pipeline.transcripts import Paragraph, Turn
 
@@ -27,7 +27,8 @@ class Document:
     weight: float = 1.0
 
     def to_record(self) -> dict:
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies every field, a hot spot on a large corpus.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def split_sentences(para: Paragraph) -> list[Paragraph]:

@@ -182,7 +182,7 @@ def split_turns(
             turns.append(Turn(meeting, 0, "", "", "", paragraphs, directions))
             return
         speaker, role = split_speaker(fold(label) if fold_old else label, aliases)
-        number = sum(1 for t in turns if t.turn > 0) + 1
+        number = len(turns) + 1 - (turns[0].turn == 0 if turns else 0)
         turns.append(Turn(meeting, number, label, speaker, role, paragraphs, directions))
 
     offset = 0

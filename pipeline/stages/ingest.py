@@ -1,33 +1,40 @@
-"""Stage ingest: transcripts -> turns table, documents, roster, ingest metrics."""
+"""Stage ingest: transcripts -> turns table, documents, roster, ingest metrics.
+
+Files are read and cut into documents in worker processes (for large inputs), and their rows
+are written as they come, in file order: the whole corpus is never held in memory.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
-
-from pipeline.atomic import write_csv, write_json, write_jsonl, write_metrics
-from pipeline.corpus import ReadOptions, read_corpus
-from pipeline.documents import make_documents
+from pipeline.atomic import atomic_open, write_json, write_metrics
+from pipeline.compute import LocalExecutor
+from pipeline.corpus import (
+    TURN_COLUMNS,
+    DocOptions,
+    ReadOptions,
+    find_transcripts,
+    ingest_file,
+    meeting_id,
+)
 from pipeline.errors import PipelineError
+from pipeline.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tables import Columns
+from pipeline.transcripts import fold
+
+PARALLEL_MIN_BYTES = 2_000_000  # below this, starting workers costs more than it saves
 
 
-def turns_table(turns, modelled: set[tuple[str, int]]) -> pd.DataFrame:
-    """One row per turn, all turns: the table a user checks against their file."""
-    return pd.DataFrame(
-        [{
-            "meeting": t.meeting, "turn": t.turn, "speaker_label": t.speaker_label,
-            "speaker": t.speaker, "role": t.role, "text": t.text, "n_chars": len(t.text),
-            "start": t.start, "end": t.end, "directions": " ".join(t.directions),
-            "source_id": t.source_id, "date": t.date,
-            "modelled": (t.meeting, t.turn) in modelled,
-        } for t in turns],
-        columns=["meeting", "turn", "speaker_label", "speaker", "role", "text", "n_chars",
-                 "start", "end", "directions", "source_id", "date", "modelled"],
-    )
+class _Line:
+    """Where csv.writer puts one row, to be written on (csv.writer quotes as pandas does)."""
+
+    def write(self, text: str) -> None:
+        self.text = text
 
 
 def main(args, config) -> None:
@@ -37,46 +44,88 @@ def main(args, config) -> None:
         fold_old=cfg.fold_old_kanji, columns=Columns(**cfg.columns.model_dump()),
         exclude_rows=tuple(sorted((k, tuple(v)) for k, v in cfg.exclude_rows.items())),
     )
-    turns, reports, skipped = read_corpus(Path(args.input), options)
-    docs = make_documents(turns, cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
-                          frozenset(cfg.exclude_speakers), cfg.speaker_weights)
-    speech = [t for t in turns if t.turn > 0]
-    if not docs:
-        reason = ("every speaker is in ingest.exclude_speakers" if speech and all(
-            t.speaker in cfg.exclude_speakers for t in speech) else "the turns hold no speech")
-        raise PipelineError(f"{args.input}: {len(speech)} speaker tags found but nothing to "
-                            f"model: {reason}")
-    modelled = {(d.meeting, d.turn) for d in docs}
-    not_modelled = Counter()
-    for t in speech:
-        if t.speaker in cfg.exclude_speakers:
-            not_modelled["excluded_speaker"] += 1
-        elif not t.paragraphs:
-            not_modelled["empty"] += 1
-    roster = sorted({(t.speaker, t.speaker_label, t.role) for t in speech})
+    docs_options = DocOptions(cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
+                              frozenset(cfg.exclude_speakers),
+                              tuple(sorted(cfg.speaker_weights.items())))
+    root = Path(args.input)
+    paths = find_transcripts(root)
+    size = sum(p.stat().st_size for p in paths)
+    tasks = ((p, meeting_id(p, root), options, docs_options) for p in paths)
+    totals: Counter = Counter()
+    reports, roster, speakers = [], set(), set()
+    not_modelled: Counter = Counter()
+    skipped: Counter = Counter()
+    owner: dict[str, str] = {}
+
+    if cfg.fold_old_kanji:
+        fold("")  # load kyujipy's tables once, before the workers fork and share them
+    workers = LocalExecutor(-1 if size >= PARALLEL_MIN_BYTES else 1)
+    sink = _Line()
+    rows = csv.writer(sink, lineterminator="\n")
+    try:
+        # Both files are replaced only when every file has been read: a bad file midway
+        # leaves the previous outputs as they were.
+        with atomic_open(Path(args.turns)) as turns_out, \
+                atomic_open(Path(args.documents)) as docs_out:
+            rows.writerow(TURN_COLUMNS)
+            turns_out.write("\ufeff" + sink.text)
+            for result in progress(workers.map(ingest_file, tasks), desc="ingest", unit="file",
+                                   total=len(paths)):
+                for meeting in sorted(result.meetings):
+                    if meeting in owner:
+                        raise PipelineError(
+                            f"{result.path}: meeting {meeting!r} also comes from "
+                            f"{owner[meeting]}; give each meeting one file, or distinct "
+                            "meeting ids")
+                    owner[meeting] = result.path
+                for row in result.turn_rows:
+                    rows.writerow(row)
+                    turns_out.write(sink.text)
+                for doc in result.documents:
+                    docs_out.write(json.dumps(doc, ensure_ascii=False, sort_keys=True))
+                    docs_out.write("\n")
+                reports.append(result.report)
+                roster.update(result.roster)
+                speakers.update(result.speakers)
+                not_modelled.update(result.not_modelled)
+                skipped.update(result.skipped)
+                totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
+                              unattributed=result.unattributed_chars,
+                              n_documents=len(result.documents))
+            if not totals["n_documents"]:
+                reason = ("every speaker is in ingest.exclude_speakers"
+                          if totals["n_turns"] and speakers <= set(cfg.exclude_speakers)
+                          else "the turns hold no speech")
+                raise PipelineError(f"{args.input}: {totals['n_turns']} speaker tags found but "
+                                    f"nothing to model: {reason}")
+    finally:
+        workers.close()
     metrics = {
         "n_files": len(reports),
-        "n_meetings": len({t.meeting for t in speech}),
-        "n_turns": len(speech),
-        "n_speakers": len({t.speaker for t in speech}),
-        "n_documents": len(docs),
-        "n_chars": sum(len(t.text) for t in speech),
-        "unattributed_chars": sum(len(t.text) for t in turns if t.turn == 0),
+        "n_meetings": len(owner),
+        "n_turns": totals["n_turns"],
+        "n_speakers": len(speakers),
+        "n_documents": totals["n_documents"],
+        "n_chars": totals["n_chars"],
+        "unattributed_chars": totals["unattributed"],
         "turns_not_modelled": dict(sorted(not_modelled.items())),
         "rows_skipped": dict(sorted(skipped.items())),
         "files": [r.__dict__ for r in reports],
     }
-    write_csv(Path(args.turns), turns_table(turns, modelled))
-    write_jsonl(Path(args.documents), [d.to_record() for d in docs])
     write_json(Path(args.roster), [
-        {"speaker": s, "speaker_label": label, "role": role} for s, label, role in roster
+        {"speaker": s, "speaker_label": label, "role": role} for s, label, role in sorted(roster)
     ])
     write_metrics(Path(args.metrics), metrics)
-    for r in reports:
+    for r in reports[:20]:
         log(f"ingest: {r.path}: {r.encoding}, style {r.style}, {r.n_turns} turns")
-    log(f"ingest: {len(speech)} turns by {metrics['n_speakers']} speakers -> "
-        f"{len(docs)} documents ({cfg.unit}); turns not modelled: {dict(not_modelled) or 'none'}"
-        f"; table rows skipped: {dict(skipped) or 'none'}")
+    if len(reports) > 20:
+        styles = Counter(r.style for r in reports)
+        log(f"ingest: ... and {len(reports) - 20} more files (styles: "
+            f"{', '.join(f'{k} {v}' for k, v in sorted(styles.items()))}; each file in "
+            f"{args.metrics})")
+    log(f"ingest: {totals['n_turns']} turns by {len(speakers)} speakers -> "
+        f"{totals['n_documents']} documents ({cfg.unit}); turns not modelled: "
+        f"{dict(not_modelled) or 'none'}; table rows skipped: {dict(skipped) or 'none'}")
 
 
 if __name__ == "__main__":

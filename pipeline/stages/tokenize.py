@@ -51,11 +51,11 @@ def meeting_chunks(path: Path, index: list[tuple[str, float]], meetings: list[st
     size = 0
     current = None
     for doc in iter_jsonl(path):
-        if chunk and (doc["meeting"] != current or size >= CHUNK_CHARS):
+        if chunk and (doc.get("meeting") != current or size >= CHUNK_CHARS):
             meetings.append(current)
             yield chunk
             chunk, size = [], 0
-        current = doc["meeting"]
+        current = doc.get("meeting")
         index.append((doc["doc_id"], doc.get("weight", 1.0)))
         chunk.append(doc["text"])
         size += len(doc["text"])
