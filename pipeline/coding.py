@@ -17,17 +17,27 @@ def theme_hits(terms: Sequence[str], theme: Theme) -> int:
 def code_documents(doc_ids: Sequence[str], doc_terms: Sequence[Sequence[str]],
                    themes: Sequence[Theme]) -> pd.DataFrame:
     """One row per document, one column of hit counts per theme."""
-    return pd.DataFrame(
-        [[theme_hits(terms, theme) for theme in themes] for terms in doc_terms],
-        index=pd.Index(doc_ids, name="doc_id"), columns=[t.name for t in themes],
-    )
+    # Decide each distinct term once: a corpus repeats its terms millions of times.
+    matches: dict[str, tuple[int, ...]] = {}
+    rows = []
+    for terms in doc_terms:
+        row = [0] * len(themes)
+        for term in terms:
+            hit = matches.get(term)
+            if hit is None:
+                hit = matches[term] = tuple(theme_hits((term,), theme) for theme in themes)
+            if any(hit):
+                row = [a + b for a, b in zip(row, hit, strict=True)]
+        rows.append(row)
+    return pd.DataFrame(rows, index=pd.Index(doc_ids, name="doc_id"),
+                        columns=[t.name for t in themes], dtype="int64")
 
 
 def coverage(hits: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     """Per group and theme: documents, documents that mention the theme, their share, hits."""
     rows = []
-    for group in sorted(groups.unique()):
-        part = hits[groups.reindex(hits.index).to_numpy() == group]
+    aligned = groups.reindex(hits.index)
+    for group, part in hits.groupby(aligned.to_numpy(), sort=True):
         for theme in hits.columns:
             mentioned = int((part[theme] > 0).sum())
             rows.append({groups.name: group, "theme": theme, "n_docs": len(part),

@@ -14,15 +14,29 @@ def weighted_shares(theta: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (theta * weights[:, None]).sum(axis=0) / total
 
 
+BOOTSTRAP_BLOCK = 4_000_000  # resampled document slots per block: bounds the memory used
+
+
 def bootstrap_interval(theta: np.ndarray, weights: np.ndarray, n_boot: int, ci: float,
                        rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of the shares, resampling the group's documents."""
-    n = theta.shape[0]
-    picks = rng.integers(0, n, size=(n_boot, n))
-    w = weights[picks]  # (n_boot, n)
-    sums = np.einsum("bn,bnk->bk", w, theta[picks])
-    totals = w.sum(axis=1, keepdims=True)
-    samples = np.where(totals > 0, sums / np.where(totals > 0, totals, 1), 1.0 / theta.shape[1])
+    """Percentile interval of the shares, resampling the group's documents.
+
+    Each resample is held as how many times it drew each document, so a group of 100,000
+    documents costs a few small blocks of memory, not n_boot copies of its topic matrix.
+    """
+    n, k = theta.shape
+    weighted = theta * weights[:, None]
+    samples = np.empty((n_boot, k))
+    block = max(1, min(n_boot, BOOTSTRAP_BLOCK // max(n, 1)))
+    for start in range(0, n_boot, block):
+        size = min(block, n_boot - start)
+        picks = rng.integers(0, n, size=(size, n))
+        picks += np.arange(size)[:, None] * n
+        drawn = np.bincount(picks.ravel(), minlength=size * n).reshape(size, n)
+        sums = drawn @ weighted
+        totals = (drawn @ weights)[:, None]
+        samples[start : start + size] = np.where(
+            totals > 0, sums / np.where(totals > 0, totals, 1), 1.0 / k)
     alpha = (1.0 - ci) / 2
     return np.quantile(samples, alpha, axis=0), np.quantile(samples, 1 - alpha, axis=0)
 
@@ -42,9 +56,8 @@ def aggregate_shares(
     its position, so the result does not depend on row order.
     """
     rows = []
-    groups = sorted(doc_topics[by].unique())
-    for index, group in enumerate(groups):
-        part = doc_topics[doc_topics[by] == group].sort_values("doc_id")
+    ordered = doc_topics.sort_values("doc_id", kind="stable")
+    for index, (group, part) in enumerate(ordered.groupby(by, sort=True)):
         theta = part[topic_columns].to_numpy(dtype=float)
         weights = part["n_tokens"].to_numpy(dtype=float)
         share = weighted_shares(theta, weights)

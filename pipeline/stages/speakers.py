@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import read_jsonl, write_csv, write_metrics
+from pipeline.atomic import iter_jsonl, write_csv, write_metrics
 from pipeline.coding import code_documents, coverage
 from pipeline.distinctive import distinctive_terms
 from pipeline.shares import aggregate_shares
@@ -19,8 +19,11 @@ def main(args, config) -> None:
     cfg = config.speakers
     doc_topics = pd.read_csv(args.doc_topics, encoding="utf-8-sig", keep_default_na=False)
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
-    documents = read_jsonl(Path(args.documents))
-    roles = {d["doc_id"]: d["role"] for d in documents}
+    # Only the fields needed, streamed: documents.jsonl holds the whole corpus's text.
+    roles, speaker_of = {}, {}
+    for d in iter_jsonl(Path(args.documents)):
+        roles[d["doc_id"]] = d["role"]
+        speaker_of[d["doc_id"]] = d["speaker"]
     n_tokens = {d["doc_id"]: d["n_tokens"] for d in index}
     doc_topics = doc_topics.assign(
         n_tokens=doc_topics["doc_id"].map(n_tokens), role=doc_topics["doc_id"].map(roles))
@@ -33,11 +36,11 @@ def main(args, config) -> None:
         table["topic"] = table["topic"].str.removeprefix("topic_").astype(int)
         write_csv(Path(path), table)
         outputs[by] = table
-    terms = {r["doc_id"]: r["terms"] for r in read_jsonl(Path(args.tokens))}
-    speaker_of = pd.Series({d["doc_id"]: d["speaker"] for d in documents}, name="speaker")
+    terms = {r["doc_id"]: r["terms"] for r in iter_jsonl(Path(args.tokens))}
     by_speaker: dict[str, list[str]] = {}
     for doc_id, words in terms.items():
         by_speaker.setdefault(speaker_of[doc_id], []).extend(words)
+    speaker_of = pd.Series(speaker_of, name="speaker")
     write_csv(Path(args.speaker_terms), distinctive_terms(by_speaker))
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     hits = code_documents(list(terms), list(terms.values()), themes)
