@@ -43,14 +43,29 @@ def representative_quotes(doc_topics: pd.DataFrame, docs: dict[str, dict], topic
     at least `MIN_QUOTE_TOKENS` terms are preferred so a quote shows the topic at work.
     """
     column = f"topic_{topic}"
-    pool = doc_topics[doc_topics["n_tokens"] >= MIN_QUOTE_TOKENS]
-    pool = pool if len(pool) >= n else doc_topics
-    best = pool.sort_values([column, "doc_id"], ascending=[False, True]).head(n)
+    best = _best(doc_topics, topic, n)
     return [{
         "speaker": row.speaker, "turn": int(row.turn), "meeting": row.meeting,
         "share": float(getattr(row, column)), "text": excerpt(docs[row.doc_id]["text"]),
         "start": docs[row.doc_id]["start"], "end": docs[row.doc_id]["end"],
     } for row in best.itertuples()]
+
+
+def _best(doc_topics: pd.DataFrame, topic: int, n: int) -> pd.DataFrame:
+    column = f"topic_{topic}"
+    pool = doc_topics[doc_topics["n_tokens"] >= MIN_QUOTE_TOKENS]
+    pool = pool if len(pool) >= n else doc_topics
+    return pool.nlargest(n, column, keep="all").sort_values(
+        [column, "doc_id"], ascending=[False, True]).head(n)
+
+
+def quoted_doc_ids(doc_topics: pd.DataFrame, topics: list[dict], n: int) -> set[str]:
+    """The documents the report quotes: the only texts it needs to read."""
+    return {d for t in topics for d in _best(doc_topics, t["topic"], n)["doc_id"]}
+
+
+MAX_SPEAKERS = 200  # rows in the report's speaker table; speaker_topics.csv has them all
+MAX_FILES = 100  # rows in the report's file list; outputs/metrics/ingest.json has them all
 
 
 def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3) -> list[dict]:
@@ -114,9 +129,11 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
             "warnings": model.get("warnings", []),
             "documents_without_terms": tokens["documents_without_terms"],
         },
-        "files": ingest["files"],
+        "files": ingest["files"][:MAX_FILES],
+        "n_files_hidden": max(0, len(ingest["files"]) - MAX_FILES),
         "topics": topic_sections,
-        "speakers": speakers,
+        "speakers": speakers[:MAX_SPEAKERS],
+        "n_speakers_hidden": max(0, len(speakers) - MAX_SPEAKERS),
         "low_data": [s["speaker"] for s in speakers if s["low_data"]],
         "silent": (speakers_metrics or {}).get("speakers_without_terms", []),
         "themes": themes,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import read_jsonl, write_text
-from pipeline.report import build_context, render_html, render_markdown
+from pipeline.atomic import iter_jsonl, write_text
+from pipeline.report import build_context, quoted_doc_ids, render_html, render_markdown
 from pipeline.stages._cli import log, run, stage_parser
 
 
@@ -24,14 +24,18 @@ def main(args, config) -> None:
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
     doc_topics = table(args.doc_topics)
     doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
+    topics = _json(args.topics)
+    # Only the quoted documents' texts are read (documents.jsonl holds the whole corpus).
+    wanted = quoted_doc_ids(doc_topics, topics, config.report.n_quotes)
+    quoted = {d["doc_id"]: d for d in iter_jsonl(Path(args.documents)) if d["doc_id"] in wanted}
     names = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
              "speaker_mix": "speaker_mix", "timeline": "timeline",
              "k_selection": "k_selection", "speaker_themes": "speaker_themes"}
     context = build_context(
         title=config.report.title, ingest=_json(args.ingest_metrics),
         tokens=_json(args.tokens_metrics), model=_json(args.model_metrics),
-        topics=_json(args.topics), doc_topics=doc_topics,
-        docs={d["doc_id"]: d for d in read_jsonl(Path(args.documents))},
+        topics=topics, doc_topics=doc_topics,
+        docs=quoted,
         shares=table(args.speaker_topics), roster=_json(args.roster),
         charts={key: (charts / f"{name}.png").read_bytes() for key, name in names.items()},
         config_text=Path(args.config).read_text(encoding="utf-8"),
