@@ -160,6 +160,8 @@ class TermFilter:
         return not (len(display) == 1 and display.isascii())
 
 
+_UNITS = re.compile("w|j+")
+
 # What one morpheme does in term extraction, worked out once per distinct MeCab line:
 # (_DROP, None, None); (_WORD, Unit, None) to stand alone as a term; or (_JOIN, Part, Unit)
 # to join a noun run, with the Unit it becomes if the run turns out to be just itself.
@@ -175,6 +177,7 @@ class Extractor:
         self.term_filter = term_filter
         self.compounds = compounds
         self._roles: dict[str, Role] = {}
+        self._codes: dict[str, str] = {}  # line -> "d" (drop), "w" (word) or "j" (joins)
 
     def role(self, m: Morpheme | None) -> Role:
         """Whether a morpheme joins a noun run, stands alone as a term, or is dropped."""
@@ -198,10 +201,25 @@ class Extractor:
         roles = self._roles
         lines = tagger.lines(text)
         try:
-            return _assemble(map(roles.__getitem__, lines))
+            codes = "".join(map(self._codes.__getitem__, lines))
         except KeyError:  # a word not seen before: learn this text's new words, then redo
             self._learn(tagger, text, {line for line in lines if line not in roles})
-            return _assemble(map(roles.__getitem__, lines))
+            codes = "".join(map(self._codes.__getitem__, lines))
+        # One letter per token, so the regex engine skips the dropped tokens (most of them)
+        # and Python only touches the terms: a word, or a run of joining parts.
+        units: list[Unit] = []
+        append = units.append
+        for match in _UNITS.finditer(codes):
+            start, end = match.span()
+            if end - start == 1:
+                kind, item, single = roles[lines[start]]
+                if kind == _WORD:
+                    append(item)
+                elif single is not None:  # most runs: one noun, no compound to consider
+                    append(single)
+            else:
+                units.extend(_close_run(tuple(roles[line][1] for line in lines[start:end])))
+        return units
 
     def _learn(self, tagger: Analyzer, text: str, new: set[str]) -> None:
         """Decide the role of token lines not seen before.
@@ -217,7 +235,8 @@ class Extractor:
         if any(line and line not in found for line in new):
             found.update(tagger.morphemes(text, new))
         for line in new:
-            self._roles[line] = self.role(found.get(line))
+            role = self._roles[line] = self.role(found.get(line))
+            self._codes[line] = "djw"[role[0]]
 
 
 def _assemble(decided: Iterable[Role]) -> list[Unit]:
