@@ -1,0 +1,43 @@
+"""The ingest stage's streaming path: workers or not, the same files come out."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from benchmarks.make_corpus import build
+from pipeline.config import parse_config
+from pipeline.errors import PipelineError
+from pipeline.stages import ingest
+
+
+def run_ingest(corpus: Path, out: Path) -> dict[str, bytes]:
+    args = argparse.Namespace(input=str(corpus), turns=str(out / "turns.csv"),
+                              documents=str(out / "documents.jsonl"),
+                              roster=str(out / "roster.json"), metrics=str(out / "ingest.json"))
+    ingest.main(args, parse_config({"ingest": {"input": str(corpus)}}))
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_workers_write_what_one_process_writes(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    build(corpus, 60_000, 6, seed=3)
+    serial = run_ingest(corpus, tmp_path / "serial")
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
+    parallel = run_ingest(corpus, tmp_path / "parallel")
+    assert serial.keys() == {"turns.csv", "documents.jsonl", "roster.json", "ingest.json"}
+    assert serial == parallel
+    assert serial["turns.csv"].startswith(b"\xef\xbb\xbfmeeting,turn,")
+
+
+def test_a_bad_file_midway_leaves_previous_outputs(tmp_path):
+    corpus = tmp_path / "corpus"
+    build(corpus, 30_000, 3, seed=3)
+    out = tmp_path / "out"
+    before = run_ingest(corpus, out)
+    (corpus / "meeting_0002.txt").write_text("誰のタグもない本文だけのファイル。\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match="meeting_0002.txt: no speaker tag style matched"):
+        run_ingest(corpus, out)
+    assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == before
