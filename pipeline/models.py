@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 ENGINES = ("nmf", "lda", "gensim_lda", "author_topic", "tomotopy_lda")
 ONLINE_ENGINES = ("nmf", "lda")  # engines with a minibatch (online) solver
 ONLINE_BATCH_SIZE = 2048  # documents per minibatch
+ONLINE_LDA_UPDATES = 200  # minibatch updates online LDA makes at the least (small corpora)
 
 
 def choose_solver(solver: str, engine: str, n_docs: int, online_min_docs: int) -> tuple[str, str]:
@@ -92,7 +93,7 @@ class NMFTopics(BaseEstimator):
         order = _shuffled_rows(x.shape[0], self.random_state)
         self.nmf_ = MiniBatchNMF(n_components=self.n_topics, random_state=self.random_state,
                                  init="custom" if seeded else "nndsvdar",
-                                 batch_size=ONLINE_BATCH_SIZE, max_iter=min(self.max_iter, 50),
+                                 batch_size=ONLINE_BATCH_SIZE, max_iter=self.max_iter,
                                  tol=1e-4)
         if seeded:
             w, h = self._seeded_start(x, seeded)
@@ -110,7 +111,8 @@ class NMFTopics(BaseEstimator):
         avg = np.sqrt(x.mean() / self.n_topics)
         w = np.zeros((n_docs, self.n_topics))
         h = np.zeros((self.n_topics, n_terms))
-        # Free topics start from a short NMF of the text without the seed words, so they
+        # Free topics start from a short NMF of the text without the seed words (batch, also
+        # for the online solver: a minibatch start gave vaguer topics), so they
         # start (and, under multiplicative updates, stay) off them: a theme's words belong
         # to its topic.
         all_seeded = sorted({c for cols in seeded for c in cols})
@@ -157,11 +159,15 @@ class SklearnLDA(BaseEstimator):
 
     def fit(self, counts: sp.spmatrix, y=None) -> SklearnLDA:
         if self.solver == "online":
+            # Passes over the corpus: at least two, and enough for ONLINE_LDA_UPDATES
+            # minibatch updates on a small one (a pass of 150,000 documents takes ~15 s).
+            n_batches = -(-counts.shape[0] // ONLINE_BATCH_SIZE)
+            passes = min(self.max_iter, max(2, -(-ONLINE_LDA_UPDATES // n_batches)))
             order = _shuffled_rows(counts.shape[0], self.random_state)
             self.lda_ = LatentDirichletAllocation(
                 n_components=self.n_topics, learning_method="online",
                 batch_size=ONLINE_BATCH_SIZE, total_samples=counts.shape[0],
-                max_iter=min(self.max_iter, 20), random_state=self.random_state,
+                max_iter=passes, random_state=self.random_state,
             ).fit(sp.csr_matrix(counts)[order])
             self.components_ = self.lda_.components_
             return self

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from pipeline import models
 from pipeline.errors import PipelineError
-from pipeline.models import ENGINES, make_model
+from pipeline.models import ENGINES, ONLINE_ENGINES, choose_solver, make_model
 from pipeline.topics import KScore, check_k, choose_k, fit_topics
 
 
@@ -42,6 +43,61 @@ def test_engine_recovers_planted_blocks(engine):
     assert all(found[i] == mapping[labels[i]] for i in range(len(labels)))
     top = model.components_.argmax(axis=1)
     assert sorted(t // 8 for t in top) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("engine", ONLINE_ENGINES)
+def test_online_solver_recovers_planted_blocks(engine, monkeypatch):
+    # Small minibatches, so the fit really goes batch by batch over shuffled documents.
+    monkeypatch.setattr(models, "ONLINE_BATCH_SIZE", 16)
+    counts, labels, vocab = planted(docs_per_topic=40)
+    model = make_model(engine, 3, seed=3, solver="online").fit(counts)
+    kind = {"nmf": "MiniBatchNMF", "lda": "LatentDirichletAllocation"}[engine]
+    inner = model.nmf_ if engine == "nmf" else model.lda_
+    assert type(inner).__name__ == kind
+    assert getattr(inner, "learning_method", "online") == "online"
+    theta = model.transform(counts)
+    assert np.allclose(theta.sum(axis=1), 1) and (theta >= 0).all()
+    found = theta.argmax(axis=1)
+    mapping = {k: np.bincount(found[labels == k]).argmax() for k in range(3)}
+    assert len(set(mapping.values())) == 3
+    assert all(found[i] == mapping[labels[i]] for i in range(len(labels)))
+    assert sorted(t // 8 for t in model.components_.argmax(axis=1)) == [0, 1, 2]
+
+
+def test_online_seeded_topic_holds_its_seed_words(monkeypatch):
+    monkeypatch.setattr(models, "ONLINE_BATCH_SIZE", 16)
+    counts, _, vocab = planted(docs_per_topic=40)
+    seeds = ((16, 17),)  # two words of block 2
+    fitted = fit_topics(counts, vocab, "nmf", 3, 0, 400, 5, seeds, solver="online")
+    k = fitted.origin.index(0)
+    assert {"w2_0", "w2_1"} <= set(fitted.terms[k])
+    assert all(t.startswith("w2_") for t in fitted.terms[k])
+    # Free topics started off the seed words and, under multiplicative updates, stay off.
+    free = [i for i, o in enumerate(fitted.origin) if o != 0]
+    assert (fitted.components[free][:, [16, 17]] == 0).all()
+
+
+def test_online_fit_is_deterministic():
+    counts, _, vocab = planted(docs_per_topic=40)
+    first = fit_topics(counts, vocab, "nmf", 3, 5, 400, 5, ((16, 17),), solver="online")
+    again = fit_topics(counts, vocab, "nmf", 3, 5, 400, 5, ((16, 17),), solver="online")
+    assert np.array_equal(first.theta, again.theta)
+
+
+@pytest.mark.parametrize(("solver", "engine", "n_docs", "expected", "says"), [
+    ("auto", "nmf", 99_999, "batch", "fewer than model.online_min_docs (100000)"),
+    ("auto", "nmf", 100_000, "online", "at least model.online_min_docs (100000)"),
+    ("auto", "lda", 200_000, "online", "at least"),
+    ("online", "nmf", 10, "online", "model.solver: online"),
+    ("batch", "nmf", 10**6, "batch", "model.solver: batch"),
+    ("online", "author_topic", 10, "batch", "author_topic has no online solver"),
+    ("auto", "tomotopy_lda", 10**6, "batch", "tomotopy_lda has no online solver"),
+    ("online", "gensim_lda", 10, "batch", "gensim_lda trains in chunks of its own"),
+])
+def test_choose_solver(solver, engine, n_docs, expected, says):
+    chosen, why = choose_solver(solver, engine, n_docs, 100_000)
+    assert chosen == expected
+    assert says in why
 
 
 def test_seeded_topic_holds_its_seed_words():

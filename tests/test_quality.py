@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.quality import diversity, jaccard, match_topics, stability
+from pipeline.quality import TopicCoherence, diversity, jaccard, match_topics, stability
 
 TOPICS = [
     ["科学", "技術", "顧問", "省庁"],
@@ -97,3 +98,67 @@ def test_stability_is_mean_over_pairs():
 @pytest.mark.parametrize("runs", [[], [TOPICS]])
 def test_stability_needs_two_runs(runs):
     assert math.isnan(stability(runs))
+
+
+def _texts(n_docs=120, seed=0):
+    """Documents mostly about one of three themes, with words shared between themes."""
+    rng = np.random.default_rng(seed)
+    themes = [[f"a{i}" for i in range(8)], [f"b{i}" for i in range(8)],
+              [f"c{i}" for i in range(8)]]
+    shared = ["x", "y", "z"]
+    texts = []
+    for d in range(n_docs):
+        own = themes[d % 3]
+        pool = own * 4 + themes[(d + 1) % 3] + shared
+        texts.append([str(w) for w in rng.choice(pool, size=rng.integers(3, 40))])
+    return texts + [[]]  # an empty document counts as a window too
+
+
+def _one_run_alone(topics, texts, measure):
+    """The former implementation: a fresh Dictionary and CoherenceModel per run."""
+    from gensim.corpora import Dictionary
+    from gensim.models.coherencemodel import CoherenceModel
+
+    dictionary = Dictionary(texts)
+    known = [[t for t in topic if t in dictionary.token2id] for topic in topics]
+    known = [t for t in known if len(t) >= 2]
+    if not known:
+        return float("nan"), []
+    per_topic = CoherenceModel(topics=known, texts=texts, dictionary=dictionary,
+                               coherence=measure, processes=1).get_coherence_per_topic()
+    return float(np.mean(per_topic)), [float(x) for x in per_topic]
+
+
+RUNS = [
+    [["a0", "a1", "a2", "a3"], ["b0", "b1", "b2", "x"], ["c0", "c1", "y", "z"]],
+    [["a0", "a1", "b0"], ["unknown", "c0"], ["c1", "c2", "c3", "x"]],  # one topic dropped
+    [["unknown", "also_unknown"]],  # nothing known: NaN
+    [["a4", "a5", "a6", "a7", "a0"], ["b3", "b4", "c5", "c6"]],
+    [["a0", "a1", "a2", "a3"], ["z", "y"]],  # a repeated topic
+]
+
+
+@pytest.mark.parametrize("measure", ["c_npmi", "c_v"])
+def test_batched_coherence_equals_each_run_alone(measure):
+    texts = _texts()
+    batched = TopicCoherence(texts).score(RUNS, measure)
+    assert len(batched) == len(RUNS)
+    for (mean, per_topic), run in zip(batched, RUNS, strict=True):
+        alone_mean, alone = _one_run_alone(run, texts, measure)
+        assert len(per_topic) == len(alone)
+        if math.isnan(alone_mean):
+            assert math.isnan(mean) and per_topic == []
+            continue
+        assert per_topic == pytest.approx(alone, rel=1e-9, abs=1e-12)
+        assert mean == pytest.approx(alone_mean, rel=1e-9, abs=1e-12)
+    # Not all alike: the check above compares real, differing figures.
+    means = [m for m, _ in batched if not math.isnan(m)]
+    assert len(set(np.round(means, 6))) == len(means)
+
+
+def test_topic_coherence_does_not_depend_on_the_other_topics():
+    texts = _texts(seed=1)
+    topics = [topic for run in RUNS for topic in run if "unknown" not in topic]
+    together = TopicCoherence(texts).score([topics], "c_npmi")[0][1]
+    alone = [TopicCoherence(texts).score([[t]], "c_npmi")[0][1][0] for t in topics]
+    assert together == pytest.approx(alone, rel=1e-9, abs=1e-12)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from pipeline.atomic import write_csv, write_json, write_metrics
+from pipeline.atomic import iter_jsonl, write_csv, write_json, write_metrics
 from pipeline.compute import executor
 from pipeline.errors import PipelineError
 from pipeline.labels import slider_data, term_distributions, top_by_relevance
@@ -32,23 +31,15 @@ from pipeline.topics import (
 DOC_FIELDS = ("meeting", "speaker", "turn", "source_id")
 
 
-def _records(path: Path) -> Iterator[dict]:
-    """The records of a JSON Lines file, one at a time (the file may not fit in memory)."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
 def _read_texts(path: Path, doc_ids: list[str] | None, vocabulary: set[str]) -> list[list[str]]:
     """The modelled terms of the given documents, in that order, streamed from tokens.jsonl;
     doc_ids None: of every document there, in file order, including those the matrix dropped
     (they have no modelled term, but gensim counts them as empty windows)."""
     if doc_ids is None:
-        return [[w for w in r["terms"] if w in vocabulary] for r in _records(path)]
+        return [[w for w in r["terms"] if w in vocabulary] for r in iter_jsonl(path)]
     position = {d: i for i, d in enumerate(doc_ids)}
     texts: list[list[str] | None] = [None] * len(doc_ids)
-    for record in _records(path):
+    for record in iter_jsonl(path):
         i = position.get(record["doc_id"])
         if i is not None:
             texts[i] = [w for w in record["terms"] if w in vocabulary]
@@ -69,7 +60,7 @@ def main(args, config) -> None:
     vocabulary = json.loads(Path(args.vocabulary).read_text(encoding="utf-8"))
     wanted = {d["doc_id"] for d in index}
     docs = {d["doc_id"]: tuple(d.get(f, "") for f in DOC_FIELDS)
-            for d in _records(Path(args.documents)) if d["doc_id"] in wanted}
+            for d in iter_jsonl(Path(args.documents)) if d["doc_id"] in wanted}
     # The K sweep and every coherence figure use a fixed sample of the documents.
     rows = sample_rows(counts.shape[0], cfg.sweep_max_docs, config.seed)
     sampled = len(rows) < counts.shape[0]

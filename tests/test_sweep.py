@@ -1,0 +1,159 @@
+"""The K sweep at scale: a fixed document sample, parallel fits (local or Dask) that give the
+same scores as serial ones, and the fit stage reading only what it needs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import yaml
+
+from pipeline.atomic import sparse_to_npz_bytes
+from pipeline.compute import LocalExecutor, executor
+from pipeline.config import ComputeConfig
+from pipeline.quality import TopicCoherence
+from pipeline.topics import sample_rows, sweep_k
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def noisy_corpus(n_docs=150, n_topics=3, terms_per_topic=10, seed=0):
+    """Planted topics with a shared background, so runs under different seeds differ."""
+    rng = np.random.default_rng(seed)
+    n_terms = n_topics * terms_per_topic + 10
+    rows, texts = [], []
+    for d in range(n_docs):
+        k = d % n_topics
+        row = np.zeros(n_terms, dtype=int)
+        own = rng.integers(k * terms_per_topic, (k + 1) * terms_per_topic, 12)
+        other = rng.integers(0, n_terms, 4)  # any term, background included
+        for term in np.concatenate([own, other]):
+            row[term] += 1
+        rows.append(row)
+        words = [f"t{t}" for t in np.concatenate([own, other])]
+        texts.append([str(w) for w in rng.permutation(words)])
+    vocab = [f"t{i}" for i in range(n_terms)]
+    return sp.csr_matrix(np.array(rows)), vocab, texts
+
+
+def _sweep(counts, vocab, texts, map_runs=map, seed_topics=()):
+    return sweep_k(counts, vocab, TopicCoherence(texts), "nmf", [2, 3, 4], [1, 2, 3], 200, 5,
+                   seed_topics, map_runs=map_runs)
+
+
+@pytest.mark.parametrize(("n_docs", "max_docs"), [(50, 100), (100, 100)])
+def test_no_sample_below_the_limit(n_docs, max_docs):
+    assert np.array_equal(sample_rows(n_docs, max_docs, 42), np.arange(n_docs))
+
+
+def test_sample_is_fixed_by_seed_sorted_and_of_the_size_asked():
+    rows = sample_rows(1000, 100, 42)
+    assert len(rows) == 100 == len(set(rows.tolist()))
+    assert np.array_equal(rows, np.sort(rows)) and rows.min() >= 0 and rows.max() < 1000
+    assert np.array_equal(rows, sample_rows(1000, 100, 42))
+    assert not np.array_equal(rows, sample_rows(1000, 100, 43))
+
+
+def test_parallel_sweep_equals_serial():
+    counts, vocab, texts = noisy_corpus()
+    serial = _sweep(counts, vocab, texts)
+    with executor(ComputeConfig(), n_jobs=2) as ex:
+        assert isinstance(ex, LocalExecutor) and ex.n_workers == 2
+        parallel = _sweep(counts, vocab, texts, ex.map)
+    assert parallel == serial
+    assert [s.k for s in serial] == [2, 3, 4]
+    assert all(0 < s.stability <= 1 for s in serial)
+
+
+def test_parallel_sweep_with_seeded_themes_equals_serial():
+    counts, vocab, texts = noisy_corpus(seed=1)
+    themes = ((0, 1), (10, 11))
+    serial = _sweep(counts, vocab, texts, seed_topics=themes)
+    with executor(ComputeConfig(), n_jobs=2) as ex:
+        assert _sweep(counts, vocab, texts, ex.map, seed_topics=themes) == serial
+
+
+def test_dask_sweep_equals_local():
+    pytest.importorskip("dask.distributed")
+    counts, vocab, texts = noisy_corpus(seed=2)
+    local = _sweep(counts, vocab, texts)
+    with executor(ComputeConfig(backend="dask", n_workers=2)) as ex:
+        assert ex.backend == "dask" and ex.n_workers == 2
+        assert _sweep(counts, vocab, texts, ex.map) == local
+
+
+INPUTS = {"dtm": "dtm.npz", "vocabulary": "vocabulary.json", "index": "index.json",
+          "documents": "documents.jsonl", "tokens": "tokens.jsonl"}
+OUTPUTS = {"doc-topics": "doc_topics.csv", "topic-terms": "topic_terms.csv",
+           "topics": "topics.json", "relevance": "relevance.json", "metrics": "model.json",
+           "k-sweep": "k_sweep.csv"}
+
+
+def _write_interim(folder: Path, n_docs: int) -> None:
+    """The fit stage's inputs (INPUTS) for a planted corpus; tokens.jsonl and documents.jsonl
+    also hold a document the matrix dropped, as the real ones do."""
+    counts, vocab, texts = noisy_corpus(n_docs=n_docs, seed=3)
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = [f"m{d // 20}#{d % 20 + 1}.1" for d in range(n_docs)]
+    (folder / "dtm.npz").write_bytes(sparse_to_npz_bytes(counts))
+    (folder / "vocabulary.json").write_text(json.dumps(vocab), encoding="utf-8")
+    (folder / "index.json").write_text(json.dumps(
+        [{"doc_id": d, "n_tokens": int(counts[i].sum()), "weight": 1.0}
+         for i, d in enumerate(ids)]), encoding="utf-8")
+    dropped = {"doc_id": "m0#0.1", "terms": ["えー"], "weight": 1.0}
+    tokens = [dropped] + [{"doc_id": d, "terms": t + ["stopword"], "weight": 1.0}
+                          for d, t in zip(ids, texts, strict=True)]
+    (folder / "tokens.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in tokens), encoding="utf-8")
+    docs = [{"doc_id": "m0#0.1", "meeting": "m0", "speaker": "議長", "turn": 0, "text": "えー"}]
+    docs += [{"doc_id": d, "meeting": d.split("#")[0], "speaker": f"s{i % 5}",
+              "turn": i % 20 + 1, "text": " ".join(t), "source_id": f"r{i}"}
+             for i, (d, t) in enumerate(zip(ids, texts, strict=True))]
+    (folder / "documents.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in docs), encoding="utf-8")
+
+
+def _run_fit(tmp_path: Path, interim: Path, out: Path, sweep_max_docs: int):
+    config = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
+    config["model"].update({"k_min": 2, "k_max": 4, "n_seeds": 2, "themes_file": None,
+                            "sweep_max_docs": sweep_max_docs, "n_jobs": 1})
+    path = tmp_path / f"pipeline-{sweep_max_docs}.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    args = [f"--{k}={interim / v}" for k, v in INPUTS.items()]
+    args += [f"--{k}={out / v}" for k, v in OUTPUTS.items()]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "pipeline.stages.fit", "--config", str(path),
+                             *args], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr, json.loads((out / "model.json").read_text(encoding="utf-8"))
+
+
+def test_fit_stage_sweeps_a_fixed_sample_and_fits_every_document(tmp_path):
+    interim = tmp_path / "interim"
+    _write_interim(interim, 300)
+    log, metrics = _run_fit(tmp_path, interim, tmp_path / "a", sweep_max_docs=100)
+    assert metrics["sweep_documents"] == 100 and metrics["n_documents"] == 300
+    assert "a sample of 100 of 300 documents" in log
+    assert "on 100 documents" in log
+    assert sorted(metrics["per_k"]) == ["2", "3", "4"]
+    again_log, again = _run_fit(tmp_path, interim, tmp_path / "b", sweep_max_docs=100)
+    assert again == metrics
+    for name in ("doc_topics.csv", "topic_terms.csv", "topics.json", "k_sweep.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    doc_topics = (tmp_path / "a" / "doc_topics.csv").read_text(encoding="utf-8-sig")
+    assert doc_topics.count("\n") == 301  # header + every document, not just the sample
+    assert doc_topics.splitlines()[1].startswith("m0#1.1,m0,s0,1,")
+    assert doc_topics.splitlines()[1].endswith(",r0")
+
+    # With the limit above the corpus size there is no sample: every document, as before.
+    log, whole = _run_fit(tmp_path, interim, tmp_path / "c", sweep_max_docs=1000)
+    assert whole["sweep_documents"] == 300
+    assert "sample" not in log
+    assert whole["per_k"] != metrics["per_k"]
