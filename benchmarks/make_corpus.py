@@ -25,7 +25,8 @@ _ANGLE_TAG = re.compile(r"^<([^>]+)>\s*$", re.MULTILINE)
 def source_turns() -> list[tuple[str, str]]:
     """(speaker label, text) of every real turn we sample from."""
     turns = []
-    for line in (ROOT / "tests/data/kokkai/speeches.jsonl").read_text(encoding="utf-8").split("\n"):
+    speeches = (ROOT / "tests/data/kokkai/speeches.jsonl").read_text(encoding="utf-8")
+    for line in speeches.split("\n"):
         if not line:
             continue
         record = json.loads(line)

@@ -37,7 +37,8 @@ def test_a_bad_file_midway_leaves_previous_outputs(tmp_path):
     build(corpus, 30_000, 3, seed=3)
     out = tmp_path / "out"
     before = run_ingest(corpus, out)
-    (corpus / "meeting_0002.txt").write_text("誰のタグもない本文だけのファイル。\n", encoding="utf-8")
+    untagged = "誰のタグもない本文だけのファイル。\n"
+    (corpus / "meeting_0002.txt").write_text(untagged, encoding="utf-8")
     with pytest.raises(PipelineError, match="meeting_0002.txt: no speaker tag style matched"):
         run_ingest(corpus, out)
     assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == before

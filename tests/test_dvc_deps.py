@@ -1,0 +1,39 @@
+"""dvc.yaml lists, for each stage, every module of ours the stage runs: else an edit to one
+would not rerun the stage, and `dvc repro` would keep outputs that no longer match the code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+
+
+def imported_modules(path: Path, seen: set[Path]) -> set[Path]:
+    """Our modules that `path` imports, directly or through others (module level or not)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            if not name.startswith("pipeline."):
+                continue
+            target = ROOT / (name.replace(".", "/") + ".py")
+            if target.is_file() and target not in seen:
+                seen.add(target)
+                imported_modules(target, seen)
+    return seen
+
+
+@pytest.mark.parametrize("stage", sorted(STAGES))
+def test_stage_deps_cover_the_code_it_runs(stage):
+    entry = ROOT / "pipeline" / "stages" / f"{stage}.py"
+    needed = {p.relative_to(ROOT).as_posix() for p in imported_modules(entry, {entry})}
+    listed = set(STAGES[stage]["deps"])
+    assert sorted(needed - listed) == []
