@@ -14,8 +14,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
+import uuid
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -24,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.compounds import Unit, unit_terms
-from pipeline.tokens import Analyzer, Extractor, TermFilter, new_tagger, text_units
+from pipeline.tokens import Analyzer, Extractor, TermFilter, new_tagger, text_unit_ids
 
 CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread over workers
 _CODE = (Path(__file__).parent / "tokens.py", Path(__file__).parent / "compounds.py",
@@ -95,38 +98,60 @@ def _worker(settings: TokenSettings, tagger: Analyzer | None) -> tuple[Analyzer,
     return _STATE["tagger"], _STATE["extractor"]
 
 
-def chunk_units(task: tuple[TokenSettings, Sequence[str]],
-                tagger: Analyzer | None = None) -> ChunkUnits:
-    """Units of one chunk of documents (the task a worker runs)."""
-    settings, texts = task
-    tagger, extractor = _worker(settings, tagger)
-    # Millions of small tuples, none in a reference cycle: the cyclic GC would only rescan
-    # them over and over (a third of the run time on a large corpus).
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: tokenizing makes millions of small tuples, none
+    in a reference cycle, and the collector would only rescan them (and everything else
+    alive) over and over: a third of the run time on a large corpus."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        # Units repeat as the same objects (the extractor caches them), so a unit's identity
-        # indexes it cheaply; `units` keeps every one alive, so no id is reused meanwhile.
-        index: dict[int, int] = {}
-        units: list[Unit] = []
-        ids = array("i")
-        lengths = array("i")
-        for text in texts:
-            found = text_units(tagger, extractor, settings.keep, text)
-            keys = list(map(id, found))
-            if not index.keys() >= set(keys):
-                by_key = dict(zip(keys, found, strict=True))  # first-seen order
-                for key in by_key:
-                    if key not in index:
-                        index[key] = len(units)
-                        units.append(by_key[key])
-            ids.extend(map(index.__getitem__, keys))
-            lengths.append(len(found))
-        return ChunkUnits(tuple(units), np.frombuffer(ids, dtype=np.int32).copy(),
-                          np.frombuffer(lengths, dtype=np.int32).copy())
+        yield
     finally:
         if paused:
             gc.enable()
+
+
+@dataclass
+class ChunkDelta:
+    """A chunk's units as a worker's own unit numbers, with the units that worker has not
+    sent before in this session: each distinct unit crosses once per worker, not once per
+    chunk. Read in the order the worker made them (see Merger.add_delta)."""
+
+    worker: str
+    first: int  # the worker's number of its first new unit
+    new_units: tuple[Unit, ...]
+    ids: np.ndarray  # int32, the worker's unit numbers
+    lengths: np.ndarray
+
+
+def chunk_units(task: tuple, tagger: Analyzer | None = None) -> ChunkUnits | ChunkDelta:
+    """Units of one chunk of documents (the task a worker runs): (settings, texts) gives
+    ChunkUnits; (settings, texts, session) gives a ChunkDelta for that session."""
+    settings, texts = task[0], task[1]
+    session = task[2] if len(task) > 2 else None
+    tagger, extractor = _worker(settings, tagger)
+    with gc_paused():
+        ids = array("i")
+        lengths = array("i")
+        per_text = (extractor.unit_ids_many(tagger, texts) if not settings.keep else
+                    [text_unit_ids(tagger, extractor, settings.keep, t) for t in texts])
+        for found in per_text:
+            ids.extend(found)
+            lengths.append(len(found))
+        table = extractor.table
+        lengths_array = np.frombuffer(lengths, dtype=np.int32).copy()
+        if session is not None:
+            # A forked worker inherits its parent's state: the process id tells them apart.
+            worker = f"{os.getpid()}:{session}"
+            first = _STATE.get(worker, 0)
+            _STATE[worker] = len(table)
+            return ChunkDelta(worker, first, tuple(table[first:]),
+                              np.frombuffer(ids, dtype=np.int32).copy(), lengths_array)
+        # Self-contained: this chunk's units only, renumbered from 0.
+        used, local = np.unique(np.frombuffer(ids, dtype=np.int32), return_inverse=True)
+        return ChunkUnits(tuple(table[i] for i in used.tolist()), local.astype(np.int32),
+                          lengths_array)
 
 
 def chunk_texts(texts: Iterable[str], limit: int = CHUNK_CHARS) -> Iterator[list[str]]:
@@ -152,54 +177,6 @@ def chunk_key(texts: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-def units_of_chunks(chunks: Iterable[Sequence[str]], settings: TokenSettings, ex=None,
-                    cache=None, tagger: Analyzer | None = None,
-                    missed: list[int] | None = None) -> Iterator[ChunkUnits]:
-    """ChunkUnits of every chunk, in order: from the cache where it holds them, else
-    computed (by `ex`, an executor from pipeline.compute, or here). `missed` collects the
-    positions of the chunks that were computed."""
-    if ex is None:
-        for i, texts in enumerate(chunks):
-            key = chunk_key(texts) if cache is not None else ""
-            hit = cache.get(key) if cache is not None else None
-            if hit is None:
-                hit = chunk_units((settings, texts), tagger)
-                if cache is not None:
-                    cache.put(key, hit)
-                if missed is not None:
-                    missed.append(i)
-            yield hit
-        return
-    # With workers: cache hits wait in `order` behind the computed chunks before them.
-    order: list = []
-    head = 0
-
-    def tasks() -> Iterator[tuple[TokenSettings, Sequence[str]]]:
-        for i, texts in enumerate(chunks):
-            key = chunk_key(texts) if cache is not None else ""
-            hit = cache.get(key) if cache is not None else None
-            if hit is not None:
-                order.append(hit)
-                continue
-            order.append(key)
-            if missed is not None:
-                missed.append(i)
-            yield settings, texts
-
-    for result in ex.map(chunk_units, tasks()):
-        while isinstance(order[head], ChunkUnits):
-            yield order[head]
-            order[head] = None
-            head += 1
-        if cache is not None:
-            cache.put(order[head], result)
-        order[head] = None
-        head += 1
-        yield result
-    for hit in order[head:]:
-        yield hit
-
-
 @dataclass
 class CorpusUnits:
     """Every document's candidate terms, with one table of distinct units."""
@@ -209,21 +186,118 @@ class CorpusUnits:
     lengths: np.ndarray
 
 
-def merge_units(chunks: Iterable[ChunkUnits]) -> CorpusUnits:
-    """Join chunks into one corpus, renumbering units into one table."""
-    table: dict[Unit, int] = {}
-    ids: list[np.ndarray] = []
-    lengths: list[np.ndarray] = []
-    for chunk in chunks:
-        local = np.fromiter((table.setdefault(u, len(table)) for u in chunk.units),
-                            dtype=np.int32, count=len(chunk.units))
-        ids.append(local[chunk.ids] if len(chunk.ids) else chunk.ids)
-        lengths.append(chunk.lengths)
-    return CorpusUnits(
-        list(table),
-        np.concatenate(ids) if ids else np.zeros(0, np.int32),
-        np.concatenate(lengths) if lengths else np.zeros(0, np.int32),
-    )
+class Merger:
+    """Joins chunks into one corpus with one table of units, in chunk order."""
+
+    def __init__(self) -> None:
+        self.table: list[Unit] = []
+        self._index: dict[Unit, int] = {}
+        self._workers: dict[str, list[int]] = {}
+        self._ids: list[np.ndarray] = []
+        self._lengths: list[np.ndarray] = []
+
+    def _intern(self, unit: Unit) -> int:
+        index = self._index.get(unit)
+        if index is None:
+            index = self._index[unit] = len(self.table)
+            self.table.append(unit)
+        return index
+
+    def add(self, chunk: ChunkUnits) -> np.ndarray:
+        """Add a self-contained chunk; returns its ids in the corpus table."""
+        local = np.fromiter(map(self._intern, chunk.units), dtype=np.int32,
+                            count=len(chunk.units))
+        ids = local[chunk.ids] if len(chunk.ids) else chunk.ids
+        self._ids.append(ids)
+        self._lengths.append(chunk.lengths)
+        return ids
+
+    def add_delta(self, delta: ChunkDelta) -> np.ndarray:
+        """Add a worker's chunk; its new units extend that worker's numbering."""
+        known = self._workers.setdefault(delta.worker, [])
+        if delta.first != len(known):
+            raise RuntimeError(f"tokenize: worker {delta.worker} sent units out of order")
+        known.extend(map(self._intern, delta.new_units))
+        ids = np.asarray(known, dtype=np.int32)[delta.ids] if len(delta.ids) else delta.ids
+        self._ids.append(ids)
+        self._lengths.append(delta.lengths)
+        return ids
+
+    def standalone(self, ids: np.ndarray, lengths: np.ndarray) -> ChunkUnits:
+        """A chunk as self-contained ChunkUnits (what the cache keeps)."""
+        used, local = np.unique(ids, return_inverse=True)
+        table = self.table
+        return ChunkUnits(tuple(table[i] for i in used.tolist()), local.astype(np.int32),
+                          lengths)
+
+    def corpus(self) -> CorpusUnits:
+        return CorpusUnits(
+            self.table,
+            np.concatenate(self._ids) if self._ids else np.zeros(0, np.int32),
+            np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32),
+        )
+
+
+def tokenize_chunks(chunks: Iterable[Sequence[str]], settings: TokenSettings, ex=None,
+                    cache=None, tagger: Analyzer | None = None,
+                    missed: list[int] | None = None,
+                    progress=lambda items: items) -> CorpusUnits:
+    """Candidate terms of every chunk, in order, as one corpus: from the cache where it
+    holds a chunk, else computed (by `ex`, an executor from pipeline.compute, or here).
+    `missed` collects the positions of the chunks that were computed."""
+    merger = Merger()
+    # Worker processes of this machine send each unit once (ChunkDelta), since each one's
+    # results come back in the order it made them; Dask gives no such order, so its tasks
+    # send self-contained chunks.
+    session = None if ex is not None and ex.backend == "dask" else uuid.uuid4().hex
+
+    def add(result) -> np.ndarray:
+        return (merger.add_delta(result) if isinstance(result, ChunkDelta)
+                else merger.add(result))
+
+    if ex is None:
+        for i, texts in progress(enumerate(chunks)):
+            key = chunk_key(texts) if cache is not None else ""
+            hit = cache.get(key) if cache is not None else None
+            if hit is not None:
+                merger.add(hit)
+                continue
+            result = chunk_units((settings, texts, session), tagger)
+            ids = add(result)
+            if cache is not None:
+                cache.put(key, merger.standalone(ids, result.lengths))
+            if missed is not None:
+                missed.append(i)
+        return merger.corpus()
+    # With workers: cache hits wait in `order` behind the computed chunks before them.
+    order: list = []
+    head = 0
+
+    def tasks() -> Iterator[tuple]:
+        for i, texts in enumerate(chunks):
+            key = chunk_key(texts) if cache is not None else ""
+            hit = cache.get(key) if cache is not None else None
+            if hit is not None:
+                order.append(hit)
+                continue
+            order.append(key)
+            if missed is not None:
+                missed.append(i)
+            yield (settings, texts, session) if session else (settings, texts)
+
+    for result in progress(ex.map(chunk_units, tasks())):
+        while isinstance(order[head], ChunkUnits):
+            merger.add(order[head])
+            order[head] = None
+            head += 1
+        ids = add(result)
+        if cache is not None:
+            cache.put(order[head], merger.standalone(ids, result.lengths))
+        order[head] = None
+        head += 1
+    for hit in order[head:]:
+        merger.add(hit)
+    return merger.corpus()
 
 
 def corpus_terms(corpus: CorpusUnits, compound_min_count: int,

@@ -160,8 +160,6 @@ class TermFilter:
         return not (len(display) == 1 and display.isascii())
 
 
-_UNITS = re.compile("w|j+")
-
 # What one morpheme does in term extraction, worked out once per distinct MeCab line:
 # (_DROP, None, None); (_WORD, Unit, None) to stand alone as a term; or (_JOIN, Part, Unit)
 # to join a noun run, with the Unit it becomes if the run turns out to be just itself.
@@ -176,8 +174,12 @@ class Extractor:
         self.pos = frozenset(pos)
         self.term_filter = term_filter
         self.compounds = compounds
-        self._roles: dict[str, Role] = {}
-        self._codes: dict[str, str] = {}  # line -> "d" (drop), "w" (word) or "j" (joins)
+        # Per distinct MeCab line: (_DROP, None, -1), (_WORD, unit index, -1) or
+        # (_JOIN, Part, index of the unit it is alone or -1); see `role`.
+        self._id_roles: dict[str, tuple[int, object, int]] = {}
+        self.table: list[Unit] = []  # every candidate term met so far, by index
+        self._ids: dict[Unit, int] = {}
+        self._runs: dict[tuple[Part, ...], tuple[int, ...]] = {}
 
     def role(self, m: Morpheme | None) -> Role:
         """Whether a morpheme joins a noun run, stands alone as a term, or is dropped."""
@@ -196,47 +198,107 @@ class Extractor:
 
     def units(self, tagger: Analyzer, text: str) -> list[Unit]:
         """Candidate terms of one text, in order; noun runs come as Units with parts."""
+        table = self.table
+        return [table[i] for i in self.unit_ids(tagger, text)]
+
+    def unit_ids(self, tagger: Analyzer, text: str) -> list[int]:
+        """The same candidate terms as indices into `self.table` (what workers send on)."""
         # The hot path of the pipeline: one C-level dict lookup per token, decisions made
-        # once per distinct token line.
-        roles = self._roles
+        # once per distinct token line, and plain ints out.
+        roles = self._id_roles
         lines = tagger.lines(text)
         try:
-            codes = "".join(map(self._codes.__getitem__, lines))
+            return self._assemble_ids(map(roles.__getitem__, lines))
         except KeyError:  # a word not seen before: learn this text's new words, then redo
             self._learn(tagger, text, {line for line in lines if line not in roles})
-            codes = "".join(map(self._codes.__getitem__, lines))
-        # One letter per token, so the regex engine skips the dropped tokens (most of them)
-        # and Python only touches the terms: a word, or a run of joining parts.
-        units: list[Unit] = []
-        append = units.append
-        for match in _UNITS.finditer(codes):
-            start, end = match.span()
-            if end - start == 1:
-                kind, item, single = roles[lines[start]]
-                if kind == _WORD:
-                    append(item)
-                elif single is not None:  # most runs: one noun, no compound to consider
-                    append(single)
-            else:
-                units.extend(_close_run(tuple(roles[line][1] for line in lines[start:end])))
-        return units
+            return self._assemble_ids(map(roles.__getitem__, lines))
+
+    def unit_ids_many(self, tagger: Analyzer, texts: Sequence[str]) -> list[list[int]]:
+        """unit_ids of several texts: their new words are learned in one go, before any
+        text is assembled (cheaper than stopping at each text's first new word)."""
+        roles = self._id_roles
+        all_lines = [tagger.lines(text) for text in texts]
+        new: set[str] = set()
+        for lines in all_lines:
+            new.update(lines)
+        new.difference_update(roles.keys())
+        if new:
+            found = tagger.morphemes(" ".join(sorted({n.split("\t", 1)[0] for n in new if n})),
+                                     new)
+            missing = {n for n in new if n and n not in found}
+            for text, lines in zip(texts, all_lines, strict=True):
+                if not missing:
+                    break
+                if not missing.isdisjoint(lines):
+                    more = tagger.morphemes(text, missing)
+                    found.update(more)
+                    missing.difference_update(more)
+            self._decide(new, found)
+        return [self._assemble_ids(map(roles.__getitem__, lines)) for lines in all_lines]
+
+    def intern(self, unit: Unit) -> int:
+        """The index of a unit in `self.table`, added if new."""
+        index = self._ids.get(unit)
+        if index is None:
+            index = self._ids[unit] = len(self.table)
+            self.table.append(unit)
+        return index
 
     def _learn(self, tagger: Analyzer, text: str, new: set[str]) -> None:
         """Decide the role of token lines not seen before.
 
-        Four in five new words get the same analysis alone, which costs a few microseconds;
-        the rest are read in a full-feature pass over the text (the two passes share one
-        dictionary and cost model, so they cut the text alike).
+        The new words are analysed together, spaced apart, in one full-feature pass: most
+        come out as the same dictionary entries (same surface and context ids), and only
+        those are taken. The rest are read in a full-feature pass over the text itself (the
+        two passes share one dictionary and cost model, so they cut the text alike).
         """
-        found: dict[str, Morpheme] = {}
-        for line in new:
-            if line:
-                found.update(tagger.morphemes(line.split("\t", 1)[0], new))
+        words = sorted({line.split("\t", 1)[0] for line in new if line})
+        found = tagger.morphemes(" ".join(words), new) if words else {}
         if any(line and line not in found for line in new):
             found.update(tagger.morphemes(text, new))
+        self._decide(new, found)
+
+    def _decide(self, new: Iterable[str], found: dict[str, Morpheme]) -> None:
         for line in new:
-            role = self._roles[line] = self.role(found.get(line))
-            self._codes[line] = "djw"[role[0]]
+            kind, item, single = self.role(found.get(line))
+            if kind == _WORD:
+                self._id_roles[line] = (kind, self.intern(item), -1)
+            else:
+                self._id_roles[line] = (kind, item, -1 if single is None
+                                        else self.intern(single))
+
+    def _assemble_ids(self, decided: Iterable[tuple[int, object, int]]) -> list[int]:
+        """As _assemble, in unit indices."""
+        ids: list[int] = []
+        append = ids.append
+        run: list[Part] = []
+        alone = -1
+        for kind, item, single in decided:
+            if kind == _JOIN:
+                run.append(item)
+                alone = single
+                continue
+            if run:
+                if len(run) == 1:  # most runs: one noun, no compound to consider
+                    if alone >= 0:
+                        append(alone)
+                else:
+                    ids.extend(self._run_ids(tuple(run)))
+                run = []
+            if kind == _WORD:
+                append(item)
+        if len(run) == 1:
+            if alone >= 0:
+                append(alone)
+        elif run:
+            ids.extend(self._run_ids(tuple(run)))
+        return ids
+
+    def _run_ids(self, run: tuple[Part, ...]) -> tuple[int, ...]:
+        ids = self._runs.get(run)
+        if ids is None:
+            ids = self._runs[run] = tuple(self.intern(u) for u in close_run(run))
+        return ids
 
 
 def _assemble(decided: Iterable[Role]) -> list[Unit]:
@@ -312,12 +374,20 @@ def parse_stopwords(text: str) -> frozenset[str]:
 def text_units(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
                text: str) -> list[Unit]:
     """Candidate terms of one text, with `keep` phrases cut out first as whole terms."""
+    table = extractor.table
+    return [table[i] for i in text_unit_ids(tagger, extractor, keep, text)]
+
+
+def text_unit_ids(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
+                  text: str) -> list[int]:
+    """text_units as indices into extractor.table."""
     if not keep:
-        return extractor.units(tagger, text)
-    units: list[Unit] = []
+        return extractor.unit_ids(tagger, text)
+    ids: list[int] = []
     for piece, is_phrase in protect_phrases(text, keep):
-        units.extend([word(piece, piece)] if is_phrase else extractor.units(tagger, piece))
-    return units
+        ids.extend([extractor.intern(word(piece, piece))] if is_phrase
+                   else extractor.unit_ids(tagger, piece))
+    return ids
 
 
 def join_collocations(docs: list[list[str]], min_count: int, threshold: float) -> list[list[str]]:
@@ -356,8 +426,8 @@ def tokenize_documents(
         TokenSettings,
         chunk_texts,
         corpus_terms,
-        merge_units,
-        units_of_chunks,
+        gc_paused,
+        tokenize_chunks,
     )
 
     settings = TokenSettings.make(pos, stopwords, compounds, min_chars, keep_phrases)
@@ -365,9 +435,10 @@ def tokenize_documents(
     ex = None
     if n_jobs != 1 and sum(map(len, texts)) >= PARALLEL_MIN_CHARS:
         ex = LocalExecutor(n_jobs)
-    try:
-        corpus = merge_units(units_of_chunks(chunks, settings, ex, tagger=tagger))
-    finally:
-        if ex is not None:
-            ex.close()
-    return list(corpus_terms(corpus, compound_min_count, settings.keep))
+    with gc_paused():
+        try:
+            corpus = tokenize_chunks(chunks, settings, ex, tagger=tagger)
+        finally:
+            if ex is not None:
+                ex.close()
+        return list(corpus_terms(corpus, compound_min_count, settings.keep))

@@ -12,8 +12,7 @@ from pipeline.token_units import (
     TokenSettings,
     chunk_texts,
     corpus_terms,
-    merge_units,
-    units_of_chunks,
+    tokenize_chunks,
 )
 from pipeline.tokens import shipped_stopwords
 
@@ -27,7 +26,7 @@ def settings(extra: frozenset[str] = frozenset()) -> TokenSettings:
 
 
 def terms(chunks, s, ex=None, cache=None, missed=None) -> list[list[str]]:
-    corpus = merge_units(units_of_chunks(chunks, s, ex, cache, missed=missed))
+    corpus = tokenize_chunks(chunks, s, ex, cache, missed=missed)
     return list(corpus_terms(corpus, 3))
 
 
@@ -66,8 +65,7 @@ def test_new_speaker_names_keep_the_cache_and_leave_the_terms(tmp_path):
     terms(chunks, s, cache=TokenCache(tmp_path, s))
     word = terms(chunks[2:3], s)[0][0]
     missed: list[int] = []
-    corpus = merge_units(units_of_chunks(chunks, s, cache=TokenCache(tmp_path, s),
-                                         missed=missed))
+    corpus = tokenize_chunks(chunks, s, cache=TokenCache(tmp_path, s), missed=missed)
     out = list(corpus_terms(corpus, 3, drop=frozenset([word])))
     assert missed == []
     assert all(word not in doc for doc in out)
@@ -137,8 +135,7 @@ def test_dask_local_cluster_gives_the_local_terms():
 
 def test_speaker_names_leave_terms_and_break_compounds():
     s = settings()
-    corpus = merge_units(units_of_chunks(
-        [["金子道仁議員は原材料費の高騰と安全保障について質問した。"]], s))
+    corpus = tokenize_chunks([["金子道仁議員は原材料費の高騰と安全保障について質問した。"]], s)
     assert list(corpus_terms(corpus, 1)) == [["金子道仁議員", "原材料費", "高騰", "安全保障"]]
     # A name spelled by several parts goes; a prefix that looks like a name (原) stays joined.
     dropped = list(corpus_terms(corpus, 1, drop=frozenset({"金子道仁", "原"})))

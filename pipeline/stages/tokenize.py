@@ -23,8 +23,8 @@ from pipeline.token_units import (
     CHUNK_CHARS,
     TokenSettings,
     corpus_terms,
-    merge_units,
-    units_of_chunks,
+    gc_paused,
+    tokenize_chunks,
 )
 from pipeline.tokens import (
     PARALLEL_MIN_CHARS,
@@ -65,6 +65,11 @@ def meeting_chunks(path: Path, index: list[tuple[str, float]], meetings: list[st
 
 
 def main(args, config) -> None:
+    with gc_paused():  # see gc_paused: the stage makes millions of small tuples
+        tokenize(args, config)
+
+
+def tokenize(args, config) -> None:
     cfg = config.tokens
     roster = json.loads(Path(args.roster).read_text(encoding="utf-8"))
     # Speaker names are taken out after the cache (see token_units), the rest before.
@@ -89,9 +94,9 @@ def main(args, config) -> None:
     started = time.perf_counter()
     with executor(config.compute, cfg.n_jobs) if use_workers else nullcontext() as ex:
         chunks = meeting_chunks(documents, index, meetings)
-        corpus = merge_units(progress(
-            units_of_chunks(chunks, settings, ex, cache, tagger, missed),
-            desc="tokenize", unit="chunk"))
+        corpus = tokenize_chunks(
+            chunks, settings, ex, cache, tagger, missed,
+            progress=lambda items: progress(items, desc="tokenize", unit="chunk"))
         where = f"{ex.backend}, {ex.n_workers} workers" if ex else "1 process"
     if cache is not None:
         cache.finish()
