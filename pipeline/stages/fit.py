@@ -16,6 +16,7 @@ from pipeline.compute import executor
 from pipeline.errors import PipelineError
 from pipeline.labels import slider_data, term_distributions, top_by_relevance
 from pipeline.models import choose_solver, top_term_indices
+from pipeline.progress import progress
 from pipeline.quality import TopicCoherence
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes, seed_columns
@@ -102,7 +103,10 @@ def main(args, config) -> None:
             f"seeds) on {len(rows)} documents, {ex.n_workers} {ex.backend} worker(s)")
         scores = sweep_k(counts[rows], vocabulary, coherence, cfg.engine, ks, seeds,
                          cfg.max_iter, cfg.n_top_terms, seed_topics,
-                         tuple(authors[r] for r in rows), map_runs=ex.map)
+                         tuple(authors[r] for r in rows),
+                         map_runs=lambda fn, tasks: progress(
+                             ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
+                             total=len(ks) * len(seeds)))
     sweep = scores if cfg.n_topics == "auto" else []
     if cfg.n_topics == "auto":
         for s in sweep:

@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.atomic import iter_jsonl, write_csv, write_metrics
 from pipeline.coding import code_documents, coverage
 from pipeline.distinctive import distinctive_terms
+from pipeline.progress import progress
 from pipeline.shares import aggregate_shares
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes
@@ -29,8 +30,9 @@ def main(args, config) -> None:
         n_tokens=doc_topics["doc_id"].map(n_tokens), role=doc_topics["doc_id"].map(roles))
     columns = [c for c in doc_topics.columns if c.startswith("topic_")]
     outputs = {}
-    for by, path in (("speaker", args.speaker_topics), ("role", args.role_topics),
-                     ("meeting", args.meeting_topics)):
+    groupings = (("speaker", args.speaker_topics), ("role", args.role_topics),
+                 ("meeting", args.meeting_topics))
+    for by, path in progress(groupings, desc="speakers: intervals", unit="table"):
         table = aggregate_shares(doc_topics, columns, by, cfg.n_bootstrap, cfg.ci,
                                  cfg.min_tokens, config.seed)
         table["topic"] = table["topic"].str.removeprefix("topic_").astype(int)

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.atomic import read_jsonl, sparse_to_npz_bytes, write_bytes, write_json
+from pipeline.atomic import iter_jsonl, sparse_to_npz_bytes, write_bytes, write_json
 from pipeline.dtm import build_dtm
+from pipeline.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
 
 
 def main(args, config) -> None:
     cfg = config.vectorize
-    records = read_jsonl(Path(args.tokens))
+    records = list(progress(iter_jsonl(Path(args.tokens)), desc="vectorize", unit="doc"))
     dtm = build_dtm([r["doc_id"] for r in records], [r["terms"] for r in records],
                     cfg.min_df, cfg.max_df, cfg.max_features)
     write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))
