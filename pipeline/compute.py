@@ -41,8 +41,10 @@ class LocalExecutor:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self._pool = context.Pool(self.n_workers)
+        # A few tasks per worker in flight: a slow task at the head of the line does not
+        # leave the other workers idle, and memory stays bounded.
         yield from _bounded(self._pool.apply_async, lambda r: r.get(), fn, items,
-                            2 * self.n_workers)
+                            4 * self.n_workers)
 
     def close(self) -> None:
         if self._pool is not None:
