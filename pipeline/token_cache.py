@@ -9,14 +9,29 @@ the last run for the most recent settings, so it cannot grow without bound.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import shutil
 import time
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.atomic import write_bytes
 from pipeline.token_units import ChunkUnits, TokenSettings
+
+_FORMAT = "jp-meeting-topics token cache 1"
+
+
+class _PlainData(pickle.Unpickler):
+    """Entries are plain tuples of strings, booleans and bytes (pickle is several times
+    faster to read than JSON turned back into tuples); this reader refuses anything that
+    would import or call code, so a planted cache file cannot run anything."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"cache entries hold no objects ({module}.{name})")
+
 
 KEEP_SETTINGS = 3  # settings folders kept (e.g. the last few `dvc exp run -S tokens.*`)
 
@@ -32,23 +47,24 @@ class TokenCache:
     def get(self, key: str) -> ChunkUnits | None:
         path = self.folder / f"{key}.pkl"
         try:
-            entry = pickle.loads(path.read_bytes())
-        except FileNotFoundError:
-            self.misses += 1
-            return None
-        except Exception:  # a damaged or foreign file: recompute it, never trust it
-            self.misses += 1
-            return None
-        if not isinstance(entry, ChunkUnits):
+            entry = _PlainData(io.BytesIO(path.read_bytes())).load()
+            tag, units, ids, lengths = entry
+            if tag != _FORMAT:
+                raise ValueError(tag)
+            chunk = ChunkUnits(units, np.frombuffer(ids, dtype=np.int32),
+                               np.frombuffer(lengths, dtype=np.int32))
+        except Exception:  # missing, damaged or foreign: recompute it, never trust it
             self.misses += 1
             return None
         self.used.add(key)
         self.hits += 1
-        return entry
+        return chunk
 
     def put(self, key: str, entry: ChunkUnits) -> None:
+        data = (_FORMAT, entry.units, entry.ids.astype(np.int32).tobytes(),
+                entry.lengths.astype(np.int32).tobytes())
         write_bytes(self.folder / f"{key}.pkl",
-                    pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+                    pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         self.used.add(key)
 
     def finish(self) -> None:

@@ -140,3 +140,24 @@ def test_speaker_names_leave_terms_and_break_compounds():
     # A name spelled by several parts goes; a prefix that looks like a name (原) stays joined.
     dropped = list(corpus_terms(corpus, 1, drop=frozenset({"金子道仁", "原"})))
     assert dropped == [["議員", "原材料費", "高騰", "安全保障"]]
+
+
+def test_a_planted_cache_file_cannot_run_code(tmp_path):
+    import os
+    import pickle
+
+    s = settings()
+    chunks = meetings(1)
+    expected = terms(chunks, s, cache=TokenCache(tmp_path, s))
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    for entry in tmp_path.rglob("*.pkl"):
+        entry.write_bytes(pickle.dumps(Payload()))
+    missed: list[int] = []
+    assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
+    assert missed == [0]
+    assert not marker.exists()
