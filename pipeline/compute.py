@@ -75,9 +75,10 @@ class DaskExecutor:
                     n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
                     processes=True, dashboard_address=None, silence_logs=logging.ERROR)
                 self.client = Client(self._cluster)
-        except OSError as exc:
-            raise PipelineError(f"compute.scheduler: cannot reach {scheduler!r} ({exc}); "
-                                "check the address or set it to null for a LocalCluster") from None
+        except (OSError, ValueError) as exc:
+            raise PipelineError(f"compute.scheduler: cannot connect to {scheduler!r} ({exc}); "
+                                "check that the scheduler runs there, or set it to null for a "
+                                "LocalCluster") from None
         self.n_workers = max(1, len(self.client.scheduler_info()["workers"]))
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:

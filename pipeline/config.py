@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -205,6 +206,14 @@ class ComputeConfig(_Section):
     n_workers: int | None = Field(
         None, ge=1, description="Workers of the LocalCluster; null = one per core."
     )
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"(tcp|tls|ucx)://[^\s:/]+:\d+/?", value):
+            raise ValueError("must be a Dask scheduler address like tcp://host:8786 (not the "
+                             "dashboard's http:// address), or null for a LocalCluster")
+        return value
 
 
 class PipelineConfig(_Section):

@@ -111,6 +111,14 @@ CONFIG_CASES = [
      "{cfg}: model: k_min (9) must be <= k_max (4)"),
     ("not a mapping", "- just\n- a list\n",
      "{cfg}: must be a mapping of sections (seed, ingest, model, ...)"),
+    ("dashboard address for the scheduler",
+     {**CONFIG, "compute": {"backend": "dask", "scheduler": "http://127.0.0.1:8787"}},
+     "{cfg}: compute.scheduler: must be a Dask scheduler address like tcp://host:8786 (not "
+     "the dashboard's http:// address), or null for a LocalCluster "
+     "(got 'http://127.0.0.1:8787')"),
+    ("scheduler without a port", {**CONFIG, "compute": {"scheduler": "nonsense"}},
+     "{cfg}: compute.scheduler: must be a Dask scheduler address like tcp://host:8786 (not "
+     "the dashboard's http:// address), or null for a LocalCluster (got 'nonsense')"),
 ]
 
 
