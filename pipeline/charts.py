@@ -158,7 +158,8 @@ def speaker_mix_chart(shares: pd.DataFrame, topics: list[dict], max_speakers: in
     return fig
 
 
-MAX_MEETING_PANELS = 6  # more meetings than this: one panel, a point per meeting
+MAX_MEETING_PANELS = 6  # more meetings than this: one panel, a column per meeting
+MAX_COLUMNS = 60  # more meetings than this: consecutive meetings pooled into 60 columns
 
 
 def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
@@ -196,7 +197,13 @@ def _meetings_chart(doc_topics: pd.DataFrame, columns: list[str], labels: list[s
     key = doc_topics["date"].astype(str) + " " + doc_topics["meeting"].astype(str) \
         if has_date else doc_topics["meeting"].astype(str)
     per_meeting = weighted.groupby(key).sum().sort_index()
-    shares = per_meeting.div(per_meeting.sum(axis=1).replace(0, 1), axis=0)
+    n_meetings = len(per_meeting)
+    # Past MAX_COLUMNS meetings, consecutive meetings are pooled (token-weighted) into
+    # MAX_COLUMNS groups: a column per meeting would be too thin to read.
+    group = np.arange(n_meetings) * min(n_meetings, MAX_COLUMNS) // n_meetings
+    pooled = per_meeting.groupby(group).sum()
+    pooled.index = [per_meeting.index[np.argmax(group == g)] for g in pooled.index]
+    shares = pooled.div(pooled.sum(axis=1).replace(0, 1), axis=0)
     x = np.arange(len(shares))
     with japanese_style():
         fig = Figure(figsize=(11, 4.2), layout="constrained")
@@ -209,7 +216,10 @@ def _meetings_chart(doc_topics: pd.DataFrame, columns: list[str], labels: list[s
         ticks = np.unique(np.linspace(0, len(x) - 1, min(len(x), 12)).round().astype(int))
         ax.set_xticks(ticks, labels=[shares.index[i] for i in ticks], rotation=30, ha="right",
                       fontsize=8)
-        ax.set_xlabel(f"会議（{'日付' if has_date else '名前'}順、全 {len(x)} 回）", fontsize=9)
+        order = "日付" if has_date else "名前"
+        ax.set_xlabel(f"会議（{order}順、全 {n_meetings} 回）" if len(x) == n_meetings else
+                      f"会議（{order}順、全 {n_meetings} 回を {len(x)} 区間にまとめ、"
+                      "目盛は各区間の最初の会議）", fontsize=9)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         ax.set_title("会議ごとのトピックの割合（発言量で重み付け）", fontsize=12)
     return fig

@@ -60,3 +60,20 @@ def test_charts_have_no_missing_glyphs():
             fig.canvas.draw()
             texts = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
             assert any("特区" in t or "材料" in t or "岸" in t for t in texts)
+
+
+def test_timeline_of_many_meetings_is_one_readable_panel():
+    from pipeline.charts import MAX_COLUMNS, timeline_chart
+
+    n = 150
+    meetings = [f"m{i:03d}" for i in range(n)]
+    doc_topics = pd.DataFrame({
+        "doc_id": [f"{m}#1.1" for m in meetings], "meeting": meetings, "speaker": "岸",
+        "turn": 1, "topic_1": [i / n for i in range(n)],
+        "topic_2": [1 - i / n for i in range(n)], "n_tokens": 10})
+    topics = [{"topic": 1, "terms": ["特区"]}, {"topic": 2, "terms": ["材料"]}]
+    fig = timeline_chart(doc_topics, topics)
+    (ax,) = fig.axes
+    assert f"全 {n} 回を {MAX_COLUMNS} 区間" in ax.get_xlabel()
+    assert ax.get_xlim() == (-0.5, MAX_COLUMNS - 0.5)
+    assert ax.get_xticklabels()[0].get_text() == "m000"
