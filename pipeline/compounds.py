@@ -17,6 +17,22 @@ Unit = tuple[str, str, tuple[Part, ...]]
 SURFACE, KEY, DISPLAY, ALONE, STARTS, ENDS = range(6)
 
 
+class UnitTable:
+    """Distinct units, each numbered in the order it was first met."""
+
+    def __init__(self) -> None:
+        self.units: list[Unit] = []
+        self._index: dict[Unit, int] = {}
+
+    def intern(self, unit: Unit) -> int:
+        """The unit's number, added if new."""
+        index = self._index.get(unit)
+        if index is None:
+            index = self._index[unit] = len(self.units)
+            self.units.append(unit)
+        return index
+
+
 def word(key: str, display: str) -> Unit:
     """A single-word candidate term."""
     return (key, display, ())

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,6 +18,16 @@ from pydantic import (
 )
 
 from pipeline.errors import PipelineError
+
+
+def _check_n_jobs(value: int) -> int:
+    if value == 0:
+        raise ValueError("must be -1 (every core) or a number of processes >= 1")
+    return value
+
+
+# Processes to use: -1 = every core, else at least 1.
+NJobs = Annotated[int, AfterValidator(_check_n_jobs)]
 
 
 class _Section(BaseModel):
@@ -96,7 +107,7 @@ class TokensConfig(_Section):
     collocation_threshold: float = Field(
         0.5, gt=-1, le=1, description="NPMI a pair needs to be joined (gensim Phrases)."
     )
-    n_jobs: int = Field(
+    n_jobs: NJobs = Field(
         -1, ge=-1, description="Processes for tokenizing large inputs; -1 = every core."
     )
     cache: bool = Field(
@@ -104,12 +115,6 @@ class TokensConfig(_Section):
         "so a rerun tokenizes only new or changed meetings.",
     )
 
-    @field_validator("n_jobs")
-    @classmethod
-    def _n_jobs(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("must be -1 (every core) or a number of processes >= 1")
-        return value
 
 
 class VectorizeConfig(_Section):
@@ -151,7 +156,7 @@ class ModelConfig(_Section):
         20_000, ge=100, description="The K sweep scores K on at most this many documents "
         "(a fixed random sample); the final model sees every document.",
     )
-    n_jobs: int = Field(
+    n_jobs: NJobs = Field(
         -1, ge=-1, description="Processes for the K sweep's fits; -1 = every core."
     )
 
@@ -167,12 +172,6 @@ class ModelConfig(_Section):
             raise ValueError("must be >= 2")
         return value
 
-    @field_validator("n_jobs")
-    @classmethod
-    def _n_jobs(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("must be -1 (every core) or a number of processes >= 1")
-        return value
 
     @model_validator(mode="after")
     def _k_range(self) -> ModelConfig:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.compounds import Unit, unit_terms
+from pipeline.compounds import Unit, UnitTable, unit_terms
 from pipeline.tokens import Analyzer, Extractor, TermFilter, new_tagger, text_unit_ids
 
 CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread over workers
@@ -139,7 +139,7 @@ def chunk_units(task: tuple, tagger: Analyzer | None = None) -> ChunkUnits | Chu
         for found in per_text:
             ids.extend(found)
             lengths.append(len(found))
-        table = extractor.table
+        table = extractor.table.units
         lengths_array = np.frombuffer(lengths, dtype=np.int32).copy()
         if session is not None:
             # A forked worker inherits its parent's state: the process id tells them apart.
@@ -190,22 +190,14 @@ class Merger:
     """Joins chunks into one corpus with one table of units, in chunk order."""
 
     def __init__(self) -> None:
-        self.table: list[Unit] = []
-        self._index: dict[Unit, int] = {}
+        self._table = UnitTable()
         self._workers: dict[str, list[int]] = {}
         self._ids: list[np.ndarray] = []
         self._lengths: list[np.ndarray] = []
 
-    def _intern(self, unit: Unit) -> int:
-        index = self._index.get(unit)
-        if index is None:
-            index = self._index[unit] = len(self.table)
-            self.table.append(unit)
-        return index
-
     def add(self, chunk: ChunkUnits) -> np.ndarray:
         """Add a self-contained chunk; returns its ids in the corpus table."""
-        local = np.fromiter(map(self._intern, chunk.units), dtype=np.int32,
+        local = np.fromiter(map(self._table.intern, chunk.units), dtype=np.int32,
                             count=len(chunk.units))
         ids = local[chunk.ids] if len(chunk.ids) else chunk.ids
         self._ids.append(ids)
@@ -217,7 +209,7 @@ class Merger:
         known = self._workers.setdefault(delta.worker, [])
         if delta.first != len(known):
             raise RuntimeError(f"tokenize: worker {delta.worker} sent units out of order")
-        known.extend(map(self._intern, delta.new_units))
+        known.extend(map(self._table.intern, delta.new_units))
         ids = np.asarray(known, dtype=np.int32)[delta.ids] if len(delta.ids) else delta.ids
         self._ids.append(ids)
         self._lengths.append(delta.lengths)
@@ -226,13 +218,13 @@ class Merger:
     def standalone(self, ids: np.ndarray, lengths: np.ndarray) -> ChunkUnits:
         """A chunk as self-contained ChunkUnits (what the cache keeps)."""
         used, local = np.unique(ids, return_inverse=True)
-        table = self.table
+        table = self._table.units
         return ChunkUnits(tuple(table[i] for i in used.tolist()), local.astype(np.int32),
                           lengths)
 
     def corpus(self) -> CorpusUnits:
         return CorpusUnits(
-            self.table,
+            self._table.units,
             np.concatenate(self._ids) if self._ids else np.zeros(0, np.int32),
             np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32),
         )

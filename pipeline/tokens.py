@@ -21,6 +21,7 @@ import fugashi
 from pipeline.compounds import (
     Part,
     Unit,
+    UnitTable,
     close_run,
     word,
 )
@@ -177,8 +178,7 @@ class Extractor:
         # Per distinct MeCab line: (_DROP, None, -1), (_WORD, unit index, -1) or
         # (_JOIN, Part, index of the unit it is alone or -1); see `role`.
         self._id_roles: dict[str, tuple[int, object, int]] = {}
-        self.table: list[Unit] = []  # every candidate term met so far, by index
-        self._ids: dict[Unit, int] = {}
+        self.table = UnitTable()  # every candidate term met so far, numbered
         self._runs: dict[tuple[Part, ...], tuple[int, ...]] = {}
 
     def role(self, m: Morpheme | None) -> Role:
@@ -198,8 +198,8 @@ class Extractor:
 
     def units(self, tagger: Analyzer, text: str) -> list[Unit]:
         """Candidate terms of one text, in order; noun runs come as Units with parts."""
-        table = self.table
-        return [table[i] for i in self.unit_ids(tagger, text)]
+        units = self.table.units
+        return [units[i] for i in self.unit_ids(tagger, text)]
 
     def unit_ids(self, tagger: Analyzer, text: str) -> list[int]:
         """The same candidate terms as indices into `self.table` (what workers send on)."""
@@ -236,14 +236,6 @@ class Extractor:
             self._decide(new, found)
         return [self._assemble_ids(map(roles.__getitem__, lines)) for lines in all_lines]
 
-    def intern(self, unit: Unit) -> int:
-        """The index of a unit in `self.table`, added if new."""
-        index = self._ids.get(unit)
-        if index is None:
-            index = self._ids[unit] = len(self.table)
-            self.table.append(unit)
-        return index
-
     def _learn(self, tagger: Analyzer, text: str, new: set[str]) -> None:
         """Decide the role of token lines not seen before.
 
@@ -262,13 +254,14 @@ class Extractor:
         for line in new:
             kind, item, single = self.role(found.get(line))
             if kind == _WORD:
-                self._id_roles[line] = (kind, self.intern(item), -1)
+                self._id_roles[line] = (kind, self.table.intern(item), -1)
             else:
                 self._id_roles[line] = (kind, item, -1 if single is None
-                                        else self.intern(single))
+                                        else self.table.intern(single))
 
     def _assemble_ids(self, decided: Iterable[tuple[int, object, int]]) -> list[int]:
-        """As _assemble, in unit indices."""
+        """Unit indices from the tokens' roles, in order: a run of joining parts closes at
+        the first token that does not join, as one compound candidate or its words."""
         ids: list[int] = []
         append = ids.append
         run: list[Part] = []
@@ -297,47 +290,8 @@ class Extractor:
     def _run_ids(self, run: tuple[Part, ...]) -> tuple[int, ...]:
         ids = self._runs.get(run)
         if ids is None:
-            ids = self._runs[run] = tuple(self.intern(u) for u in close_run(run))
+            ids = self._runs[run] = tuple(map(self.table.intern, close_run(run)))
         return ids
-
-
-def _assemble(decided: Iterable[Role]) -> list[Unit]:
-    units: list[Unit] = []
-    append = units.append
-    run: list[Part] = []
-    alone: Unit | None = None
-    for kind, item, single in decided:
-        if kind == _JOIN:
-            run.append(item)
-            alone = single
-            continue
-        if run:
-            if len(run) == 1:  # most runs: one noun, no compound to consider
-                if alone is not None:
-                    append(alone)
-            else:
-                units.extend(_close_run(tuple(run)))
-            run = []
-        if kind == _WORD:
-            append(item)
-    if len(run) == 1:
-        if alone is not None:
-            append(alone)
-    elif run:
-        units.extend(_close_run(tuple(run)))
-    return units
-
-
-@lru_cache(maxsize=65536)
-def _close_run(run: tuple[Part, ...]) -> tuple[Unit, ...]:
-    return close_run(run)
-
-
-def extract_units(morphemes: Sequence[Morpheme], pos: frozenset[str], term_filter: TermFilter,
-                  compounds: bool) -> list[Unit]:
-    """Candidate terms of already-parsed morphemes."""
-    extractor = Extractor(pos, term_filter, compounds)
-    return _assemble(extractor.role(m) for m in morphemes)
 
 
 def protect_phrases(text: str, phrases: Iterable[str]) -> list[tuple[str, bool]]:
@@ -374,8 +328,8 @@ def parse_stopwords(text: str) -> frozenset[str]:
 def text_units(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
                text: str) -> list[Unit]:
     """Candidate terms of one text, with `keep` phrases cut out first as whole terms."""
-    table = extractor.table
-    return [table[i] for i in text_unit_ids(tagger, extractor, keep, text)]
+    units = extractor.table.units
+    return [units[i] for i in text_unit_ids(tagger, extractor, keep, text)]
 
 
 def text_unit_ids(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
@@ -385,7 +339,7 @@ def text_unit_ids(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
         return extractor.unit_ids(tagger, text)
     ids: list[int] = []
     for piece, is_phrase in protect_phrases(text, keep):
-        ids.extend([extractor.intern(word(piece, piece))] if is_phrase
+        ids.extend([extractor.table.intern(word(piece, piece))] if is_phrase
                    else extractor.unit_ids(tagger, piece))
     return ids
 
