@@ -52,7 +52,7 @@ def _windows(pieces: list[Paragraph], size: int) -> list[Paragraph]:
     out = []
     for i in range(0, len(pieces), size):
         chunk = pieces[i : i + size]
-        out.append(Paragraph("".join(p.text for p in chunk), chunk[0].start, chunk[-1].end))
+        out.append(_merge(chunk))
     return out
 
 

@@ -40,9 +40,7 @@ class TokenCache:
     def __init__(self, root: Path, settings: TokenSettings):
         self.root = Path(root)
         self.folder = self.root / settings.cache_key
-        self.used: set[str] = set()
-        self.hits = 0
-        self.misses = 0
+        self.used: set[str] = set()  # entries this run read or wrote: what finish() keeps
 
     def get(self, key: str) -> ChunkUnits | None:
         path = self.folder / f"{key}.pkl"
@@ -54,10 +52,8 @@ class TokenCache:
             chunk = ChunkUnits(units, np.frombuffer(ids, dtype=np.int32),
                                np.frombuffer(lengths, dtype=np.int32))
         except Exception:  # missing, damaged or foreign: recompute it, never trust it
-            self.misses += 1
             return None
         self.used.add(key)
-        self.hits += 1
         return chunk
 
     def put(self, key: str, entry: ChunkUnits) -> None:

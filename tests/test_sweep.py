@@ -80,7 +80,6 @@ def test_parallel_sweep_with_seeded_themes_equals_serial():
 
 
 def test_dask_sweep_equals_local():
-    pytest.importorskip("dask.distributed")
     counts, vocab, texts = noisy_corpus(seed=2)
     local = _sweep(counts, vocab, texts)
     with executor(ComputeConfig(backend="dask", n_workers=2)) as ex:
