@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import uuid
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.compounds import Unit, UnitTable, unit_terms
-from pipeline.tokens import Analyzer, Extractor, TermFilter, new_tagger, text_unit_ids
+from pipeline.tokens import Analyzer, Extractor, TermFilter, chunk_unit_ids, new_tagger
 
 CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread over workers
 _CODE = (Path(__file__).parent / "tokens.py", Path(__file__).parent / "compounds.py",
@@ -132,26 +131,18 @@ def chunk_units(task: tuple, tagger: Analyzer | None = None) -> ChunkUnits | Chu
     session = task[2] if len(task) > 2 else None
     tagger, extractor = _worker(settings, tagger)
     with gc_paused():
-        ids = array("i")
-        lengths = array("i")
-        per_text = (extractor.unit_ids_many(tagger, texts) if not settings.keep else
-                    [text_unit_ids(tagger, extractor, settings.keep, t) for t in texts])
-        for found in per_text:
-            ids.extend(found)
-            lengths.append(len(found))
+        ids, lengths = chunk_unit_ids(tagger, extractor, settings.keep, texts)
         table = extractor.table.units
-        lengths_array = np.frombuffer(lengths, dtype=np.int32).copy()
         if session is not None:
             # A forked worker inherits its parent's state: the process id tells them apart.
             worker = f"{os.getpid()}:{session}"
             first = _STATE.get(worker, 0)
             _STATE[worker] = len(table)
-            return ChunkDelta(worker, first, tuple(table[first:]),
-                              np.frombuffer(ids, dtype=np.int32).copy(), lengths_array)
+            return ChunkDelta(worker, first, tuple(table[first:]), ids, lengths)
         # Self-contained: this chunk's units only, renumbered from 0.
-        used, local = np.unique(np.frombuffer(ids, dtype=np.int32), return_inverse=True)
+        used, local = np.unique(ids, return_inverse=True)
         return ChunkUnits(tuple(table[i] for i in used.tolist()), local.astype(np.int32),
-                          lengths_array)
+                          lengths)
 
 
 def chunk_texts(texts: Iterable[str], limit: int = CHUNK_CHARS) -> Iterator[list[str]]:
@@ -191,7 +182,7 @@ class Merger:
 
     def __init__(self) -> None:
         self._table = UnitTable()
-        self._workers: dict[str, list[int]] = {}
+        self._workers: dict[str, np.ndarray] = {}  # worker's unit number -> ours
         self._ids: list[np.ndarray] = []
         self._lengths: list[np.ndarray] = []
 
@@ -206,11 +197,13 @@ class Merger:
 
     def add_delta(self, delta: ChunkDelta) -> np.ndarray:
         """Add a worker's chunk; its new units extend that worker's numbering."""
-        known = self._workers.setdefault(delta.worker, [])
+        known = self._workers.get(delta.worker, np.zeros(0, np.int32))
         if delta.first != len(known):
             raise RuntimeError(f"tokenize: worker {delta.worker} sent units out of order")
-        known.extend(map(self._table.intern, delta.new_units))
-        ids = np.asarray(known, dtype=np.int32)[delta.ids] if len(delta.ids) else delta.ids
+        if delta.new_units:
+            known = self._workers[delta.worker] = np.concatenate([known, np.fromiter(
+                map(self._table.intern, delta.new_units), np.int32, len(delta.new_units))])
+        ids = known[delta.ids] if len(delta.ids) else delta.ids
         self._ids.append(ids)
         self._lengths.append(delta.lengths)
         return ids
@@ -294,15 +287,32 @@ def tokenize_chunks(chunks: Iterable[Sequence[str]], settings: TokenSettings, ex
 
 def corpus_terms(corpus: CorpusUnits, compound_min_count: int,
                  keep: frozenset[str] = frozenset(),
-                 drop: frozenset[str] = frozenset()) -> Iterator[list[str]]:
+                 drop: frozenset[str] = frozenset(),
+                 block: int = 1 << 20) -> Iterator[list[str]]:
     """Final terms of each document, in order: compounds cut by corpus frequency, and the
     words in `drop` (the corpus's own speaker names) taken out."""
     counts = np.bincount(corpus.ids, minlength=len(corpus.units)) if len(corpus.ids) \
         else np.zeros(len(corpus.units), dtype=np.int64)
     occurrences = {u: int(n) for u, n in zip(corpus.units, counts.tolist(), strict=True) if n}
     final = unit_terms(occurrences, compound_min_count, keep, drop)
-    per_unit = [final.get(u, []) for u in corpus.units]
-    lookup = per_unit.__getitem__
-    bounds = np.concatenate([[0], np.cumsum(corpus.lengths, dtype=np.int64)]).tolist()
-    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
-        yield list(chain.from_iterable(map(lookup, corpus.ids[start:end].tolist())))
+    # Each unit's terms as a slice of one flat list: tokens expand with numpy, in blocks of
+    # about `block` tokens so that memory stays bounded on a large corpus.
+    per_unit = [final.get(u, ()) for u in corpus.units]
+    n_terms = np.fromiter(map(len, per_unit), np.int64, count=len(per_unit))
+    first_term = np.cumsum(n_terms) - n_terms
+    flat = np.array(list(chain.from_iterable(per_unit)) or [""], dtype=object)
+    bounds = np.concatenate([[0], np.cumsum(corpus.lengths, dtype=np.int64)])
+    doc = 0
+    while doc < len(corpus.lengths):
+        last = int(np.searchsorted(bounds, bounds[doc] + block, side="right")) - 1
+        last = max(last, doc + 1)  # at least one document per block
+        ids = corpus.ids[bounds[doc] : bounds[last]]
+        sizes = n_terms[ids]
+        ends = np.cumsum(sizes)
+        # The k-th term of a token is flat[first_term[unit] + k].
+        within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - sizes, sizes)
+        terms = flat[np.repeat(first_term[ids], sizes) + within].tolist()
+        cut = np.concatenate([[0], ends])[bounds[doc : last + 1] - bounds[doc]].tolist()
+        for start, end in zip(cut[:-1], cut[1:], strict=True):
+            yield terms[start:end]
+        doc = last

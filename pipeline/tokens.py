@@ -3,20 +3,24 @@
 Counting happens under a normalized key (the UniDic lemma without its English gloss) while
 the term is shown as written (proper nouns as spelled, やり取り not 遣り取り).
 
-Speed: MeCab prints only the five fields we read, and each distinct output line is
-classified once and then looked up, so the Python work per token is one dict lookup.
+Speed: MeCab prints only each token's surface and context ids; each distinct such line is
+classified once (its features read from MeCab's lattice of the new words alone), numbered,
+and a chunk of documents is then assembled from those numbers with numpy.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, count, islice
 
 import fugashi
+import numpy as np
 
 from pipeline.compounds import (
     Part,
@@ -30,12 +34,14 @@ _LONE_KANA = re.compile(r"^[\u3040-\u30ffー]$")
 _HAS_WORD_CHAR = re.compile(r"[\w]")
 _NUMERIC = re.compile(r"^[\d０-９.,．，%％〇一二三四五六七八九十百千万億兆]+$")
 # The fast pass prints each token's surface and MeCab context ids: cheaper to format than
-# features (MeCab re-splits the feature CSV for every %f[i]), and in UniDic the triple
-# (surface, left id, right id) names one dictionary entry. Features, the lemma included, are
-# looked up once per distinct triple with the full format.
+# features (MeCab re-splits the feature CSV for every %f[i]). Features, the lemma included,
+# are read once per distinct line.
 _FAST = r"--output-format-type= -F%m\\t%phl\\t%phr\\n -U%m\\t%phl\\t%phr\\n -E\\n"
 _FULL = (r"--output-format-type= -F%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\n"
          r" -U%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\n -E\\n")
+# Every node of the lattice (-a), with its word cost: the dictionary entries of new words.
+_EVERY = (r"--output-format-type= -a -F%m\\t%phl\\t%phr\\t%c\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\n"
+          r" -U%m\\t%phl\\t%phr\\t%c\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\n -E\\n")
 PARALLEL_MIN_CHARS = 200_000  # below this, starting worker processes costs more than it saves
 
 
@@ -51,7 +57,7 @@ class Morpheme:
 
 
 class Analyzer:
-    """MeCab with unidic-lite: a fast pass for every token, full features per new word.
+    """MeCab with unidic-lite: a fast pass for every token, features once per new word.
 
     One per process: a tagger is a resource, never pickled.
     """
@@ -63,10 +69,11 @@ class Analyzer:
         base = f'-d "{folder}" -r "{folder}/mecabrc"'
         self.fast = fugashi.GenericTagger(f"{base} {_FAST}")
         self.full = fugashi.GenericTagger(f"{base} {_FULL}")
+        self.every = fugashi.GenericTagger(f"{base} {_EVERY}")
         self.dictionary_info = self.full.dictionary_info
 
     def lines(self, text: str) -> list[str]:
-        """One `surface<TAB>left id<TAB>right id` line per token; '' ends a sentence."""
+        """One `surface<TAB>left id<TAB>right id` line per token."""
         return self.fast.parse(text).split("\n")
 
     def morphemes(self, text: str, only: set[str] | None = None) -> dict[str, Morpheme]:
@@ -81,6 +88,32 @@ class Analyzer:
                     surface, _, _, pos1, pos2, pos3, lemma = fields
                     found[line] = Morpheme(surface, pos1, pos2 or "*", pos3 or "*",
                                            lemma or surface)
+        return found
+
+    def entries(self, lines: set[str]) -> dict[str, Morpheme]:
+        """Full features of fast-pass lines, without their texts.
+
+        A line (surface, left id, right id) names what MeCab chose in context: among the
+        dictionary entries of that surface with these context ids, the lowest word cost
+        (the connection costs are the same), the last one in the lattice on a tie. Most
+        lines come out the same when their surfaces are parsed alone, spaced apart; the
+        rest are read from the lattice of their surfaces (every node, -a), which holds
+        every entry whatever context it came from.
+        """
+        surfaces = sorted({line.split("\t", 1)[0] for line in lines if line})
+        found = self.morphemes("\n".join(surfaces), lines)
+        rest = sorted({line.split("\t", 1)[0] for line in lines if line and line not in found})
+        best: dict[str, tuple[int, list[str]]] = {}
+        for node in self.every.parse("\n".join(rest)).split("\n") if rest else ():
+            fields = node.rsplit("\t", 5)
+            if len(fields) == 6 and fields[0] in lines and fields[0] not in found:
+                cost = int(fields[1])
+                held = best.get(fields[0])
+                if held is None or cost <= held[0]:
+                    best[fields[0]] = (cost, fields)
+        for line, (_, (_, _, pos1, pos2, pos3, lemma)) in best.items():
+            surface = line.split("\t", 1)[0]
+            found[line] = Morpheme(surface, pos1, pos2 or "*", pos3 or "*", lemma or surface)
         return found
 
 
@@ -102,7 +135,7 @@ def dictionary_info(tagger: Analyzer) -> dict:
 
 
 def parse(tagger: Analyzer, text: str) -> list[Morpheme]:
-    """Morphemes of a text (for inspection and tests; the pipeline uses Extractor.units)."""
+    """Morphemes of a text (for inspection and tests; the pipeline uses Extractor)."""
     found = tagger.morphemes(text)
     return [found[line] for line in tagger.lines(text) if line in found]
 
@@ -175,11 +208,17 @@ class Extractor:
         self.pos = frozenset(pos)
         self.term_filter = term_filter
         self.compounds = compounds
-        # Per distinct MeCab line: (_DROP, None, -1), (_WORD, unit index, -1) or
-        # (_JOIN, Part, index of the unit it is alone or -1); see `role`.
-        self._id_roles: dict[str, tuple[int, object, int]] = {}
         self.table = UnitTable()  # every candidate term met so far, numbered
-        self._runs: dict[tuple[Part, ...], tuple[int, ...]] = {}
+        # Every distinct MeCab line met gets the next code, in C (no Python call per token).
+        self._codes: defaultdict[str, int] = defaultdict(count().__next__)
+        # Per code: its role, its unit (a word's, or a joining part's when alone; -1 for
+        # none) and its Part if it joins runs.
+        self._kinds: list[int] = []
+        self._values: list[int] = []
+        self._parts: list[Part | None] = []
+        self._kind = np.zeros(0, np.int8)
+        self._value = np.zeros(0, np.int32)
+        self._runs: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     def role(self, m: Morpheme | None) -> Role:
         """Whether a morpheme joins a noun run, stands alone as a term, or is dropped."""
@@ -203,95 +242,95 @@ class Extractor:
 
     def unit_ids(self, tagger: Analyzer, text: str) -> list[int]:
         """The same candidate terms as indices into `self.table` (what workers send on)."""
-        # The hot path of the pipeline: one C-level dict lookup per token, decisions made
-        # once per distinct token line, and plain ints out.
-        roles = self._id_roles
-        lines = tagger.lines(text)
-        try:
-            return self._assemble_ids(map(roles.__getitem__, lines))
-        except KeyError:  # a word not seen before: learn this text's new words, then redo
-            self._learn(tagger, text, {line for line in lines if line not in roles})
-            return self._assemble_ids(map(roles.__getitem__, lines))
+        return self.chunk_ids(tagger, [text])[0].tolist()
 
-    def unit_ids_many(self, tagger: Analyzer, texts: Sequence[str]) -> list[list[int]]:
-        """unit_ids of several texts: their new words are learned in one go, before any
-        text is assembled (cheaper than stopping at each text's first new word)."""
-        roles = self._id_roles
+    def chunk_ids(self, tagger: Analyzer, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate terms of several texts: indices into `self.table` for all texts in a
+        row (int32), and how many belong to each text."""
+        # The hot path of the pipeline: per token, MeCab's output line and one C-level dict
+        # lookup; the rest is numpy over the chunk.
         all_lines = [tagger.lines(text) for text in texts]
-        new: set[str] = set()
-        for lines in all_lines:
-            new.update(lines)
-        new.difference_update(roles.keys())
-        if new:
-            found = tagger.morphemes(" ".join(sorted({n.split("\t", 1)[0] for n in new if n})),
-                                     new)
-            missing = {n for n in new if n and n not in found}
-            for text, lines in zip(texts, all_lines, strict=True):
-                if not missing:
-                    break
-                if not missing.isdisjoint(lines):
-                    more = tagger.morphemes(text, missing)
-                    found.update(more)
-                    missing.difference_update(more)
-            self._decide(new, found)
-        return [self._assemble_ids(map(roles.__getitem__, lines)) for lines in all_lines]
+        sizes = np.fromiter(map(len, all_lines), np.int64, count=len(all_lines))
+        known = len(self._codes)
+        codes = np.fromiter(map(self._codes.__getitem__, chain.from_iterable(all_lines)),
+                            np.int32, count=int(sizes.sum()))
+        if len(self._codes) > known:
+            new = list(islice(reversed(self._codes), len(self._codes) - known))[::-1]
+            self._learn(tagger, new, texts, all_lines)
+        return self._assemble(codes, sizes)
 
-    def _learn(self, tagger: Analyzer, text: str, new: set[str]) -> None:
-        """Decide the role of token lines not seen before.
-
-        The new words are analysed together, spaced apart, in one full-feature pass: most
-        come out as the same dictionary entries (same surface and context ids), and only
-        those are taken. The rest are read in a full-feature pass over the text itself (the
-        two passes share one dictionary and cost model, so they cut the text alike).
-        """
-        words = sorted({line.split("\t", 1)[0] for line in new if line})
-        found = tagger.morphemes(" ".join(words), new) if words else {}
-        if any(line and line not in found for line in new):
-            found.update(tagger.morphemes(text, new))
-        self._decide(new, found)
-
-    def _decide(self, new: Iterable[str], found: dict[str, Morpheme]) -> None:
+    def _learn(self, tagger: Analyzer, new: list[str], texts: Sequence[str],
+               all_lines: Sequence[list[str]]) -> None:
+        """Decide the roles of lines not seen before, in code order."""
+        wanted = set(new)
+        found = tagger.entries(wanted)
+        missing = {line for line in wanted if line and line not in found}
+        # Never expected (every entry is in its surface's lattice), but a text's own parse
+        # is the authority, so a line not found alone is read from it.
+        for text, lines in zip(texts, all_lines, strict=True):
+            if not missing:
+                break
+            if not missing.isdisjoint(lines):
+                more = tagger.morphemes(text, missing)
+                found.update(more)
+                missing.difference_update(more)
         for line in new:
             kind, item, single = self.role(found.get(line))
-            if kind == _WORD:
-                self._id_roles[line] = (kind, self.table.intern(item), -1)
-            else:
-                self._id_roles[line] = (kind, item, -1 if single is None
-                                        else self.table.intern(single))
+            self._kinds.append(kind)
+            self._parts.append(item if kind == _JOIN else None)
+            unit = item if kind == _WORD else single
+            self._values.append(-1 if unit is None else self.table.intern(unit))
+        self._kind = np.array(self._kinds, dtype=np.int8)
+        self._value = np.array(self._values, dtype=np.int32)
 
-    def _assemble_ids(self, decided: Iterable[tuple[int, object, int]]) -> list[int]:
-        """Unit indices from the tokens' roles, in order: a run of joining parts closes at
-        the first token that does not join, as one compound candidate or its words."""
-        ids: list[int] = []
-        append = ids.append
-        run: list[Part] = []
-        alone = -1
-        for kind, item, single in decided:
-            if kind == _JOIN:
-                run.append(item)
-                alone = single
-                continue
-            if run:
-                if len(run) == 1:  # most runs: one noun, no compound to consider
-                    if alone >= 0:
-                        append(alone)
-                else:
-                    ids.extend(self._run_ids(tuple(run)))
-                run = []
-            if kind == _WORD:
-                append(item)
-        if len(run) == 1:
-            if alone >= 0:
-                append(alone)
-        elif run:
-            ids.extend(self._run_ids(tuple(run)))
-        return ids
-
-    def _run_ids(self, run: tuple[Part, ...]) -> tuple[int, ...]:
-        ids = self._runs.get(run)
-        if ids is None:
-            ids = self._runs[run] = tuple(map(self.table.intern, close_run(run)))
-        return ids
+    def _assemble(self, codes: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Unit indices from the tokens' codes, in order: a run of joining parts (never
+        across texts) becomes one compound candidate or its words; a run of one part is that
+        part's word, if it is kept alone."""
+        kind = self._kind[codes]
+        value = self._value[codes]
+        joins = kind == _JOIN
+        n = len(codes)
+        ends = np.cumsum(sizes)
+        starts_of_texts = ends - sizes
+        after = np.zeros(n + 1, dtype=bool)  # does position i start a new run?
+        after[1:n] = ~joins[:-1]
+        after[0] = True
+        after[starts_of_texts[starts_of_texts < n]] = True
+        run_start = np.flatnonzero(joins & after[:n])
+        before = np.zeros(n + 1, dtype=bool)  # does position i end its run?
+        before[: n - 1] = ~joins[1:]
+        before[n - 1 : n] = True
+        before[ends[(ends > 0) & (ends <= n)] - 1] = True
+        run_end = np.flatnonzero(joins & before[:n]) + 1
+        single = run_end - run_start == 1
+        # Words and one-part runs: one unit (or none) at their position.
+        positions = np.concatenate([np.flatnonzero(kind == _WORD), run_start[single]])
+        values = value[positions]
+        kept = values >= 0
+        positions, values = positions[kept], values[kept]
+        # Runs of two or more: their units, all at the run's first position.
+        multi_start, multi_end = run_start[~single].tolist(), run_end[~single].tolist()
+        if multi_start:
+            code_list = codes.tolist()
+            runs = self._runs
+            per_run = []
+            for start, end in zip(multi_start, multi_end, strict=True):
+                key = tuple(code_list[start:end])
+                ids = runs.get(key)
+                if ids is None:
+                    parts = tuple(self._parts[c] for c in key)
+                    ids = runs[key] = tuple(map(self.table.intern, close_run(parts)))
+                per_run.append(ids)
+            counts = np.fromiter(map(len, per_run), np.int64, count=len(per_run))
+            positions = np.concatenate([positions, np.repeat(multi_start, counts)])
+            values = np.concatenate([values, np.fromiter(chain.from_iterable(per_run),
+                                                         np.int32, count=int(counts.sum()))])
+        # Stable: a run's units keep their order at their shared position.
+        order = np.argsort(positions, kind="stable")
+        positions, values = positions[order], values[order].astype(np.int32)
+        lengths = np.diff(np.searchsorted(positions, ends), prepend=0).astype(np.int32)
+        return values, lengths
 
 
 def protect_phrases(text: str, phrases: Iterable[str]) -> list[tuple[str, bool]]:
@@ -328,20 +367,34 @@ def parse_stopwords(text: str) -> frozenset[str]:
 def text_units(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
                text: str) -> list[Unit]:
     """Candidate terms of one text, with `keep` phrases cut out first as whole terms."""
+    ids, _ = chunk_unit_ids(tagger, extractor, keep, [text])
     units = extractor.table.units
-    return [units[i] for i in text_unit_ids(tagger, extractor, keep, text)]
+    return [units[i] for i in ids.tolist()]
 
 
-def text_unit_ids(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
-                  text: str) -> list[int]:
-    """text_units as indices into extractor.table."""
+def chunk_unit_ids(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
+                   texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Extractor.chunk_ids, with `keep` phrases cut out of the texts first as whole terms."""
     if not keep:
-        return extractor.unit_ids(tagger, text)
-    ids: list[int] = []
-    for piece, is_phrase in protect_phrases(text, keep):
-        ids.extend([extractor.table.intern(word(piece, piece))] if is_phrase
-                   else extractor.unit_ids(tagger, piece))
-    return ids
+        return extractor.chunk_ids(tagger, texts)
+    pieces = [protect_phrases(text, keep) for text in texts]
+    ids, lengths = extractor.chunk_ids(
+        tagger, [piece for text in pieces for piece, is_phrase in text if not is_phrase])
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    ids_list = ids.tolist()
+    out: list[int] = []
+    out_lengths: list[int] = []
+    k = 0
+    for text in pieces:
+        size = len(out)
+        for piece, is_phrase in text:
+            if is_phrase:
+                out.append(extractor.table.intern(word(piece, piece)))
+            else:
+                out.extend(ids_list[bounds[k] : bounds[k + 1]])
+                k += 1
+        out_lengths.append(len(out) - size)
+    return np.array(out, dtype=np.int32), np.array(out_lengths, dtype=np.int32)
 
 
 def join_collocations(docs: list[list[str]], min_count: int, threshold: float) -> list[list[str]]:

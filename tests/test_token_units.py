@@ -158,3 +158,12 @@ def test_a_planted_cache_file_cannot_run_code(tmp_path):
     assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
     assert missed == [0]
     assert not marker.exists()
+
+
+def test_terms_are_the_same_in_any_block_size():
+    # corpus_terms expands tokens in blocks; a block edge must never move a term.
+    corpus = tokenize_chunks([PARAGRAPHS[:40], [""], PARAGRAPHS[40:80]], settings())
+    whole = list(corpus_terms(corpus, 2))
+    assert len(whole) == 81 and whole[40] == []
+    for block in (1, 7, 100):
+        assert list(corpus_terms(corpus, 2, block=block)) == whole

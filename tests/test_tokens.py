@@ -108,3 +108,35 @@ def test_old_character_forms_fold(old, new):
 
     assert clean_text(old, fold_old=True) == new
     assert clean_text(old, fold_old=False) == old
+
+
+def test_words_learned_from_the_lattice_equal_the_parse_in_context(tagger):
+    # Each new word's features are read from its surface alone; the text's own parse is
+    # the authority. Every token line of real minutes must come out the same, including
+    # same-cost ties (まかり: 負かる or 罷る, same ids and word cost).
+    import json
+    import unicodedata
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data/kokkai/speeches.jsonl"
+    texts = [unicodedata.normalize("NFKC", json.loads(line)["speech"])
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    texts.append("懸念が広がり、まかり通る。")
+    in_context = {}
+    for text in texts:
+        in_context.update(tagger.morphemes(text))
+    learned = tagger.entries(set(in_context))
+    assert len(in_context) > 1000
+    assert learned == in_context
+
+
+def test_noun_runs_never_cross_documents(tagger):
+    # One chunk holds many documents; a noun ending one and a noun starting the next
+    # are two terms, not a compound.
+    got = terms(["材料の経済", "特区の規制", "経済特区"], tagger, compound_min_count=1)
+    assert got == [["材料", "経済"], ["特区", "規制"], ["経済特区"]]
+
+
+def test_empty_documents_keep_their_places(tagger):
+    assert terms(["", "経済特区", "", "えー"], tagger, compound_min_count=1) == \
+        [[], ["経済特区"], [], []]
