@@ -7,9 +7,10 @@ one document per paragraph, repeated --copies times (20: 4M characters, a large 
 2-core target is for large inputs, and at 1M the fixed costs of starting workers and of the
 corpus-wide compound pass still show). Bare fugashi is
 `[w.surface for w in tagger(text)]` per document; ours is `tokenize_documents` (parse, terms,
-compounds, display forms) with n_jobs=1 and n_jobs=2, interleaved in --repeat rounds;
-figures are medians. Prints both ratios and checks that the parallel output equals the serial one;
-also bare fugashi's own speedup from two processes, the machine's ceiling for ours.
+compounds, display forms) with n_jobs=1 and n_jobs=2; and bare fugashi on the two halves of
+the text in two processes, the machine's own ceiling for our 2-core speedup. The four runs
+are interleaved in --repeat rounds; prints every round, then medians and bests, both ratios,
+and whether the parallel output equals the serial one.
 """
 
 from __future__ import annotations
@@ -89,22 +90,28 @@ def main() -> None:
         bare2, _ = timed(lambda: bare_two_processes(texts))
         rounds.append((bare, serial, parallel, out1 == out2, bare2))
         del out1, out2
-    bare, serial, parallel = (statistics.median(r[i] for r in rounds) for i in range(3))
-    ratio = statistics.median(r[0] / r[1] for r in rounds)
-    speedup = statistics.median(r[1] / r[2] for r in rounds)
-    ceiling = statistics.median(r[0] / r[4] for r in rounds)
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"fugashi {version('fugashi')}, unidic-lite {version('unidic-lite')}")
-    print(f"# {len(texts)} documents, {n_chars:,} characters; medians of {args.repeat} "
-          "interleaved rounds")
-    for name, seconds in (("bare fugashi (surfaces only)", bare), ("ours, 1 process", serial),
-                          ("ours, 2 processes", parallel)):
-        print(f"{name:<30}{seconds:6.2f} s  {n_chars / seconds / 1e6:5.2f} M chars/s")
-    print(f"single-core ratio (bare / ours):   {ratio:.2f}x  (target >= 0.7)")
-    print(f"2-core speedup (1 proc / 2 procs): {speedup:.2f}x  (target >= 1.7)")
-    print(f"parallel output equals serial:     {all(r[3] for r in rounds)}")
-    print(f"bare fugashi's own 2-process speedup on this machine: {ceiling:.2f}x")
-
+    print(f"# {len(texts)} documents, {n_chars:,} characters; {args.repeat} interleaved rounds")
+    print("# round: bare, ours 1 process, ours 2 processes, bare 2 processes (s)")
+    for i, r in enumerate(rounds, 1):
+        print(f"#   {i:2d}: {r[0]:.2f}  {r[1]:.2f}  {r[2]:.2f}  {r[4]:.2f}")
+    print(f"{'':<30}{'median':>8}{'best':>8}")
+    for name, i in (("bare fugashi (surfaces only)", 0), ("ours, 1 process", 1),
+                    ("ours, 2 processes", 2), ("bare fugashi, 2 processes", 4)):
+        times = [r[i] for r in rounds]
+        print(f"{name:<30}{statistics.median(times):7.2f}s{min(times):7.2f}s")
+    # Two estimates of each ratio: the median of the rounds' own ratios (runs made under the
+    # same conditions), and best over best (the usual timing estimate: other load on the
+    # machine only ever adds time).
+    for label, a, b, target in (("single-core ratio (bare / ours)", 0, 1, 0.7),
+                                ("2-core speedup (1 proc / 2 procs)", 1, 2, 1.7),
+                                ("bare fugashi's own 2-process speedup", 0, 4, None)):
+        median = statistics.median(r[a] / r[b] for r in rounds)
+        best = min(r[a] for r in rounds) / min(r[b] for r in rounds)
+        goal = f"  (target >= {target})" if target else "  (this machine's ceiling)"
+        print(f"{label:<38}{median:5.2f}x median, {best:5.2f}x best{goal}")
+    print(f"parallel output equals serial: {all(r[3] for r in rounds)}")
 
 if __name__ == "__main__":
     main()

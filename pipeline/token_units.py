@@ -89,8 +89,9 @@ def _worker(settings: TokenSettings, tagger: Analyzer | None) -> tuple[Analyzer,
         _STATE.setdefault("tagger", tagger)
     if "tagger" not in _STATE:
         _STATE["tagger"] = new_tagger()
-    if _STATE.get("key") != settings.cache_key:
-        _STATE["key"] = settings.cache_key
+    # Compared by value, not by cache_key: that hash costs more than a chunk's lookups.
+    if _STATE.get("settings") != settings:
+        _STATE["settings"] = settings
         _STATE["extractor"] = Extractor(settings.pos, TermFilter(settings.stopwords,
                                                                  settings.min_chars),
                                         settings.compounds)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import pytest
 
 from pipeline.compute import DaskExecutor, LocalExecutor
 from pipeline.token_cache import TokenCache
@@ -167,3 +170,17 @@ def test_terms_are_the_same_in_any_block_size():
     assert len(whole) == 81 and whole[40] == []
     for block in (1, 7, 100):
         assert list(corpus_terms(corpus, 2, block=block)) == whole
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pipe sizes are a Linux setting")
+def test_worker_pipes_hold_several_chunks():
+    # A chunk of text (~120 KB) must not wait in a 64 KB pipe for the busy parent.
+    import fcntl
+
+    ex = LocalExecutor(2)
+    try:
+        assert list(ex.map(abs, [-1, 2])) == [1, 2]
+        for queue in (ex._pool._inqueue, ex._pool._outqueue):
+            assert fcntl.fcntl(queue._writer.fileno(), fcntl.F_GETPIPE_SZ) >= 1 << 20
+    finally:
+        ex.close()
