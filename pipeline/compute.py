@@ -25,7 +25,8 @@ def resolve_jobs(n_jobs: int) -> int:
 
 
 class LocalExecutor:
-    """Worker processes on this machine (fork where the OS has it, so workers start warm)."""
+    """n_jobs processes on this machine: this one and n_jobs - 1 workers (forked where the
+    OS has fork, so workers start warm)."""
 
     backend = "local"
 
@@ -40,12 +41,10 @@ class LocalExecutor:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = context.Pool(self.n_workers)
+            self._pool = context.Pool(self.n_workers - 1)
             _widen_pipes(self._pool)
-        # A few tasks per worker in flight: a slow task at the head of the line does not
-        # leave the other workers idle, and memory stays bounded.
-        yield from _bounded(self._pool.apply_async, lambda r: r.get(), fn, items,
-                            4 * self.n_workers)
+        yield from _helped(self._pool.apply_async, fn, items, ahead=2 * (self.n_workers - 1),
+                           limit=4 * self.n_workers)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -114,6 +113,67 @@ class DaskExecutor:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+class _Done:
+    """A task this process ran itself, kept in line until the tasks before it are read."""
+
+    __slots__ = ("error", "value")
+
+    def __init__(self, fn, item) -> None:
+        self.value = self.error = None
+        try:
+            self.value = fn(item)
+        except Exception as exc:  # raised in order, as a worker's would be
+            self.error = exc
+
+    def get(self):
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+    def ready(self) -> bool:
+        return True
+
+
+def _helped(submit, fn, items, ahead: int, limit: int) -> Iterator[Any]:
+    """Results of fn over items, in order, from the pool and from this process.
+
+    The pool always has `ahead` tasks queued; while the oldest task is not done, this
+    process runs the next item itself instead of waiting. So n_jobs processes work (not
+    n_jobs workers plus a parent that mostly waits yet competes for a core), and fewer
+    texts cross a pipe. At most `limit` results wait to be read.
+    """
+    pending: deque = deque()
+    in_pool = 0
+    items = iter(items)
+    exhausted = False
+
+    def take():
+        nonlocal exhausted
+        for item in items:
+            return item, True
+        exhausted = True
+        return None, False
+
+    while True:
+        while not exhausted and in_pool < ahead and len(pending) < limit:
+            item, ok = take()
+            if ok:
+                pending.append(submit(fn, (item,)))
+                in_pool += 1
+        if not pending:
+            return
+        head = pending[0]
+        if not head.ready() and not exhausted and len(pending) < limit:
+            item, ok = take()
+            if ok:
+                pending.append(_Done(fn, item))
+            continue
+        pending.popleft()
+        if not isinstance(head, _Done):
+            in_pool -= 1
+        yield head.get()
 
 
 def _bounded(submit, result, fn, items, window: int) -> Iterator[Any]:

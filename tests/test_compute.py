@@ -1,0 +1,65 @@
+"""The local executor: this process and its workers, results in input order."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from pipeline.compute import LocalExecutor
+
+
+def _slow_square(x: int) -> tuple[int, int]:
+    # Uneven durations, so that tasks finish out of order.
+    time.sleep(0.002 * (x % 5))
+    return x * x, os.getpid()
+
+
+def _fails_at_7(x: int) -> int:
+    if x == 7:
+        raise ValueError("seven")
+    return x
+
+
+def test_results_come_in_input_order_from_this_process_and_the_workers():
+    ex = LocalExecutor(2)
+    try:
+        out = list(ex.map(_slow_square, range(60)))
+    finally:
+        ex.close()
+    assert [square for square, _ in out] == [x * x for x in range(60)]
+    # Both this process and the worker ran tasks: n_jobs=2 is two processes working.
+    assert len({pid for _, pid in out}) == 2
+    assert os.getpid() in {pid for _, pid in out}
+
+
+def test_a_failing_task_raises_after_the_results_before_it():
+    ex = LocalExecutor(2)
+    seen = []
+    try:
+        with pytest.raises(ValueError, match="seven"):
+            for value in ex.map(_fails_at_7, range(20)):
+                seen.append(value)
+    finally:
+        ex.close()
+    assert seen == list(range(7))
+
+
+def test_items_are_read_lazily_with_a_bounded_number_waiting():
+    read = []
+
+    def items():
+        for i in range(200):
+            read.append(i)
+            yield i
+
+    ex = LocalExecutor(2)
+    try:
+        for i, (square, _) in enumerate(ex.map(_slow_square, items())):
+            assert square == i * i
+            if i == 10:
+                # Streaming: far from all 200 items were taken when the 11th result is out.
+                assert len(read) <= 11 + 4 * 2
+    finally:
+        ex.close()
