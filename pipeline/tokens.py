@@ -4,8 +4,8 @@ Counting happens under a normalized key (the UniDic lemma without its English gl
 the term is shown as written (proper nouns as spelled, やり取り not 遣り取り).
 
 Speed: MeCab prints only each token's surface and context ids; each distinct such line is
-classified once (its features read from MeCab's lattice of the new words alone), numbered,
-and a chunk of documents is then assembled from those numbers with numpy.
+classified once (its features read from the new words parsed alone, not from the texts
+again), numbered, and a chunk of documents is then assembled from those numbers with numpy.
 """
 
 from __future__ import annotations
