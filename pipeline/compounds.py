@@ -177,10 +177,15 @@ def unit_terms(
                else _cut_run(unit[2], counts, compound_min_count))
         for unit in occurrences
     }
-    shown: dict[str, Counter] = {}
+    shown: dict[str, dict[str, int]] = {}
     for unit, n in occurrences.items():
         for key, display in pairs[unit]:
-            shown.setdefault(key, Counter())[display] += n
+            spellings = shown.get(key)
+            if spellings is None:
+                shown[key] = {display: n}
+            else:
+                spellings[display] = spellings.get(display, 0) + n
     # Most frequent spelling wins; ties go to the earliest in sort order, for stable output.
-    best = {k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in shown.items()}
+    best = {k: next(iter(c)) if len(c) == 1 else min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            for k, c in shown.items()}
     return {unit: [best[key] for key, _ in keyed] for unit, keyed in pairs.items()}
