@@ -117,5 +117,6 @@ def main() -> None:
         print(f"{label:<38}{median:5.2f}x median, {best:5.2f}x best{goal}")
     print(f"parallel output equals serial: {all(r[3] for r in rounds)}")
 
+
 if __name__ == "__main__":
     main()

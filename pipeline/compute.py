@@ -29,9 +29,10 @@ class LocalExecutor:
     OS has fork, so workers start warm)."""
 
     backend = "local"
+    LIMIT_PER_PROCESS = 4  # items read ahead per process: streaming with bounded memory
 
     def __init__(self, n_jobs: int = -1):
-        self.n_workers = resolve_jobs(n_jobs)
+        self.n_workers = resolve_jobs(n_jobs)  # processes, this one included
         self._pool = None
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
@@ -43,8 +44,8 @@ class LocalExecutor:
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             self._pool = context.Pool(self.n_workers - 1)
             _widen_pipes(self._pool)
-        yield from _helped(self._pool.apply_async, fn, items, ahead=2 * (self.n_workers - 1),
-                           limit=4 * self.n_workers)
+        yield from _map_sharing_work(self._pool.apply_async, fn, items, self.n_workers - 1,
+                                     self.LIMIT_PER_PROCESS * self.n_workers)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -115,7 +116,7 @@ class DaskExecutor:
             self._cluster.close()
 
 
-class _Done:
+class _RanHere:
     """A task this process ran itself, kept in line until the tasks before it are read."""
 
     __slots__ = ("error", "value")
@@ -124,7 +125,7 @@ class _Done:
         self.value = self.error = None
         try:
             self.value = fn(item)
-        except Exception as exc:  # raised in order, as a worker's would be
+        except Exception as exc:  # raised in input order, as a worker's would be
             self.error = exc
 
     def get(self):
@@ -136,44 +137,38 @@ class _Done:
         return True
 
 
-def _helped(submit, fn, items, ahead: int, limit: int) -> Iterator[Any]:
-    """Results of fn over items, in order, from the pool and from this process.
+def _map_sharing_work(submit, fn, items, workers: int, limit: int) -> Iterator[Any]:
+    """Results of fn over items, in input order, from `workers` pool processes and this one.
 
-    The pool always has `ahead` tasks queued; while the oldest task is not done, this
-    process runs the next item itself instead of waiting. So n_jobs processes work (not
-    n_jobs workers plus a parent that mostly waits yet competes for a core), and fewer
-    texts cross a pipe. At most `limit` results wait to be read.
+    The pool gets its share of what is left (workers in workers + 1), and at most two tasks
+    per worker not yet finished: one running, one queued so that it never waits for this
+    process. This process runs the next item itself whenever the oldest is not done, so
+    n_jobs processes work (not n_jobs workers plus a parent that mostly waits but competes
+    for a core), and fewer inputs cross a pipe. At most `limit` items are read and unread.
     """
-    pending: deque = deque()
-    in_pool = 0
+    started: deque = deque()  # pool results and _RanHere, in input order
+    waiting: deque = deque()  # read, not started
     items = iter(items)
     exhausted = False
-
-    def take():
-        nonlocal exhausted
-        for item in items:
-            return item, True
-        exhausted = True
-        return None, False
-
     while True:
-        while not exhausted and in_pool < ahead and len(pending) < limit:
-            item, ok = take()
-            if ok:
-                pending.append(submit(fn, (item,)))
-                in_pool += 1
-        if not pending:
+        while not exhausted and len(started) + len(waiting) < limit:
+            try:
+                waiting.append(next(items))
+            except StopIteration:
+                exhausted = True
+        unfinished = sum(not task.ready() for task in started)
+        # With few items left (a few big files, a short sweep), the pool must not take them
+        # all while this process has nothing to do.
+        share = min(2 * workers, -(-(unfinished + len(waiting)) * workers // (workers + 1)))
+        while waiting and unfinished < share:
+            started.append(submit(fn, (waiting.popleft(),)))
+            unfinished += 1
+        if not started and not waiting:
             return
-        head = pending[0]
-        if not head.ready() and not exhausted and len(pending) < limit:
-            item, ok = take()
-            if ok:
-                pending.append(_Done(fn, item))
-            continue
-        pending.popleft()
-        if not isinstance(head, _Done):
-            in_pool -= 1
-        yield head.get()
+        if started and (started[0].ready() or not waiting):
+            yield started.popleft().get()
+        else:
+            started.append(_RanHere(fn, waiting.popleft()))
 
 
 def _bounded(submit, result, fn, items, window: int) -> Iterator[Any]:

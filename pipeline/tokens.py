@@ -222,11 +222,9 @@ class Extractor:
         self._codes: defaultdict[str, int] = defaultdict(count().__next__)
         # Per code: its role, its unit (a word's, or a joining part's when alone; -1 for
         # none) and its Part if it joins runs.
-        self._kinds: list[int] = []
-        self._values: list[int] = []
-        self._parts: list[Part | None] = []
-        self._kind = np.zeros(0, np.int8)
-        self._value = np.zeros(0, np.int32)
+        self._role_of = np.zeros(0, np.int8)
+        self._unit_of = np.zeros(0, np.int32)
+        self._part_of: list[Part | None] = []
         self._runs: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     def role(self, m: Morpheme | None) -> Role:
@@ -250,7 +248,7 @@ class Extractor:
         return [units[i] for i in self.unit_ids(tagger, text)]
 
     def unit_ids(self, tagger: Analyzer, text: str) -> list[int]:
-        """The same candidate terms as indices into `self.table` (what workers send on)."""
+        """The same candidate terms as indices into `self.table`."""
         return self.chunk_ids(tagger, [text])[0].tolist()
 
     def chunk_ids(self, tagger: Analyzer, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -265,7 +263,17 @@ class Extractor:
                             np.int32, count=int(sizes.sum()))
         if len(self._codes) > known:
             new = list(islice(reversed(self._codes), len(self._codes) - known))[::-1]
-            self._learn(tagger, new, texts, all_lines)
+            try:
+                self._learn(tagger, new, texts, all_lines)
+            except BaseException:
+                # Codes without roles would shift every later lookup: forget these lines,
+                # so that the next call learns them again (an interrupted notebook cell, a
+                # failed task in a process that goes on).
+                for line in new:
+                    del self._codes[line]
+                self._codes.default_factory = count(known).__next__
+                del self._part_of[known:]
+                raise
         return self._assemble(codes, sizes)
 
     def _learn(self, tagger: Analyzer, new: list[str], texts: Sequence[str],
@@ -283,35 +291,40 @@ class Extractor:
                 more = tagger.morphemes(text, missing)
                 found.update(more)
                 missing.difference_update(more)
-        for line in new:
+        roles = np.empty(len(new), np.int8)
+        units = np.empty(len(new), np.int32)
+        parts: list[Part | None] = []
+        for i, line in enumerate(new):
             kind, item, single = self.role(found.get(line))
-            self._kinds.append(kind)
-            self._parts.append(item if kind == _JOIN else None)
+            roles[i] = kind
+            parts.append(item if kind == _JOIN else None)
             unit = item if kind == _WORD else single
-            self._values.append(-1 if unit is None else self.table.intern(unit))
-        self._kind = np.array(self._kinds, dtype=np.int8)
-        self._value = np.array(self._values, dtype=np.int32)
+            units[i] = -1 if unit is None else self.table.intern(unit)
+        # Appended only once all are decided: a failure leaves the tables as they were.
+        self._role_of = np.concatenate([self._role_of, roles])
+        self._unit_of = np.concatenate([self._unit_of, units])
+        self._part_of.extend(parts)
 
     def _assemble(self, codes: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Unit indices from the tokens' codes, in order: a run of joining parts (never
         across texts) becomes one compound candidate or its words; a run of one part is that
         part's word, if it is kept alone."""
-        kind = self._kind[codes]
-        value = self._value[codes]
+        kind = self._role_of[codes]
+        value = self._unit_of[codes]
         joins = kind == _JOIN
         n = len(codes)
         ends = np.cumsum(sizes)
-        starts_of_texts = ends - sizes
-        after = np.zeros(n + 1, dtype=bool)  # does position i start a new run?
-        after[1:n] = ~joins[:-1]
-        after[0] = True
-        after[starts_of_texts[starts_of_texts < n]] = True
-        run_start = np.flatnonzero(joins & after[:n])
-        before = np.zeros(n + 1, dtype=bool)  # does position i end its run?
-        before[: n - 1] = ~joins[1:]
-        before[n - 1 : n] = True
-        before[ends[(ends > 0) & (ends <= n)] - 1] = True
-        run_end = np.flatnonzero(joins & before[:n]) + 1
+        text_starts = ends - sizes
+        # A run starts at a joining token whose predecessor does not join or is in another
+        # text, and ends likewise before its successor.
+        opens = np.ones(n, dtype=bool)
+        opens[1:] = ~joins[:-1]
+        opens[text_starts[text_starts < n]] = True
+        run_start = np.flatnonzero(joins & opens)
+        closes = np.ones(n, dtype=bool)
+        closes[:-1] = ~joins[1:]
+        closes[ends[(ends > 0) & (ends <= n)] - 1] = True
+        run_end = np.flatnonzero(joins & closes) + 1
         single = run_end - run_start == 1
         # Words and one-part runs: one unit (or none) at their position.
         positions = np.concatenate([np.flatnonzero(kind == _WORD), run_start[single]])
@@ -328,7 +341,7 @@ class Extractor:
                 key = tuple(code_list[start:end])
                 ids = runs.get(key)
                 if ids is None:
-                    parts = tuple(self._parts[c] for c in key)
+                    parts = tuple(self._part_of[c] for c in key)
                     ids = runs[key] = tuple(map(self.table.intern, close_run(parts)))
                 per_run.append(ids)
             counts = np.fromiter(map(len, per_run), np.int64, count=len(per_run))
@@ -337,7 +350,7 @@ class Extractor:
                                                          np.int32, count=int(counts.sum()))])
         # Stable: a run's units keep their order at their shared position.
         order = np.argsort(positions, kind="stable")
-        positions, values = positions[order], values[order].astype(np.int32)
+        positions, values = positions[order], values[order]
         lengths = np.diff(np.searchsorted(positions, ends), prepend=0).astype(np.int32)
         return values, lengths
 
@@ -394,9 +407,9 @@ def chunk_unit_ids(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
     out: list[int] = []
     out_lengths: list[int] = []
     k = 0
-    for text in pieces:
+    for text_pieces in pieces:
         size = len(out)
-        for piece, is_phrase in text:
+        for piece, is_phrase in text_pieces:
             if is_phrase:
                 out.append(extractor.table.intern(word(piece, piece)))
             else:

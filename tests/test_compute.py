@@ -60,6 +60,22 @@ def test_items_are_read_lazily_with_a_bounded_number_waiting():
             assert square == i * i
             if i == 10:
                 # Streaming: far from all 200 items were taken when the 11th result is out.
-                assert len(read) <= 11 + 4 * 2
+                assert len(read) <= 11 + LocalExecutor.LIMIT_PER_PROCESS * 2
     finally:
         ex.close()
+
+
+def _nap(x: int) -> int:
+    time.sleep(0.2)
+    return os.getpid()
+
+
+def test_few_items_are_shared_with_this_process():
+    # Two big files on two processes: one each, not both queued on the one worker while this
+    # process waits.
+    ex = LocalExecutor(2)
+    try:
+        pids = list(ex.map(_nap, range(2)))
+    finally:
+        ex.close()
+    assert len(set(pids)) == 2 and os.getpid() in pids

@@ -140,3 +140,27 @@ def test_noun_runs_never_cross_documents(tagger):
 def test_empty_documents_keep_their_places(tagger):
     assert terms(["", "経済特区", "", "えー"], tagger, compound_min_count=1) == \
         [[], ["経済特区"], [], []]
+
+
+def test_an_interrupted_learning_step_leaves_the_word_cache_sound(monkeypatch):
+    # New lines get their codes before their roles; if learning fails in between (Ctrl-C in
+    # a notebook, an error in a task), those codes must go, or every later role shifts.
+    from pipeline.tokens import Analyzer, Extractor, TermFilter
+
+    tagger = new_tagger()
+    extractor = Extractor(["noun"], TermFilter(shipped_stopwords()), True)
+    real = Analyzer.entries
+    calls = []
+
+    def fails_once(self, lines):
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real(self, lines)
+
+    monkeypatch.setattr(Analyzer, "entries", fails_once)
+    with pytest.raises(KeyboardInterrupt):
+        extractor.units(tagger, "経済")
+    fresh = Extractor(["noun"], TermFilter(shipped_stopwords()), True)
+    for text in ("規制の緩和と政府", "経済", "規制の緩和"):
+        assert extractor.units(tagger, text) == fresh.units(tagger, text)
