@@ -66,7 +66,8 @@ def test_items_are_read_lazily_with_a_bounded_number_waiting():
 
 
 def _nap(x: int) -> int:
-    time.sleep(0.2)
+    # Long enough that the worker cannot finish before this process picks its own item.
+    time.sleep(0.5)
     return os.getpid()
 
 
