@@ -47,6 +47,10 @@ class LocalExecutor:
         yield from _map_sharing_work(self._pool.apply_async, fn, items, self.n_workers - 1,
                                      self.LIMIT_PER_PROCESS * self.n_workers)
 
+    def describe(self) -> str:
+        """Where the work runs, for the log."""
+        return f"{self.n_workers} process{'es' if self.n_workers > 1 else ''}"
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.terminate()
@@ -109,6 +113,10 @@ class DaskExecutor:
             return self.client.submit(task, *args, pure=False)
 
         yield from _bounded(submit, lambda f: f.result(), fn, items, 2 * self.n_workers)
+
+    def describe(self) -> str:
+        """Where the work runs, for the log."""
+        return f"dask, {self.n_workers} workers"
 
     def close(self) -> None:
         self.client.close()

@@ -85,9 +85,7 @@ class Analyzer:
             if len(fields) == 7:
                 line = "\t".join(fields[:3])
                 if only is None or line in only:
-                    surface, _, _, pos1, pos2, pos3, lemma = fields
-                    found[line] = Morpheme(surface, pos1, pos2 or "*", pos3 or "*",
-                                           lemma or surface)
+                    found[line] = _morpheme(fields[0], *fields[3:])
         return found
 
     def entries(self, lines: set[str]) -> dict[str, Morpheme]:
@@ -114,10 +112,14 @@ class Analyzer:
                     held = best.get(fields[0])
                     if held is None or cost <= held[0]:
                         best[fields[0]] = (cost, fields)
-        for line, (_, (_, _, pos1, pos2, pos3, lemma)) in best.items():
-            surface = line.split("\t", 1)[0]
-            found[line] = Morpheme(surface, pos1, pos2 or "*", pos3 or "*", lemma or surface)
+        for line, (_, fields) in best.items():
+            found[line] = _morpheme(line.split("\t", 1)[0], *fields[2:])
         return found
+
+
+def _morpheme(surface: str, pos1: str, pos2: str, pos3: str, lemma: str) -> Morpheme:
+    # MeCab leaves a '*' field empty in our formats, and an unknown word has no lemma.
+    return Morpheme(surface, pos1, pos2 or "*", pos3 or "*", lemma or surface)
 
 
 def _batches(words: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -141,12 +143,6 @@ def dictionary_info(tagger: Analyzer) -> dict:
         "dictionary_format_version": tagger.dictionary_info[0]["version"],
         "fugashi_version": version("fugashi"),
     }
-
-
-def parse(tagger: Analyzer, text: str) -> list[Morpheme]:
-    """Morphemes of a text (for inspection and tests; the pipeline uses Extractor)."""
-    found = tagger.morphemes(text)
-    return [found[line] for line in tagger.lines(text) if line in found]
 
 
 def term_key(m: Morpheme) -> str:
@@ -245,11 +241,7 @@ class Extractor:
     def units(self, tagger: Analyzer, text: str) -> list[Unit]:
         """Candidate terms of one text, in order; noun runs come as Units with parts."""
         units = self.table.units
-        return [units[i] for i in self.unit_ids(tagger, text)]
-
-    def unit_ids(self, tagger: Analyzer, text: str) -> list[int]:
-        """The same candidate terms as indices into `self.table`."""
-        return self.chunk_ids(tagger, [text])[0].tolist()
+        return [units[i] for i in self.chunk_ids(tagger, [text])[0].tolist()]
 
     def chunk_ids(self, tagger: Analyzer, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Candidate terms of several texts: indices into `self.table` for all texts in a
@@ -384,14 +376,6 @@ def parse_stopwords(text: str) -> frozenset[str]:
     """One word per line; blank lines and # comments ignored; NFKC applied."""
     words = (unicodedata.normalize("NFKC", line).strip() for line in text.splitlines())
     return frozenset(w for w in words if w and not w.startswith("#"))
-
-
-def text_units(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],
-               text: str) -> list[Unit]:
-    """Candidate terms of one text, with `keep` phrases cut out first as whole terms."""
-    ids, _ = chunk_unit_ids(tagger, extractor, keep, [text])
-    units = extractor.table.units
-    return [units[i] for i in ids.tolist()]
 
 
 def chunk_unit_ids(tagger: Analyzer, extractor: Extractor, keep: frozenset[str],

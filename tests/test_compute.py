@@ -10,6 +10,13 @@ import pytest
 from pipeline.compute import LocalExecutor
 
 
+@pytest.fixture
+def two_processes():
+    ex = LocalExecutor(2)
+    yield ex
+    ex.close()
+
+
 def _slow_square(x: int) -> tuple[int, int]:
     # Uneven durations, so that tasks finish out of order.
     time.sleep(0.002 * (x % 5))
@@ -22,31 +29,23 @@ def _fails_at_7(x: int) -> int:
     return x
 
 
-def test_results_come_in_input_order_from_this_process_and_the_workers():
-    ex = LocalExecutor(2)
-    try:
-        out = list(ex.map(_slow_square, range(60)))
-    finally:
-        ex.close()
+def test_results_come_in_input_order_from_this_process_and_the_workers(two_processes):
+    out = list(two_processes.map(_slow_square, range(60)))
     assert [square for square, _ in out] == [x * x for x in range(60)]
     # Both this process and the worker ran tasks: n_jobs=2 is two processes working.
     assert len({pid for _, pid in out}) == 2
     assert os.getpid() in {pid for _, pid in out}
 
 
-def test_a_failing_task_raises_after_the_results_before_it():
-    ex = LocalExecutor(2)
+def test_a_failing_task_raises_after_the_results_before_it(two_processes):
     seen = []
-    try:
-        with pytest.raises(ValueError, match="seven"):
-            for value in ex.map(_fails_at_7, range(20)):
-                seen.append(value)
-    finally:
-        ex.close()
+    with pytest.raises(ValueError, match="seven"):
+        for value in two_processes.map(_fails_at_7, range(20)):
+            seen.append(value)
     assert seen == list(range(7))
 
 
-def test_items_are_read_lazily_with_a_bounded_number_waiting():
+def test_items_are_read_lazily_with_a_bounded_number_waiting(two_processes):
     read = []
 
     def items():
@@ -54,15 +53,11 @@ def test_items_are_read_lazily_with_a_bounded_number_waiting():
             read.append(i)
             yield i
 
-    ex = LocalExecutor(2)
-    try:
-        for i, (square, _) in enumerate(ex.map(_slow_square, items())):
-            assert square == i * i
-            if i == 10:
-                # Streaming: far from all 200 items were taken when the 11th result is out.
-                assert len(read) <= 11 + LocalExecutor.LIMIT_PER_PROCESS * 2
-    finally:
-        ex.close()
+    for i, (square, _) in enumerate(two_processes.map(_slow_square, items())):
+        assert square == i * i
+        if i == 10:
+            # Streaming: far from all 200 items were taken when the 11th result is out.
+            assert len(read) <= 11 + LocalExecutor.LIMIT_PER_PROCESS * 2
 
 
 def _nap(x: int) -> int:
@@ -71,12 +66,8 @@ def _nap(x: int) -> int:
     return os.getpid()
 
 
-def test_few_items_are_shared_with_this_process():
+def test_few_items_are_shared_with_this_process(two_processes):
     # Two big files on two processes: one each, not both queued on the one worker while this
     # process waits.
-    ex = LocalExecutor(2)
-    try:
-        pids = list(ex.map(_nap, range(2)))
-    finally:
-        ex.close()
+    pids = list(two_processes.map(_nap, range(2)))
     assert len(set(pids)) == 2 and os.getpid() in pids

@@ -164,3 +164,15 @@ def test_an_interrupted_learning_step_leaves_the_word_cache_sound(monkeypatch):
     fresh = Extractor(["noun"], TermFilter(shipped_stopwords()), True)
     for text in ("規制の緩和と政府", "経済", "規制の緩和"):
         assert extractor.units(tagger, text) == fresh.units(tagger, text)
+
+
+def test_words_missing_from_the_lattice_are_read_from_their_text(monkeypatch):
+    # The fallback: a line that the lookup without context misses comes from its text's parse.
+    from pipeline.tokens import Analyzer, Extractor, TermFilter
+
+    tagger = new_tagger()
+    text = "経済安全保障と規制緩和の議論"
+    expected = Extractor(["noun"], TermFilter(shipped_stopwords()), True).units(tagger, text)
+    monkeypatch.setattr(Analyzer, "entries", lambda self, lines: {})
+    got = Extractor(["noun"], TermFilter(shipped_stopwords()), True).units(tagger, text)
+    assert got == expected and got

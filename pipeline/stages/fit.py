@@ -100,9 +100,7 @@ def main(args, config) -> None:
     coherence = TopicCoherence(texts)
     with executor(config.compute, cfg.n_jobs) as ex:
         log(f"fit: K sweep: {len(ks) * len(seeds)} fits (K {ks[0]}–{ks[-1]} × {len(seeds)} "
-            f"seeds) on {len(rows)} documents, "
-            + (f"{ex.n_workers} dask workers" if ex.backend == "dask"
-               else f"{ex.n_workers} process{'es' if ex.n_workers > 1 else ''}"))
+            f"seeds) on {len(rows)} documents, {ex.describe()}")
         scores = sweep_k(counts[rows], vocabulary, coherence, cfg.engine, ks, seeds,
                          cfg.max_iter, cfg.n_top_terms, seed_topics,
                          tuple(authors[r] for r in rows),

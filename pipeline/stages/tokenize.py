@@ -97,9 +97,7 @@ def tokenize(args, config) -> None:
         corpus = tokenize_chunks(
             chunks, settings, ex, cache, tagger, missed,
             progress=lambda items: progress(items, desc="tokenize", unit="chunk"))
-        n = ex.n_workers if ex else 1
-        where = (f"dask, {n} workers" if ex and ex.backend == "dask"
-                 else f"{n} process{'es' if n > 1 else ''}")
+        where = ex.describe() if ex else "1 process"
     if cache is not None:
         cache.finish()
     n_docs = len(index)
