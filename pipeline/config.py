@@ -43,6 +43,11 @@ class TableColumns(_Section):
     role: str = Field("role", description="Speaker's role (else split off the name).")
 
 
+# The chair and the clerk run minutes: their turns are procedure, not subjects (measured in
+# benchmarks/quality_minutes.py). A role ending in one of these matches (予算委員長).
+PROCEDURAL_ROLES = ("議長", "委員長", "委員長代理", "会長", "会長代理", "座長", "事務総長")
+
+
 class IngestConfig(_Section):
     input: str = Field(description="A transcript file or a folder of them (searched recursively).")
     unit: Literal["turn", "paragraph", "sentences"] = Field(
@@ -82,6 +87,21 @@ class IngestConfig(_Section):
         default_factory=list,
         description="Speakers kept in turns.csv but not modelled, e.g. the chair.",
     )
+    procedural_roles: list[str] = Field(
+        default_factory=lambda: list(PROCEDURAL_ROLES),
+        description="Roles that run the meeting (a role ending in one of these: 予算委員長 "
+        "ends in 委員長); their turns are kept in turns.csv but weighted by "
+        "procedural_weight in the model. [] = every role modelled alike.",
+    )
+    procedural_weight: float = Field(
+        0.0, ge=0, le=1, description="Weight of procedural roles' turns in the model; "
+        "0 = left out of fitting (counted as procedural_role).",
+    )
+    min_doc_chars: int = Field(
+        100, ge=0, description="With unit paragraph: a turn's consecutive paragraphs are "
+        "merged until a document has at least this many characters (minutes often put one "
+        "sentence per paragraph). 0 = every paragraph alone.",
+    )
 
 
 class TokensConfig(_Section):
@@ -110,6 +130,18 @@ class TokensConfig(_Section):
     n_jobs: NJobs = Field(
         -1, ge=-1, description="Processes for tokenizing large inputs; -1 = every core."
     )
+    boilerplate_min_meetings: int = Field(
+        3, ge=0, description="A sentence or line that recurs (numbers and spaces folded) in "
+        "at least this many meetings is boilerplate: kept in turns.csv, not modelled. 0 = off.",
+    )
+    boilerplate_min_docs: int = Field(
+        5, ge=2, description="In a corpus of fewer meetings than boilerplate_min_meetings: "
+        "boilerplate recurs in at least this many documents.",
+    )
+    drop_procedural_documents: bool = Field(
+        True, description="A document whose terms are mostly procedure (at least half in the "
+        "shipped procedure lexicon) is not modelled (counted in tokens.json).",
+    )
     cache: bool = Field(
         True, description="Keep each meeting's tokens, keyed by its text and these settings, "
         "so a rerun tokenizes only new or changed meetings.",
@@ -133,7 +165,9 @@ class ModelConfig(_Section):
         8, description="Number of topics, or auto to pick it from k_min..k_max by measurement."
     )
     k_min: int = Field(4, ge=2, description="Smallest K tried when n_topics is auto.")
-    k_max: int = Field(12, ge=2, description="Largest K tried when n_topics is auto.")
+    k_max: int | Literal["auto"] = Field(
+        "auto", description="Largest K tried when n_topics is auto; auto = scaled with the "
+        "corpus (half the square root of the documents, 12 to 40).")
     n_seeds: int = Field(3, ge=1, description="Seeds per K, for the stability score.")
     max_iter: int = Field(400, ge=10, description="Iteration cap for the solver.")
     n_top_terms: int = Field(10, ge=3, le=50, description="Terms per topic in the tables.")
@@ -173,9 +207,20 @@ class ModelConfig(_Section):
         return value
 
 
+    @field_validator("k_max", mode="before")
+    @classmethod
+    def _k_max(cls, value: object) -> object:
+        if value == "auto":
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number >= 2 or auto")
+        if value < 2:
+            raise ValueError("must be >= 2")
+        return value
+
     @model_validator(mode="after")
     def _k_range(self) -> ModelConfig:
-        if self.k_min > self.k_max:
+        if self.k_max != "auto" and self.k_min > self.k_max:
             raise ValueError(f"k_min ({self.k_min}) must be <= k_max ({self.k_max})")
         return self
 

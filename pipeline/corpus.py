@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.documents import make_documents
+from pipeline.documents import is_procedural, make_documents
 from pipeline.errors import PipelineError
 from pipeline.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
 from pipeline.transcripts import Turn, decode, split_turns
@@ -122,6 +122,9 @@ class DocOptions:
     max_chars: int = 2000
     exclude_speakers: frozenset[str] = frozenset()
     speaker_weights: tuple[tuple[str, float], ...] = ()
+    min_chars: int = 0
+    procedural_roles: tuple[str, ...] = ()
+    procedural_weight: float = 0.0
 
 
 TURN_COLUMNS = ("meeting", "turn", "speaker_label", "speaker", "role", "text", "n_chars",
@@ -153,13 +156,18 @@ def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
     turns, report, skipped = read_file(path, meeting, options)
     docs = make_documents(turns, docs_options.unit, docs_options.sentences_per_doc,
                           docs_options.max_chars, docs_options.exclude_speakers,
-                          dict(docs_options.speaker_weights))
+                          dict(docs_options.speaker_weights), min_chars=docs_options.min_chars,
+                          procedural_roles=docs_options.procedural_roles,
+                          procedural_weight=docs_options.procedural_weight)
     modelled = {(d.meeting, d.turn) for d in docs}
     speech = [t for t in turns if t.turn > 0]
     not_modelled: Counter = Counter()
     for t in speech:
         if t.speaker in docs_options.exclude_speakers:
             not_modelled["excluded_speaker"] += 1
+        elif docs_options.procedural_weight == 0 and is_procedural(
+                t.role, docs_options.procedural_roles):
+            not_modelled["procedural_role"] += 1
         elif not t.paragraphs:
             not_modelled["empty"] += 1
     rows = [(t.meeting, t.turn, t.speaker_label, t.speaker, t.role, t.text, len(t.text),

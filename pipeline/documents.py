@@ -93,6 +93,26 @@ def _merge(chunk: list[Paragraph]) -> Paragraph:
     return Paragraph("".join(p.text for p in chunk), chunk[0].start, chunk[-1].end)
 
 
+def is_procedural(role: str, procedural_roles: tuple[str, ...]) -> bool:
+    """Whether a role runs the meeting (ends in one of procedural_roles: 予算委員長)."""
+    return bool(role) and role.endswith(tuple(procedural_roles))
+
+
+def merge_short(pieces: list[Paragraph], min_chars: int) -> list[Paragraph]:
+    """Consecutive paragraphs joined until each piece has at least min_chars characters
+    (a short last piece joins the one before): minutes often give one sentence a paragraph,
+    too few words for a model to place."""
+    out: list[list[Paragraph]] = []
+    for piece in pieces:
+        if out and sum(len(p.text) for p in out[-1]) < min_chars:
+            out[-1].append(piece)
+        else:
+            out.append([piece])
+    if len(out) > 1 and sum(len(p.text) for p in out[-1]) < min_chars:
+        out[-2].extend(out.pop())
+    return [_merge(group) if len(group) > 1 else group[0] for group in out]
+
+
 def make_documents(
     turns: list[Turn],
     unit: str,
@@ -100,17 +120,27 @@ def make_documents(
     max_chars: int = 2000,
     exclude_speakers: frozenset[str] = frozenset(),
     speaker_weights: dict[str, float] | None = None,
+    *,
+    min_chars: int = 0,
+    procedural_roles: tuple[str, ...] = (),
+    procedural_weight: float = 0.0,
 ) -> list[Document]:
-    """Documents from speaker turns; turn 0 (no speaker) and excluded speakers are not used."""
+    """Documents from speaker turns; turn 0 (no speaker), excluded speakers and (at weight 0)
+    procedural roles are not used."""
     speaker_weights = speaker_weights or {}
     docs: list[Document] = []
     for turn in turns:
         if turn.turn == 0 or not turn.paragraphs or turn.speaker in exclude_speakers:
             continue
+        weight = speaker_weights.get(turn.speaker, 1.0)
+        if is_procedural(turn.role, procedural_roles):
+            if procedural_weight == 0:
+                continue
+            weight *= procedural_weight
         if unit == "turn":
             pieces = [Paragraph(turn.text, turn.start, turn.end)]
         elif unit == "paragraph":
-            pieces = list(turn.paragraphs)
+            pieces = merge_short(list(turn.paragraphs), min_chars)
         else:
             sentences = [s for p in turn.paragraphs for s in split_sentences(p)]
             pieces = _windows(sentences, sentences_per_doc)
@@ -127,7 +157,7 @@ def make_documents(
                     end=piece.end,
                     text=piece.text,
                     source_id=turn.source_id,
-                    weight=speaker_weights.get(turn.speaker, 1.0),
+                    weight=weight,
                 )
             )
     return docs

@@ -30,6 +30,7 @@ from pipeline.compounds import (
     word,
 )
 
+_HIRAGANA = re.compile(r"[\u3040-\u309fー]+")
 _LONE_KANA = re.compile(r"^[\u3040-\u30ffー]$")
 _HAS_WORD_CHAR = re.compile(r"[\w]")
 _NUMERIC = re.compile(r"^[\d０-９.,．，%％〇一二三四五六七八九十百千万億兆]+$")
@@ -122,6 +123,39 @@ def _morpheme(surface: str, pos1: str, pos2: str, pos3: str, lemma: str) -> Morp
     return Morpheme(surface, pos1, pos2 or "*", pos3 or "*", lemma or surface)
 
 
+_URL = re.compile(r"(?:https?://|www\.)[!-~]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+# MeCab drops white space, so Latin words a space apart would join one noun run
+# (smaxjp on Twitter -> smaxjponTwitter); a middle dot between them keeps them apart.
+_LATIN_SPACE = re.compile(r"(?<=[A-Za-z0-9])[ \t\u3000]+(?=[A-Za-z0-9])")
+
+
+def text_for_terms(text: str) -> str:
+    """The text terms are read from: addresses (URLs, e-mail) left out, since their pieces
+    (https, com, id) are not words, and Latin words kept apart."""
+    return _LATIN_SPACE.sub("・", _URL.sub(" ", text))
+
+
+def name_parts(names: Iterable[str]) -> set[str]:
+    """Words that spell people's names, from their full names: the surname (what comes before
+    the given name UniDic finds: 盛山 of 盛山正仁, so 盛山文部科学大臣 loses the person) and
+    the given name, and a name without a first character UniDic took for a symbol (川 of
+    川松真一朗)."""
+    tagger = fugashi.Tagger()  # full UniDic features (姓 / 名), for a few hundred names
+    out: set[str] = set()
+    for name in names:
+        words = [(w.surface, w.feature.pos1, w.feature.pos4) for w in tagger(name)]
+        if not words:
+            continue
+        if words[0][1] in ("記号", "補助記号") and len(name) > 2:
+            out.add(name[len(words[0][0]):])
+        given = next((i for i, w in enumerate(words) if w[2] == "名" and i > 0), None)
+        if given is not None:
+            out.update(("".join(w[0] for w in words[:given]),
+                        "".join(w[0] for w in words[given:])))
+        out.update(w[0] for w in words if w[2] == "姓")
+    return {w for w in out if w}
+
+
 def _batches(words: list[str], size: int = 500) -> Iterator[list[str]]:
     # MeCab is slower per character on one very long input than on a few hundred words.
     for start in range(0, len(words), size):
@@ -170,6 +204,8 @@ def _joins_compound(m: Morpheme) -> bool:
 
 
 def _wanted(m: Morpheme, pos: frozenset[str]) -> bool:
+    if m.pos3 == "人名" and _HIRAGANA.fullmatch(m.surface):
+        return False  # はつ of はつきり (old spelling of はっきり), read as a given name
     if m.pos1 == "名詞" and m.pos2 == "固有名詞":
         return "proper_noun" in pos or "noun" in pos
     if _is_noun(m):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,6 +35,16 @@ class KScore:
     c_v: float
     diversity: float
     stability: float
+    max_share: float = 0.0  # the largest topic's share of the tokens, mean over seeds
+    npmi_sd: float = 0.0  # spread of the seeds' NPMI
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """One (K, seed) fit of the sweep: its topics' top terms and its largest topic's share."""
+
+    terms: list[list[str]]
+    max_share: float
 
 
 SMALL_CORPUS_DOCS = 50
@@ -64,12 +74,13 @@ def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
 def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_topics: int,
                seed: int, max_iter: int, n_top_terms: int,
                seed_topics: tuple[tuple[int, ...], ...] = (),
-               authors: tuple[str, ...] = (), solver: str = "batch") -> FittedTopics:
+               authors: tuple[str, ...] = (), solver: str = "batch",
+               rough: bool = False) -> FittedTopics:
     """Fit one model and order its topics by how much of the corpus they cover."""
     check_k(n_topics, counts.shape[0], counts.shape[1])
-    model = make_model(engine, n_topics, seed, max_iter, seed_topics, authors,
-                       solver).fit(counts)
-    theta = model.transform(counts)
+    model = make_model(engine, n_topics, seed, max_iter, seed_topics, authors, solver, rough)
+    theta = model.fit_transform(counts) if hasattr(model, "fit_transform") \
+        else model.fit(counts).transform(counts)
     weights = np.asarray(counts.sum(axis=1)).ravel().astype(float)
     prevalence = (theta * weights[:, None]).sum(axis=0) / weights.sum()
     order = sorted(range(n_topics), key=lambda k: (-round(prevalence[k], 12), k))
@@ -90,9 +101,9 @@ def sample_rows(n_docs: int, max_docs: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n_docs, size=max_docs, replace=False))
 
 
-def fit_sweep_run(task: tuple) -> list[list[str]]:
-    """One (K, seed) run of the sweep, as a worker task: the top terms of K topics fitted on
-    the seed's 90% subsample of the rows.
+def fit_sweep_run(task: tuple) -> SweepRun:
+    """One (K, seed) run of the sweep, as a worker task: K topics fitted on the seed's 90%
+    subsample of the rows.
 
     BLAS and OpenMP get one thread, so the arithmetic (and the terms) do not depend on the
     process or machine the run lands on.
@@ -105,36 +116,49 @@ def fit_sweep_run(task: tuple) -> list[list[str]]:
     # A sweep run that stops at max_iter is still a fair sample of K (as in the stage).
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return fit_topics(counts[rows], vocabulary, engine, k, seed, max_iter, n_top_terms,
-                          seed_topics, tuple(authors[i] for i in rows) if authors
-                          else ()).terms
+        fitted = fit_topics(counts[rows], vocabulary, engine, k, seed, max_iter, n_top_terms,
+                            seed_topics, tuple(authors[i] for i in rows) if authors else (),
+                            rough=True)
+    return SweepRun(fitted.terms, float(fitted.prevalence.max()))
 
 
 def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCoherence,
             engine: str, ks: Sequence[int], seeds: Sequence[int], max_iter: int,
             n_top_terms: int, seed_topics: tuple[tuple[int, ...], ...] = (),
             authors: tuple[str, ...] = (),
-            map_runs: Callable[[Callable, Iterable], Iterator] = map) -> list[KScore]:
+            map_runs: Callable[[Callable, Iterable], Iterator] = map,
+            c_v_only_for: Callable[[list[KScore]], int] | None = None) -> list[KScore]:
     """Score each K of ks (see score_k): every (K, seed) run is fitted first, through
     map_runs (map, or an executor's map for worker processes), then all runs' topics are
     scored together, one pass over the texts per coherence measure.
+
+    C_V (context vectors over the texts) costs ten times NPMI: with c_v_only_for (a rule
+    that picks a K from the other scores), it is measured for that K alone, NaN elsewhere.
     """
     vocabulary = tuple(vocabulary)
     tasks = [(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics, authors)
              for k in ks for s in seeds]
-    runs = list(map_runs(fit_sweep_run, tasks))
+    fits = list(map_runs(fit_sweep_run, tasks))
+    runs = [f.terms for f in fits]
     npmi = [mean for mean, _ in coherence.score(runs, "c_npmi")]
-    c_v = [mean for mean, _ in coherence.score(runs, "c_v")]
     scores = []
     for i, k in enumerate(ks):
         of_k = slice(i * len(seeds), (i + 1) * len(seeds))
         scores.append(KScore(
             k=k,
             npmi=float(np.mean(npmi[of_k])),
-            c_v=float(np.mean(c_v[of_k])),
+            c_v=float("nan"),
             diversity=float(np.mean([diversity(r) for r in runs[of_k]])),
             stability=stability(runs[of_k]) if len(seeds) > 1 else float("nan"),
+            max_share=float(np.mean([f.max_share for f in fits[of_k]])),
+            npmi_sd=float(np.std(npmi[of_k])),
         ))
+    wanted = set(ks) if c_v_only_for is None else {c_v_only_for(scores)}
+    for i, k in enumerate(ks):
+        if k in wanted:
+            of_k = runs[i * len(seeds):(i + 1) * len(seeds)]
+            c_v = float(np.mean([mean for mean, _ in coherence.score(of_k, "c_v")]))
+            scores[i] = replace(scores[i], c_v=c_v)
     return scores
 
 
@@ -150,30 +174,3 @@ def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequ
     """
     return sweep_k(counts, vocabulary, TopicCoherence(texts), engine, [k], seeds, max_iter,
                    n_top_terms, seed_topics, authors)[0]
-
-
-def choose_k(scores: Sequence[KScore]) -> int:
-    """The stated rule: among the Ks at least half as stable as the most stable K, rank them
-    by coherence (NPMI, best = 1) and by stability (best = 1) and take the K with the
-    smallest sum of its two ranks; ties go to the smaller K (fewer topics to read).
-
-    Ranks, not values: on a small corpus stability varies ten times more than NPMI, and a sum
-    of values would let it alone decide. The floor keeps out a K whose topics do not come
-    back at all, however coherent one run of it looks.
-    """
-    best_stability = max((s.stability for s in scores if not np.isnan(s.stability)),
-                         default=np.nan)
-    pool = [s for s in scores if np.isnan(best_stability)
-            or (not np.isnan(s.stability) and s.stability >= best_stability / 2)]
-
-    def ranks(values: list[float]) -> list[int]:
-        order = sorted(range(len(values)), key=lambda i: (-values[i], pool[i].k))
-        out = [0] * len(values)
-        for rank, i in enumerate(order, start=1):
-            out[i] = rank
-        return out
-
-    by_npmi = ranks([s.npmi for s in pool])
-    by_stability = ranks([np.nan_to_num(s.stability, nan=-1.0) for s in pool])
-    best = min(range(len(pool)), key=lambda i: (by_npmi[i] + by_stability[i], pool[i].k))
-    return pool[best].k

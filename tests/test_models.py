@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from pipeline import models
 from pipeline.errors import PipelineError
 from pipeline.models import ENGINES, ONLINE_ENGINES, choose_solver, make_model
-from pipeline.topics import KScore, check_k, choose_k, fit_topics
+from pipeline.topics import check_k, fit_topics
 
 
 def planted(n_topics=3, docs_per_topic=20, terms_per_topic=8, seed=0):
@@ -124,31 +124,12 @@ def test_too_many_topics_is_a_clear_error():
         check_k(50, 30, 200)
 
 
-def test_choose_k_balances_coherence_and_stability_by_rank():
-    scores = [KScore(4, -0.08, 0.4, 0.9, 0.72), KScore(7, -0.06, 0.4, 0.9, 0.60),
-              KScore(10, -0.03, 0.5, 0.9, 0.66), KScore(12, -0.01, 0.5, 0.9, 0.40)]
-    # ranks (NPMI, stability): 4 → (4, 1), 7 → (3, 3), 10 → (2, 2), 12 → (1, 4)
-    assert choose_k(scores) == 10
-
-
-def test_choose_k_ties_go_to_the_smaller_k():
-    scores = [KScore(5, 0.1, 0.5, 0.9, 0.8), KScore(6, 0.0, 0.5, 0.9, 0.9)]
-    assert choose_k(scores) == 5
-
-
 def test_small_corpus_is_flagged():
     from pipeline.topics import small_corpus_warnings
 
     assert small_corpus_warnings(500, 2000) == []
     warned = small_corpus_warnings(12, 40)
     assert len(warned) == 2 and "12 件" in warned[0] and "40 語" in warned[1]
-
-
-def test_choose_k_passes_over_a_coherent_but_unstable_k():
-    scores = [KScore(4, -0.05, 0.4, 0.9, 0.70), KScore(6, 0.02, 0.5, 0.9, 0.68),
-              KScore(8, 0.00, 0.5, 0.9, 0.50), KScore(9, 0.30, 0.6, 0.9, 0.10),
-              KScore(11, 0.25, 0.6, 0.9, 0.05)]  # 9 and 11: most coherent, never come back
-    assert choose_k(scores) == 6
 
 
 def test_themes_file_with_coding_only_themes(tmp_path):

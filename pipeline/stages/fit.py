@@ -14,20 +14,15 @@ from sklearn.exceptions import ConvergenceWarning
 from pipeline.atomic import iter_jsonl, write_csv, write_json, write_metrics
 from pipeline.compute import executor
 from pipeline.errors import PipelineError
+from pipeline.k_choice import choose_k, dominance_warning, k_range
 from pipeline.labels import slider_data, term_distributions, top_by_relevance
 from pipeline.models import choose_solver, top_term_indices
+from pipeline.procedure import procedural_topics
 from pipeline.progress import progress
 from pipeline.quality import TopicCoherence
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes, seed_columns
-from pipeline.topics import (
-    check_k,
-    choose_k,
-    fit_topics,
-    sample_rows,
-    small_corpus_warnings,
-    sweep_k,
-)
+from pipeline.topics import check_k, fit_topics, sample_rows, small_corpus_warnings, sweep_k
 
 DOC_FIELDS = ("meeting", "speaker", "turn", "source_id")
 
@@ -70,7 +65,6 @@ def main(args, config) -> None:
     if sampled:
         log(f"fit: the K sweep and coherence use a sample of {len(rows)} of "
             f"{counts.shape[0]} documents (model.sweep_max_docs); the model sees them all")
-    seeds = [config.seed + i for i in range(cfg.n_seeds)]
     authors = tuple(docs[d["doc_id"]][1] for d in index)
     themes = [t for t in load_themes(cfg.themes_file) if t.guides] if cfg.themes_file else []
     seed_topics = tuple(seed_columns(themes, vocabulary))
@@ -85,39 +79,38 @@ def main(args, config) -> None:
                 f"{cfg.themes_file} を見直すか model.themes_file: null に")
 
     warnings_ = small_corpus_warnings(counts.shape[0], counts.shape[1]) + theme_warnings
+    n_themes = sum(1 for cols in seed_topics if cols)
     if cfg.n_topics == "auto":
-        k_max = min(cfg.k_max, min(counts.shape) - 1)
-        # Every theme needs a topic of its own, plus at least one free topic.
-        k_min = max(cfg.k_min, sum(1 for cols in seed_topics if cols) + 1)
-        if k_max < cfg.k_max:
-            warnings_.append(
-                f"K の上限を {cfg.k_max} から {k_max} に下げました（文書・語の数による）")
-        check_k(k_min, *counts.shape)
-        ks = list(range(k_min, k_max + 1))
+        span = k_range(*counts.shape, cfg.k_min, cfg.k_max, n_themes)
+        warnings_ += span.notes
+        ks = list(span.ks)
     else:
         check_k(cfg.n_topics, *counts.shape)
         ks = [cfg.n_topics]
+    # The sweep's subsamples come from seeds of its own, not from `seed`: K is measured as a
+    # property of the corpus and settings, so changing `seed` varies the final fit, not K.
+    sweep_seeds = list(range(cfg.n_seeds))
     coherence = TopicCoherence(texts)
     with executor(config.compute, cfg.n_jobs) as ex:
-        log(f"fit: K sweep: {len(ks) * len(seeds)} fits (K {ks[0]}–{ks[-1]} × {len(seeds)} "
-            f"seeds) on {len(rows)} documents, {ex.describe()}")
-        scores = sweep_k(counts[rows], vocabulary, coherence, cfg.engine, ks, seeds,
+        log(f"fit: K sweep: {len(ks) * len(sweep_seeds)} fits (K {', '.join(map(str, ks))} × "
+            f"{len(sweep_seeds)} runs) on {len(rows)} documents, {ex.describe()}")
+        scores = sweep_k(counts[rows], vocabulary, coherence, cfg.engine, ks, sweep_seeds,
                          cfg.max_iter, cfg.n_top_terms, seed_topics,
                          tuple(authors[r] for r in rows),
                          map_runs=lambda fn, tasks: progress(
                              ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
-                             total=len(ks) * len(seeds)))
+                             total=len(ks) * len(sweep_seeds)),
+                         c_v_only_for=(lambda scores: choose_k(scores).k)
+                         if cfg.n_topics == "auto" else None)
     sweep = scores if cfg.n_topics == "auto" else []
     if cfg.n_topics == "auto":
         for s in sweep:
-            log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, C_V {s.c_v:.3f}, "
-                f"stability {s.stability:.2f}, diversity {s.diversity:.2f}")
-        n_topics = choose_k(sweep)
-        if n_topics == k_max and k_max > k_min:
-            warnings_.append(f"選ばれた K = {n_topics} は探索範囲の上限です。model.k_max を"
-                             "上げると、より良い K が見つかるかもしれません")
-        reason = (f"auto: K {k_min}–{k_max} のうち安定性が最良の半分以上の K を、一貫性 NPMI の"
-                  "順位と安定性の順位の和で比べて最良の K")
+            log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, "
+                f"stability {s.stability:.2f}, diversity {s.diversity:.2f}, "
+                f"largest topic {s.max_share:.0%}")
+        choice = choose_k(sweep)
+        n_topics, reason = choice.k, choice.reason
+        warnings_ += choice.warnings
     else:
         n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
     chosen = next(s for s in scores if s.k == n_topics)
@@ -126,6 +119,10 @@ def main(args, config) -> None:
         f"({why})")
     fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,
                         cfg.n_top_terms, seed_topics, authors, solver)
+    if (dominant := dominance_warning(fitted.prevalence)) is not None \
+            and dominant not in warnings_:
+        warnings_.append(dominant)
+    procedural = procedural_topics(fitted.terms)
     seeded = [t for t, cols in zip(themes, seed_topics, strict=True) if cols]
     theme_of = {k: seeded[o].name for k, o in enumerate(fitted.origin) if o < len(seeded)}
 
@@ -153,7 +150,8 @@ def main(args, config) -> None:
     write_csv(Path(args.doc_topics), doc_topics)
     write_csv(Path(args.topic_terms), pd.DataFrame(terms))
     write_json(Path(args.topics), [{
-        "topic": k + 1, "label": "・".join(labels[k][:3]), "theme": theme_of.get(k),
+        "topic": k + 1, "label": ("手続き: " if procedural[k] else "") + "・".join(labels[k][:3]),
+        "theme": theme_of.get(k), "procedural": procedural[k],
         "prevalence": round(float(fitted.prevalence[k]), 6), "terms": labels[k],
         "top_terms_by_weight": fitted.terms[k],
         "npmi": round(npmi_per_topic[k], 6) if k < len(npmi_per_topic) else None,
@@ -165,20 +163,25 @@ def main(args, config) -> None:
         "coherence_npmi": round(chosen.npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
         "diversity": round(chosen.diversity, 6),
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
-        "seeds": seeds, "warnings": warnings_,
+        "largest_topic_share": round(float(fitted.prevalence.max()), 6),
+        "n_procedural_topics": int(sum(procedural)),
+        "seed": config.seed, "sweep_seeds": sweep_seeds, "warnings": warnings_,
         "per_k": {str(s.k): {"npmi": round(s.npmi, 6), "c_v": round(s.c_v, 6),
                              "stability": round(s.stability, 6),
-                             "diversity": round(s.diversity, 6)} for s in sweep},
+                             "diversity": round(s.diversity, 6),
+                             "largest_topic": round(s.max_share, 6)} for s in sweep},
     })
     for warning in warnings_:
         log(f"fit: warning: {warning}")
     write_csv(Path(args.k_sweep), pd.DataFrame(
         [{"k": s.k, "npmi": s.npmi, "c_v": s.c_v, "diversity": s.diversity,
-          "stability": s.stability} for s in (sweep or [chosen])]), bom=False)
+          "stability": s.stability, "largest_topic": s.max_share} for s in (sweep or [chosen])]),
+        bom=False)
     log(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {chosen.npmi:.3f}, "
         f"stability {chosen.stability:.2f}")
     for k, words in enumerate(fitted.terms):
         theme = f" [{theme_of[k]}]" if k in theme_of else ""
+        theme += " [procedure]" if procedural[k] else ""
         log(f"  topic {k + 1}{theme} ({fitted.prevalence[k]:.0%}): {' '.join(words)}")
 
 

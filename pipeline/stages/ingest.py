@@ -46,7 +46,9 @@ def main(args, config) -> None:
     )
     docs_options = DocOptions(cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
                               frozenset(cfg.exclude_speakers),
-                              tuple(sorted(cfg.speaker_weights.items())))
+                              tuple(sorted(cfg.speaker_weights.items())),
+                              cfg.min_doc_chars if cfg.unit == "paragraph" else 0,
+                              tuple(cfg.procedural_roles), cfg.procedural_weight)
     root = Path(args.input)
     paths = find_transcripts(root)
     size = sum(p.stat().st_size for p in paths)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from contextlib import nullcontext
 from pathlib import Path
 
 from pipeline.atomic import iter_jsonl, write_jsonl, write_metrics
+from pipeline.boilerplate import Boilerplate, find_boilerplate
 from pipeline.compute import executor
 from pipeline.errors import PipelineError
+from pipeline.procedure import is_procedural_document, procedure_lexicon
 from pipeline.progress import progress
 from pipeline.speakers import ROLES
 from pipeline.stages._cli import log, run, stage_parser
@@ -30,9 +33,11 @@ from pipeline.tokens import (
     PARALLEL_MIN_CHARS,
     dictionary_info,
     join_collocations,
+    name_parts,
     new_tagger,
     parse_stopwords,
     shipped_stopwords,
+    text_for_terms,
 )
 
 
@@ -44,9 +49,11 @@ def roster_stopwords(roster: list[dict]) -> frozenset[str]:
     return frozenset(words)
 
 
-def meeting_chunks(path: Path, index: list[tuple[str, float]], meetings: list[str]):
-    """Documents' texts in chunks of one meeting and at most about CHUNK_CHARS characters,
-    streamed from documents.jsonl; fills `index` (doc_id, weight) and each chunk's meeting."""
+def meeting_chunks(path: Path, index: list[tuple[str, float]], meetings: list[str],
+                   boilerplate: Boilerplate, dropped: Counter):
+    """Documents' texts, without their boilerplate, in chunks of one meeting and at most
+    about CHUNK_CHARS characters, streamed from documents.jsonl; fills `index`
+    (doc_id, weight), each chunk's meeting and the count of `dropped` segments."""
     chunk: list[str] = []
     size = 0
     current = None
@@ -57,8 +64,13 @@ def meeting_chunks(path: Path, index: list[tuple[str, float]], meetings: list[st
             chunk, size = [], 0
         current = doc.get("meeting")
         index.append((doc["doc_id"], doc.get("weight", 1.0)))
-        chunk.append(doc["text"])
-        size += len(doc["text"])
+        text, n_dropped = boilerplate.strip(doc["text"])
+        text = text_for_terms(text)
+        if n_dropped:
+            dropped.update(segments=n_dropped, chars=len(doc["text"]) - len(text),
+                           documents=1, emptied=not text.strip())
+        chunk.append(text)
+        size += len(text)
     if chunk:
         meetings.append(current)
         yield chunk
@@ -73,7 +85,8 @@ def tokenize(args, config) -> None:
     cfg = config.tokens
     roster = json.loads(Path(args.roster).read_text(encoding="utf-8"))
     # Speaker names are taken out after the cache (see token_units), the rest before.
-    names = roster_stopwords(roster)
+    tagger = new_tagger()
+    names = roster_stopwords(roster) | name_parts({e["speaker"] for e in roster})
     stopwords = shipped_stopwords()
     if cfg.stopwords_file:
         path = Path(cfg.stopwords_file)
@@ -82,9 +95,12 @@ def tokenize(args, config) -> None:
         stopwords |= parse_stopwords(path.read_text(encoding="utf-8"))
     settings = TokenSettings.make(cfg.pos, stopwords, cfg.compounds, cfg.min_chars,
                                   cfg.keep_phrases)
-    tagger = new_tagger()
     cache = TokenCache(Path(args.cache), settings) if cfg.cache else None
     documents = Path(args.documents)
+    boilerplate = find_boilerplate(((d.get("meeting", ""), d["text"])
+                                    for d in iter_jsonl(documents)),
+                                   cfg.boilerplate_min_meetings, cfg.boilerplate_min_docs)
+    dropped: Counter = Counter()
     # documents.jsonl is about 3 bytes a character of text (UTF-8) plus fields.
     large = documents.stat().st_size >= 3 * PARALLEL_MIN_CHARS
     use_workers = config.compute.backend == "dask" or (large and cfg.n_jobs != 1)
@@ -93,7 +109,7 @@ def tokenize(args, config) -> None:
     missed: list[int] = []
     started = time.perf_counter()
     with executor(config.compute, cfg.n_jobs) if use_workers else nullcontext() as ex:
-        chunks = meeting_chunks(documents, index, meetings)
+        chunks = meeting_chunks(documents, index, meetings, boilerplate, dropped)
         corpus = tokenize_chunks(
             chunks, settings, ex, cache, tagger, missed,
             progress=lambda items: progress(items, desc="tokenize", unit="chunk"))
@@ -109,11 +125,15 @@ def tokenize(args, config) -> None:
            else "cache off"))
     if cache is not None and 0 < len(redone) <= 5:
         log(f"tokenize: tokenized: {', '.join(map(str, redone))}")
+    log(f"tokenize: boilerplate: {len(boilerplate.keys)} sentences or lines recur in many "
+        f"{boilerplate.counted_in}; {dropped['segments']} occurrences left out of "
+        f"{dropped['documents']} documents ({dropped['emptied']} left empty)")
     terms = corpus_terms(corpus, cfg.compound_min_count, settings.keep, names - stopwords)
     if cfg.collocations:
         terms = iter(join_collocations(list(terms), cfg.collocation_min_count,
                                        cfg.collocation_threshold))
-    counts = {"tokens": 0, "empty": 0}
+    counts = {"tokens": 0, "empty": 0, "procedural": 0}
+    lexicon = procedure_lexicon() if cfg.drop_procedural_documents else frozenset()
     vocabulary: set[str] = set()
 
     def records():
@@ -121,7 +141,11 @@ def tokenize(args, config) -> None:
             counts["tokens"] += len(doc_terms)
             counts["empty"] += not doc_terms
             vocabulary.update(doc_terms)
-            yield {"doc_id": doc_id, "terms": doc_terms, "weight": weight}
+            record = {"doc_id": doc_id, "terms": doc_terms, "weight": weight}
+            if lexicon and is_procedural_document(doc_terms, lexicon):
+                counts["procedural"] += 1
+                record["procedural"] = True  # kept here, left out of the matrix
+            yield record
 
     write_jsonl(Path(args.tokens), records())
     write_metrics(Path(args.metrics), {
@@ -129,11 +153,23 @@ def tokenize(args, config) -> None:
         "n_tokens": counts["tokens"],
         "n_terms": len(vocabulary),
         "documents_without_terms": counts["empty"],
+        "procedural_documents": counts["procedural"],
         "n_stopwords": len(stopwords | names),
+        "boilerplate": {
+            "n_patterns": len(boilerplate.keys),
+            "counted_in": boilerplate.counted_in,
+            "n_dropped": dropped["segments"],
+            "n_chars_dropped": dropped["chars"],
+            "n_documents_touched": dropped["documents"],
+            "n_documents_emptied": dropped["emptied"],
+            "examples": [{"text": t, boilerplate.counted_in: n}
+                         for t, n in boilerplate.examples],
+        },
         "settings": {k: v for k, v in cfg.model_dump().items() if k not in ("n_jobs", "cache")},
         **dictionary_info(tagger),
     })
-    log(f"tokenize: {n_docs} documents -> {counts['tokens']} tokens")
+    log(f"tokenize: {n_docs} documents -> {counts['tokens']} tokens; {counts['procedural']} "
+        "documents are mostly procedure (not modelled)")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from pipeline.stages._cli import log, run, stage_parser
 
 def main(args, config) -> None:
     cfg = config.vectorize
-    records = list(progress(iter_jsonl(Path(args.tokens)), desc="vectorize", unit="doc"))
+    records = [r for r in progress(iter_jsonl(Path(args.tokens)), desc="vectorize", unit="doc")
+               if not r.get("procedural")]
     dtm = build_dtm([r["doc_id"] for r in records], [r["terms"] for r in records],
                     cfg.min_df, cfg.max_df, cfg.max_features)
     write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))

@@ -1,0 +1,302 @@
+"""Topics on real minutes: does each meeting's main topic follow its committee?
+
+For Diet minutes in the NDL speech-record layout (`speeches.jsonl` + `meetings.tsv`, as in
+`../shared/corpora/diet-dev` and `kokkai-sample`), given by path, never copied here:
+
+- **shipped**: the project's shipped defaults (only `ingest.input`, the table columns and
+  `model.themes_file: null` set) through a real `dvc repro` in a temporary copy;
+  `--ref REV` adds the same for a git commit (the "before" of a change);
+- **recipe**: the 20-line script of issue 13 (drop the chair's turns, one document per turn,
+  fugashi nouns, sublinear tf-idf with min_df 5 / max_df 0.2, plain NMF, K = 10);
+- **tomotopy**: tomotopy LDA on the shipped run's own document-term matrix at the K the
+  shipped run chose (mean over three seeds).
+
+For each it reports the NMI of each meeting's dominant topic (token-weighted mean of its
+documents' topic shares) against the meeting's committee (`meetings.tsv` column `meeting`),
+over the meetings the configuration models (as `score-minutes` does) and over all meetings
+(a meeting with nothing modelled counts as one more class, "no subject"); the largest
+topic's share of the tokens; the number of topics whose top 10 terms are mostly procedure
+(at least 5 of 10 contain a word of PROCEDURE below, a lexicon stated here, apart from the
+product's own); coherence (NPMI) and stability where the run reports them; and fit time.
+
+`--bundled` adds the bundled meeting under seeds 1, 2, 3 and 42: which topic each presenter
+leads with (岸: materials R&D, 上久保: special zones / decentralization, 後藤: digital /
+economic security) and whether the three seeded themes stay three distinct topics.
+
+    python -m benchmarks.quality_minutes --corpus ../shared/corpora/diet-dev \
+        [--corpus ../shared/corpora/kokkai-sample] [--bundled] [--ref REV]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.metrics import normalized_mutual_info_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests._project import copy_project, dvc  # noqa: E402
+
+warnings.filterwarnings("ignore")
+
+# The benchmark's own lexicon of procedure (a term counts when it contains one of these).
+PROCEDURE = tuple("""異議 決定 閉会 開会 散会 休憩 開議 付託 採決 起立 了承 指名 推選 推挙 署名
+動議
+議題 議事 一任 先例 選任 辞任 補欠 互選 選挙 当選 欠員 派遣 継続 要求書 本鈴 予鈴 会議録 日程 可決
+否決 公報 案件 手続 許可 諮り 取扱 出席 理事会 次回 挨拶 会期 延期 上程 演説 本席 祝意""".split())
+CHAIR = re.compile(r"(委員長|議長|会長)")
+PRESENTERS = {"岸": ("材料", "マテリアル"), "上久保": ("特区", "地方", "分権", "規制"),
+              "後藤": ("安全保障", "セキュリティ", "サイバー")}
+_DONE = re.compile(r"^(\w+): done in ([\d.]+) s", re.MULTILINE)
+
+
+def nmi(labels: list[str], predicted: list) -> float:
+    return float(normalized_mutual_info_score(labels, [str(p) for p in predicted]))
+
+
+def procedural(topics: list[list[str]]) -> int:
+    """Topics with at least half of their top 10 terms procedure."""
+    return sum(sum(any(w in t for w in PROCEDURE) for t in terms[:10]) >= 5 for terms in topics)
+
+
+def meeting_scores(meetings: list[str], theta: np.ndarray, n_tokens: np.ndarray,
+                   committee: dict[str, str]) -> dict:
+    """NMI of each meeting's dominant topic against its committee; the largest topic."""
+    frame = pd.DataFrame(theta * n_tokens[:, None])
+    frame["meeting"] = meetings
+    summed = frame.groupby("meeting").sum()
+    dominant = dict(zip(summed.index, summed.to_numpy().argmax(axis=1), strict=True))
+    share = summed.to_numpy().sum(axis=0) / summed.to_numpy().sum()
+    return score_dominant(dominant, committee) | {"largest": float(share.max())}
+
+
+def score_dominant(dominant: dict[str, object], committee: dict[str, str]) -> dict:
+    covered = [m for m in committee if m in dominant]
+    every = list(committee)
+    return {
+        "nmi": nmi([committee[m] for m in covered], [dominant[m] for m in covered]),
+        "nmi_all": nmi([committee[m] for m in every],
+                       [dominant.get(m, "no subject") for m in every]),
+        "meetings": f"{len(covered)}/{len(every)}",
+    }
+
+
+def run_project(project: Path, overrides: dict[str, str]) -> tuple[float, str]:
+    """Set config keys (dotted, as text in the YAML) and run `dvc repro`."""
+    config = project / "configs/pipeline.yaml"
+    text = config.read_text(encoding="utf-8")
+    for key, value in overrides.items():
+        *parents, leaf = key.split(".")
+        indent = "  " * len(parents)
+        text, n = re.subn(rf"(?m)^{indent}{leaf}:[^\n]*$", f"{indent}{leaf}: {value}", text,
+                          count=1)
+        if not n:
+            raise SystemExit(f"{config}: no key {key}")
+    config.write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    done = dvc(project, "repro")
+    if done.returncode:
+        raise SystemExit(f"dvc repro failed in {project}:\n{done.stdout[-2000:]}"
+                         f"{done.stderr[-2000:]}")
+    return time.perf_counter() - start, done.stdout + done.stderr
+
+
+def corpus_overrides(corpus: Path) -> dict[str, str]:
+    return {"ingest.input": str((corpus / "speeches.jsonl").resolve()),
+            "ingest.columns.text": "speech", "ingest.columns.meeting": "issueID",
+            "ingest.columns.id": "speechID", "ingest.exclude_rows": "{kind: [header]}",
+            "model.themes_file": "null"}
+
+
+def shipped_outputs(project: Path, committee: dict[str, str]) -> dict:
+    """Scores of a finished run, read from its outputs as score-minutes does."""
+    out = project / "outputs"
+    mt = pd.read_csv(out / "tables/meeting_topics.csv", dtype={"meeting": str})
+    best = mt.sort_values(["meeting", "share", "topic"], ascending=[True, False, True]) \
+        .drop_duplicates("meeting").set_index("meeting")["topic"].to_dict()
+    weights = mt.assign(w=mt["share"] * mt["n_tokens"]).groupby("topic")["w"].sum()
+    terms = pd.read_csv(out / "tables/topic_terms.csv").sort_values(["topic", "rank"]) \
+        .groupby("topic")["term"].apply(list).tolist()
+    model = json.loads((out / "metrics/model.json").read_text(encoding="utf-8"))
+    return score_dominant(best, committee) | {
+        "largest": float(weights.max() / weights.sum()), "procedural": procedural(terms),
+        "k": model["n_topics"], "npmi": model["coherence_npmi"],
+        "stability": model.get("stability"), "topics": terms}
+
+
+def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42) -> dict:
+    """Issue 13's 20-line script, as written there."""
+    import fugashi
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tagger = fugashi.Tagger()
+    rows = [json.loads(line) for line in (corpus / "speeches.jsonl").open(encoding="utf-8")]
+    rows = [r for r in rows if r.get("kind") != "header"]
+    docs, meetings = [], []
+    for r in rows:
+        label, _, text = r["speech"].lstrip("○").partition("\u3000")
+        if CHAIR.search(label):
+            continue
+        docs.append([w.surface for w in tagger(text) if w.feature.pos1 == "名詞"])
+        meetings.append(r["issueID"])
+    start = time.perf_counter()
+    vectorizer = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=5, max_df=0.2)
+    x = vectorizer.fit_transform(docs)
+    keep = np.asarray(x.sum(axis=1)).ravel() > 0
+    nmf = NMF(k, random_state=seed, max_iter=400)
+    w = nmf.fit_transform(x[keep])
+    seconds = time.perf_counter() - start
+    theta = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
+    n_tokens = np.array([len(d) for d, kept in zip(docs, keep, strict=True) if kept], float)
+    vocab = vectorizer.get_feature_names_out()
+    topics = [[vocab[i] for i in np.argsort(-h)[:10]] for h in nmf.components_]
+    kept_meetings = [m for m, kept in zip(meetings, keep, strict=True) if kept]
+    return meeting_scores(kept_meetings, theta, n_tokens, committee) | {
+        "k": k, "procedural": procedural(topics), "fit_s": seconds, "topics": topics}
+
+
+def tomotopy_at(project: Path, committee: dict[str, str], k: int,
+                seeds: tuple[int, ...] = (1, 2, 3)) -> dict:
+    """tomotopy LDA on the shipped run's matrix at its K, mean over seeds."""
+    from pipeline.models import make_model
+
+    out = project / "outputs/interim"
+    counts = sp.load_npz(out / "dtm.npz")
+    index = json.loads((out / "dtm_documents.json").read_text(encoding="utf-8"))
+    meetings = [d["doc_id"].rsplit("#", 1)[0] for d in index]
+    vocab = json.loads((out / "vocabulary.json").read_text(encoding="utf-8"))
+    n_tokens = np.asarray(counts.sum(axis=1)).ravel().astype(float)
+    results = []
+    for seed in seeds:
+        start = time.perf_counter()
+        model = make_model("tomotopy_lda", k, seed).fit(counts)
+        theta = model.transform(counts)
+        seconds = time.perf_counter() - start
+        topics = [[vocab[i] for i in np.argsort(-row)[:10]] for row in model.components_]
+        results.append(meeting_scores(meetings, theta, n_tokens, committee)
+                       | {"procedural": procedural(topics), "fit_s": seconds})
+    return {"k": k, "nmi": np.mean([r["nmi"] for r in results]),
+            "nmi_all": np.mean([r["nmi_all"] for r in results]),
+            "meetings": results[0]["meetings"],
+            "largest": np.mean([r["largest"] for r in results]),
+            "procedural": max(r["procedural"] for r in results),
+            "fit_s": np.mean([r["fit_s"] for r in results])}
+
+
+def fit_seconds(log: str) -> float:
+    return sum(float(s) for stage, s in _DONE.findall(log) if stage == "fit")
+
+
+def project_at(ref: str | None, dest: Path) -> Path:
+    """A fresh copy of the working tree, or of commit `ref`."""
+    if ref is None:
+        return copy_project(dest)
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    return dest
+
+
+def row(name: str, r: dict) -> str:
+    fmt = lambda v, f: "-" if v is None else format(v, f)  # noqa: E731
+    return (f"| {name} | {r['k']} | {r['nmi']:.3f} | {r['nmi_all']:.3f} | {r['meetings']} | "
+            f"{r['largest']:.0%} | {r['procedural']} | {fmt(r.get('npmi'), '+.3f')} | "
+            f"{fmt(r.get('stability'), '.2f')} | {fmt(r.get('fit_s'), '.1f')} |")
+
+
+def bench_corpus(corpus: Path, refs: list[str | None], work: Path) -> None:
+    meetings = pd.read_csv(corpus / "meetings.tsv", sep="\t", dtype=str)
+    committee = dict(zip(meetings["issueID"], meetings["meeting"], strict=True))
+    print(f"\n## {corpus.name}: {len(committee)} meetings, "
+          f"{len(set(committee.values()))} committees\n")
+    print("| configuration | K | NMI (modelled meetings) | NMI (all meetings) | meetings "
+          "modelled | largest topic | procedural topics | NPMI | stability | fit s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    shipped = {}
+    for ref in refs:
+        project = project_at(ref, work / f"{corpus.name}-{ref or 'worktree'}")
+        _, log = run_project(project, corpus_overrides(corpus))
+        result = shipped_outputs(project, committee) | {"fit_s": fit_seconds(log)}
+        print(row(f"shipped defaults ({ref or 'this tree'})", result), flush=True)
+        shipped[ref] = (project, result)
+    print(row("20-line recipe (K = 10)", recipe(corpus, committee)), flush=True)
+    project, result = shipped[refs[0]]
+    print(row("tomotopy LDA at the shipped K, 3 seeds", tomotopy_at(project, committee,
+                                                                     result["k"])))
+    print(f"\nTopics of the shipped defaults ({refs[0] or 'this tree'}):")
+    for i, terms in enumerate(result["topics"], start=1):
+        print(f"  {i:>2}. {' '.join(terms[:8])}")
+
+
+def bench_bundled(work: Path, refs: list[str | None]) -> None:
+    print("\n## bundled meeting: each presenter's leading topic, by seed\n")
+    print("| code | seed | K | 岸 | 上久保 | 後藤 | presenters right | themes distinct | fit s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for ref in refs:
+        for seed in (1, 2, 3, 42):
+            project = project_at(ref, work / f"bundled-{ref or 'worktree'}-{seed}")
+            _, log = run_project(project, {"seed": str(seed)})
+            out = project / "outputs"
+            topics = {t["topic"]: t for t in
+                      json.loads((out / "interim/topics.json").read_text(encoding="utf-8"))}
+            shares = pd.read_csv(out / "tables/speaker_topics.csv", dtype={"speaker": str})
+            cells, right = [], 0
+            for speaker, words in PRESENTERS.items():
+                part = shares[shares["speaker"] == speaker].sort_values(
+                    ["share", "topic"], ascending=[False, True])
+                topic = topics[int(part.iloc[0]["topic"])]
+                text = " ".join([topic.get("theme") or "", *topic["terms"][:5]])
+                right += any(w in text for w in words)
+                cells.append(f"{topic.get('theme') or '・'.join(topic['terms'][:3])}")
+            themed = [t for t in topics.values() if t.get("theme")]
+            distinct = len({t["theme"] for t in themed}) == 3 and len(
+                {tuple(t["terms"][:3]) for t in themed}) == 3
+            k = json.loads((out / "metrics/model.json").read_text(encoding="utf-8"))["n_topics"]
+            print(f"| {ref or 'this tree'} | {seed} | {k} | {' | '.join(cells)} | {right}/3 | "
+                  f"{'yes' if distinct else 'no'} | {fit_seconds(log):.1f} |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, action="append", default=[],
+                        help="a folder with speeches.jsonl and meetings.tsv (repeatable)")
+    parser.add_argument("--bundled", action="store_true", help="also the bundled meeting")
+    parser.add_argument("--ref", action="append", default=[],
+                        help="also the shipped defaults of this git commit (repeatable)")
+    parser.add_argument("--keep", type=Path, help="keep the projects here")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="quality-minutes-"))
+    refs: list[str | None] = [None, *args.ref]
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; {time.strftime('%Y-%m-%d')}; tree at "
+          + subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip())
+    print(f"# procedure lexicon of this benchmark: {' '.join(PROCEDURE)}")
+    for corpus in args.corpus:
+        bench_corpus(corpus, refs, work)
+    if args.bundled:
+        bench_bundled(work, refs)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

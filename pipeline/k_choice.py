@@ -1,0 +1,122 @@
+"""How many topics: the Ks a sweep tries, and the rule that picks one from its scores.
+
+Pure functions of the sweep's measurements (pipeline.topics.sweep_k), so the rule is tested
+directly and the fit stage only reports what it decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.topics import KScore, check_k
+
+MAX_TOPIC_SHARE = 1 / 3  # a K whose largest topic holds more is a catch-all, not a map
+AUTO_K_MAX = (12, 40)  # k_max auto scales with the corpus between these bounds
+GRID_POINTS = 11  # a wide K range is tried on this many Ks, spaced evenly in log K
+
+
+@dataclass(frozen=True)
+class KRange:
+    """The Ks the sweep tries, and what the reader should know about how they were set."""
+
+    ks: tuple[int, ...]
+    notes: tuple[str, ...] = ()
+
+
+def auto_k_max(n_docs: int) -> int:
+    """k_max auto: half the square root of the documents, within AUTO_K_MAX (58 paragraphs of
+    one meeting: 12; 5,000 documents of 95 Diet meetings: 35)."""
+    low, high = AUTO_K_MAX
+    return int(min(high, max(low, round(np.sqrt(n_docs) / 2))))
+
+
+def k_grid(k_min: int, k_max: int, points: int = GRID_POINTS) -> tuple[int, ...]:
+    """Every K of a narrow range; a wide one sampled evenly in log K (a topic more matters
+    less the more topics there are)."""
+    if k_max - k_min + 1 <= points:
+        return tuple(range(k_min, k_max + 1))
+    grid = np.geomspace(k_min, k_max, points)
+    return tuple(sorted({int(round(k)) for k in grid} | {k_min, k_max}))
+
+
+def k_range(n_docs: int, n_terms: int, k_min: int, k_max: int | str,
+            n_themes: int = 0) -> KRange:
+    """The Ks to try: from k_min (at least one more than the seeded themes) to k_max (auto:
+    scaled with the corpus), below the documents and terms the model sees."""
+    low = max(k_min, n_themes + 1)
+    check_k(low, n_docs, n_terms)
+    wanted = auto_k_max(n_docs) if k_max == "auto" else int(k_max)
+    high = max(low, min(wanted, min(n_docs, n_terms) - 1))
+    notes = []
+    if high < wanted:
+        notes.append(f"K の上限を {wanted} から {high} に下げました（文書・語の数による）")
+    return KRange(k_grid(low, high), tuple(notes))
+
+
+@dataclass(frozen=True)
+class KChoice:
+    """The K chosen, the rule in words, and any warning about it."""
+
+    k: int
+    reason: str
+    warnings: tuple[str, ...] = ()
+
+
+def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE) -> KChoice:
+    """The stated rule:
+    1. Ks whose largest topic holds at most max_share of the tokens (a catch-all topic is a
+       K too small for the corpus); if none, the K whose largest topic is smallest;
+    2. of those, the Ks at least half as stable as the most stable one;
+    3. ranked by coherence (NPMI, best = 1) and by stability (best = 1), the K with the
+       smallest sum of its two ranks; ties go to the smaller K (fewer topics to read).
+
+    Ranks, not values: on a small corpus stability varies ten times more than NPMI, and a sum
+    of values would let it alone decide. The floor keeps out a K whose topics do not come
+    back at all, however coherent one run of it looks.
+    """
+    warnings_: list[str] = []
+    pool = [s for s in scores if s.max_share <= max_share]
+    if not pool:
+        pool = [min(scores, key=lambda s: (s.max_share, s.k))]
+        warnings_.append(
+            f"どの K でも最大のトピックが語の {max_share:.0%} を超えます（K = {pool[0].k} で "
+            f"{pool[0].max_share:.0%}）。手続きや定型文が多い入力なら ingest.procedural_roles "
+            "と tokens.boilerplate_min_meetings を、K の範囲なら model.k_max を見直してください")
+    best_stability = max((s.stability for s in pool if not np.isnan(s.stability)),
+                         default=np.nan)
+    pool = [s for s in pool if np.isnan(best_stability)
+            or (not np.isnan(s.stability) and s.stability >= best_stability / 2)]
+
+    def ranks(values: list[float]) -> list[int]:
+        order = sorted(range(len(values)), key=lambda i: (-values[i], pool[i].k))
+        out = [0] * len(values)
+        for rank, i in enumerate(order, start=1):
+            out[i] = rank
+        return out
+
+    by_npmi = ranks([s.npmi for s in pool])
+    by_stability = ranks([np.nan_to_num(s.stability, nan=-1.0) for s in pool])
+    best = pool[min(range(len(pool)), key=lambda i: (by_npmi[i] + by_stability[i], pool[i].k))]
+    ks = [s.k for s in scores]
+    if len(ks) > 1 and best.k in (min(ks), max(ks)):
+        end = "上限" if best.k == max(ks) else "下限"
+        warnings_.append(f"選ばれた K = {best.k} は探索範囲（{min(ks)}–{max(ks)}）の{end}です。"
+                         f"model.k_{'max' if end == '上限' else 'min'} を広げると、より良い K "
+                         "が見つかるかもしれません")
+    reason = (f"auto: K {min(ks)}–{max(ks)} の {len(ks)} 通りのうち、最大トピックが語の "
+              f"{max_share:.0%} 以下で安定性が最良の半分以上の K を、一貫性 NPMI の順位と"
+              "安定性の順位の和で比べて最良の K")
+    return KChoice(best.k, reason, tuple(warnings_))
+
+
+def dominance_warning(prevalence: np.ndarray, max_share: float = MAX_TOPIC_SHARE) -> str | None:
+    """A warning when one topic of the final model holds more than max_share of the tokens."""
+    top = int(np.argmax(prevalence))
+    if prevalence[top] <= max_share:
+        return None
+    return (f"トピック {top + 1} が語の {prevalence[top]:.0%} を占めます（{max_share:.0%} 超）。"
+            "何でも入るトピックかもしれません。K を増やすか、手続き・定型文の扱い"
+            "（ingest.procedural_roles, tokens.boilerplate_min_meetings）を見直してください")

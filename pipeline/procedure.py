@@ -1,0 +1,40 @@
+"""Procedure in minutes: which topics are made of the words that run a meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from importlib.resources import files
+
+PROCEDURAL_SHARE = 0.5  # a topic (or a document) is procedure when half its terms are
+
+
+@cache
+def procedure_lexicon() -> frozenset[str]:
+    """The shipped words of meeting procedure (resources/procedure_ja.txt)."""
+    text = files("pipeline.resources").joinpath("procedure_ja.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def is_procedural_term(term: str, lexicon: frozenset[str]) -> bool:
+    """A term of procedure: it contains a lexicon word (継続調査要求書 contains 継続)."""
+    return any(word in term for word in lexicon)
+
+
+def procedural_topics(topics: Sequence[Sequence[str]],
+                      lexicon: frozenset[str] | None = None) -> list[bool]:
+    """For each topic's top terms: whether at least PROCEDURAL_SHARE of them are procedure."""
+    lexicon = procedure_lexicon() if lexicon is None else lexicon
+    return [bool(terms) and sum(is_procedural_term(t, lexicon) for t in terms)
+            >= PROCEDURAL_SHARE * len(terms) for terms in topics]
+
+
+def is_procedural_document(terms: Sequence[str], lexicon: frozenset[str] | None = None) -> bool:
+    """A document of procedure: at least two terms, and at least PROCEDURAL_SHARE of them
+    procedure (a member's motion to elect the chair, a call to order left after the
+    boilerplate was taken out)."""
+    lexicon = procedure_lexicon() if lexicon is None else lexicon
+    if len(terms) < 2:
+        return False
+    return sum(is_procedural_term(t, lexicon) for t in terms) >= PROCEDURAL_SHARE * len(terms)
