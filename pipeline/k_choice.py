@@ -15,6 +15,7 @@ from pipeline.topics import KScore, check_k
 
 MAX_TOPIC_SHARE = 1 / 3  # a K whose largest topic holds more is a catch-all, not a map
 AUTO_K_MAX = (12, 40)  # k_max auto scales with the corpus between these bounds
+MIN_DOCS_PER_TOPIC = 5
 GRID_POINTS = 11  # a wide K range is tried on this many Ks, spaced evenly in log K
 
 
@@ -27,10 +28,11 @@ class KRange:
 
 
 def auto_k_max(n_docs: int) -> int:
-    """k_max auto: half the square root of the documents, within AUTO_K_MAX (58 paragraphs of
-    one meeting: 12; 5,000 documents of 95 Diet meetings: 35)."""
+    """k_max auto: half the square root of the documents, within AUTO_K_MAX (5,000 documents
+    of 95 Diet meetings: 35), and at most one topic per MIN_DOCS_PER_TOPIC documents (58
+    documents of one meeting: 11), since NPMI keeps rising with K on a tiny corpus."""
     low, high = AUTO_K_MAX
-    return int(min(high, max(low, round(np.sqrt(n_docs) / 2))))
+    return int(min(high, max(low, round(np.sqrt(n_docs) / 2)), n_docs // MIN_DOCS_PER_TOPIC))
 
 
 def k_grid(k_min: int, k_max: int, points: int = GRID_POINTS) -> tuple[int, ...]:

@@ -68,14 +68,22 @@ MAX_SPEAKERS = 200  # rows in the report's speaker table; speaker_topics.csv has
 MAX_FILES = 100  # rows in the report's file list; outputs/metrics/ingest.json has them all
 
 
-def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3) -> list[dict]:
-    """Each speaker's topic mix, largest first; thin speakers flagged, listed last."""
+# Why turns were not modelled (ingest.json keys), as the report says it.
+NOT_MODELLED = {"procedural_role": "議事進行役（議長・委員長など）の発言",
+                "excluded_speaker": "除外した話者の発言", "empty": "空の発言"}
+
+
+def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3,
+                     procedural: frozenset[int] = frozenset()) -> list[dict]:
+    """Each speaker's topic mix, largest first (procedural topics last: what a speaker talks
+    about is not the procedure they take part in); thin speakers flagged, listed last."""
     roles = {}
     for entry in roster:
         roles.setdefault(entry["speaker"], entry["role"])
     out = []
     for speaker, part in shares.groupby("speaker", sort=True):
-        part = part.sort_values(["share", "topic"], ascending=[False, True])
+        part = part.assign(procedure=part["topic"].isin(procedural)).sort_values(
+            ["procedure", "share", "topic"], ascending=[True, False, True])
         first = part.iloc[0]
         out.append({
             "speaker": speaker, "role": roles.get(speaker, ""), "n_docs": int(first.n_docs),
@@ -99,7 +107,8 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
     topic_sections = [{
         **t, "quotes": representative_quotes(doc_topics, docs, t["topic"], n_quotes),
     } for t in topics]
-    speakers = speaker_sections(shares, roster)
+    speakers = speaker_sections(shares, roster, procedural=frozenset(
+        t["topic"] for t in topics if t.get("procedural")))
     if speaker_terms is not None:
         words = speaker_terms.sort_values(["speaker", "rank"]).groupby("speaker")["term"]
         distinct = {s: list(w) for s, w in words}
@@ -124,7 +133,11 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
             "n_terms": model["n_terms"], "engine": model["engine"],
             "n_topics": model["n_topics"], "n_topics_reason": model["n_topics_reason"],
             "npmi": model["coherence_npmi"], "stability": model["stability"],
-            "diversity": model["diversity"], "not_modelled": ingest["turns_not_modelled"],
+            "diversity": model["diversity"],
+            "not_modelled": {NOT_MODELLED.get(k, k): n
+                             for k, n in ingest["turns_not_modelled"].items()},
+            "boilerplate": tokens.get("boilerplate") or {},
+            "procedural_documents": tokens.get("procedural_documents", 0),
             "rows_skipped": ingest.get("rows_skipped", {}),
             "warnings": model.get("warnings", []),
             "documents_without_terms": tokens["documents_without_terms"],

@@ -172,3 +172,33 @@ def test_speaker_weights_reach_documents():
     turns, _ = split_turns("<岩田>\n開会します。\n<岸>\n特区の話です。\n", "m")
     docs = make_documents(turns, "turn", speaker_weights={"岩田": 0.3})
     assert {d.speaker: d.weight for d in docs} == {"岩田": 0.3, "岸": 1.0}
+
+
+def test_short_paragraphs_of_a_turn_are_merged_up_to_min_chars():
+    from pipeline.documents import merge_short
+
+    pieces = [Paragraph("あ" * n, i * 100, i * 100 + n) for i, n in enumerate((30, 40, 50, 60))]
+    merged = merge_short(pieces, 60)
+    assert [len(p.text) for p in merged] == [70, 110]
+    assert (merged[0].start, merged[-1].end) == (0, 360)
+    tail = merge_short(pieces[:3] + [Paragraph("い" * 5, 400, 405)], 60)
+    assert [len(p.text) for p in tail] == [125]  # a short last piece joins the one before
+    assert merge_short(pieces, 0) == pieces
+    assert "".join(p.text for p in merge_short(pieces, 1000)) == "".join(p.text for p in pieces)
+
+
+def test_min_chars_merges_only_within_a_turn(turns):
+    docs = make_documents(turns, "paragraph", min_chars=1000)
+    assert [(d.speaker, d.turn) for d in docs] == [("岸", 1), ("岩田", 2), ("後藤", 3)]
+    assert docs[0].text.endswith("四つ目。五つ目の段落。")
+
+
+def test_procedural_roles_are_left_out_or_weighted():
+    turns = split_turns("○山田委員長　これより会議を開きます。\n○鈴木委員　拉致問題を伺います。\n"
+                        "○佐藤副議長　報告いたします。\n", "m")[0]
+    roles = ("議長", "委員長")
+    assert [d.speaker for d in make_documents(turns, "turn", procedural_roles=roles)] == ["鈴木"]
+    weighted = make_documents(turns, "turn", procedural_roles=roles, procedural_weight=0.25)
+    assert [(d.speaker, d.weight) for d in weighted] == [("山田", 0.25), ("鈴木", 1.0),
+                                                         ("佐藤", 0.25)]
+    assert len(make_documents(turns, "turn")) == 3

@@ -77,3 +77,18 @@ def test_timeline_of_many_meetings_is_one_readable_panel():
     assert f"全 {n} 回を {MAX_COLUMNS} 区間" in ax.get_xlabel()
     assert ax.get_xlim() == (-0.5, MAX_COLUMNS - 0.5)
     assert ax.get_xticklabels()[0].get_text() == "m000"
+
+
+def test_procedural_topics_come_last_in_a_speakers_mix():
+    import pandas as pd
+
+    from pipeline.report import speaker_sections
+
+    shares = pd.DataFrame({"speaker": ["a"] * 3, "topic": [1, 2, 3], "share": [0.5, 0.3, 0.2],
+                           "ci_low": [0.4, 0.2, 0.1], "ci_high": [0.6, 0.4, 0.3],
+                           "n_docs": [5] * 3, "n_tokens": [90] * 3, "low_data": [False] * 3})
+    [plain] = speaker_sections(shares, [])
+    assert plain["top"] == [1, 2, 3]
+    [section] = speaker_sections(shares, [], procedural=frozenset({1}))
+    assert section["top"] == [2, 3, 1]
+    assert [m["topic"] for m in section["mix"]] == [2, 3, 1]

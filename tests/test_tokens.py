@@ -176,3 +176,31 @@ def test_words_missing_from_the_lattice_are_read_from_their_text(monkeypatch):
     monkeypatch.setattr(Analyzer, "entries", lambda self, lines: {})
     got = Extractor(["noun"], TermFilter(shipped_stopwords()), True).units(tagger, text)
     assert got == expected and got
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), [
+    ("政治改革に関する特別委員会で審議します。", ["政治改革", "審議"], ["会"]),
+    ("第百号固定資産税の条例。", ["固定資産税", "条例"], ["号固定資産税", "号"]),
+    ("smaxjp on Twitterで公開。", ["smaxjp", "Twitter"], ["smaxjponTwitter", "on"]),
+    ("詳細は https://example.com/id=3 と info@example.jp まで。", ["詳細"],
+     ["https", "com", "id", "example"]),
+    ("はつきりした結論がない。", ["結論"], ["はつ"]),
+])
+def test_real_minutes_give_no_fragments(tagger, text, present, absent):
+    from pipeline.tokens import text_for_terms
+
+    [terms] = tokenize_documents([text_for_terms(text)], pos=["noun", "proper_noun"],
+                                 stopwords=shipped_stopwords(), compound_min_count=1,
+                                 tagger=tagger)
+    for term in present:
+        assert term in terms
+    for term in absent:
+        assert term not in terms
+
+
+def test_name_parts_give_surnames_and_given_names():
+    from pipeline.tokens import name_parts
+
+    parts = name_parts(["盛山正仁", "川松真一朗", "林芳正", "打越さく良"])
+    assert {"盛山", "正仁", "林", "打越", "松真一朗"} <= parts
+    assert "" not in parts

@@ -1,0 +1,64 @@
+"""Boilerplate: recurring formulae are found from the corpus and taken out of what is modelled."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.boilerplate import find_boilerplate, normalize, segments
+
+FORMULA = "御異議ないと認めます。"
+
+
+def minutes(n_meetings: int, extra: str = "") -> list[tuple[str, str]]:
+    docs = []
+    for m in range(n_meetings):
+        docs.append((f"m{m}", f"{FORMULA}拉致問題について第{m}回目の質問です。{extra}"))
+        docs.append((f"m{m}", f"午後{m + 1}時{m + 2}分散会"))
+    return docs
+
+
+def test_a_sentence_in_many_meetings_is_boilerplate_and_numbers_do_not_hide_it():
+    found = find_boilerplate(minutes(4), min_meetings=3, min_docs=5)
+    assert normalize(FORMULA) in found.keys
+    assert normalize("午後一時二分散会") in found.keys  # every time of day is one formula
+    assert found.counted_in == "meetings"
+    text, dropped = found.strip(f"{FORMULA}拉致問題について伺います。")
+    assert (text, dropped) == ("拉致問題について伺います。", 1)
+
+
+def test_the_subject_of_each_meeting_is_not_boilerplate():
+    docs = [(f"m{m}", f"{FORMULA}議題は{topic}です。") for m, topic in
+            enumerate(["拉致", "物価", "災害", "教育"])]
+    assert not any("議題は" in k for k in find_boilerplate(docs, 3, 5).keys)
+
+
+def test_a_sentence_in_too_few_meetings_stays():
+    assert find_boilerplate(minutes(2), min_meetings=3, min_docs=50).keys == frozenset()
+
+
+def test_one_meeting_counts_documents_once_there_are_enough_of_them():
+    many = [("m", f"{FORMULA}話題{i}は{chr(0x4e00 + i)}です。") for i in range(40)]
+    found = find_boilerplate(many, min_meetings=3, min_docs=5)
+    assert found.counted_in == "documents" and normalize(FORMULA) in found.keys
+    few = many[:6]  # six documents cannot tell a formula from their subject
+    assert find_boilerplate(few, min_meetings=3, min_docs=5).keys == frozenset()
+
+
+def test_zero_turns_it_off():
+    assert find_boilerplate(minutes(10), min_meetings=0, min_docs=5).keys == frozenset()
+
+
+def test_examples_name_the_most_common_first():
+    found = find_boilerplate(minutes(5) + [("x", FORMULA)], min_meetings=3, min_docs=5)
+    assert found.examples[0] == (FORMULA, 6)
+
+
+@given(st.text(alphabet="あいう。！\n 　漢字12", max_size=60))
+def test_strip_only_removes_whole_segments(text):
+    found = find_boilerplate([(f"m{i}", "あい。") for i in range(3)], 3, 5)
+    kept, dropped = found.strip(text)
+    assert dropped == sum(normalize(s) in found.keys for s in segments(text))
+    assert len(kept) <= len(text)
+    if not dropped:
+        assert kept == text
