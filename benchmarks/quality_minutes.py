@@ -60,7 +60,8 @@ PROCEDURE = tuple("""異議 決定 閉会 開会 散会 休憩 開議 付託 採
 議題 議事 一任 先例 選任 辞任 補欠 互選 選挙 当選 欠員 派遣 継続 要求書 本鈴 予鈴 会議録 日程 可決
 否決 公報 案件 手続 許可 諮り 取扱 出席 理事会 次回 挨拶 会期 延期 上程 演説 本席 祝意""".split())
 CHAIR = re.compile(r"(委員長|議長|会長)")
-PRESENTERS = {"岸": ("材料", "マテリアル", "研究", "科学", "開発"), "上久保": ("特区", "地方", "分権", "規制"),
+PRESENTERS = {"岸": ("材料", "マテリアル", "研究", "科学", "開発"),
+              "上久保": ("特区", "地方", "分権", "規制"),
               "後藤": ("安全保障", "セキュリティ", "サイバー")}
 _DONE = re.compile(r"^(\w+): done in ([\d.]+) s", re.MULTILINE)
 
@@ -222,7 +223,8 @@ def row(name: str, r: dict) -> str:
             f"{fmt(r.get('stability'), '.2f')} | {fmt(r.get('fit_s'), '.1f')} |")
 
 
-def bench_corpus(corpus: Path, refs: list[str | None], work: Path) -> None:
+def bench_corpus(corpus: Path, refs: list[str | None], work: Path,
+                 variants: dict[str, dict[str, str]]) -> None:
     meetings = pd.read_csv(corpus / "meetings.tsv", sep="\t", dtype=str)
     committee = dict(zip(meetings["issueID"], meetings["meeting"], strict=True))
     print(f"\n## {corpus.name}: {len(committee)} meetings, "
@@ -237,6 +239,12 @@ def bench_corpus(corpus: Path, refs: list[str | None], work: Path) -> None:
         result = shipped_outputs(project, committee) | {"fit_s": fit_seconds(log)}
         print(row(f"shipped defaults ({ref or 'this tree'})", result), flush=True)
         shipped[ref] = (project, result)
+    for name, settings in variants.items():
+        project = project_at(None, work / f"{corpus.name}-{name}")
+        _, log = run_project(project, corpus_overrides(corpus) | settings)
+        result = shipped_outputs(project, committee) | {"fit_s": fit_seconds(log)}
+        print(row(f"{name} ({', '.join(f'{k}: {v}' for k, v in settings.items())})", result),
+              flush=True)
     print(row("20-line recipe (K = 10)", recipe(corpus, committee)), flush=True)
     project, result = shipped[refs[0]]
     print(row("tomotopy LDA at the shipped K, 3 seeds", tomotopy_at(project, committee,
@@ -281,6 +289,9 @@ def main() -> None:
     parser.add_argument("--bundled", action="store_true", help="also the bundled meeting")
     parser.add_argument("--ref", action="append", default=[],
                         help="also the shipped defaults of this git commit (repeatable)")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=KEY:VALUE,...",
+                        help="also the shipped defaults with these settings, e.g. "
+                        "turn=ingest.unit:turn (repeatable)")
     parser.add_argument("--keep", type=Path, help="keep the projects here")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="quality-minutes-"))
@@ -290,8 +301,12 @@ def main() -> None:
           + subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                            capture_output=True, text=True).stdout.strip())
     print(f"# procedure lexicon of this benchmark: {' '.join(PROCEDURE)}")
+    variants = {}
+    for spec in args.variant:
+        name, _, settings = spec.partition("=")
+        variants[name] = dict(pair.split(":", 1) for pair in settings.split(","))
     for corpus in args.corpus:
-        bench_corpus(corpus, refs, work)
+        bench_corpus(corpus, refs, work, variants)
     if args.bundled:
         bench_bundled(work, refs)
     if not args.keep:

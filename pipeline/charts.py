@@ -225,15 +225,24 @@ def _meetings_chart(doc_topics: pd.DataFrame, columns: list[str], labels: list[s
     return fig
 
 
-def k_selection_chart(sweep: pd.DataFrame, chosen: int) -> Figure:
-    """Quality of each number of topics K: coherence, stability and diversity."""
+def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3) -> Figure:
+    """Quality of each number of topics K: coherence, stability, diversity and the largest
+    topic's share (a K above max_share, k_choice.MAX_TOPIC_SHARE, is not chosen); C_V
+    where it was measured."""
     with japanese_style():
         fig = Figure(figsize=(7, 3.6), layout="constrained")
         ax = fig.subplots()
-        for column, label, style in (("npmi", "一貫性 NPMI", "o-"), ("c_v", "一貫性 C_V", "s-"),
+        for column, label, style in (("npmi", "一貫性 NPMI", "o-"),
                                      ("stability", "シード間の安定性", "^-"),
-                                     ("diversity", "語の多様性", "d-")):
-            ax.plot(sweep["k"], sweep[column], style, label=label, markersize=4)
+                                     ("diversity", "語の多様性", "d-"),
+                                     ("largest_topic", "最大トピックの割合", "x:")):
+            if column in sweep:
+                ax.plot(sweep["k"], sweep[column], style, label=label, markersize=4)
+        measured = sweep.dropna(subset=["c_v"]) if "c_v" in sweep else sweep.iloc[:0]
+        if len(measured):
+            ax.plot(measured["k"], measured["c_v"], "s", label="一貫性 C_V", markersize=5)
+        if "largest_topic" in sweep and len(sweep) > 1:
+            ax.axhline(max_share, color="#999", linestyle=":", linewidth=1)
         ax.axvline(chosen, color="#c33", linestyle="--", linewidth=1)
         ax.annotate(f"選んだ K = {chosen}", (chosen, ax.get_ylim()[1]), fontsize=9,
                     color="#c33", xytext=(4, -12), textcoords="offset points")

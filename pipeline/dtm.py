@@ -35,10 +35,12 @@ def build_dtm(
     min_df: int,
     max_df: float,
     max_features: int | None = None,
+    min_doc_terms: int = 1,
 ) -> DocTermMatrix:
     """Count terms; rare terms (< min_df docs) and ubiquitous ones (> max_df share) dropped.
 
-    Documents left with no terms are dropped too, since no model can place them.
+    Documents left with fewer than min_doc_terms terms are dropped too: no model can place a
+    document without terms, and one or two words place it by chance.
     """
     kept = [(d, t) for d, t in zip(doc_ids, tokens, strict=True) if t]
     if not kept:
@@ -60,7 +62,10 @@ def build_dtm(
             "no term is left after vectorize.min_df / max_df; lower vectorize.min_df "
             "or raise vectorize.max_df"
         ) from None
-    has_terms = np.asarray(counts.sum(axis=1)).ravel() > 0
+    has_terms = np.asarray(counts.sum(axis=1)).ravel() >= max(1, min_doc_terms)
+    if not has_terms.any():
+        raise PipelineError(f"no document has {min_doc_terms} terms left; lower "
+                            "vectorize.min_doc_terms or vectorize.min_df")
     counts = sp.csr_matrix(counts[has_terms])
     ids = tuple(d for (d, _), keep in zip(kept, has_terms, strict=True) if keep)
     return DocTermMatrix(counts, tuple(vectorizer.get_feature_names_out()), ids)

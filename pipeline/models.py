@@ -72,9 +72,13 @@ class NMFTopics(BaseEstimator):
         self.solver = solver
         self.tol = tol
 
-    def fit(self, counts: sp.spmatrix, y=None) -> NMFTopics:
+    def fit(self, counts: sp.spmatrix, y=None, sample_weight=None) -> NMFTopics:
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts)
         x = self.tfidf_.transform(counts)
+        if sample_weight is not None:
+            # Weights scale a document's TF-IDF row: scaling its counts instead would make
+            # sublinear tf (1 + log tf) negative below one occurrence.
+            x = sp.csr_matrix(sp.diags(np.asarray(sample_weight, dtype=float)) @ x)
         seeded = [cols for cols in self.seed_topics if cols][: self.n_topics]
         if self.solver == "online":
             return self._fit_online(x, seeded)
@@ -91,11 +95,11 @@ class NMFTopics(BaseEstimator):
         self.components_ = self.nmf_.components_
         return self
 
-    def fit_transform(self, counts: sp.spmatrix, y=None) -> np.ndarray:
+    def fit_transform(self, counts: sp.spmatrix, y=None, sample_weight=None) -> np.ndarray:
         """Fit, and the documents' topic shares from the fit itself: transform would solve
         for them again (as long as the fit on a large corpus), and the fit's own shares keep
         a seeded topic off the documents without its seed words."""
-        return _normalize_rows(self.fit(counts).embedding_)
+        return _normalize_rows(self.fit(counts, sample_weight=sample_weight).embedding_)
 
     def _fit_online(self, x: sp.spmatrix, seeded: list[tuple[int, ...]]) -> NMFTopics:
         order = _shuffled_rows(x.shape[0], self.random_state)

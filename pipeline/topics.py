@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import has_fit_parameter
 
 from pipeline.errors import PipelineError
 from pipeline.models import make_model, top_terms
@@ -75,13 +76,23 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
                seed: int, max_iter: int, n_top_terms: int,
                seed_topics: tuple[tuple[int, ...], ...] = (),
                authors: tuple[str, ...] = (), solver: str = "batch",
-               rough: bool = False) -> FittedTopics:
-    """Fit one model and order its topics by how much of the corpus they cover."""
+               rough: bool = False, weights: np.ndarray | None = None) -> FittedTopics:
+    """Fit one model and order its topics by how much of the corpus they cover.
+
+    weights (one per document, e.g. 0.3 for a chair) make a document shape the topics less:
+    an engine that takes sample weights gets them, the others get the counts scaled.
+    """
     check_k(n_topics, counts.shape[0], counts.shape[1])
     model = make_model(engine, n_topics, seed, max_iter, seed_topics, authors, solver, rough)
-    theta = model.fit_transform(counts) if hasattr(model, "fit_transform") \
-        else model.fit(counts).transform(counts)
-    weights = np.asarray(counts.sum(axis=1)).ravel().astype(float)
+    fit_counts, options = counts, {}
+    if weights is not None and has_fit_parameter(model, "sample_weight"):
+        options = {"sample_weight": weights}
+    elif weights is not None:
+        fit_counts = sp.csr_matrix(sp.diags(weights) @ counts)
+    theta = model.fit_transform(fit_counts, **options) if hasattr(model, "fit_transform") \
+        else model.fit(fit_counts).transform(fit_counts)
+    weights = np.asarray(counts.sum(axis=1)).ravel().astype(float) * \
+        (1.0 if weights is None else weights)
     prevalence = (theta * weights[:, None]).sum(axis=0) / weights.sum()
     order = sorted(range(n_topics), key=lambda k: (-round(prevalence[k], 12), k))
     components = model.components_[order]
@@ -110,7 +121,8 @@ def fit_sweep_run(task: tuple) -> SweepRun:
     """
     from threadpoolctl import threadpool_limits
 
-    counts, vocabulary, engine, k, seed, max_iter, n_top_terms, seed_topics, authors = task
+    (counts, vocabulary, engine, k, seed, max_iter, n_top_terms, seed_topics, authors,
+     weights) = task
     rows = np.sort(np.random.default_rng(seed).choice(
         counts.shape[0], size=max(k + 1, int(0.9 * counts.shape[0])), replace=False))
     # A sweep run that stops at max_iter is still a fair sample of K (as in the stage).
@@ -118,7 +130,7 @@ def fit_sweep_run(task: tuple) -> SweepRun:
         warnings.simplefilter("ignore", ConvergenceWarning)
         fitted = fit_topics(counts[rows], vocabulary, engine, k, seed, max_iter, n_top_terms,
                             seed_topics, tuple(authors[i] for i in rows) if authors else (),
-                            rough=True)
+                            rough=True, weights=None if weights is None else weights[rows])
     return SweepRun(fitted.terms, float(fitted.prevalence.max()))
 
 
@@ -127,7 +139,8 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
             n_top_terms: int, seed_topics: tuple[tuple[int, ...], ...] = (),
             authors: tuple[str, ...] = (),
             map_runs: Callable[[Callable, Iterable], Iterator] = map,
-            c_v_only_for: Callable[[list[KScore]], int] | None = None) -> list[KScore]:
+            c_v_only_for: Callable[[list[KScore]], int] | None = None,
+            weights: np.ndarray | None = None) -> list[KScore]:
     """Score each K of ks (see score_k): every (K, seed) run is fitted first, through
     map_runs (map, or an executor's map for worker processes), then all runs' topics are
     scored together, one pass over the texts per coherence measure.
@@ -136,8 +149,8 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
     that picks a K from the other scores), it is measured for that K alone, NaN elsewhere.
     """
     vocabulary = tuple(vocabulary)
-    tasks = [(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics, authors)
-             for k in ks for s in seeds]
+    tasks = [(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics, authors,
+              weights) for k in ks for s in seeds]
     fits = list(map_runs(fit_sweep_run, tasks))
     runs = [f.terms for f in fits]
     npmi = [mean for mean, _ in coherence.score(runs, "c_npmi")]

@@ -14,9 +14,9 @@ ENCODINGS = ("utf-8-sig", "utf-8", "cp932", "euc-jp")
 
 # Each style: a pattern for a line that opens a turn, with the label and any inline text.
 _ANGLE = re.compile(
-    r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?<(?P<label>[^<>\n]{1,40})>[ \t\u3000]*(?P<text>.*)$"
+    r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?<(?P<label>[^<>\n]{1,200})>[ \t\u3000]*(?P<text>.*)$"
 )
-_DIET = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]{1,40}?)[ \t\u3000]+(?P<text>.*)$")
+_DIET = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]{1,200}?)[ \t\u3000]+(?P<text>.*)$")
 _COLON = re.compile(
     r"^(?P<label>[^\s\u3000:：「」『』。、,（）()<>]{1,20})[:：][ \t\u3000]*(?P<text>\S.*)$"
 )

@@ -152,7 +152,8 @@ def _pipeline_to_dtm(tmp_path: Path, text: str, config: dict) -> Path:
         ("tokenize", ["--documents", "documents.jsonl", "--roster", "roster.json",
                       "--tokens", "tokens.jsonl", "--metrics", "tokens.json"]),
         ("vectorize", ["--tokens", "tokens.jsonl", "--dtm", "dtm.npz",
-                       "--vocabulary", "vocabulary.json", "--index", "index.json"]),
+                       "--vocabulary", "vocabulary.json", "--index", "index.json",
+                       "--metrics", "vectorize.json"]),
     ]
     for stage, args in steps:
         result = run_stage(tmp_path, stage, [str(out / a) if "." in a else a for a in args],

@@ -146,3 +146,18 @@ def test_themes_file_with_coding_only_themes(tmp_path):
     path.write_text("topics:\n  a: [b]\n", encoding="utf-8")
     with pytest.raises(PipelineError, match="must map `themes:`"):
         load_themes(path)
+
+
+def test_weights_below_one_scale_a_documents_pull_without_negative_values():
+    from pipeline.topics import fit_topics
+
+    rng = np.random.default_rng(3)
+    counts = sp.csr_matrix(rng.poisson(0.5, size=(40, 30)))
+    vocab = [f"w{i}" for i in range(30)]
+    weights = np.where(np.arange(40) < 10, 0.3, 1.0)  # a chair's documents at 0.3
+    for engine in ("nmf", "lda"):
+        fitted = fit_topics(counts, vocab, engine, 3, 1, 100, 5, weights=weights)
+        assert np.allclose(fitted.theta.sum(axis=1), 1) and (fitted.theta >= 0).all()
+    plain = fit_topics(counts, vocab, "nmf", 3, 1, 100, 5)
+    assert not np.allclose(plain.components, fit_topics(
+        counts, vocab, "nmf", 3, 1, 100, 5, weights=weights).components)

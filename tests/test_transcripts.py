@@ -407,3 +407,15 @@ def test_fold_equals_kyujipy(text):
 
 def test_fold_examples():
     assert fold("勞働委員會で白堊の欠欠を") == "労働委員会で白亜の欠缺を"
+
+
+@pytest.mark.parametrize("tag", [
+    "<土屋オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務>",
+    "○土屋オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務　",
+])
+def test_a_long_officials_label_is_still_a_tag(tag):
+    chair = "<田中委員長>" if tag.startswith("<") else "○田中委員長　"
+    sep = "\n" if tag.startswith("<") else ""
+    text = f"{chair}{sep}ただいまから開会します。\n{tag}{sep}ご説明いたします。\n"
+    turns = split_turns(text, "m")[0]
+    assert [t.text for t in turns if t.turn] == ["ただいまから開会します。", "ご説明いたします。"]

@@ -51,8 +51,8 @@ def main(args, config) -> None:
     counts = sp.load_npz(args.dtm)
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
     weights = np.array([d.get("weight", 1.0) for d in index])
-    if (weights != 1.0).any():  # ingest.speaker_weights: a chair's talk shapes topics less
-        counts = sp.csr_matrix(sp.diags(weights) @ counts)
+    # ingest.speaker_weights / procedural_weight: a chair's talk shapes topics less.
+    weights = weights if (weights != 1.0).any() else None
     vocabulary = json.loads(Path(args.vocabulary).read_text(encoding="utf-8"))
     wanted = {d["doc_id"] for d in index}
     docs = {d["doc_id"]: tuple(d.get(f, "") for f in DOC_FIELDS)
@@ -101,7 +101,8 @@ def main(args, config) -> None:
                              ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
                              total=len(ks) * len(sweep_seeds)),
                          c_v_only_for=(lambda scores: choose_k(scores).k)
-                         if cfg.n_topics == "auto" else None)
+                         if cfg.n_topics == "auto" else None,
+                         weights=None if weights is None else weights[rows])
     sweep = scores if cfg.n_topics == "auto" else []
     if cfg.n_topics == "auto":
         for s in sweep:
@@ -118,7 +119,7 @@ def main(args, config) -> None:
     log(f"fit: final {cfg.engine} fit on all {counts.shape[0]} documents, {solver} solver "
         f"({why})")
     fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, config.seed, cfg.max_iter,
-                        cfg.n_top_terms, seed_topics, authors, solver)
+                        cfg.n_top_terms, seed_topics, authors, solver, weights=weights)
     if (dominant := dominance_warning(fitted.prevalence)) is not None \
             and dominant not in warnings_:
         warnings_.append(dominant)
@@ -141,8 +142,7 @@ def main(args, config) -> None:
     # on the sweep's documents.
     [(_, npmi_per_topic)] = coherence.score([fitted.terms], "c_npmi")
     phi = term_distributions(fitted.components)
-    raw = sp.load_npz(args.dtm)
-    term_share = np.asarray(raw.sum(axis=0)).ravel() / raw.sum()
+    term_share = np.asarray(counts.sum(axis=0)).ravel() / counts.sum()
     labels = top_by_relevance(phi, term_share, vocabulary, cfg.relevance_lambda,
                               cfg.n_top_terms)
     write_json(Path(args.relevance), {"lambda": cfg.relevance_lambda,

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.atomic import iter_jsonl, sparse_to_npz_bytes, write_bytes, write_json
+from pipeline.atomic import (
+    iter_jsonl,
+    sparse_to_npz_bytes,
+    write_bytes,
+    write_json,
+    write_metrics,
+)
 from pipeline.dtm import build_dtm
 from pipeline.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
@@ -14,10 +20,10 @@ from pipeline.stages._cli import log, run, stage_parser
 
 def main(args, config) -> None:
     cfg = config.vectorize
-    records = [r for r in progress(iter_jsonl(Path(args.tokens)), desc="vectorize", unit="doc")
-               if not r.get("procedural")]
-    dtm = build_dtm([r["doc_id"] for r in records], [r["terms"] for r in records],
-                    cfg.min_df, cfg.max_df, cfg.max_features)
+    records = list(progress(iter_jsonl(Path(args.tokens)), desc="vectorize", unit="doc"))
+    modelled = [r for r in records if not r.get("procedural")]
+    dtm = build_dtm([r["doc_id"] for r in modelled], [r["terms"] for r in modelled],
+                    cfg.min_df, cfg.max_df, cfg.max_features, cfg.min_doc_terms)
     write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))
     write_json(Path(args.vocabulary), list(dtm.vocabulary))
     n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel().tolist()
@@ -26,8 +32,17 @@ def main(args, config) -> None:
         {"doc_id": d, "n_tokens": int(n), "weight": weights[d]}
         for d, n in zip(dtm.doc_ids, n_tokens, strict=True)
     ])
-    log(f"vectorize: {dtm.counts.shape[0]} documents x {dtm.counts.shape[1]} terms "
-        f"({len(records) - dtm.counts.shape[0]} documents had no term left)")
+    empty = sum(1 for r in modelled if not r["terms"])
+    short = len(modelled) - empty - dtm.counts.shape[0]
+    write_metrics(Path(args.metrics), {
+        "n_documents": int(dtm.counts.shape[0]), "n_terms": int(dtm.counts.shape[1]),
+        "documents_left_out": {"procedural": len(records) - len(modelled),
+                               "no_terms": empty, "too_short": short},
+        "min_doc_terms": cfg.min_doc_terms,
+    })
+    log(f"vectorize: {dtm.counts.shape[0]} documents x {dtm.counts.shape[1]} terms; left out: "
+        f"{len(records) - len(modelled)} procedural, {empty} without terms, {short} with fewer "
+        f"than {cfg.min_doc_terms} terms after min_df/max_df")
 
 
 if __name__ == "__main__":
@@ -36,4 +51,5 @@ if __name__ == "__main__":
     parser.add_argument("--dtm", required=True)
     parser.add_argument("--vocabulary", required=True)
     parser.add_argument("--index", required=True)
+    parser.add_argument("--metrics", required=True)
     run(main, parser)
