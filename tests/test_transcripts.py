@@ -409,7 +409,8 @@ def test_fold_examples():
     assert fold("勞働委員會で白堊の欠欠を") == "労働委員会で白亜の欠缺を"
 
 
-LONG_LABEL = "土屋オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務"
+LONG_LABEL = ("土屋オリンピック・パラリンピック準備局"
+              "ラグビーワールドカップ準備担当部長国際大会準備担当部長兼務")
 
 
 @pytest.mark.parametrize("tag", [f"<{LONG_LABEL}>", f"○{LONG_LABEL}　"])
