@@ -56,7 +56,7 @@ class IngestConfig(_Section):
     style: Literal["auto", "angle", "angle_inline", "diet", "colon"] = Field(
         "auto", description="Speaker tag style; auto detects it per file."
     )
-    encoding: Literal["auto", "utf-8", "utf-8-sig", "cp932", "euc-jp"] = Field(
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "utf-16", "cp932", "euc-jp"] = Field(
         "auto", description="Text encoding; auto detects it per file."
     )
     fold_old_kanji: bool = Field(
