@@ -124,6 +124,16 @@ def test_too_many_topics_is_a_clear_error():
         check_k(50, 30, 200)
 
 
+@pytest.mark.parametrize(("n_docs", "n_terms"), [(2, 40), (1, 40), (30, 2), (0, 0)])
+def test_an_input_too_small_is_never_told_to_use_under_2_topics(n_docs, n_terms):
+    with pytest.raises(PipelineError) as caught:
+        check_k(4, n_docs, n_terms)
+    assert str(caught.value) == (
+        f"model.n_topics: 4 topics but only {n_docs} documents and {n_terms} terms; the input "
+        "is too small for a topic model (it needs at least 3 documents and 3 terms); give more "
+        "text")
+
+
 def test_choose_k_balances_coherence_and_stability_by_rank():
     scores = [KScore(4, -0.08, 0.4, 0.9, 0.72), KScore(7, -0.06, 0.4, 0.9, 0.60),
               KScore(10, -0.03, 0.5, 0.9, 0.66), KScore(12, -0.01, 0.5, 0.9, 0.40)]

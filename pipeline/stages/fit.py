@@ -19,7 +19,7 @@ from pipeline.models import choose_solver, top_term_indices
 from pipeline.progress import progress
 from pipeline.quality import TopicCoherence
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.themes import load_themes, seed_columns
+from pipeline.themes import check_themes_fit_k, load_themes, seed_columns
 from pipeline.topics import (
     check_k,
     choose_k,
@@ -73,6 +73,7 @@ def main(args, config) -> None:
     seeds = [config.seed + i for i in range(cfg.n_seeds)]
     authors = tuple(docs[d["doc_id"]][1] for d in index)
     themes = [t for t in load_themes(cfg.themes_file) if t.guides] if cfg.themes_file else []
+    check_themes_fit_k(themes, cfg.n_topics, cfg.k_max, cfg.themes_file)
     seed_topics = tuple(seed_columns(themes, vocabulary))
     theme_warnings = []
     for theme, cols in zip(themes, seed_topics, strict=True):
