@@ -193,6 +193,14 @@ class ReportConfig(_Section):
     n_quotes: int = Field(3, ge=0, le=20, description="Representative passages per topic.")
 
 
+class OutputConfig(_Section):
+    csv_formula_guard: bool = Field(
+        True, description="Put a ' in front of a CSV text cell that starts with = + - @ "
+        "(or a tab or carriage return), so that a spreadsheet shows it as text instead of "
+        "running it as a formula (the OWASP rule); false writes cells as they are.",
+    )
+
+
 class ComputeConfig(_Section):
     backend: Literal["local", "dask"] = Field(
         "local", description="local: processes on this machine; dask: tokenizing and the K "
@@ -223,6 +231,7 @@ class PipelineConfig(_Section):
     model: ModelConfig = ModelConfig()
     speakers: SpeakersConfig = SpeakersConfig()
     report: ReportConfig = ReportConfig()
+    output: OutputConfig = OutputConfig()
     compute: ComputeConfig = ComputeConfig()
 
 
