@@ -434,3 +434,44 @@ def test_an_input_too_small_for_any_k(tmp_path):
         r"small for a topic model \(it needs at least 3 documents and 3 terms\); give more text",
         errors[0]), errors
     assert snapshot(tmp_path) == before
+
+
+@pytest.fixture(scope="module")
+def vectorized(tmp_path_factory) -> Path:
+    """A work folder with a document-term matrix of a few dozen terms, ready to fit."""
+    work = tmp_path_factory.mktemp("vectorized")
+    sentences = ["特区の規制緩和と経済特区の議論です。", "材料の研究開発とマテリアルの技術です。",
+                 "安全保障とサイバーセキュリティの情報です。", "人材の教育と大学の理系です。",
+                 "地方の自治体と地方分権の話です。", "データ流通とプライバシーの保護です。"]
+    rows = [f"話者{i % 4},{sentences[i % 6]}{sentences[(i + 1) % 6]}" for i in range(24)]
+    write(work, "talk.csv", "speaker,text\n" + "\n".join(rows) + "\n")
+    for stage in ("ingest", "tokenize", "vectorize"):
+        assert run_in_process(work, stage, FIT_CONFIG) == (0, []), stage
+    return work
+
+
+FIT_CONFIG = {**CONFIG, "model": {**CONFIG["model"], "n_seeds": 1},
+              "vectorize": {**CONFIG["vectorize"], "min_df": 1, "max_df": 1.0}}
+
+
+@pytest.mark.parametrize(("n_themes", "model", "message"), [
+    (12, {"n_topics": "auto"}, "12 themes need at least 13 topics but model.k_max is 12; set "
+     "model.k_max to 13 or more"),
+    (5, {"n_topics": 3}, "5 themes need at least 6 topics but model.n_topics is 3; set "
+     "model.n_topics to 6 or more"),
+])
+def test_fit_checks_themes_against_k_first(vectorized, tmp_path, n_themes, model, message):
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(vectorized, work)
+    terms = json.loads((work / "vocabulary.json").read_text(encoding="utf-8"))
+    assert len(terms) >= n_themes
+    themes = write(work, "my_themes.yaml", "themes:\n" + "".join(
+        f"  テーマ{i}: [{term}]\n" for i, term in enumerate(terms[:n_themes])))
+    before = snapshot(work)
+    config = {**FIT_CONFIG, "model": {**FIT_CONFIG["model"], "themes_file": str(themes),
+                                      **model}}
+    assert run_in_process(work, "fit", config) == (2, [
+        f"error: {themes}: {message}, or move themes to coding_themes (coded, not seeded)"])
+    assert snapshot(work) == before
