@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, os_error_advice
+from pipeline.spreadsheet import csv_frame, unguard_frame
+
+# output.csv_formula_guard for this run; the stage wrapper sets it from the config, so every
+# table a stage writes or reads back follows the one setting.
+_FORMULA_GUARD: ContextVar[bool] = ContextVar("csv_formula_guard", default=True)
+
+
+@contextmanager
+def formula_guard(on: bool) -> Iterator[None]:
+    """Within the block, tables are written (and read back) with the formula guard on or off."""
+    token = _FORMULA_GUARD.set(on)
+    try:
+        yield
+    finally:
+        _FORMULA_GUARD.reset(token)
+
+
+def formula_guard_on() -> bool:
+    """Whether this run guards formula-like CSV cells (output.csv_formula_guard)."""
+    return _FORMULA_GUARD.get()
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 @contextmanager
@@ -33,23 +58,41 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
             raise PipelineError(
                 f"{blocked}: is a file, so outputs cannot go in it; move it or change the "
                 "output path") from exc
+        advice = ("check the folder's permissions" if exc.errno in (errno.EACCES, errno.EPERM)
+                  else os_error_advice(exc))
         raise PipelineError(
-            f"{path.parent}: cannot write outputs here ({exc.strerror}); "
-            "check the folder's permissions"
-        ) from exc
+            f"{path.parent}: cannot write outputs here ({exc.strerror}); {advice}") from exc
+    encoding = None if "b" in mode else "utf-8"
+    newline = None if "b" in mode else ""
+    handle = os.fdopen(fd, mode, encoding=encoding, newline=newline)
     try:
-        encoding = None if "b" in mode else "utf-8"
-        newline = None if "b" in mode else ""
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
+        yield handle
+    except BaseException as exc:
+        # The partial file goes; closing it must not raise over the error that got us here.
+        with suppress(OSError):
+            handle.close()
+        Path(tmp).unlink(missing_ok=True)
+        # A write that found the disk full names no file: this one is the file being written.
+        if isinstance(exc, OSError) and exc.filename is None and exc.errno in _DISK_FULL:
+            raise _cannot_write(path, exc) from exc
+        raise
+    try:
+        handle.close()  # flushes the last of it: a full disk may show only here
         # mkstemp makes 0600 files; give outputs the permissions of any new file here.
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot_write(path, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _cannot_write(path: Path, exc: OSError) -> PipelineError:
+    return PipelineError(f"{path}: cannot write ({exc.strerror or exc}); {os_error_advice(exc)}")
 
 
 def _write_atomic(path: Path, write: Callable[[IO[Any]], None], mode: str) -> None:
@@ -65,6 +108,17 @@ def write_text(path: Path, text: str) -> None:
 def write_bytes(path: Path, data: bytes) -> None:
     """Write bytes atomically."""
     _write_atomic(path, lambda h: h.write(data), "wb")
+
+
+def write_files(files: dict[Path, bytes]) -> None:
+    """Write several files that change together: all are written to temporary files first,
+    and only when every one is written are they renamed into place (a failure in between
+    leaves every file as it was)."""
+    with ExitStack() as stack:
+        handles = {path: stack.enter_context(atomic_open(path, "wb")) for path in files}
+        for path, handle in handles.items():
+            handle.write(files[path])
+            handle.flush()  # a full disk shows here, before any file is replaced
 
 
 def write_json(path: Path, data: Any, ascii_only: bool = False) -> None:
@@ -84,12 +138,27 @@ def write_metrics(path: Path, data: Any) -> None:
 
 def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
               bom: bool = True) -> None:
-    """Write a table atomically; with a BOM (so Excel in Japan opens it) unless bom=False.
+    """Write a table atomically; with a BOM (so Excel in Japan opens it) unless bom=False;
+    text cells that a spreadsheet would run as a formula get a `'` (see pipeline.spreadsheet).
 
     DVC's plot reader takes a BOM for part of the first column name, so plot data go bare.
     """
+    frame = csv_frame(frame, formula_guard_on())
     body = frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
     write_bytes(path, ("\ufeff" if bom else "").encode() + body.encode("utf-8"))
+
+
+# Columns of our tables that hold text: read as strings, so that speakers `1` and `01` stay
+# two speakers and an id keeps its leading zeros. Every other column is a number or a flag.
+TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role", "text",
+                          "directions", "source_id", "date", "term", "theme"})
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A table written by write_csv, as it was before writing (text as text, guard undone)."""
+    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False,
+                        dtype=dict.fromkeys(TEXT_COLUMNS, str))
+    return unguard_frame(frame) if formula_guard_on() else frame
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:

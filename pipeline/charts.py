@@ -29,13 +29,25 @@ def japanese_font_family() -> str:
     return font_manager.FontProperties(fname=path).get_name()
 
 
+# Names and texts come from transcripts: `$…$` in a speaker's name is text, never mathtext
+# (which would fail on `$\foo$` or render `$x$` as math) nor LaTeX.
+_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+@contextmanager
+def plain_text():
+    """Text made in this block (also tick labels, made when a figure is drawn) is plain."""
+    with plt.rc_context(_PLAIN_TEXT):
+        yield
+
+
 @contextmanager
 def japanese_style():
     """Matplotlib settings under which every chart is drawn."""
     with plt.rc_context({
         "font.family": japanese_font_family(), "axes.unicode_minus": False,
         "svg.fonttype": "none", "svg.hashsalt": "jp-meeting-topics", "figure.dpi": 100,
-        "savefig.dpi": 150,
+        "savefig.dpi": 150, **_PLAIN_TEXT,
     }):
         yield
 

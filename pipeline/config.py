@@ -61,7 +61,7 @@ class IngestConfig(_Section):
     style: Literal["auto", "angle", "angle_inline", "diet", "colon"] = Field(
         "auto", description="Speaker tag style; auto detects it per file."
     )
-    encoding: Literal["auto", "utf-8", "utf-8-sig", "cp932", "euc-jp"] = Field(
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "utf-16", "cp932", "euc-jp"] = Field(
         "auto", description="Text encoding; auto detects it per file."
     )
     fold_old_kanji: bool = Field(
@@ -241,6 +241,14 @@ class ReportConfig(_Section):
     n_quotes: int = Field(3, ge=0, le=20, description="Representative passages per topic.")
 
 
+class OutputConfig(_Section):
+    csv_formula_guard: bool = Field(
+        True, description="Put a ' in front of a CSV text cell that starts with = + - @ "
+        "(or a tab or carriage return), so that a spreadsheet shows it as text instead of "
+        "running it as a formula (the OWASP rule); false writes cells as they are.",
+    )
+
+
 class ComputeConfig(_Section):
     backend: Literal["local", "dask"] = Field(
         "local", description="local: processes on this machine; dask: tokenizing and the K "
@@ -271,6 +279,7 @@ class PipelineConfig(_Section):
     model: ModelConfig = ModelConfig()
     speakers: SpeakersConfig = SpeakersConfig()
     report: ReportConfig = ReportConfig()
+    output: OutputConfig = OutputConfig()
     compute: ComputeConfig = ComputeConfig()
 
 

@@ -44,7 +44,8 @@ def build_dtm(
     """
     kept = [(d, t) for d, t in zip(doc_ids, tokens, strict=True) if t]
     if not kept:
-        raise PipelineError("every token was filtered out; check tokens.pos and the stopwords")
+        raise PipelineError("every token was filtered out; check tokens.pos, the stopwords and "
+                            "tokens.boilerplate_min_meetings")
     n_docs = len(kept)
     # max_df as a share is meaningless on a handful of documents: keep everything there.
     share = max_df if n_docs >= 10 else 1.0

@@ -7,6 +7,7 @@ Everything from a transcript is text: the HTML template autoescapes, so a turn t
 from __future__ import annotations
 
 import base64
+import re
 from importlib import metadata
 
 import jinja2
@@ -159,6 +160,30 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
     }
 
 
+# Characters that start Markdown markup anywhere in a line (CommonMark and GitHub's
+# extensions: emphasis, code, links and images, raw HTML and entities, strikethrough, table
+# cells, math, mentions, heading marks); a backslash makes each one a plain character.
+_MARKUP = re.compile(r"([\\`*_\[\]<>&!~|$#@])")
+# At the start of a line: a list item, a quote, a setext or thematic rule, a numbered item.
+_LINE_START = re.compile(r"^([-+=>]|\d+(?=[.)]))")
+# Bare URLs that GitHub would turn into links: break the scheme's colon and the www dot.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=\bwww)(\.)")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85]+\s*")
+
+
+def escape_markdown(value: object) -> str:
+    """Transcript text (a speech, a speaker's name) as Markdown that renders as exactly that
+    text, on one line: no image, link, heading, emphasis or HTML can come from a turn."""
+    text = _LINE_BREAKS.sub(" ", str(value)).strip()
+    text = _MARKUP.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
+    start = _LINE_START.match(text)
+    if start:  # "1. x" → "1\. x"; "- x" → "\- x"
+        cut = start.end() if start.group(1)[0].isdigit() else 0
+        text = text[:cut] + "\\" + text[cut:]
+    return text
+
+
 def _env(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("pipeline", "templates"),
@@ -167,8 +192,7 @@ def _env(autoescape: bool) -> jinja2.Environment:
     )
     env.filters["pct"] = lambda x: "–" if x is None or np.isnan(x) else f"{x:.0%}"
     env.filters["num"] = lambda x: "–" if x is None else f"{x:.3f}"
-    env.filters["md"] = lambda s: str(s).replace("|", "\\|").replace("<", "&lt;").replace(
-        ">", "&gt;").replace("\n", " ")
+    env.filters["md"] = escape_markdown
     return env
 
 

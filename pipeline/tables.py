@@ -18,6 +18,9 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl")
 _LEADING_TAG = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]{1,40}?)[ \t\u3000]+")
 
 
+FIELDS = ("speaker", "text", "id", "meeting", "date", "role")
+
+
 @dataclass(frozen=True)
 class Columns:
     """Which source column holds each field; speaker and text are required."""
@@ -31,32 +34,143 @@ class Columns:
 
 
 def parse_rows(text: str, suffix: str, source: str) -> list[tuple[int, dict]]:
-    """Rows of a decoded table with their line numbers (for error messages)."""
+    """Rows of a decoded table with the line each starts on (for error messages)."""
     if suffix == ".jsonl":
-        rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PipelineError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise PipelineError(f"{source}:{number}: each line must be a JSON object")
-            rows.append((number, row))
-        return rows
-    reader = csv.DictReader(io.StringIO(text, newline=""),
-                            delimiter="\t" if suffix == ".tsv" else ",")
+        return _json_rows(text, source)
+    delimiter = "\t" if suffix == ".tsv" else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows = []
+    start = 1  # the line a row starts on (the header is line 1)
     try:
-        # Line numbers count the header as line 1.
-        return [(reader.line_num, row) for row in reader]
+        header = next(reader, [])
+        check_quotes(text, delimiter, len(header), source)
+        start = reader.line_num + 1
+        for fields in reader:
+            if fields:  # a blank line is no row
+                rows.append((start, _row(header, fields, delimiter, f"{source}:{start}")))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise PipelineError(f"{source}:{reader.line_num}: malformed table ({exc})") from None
+        raise PipelineError(f"{source}:{start}: malformed table ({exc})") from None
+    return rows
 
 
-def _value(row: dict, column: str) -> str:
+def _row(header: list[str], fields: list[str], delimiter: str, where: str) -> dict:
+    """A row as {column: value}; a missing field is None, and an extra field holding text is
+    an error (it is the rest of a field that held an unquoted delimiter)."""
+    if any(f.strip() for f in fields[len(header):]):
+        name = "tab" if delimiter == "\t" else "comma"
+        raise PipelineError(
+            f"{where}: {len(fields)} fields but the header has {len(header)}, so part of a "
+            f"text would be lost; put a field that holds a {name} in double quotes")
+    return {column: fields[i] if i < len(fields) else None for i, column in enumerate(header)}
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_QUOTE_ADVICE = 'close the quote, or write a quote inside a quoted field as ""'
+
+
+def check_quotes(text: str, delimiter: str, n_columns: int, source: str) -> None:
+    """Stop at a quote that would swallow rows (exit 0, and other speakers' speech gone): a
+    quoted field left open to the end of the file, one closed with more text after it, or
+    one running over lines that look like rows of this table. Names the line it opened on.
+
+    The CSV rules: a quote opens a field only at its start; inside, `""` is a quote. A
+    quote inside an unquoted field is taken for text (as the csv module does) only in a
+    table that quotes no field: where fields are quoted, it is a quote out of place, the
+    mark of a quote that opened or closed the wrong field.
+    """
+    i = 0
+    stray = -1  # the first quote inside an unquoted field
+    quoted = False
+    while (j := text.find('"', i)) >= 0:
+        if j and text[j - 1] not in (delimiter, "\n", "\r"):
+            stray = j if stray < 0 else stray
+            i = j + 1
+            continue
+        quoted = True
+        k = j + 1
+        while (k := text.find('"', k)) >= 0 and text.startswith('""', k):
+            k += 2
+        if k < 0:
+            raise PipelineError(
+                f"{source}:{_line_of(text, j)}: a quoted field opened here is never closed, so "
+                f"every row after it would be read as its text; {_QUOTE_ADVICE}")
+        if text[k + 1 : k + 2] not in ("", delimiter, "\n", "\r"):
+            raise PipelineError(
+                f"{source}:{_line_of(text, j)}: the quoted field opened here is closed on line "
+                f"{_line_of(text, k)} with more text after the closing quote; {_QUOTE_ADVICE}")
+        lines = _LINE_BREAK.split(text[j + 1 : k])
+        rows = [n for n, line in enumerate(lines[1:], start=1)
+                if _looks_like_row(line, delimiter, n_columns)]
+        if rows:
+            raise PipelineError(
+                f"{source}:{_line_of(text, j)}: the quoted field opened here runs over "
+                f"{len(rows)} line{'s' if len(rows) > 1 else ''} that look like rows of the "
+                "table (the first: "
+                f"line {_line_of(text, j) + rows[0]}); {_QUOTE_ADVICE}")
+        i = k + 1
+    if quoted and stray >= 0:
+        raise PipelineError(
+            f"{source}:{_line_of(text, stray)}: a quote inside a field that is not in quotes, "
+            "in a table that quotes its fields: a quote out of place; put that field in "
+            'quotes and write each quote inside it as ""')
+
+
+def _line_of(text: str, offset: int) -> int:
+    """The line number of a character (from 1; CR LF, CR and LF end a line, as for csv)."""
+    return len(_LINE_BREAK.findall(text, 0, offset)) + 1
+
+
+def _looks_like_row(line: str, delimiter: str, n_columns: int) -> bool:
+    """A line inside a quoted field that parses as a whole row of the table."""
+    if n_columns < 2 or delimiter not in line:
+        return False
+    try:
+        fields = next(csv.reader([line], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return len(fields) == n_columns and bool(fields[0].strip())
+
+
+def _json_rows(text: str, source: str) -> list[tuple[int, dict]]:
+    """Rows of JSON Lines. Lines end at LF only (U+2028 and the like are text inside a
+    string); numbers keep their JSON text (a speaker 1.50 stays "1.50")."""
+    rows = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line, parse_int=str, parse_float=str, parse_constant=str)
+        except json.JSONDecodeError as exc:
+            raise PipelineError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise PipelineError(f"{source}:{number}: JSON nested too deeply") from None
+        if not isinstance(row, dict):
+            raise PipelineError(f"{source}:{number}: each line must be a JSON object")
+        rows.append((number, row))
+    return rows
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_KINDS = {bool: "true or false", list: "a list", dict: "an object"}
+
+
+def _value(row: dict, column: str, where: str) -> str:
+    """A field's text ("" if absent or null). Anything but text (or a number, as its JSON
+    text) is an error, never its Python repr."""
     value = row.get(column)
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        kind = _KINDS.get(type(value), type(value).__name__)
+        raise PipelineError(f"{where}: field {column!r} is {kind}, not text; give it as a "
+                            "string, or leave it out")
+    surrogate = _SURROGATE.search(value)
+    if surrogate:
+        raise PipelineError(
+            f"{where}: field {column!r} holds a lone surrogate (\\u{ord(surrogate[0]):04x}), "
+            "which is not a character; fix the program that wrote the file")
+    return value
 
 
 def table_turns(
@@ -72,7 +186,7 @@ def table_turns(
     if rows:
         present = set().union(*(r.keys() for _, r in rows))
         defaults = Columns()
-        for field in ("speaker", "text", "id", "meeting", "date", "role"):
+        for field in FIELDS:
             name = getattr(columns, field)
             # Optional columns may be absent, unless the user named one that is not there.
             optional = field not in ("speaker", "text") and name == getattr(defaults, field)
@@ -83,15 +197,18 @@ def table_turns(
     turns: list[Turn] = []
     skipped: Counter = Counter()
     numbers: Counter = Counter()
-    for _, row in rows:
-        if any(_value(row, col) in values for col, values in exclude_rows.items()):
+    for number, row in rows:
+        where = f"{source}:{number}"
+        if any(_value(row, col, where) in values for col, values in exclude_rows.items()):
             skipped["excluded_row"] += 1
             continue
-        if not _value(row, columns.speaker).strip():
+        # Every field is checked, also in a row skipped below: a list is never text.
+        value = {f: _value(row, getattr(columns, f), where) for f in FIELDS}
+        if not value["speaker"].strip():
             skipped["no_speaker"] += 1
             continue
-        meeting = _value(row, columns.meeting) or default_meeting
-        text = _value(row, columns.text)
+        meeting = value["meeting"] or default_meeting
+        text = value["text"]
         tag = _LEADING_TAG.match(text)
         label = normalize_label(tag["label"]) if tag else ""
         body = text[tag.end():] if tag else text
@@ -101,16 +218,16 @@ def table_turns(
             lines.append((line, offset))
             offset += len(line) + 1
         paragraphs, directions = speech_body(lines, fold_old)
-        written = _value(row, columns.speaker)
+        written = value["speaker"]
         speaker, role = split_speaker(fold(written) if fold_old else written, aliases)
         if label:
             role = split_speaker(fold(label) if fold_old else label, aliases)[1] or role
-        role = _value(row, columns.role) or role
+        role = value["role"] or role
         numbers[meeting] += 1
         turns.append(Turn(
             meeting=meeting, turn=numbers[meeting],
             speaker_label=label or normalize_label(written),
             speaker=speaker, role=role, paragraphs=paragraphs, directions=directions,
-            source_id=_value(row, columns.id), date=_value(row, columns.date),
+            source_id=value["id"], date=value["date"],
         ))
     return turns, skipped

@@ -25,38 +25,110 @@ SECTIONS = {"themes": True, "coding_themes": False}
 
 
 def parse_themes(data: object, source: str) -> list[Theme]:
-    """Validate `{themes: {name: [seed, ...]}, coding_themes: {...}}`.
+    """Validate `{themes: {name: [seed, ...]}, coding_themes: {...}}`; empty means no themes.
 
     `themes` each guide a topic and are coded; `coding_themes` are only coded (dictionary
     coding: who mentions them), for subjects the free topics already find.
     """
-    if (not isinstance(data, dict) or not data or not set(data) <= set(SECTIONS)
-            or not all(isinstance(v, dict) for v in data.values())):
+    if data is None:
+        return []
+    sections = data if isinstance(data, dict) else None
+    if sections is not None:
+        sections = {k: {} if v is None else v for k, v in sections.items()}
+    if (sections is None or not set(sections) <= set(SECTIONS)
+            or not all(isinstance(v, dict) for v in sections.values())):
         raise PipelineError(f"{source}: must map `themes:` (and optionally `coding_themes:`) "
                             "to names with seed lists")
     themes = []
     for section, guides in SECTIONS.items():
-        for name, seeds in data.get(section, {}).items():
+        for name, seeds in sections.get(section, {}).items():
             if (not isinstance(seeds, list) or not seeds
                     or not all(isinstance(s, str) and s.strip() for s in seeds)):
                 raise PipelineError(
                     f"{source}: {section}.{name}: give a non-empty list of seed words")
             themes.append(Theme(str(name), tuple(unicodedata.normalize("NFKC", s)
                                                  for s in seeds), guides))
+    _check_distinct(themes, source)
     return themes
 
 
+def _check_distinct(themes: Sequence[Theme], source: str) -> None:
+    """Two themes of one name, or of the same seed words, would be one topic twice."""
+    seen: dict[str, Theme] = {}
+    seeds: dict[frozenset[str], Theme] = {}
+    for theme in themes:
+        if theme.name in seen:
+            raise PipelineError(f"{source}: theme {theme.name!r} is given twice; give each "
+                                "theme one name")
+        same = seeds.get(frozenset(theme.seeds))
+        if same is not None:
+            raise PipelineError(
+                f"{source}: themes {same.name!r} and {theme.name!r} have the same seed words, "
+                "so they would be one topic twice; merge them or change the seeds")
+        seen[theme.name] = theme
+        seeds[frozenset(theme.seeds)] = theme
+
+
+def check_themes_fit_k(themes: Sequence[Theme], n_topics: int | str, k_max: int | str,
+                       source: str) -> None:
+    """Each seeded theme needs a topic of its own, and at least one topic stays free (for
+    the documents that use no seed word): stop before any fitting if K cannot hold them
+    (k_max auto always makes room: pipeline.k_choice.k_range)."""
+    n = sum(1 for t in themes if t.guides)
+    need = n + 1
+    if not n or (n_topics == "auto" and k_max == "auto"):
+        return
+    if (k_max if n_topics == "auto" else n_topics) >= need:
+        return
+    key, have = ("model.k_max", k_max) if n_topics == "auto" else ("model.n_topics", n_topics)
+    raise PipelineError(
+        f"{source}: {n} theme{'s need' if n > 1 else ' needs'} at least {need} topics but "
+        f"{key} is {have}; set {key} to {need} or more, or move themes to coding_themes "
+        "(coded, not seeded)")
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A key given twice in one mapping."""
+
+
+class _UniqueKeys(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (PyYAML keeps the last one
+    silently: a theme written twice would lose its first seeds)."""
+
+    def construct_mapping(self, node, deep=False):
+        first: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                if key in first:
+                    raise _DuplicateKey(problem=f"{key!r} is given twice (first on line "
+                                        f"{first[key]})", problem_mark=key_node.start_mark)
+                first[key] = line
+            except TypeError:
+                pass  # an unhashable key: the base class says so
+        return super().construct_mapping(node, deep)
+
+
 def load_themes(path: str | Path) -> list[Theme]:
-    """Read a themes file (YAML, safe loader)."""
+    """Read a themes file (YAML, safe loader; a key given twice is an error)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys)
     except FileNotFoundError:
         raise PipelineError(
             f"{path}: themes file not found; create it or set model.themes_file to null"
         ) from None
+    except UnicodeDecodeError:
+        raise PipelineError(f"{path}: themes file is not UTF-8 text; save it as UTF-8") from None
+    except _DuplicateKey as exc:
+        raise PipelineError(f"{path}:{exc.problem_mark.line + 1}: {exc.problem}; give each name "
+                            "once (YAML would keep only the last)") from None
     except yaml.YAMLError as exc:
-        raise PipelineError(f"{path}: malformed YAML ({exc.__class__.__name__})") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise PipelineError(f"{path}{where}: malformed YAML ({problem})") from None
     return parse_themes(data, str(path))
 
 

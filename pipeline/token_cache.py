@@ -5,6 +5,13 @@ settings, the dictionary and this code (TokenSettings.cache_key); the chunk key 
 of the chunk's texts. Speaker names are dropped after the cache (corpus_terms), so a new
 meeting with new speakers leaves every other entry valid. The cache keeps the entries of
 the last run for the most recent settings, so it cannot grow without bound.
+
+An entry is checked before it is used: it must be a regular file (a FIFO would block the
+read), hold only plain data, name its own settings and chunk (an entry copied to another
+name is not that chunk's), and be consistent (every token's unit exists, one length per
+document, lengths adding up to the tokens). Anything else is a miss: the chunk is tokenized
+again and the entry rewritten. The cache is as trustworthy as its folder: an entry made to
+pass these checks by someone who can write there is believed.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import io
 import os
 import pickle
 import shutil
+import stat
 import time
 from pathlib import Path
 
@@ -21,7 +29,7 @@ import numpy as np
 from pipeline.atomic import write_bytes
 from pipeline.token_units import ChunkUnits, TokenSettings
 
-_FORMAT = "jp-meeting-topics token cache 1"
+_FORMAT = "jp-meeting-topics token cache 2"
 
 
 class _PlainData(pickle.Unpickler):
@@ -36,28 +44,76 @@ class _PlainData(pickle.Unpickler):
 KEEP_SETTINGS = 3  # settings folders kept (e.g. the last few `dvc exp run -S tokens.*`)
 
 
+def read_regular(path: Path) -> bytes | None:
+    """The bytes of a regular file; None for anything else (missing, a FIFO, a device, a
+    folder), without blocking on it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return handle.read()
+
+
+def _is_part(part: object) -> bool:
+    return (isinstance(part, tuple) and len(part) == 6
+            and all(isinstance(x, str) for x in part[:3])
+            and all(isinstance(x, bool) for x in part[3:]))
+
+
+def _is_unit(unit: object) -> bool:
+    return (isinstance(unit, tuple) and len(unit) == 3 and isinstance(unit[0], str)
+            and isinstance(unit[1], str) and isinstance(unit[2], tuple)
+            and all(map(_is_part, unit[2])))
+
+
+def check_entry(entry: object, settings_key: str, chunk_key: str,
+                n_docs: int | None) -> ChunkUnits | None:
+    """The chunk an entry holds, or None if it is not a sound entry of this chunk."""
+    if not (isinstance(entry, tuple) and len(entry) == 6):
+        return None
+    tag, settings, chunk, units, ids, lengths = entry
+    if (tag, settings, chunk) != (_FORMAT, settings_key, chunk_key):
+        return None
+    if not (isinstance(units, tuple) and all(map(_is_unit, units))
+            and isinstance(ids, bytes) and isinstance(lengths, bytes)
+            and len(ids) % 4 == 0 and len(lengths) % 4 == 0):
+        return None
+    ids_ = np.frombuffer(ids, dtype=np.int32)
+    lengths_ = np.frombuffer(lengths, dtype=np.int32)
+    if ((n_docs is not None and len(lengths_) != n_docs)
+            or (len(lengths_) and lengths_.min() < 0)
+            or int(lengths_.sum(dtype=np.int64)) != len(ids_)
+            or (len(ids_) and (ids_.min() < 0 or ids_.max() >= len(units)))):
+        return None
+    return ChunkUnits(units, ids_, lengths_)
+
+
 class TokenCache:
     def __init__(self, root: Path, settings: TokenSettings):
         self.root = Path(root)
-        self.folder = self.root / settings.cache_key
+        self.key = settings.cache_key
+        self.folder = self.root / self.key
         self.used: set[str] = set()  # entries this run read or wrote: what finish() keeps
 
-    def get(self, key: str) -> ChunkUnits | None:
-        path = self.folder / f"{key}.pkl"
-        try:
-            entry = _PlainData(io.BytesIO(path.read_bytes())).load()
-            tag, units, ids, lengths = entry
-            if tag != _FORMAT:
-                raise ValueError(tag)
-            chunk = ChunkUnits(units, np.frombuffer(ids, dtype=np.int32),
-                               np.frombuffer(lengths, dtype=np.int32))
-        except Exception:  # missing, damaged or foreign: recompute it, never trust it
+    def get(self, key: str, n_docs: int | None = None) -> ChunkUnits | None:
+        """The chunk's units if a sound entry holds them (n_docs: its documents), else None."""
+        data = read_regular(self.folder / f"{key}.pkl")
+        if data is None:
             return None
-        self.used.add(key)
+        try:
+            entry = _PlainData(io.BytesIO(data)).load()
+        except Exception:  # damaged or foreign: recompute it, never trust it
+            return None
+        chunk = check_entry(entry, self.key, key, n_docs)
+        if chunk is not None:
+            self.used.add(key)
         return chunk
 
     def put(self, key: str, entry: ChunkUnits) -> None:
-        data = (_FORMAT, entry.units, entry.ids.astype(np.int32).tobytes(),
+        data = (_FORMAT, self.key, key, entry.units, entry.ids.astype(np.int32).tobytes(),
                 entry.lengths.astype(np.int32).tobytes())
         write_bytes(self.folder / f"{key}.pkl",
                     pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

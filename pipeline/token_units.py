@@ -244,7 +244,7 @@ def tokenize_chunks(chunks: Iterable[Sequence[str]], settings: TokenSettings, ex
     if ex is None:
         for i, texts in progress(enumerate(chunks)):
             key = chunk_key(texts) if cache is not None else ""
-            hit = cache.get(key) if cache is not None else None
+            hit = cache.get(key, len(texts)) if cache is not None else None
             if hit is not None:
                 merger.add(hit)
                 continue
@@ -262,7 +262,7 @@ def tokenize_chunks(chunks: Iterable[Sequence[str]], settings: TokenSettings, ex
     def tasks() -> Iterator[tuple]:
         for i, texts in enumerate(chunks):
             key = chunk_key(texts) if cache is not None else ""
-            hit = cache.get(key) if cache is not None else None
+            hit = cache.get(key, len(texts)) if cache is not None else None
             if hit is not None:
                 order.append(hit)
                 continue

@@ -66,10 +66,12 @@ def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
     """K must be smaller than both the documents and the terms the model sees."""
     limit = min(n_docs, n_terms) - 1
     if n_topics > limit:
+        # A topic model needs K >= 2: never advise less; say the input is too small instead.
+        advice = (f"use at most {limit}" if limit >= 2 else "the input is too small for a "
+                  "topic model (it needs at least 3 documents and 3 terms); give more text")
         raise PipelineError(
             f"model.n_topics: {n_topics} topics but only {n_docs} documents and {n_terms} terms; "
-            f"use at most {limit}"
-        )
+            f"{advice}")
 
 
 def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_topics: int,

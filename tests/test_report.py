@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import pandas as pd
+import pytest
 
 from pipeline.charts import speaker_heatmap, top_terms_chart
 from pipeline.report import build_context, render_html, render_markdown
@@ -92,3 +93,31 @@ def test_procedural_topics_come_last_in_a_speakers_mix():
     [section] = speaker_sections(shares, [], procedural=frozenset({1}))
     assert section["top"] == [2, 3, 1]
     assert [m["topic"] for m in section["mix"]] == [2, 3, 1]
+
+
+@pytest.mark.parametrize(("text", "markdown"), [
+    ("![x](http://evil.example/x.png)", "\\!\\[x\\](http\\://evil.example/x.png)"),
+    ("[click](javascript:alert(1))", "\\[click\\](javascript:alert(1))"),
+    ("# 見出し **強調** _e_", "\\# 見出し \\*\\*強調\\*\\* \\_e\\_"),
+    ("- 項目", "\\- 項目"), ("1. 一つ", "1\\. 一つ"), ("> 引用", "\\> 引用"),
+    ("<b>太字</b> &amp;", "\\<b\\>太字\\</b\\> \\&amp;"),
+    ("www.evil.example と $x$ と a|b", "www\\.evil.example と \\$x\\$ と a\\|b"),
+    ("一行目\n二行目\u2028三行目", "一行目 二行目 三行目"),
+    ("特区の話です。", "特区の話です。"),
+])
+def test_markdown_escapes_transcript_text(text, markdown):
+    from pipeline.report import escape_markdown
+
+    assert escape_markdown(text) == markdown
+
+
+def test_escaped_markdown_renders_as_the_text():
+    from markdown_it import MarkdownIt
+
+    from pipeline.report import escape_markdown
+
+    evil = "# h **b** [l](javascript:x) ![i](y) <i>x</i> `c` ~~s~~ 1. - > &lt;"
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(
+        "> " + escape_markdown(evil) + "\n")
+    assert html == "<blockquote>\n<p>" + evil.replace("&", "&amp;").replace(
+        "<", "&lt;").replace(">", "&gt;") + "</p>\n</blockquote>\n"

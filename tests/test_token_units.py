@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -184,3 +185,73 @@ def test_worker_pipes_hold_several_chunks():
             assert fcntl.fcntl(queue._writer.fileno(), fcntl.F_GETPIPE_SZ) >= 1 << 20
     finally:
         ex.close()
+
+
+def _entries(tmp_path) -> list[Path]:
+    return sorted(tmp_path.rglob("*.pkl"))
+
+
+def test_an_entry_copied_to_another_chunk_is_not_trusted(tmp_path):
+    # A well-formed entry planted at a chunk's name (here: the other chunk's entry) would give
+    # that chunk's documents someone else's terms.
+    s = settings()
+    chunks = meetings(2)
+    expected = terms(chunks, s, cache=TokenCache(tmp_path, s))
+    first, second = _entries(tmp_path)
+    first.write_bytes(second.read_bytes())
+    missed: list[int] = []
+    assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
+    assert len(missed) == 1
+
+
+@pytest.mark.parametrize("damage", ["index out of range", "negative index", "lengths too long",
+                                    "one document too many", "unit not a tuple"])
+def test_an_inconsistent_entry_is_tokenized_again(tmp_path, damage):
+    import pickle
+
+    import numpy as np
+
+    s = settings()
+    chunks = meetings(2)
+    expected = terms(chunks, s, cache=TokenCache(tmp_path, s))
+    for path in _entries(tmp_path):
+        entry = list(pickle.loads(path.read_bytes()))
+        at = next(i for i, x in enumerate(entry) if isinstance(x, bytes))  # ids, then lengths
+        units_at = at - 1
+        ids = np.frombuffer(entry[at], np.int32).copy()
+        lengths = np.frombuffer(entry[at + 1], np.int32).copy()
+        if damage == "index out of range":
+            ids[-1] = len(entry[units_at]) + 5
+        elif damage == "negative index":
+            ids[0] = -1
+        elif damage == "lengths too long":
+            lengths[-1] += 3
+        elif damage == "one document too many":
+            lengths = np.append(lengths, 0).astype(np.int32)
+        else:
+            entry[units_at] = ("x", *entry[units_at][1:])
+        entry[at], entry[at + 1] = ids.tobytes(), lengths.tobytes()
+        path.write_bytes(pickle.dumps(tuple(entry)))
+    missed: list[int] = []
+    assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
+    assert missed == [0, 1]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_at_an_entry_is_a_miss_not_a_hang(tmp_path):
+    import threading
+
+    s = settings()
+    chunks = meetings(1)
+    expected = terms(chunks, s, cache=TokenCache(tmp_path, s))
+    (entry,) = _entries(tmp_path)
+    entry.unlink()
+    os.mkfifo(entry)
+    result: dict = {}
+    worker = threading.Thread(target=lambda: result.setdefault(
+        "terms", terms(chunks, s, cache=TokenCache(tmp_path, s))), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "reading the cache blocked on a FIFO"
+    assert result["terms"] == expected
+    assert entry.is_file()  # rewritten as a regular entry

@@ -420,3 +420,20 @@ def test_a_long_officials_label_is_still_a_tag(tag):
     text = f"{chair}{sep}ただいまから開会します。\n{tag}{sep}ご説明いたします。\n"
     turns = split_turns(text, "m")[0]
     assert [t.text for t in turns if t.turn] == ["ただいまから開会します。", "ご説明いたします。"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_a_bom_is_read_as_utf16(codec):
+    text = "<岸>\n特区の話です。\n"
+    data = text.encode(codec)
+    if codec != "utf-16":
+        data = ("\ufeff" + text).encode(codec)
+    assert decode(data, "t.txt") == (text, "utf-16")
+
+
+def test_utf16_without_a_bom_is_named_not_called_binary():
+    with pytest.raises(PipelineError) as caught:
+        decode("<岸>\n特区の話です。\n".encode("utf-16-le"), "t.txt")
+    assert str(caught.value) == ("t.txt: looks like UTF-16 without a byte order mark; save it as "
+                                 "UTF-8 (or as UTF-16 with a BOM)")
+    assert decode("<岸>\n特区の話です。\n".encode("utf-16-le"), "t.txt", "utf-16")[1] == "utf-16"

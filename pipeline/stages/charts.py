@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import write_bytes
+from pipeline.atomic import read_csv, write_files
 from pipeline.charts import (
     japanese_style,
     k_selection_chart,
+    plain_text,
     speaker_heatmap,
     speaker_mix_chart,
     theme_heatmap,
     timeline_chart,
     top_terms_chart,
 )
+from pipeline.errors import PipelineError
 from pipeline.stages._cli import log, run, stage_parser
+
+# Errors matplotlib raises on a chart it cannot draw (an image too large, a font it cannot
+# set); our own bugs (KeyError, TypeError, ...) still show their traceback.
+_DRAWING_ERRORS = (ValueError, RuntimeError, OverflowError)
+WITH_SVG = {"speaker_topic_heatmap"}
 
 
 def figure_svg(fig) -> bytes:
@@ -32,34 +40,51 @@ def figure_svg(fig) -> bytes:
 def figure_png(fig) -> bytes:
     """PNG bytes with no timestamp or version stamp, so reruns are identical."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
+    with plain_text():  # tick labels are made when drawing: `$` in them is text too
+        fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
-def main(args, config) -> None:
-    def table(path: str) -> pd.DataFrame:
-        return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+def draw(name: str, make, formats: dict[str, Callable]) -> dict[str, bytes]:
+    """One chart's file contents by suffix; a chart matplotlib cannot draw is one line."""
+    try:
+        fig = make()
+        return {suffix: render(fig) for suffix, render in formats.items()}
+    except _DRAWING_ERRORS as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise PipelineError(
+            f"{name}: matplotlib cannot draw this chart ({reason}); no chart was replaced; "
+            "rerun with PIPELINE_DEBUG=1 and report the traceback") from exc
 
-    shares = table(args.speaker_topics)
+
+def main(args, config) -> None:
+    shares = read_csv(args.speaker_topics)
     topics = json.loads(Path(args.topics).read_text(encoding="utf-8"))
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
-    doc_topics = table(args.doc_topics)
+    doc_topics = read_csv(args.doc_topics)
     doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
-    sweep = pd.read_csv(args.k_sweep)
-    coverage = table(args.speaker_themes)
-    figures = {
-        "speaker_topic_heatmap": speaker_heatmap(shares, topics),
-        "top_terms": top_terms_chart(table(args.topic_terms), topics),
-        "speaker_mix": speaker_mix_chart(shares, topics),
-        "timeline": timeline_chart(doc_topics, topics),
-        "k_selection": k_selection_chart(sweep, len(topics)),
-        "speaker_themes": theme_heatmap(coverage),
+    sweep = pd.read_csv(args.k_sweep)  # numbers only (an empty cell is a NaN)
+    coverage = read_csv(args.speaker_themes)
+    terms = read_csv(args.topic_terms)
+    makers = {
+        "speaker_topic_heatmap": lambda: speaker_heatmap(shares, topics),
+        "top_terms": lambda: top_terms_chart(terms, topics),
+        "speaker_mix": lambda: speaker_mix_chart(shares, topics),
+        "timeline": lambda: timeline_chart(doc_topics, topics),
+        "k_selection": lambda: k_selection_chart(sweep, len(topics)),
+        "speaker_themes": lambda: theme_heatmap(coverage),
     }
     out = Path(args.out_dir)
-    for name, fig in figures.items():
-        write_bytes(out / f"{name}.png", figure_png(fig))
-    write_bytes(out / "speaker_topic_heatmap.svg", figure_svg(figures["speaker_topic_heatmap"]))
-    log(f"charts: wrote {len(figures)} charts to {out}")
+    # Every chart is drawn before any file is replaced, and all are replaced together: a
+    # chart that fails leaves the previous run's charts, never a mix of two runs.
+    files = {}
+    for name, make in makers.items():
+        formats = {"png": figure_png, "svg": figure_svg} if name in WITH_SVG else \
+            {"png": figure_png}
+        for suffix, data in draw(name, make, formats).items():
+            files[out / f"{name}.{suffix}"] = data
+    write_files(files)
+    log(f"charts: wrote {len(makers)} charts to {out}")
 
 
 if __name__ == "__main__":

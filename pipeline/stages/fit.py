@@ -21,7 +21,7 @@ from pipeline.procedure import procedural_topics
 from pipeline.progress import progress
 from pipeline.quality import TopicCoherence
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.themes import load_themes, seed_columns
+from pipeline.themes import check_themes_fit_k, load_themes, seed_columns
 from pipeline.topics import check_k, fit_topics, sample_rows, small_corpus_warnings, sweep_k
 
 DOC_FIELDS = ("meeting", "speaker", "turn", "source_id")
@@ -67,6 +67,7 @@ def main(args, config) -> None:
             f"{counts.shape[0]} documents (model.sweep_max_docs); the model sees them all")
     authors = tuple(docs[d["doc_id"]][1] for d in index)
     themes = [t for t in load_themes(cfg.themes_file) if t.guides] if cfg.themes_file else []
+    check_themes_fit_k(themes, cfg.n_topics, cfg.k_max, cfg.themes_file)
     seed_topics = tuple(seed_columns(themes, vocabulary))
     theme_warnings = []
     for theme, cols in zip(themes, seed_topics, strict=True):

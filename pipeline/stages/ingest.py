@@ -23,6 +23,7 @@ from pipeline.corpus import (
 )
 from pipeline.errors import PipelineError
 from pipeline.progress import progress
+from pipeline.spreadsheet import csv_row
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tables import Columns
 from pipeline.transcripts import fold
@@ -81,7 +82,7 @@ def main(args, config) -> None:
                             "meeting ids")
                     owner[meeting] = result.path
                 for row in result.turn_rows:
-                    rows.writerow(row)
+                    rows.writerow(csv_row(row, config.output.csv_formula_guard))
                     turns_out.write(sink.text)
                 for doc in result.documents:
                     docs_out.write(json.dumps(doc, ensure_ascii=False, sort_keys=True))
@@ -137,4 +138,4 @@ if __name__ == "__main__":
     parser.add_argument("--documents", required=True)
     parser.add_argument("--roster", required=True)
     parser.add_argument("--metrics", required=True)
-    run(main, parser)
+    run(main, parser, first=True)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
-from pipeline.atomic import iter_jsonl, write_text
+from pipeline.atomic import iter_jsonl, read_csv, write_text
 from pipeline.report import build_context, quoted_doc_ids, render_html, render_markdown
 from pipeline.stages._cli import log, run, stage_parser
 
@@ -17,12 +15,9 @@ def _json(path: str):
 
 
 def main(args, config) -> None:
-    def table(path: str) -> pd.DataFrame:
-        return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
-
     charts = Path(args.charts)
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
-    doc_topics = table(args.doc_topics)
+    doc_topics = read_csv(args.doc_topics)
     doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
     topics = _json(args.topics)
     # Only the quoted documents' texts are read (documents.jsonl holds the whole corpus).
@@ -36,12 +31,13 @@ def main(args, config) -> None:
         tokens=_json(args.tokens_metrics), model=_json(args.model_metrics),
         topics=topics, doc_topics=doc_topics,
         docs=quoted,
-        shares=table(args.speaker_topics), roster=_json(args.roster),
+        shares=read_csv(args.speaker_topics), roster=_json(args.roster),
         charts={key: (charts / f"{name}.png").read_bytes() for key, name in names.items()},
         config_text=Path(args.config).read_text(encoding="utf-8"),
         n_quotes=config.report.n_quotes, command="dvc repro", seed=config.seed,
-        relevance=_json(args.relevance), speaker_terms=table(args.speaker_terms),
-        speaker_themes=table(args.speaker_themes), speakers_metrics=_json(args.speakers_metrics),
+        relevance=_json(args.relevance), speaker_terms=read_csv(args.speaker_terms),
+        speaker_themes=read_csv(args.speaker_themes),
+        speakers_metrics=_json(args.speakers_metrics),
     )
     out = Path(args.out_dir)
     write_text(out / "index.html", render_html(context))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import iter_jsonl, write_csv, write_metrics
+from pipeline.atomic import iter_jsonl, read_csv, write_csv, write_metrics
 from pipeline.coding import code_documents, coverage
 from pipeline.distinctive import distinctive_terms
 from pipeline.progress import progress
@@ -18,7 +18,7 @@ from pipeline.themes import load_themes
 
 def main(args, config) -> None:
     cfg = config.speakers
-    doc_topics = pd.read_csv(args.doc_topics, encoding="utf-8-sig", keep_default_na=False)
+    doc_topics = read_csv(args.doc_topics)
     index = json.loads(Path(args.index).read_text(encoding="utf-8"))
     # Only the fields needed, streamed: documents.jsonl holds the whole corpus's text.
     roles, speaker_of = {}, {}

@@ -92,7 +92,11 @@ def tokenize(args, config) -> None:
         path = Path(cfg.stopwords_file)
         if not path.is_file():
             raise PipelineError(f"tokens.stopwords_file: {path} not found; create it or set null")
-        stopwords |= parse_stopwords(path.read_text(encoding="utf-8"))
+        try:
+            stopwords |= parse_stopwords(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise PipelineError(f"tokens.stopwords_file: {path} is not UTF-8 text; save it as "
+                                "UTF-8") from None
     settings = TokenSettings.make(cfg.pos, stopwords, cfg.compounds, cfg.min_chars,
                                   cfg.keep_phrases)
     cache = TokenCache(Path(args.cache), settings) if cfg.cache else None

@@ -1,0 +1,53 @@
+"""Stage user_files: the files the config names (themes, stopwords), checked and copied.
+
+dvc.yaml cannot depend on a file that a config key names (a key can be null, or point
+anywhere), so this stage runs on every `dvc repro` (always_changed) and copies each named
+file into outputs/interim; the stages that read a file depend on its copy, and DVC reruns
+them only when the copy's content changed. A key set to null gives an empty copy. The files
+are checked here first, so a broken one stops the run before any other work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.atomic import write_files
+from pipeline.errors import PipelineError
+from pipeline.stages._cli import log, run, stage_parser
+from pipeline.themes import check_themes_fit_k, load_themes
+
+
+def read_named(path: str | None, key: str) -> bytes:
+    """The bytes of the file a config key names (b"" for null); errors name the key."""
+    if not path:
+        return b""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise PipelineError(f"{key}: {path} not found; create it or set null") from None
+    except OSError as exc:
+        raise PipelineError(f"{key}: {path}: cannot read ({exc.strerror})") from None
+
+
+def main(args, config) -> None:
+    model, tokens = config.model, config.tokens
+    if model.themes_file:
+        parsed = load_themes(model.themes_file)  # errors name the file and line
+        check_themes_fit_k(parsed, model.n_topics, model.k_max, model.themes_file)
+    themes = read_named(model.themes_file, "model.themes_file")
+    stopwords = read_named(tokens.stopwords_file, "tokens.stopwords_file")
+    try:
+        stopwords.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PipelineError(f"tokens.stopwords_file: {tokens.stopwords_file} is not UTF-8 "
+                            "text; save it as UTF-8") from None
+    write_files({Path(args.themes): themes, Path(args.stopwords): stopwords})
+    log(f"user_files: themes from {model.themes_file}, stopwords from "
+        f"{tokens.stopwords_file}")
+
+
+if __name__ == "__main__":
+    parser = stage_parser(__doc__)
+    parser.add_argument("--themes", required=True, help="copy of model.themes_file")
+    parser.add_argument("--stopwords", required=True, help="copy of tokens.stopwords_file")
+    run(main, parser, first=True)

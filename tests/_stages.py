@@ -1,0 +1,101 @@
+"""Run stages in this process, as dvc would run them (argv, config file, exit status), for
+tests that need a stage's real entry point but not a new interpreter for each run."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import runpy
+import sys
+import warnings
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
+# The shipped config names project files relative to the project; these tests run elsewhere.
+CONFIG["tokens"]["stopwords_file"] = str(ROOT / CONFIG["tokens"]["stopwords_file"])
+CONFIG["model"]["themes_file"] = str(ROOT / CONFIG["model"]["themes_file"])
+
+# Each stage's file arguments, relative to the work folder (as in dvc.yaml, without folders).
+ARGS = {
+    "user_files": ["--themes", "themes.yaml", "--stopwords", "stopwords.txt"],
+    "ingest": ["--input", "talk.csv", "--turns", "turns.csv", "--documents",
+               "documents.jsonl", "--roster", "roster.json", "--metrics", "ingest.json"],
+    "tokenize": ["--documents", "documents.jsonl", "--roster", "roster.json", "--tokens",
+                 "tokens.jsonl", "--metrics", "tokens.json", "--cache", "cache"],
+    "vectorize": ["--tokens", "tokens.jsonl", "--dtm", "dtm.npz", "--vocabulary",
+                  "vocabulary.json", "--index", "dtm_documents.json", "--metrics",
+                  "vectorize.json"],
+    "fit": ["--dtm", "dtm.npz", "--vocabulary", "vocabulary.json", "--index",
+            "dtm_documents.json", "--documents", "documents.jsonl", "--tokens", "tokens.jsonl",
+            "--doc-topics", "doc_topics.csv", "--topic-terms", "topic_terms.csv", "--topics",
+            "topics.json", "--relevance", "relevance.json", "--metrics", "model.json",
+            "--k-sweep", "k_sweep.csv"],
+    "speakers": ["--doc-topics", "doc_topics.csv", "--index", "dtm_documents.json",
+                 "--documents", "documents.jsonl", "--tokens", "tokens.jsonl",
+                 "--speaker-topics", "speaker_topics.csv", "--role-topics", "role_topics.csv",
+                 "--meeting-topics", "meeting_topics.csv", "--speaker-terms",
+                 "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv", "--prevalence",
+                 "topic_prevalence.csv", "--metrics", "speakers.json"],
+    "charts": ["--speaker-topics", "speaker_topics.csv", "--topic-terms", "topic_terms.csv",
+               "--topics", "topics.json", "--doc-topics", "doc_topics.csv", "--index",
+               "dtm_documents.json", "--k-sweep", "k_sweep.csv", "--speaker-themes",
+               "speaker_themes.csv", "--out-dir", "charts"],
+    "report": ["--ingest-metrics", "ingest.json", "--tokens-metrics", "tokens.json",
+               "--model-metrics", "model.json", "--speakers-metrics", "speakers.json",
+               "--topics", "topics.json", "--relevance", "relevance.json", "--doc-topics",
+               "doc_topics.csv", "--index", "dtm_documents.json", "--documents",
+               "documents.jsonl", "--speaker-topics", "speaker_topics.csv", "--speaker-terms",
+               "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv", "--roster",
+               "roster.json", "--charts", "charts", "--out-dir", "report"],
+}
+STAGES = tuple(ARGS)
+
+
+def run_stage(work: Path, stage: str, config: dict | None = None,
+              env: dict[str, str] | None = None, **paths: str) -> tuple[int, list[str]]:
+    """Run one stage's entry point in work (file arguments as in ARGS, or as given by
+    paths: `input="x.tsv"`); returns its exit status and its stderr lines that are errors."""
+    args = list(ARGS[stage])
+    for name, value in paths.items():
+        args[args.index(f"--{name.replace('_', '-')}") + 1] = value
+    (work / "pipeline.yaml").write_text(
+        yaml.safe_dump(config if config is not None else CONFIG, allow_unicode=True),
+        encoding="utf-8")
+    saved = sys.argv, Path.cwd(), dict(os.environ)
+    sys.argv = [f"{stage}.py", "--config", str(work / "pipeline.yaml"), *args]
+    os.environ.pop("PIPELINE_DEBUG", None)
+    os.environ.pop("DVC_STAGE", None)
+    os.environ.update(env or {})
+    os.chdir(work)
+    stderr = io.StringIO()
+    status = 0
+    try:
+        with contextlib.redirect_stderr(stderr), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # runpy: already imported
+            runpy.run_module(f"pipeline.stages.{stage}", run_name="__main__")
+    except SystemExit as exc:
+        status = exc.code
+    finally:
+        sys.argv = saved[0]
+        os.chdir(saved[1])
+        os.environ.clear()
+        os.environ.update(saved[2])
+    return status, [line for line in stderr.getvalue().splitlines()
+                    if line.startswith("error:")]
+
+
+def run_pipeline(work: Path, config: dict | None = None) -> None:
+    """Every stage in order, each one required to succeed."""
+    for stage in STAGES:
+        status, errors = run_stage(work, stage, config)
+        assert status == 0, (stage, errors)
+
+
+def snapshot(work: Path) -> dict[str, bytes]:
+    """Every output file under work (the previous run's outputs a failure must keep)."""
+    return {str(p.relative_to(work)): p.read_bytes() for p in sorted(work.rglob("*"))
+            if p.is_file() and p.name != "pipeline.yaml" and "cache" not in p.parts}
