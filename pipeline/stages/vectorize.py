@@ -41,8 +41,9 @@ def main(args, config) -> None:
         "min_doc_terms": cfg.min_doc_terms,
     })
     log(f"vectorize: {dtm.counts.shape[0]} documents x {dtm.counts.shape[1]} terms; left out: "
-        f"{len(records) - len(modelled)} procedural, {empty} without terms, {short} with fewer "
-        f"than {cfg.min_doc_terms} terms after min_df/max_df")
+        f"{len(records) - len(modelled)} procedural, {empty} without terms, {short} with "
+        + ("no term" if cfg.min_doc_terms == 1 else f"fewer than {cfg.min_doc_terms} terms")
+        + " left after min_df/max_df")
 
 
 if __name__ == "__main__":
