@@ -242,7 +242,7 @@ def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3
     topic's share (a K above max_share, k_choice.MAX_TOPIC_SHARE, is not chosen); C_V
     where it was measured."""
     with japanese_style():
-        fig = Figure(figsize=(7, 3.6), layout="constrained")
+        fig = Figure(figsize=(8.5, 3.6), layout="constrained")
         ax = fig.subplots()
         for column, label, style in (("npmi", "一貫性 NPMI", "o-"),
                                      ("stability", "シード間の安定性", "^-"),
@@ -260,7 +260,7 @@ def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3
                     color="#c33", xytext=(4, -12), textcoords="offset points")
         ax.set_xlabel("トピック数 K")
         ax.set_xticks(sweep["k"])
-        ax.legend(fontsize=8, loc="lower left")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         if len(sweep) == 1:
             ax.set_title("K は設定で固定（model.n_topics: auto で K ごとに比較）", fontsize=10)
         else:
