@@ -197,22 +197,10 @@ class ModelConfig(_Section):
         -1, ge=-1, description="Processes for the K sweep's fits; -1 = every core."
     )
 
-    @field_validator("n_topics", mode="before")
+    @field_validator("n_topics", "k_max", mode="before")
     @classmethod
-    def _n_topics(cls, value: object) -> object:
+    def _count_or_auto(cls, value: object) -> object:
         # One clear message instead of one per member of the int | "auto" union.
-        if value == "auto":
-            return value
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("must be a whole number >= 2 or auto")
-        if value < 2:
-            raise ValueError("must be >= 2")
-        return value
-
-
-    @field_validator("k_max", mode="before")
-    @classmethod
-    def _k_max(cls, value: object) -> object:
         if value == "auto":
             return value
         if isinstance(value, bool) or not isinstance(value, int):

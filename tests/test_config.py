@@ -183,3 +183,18 @@ def test_non_utf8_file(tmp_path):
     path.write_bytes("report:\n  title: 会議\n".encode("cp932"))
     with pytest.raises(PipelineError, match="not UTF-8"):
         load_config(path)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (1, "model.k_max: must be >= 2 (got 1)"),
+    ("many", "model.k_max: must be a whole number >= 2 or auto (got 'many')"),
+    (True, "model.k_max: must be a whole number >= 2 or auto (got True)"),
+])
+def test_k_max_is_a_number_or_auto(value, message):
+    from pipeline.config import parse_config
+
+    with pytest.raises(PipelineError) as caught:
+        parse_config({"ingest": {"input": "x"}, "model": {"k_max": value}}, "c.yaml")
+    assert str(caught.value) == f"c.yaml: {message}"
+    assert parse_config({"ingest": {"input": "x"}, "model": {"k_max": "auto"}}).model.k_max \
+        == "auto"
