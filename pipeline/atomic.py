@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -40,6 +41,29 @@ def formula_guard_on() -> bool:
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
+# mkstemp's name for a temporary copy of `name`: .name.XXXXXXXX.tmp
+_TEMP = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+# Per folder, the temporary files that runs killed mid-write (SIGKILL, power loss) left
+# behind, by the name they were to replace: the folder is read once per process, not once per
+# file written (the token cache writes thousands of files into one folder).
+_STALE: dict[Path, dict[str, list[Path]]] = {}
+
+
+def _sweep_stale(path: Path) -> None:
+    """Remove what an earlier, killed run left while writing `path`."""
+    folder = path.parent.resolve()
+    stale = _STALE.get(folder)
+    if stale is None:
+        stale = {}
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if (match := _TEMP.fullmatch(entry.name)) is not None:
+                    stale.setdefault(match["name"], []).append(folder / entry.name)
+        _STALE[folder] = stale
+    for temp in stale.pop(path.name, ()):
+        temp.unlink(missing_ok=True)
+
+
 @contextmanager
 def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """A file handle whose content replaces `path` only when the block ends without error;
@@ -47,9 +71,7 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # A run killed mid-write (SIGKILL, power loss) leaves its temp file; sweep it now.
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):
-            stale.unlink(missing_ok=True)
+        _sweep_stale(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         blocked = next((p for p in (path.parent, *path.parent.parents)

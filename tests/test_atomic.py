@@ -328,3 +328,38 @@ def test_guard_is_undone_exactly(value):
     guarded = guard_cell(value)
     assert unguard_cell(guarded) == value
     assert not guarded.startswith(TRIGGERS)
+
+
+def test_writing_many_files_reads_their_folder_once(tmp_path, monkeypatch):
+    # The token cache writes thousands of entries into one folder: sweeping for leftovers
+    # must not read the folder once per file (that made tokenizing quadratic in chunks).
+    from pipeline import atomic
+
+    scans = []
+    real = os.scandir
+
+    def counting(path="."):
+        scans.append(path)
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    folder = tmp_path / "cache"
+    for i in range(2000):
+        atomic.write_bytes(folder / f"{i}.pkl", b"x")
+    assert len(scans) <= 1
+    assert len(list(folder.iterdir())) == 2000
+
+
+def test_a_killed_runs_temporary_file_is_swept_once_its_target_is_written(tmp_path):
+    from pipeline import atomic
+
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    left = folder / ".shares.csv.ab12cd34.tmp"  # what a SIGKILL mid-write leaves
+    other = folder / ".other.csv.zz99yy88.tmp"
+    left.write_text("half", encoding="utf-8")
+    other.write_text("half", encoding="utf-8")
+    atomic.write_text(folder / "shares.csv", "done")
+    assert not left.exists() and other.exists()
+    atomic.write_text(folder / "other.csv", "done")
+    assert sorted(p.name for p in folder.iterdir()) == ["other.csv", "shares.csv"]
