@@ -166,7 +166,7 @@ def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
         if t.speaker in docs_options.exclude_speakers:
             not_modelled["excluded_speaker"] += 1
         elif docs_options.procedural_weight == 0 and is_procedural(
-                t.role, docs_options.procedural_roles):
+                t.role, docs_options.procedural_roles, t.speaker):
             not_modelled["procedural_role"] += 1
         elif not t.paragraphs:
             not_modelled["empty"] += 1

@@ -93,9 +93,11 @@ def _merge(chunk: list[Paragraph]) -> Paragraph:
     return Paragraph("".join(p.text for p in chunk), chunk[0].start, chunk[-1].end)
 
 
-def is_procedural(role: str, procedural_roles: tuple[str, ...]) -> bool:
-    """Whether a role runs the meeting (ends in one of procedural_roles: 予算委員長)."""
-    return bool(role) and role.endswith(tuple(procedural_roles))
+def is_procedural(role: str, procedural_roles: tuple[str, ...], speaker: str = "") -> bool:
+    """Whether a turn's role runs the meeting (ends in one of procedural_roles: 予算委員長);
+    a label that is only a role (<委員長>, 議長) has it as the speaker and no role."""
+    title = role or speaker
+    return bool(title) and bool(procedural_roles) and title.endswith(tuple(procedural_roles))
 
 
 def merge_short(pieces: list[Paragraph], min_chars: int) -> list[Paragraph]:
@@ -133,7 +135,7 @@ def make_documents(
         if turn.turn == 0 or not turn.paragraphs or turn.speaker in exclude_speakers:
             continue
         weight = speaker_weights.get(turn.speaker, 1.0)
-        if is_procedural(turn.role, procedural_roles):
+        if is_procedural(turn.role, procedural_roles, turn.speaker):
             if procedural_weight == 0:
                 continue
             weight *= procedural_weight

@@ -20,6 +20,14 @@ def test_roles_that_run_a_meeting(role, procedural):
     assert is_procedural(role, ROLES) is procedural
 
 
+@pytest.mark.parametrize(("speaker", "procedural"), [
+    ("委員長", True), ("議長", True), ("副議長", True), ("座長", True), ("田中", False),
+])
+def test_a_label_that_is_only_a_role_is_its_speaker(speaker, procedural):
+    assert is_procedural("", ROLES, speaker) is procedural
+    assert is_procedural("", (), speaker) is False  # procedural_roles: [] turns it off
+
+
 def test_a_topic_of_formulae_is_procedure_and_a_subject_is_not():
     topics = [["動議", "選任", "一任", "互選", "先例", "拉致", "北朝鮮", "解決", "家族", "政府"],
               ["拉致", "北朝鮮", "解決", "拉致被害", "家族", "政府", "核", "政権", "実現", "交渉"],
