@@ -18,6 +18,7 @@ class DocTermMatrix:
     counts: sp.csr_matrix
     vocabulary: tuple[str, ...]
     doc_ids: tuple[str, ...]
+    common: tuple[str, ...] = ()  # terms dropped as used in too many meetings
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -36,13 +37,19 @@ def build_dtm(
     max_df: float,
     max_features: int | None = None,
     min_doc_terms: int = 1,
+    meetings: list[str] | None = None,
+    max_meeting_df: float = 1.0,
 ) -> DocTermMatrix:
-    """Count terms; rare terms (< min_df docs) and ubiquitous ones (> max_df share) dropped.
+    """Count terms; rare terms (< min_df docs) and ubiquitous ones (> max_df share) dropped,
+    and, in a corpus of at least MIN_MEETINGS meetings, terms used in more than
+    max_meeting_df of the meetings (国民, 実現, 動議: what every sitting says cannot tell
+    one sitting's subject from another's).
 
     Documents left with fewer than min_doc_terms terms are dropped too: no model can place a
     document without terms, and one or two words place it by chance.
     """
-    kept = [(d, t) for d, t in zip(doc_ids, tokens, strict=True) if t]
+    meetings = meetings if meetings is not None else [""] * len(doc_ids)
+    kept = [(d, t, m) for d, t, m in zip(doc_ids, tokens, meetings, strict=True) if t]
     if not kept:
         raise PipelineError("every token was filtered out; check tokens.pos, the stopwords and "
                             "tokens.boilerplate_min_meetings")
@@ -57,16 +64,37 @@ def build_dtm(
         dtype=np.int32,
     )
     try:
-        counts = vectorizer.fit_transform([t for _, t in kept])
+        counts = vectorizer.fit_transform([t for _, t, _ in kept])
     except ValueError:
         raise PipelineError(
             "no term is left after vectorize.min_df / max_df; lower vectorize.min_df "
             "or raise vectorize.max_df"
         ) from None
+    vocabulary = vectorizer.get_feature_names_out()
+    common = _common_across_meetings(counts, [m for _, _, m in kept], max_meeting_df)
+    dropped = tuple(vocabulary[common])
+    if common.any():
+        counts = counts[:, np.flatnonzero(~common)]
+        vocabulary = vocabulary[~common]
     has_terms = np.asarray(counts.sum(axis=1)).ravel() >= max(1, min_doc_terms)
     if not has_terms.any():
         raise PipelineError(f"no document has {min_doc_terms} terms left; lower "
                             "vectorize.min_doc_terms or vectorize.min_df")
     counts = sp.csr_matrix(counts[has_terms])
-    ids = tuple(d for (d, _), keep in zip(kept, has_terms, strict=True) if keep)
-    return DocTermMatrix(counts, tuple(vectorizer.get_feature_names_out()), ids)
+    ids = tuple(d for (d, _, _), keep in zip(kept, has_terms, strict=True) if keep)
+    return DocTermMatrix(counts, tuple(vocabulary), ids, dropped)
+
+
+MIN_MEETINGS = 20  # below this, a share of meetings is too coarse to call a term common
+
+
+def _common_across_meetings(counts: sp.csr_matrix, meetings: list[str],
+                            max_meeting_df: float) -> np.ndarray:
+    """Which columns are terms used in more than max_meeting_df of the meetings."""
+    names, meeting_of = np.unique(np.asarray(meetings, dtype=object), return_inverse=True)
+    if len(names) < MIN_MEETINGS or max_meeting_df >= 1.0:
+        return np.zeros(counts.shape[1], dtype=bool)
+    by_meeting = sp.csr_matrix((np.ones(len(meetings)), (meeting_of, np.arange(len(meetings)))),
+                               shape=(len(names), len(meetings))) @ (counts > 0)
+    share = np.asarray((by_meeting > 0).sum(axis=0)).ravel() / len(names)
+    return share > max_meeting_df

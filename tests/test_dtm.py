@@ -24,3 +24,19 @@ def test_documents_with_too_few_terms_are_left_out():
 def test_no_document_long_enough_is_one_clear_error():
     with pytest.raises(PipelineError, match="vectorize.min_doc_terms"):
         build_dtm(["a", "b"], [["拉致"], ["物価"]], min_df=1, max_df=1.0, min_doc_terms=2)
+
+
+def test_terms_every_meeting_uses_are_dropped_from_twenty_meetings_on():
+    subjects = ["拉致", "物価", "災害", "教育", "防衛"]
+    docs, meetings = [], []
+    for m in range(25):
+        docs.append(["国民", "実現", subjects[m % 5], f"固有{m}", f"固有{m}"])
+        docs.append([subjects[m % 5], "国民"])
+        meetings += [f"m{m}", f"m{m}"]
+    ids = [str(i) for i in range(len(docs))]
+    dtm = build_dtm(ids, docs, min_df=1, max_df=1.0, meetings=meetings, max_meeting_df=0.3)
+    assert dtm.common == ("国民", "実現")
+    assert "国民" not in dtm.vocabulary and "拉致" in dtm.vocabulary  # in 5 of 25 meetings
+    few = build_dtm(ids[:20], docs[:20], min_df=1, max_df=1.0, meetings=meetings[:20],
+                    max_meeting_df=0.3)
+    assert few.common == () and "国民" in few.vocabulary  # 10 meetings: too few to judge

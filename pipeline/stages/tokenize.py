@@ -49,7 +49,7 @@ def roster_stopwords(roster: list[dict]) -> frozenset[str]:
     return frozenset(words)
 
 
-def meeting_chunks(path: Path, index: list[tuple[str, float]], meetings: list[str],
+def meeting_chunks(path: Path, index: list[tuple[str, float, str]], meetings: list[str],
                    boilerplate: Boilerplate, dropped: Counter):
     """Documents' texts, without their boilerplate, in chunks of one meeting and at most
     about CHUNK_CHARS characters, streamed from documents.jsonl; fills `index`
@@ -63,7 +63,7 @@ def meeting_chunks(path: Path, index: list[tuple[str, float]], meetings: list[st
             yield chunk
             chunk, size = [], 0
         current = doc.get("meeting")
-        index.append((doc["doc_id"], doc.get("weight", 1.0)))
+        index.append((doc["doc_id"], doc.get("weight", 1.0), doc.get("meeting", "")))
         text, n_dropped = boilerplate.strip(doc["text"])
         text = text_for_terms(text)
         if n_dropped:
@@ -108,7 +108,7 @@ def tokenize(args, config) -> None:
     # documents.jsonl is about 3 bytes a character of text (UTF-8) plus fields.
     large = documents.stat().st_size >= 3 * PARALLEL_MIN_CHARS
     use_workers = config.compute.backend == "dask" or (large and cfg.n_jobs != 1)
-    index: list[tuple[str, float]] = []
+    index: list[tuple[str, float, str]] = []
     meetings: list[str] = []
     missed: list[int] = []
     started = time.perf_counter()
@@ -141,11 +141,12 @@ def tokenize(args, config) -> None:
     vocabulary: set[str] = set()
 
     def records():
-        for (doc_id, weight), doc_terms in zip(index, terms, strict=True):
+        for (doc_id, weight, meeting), doc_terms in zip(index, terms, strict=True):
             counts["tokens"] += len(doc_terms)
             counts["empty"] += not doc_terms
             vocabulary.update(doc_terms)
-            record = {"doc_id": doc_id, "terms": doc_terms, "weight": weight}
+            record = {"doc_id": doc_id, "meeting": meeting, "terms": doc_terms,
+                      "weight": weight}
             if lexicon and is_procedural_document(doc_terms, lexicon):
                 counts["procedural"] += 1
                 record["procedural"] = True  # kept here, left out of the matrix

@@ -23,7 +23,8 @@ def main(args, config) -> None:
     records = list(progress(iter_jsonl(Path(args.tokens)), desc="vectorize", unit="doc"))
     modelled = [r for r in records if not r.get("procedural")]
     dtm = build_dtm([r["doc_id"] for r in modelled], [r["terms"] for r in modelled],
-                    cfg.min_df, cfg.max_df, cfg.max_features, cfg.min_doc_terms)
+                    cfg.min_df, cfg.max_df, cfg.max_features, cfg.min_doc_terms,
+                    [r.get("meeting", "") for r in modelled], cfg.max_meeting_df)
     write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))
     write_json(Path(args.vocabulary), list(dtm.vocabulary))
     n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel().tolist()
@@ -39,11 +40,15 @@ def main(args, config) -> None:
         "documents_left_out": {"procedural": len(records) - len(modelled),
                                "no_terms": empty, "too_short": short},
         "min_doc_terms": cfg.min_doc_terms,
+        "terms_common_to_most_meetings": list(dtm.common),
     })
     log(f"vectorize: {dtm.counts.shape[0]} documents x {dtm.counts.shape[1]} terms; left out: "
         f"{len(records) - len(modelled)} procedural, {empty} without terms, {short} with "
         + ("no term" if cfg.min_doc_terms == 1 else f"fewer than {cfg.min_doc_terms} terms")
         + " left after min_df/max_df")
+    if dtm.common:
+        log(f"vectorize: {len(dtm.common)} terms used in more than {cfg.max_meeting_df:.0%} of "
+            f"the meetings are not modelled: {' '.join(dtm.common[:20])}")
 
 
 if __name__ == "__main__":
