@@ -156,8 +156,9 @@ class VectorizeConfig(_Section):
     )
     max_features: int | None = Field(None, ge=1, description="Keep at most this many terms.")
     max_meeting_df: float = Field(
-        0.3, gt=0, le=1, description="In a corpus of 20 meetings or more: drop terms used in "
-        "more than this share of the meetings (what every sitting says tells no subject).")
+        1.0, gt=0, le=1, description="In a corpus of 20 meetings or more: drop terms used in "
+        "more than this share of the meetings (what every sitting says tells no subject); "
+        "1 = off.")
     min_doc_terms: int = Field(
         1, ge=1, description="Documents with fewer terms (after min_df/max_df) are left out "
         "of the model (counted in outputs/metrics/vectorize.json).")
