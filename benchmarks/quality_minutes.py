@@ -223,8 +223,26 @@ def row(name: str, r: dict) -> str:
             f"{fmt(r.get('stability'), '.2f')} | {fmt(r.get('fit_s'), '.1f')} |")
 
 
+def fit_timing(projects: dict[str, Path], repeats: int) -> None:
+    """The fit stage again in each project, interleaved, `repeats` times: medians, so that a
+    busy spell of the machine falls on every configuration alike."""
+    times: dict[str, list[float]] = {name: [] for name in projects}
+    for _ in range(repeats):
+        for name, project in projects.items():
+            done = dvc(project, "repro", "--force", "--single-item", "fit")
+            if done.returncode:
+                raise SystemExit(f"fit failed in {project}:\n{done.stderr[-2000:]}")
+            times[name].append(fit_seconds(done.stdout + done.stderr))
+    base = float(np.median(next(iter(times.values()))))
+    print(f"\nFit stage, median of {repeats} interleaved reruns:")
+    for name, values in times.items():
+        median = float(np.median(values))
+        print(f"  {name}: {median:.1f} s ({' '.join(f'{v:.1f}' for v in values)}); "
+              f"{median / base:.2f}× the first")
+
+
 def bench_corpus(corpus: Path, refs: list[str | None], work: Path,
-                 variants: dict[str, dict[str, str]]) -> None:
+                 variants: dict[str, dict[str, str]], repeats: int = 0) -> None:
     meetings = pd.read_csv(corpus / "meetings.tsv", sep="\t", dtype=str)
     committee = dict(zip(meetings["issueID"], meetings["meeting"], strict=True))
     print(f"\n## {corpus.name}: {len(committee)} meetings, "
@@ -246,6 +264,9 @@ def bench_corpus(corpus: Path, refs: list[str | None], work: Path,
         print(row(f"{name} ({', '.join(f'{k}: {v}' for k, v in settings.items())})", result),
               flush=True)
     print(row("20-line recipe (K = 10)", recipe(corpus, committee)), flush=True)
+    if repeats:
+        fit_timing({f"shipped defaults ({ref or 'this tree'})": shipped[ref][0] for ref in refs},
+                   repeats)
     project, result = shipped[refs[0]]
     print(row("tomotopy LDA at the shipped K, 3 seeds", tomotopy_at(project, committee,
                                                                      result["k"])))
@@ -292,6 +313,9 @@ def main() -> None:
     parser.add_argument("--variant", action="append", default=[], metavar="NAME=KEY:VALUE,...",
                         help="also the shipped defaults with these settings, e.g. "
                         "turn=ingest.unit:turn (repeatable)")
+    parser.add_argument("--fit-repeats", type=int, default=0,
+                        help="rerun the fit stage of the shipped runs this many times, "
+                        "interleaved, and print median fit times")
     parser.add_argument("--keep", type=Path, help="keep the projects here")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="quality-minutes-"))
@@ -306,7 +330,7 @@ def main() -> None:
         name, _, settings = spec.partition("=")
         variants[name] = dict(pair.split(":", 1) for pair in settings.split(","))
     for corpus in args.corpus:
-        bench_corpus(corpus, refs, work, variants)
+        bench_corpus(corpus, refs, work, variants, args.fit_repeats)
     if args.bundled:
         bench_bundled(work, refs)
     if not args.keep:

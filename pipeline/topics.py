@@ -93,9 +93,9 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
         fit_counts = sp.csr_matrix(sp.diags(weights) @ counts)
     theta = model.fit_transform(fit_counts, **options) if hasattr(model, "fit_transform") \
         else model.fit(fit_counts).transform(fit_counts)
-    weights = np.asarray(counts.sum(axis=1)).ravel().astype(float) * \
+    tokens = np.asarray(counts.sum(axis=1)).ravel().astype(float) * \
         (1.0 if weights is None else weights)
-    prevalence = (theta * weights[:, None]).sum(axis=0) / weights.sum()
+    prevalence = (theta * tokens[:, None]).sum(axis=0) / tokens.sum()
     order = sorted(range(n_topics), key=lambda k: (-round(prevalence[k], 12), k))
     components = model.components_[order]
     return FittedTopics(
