@@ -14,9 +14,9 @@ import numpy as np
 from pipeline.topics import KScore, check_k
 
 MAX_TOPIC_SHARE = 1 / 3  # a K whose largest topic holds more is a catch-all, not a map
-AUTO_K_MAX = (12, 40)  # k_max auto scales with the corpus between these bounds
+AUTO_K_MAX = (12, 30)  # k_max auto scales with the corpus between these bounds
 MIN_DOCS_PER_TOPIC = 5
-GRID_POINTS = 11  # a wide K range is tried on this many Ks, spaced evenly in log K
+GRID_POINTS = 10  # a wide K range is tried on this many Ks, spaced evenly in log K
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ class KRange:
 
 
 def auto_k_max(n_docs: int) -> int:
-    """k_max auto: half the square root of the documents, within AUTO_K_MAX (5,000 documents
-    of 95 Diet meetings: 35), and at most one topic per MIN_DOCS_PER_TOPIC documents (58
+    """k_max auto: half the square root of the documents, within AUTO_K_MAX (3,000 documents:
+    27; 5,000 documents of 95 Diet meetings: 30), and at most one topic per MIN_DOCS_PER_TOPIC documents (58
     documents of one meeting: 11), since NPMI keeps rising with K on a tiny corpus."""
     low, high = AUTO_K_MAX
     return int(min(high, max(low, round(np.sqrt(n_docs) / 2)), n_docs // MIN_DOCS_PER_TOPIC))
