@@ -174,7 +174,8 @@ class ModelConfig(_Section):
     k_min: int = Field(4, ge=2, description="Smallest K tried when n_topics is auto.")
     k_max: int | Literal["auto"] = Field(
         "auto", description="Largest K tried when n_topics is auto; auto = scaled with the "
-        "corpus (half the square root of the documents, 12 to 30, at most one topic per five documents).")
+        "corpus (half the square root of the documents, 12 to 30, at most one topic per "
+        "five documents).")
     n_seeds: int = Field(3, ge=1, description="Seeds per K, for the stability score.")
     max_iter: int = Field(400, ge=10, description="Iteration cap for the solver.")
     n_top_terms: int = Field(10, ge=3, le=50, description="Terms per topic in the tables.")

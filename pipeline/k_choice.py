@@ -28,9 +28,10 @@ class KRange:
 
 
 def auto_k_max(n_docs: int) -> int:
-    """k_max auto: half the square root of the documents, within AUTO_K_MAX (3,000 documents:
-    27; 5,000 documents of 95 Diet meetings: 30), and at most one topic per MIN_DOCS_PER_TOPIC documents (58
-    documents of one meeting: 11), since NPMI keeps rising with K on a tiny corpus."""
+    """k_max auto: half the square root of the documents, within AUTO_K_MAX (3,000
+    documents: 27; 5,000 documents of 95 Diet meetings: 30), and at most one topic per
+    MIN_DOCS_PER_TOPIC documents (58 documents of one meeting: 11), since NPMI keeps rising
+    with K on a tiny corpus."""
     low, high = AUTO_K_MAX
     return int(min(high, max(low, round(np.sqrt(n_docs) / 2)), n_docs // MIN_DOCS_PER_TOPIC))
 

@@ -205,6 +205,7 @@ def test_procedural_roles_are_left_out_or_weighted():
 
 
 def test_a_chair_tagged_by_role_alone_is_left_out():
-    turns = split_turns("<委員長>\nただいまから開会します。\n<田中>\n拉致問題を伺います。\n", "m")[0]
+    text = "<委員長>\nただいまから開会します。\n<田中>\n拉致問題を伺います。\n"
+    turns = split_turns(text, "m")[0]
     docs = make_documents(turns, "turn", procedural_roles=("委員長",))
     assert [d.speaker for d in docs] == ["田中"]
