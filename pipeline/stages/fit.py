@@ -155,7 +155,7 @@ def main(args, config) -> None:
         "theme": theme_of.get(k), "procedural": procedural[k],
         "prevalence": round(float(fitted.prevalence[k]), 6), "terms": labels[k],
         "top_terms_by_weight": fitted.terms[k],
-        "npmi": round(npmi_per_topic[k], 6) if k < len(npmi_per_topic) else None,
+        "npmi": None if np.isnan(npmi_per_topic[k]) else round(npmi_per_topic[k], 6),
     } for k in range(n_topics)])
     write_metrics(Path(args.metrics), {
         "engine": cfg.engine, "n_topics": n_topics, "n_topics_reason": reason,
