@@ -9,14 +9,13 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+# Figures are made as Figure objects, never through pyplot: no backend is chosen or needed
+# (savefig picks the file format's own canvas), and importing this module changes nothing.
 
 
 @lru_cache(maxsize=1)
@@ -37,14 +36,14 @@ _PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 @contextmanager
 def plain_text():
     """Text made in this block (also tick labels, made when a figure is drawn) is plain."""
-    with plt.rc_context(_PLAIN_TEXT):
+    with matplotlib.rc_context(_PLAIN_TEXT):
         yield
 
 
 @contextmanager
 def japanese_style():
     """Matplotlib settings under which every chart is drawn."""
-    with plt.rc_context({
+    with matplotlib.rc_context({
         "font.family": japanese_font_family(), "axes.unicode_minus": False,
         "svg.fonttype": "none", "svg.hashsalt": "jp-meeting-topics", "figure.dpi": 100,
         "savefig.dpi": 150, **_PLAIN_TEXT,

@@ -8,12 +8,6 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 
-def coherence(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]],
-              measure: str = "c_npmi") -> tuple[float, list[float]]:
-    """gensim coherence of each topic's top terms, measured on our own tokens."""
-    return TopicCoherence(texts).score([topics], measure)[0]
-
-
 class TopicCoherence:
     """gensim coherence of many runs' topics on one set of texts, one pass per measure.
 
