@@ -14,6 +14,8 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from pipeline.io import topic_column
+
 # Figures are made as Figure objects, never through pyplot: no backend is chosen or needed
 # (savefig picks the file format's own canvas), and importing this module changes nothing.
 
@@ -176,7 +178,7 @@ MAX_COLUMNS = 60  # more meetings than this: consecutive meetings pooled into 60
 def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
     """Topic shares along each meeting, turn by turn (token-weighted per turn); for many
     meetings, one share per meeting, in date order."""
-    columns = [f"topic_{t['topic']}" for t in topics]
+    columns = [topic_column(t["topic"]) for t in topics]
     meetings = sorted(doc_topics["meeting"].unique())
     labels = topic_labels(topics, 2)
     colors = matplotlib.colormaps["tab10"].colors + matplotlib.colormaps["Set3"].colors

@@ -11,6 +11,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.config import ModelConfig
+from pipeline.io import topic_column
 from pipeline.k_choice import choose_k, dominance_warning, k_range
 from pipeline.labels import slider_data, term_distributions, top_by_relevance
 from pipeline.models import choose_solver, top_term_indices
@@ -131,7 +132,7 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
     seeded = [t for t, cols in zip(themes, seed_topics, strict=True) if cols]
     theme_of = {k: seeded[o].name for k, o in enumerate(fitted.origin) if o < len(seeded)}
 
-    columns = [f"topic_{k + 1}" for k in range(n_topics)]
+    columns = [topic_column(k + 1) for k in range(n_topics)]
     meta = data.documents[["doc_id", *DOC_FIELDS]].reset_index(drop=True)
     doc_topics = pd.concat([meta.drop(columns="source_id"),
                             pd.DataFrame(fitted.theta, columns=columns), meta[["source_id"]]],
