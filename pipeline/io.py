@@ -7,12 +7,13 @@ documents by id or parses `topic_1..K` column names on its own.
 from __future__ import annotations
 
 import json
+from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.atomic import read_csv
+from pipeline.atomic import iter_jsonl, read_csv
 
 TOPIC_PREFIX = "topic_"
 
@@ -40,6 +41,14 @@ def read_json(path: str | Path) -> Any:
 def read_index(path: str | Path) -> list[dict]:
     """The documents of the document-term matrix (dtm_documents.json), in row order."""
     return read_json(path)
+
+
+def read_document_fields(path: str | Path, fields: Sequence[str],
+                         wanted: Container[str] | None = None) -> dict[str, tuple]:
+    """doc_id -> the given fields ("" if absent) of each document in documents.jsonl (of the
+    wanted ones only, if given), streamed: the file holds the whole corpus's text."""
+    return {d["doc_id"]: tuple(d.get(f, "") for f in fields) for d in iter_jsonl(Path(path))
+            if wanted is None or d["doc_id"] in wanted}
 
 
 def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:

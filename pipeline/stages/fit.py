@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from pipeline.atomic import iter_jsonl, write_csv, write_json, write_metrics
 from pipeline.compute import executor
 from pipeline.errors import PipelineError
 from pipeline.fitting import DOC_FIELDS, FitInputs, fit_model
+from pipeline.io import read_document_fields, read_index, read_json
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.themes import load_themes
 from pipeline.topics import sample_rows
@@ -41,9 +41,7 @@ def _read_texts(path: Path, doc_ids: list[str] | None, vocabulary: set[str]) -> 
 
 def _read_documents(path: Path, index: list[dict]) -> pd.DataFrame:
     """doc_id and DOC_FIELDS of each document of the matrix, in its row order."""
-    wanted = {d["doc_id"] for d in index}
-    docs = {d["doc_id"]: tuple(d.get(f, "") for f in DOC_FIELDS)
-            for d in iter_jsonl(path) if d["doc_id"] in wanted}
+    docs = read_document_fields(path, DOC_FIELDS, {d["doc_id"] for d in index})
     return pd.DataFrame([(d["doc_id"], *docs[d["doc_id"]]) for d in index],
                         columns=["doc_id", *DOC_FIELDS])
 
@@ -51,8 +49,8 @@ def _read_documents(path: Path, index: list[dict]) -> pd.DataFrame:
 def main(args, config) -> None:
     cfg = config.model
     counts = sp.load_npz(args.dtm)
-    index = json.loads(Path(args.index).read_text(encoding="utf-8"))
-    vocabulary = json.loads(Path(args.vocabulary).read_text(encoding="utf-8"))
+    index = read_index(args.index)
+    vocabulary = read_json(args.vocabulary)
     # The K sweep and every coherence figure use a fixed sample of the documents.
     rows = sample_rows(counts.shape[0], cfg.sweep_max_docs, config.seed)
     sampled = len(rows) < counts.shape[0]

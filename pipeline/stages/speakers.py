@@ -9,7 +9,13 @@ import pandas as pd
 from pipeline.atomic import iter_jsonl, write_csv, write_metrics
 from pipeline.coding import code_documents, coverage
 from pipeline.distinctive import distinctive_terms
-from pipeline.io import read_doc_topics, read_index, topic_columns, topic_number
+from pipeline.io import (
+    read_doc_topics,
+    read_document_fields,
+    read_index,
+    topic_columns,
+    topic_number,
+)
 from pipeline.progress import progress
 from pipeline.shares import aggregate_shares
 from pipeline.stages._cli import log, run, stage_parser
@@ -19,12 +25,10 @@ from pipeline.themes import load_themes
 def main(args, config) -> None:
     cfg = config.speakers
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
-    # Only the fields needed, streamed: documents.jsonl holds the whole corpus's text.
-    roles, speaker_of = {}, {}
-    for d in iter_jsonl(Path(args.documents)):
-        roles[d["doc_id"]] = d["role"]
-        speaker_of[d["doc_id"]] = d["speaker"]
-    doc_topics = doc_topics.assign(role=doc_topics["doc_id"].map(roles))
+    fields = read_document_fields(args.documents, ("role", "speaker"))
+    speaker_of = {doc_id: speaker for doc_id, (_, speaker) in fields.items()}
+    doc_topics = doc_topics.assign(role=doc_topics["doc_id"].map(
+        {doc_id: role for doc_id, (role, _) in fields.items()}))
     columns = topic_columns(doc_topics)
     outputs = {}
     groupings = (("speaker", args.speaker_topics), ("role", args.role_topics),
