@@ -9,14 +9,15 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
+from pipeline.io import topic_column
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+# Figures are made as Figure objects, never through pyplot: no backend is chosen or needed
+# (savefig picks the file format's own canvas), and importing this module changes nothing.
 
 
 @lru_cache(maxsize=1)
@@ -37,14 +38,14 @@ _PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 @contextmanager
 def plain_text():
     """Text made in this block (also tick labels, made when a figure is drawn) is plain."""
-    with plt.rc_context(_PLAIN_TEXT):
+    with matplotlib.rc_context(_PLAIN_TEXT):
         yield
 
 
 @contextmanager
 def japanese_style():
     """Matplotlib settings under which every chart is drawn."""
-    with plt.rc_context({
+    with matplotlib.rc_context({
         "font.family": japanese_font_family(), "axes.unicode_minus": False,
         "svg.fonttype": "none", "svg.hashsalt": "jp-meeting-topics", "figure.dpi": 100,
         "savefig.dpi": 150, **_PLAIN_TEXT,
@@ -177,7 +178,7 @@ MAX_COLUMNS = 60  # more meetings than this: consecutive meetings pooled into 60
 def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
     """Topic shares along each meeting, turn by turn (token-weighted per turn); for many
     meetings, one share per meeting, in date order."""
-    columns = [f"topic_{t['topic']}" for t in topics]
+    columns = [topic_column(t["topic"]) for t in topics]
     meetings = sorted(doc_topics["meeting"].unique())
     labels = topic_labels(topics, 2)
     colors = matplotlib.colormaps["tab10"].colors + matplotlib.colormaps["Set3"].colors

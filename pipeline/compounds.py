@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain
 
 # Plain tuples, not dataclasses: millions of them cross process boundaries when tokenizing in
 # parallel, and unpickling a tuple is ten times cheaper than rebuilding an object.
@@ -76,23 +75,6 @@ def _cut_run(parts: tuple[Part, ...], counts: Counter, min_count: int) -> list[t
             out.append((text, text))
             i = best + 1
     return out
-
-
-def resolve_terms(
-    docs_units: Iterable[list[Unit]],
-    compound_min_count: int,
-    keep_phrases: frozenset[str] = frozenset(),
-    drop: frozenset[str] = frozenset(),
-) -> list[list[str]]:
-    """Final terms per document: each noun run cut into compounds the corpus repeats
-    (a run seen fewer than `compound_min_count` times is cut into frequent sub-runs or
-    words), and each key shown in its most frequent spelling.
-    """
-    docs_units = list(docs_units)
-    occurrences = Counter(chain.from_iterable(docs_units))
-    final = unit_terms(occurrences, compound_min_count, keep_phrases, drop)
-    lookup = final.__getitem__
-    return [list(chain.from_iterable(map(lookup, units))) for units in docs_units]
 
 
 def close_run(run: tuple[Part, ...]) -> tuple[Unit, ...]:

@@ -1,4 +1,8 @@
-"""The schema of `configs/pipeline.yaml`, validated before any work starts."""
+"""The schema of `configs/pipeline.yaml`, validated before any work starts.
+
+Its defaults are the shipped file's values, the one source of defaults (a test proves they
+are equal), except the files a project names itself: `ingest.input` (required) and
+`model.themes_file` / `tokens.stopwords_file` (null = none)."""
 
 from __future__ import annotations
 
@@ -111,13 +115,14 @@ class TokensConfig(_Section):
     )
     compounds: bool = Field(True, description="Join runs of nouns into one term (安全+保障).")
     compound_min_count: int = Field(
-        2, ge=1, description="A joined compound seen fewer times than this is split back."
+        3, ge=1, description="A joined compound seen fewer times than this is split back."
     )
     keep_phrases: list[str] = Field(
         default_factory=list, description="Phrases always kept as one term."
     )
     stopwords_file: str | None = Field(
-        None, description="Extra stopwords, one per line (besides the shipped list)."
+        None, description="Extra stopwords, one per line (besides the shipped list); "
+        "null = none (a user file: the shipped config names configs/stopwords.txt).",
     )
     min_chars: int = Field(1, ge=1, description="Shortest term kept, in characters.")
     collocations: bool = Field(
@@ -152,7 +157,7 @@ class TokensConfig(_Section):
 class VectorizeConfig(_Section):
     min_df: int = Field(2, ge=1, description="Drop terms in fewer documents than this.")
     max_df: float = Field(
-        0.5, gt=0, le=1, description="Drop terms in more than this share of documents."
+        0.3, gt=0, le=1, description="Drop terms in more than this share of documents."
     )
     max_features: int | None = Field(None, ge=1, description="Keep at most this many terms.")
     max_meeting_df: float = Field(
@@ -169,7 +174,8 @@ class ModelConfig(_Section):
         "nmf", description="Topic model engine (author_topic: gensim, speakers as authors; "
         "tomotopy_lda: optional extra).")
     n_topics: int | Literal["auto"] = Field(
-        8, description="Number of topics, or auto to pick it from k_min..k_max by measurement."
+        "auto", description="Number of topics, or auto to pick it from k_min..k_max by "
+        "measurement."
     )
     k_min: int = Field(4, ge=2, description="Smallest K tried when n_topics is auto.")
     k_max: int | Literal["auto"] = Field(
@@ -185,7 +191,8 @@ class ModelConfig(_Section):
         "lower = words special to the topic.",
     )
     themes_file: str | None = Field(
-        None, description="Seeded themes (YAML); each guides one topic. null = all topics free."
+        None, description="Seeded themes (YAML); each guides one topic. null = all topics free "
+        "(a user file: the shipped config names configs/themes.yaml)."
     )
     solver: Literal["auto", "batch", "online"] = Field(
         "auto", description="online: minibatch fitting (MiniBatchNMF, online LDA) for corpora "

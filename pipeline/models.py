@@ -275,11 +275,6 @@ class GensimAuthorTopic(BaseEstimator):
         return _normalize_rows(np.array([self._distribution(f"doc:{i}")
                                          for i in range(self.n_rows_)]))
 
-    def speaker_topics(self) -> dict[str, np.ndarray]:
-        """Each speaker's topic distribution, as the model estimates it."""
-        return {a.removeprefix("speaker:"): self._distribution(a)
-                for a in sorted(self.model_.id2author.values()) if a.startswith("speaker:")}
-
 
 class TomotopyLDA(BaseEstimator):
     """tomotopy's collapsed-Gibbs LDA (C++), an optional extra: `pip install '.[tomotopy]'`.

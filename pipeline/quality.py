@@ -8,12 +8,6 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 
-def coherence(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]],
-              measure: str = "c_npmi") -> tuple[float, list[float]]:
-    """gensim coherence of each topic's top terms, measured on our own tokens."""
-    return TopicCoherence(texts).score([topics], measure)[0]
-
-
 class TopicCoherence:
     """gensim coherence of many runs' topics on one set of texts, one pass per measure.
 
@@ -32,32 +26,35 @@ class TopicCoherence:
 
     def score(self, runs: Sequence[Sequence[Sequence[str]]],
               measure: str = "c_npmi") -> list[tuple[float, list[float]]]:
-        """(mean, per topic) for each run; a topic with fewer than two known terms is left
-        out, and a run with none scores NaN."""
+        """(mean, per topic) for each run. The per-topic list is aligned with the run's
+        topics: a topic with fewer than two known terms scores NaN there and is left out of
+        the mean; a run with no scorable topic has mean NaN."""
         from gensim.models.coherencemodel import CoherenceModel
 
-        known = [[kept for topic in run
-                  if len(kept := [t for t in topic if t in self.dictionary.token2id]) >= 2]
+        known = [[[t for t in topic if t in self.dictionary.token2id] for topic in run]
                  for run in runs]
-        batch = [topic for run in known for topic in run]
+        scorable = [[topic for topic in run if len(topic) >= 2] for run in known]
+        batch = [topic for run in scorable for topic in run]
         if not batch:
-            return [(float("nan"), []) for _ in runs]
+            return [(float("nan"), [float("nan")] * len(run)) for run in runs]
         model = CoherenceModel(topics=batch, texts=self.texts, dictionary=self.dictionary,
                                coherence=measure, processes=1)
         model.estimate_probabilities()  # the one pass over the texts
         npmi = _NPMI(model._accumulator, self.dictionary.token2id, batch) \
             if measure == "c_npmi" else None
         out = []
-        for run in known:
-            if not run:
-                out.append((float("nan"), []))
+        for run, kept in zip(known, scorable, strict=True):
+            if not kept:
+                out.append((float("nan"), [float("nan")] * len(run)))
                 continue
             if npmi is not None:
-                per_topic = [npmi.topic(topic) for topic in run]
+                scores = [npmi.topic(topic) for topic in kept]
             else:
-                model.topics = run  # a subset of the counted words: gensim keeps the counts
-                per_topic = [float(x) for x in model.get_coherence_per_topic()]
-            out.append((float(np.mean(per_topic)), per_topic))
+                model.topics = kept  # a subset of the counted words: gensim keeps the counts
+                scores = [float(x) for x in model.get_coherence_per_topic()]
+            values = iter(scores)
+            per_topic = [next(values) if len(topic) >= 2 else float("nan") for topic in run]
+            out.append((float(np.mean(scores)), per_topic))
         return out
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.fonts import font_face_css
+from pipeline.io import topic_column
 
 MIN_QUOTE_TOKENS = 5
 PACKAGES = ("fugashi", "unidic-lite", "scikit-learn", "gensim", "matplotlib", "dvc", "numpy")
@@ -43,7 +44,7 @@ def representative_quotes(doc_topics: pd.DataFrame, docs: dict[str, dict], topic
     A document of one or two terms is 100% about something by construction; passages with
     at least `MIN_QUOTE_TOKENS` terms are preferred so a quote shows the topic at work.
     """
-    column = f"topic_{topic}"
+    column = topic_column(topic)
     best = _best(doc_topics, topic, n)
     return [{
         "speaker": row.speaker, "turn": int(row.turn), "meeting": row.meeting,
@@ -53,7 +54,7 @@ def representative_quotes(doc_topics: pd.DataFrame, docs: dict[str, dict], topic
 
 
 def _best(doc_topics: pd.DataFrame, topic: int, n: int) -> pd.DataFrame:
-    column = f"topic_{topic}"
+    column = topic_column(topic)
     pool = doc_topics[doc_topics["n_tokens"] >= MIN_QUOTE_TOKENS]
     pool = pool if len(pool) >= n else doc_topics
     return pool.nlargest(n, column, keep="all").sort_values(

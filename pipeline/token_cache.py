@@ -31,6 +31,13 @@ from pipeline.token_units import ChunkUnits, TokenSettings
 
 _FORMAT = "jp-meeting-topics token cache 2"
 
+# What unpickling damaged or foreign bytes raises (the pickle docs: UnpicklingError, "but not
+# necessarily limited to" AttributeError, EOFError, ImportError, IndexError; measured on
+# mutated entries: also ValueError, UnicodeDecodeError, TypeError, OverflowError,
+# MemoryError). Such an entry is a miss; any other error is a bug and is raised.
+_DAMAGED = (pickle.UnpicklingError, EOFError, ValueError, TypeError, OverflowError,
+            MemoryError, AttributeError, ImportError, IndexError, KeyError, RecursionError)
+
 
 class _PlainData(pickle.Unpickler):
     """Entries are plain tuples of strings, booleans and bytes (pickle is several times
@@ -105,7 +112,7 @@ class TokenCache:
             return None
         try:
             entry = _PlainData(io.BytesIO(data)).load()
-        except Exception:  # damaged or foreign: recompute it, never trust it
+        except _DAMAGED:  # damaged or foreign: recompute it, never trust it
             return None
         chunk = check_entry(entry, self.key, key, n_docs)
         if chunk is not None:

@@ -11,6 +11,8 @@ import pytest
 import yaml
 from _project import copy_project, dvc
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
     if os.environ.get("CI"):

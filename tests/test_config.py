@@ -130,8 +130,55 @@ def test_missing_required_section(shipped):
 
 def test_defaults_fill_missing_sections():
     config = parse_config({"ingest": {"input": "data"}})
-    assert config.model.n_topics == 8
+    assert config.model.n_topics == "auto"
     assert config.ingest.unit == "paragraph"
+    assert config.model.themes_file is None and config.tokens.stopwords_file is None
+
+
+# The files a project names itself: no default could fit every project (a config that names
+# no themes or stopwords file has none), so these are the only keys the shipped file sets to
+# something else than the schema's default.
+PROJECT_FILES = {"ingest.input", "model.themes_file", "tokens.stopwords_file"}
+
+
+def _defaults() -> dict[str, object]:
+    """Every key of the schema with its default, as dotted paths (sections flattened)."""
+    out: dict[str, object] = {}
+    for name, field in PipelineConfig.model_fields.items():
+        section = field.annotation
+        if isinstance(section, type) and hasattr(section, "model_fields"):
+            for key, sub in section.model_fields.items():
+                if sub.is_required():
+                    out[f"{name}.{key}"] = None
+                    continue
+                value = sub.get_default(call_default_factory=True)
+                out[f"{name}.{key}"] = value.model_dump() if hasattr(value, "model_dump") \
+                    else value
+        else:
+            out[name] = field.get_default(call_default_factory=True)
+    return out
+
+
+def test_schema_defaults_are_the_shipped_values(shipped):
+    """One source of defaults: leaving a key out of the config means its shipped value."""
+    defaults = _defaults()
+    flat: dict[str, object] = {}
+    for name, section in shipped.items():
+        if isinstance(section, dict):
+            flat.update({f"{name}.{key}": value for key, value in section.items()})
+        else:
+            flat[name] = section
+    assert set(flat) == set(defaults)
+    differ = {key: (flat[key], defaults[key]) for key in flat
+              if flat[key] != defaults[key] and key not in PROJECT_FILES}
+    assert differ == {}
+    # Leaving out everything but the required input gives the shipped config.
+    minimal = parse_config({"ingest": {"input": shipped["ingest"]["input"]}}).model_dump()
+    full = parse_config(shipped).model_dump()
+    for key in PROJECT_FILES - {"ingest.input"}:
+        name, field = key.split(".")
+        full[name][field] = None
+    assert minimal == full
 
 
 @pytest.mark.parametrize("data", [None, [], "text", 3])

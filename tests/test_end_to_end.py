@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from _project import copy_project, dvc
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("turns.csv", "doc_topics.csv", "speaker_topics.csv", "topic_terms.csv")
 _dvc = dvc

@@ -145,11 +145,13 @@ def test_batched_coherence_equals_each_run_alone(measure):
     assert len(batched) == len(RUNS)
     for (mean, per_topic), run in zip(batched, RUNS, strict=True):
         alone_mean, alone = _one_run_alone(run, texts, measure)
-        assert len(per_topic) == len(alone)
+        assert len(per_topic) == len(run)
+        scored = [x for x in per_topic if not math.isnan(x)]
+        assert len(scored) == len(alone)
         if math.isnan(alone_mean):
-            assert math.isnan(mean) and per_topic == []
+            assert math.isnan(mean) and scored == []
             continue
-        assert per_topic == pytest.approx(alone, rel=1e-9, abs=1e-12)
+        assert scored == pytest.approx(alone, rel=1e-9, abs=1e-12)
         assert mean == pytest.approx(alone_mean, rel=1e-9, abs=1e-12)
     # Not all alike: the check above compares real, differing figures.
     means = [m for m, _ in batched if not math.isnan(m)]
@@ -162,3 +164,33 @@ def test_topic_coherence_does_not_depend_on_the_other_topics():
     together = TopicCoherence(texts).score([topics], "c_npmi")[0][1]
     alone = [TopicCoherence(texts).score([[t]], "c_npmi")[0][1][0] for t in topics]
     assert together == pytest.approx(alone, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("measure", ["c_npmi", "c_v"])
+@pytest.mark.parametrize(
+    ("run", "left_out"),
+    [
+        ([["unknown", "a0"], ["a0", "a1", "a2"], ["b0", "b1", "x"]], [0]),
+        ([["a0", "a1", "a2"], ["c0"], ["b0", "b1", "x"]], [1]),
+        ([["a0", "a1", "a2"], ["b0", "b1", "x"], ["nope", "none"]], [2]),
+        ([["q"], ["a0", "a1", "a2"], [], ["b0", "b1", "x"]], [0, 2]),
+        ([["a0", "a1", "a2"], ["b0", "b1", "x"]], []),
+    ],
+)
+def test_per_topic_coherence_is_aligned_with_the_topics(run, left_out, measure):
+    """Topic k's figure sits at position k (the fit stage reads it so): a topic with fewer
+    than two known terms is NaN in its own place, not skipped over."""
+    texts = _texts(seed=2)
+    [(mean, per_topic)] = TopicCoherence(texts).score([run], measure)
+    assert len(per_topic) == len(run)
+    assert [k for k, x in enumerate(per_topic) if math.isnan(x)] == left_out
+    kept = [topic for k, topic in enumerate(run) if k not in left_out]
+    [(alone_mean, alone)] = TopicCoherence(texts).score([kept], measure)
+    assert [x for x in per_topic if not math.isnan(x)] == pytest.approx(alone, rel=1e-9)
+    assert mean == pytest.approx(alone_mean, rel=1e-9)
+
+
+def test_a_run_with_no_scorable_topic_is_all_nan():
+    [(mean, per_topic)] = TopicCoherence(_texts()).score([[["unknown", "a0"], []]])
+    assert math.isnan(mean)
+    assert len(per_topic) == 2 and all(math.isnan(x) for x in per_topic)

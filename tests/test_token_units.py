@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import pickle
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from pipeline.compute import DaskExecutor, LocalExecutor
 from pipeline.token_cache import TokenCache
@@ -96,6 +101,21 @@ def test_damaged_cache_entry_is_recomputed(tmp_path):
     missed: list[int] = []
     assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
     assert missed == [0, 1]
+
+
+@examples(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=200) | st.builds(
+    lambda cut, flip: cut[:-1] + bytes([cut[-1] ^ flip]) if cut else cut,
+    st.sampled_from([pickle.dumps(("x", (1, "y"), b"z", [2.5]), protocol=5)[:n]
+                     for n in range(1, 30)]), st.integers(1, 255)))
+def test_any_bytes_in_an_entry_are_a_miss_never_an_error(data):
+    """Damaged entries are caught by name (pipeline.token_cache._DAMAGED), not by catching
+    every exception: whatever bytes an entry holds, get() answers None."""
+    with tempfile.TemporaryDirectory() as folder:
+        cache = TokenCache(Path(folder), settings())
+        cache.folder.mkdir(parents=True)
+        (cache.folder / "k.pkl").write_bytes(data)
+        assert cache.get("k") is None
 
 
 def test_worker_processes_give_the_serial_terms():

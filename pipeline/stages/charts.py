@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from pipeline.charts import (
     top_terms_chart,
 )
 from pipeline.errors import PipelineError
+from pipeline.io import read_doc_topics, read_index, read_json
 from pipeline.stages._cli import log, run, stage_parser
 
 # Errors matplotlib raises on a chart it cannot draw (an image too large, a font it cannot
@@ -59,10 +59,8 @@ def draw(name: str, make, formats: dict[str, Callable]) -> dict[str, bytes]:
 
 def main(args, config) -> None:
     shares = read_csv(args.speaker_topics)
-    topics = json.loads(Path(args.topics).read_text(encoding="utf-8"))
-    index = json.loads(Path(args.index).read_text(encoding="utf-8"))
-    doc_topics = read_csv(args.doc_topics)
-    doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
+    topics = read_json(args.topics)
+    doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
     sweep = pd.read_csv(args.k_sweep)  # numbers only (an empty cell is a NaN)
     coverage = read_csv(args.speaker_themes)
     terms = read_csv(args.topic_terms)

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pipeline.atomic import iter_jsonl, read_csv, write_text
+from pipeline.io import read_doc_topics, read_index
+from pipeline.io import read_json as _json
 from pipeline.report import build_context, quoted_doc_ids, render_html, render_markdown
 from pipeline.stages._cli import log, run, stage_parser
 
 
-def _json(path: str):
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
 def main(args, config) -> None:
     charts = Path(args.charts)
-    index = json.loads(Path(args.index).read_text(encoding="utf-8"))
-    doc_topics = read_csv(args.doc_topics)
-    doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
+    doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
     topics = _json(args.topics)
     # Only the quoted documents' texts are read (documents.jsonl holds the whole corpus).
     wanted = quoted_doc_ids(doc_topics, topics, config.report.n_quotes)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import iter_jsonl, read_csv, write_csv, write_metrics
+from pipeline.atomic import iter_jsonl, write_csv, write_metrics
 from pipeline.coding import code_documents, coverage
 from pipeline.distinctive import distinctive_terms
+from pipeline.io import (
+    read_doc_topics,
+    read_document_fields,
+    read_index,
+    topic_columns,
+    topic_number,
+)
 from pipeline.progress import progress
 from pipeline.shares import aggregate_shares
 from pipeline.stages._cli import log, run, stage_parser
@@ -18,24 +24,19 @@ from pipeline.themes import load_themes
 
 def main(args, config) -> None:
     cfg = config.speakers
-    doc_topics = read_csv(args.doc_topics)
-    index = json.loads(Path(args.index).read_text(encoding="utf-8"))
-    # Only the fields needed, streamed: documents.jsonl holds the whole corpus's text.
-    roles, speaker_of = {}, {}
-    for d in iter_jsonl(Path(args.documents)):
-        roles[d["doc_id"]] = d["role"]
-        speaker_of[d["doc_id"]] = d["speaker"]
-    n_tokens = {d["doc_id"]: d["n_tokens"] for d in index}
-    doc_topics = doc_topics.assign(
-        n_tokens=doc_topics["doc_id"].map(n_tokens), role=doc_topics["doc_id"].map(roles))
-    columns = [c for c in doc_topics.columns if c.startswith("topic_")]
+    doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
+    fields = read_document_fields(args.documents, ("role", "speaker"))
+    speaker_of = {doc_id: speaker for doc_id, (_, speaker) in fields.items()}
+    doc_topics = doc_topics.assign(role=doc_topics["doc_id"].map(
+        {doc_id: role for doc_id, (role, _) in fields.items()}))
+    columns = topic_columns(doc_topics)
     outputs = {}
     groupings = (("speaker", args.speaker_topics), ("role", args.role_topics),
                  ("meeting", args.meeting_topics))
     for by, path in progress(groupings, desc="speakers: intervals", unit="table"):
         table = aggregate_shares(doc_topics, columns, by, cfg.n_bootstrap, cfg.ci,
                                  cfg.min_tokens, config.seed)
-        table["topic"] = table["topic"].str.removeprefix("topic_").astype(int)
+        table["topic"] = table["topic"].map(topic_number)
         write_csv(Path(path), table)
         outputs[by] = table
     terms = {r["doc_id"]: r["terms"] for r in iter_jsonl(Path(args.tokens))}
@@ -53,7 +54,7 @@ def main(args, config) -> None:
     silent = sorted(set(speaker_of) - set(speakers["speaker"]))
     prevalence = (doc_topics[columns].mul(doc_topics["n_tokens"], axis=0).sum()
                   / doc_topics["n_tokens"].sum())
-    topics = [int(c.removeprefix("topic_")) for c in columns]
+    topics = [topic_number(c) for c in columns]
     write_csv(Path(args.prevalence), pd.DataFrame({"topic": topics, "share": prevalence.values}),
               bom=False)
     write_metrics(Path(args.metrics), {

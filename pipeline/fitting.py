@@ -1,0 +1,193 @@
+"""The fit stage's core: K (fixed or measured), seeded themes, the final fit and every table
+the stage writes, from plain data; the stage only reads its inputs and saves the result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from pipeline.config import ModelConfig
+from pipeline.io import topic_column
+from pipeline.k_choice import choose_k, dominance_warning, k_range
+from pipeline.labels import slider_data, term_distributions, top_by_relevance
+from pipeline.models import choose_solver, top_term_indices
+from pipeline.procedure import procedural_topics
+from pipeline.progress import progress
+from pipeline.quality import TopicCoherence
+from pipeline.themes import Theme, check_themes_fit_k, seed_columns
+from pipeline.topics import KScore, check_k, fit_topics, small_corpus_warnings, sweep_k
+
+DOC_FIELDS = ("meeting", "speaker", "turn", "source_id")
+
+
+@dataclass(frozen=True)
+class FitInputs:
+    """What the model is fitted on, one entry per row of the document-term matrix."""
+
+    counts: sp.csr_matrix  # documents × terms
+    vocabulary: list[str]
+    documents: pd.DataFrame  # doc_id and DOC_FIELDS, in matrix row order
+    weights: np.ndarray  # each document's weight in the model (1 = as it is)
+    rows: np.ndarray  # the matrix rows of the K sweep's fixed sample
+    texts: list[list[str]]  # the modelled terms of those rows (of all documents if no sample)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Every output of the fit stage, ready to save."""
+
+    doc_topics: pd.DataFrame
+    topic_terms: pd.DataFrame
+    topics: list[dict]
+    relevance: dict
+    metrics: dict
+    k_sweep: pd.DataFrame
+    warnings: list[str]
+    summary: list[str]  # log lines for after the outputs are saved
+
+
+def theme_warnings(themes: Sequence[Theme], seed_topics: Sequence[tuple[int, ...]],
+                   counts: sp.spmatrix, themes_file: str | None) -> list[str]:
+    """A warning per seeded theme whose seed words appear in fewer than three documents."""
+    out = []
+    for theme, cols in zip(themes, seed_topics, strict=True):
+        n_docs = int((np.asarray(counts[:, list(cols)].sum(axis=1)).ravel() > 0).sum()) \
+            if cols else 0
+        if n_docs < 3:
+            out.append(
+                f"テーマ「{theme.name}」の種語は {n_docs} 文書にしか現れません"
+                f"{'（トピックは割り当てず）' if not cols else ''}。この入力に合わないテーマなら "
+                f"{themes_file} を見直すか model.themes_file: null に")
+    return out
+
+
+def _candidate_ks(cfg: ModelConfig, counts: sp.spmatrix, n_themes: int) -> tuple[list[int],
+                                                                                list[str]]:
+    """The Ks to measure (one if model.n_topics is fixed) and notes on the range."""
+    if cfg.n_topics == "auto":
+        span = k_range(*counts.shape, cfg.k_min, cfg.k_max, n_themes)
+        return list(span.ks), list(span.notes)
+    check_k(cfg.n_topics, *counts.shape)
+    return [cfg.n_topics], []
+
+
+def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: int, ex,
+              log: Callable[[str], None] = lambda line: None) -> FitResult:
+    """Measure K (if auto), fit the final model with seeded themes, describe its topics.
+
+    `ex` maps the K sweep's fits (pipeline.compute); `log` gets progress lines as they
+    happen. Same inputs and seed give identical results."""
+    counts, vocabulary, rows = data.counts, data.vocabulary, data.rows
+    # ingest.speaker_weights / procedural_weight: a chair's talk shapes topics less.
+    weights = data.weights if (data.weights != 1.0).any() else None
+    authors = tuple(data.documents["speaker"])
+    if len(rows) < counts.shape[0]:
+        log(f"fit: the K sweep and coherence use a sample of {len(rows)} of "
+            f"{counts.shape[0]} documents (model.sweep_max_docs); the model sees them all")
+    check_themes_fit_k(themes, cfg.n_topics, cfg.k_max, cfg.themes_file)
+    seed_topics = tuple(seed_columns(themes, vocabulary))
+    warnings_ = small_corpus_warnings(*counts.shape) + theme_warnings(
+        themes, seed_topics, counts, cfg.themes_file)
+    ks, notes = _candidate_ks(cfg, counts, sum(1 for cols in seed_topics if cols))
+    warnings_ += notes
+    # The sweep's subsamples come from seeds of its own, not from `seed`: K is measured as a
+    # property of the corpus and settings, so changing `seed` varies the final fit, not K.
+    sweep_seeds = list(range(cfg.n_seeds))
+    coherence = TopicCoherence(data.texts)
+    auto = cfg.n_topics == "auto"
+    log(f"fit: K sweep: {len(ks) * len(sweep_seeds)} fits (K {', '.join(map(str, ks))} × "
+        f"{len(sweep_seeds)} runs) on {len(rows)} documents, {ex.describe()}")
+    scores = sweep_k(counts[rows], vocabulary, coherence, cfg.engine, ks, sweep_seeds,
+                     cfg.max_iter, cfg.n_top_terms, seed_topics, tuple(authors[r] for r in rows),
+                     map_runs=lambda fn, tasks: progress(
+                         ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
+                         total=len(ks) * len(sweep_seeds)),
+                     c_v_only_for=(lambda scores: choose_k(scores).k) if auto else None,
+                     weights=None if weights is None else weights[rows])
+    sweep = scores if auto else []
+    if auto:
+        for s in sweep:
+            log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, "
+                f"stability {s.stability:.2f}, diversity {s.diversity:.2f}, "
+                f"largest topic {s.max_share:.0%}")
+        choice = choose_k(sweep)
+        n_topics, reason = choice.k, choice.reason
+        warnings_ += choice.warnings
+    else:
+        n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
+    chosen = next(s for s in scores if s.k == n_topics)
+    solver, why = choose_solver(cfg.solver, cfg.engine, counts.shape[0], cfg.online_min_docs)
+    log(f"fit: final {cfg.engine} fit on all {counts.shape[0]} documents, {solver} solver "
+        f"({why})")
+    fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, seed, cfg.max_iter,
+                        cfg.n_top_terms, seed_topics, authors, solver, weights=weights)
+    if (dominant := dominance_warning(fitted.prevalence)) is not None \
+            and dominant not in warnings_:
+        warnings_.append(dominant)
+    procedural = procedural_topics(fitted.terms)
+    seeded = [t for t, cols in zip(themes, seed_topics, strict=True) if cols]
+    theme_of = {k: seeded[o].name for k, o in enumerate(fitted.origin) if o < len(seeded)}
+
+    columns = [topic_column(k + 1) for k in range(n_topics)]
+    meta = data.documents[["doc_id", *DOC_FIELDS]].reset_index(drop=True)
+    doc_topics = pd.concat([meta.drop(columns="source_id"),
+                            pd.DataFrame(fitted.theta, columns=columns), meta[["source_id"]]],
+                           axis=1)
+    tops = top_term_indices(fitted.components, tuple(vocabulary), cfg.n_top_terms)
+    terms = [{"topic": k + 1, "rank": r + 1, "term": vocabulary[i],
+              "weight": fitted.components[k, i]}
+             for k, order in enumerate(tops) for r, i in enumerate(order)]
+    # Quality figures all come from the K's sweep entry (means over the seeded runs), so the
+    # report, the metrics and the K chart agree; per-topic NPMI is of the fit shown, measured
+    # on the sweep's documents.
+    [(_, npmi_per_topic)] = coherence.score([fitted.terms], "c_npmi")
+    phi = term_distributions(fitted.components)
+    term_share = np.asarray(counts.sum(axis=0)).ravel() / counts.sum()
+    labels = top_by_relevance(phi, term_share, vocabulary, cfg.relevance_lambda,
+                              cfg.n_top_terms)
+    topics = [{
+        "topic": k + 1, "label": ("手続き: " if procedural[k] else "") + "・".join(labels[k][:3]),
+        "theme": theme_of.get(k), "procedural": procedural[k],
+        "prevalence": round(float(fitted.prevalence[k]), 6), "terms": labels[k],
+        "top_terms_by_weight": fitted.terms[k],
+        "npmi": None if np.isnan(npmi_per_topic[k]) else round(npmi_per_topic[k], 6),
+    } for k in range(n_topics)]
+    metrics = {
+        "engine": cfg.engine, "n_topics": n_topics, "n_topics_reason": reason,
+        "n_documents": int(counts.shape[0]), "n_terms": int(counts.shape[1]),
+        "sweep_documents": len(rows), "solver": solver,
+        "coherence_npmi": round(chosen.npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
+        "diversity": round(chosen.diversity, 6),
+        "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
+        "largest_topic_share": round(float(fitted.prevalence.max()), 6),
+        "n_procedural_topics": int(sum(procedural)),
+        "seed": seed, "sweep_seeds": sweep_seeds, "warnings": warnings_,
+        "per_k": {str(s.k): {"npmi": round(s.npmi, 6), "c_v": round(s.c_v, 6),
+                             "stability": round(s.stability, 6),
+                             "diversity": round(s.diversity, 6),
+                             "largest_topic": round(s.max_share, 6)} for s in sweep},
+    }
+    summary = [f"fit: warning: {warning}" for warning in warnings_]
+    summary.append(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {chosen.npmi:.3f}, "
+                   f"stability {chosen.stability:.2f}")
+    for k, words in enumerate(fitted.terms):
+        theme = f" [{theme_of[k]}]" if k in theme_of else ""
+        theme += " [procedure]" if procedural[k] else ""
+        summary.append(f"  topic {k + 1}{theme} ({fitted.prevalence[k]:.0%}): "
+                       f"{' '.join(words)}")
+    return FitResult(
+        doc_topics=doc_topics, topic_terms=pd.DataFrame(terms), topics=topics,
+        relevance={"lambda": cfg.relevance_lambda,
+                   "topics": slider_data(phi, term_share, vocabulary)},
+        metrics=metrics, k_sweep=_k_sweep_table(sweep or [chosen]), warnings=warnings_,
+        summary=summary)
+
+
+def _k_sweep_table(scores: Sequence[KScore]) -> pd.DataFrame:
+    return pd.DataFrame([{"k": s.k, "npmi": s.npmi, "c_v": s.c_v, "diversity": s.diversity,
+                          "stability": s.stability, "largest_topic": s.max_share}
+                         for s in scores])

@@ -1,0 +1,108 @@
+"""The ingest stage's core, apart from its streaming writes: the reading options a config
+asks for, and the sum of the files' results (one duplicate-meeting check, totals, metrics,
+roster, log lines)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.config import IngestConfig
+from pipeline.corpus import DocOptions, FileReport, FileResult, ReadOptions
+from pipeline.errors import PipelineError
+from pipeline.tables import Columns
+
+
+def read_options(cfg: IngestConfig) -> ReadOptions:
+    """How to read each transcript file."""
+    return ReadOptions(
+        style=cfg.style, encoding=cfg.encoding, aliases=tuple(sorted(cfg.aliases.items())),
+        fold_old=cfg.fold_old_kanji, columns=Columns(**cfg.columns.model_dump()),
+        exclude_rows=tuple(sorted((k, tuple(v)) for k, v in cfg.exclude_rows.items())),
+    )
+
+
+def doc_options(cfg: IngestConfig) -> DocOptions:
+    """How to cut turns into modelled documents."""
+    return DocOptions(cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
+                      frozenset(cfg.exclude_speakers), tuple(sorted(cfg.speaker_weights.items())),
+                      cfg.min_doc_chars if cfg.unit == "paragraph" else 0,
+                      tuple(cfg.procedural_roles), cfg.procedural_weight)
+
+
+class IngestTally:
+    """What the ingest stage reports about the files it read, added up file by file (the
+    files' text is written as it comes, never kept)."""
+
+    def __init__(self) -> None:
+        self.totals: Counter = Counter()
+        self.reports: list[FileReport] = []
+        self.roster: set[tuple[str, str, str]] = set()
+        self.speakers: set[str] = set()
+        self.not_modelled: Counter = Counter()
+        self.skipped: Counter = Counter()
+        self.owner: dict[str, str] = {}  # meeting -> the file it came from
+
+    def add(self, result: FileResult) -> None:
+        """Count one file's result; a meeting that another file already gave is an error."""
+        for meeting in sorted(result.meetings):
+            if meeting in self.owner:
+                raise PipelineError(
+                    f"{result.path}: meeting {meeting!r} also comes from "
+                    f"{self.owner[meeting]}; give each meeting one file, or distinct "
+                    "meeting ids")
+            self.owner[meeting] = result.path
+        self.reports.append(result.report)
+        self.roster.update(result.roster)
+        self.speakers.update(result.speakers)
+        self.not_modelled.update(result.not_modelled)
+        self.skipped.update(result.skipped)
+        self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
+                           unattributed=result.unattributed_chars,
+                           n_documents=len(result.documents))
+
+    def check_something_to_model(self, source: str, exclude_speakers: list[str]) -> None:
+        """An input whose speech all ends up unmodelled is an error, saying why."""
+        if self.totals["n_documents"]:
+            return
+        reason = ("every speaker is in ingest.exclude_speakers"
+                  if self.totals["n_turns"] and self.speakers <= set(exclude_speakers)
+                  else "the turns hold no speech")
+        raise PipelineError(f"{source}: {self.totals['n_turns']} speaker tags found but "
+                            f"nothing to model: {reason}")
+
+    def metrics(self) -> dict:
+        """outputs/metrics/ingest.json."""
+        return {
+            "n_files": len(self.reports),
+            "n_meetings": len(self.owner),
+            "n_turns": self.totals["n_turns"],
+            "n_speakers": len(self.speakers),
+            "n_documents": self.totals["n_documents"],
+            "n_chars": self.totals["n_chars"],
+            "unattributed_chars": self.totals["unattributed"],
+            "turns_not_modelled": dict(sorted(self.not_modelled.items())),
+            "rows_skipped": dict(sorted(self.skipped.items())),
+            "files": [r.__dict__ for r in self.reports],
+        }
+
+    def roster_rows(self) -> list[dict]:
+        """outputs/interim/roster.json: every speaker with label and role, sorted."""
+        return [{"speaker": s, "speaker_label": label, "role": role}
+                for s, label, role in sorted(self.roster)]
+
+    def log_lines(self, unit: str, metrics_path: str) -> list[str]:
+        """The stage's summary for the log (the first 20 files by name)."""
+        lines = [f"ingest: {r.path}: {r.encoding}, style {r.style}, {r.n_turns} turns"
+                 for r in self.reports[:20]]
+        if len(self.reports) > 20:
+            styles = Counter(r.style for r in self.reports)
+            lines.append(
+                f"ingest: ... and {len(self.reports) - 20} more files (styles: "
+                f"{', '.join(f'{k} {v}' for k, v in sorted(styles.items()))}; each file in "
+                f"{metrics_path})")
+        lines.append(
+            f"ingest: {self.totals['n_turns']} turns by {len(self.speakers)} speakers -> "
+            f"{self.totals['n_documents']} documents ({unit}); turns not modelled: "
+            f"{dict(self.not_modelled) or 'none'}; table rows skipped: "
+            f"{dict(self.skipped) or 'none'}")
+        return lines

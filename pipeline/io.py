@@ -1,0 +1,59 @@
+"""Typed readers of the interim outputs, and the one rule for naming topic columns.
+
+Writing is centralized in pipeline/atomic.py; reading is here, so that no stage re-joins
+documents by id or parses `topic_1..K` column names on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Container, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.atomic import iter_jsonl, read_csv
+
+TOPIC_PREFIX = "topic_"
+
+
+def topic_column(topic: int) -> str:
+    """The doc_topics.csv column of topic `topic` (numbered from 1)."""
+    return f"{TOPIC_PREFIX}{topic}"
+
+
+def topic_columns(frame: pd.DataFrame) -> list[str]:
+    """The topic share columns of a doc_topics table, in topic order."""
+    return [c for c in frame.columns if c.startswith(TOPIC_PREFIX)]
+
+
+def topic_number(column: str) -> int:
+    """The topic number of a topic share column (topic_3 -> 3)."""
+    return int(column.removeprefix(TOPIC_PREFIX))
+
+
+def read_json(path: str | Path) -> Any:
+    """A JSON output (metrics, topics.json, relevance.json, roster.json, ...)."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def read_index(path: str | Path) -> list[dict]:
+    """The documents of the document-term matrix (dtm_documents.json), in row order."""
+    return read_json(path)
+
+
+def read_document_fields(path: str | Path, fields: Sequence[str],
+                         wanted: Container[str] | None = None) -> dict[str, tuple]:
+    """doc_id -> the given fields ("" if absent) of each document in documents.jsonl (of the
+    wanted ones only, if given), streamed: the file holds the whole corpus's text."""
+    return {d["doc_id"]: tuple(d.get(f, "") for f in fields) for d in iter_jsonl(Path(path))
+            if wanted is None or d["doc_id"] in wanted}
+
+
+def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
+    """doc_topics.csv with each document's modelled tokens (n_tokens, from the matrix's
+    document index) as a last column: the weight of its shares in every aggregate."""
+    doc_topics = read_csv(Path(path))
+    doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
+    return doc_topics

@@ -1,0 +1,37 @@
+"""Tests for pipeline/fonts.py: the report's embedded font subset."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+from fontTools.ttLib import TTFont
+
+from pipeline.fonts import font_face_css, subset_font
+
+
+def _cmap(data: bytes) -> set[str]:
+    return {chr(c) for c in TTFont(io.BytesIO(data)).getBestCmap()}
+
+
+def test_subset_holds_the_text_and_little_else():
+    data = subset_font("会議トピック分析 2021")
+    chars = _cmap(data)
+    assert set("会議トピック分析2021") <= chars
+    assert "猫" not in chars and "A" not in chars
+    assert len(data) < 200_000  # the whole IPAexGothic is about 4 MB
+
+
+def test_subset_is_byte_identical_on_rerun_and_keeps_the_licence_names():
+    assert subset_font("特区") == subset_font("区特特")
+    names = TTFont(io.BytesIO(subset_font("特区")))["name"]
+    assert names.getDebugName(1)  # the family name, which the IPA licence asks to keep
+
+
+def test_font_face_css_embeds_the_subset():
+    css = font_face_css("特区", family="X")
+    match = re.fullmatch(r"@font-face \{ font-family: 'X'; src: url\(data:font/ttf;base64,"
+                         r"([A-Za-z0-9+/=]+)\) format\('truetype'\); \}", css)
+    assert match is not None
+    assert base64.b64decode(match.group(1)) == subset_font("特区")

@@ -1,0 +1,76 @@
+"""Tests for pipeline/ingesting.py: the ingest stage's sum of its files, called directly."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from pipeline.config import IngestConfig
+from pipeline.corpus import FileReport, FileResult
+from pipeline.errors import PipelineError
+from pipeline.ingesting import IngestTally, doc_options, read_options
+
+
+def result(path, meetings, speakers=("岸",), n_docs=1, style="angle", skipped=None):
+    return FileResult(
+        path=path, report=FileReport(path, meetings[0], "utf-8", style, 2),
+        skipped=Counter(skipped or {}), turn_rows=[], documents=[{}] * n_docs,
+        meetings=set(meetings), roster={(s, f"{s}委員", "委員") for s in speakers}, n_turns=2,
+        n_chars=10, unattributed_chars=1, not_modelled=Counter(), speakers=set(speakers))
+
+
+def test_files_add_up_to_the_metrics_and_roster():
+    tally = IngestTally()
+    tally.add(result("a.txt", ["m1"], ("岸", "上久保"), n_docs=3, skipped={"header": 1}))
+    tally.add(result("b.txt", ["m2"], ("岸",), n_docs=2, skipped={"header": 2}))
+    metrics = tally.metrics()
+    assert {k: metrics[k] for k in ("n_files", "n_meetings", "n_turns", "n_speakers",
+                                    "n_documents", "n_chars", "unattributed_chars",
+                                    "rows_skipped")} == {
+        "n_files": 2, "n_meetings": 2, "n_turns": 4, "n_speakers": 2, "n_documents": 5,
+        "n_chars": 20, "unattributed_chars": 2, "rows_skipped": {"header": 3}}
+    assert [f["path"] for f in metrics["files"]] == ["a.txt", "b.txt"]
+    assert [r["speaker"] for r in tally.roster_rows()] == sorted(["岸", "上久保"])
+    assert tally.log_lines("paragraph", "m.json")[-1].startswith(
+        "ingest: 4 turns by 2 speakers -> 5 documents (paragraph)")
+
+
+def test_a_meeting_from_two_files_is_one_error():
+    tally = IngestTally()
+    tally.add(result("a.txt", ["m1"]))
+    with pytest.raises(PipelineError, match=r"^b.txt: meeting 'm1' also comes from a.txt; "):
+        tally.add(result("b.txt", ["m1"]))
+
+
+@pytest.mark.parametrize(("excluded", "reason"), [
+    (["岸"], "every speaker is in ingest.exclude_speakers"),
+    ([], "the turns hold no speech"),
+])
+def test_nothing_to_model_says_why(excluded, reason):
+    tally = IngestTally()
+    tally.add(result("a.txt", ["m1"], n_docs=0))
+    with pytest.raises(PipelineError, match=f"^in: 2 speaker tags found but nothing to model: "
+                                            f"{reason}$"):
+        tally.check_something_to_model("in", excluded)
+
+
+def test_the_log_names_20_files_then_counts_styles():
+    tally = IngestTally()
+    for i in range(23):
+        tally.add(result(f"f{i:02}.txt", [f"m{i}"], style="diet" if i % 2 else "angle"))
+    lines = tally.log_lines("turn", "m.json")
+    assert len(lines) == 22
+    assert lines[20] == ("ingest: ... and 3 more files (styles: angle 12, diet 11; each file "
+                         "in m.json)")
+
+
+def test_options_follow_the_config():
+    cfg = IngestConfig(input="x", unit="sentences", aliases={"b": "B", "a": "A"},
+                       exclude_rows={"kind": ["header"]})
+    options = read_options(cfg)
+    assert options.aliases == (("a", "A"), ("b", "B"))
+    assert options.exclude_rows == (("kind", ("header",)),)
+    assert doc_options(cfg).unit == "sentences"
+    assert doc_options(cfg).min_chars == 0  # merging paragraphs is for unit paragraph
+    assert doc_options(IngestConfig(input="x")).min_chars == 100

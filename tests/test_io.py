@@ -1,0 +1,53 @@
+"""Tests for pipeline/io.py: readers of interim outputs and the topic column rule."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline.atomic import write_csv
+from pipeline.io import (
+    read_doc_topics,
+    read_document_fields,
+    read_index,
+    topic_column,
+    topic_columns,
+    topic_number,
+)
+
+
+@pytest.mark.parametrize("topic", [1, 9, 10, 40])
+def test_topic_column_round_trip(topic):
+    assert topic_number(topic_column(topic)) == topic
+
+
+def test_topic_columns_keep_their_order_and_skip_others():
+    frame = pd.DataFrame(columns=["doc_id", "topic_1", "topic_2", "topic_10", "source_id"])
+    assert topic_columns(frame) == ["topic_1", "topic_2", "topic_10"]
+
+
+def test_doc_topics_get_their_tokens_by_doc_id_not_by_position(tmp_path):
+    write_csv(tmp_path / "doc_topics.csv", pd.DataFrame(
+        {"doc_id": ["b", "a"], "speaker": ["=岸", "上久保"], "topic_1": [0.25, 1.0],
+         "topic_2": [0.75, 0.0], "source_id": ["007", ""]}))
+    (tmp_path / "index.json").write_text(json.dumps(
+        [{"doc_id": "a", "n_tokens": 3}, {"doc_id": "b", "n_tokens": 8}]), encoding="utf-8")
+    table = read_doc_topics(tmp_path / "doc_topics.csv", read_index(tmp_path / "index.json"))
+    assert list(table.columns) == ["doc_id", "speaker", "topic_1", "topic_2", "source_id",
+                                   "n_tokens"]
+    assert table.set_index("doc_id")["n_tokens"].to_dict() == {"a": 3, "b": 8}
+    assert list(table["source_id"]) == ["007", ""]  # text stays text
+    assert list(table["speaker"]) == ["=岸", "上久保"]  # the formula guard undone
+
+
+def test_document_fields_stream_the_wanted_documents(tmp_path):
+    path = tmp_path / "documents.jsonl"
+    path.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in [
+        {"doc_id": "a", "speaker": "岸", "role": "委員", "text": "…"},
+        {"doc_id": "b", "speaker": "上久保"},
+        {"doc_id": "c", "speaker": "岩田", "role": "委員長"}]) + "\n", encoding="utf-8")
+    assert read_document_fields(path, ("speaker", "role")) == {
+        "a": ("岸", "委員"), "b": ("上久保", ""), "c": ("岩田", "委員長")}
+    assert read_document_fields(path, ("role",), {"c", "x"}) == {"c": ("委員長",)}
