@@ -29,6 +29,9 @@ def doc_options(cfg: IngestConfig) -> DocOptions:
                       tuple(cfg.procedural_roles), cfg.procedural_weight)
 
 
+MAX_NAMED = 20  # meetings named in ingest.json; the count covers them all
+
+
 class IngestTally:
     """What the ingest stage reports about the files it read, added up file by file (the
     files' text is written as it comes, never kept)."""
@@ -41,6 +44,7 @@ class IngestTally:
         self.not_modelled: Counter = Counter()
         self.skipped: Counter = Counter()
         self.owner: dict[str, str] = {}  # meeting -> the file it came from
+        self.modelled: set[str] = set()  # meetings with at least one document
 
     def add(self, result: FileResult) -> None:
         """Count one file's result; a meeting that another file already gave is an error."""
@@ -51,6 +55,7 @@ class IngestTally:
                     f"{self.owner[meeting]}; give each meeting one file, or distinct "
                     "meeting ids")
             self.owner[meeting] = result.path
+        self.modelled.update(d["meeting"] for d in result.documents)
         self.reports.append(result.report)
         self.roster.update(result.roster)
         self.speakers.update(result.speakers)
@@ -81,6 +86,11 @@ class IngestTally:
             "n_chars": self.totals["n_chars"],
             "unattributed_chars": self.totals["unattributed"],
             "turns_not_modelled": dict(sorted(self.not_modelled.items())),
+            # Meetings whose every turn is left out (a first sitting that only elects its
+            # chair): in no table of topics, so named here.
+            "n_meetings_not_modelled": len(unmodelled := sorted(set(self.owner)
+                                                                - self.modelled)),
+            "meetings_not_modelled": unmodelled[:MAX_NAMED],
             "rows_skipped": dict(sorted(self.skipped.items())),
             "files": [r.__dict__ for r in self.reports],
         }

@@ -139,6 +139,8 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
             "not_modelled": {NOT_MODELLED.get(k, k): n
                              for k, n in ingest["turns_not_modelled"].items()},
             "boilerplate": tokens.get("boilerplate") or {},
+            "n_meetings_not_modelled": ingest.get("n_meetings_not_modelled", 0),
+            "meetings_not_modelled": ingest.get("meetings_not_modelled", []),
             "procedural_documents": tokens.get("procedural_documents", 0),
             "rows_skipped": ingest.get("rows_skipped", {}),
             "warnings": model.get("warnings", []),

@@ -15,7 +15,8 @@ from pipeline.ingesting import IngestTally, doc_options, read_options
 def result(path, meetings, speakers=("岸",), n_docs=1, style="angle", skipped=None):
     return FileResult(
         path=path, report=FileReport(path, meetings[0], "utf-8", style, 2),
-        skipped=Counter(skipped or {}), turn_rows=[], documents=[{}] * n_docs,
+        skipped=Counter(skipped or {}), turn_rows=[],
+        documents=[{"meeting": meetings[0]}] * n_docs,
         meetings=set(meetings), roster={(s, f"{s}委員", "委員") for s in speakers}, n_turns=2,
         n_chars=10, unattributed_chars=1, not_modelled=Counter(), speakers=set(speakers))
 
@@ -74,3 +75,13 @@ def test_options_follow_the_config():
     assert doc_options(cfg).unit == "sentences"
     assert doc_options(cfg).min_chars == 0  # merging paragraphs is for unit paragraph
     assert doc_options(IngestConfig(input="x")).min_chars == 100
+
+
+def test_meetings_with_nothing_to_model_are_counted_and_named():
+    tally = IngestTally()
+    tally.add(result("a.txt", ["m1"], n_docs=2))
+    tally.add(result("b.txt", ["m2"], n_docs=0))  # a sitting that only elected its chair
+    tally.add(result("c.txt", ["m3"], n_docs=0))
+    metrics = tally.metrics()
+    assert metrics["n_meetings_not_modelled"] == 2
+    assert metrics["meetings_not_modelled"] == ["m2", "m3"]
