@@ -37,7 +37,6 @@ class KScore:
     diversity: float
     stability: float
     max_share: float = 0.0  # the largest topic's share of the tokens, mean over seeds
-    npmi_sd: float = 0.0  # spread of the seeds' NPMI
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,6 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
             diversity=float(np.mean([diversity(r) for r in runs[of_k]])),
             stability=stability(runs[of_k]) if len(seeds) > 1 else float("nan"),
             max_share=float(np.mean([f.max_share for f in fits[of_k]])),
-            npmi_sd=float(np.std(npmi[of_k])),
         ))
     wanted = set(ks) if c_v_only_for is None else {c_v_only_for(scores)}
     for i, k in enumerate(ks):
