@@ -21,9 +21,9 @@ from pathlib import Path
 
 import scipy.sparse as sp
 
-from pipeline.atomic import read_jsonl
-from pipeline.themes import load_themes, seed_columns
-from pipeline.topics import fit_topics, score_k
+from pipeline.common.atomic import read_jsonl
+from pipeline.model.themes import load_themes, seed_columns
+from pipeline.model.topics import fit_topics, score_k
 
 warnings.filterwarnings("ignore")
 

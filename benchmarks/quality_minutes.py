@@ -175,7 +175,7 @@ def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42)
 def tomotopy_at(project: Path, committee: dict[str, str], k: int,
                 seeds: tuple[int, ...] = (1, 2, 3)) -> dict:
     """tomotopy LDA on the shipped run's matrix at its K, mean over seeds."""
-    from pipeline.models import make_model
+    from pipeline.model.engines import make_model
 
     out = project / "outputs/interim"
     counts = sp.load_npz(out / "dtm.npz")

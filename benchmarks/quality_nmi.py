@@ -1,7 +1,7 @@
 """How well each topic-model engine recovers known labels: NMI and fit time.
 
-Every engine in `pipeline.models.ENGINES` (built with `make_model`, as the fit stage does) is
-fitted with K = the number of labels, under several seeds, on three corpora:
+Every engine in `pipeline.model.engines.ENGINES` (built with `make_model`, as the fit stage
+does) is fitted with K = the number of labels, under several seeds, on three corpora:
 
 - `synthetic-easy` / `synthetic-hard`: planted-topic Japanese corpora generated here with
   `numpy.random.default_rng(7)` (fixed: the seeds vary the models only). Each of 9 themes
@@ -13,7 +13,7 @@ fitted with K = the number of labels, under several seeds, on three corpora:
   two-theme mixture. The token lists go straight to `build_dtm` (they are already nouns; the
   tokenizer would join adjacent nouns into compounds).
 - `kokkai`: the Diet sample `tests/data/kokkai/speeches.jsonl` read as the pipeline reads it
-  (`pipeline.tables`, header records excluded, old character forms folded); one document per
+  (`pipeline.ingest.tables`, header records excluded, old character forms folded); one document per
   speech, label = the meeting (issueID, 7 meetings); tokenized with `tokenize_documents`
   (nouns and proper nouns, shipped stopwords, compound_min_count=3) and vectorized with
   `build_dtm(min_df=2, max_df=0.5)`. Documents left empty are dropped and labels follow the
@@ -47,10 +47,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import normalized_mutual_info_score
 
-from pipeline.dtm import build_dtm
-from pipeline.models import ENGINES, make_model
-from pipeline.tables import Columns, parse_rows, table_turns
-from pipeline.tokens import shipped_stopwords, tokenize_documents
+from pipeline.ingest.tables import Columns, parse_rows, table_turns
+from pipeline.model.engines import ENGINES, make_model
+from pipeline.tokenize.dtm import build_dtm
+from pipeline.tokenize.tokens import shipped_stopwords, tokenize_documents
 
 warnings.filterwarnings("ignore")
 

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import fugashi
 
-from pipeline.token_units import reset_worker_state
-from pipeline.tokens import new_tagger, shipped_stopwords, tokenize_documents
+from pipeline.tokenize.tokens import new_tagger, shipped_stopwords, tokenize_documents
+from pipeline.tokenize.units import reset_worker_state
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Tests for pipeline/atomic.py: outputs are whole or untouched, and reproducible."""
+"""Tests for pipeline/common/atomic.py: outputs are whole or untouched, and reproducible."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import atomic
-from pipeline.atomic import (
+from pipeline.common import atomic
+from pipeline.common.atomic import (
     formula_guard,
     read_csv,
     read_jsonl,
@@ -25,7 +25,7 @@ from pipeline.atomic import (
     write_jsonl,
     write_text,
 )
-from pipeline.errors import PipelineError
+from pipeline.common.errors import PipelineError
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_failing_writer_on_new_path_creates_nothing(tmp_path):
 def test_unwritable_folder_is_a_pipeline_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    from pipeline.errors import PipelineError
+    from pipeline.common.errors import PipelineError
 
     with pytest.raises(PipelineError, match=r"file: is a file, so outputs cannot go in it"):
         write_text(blocker / "sub" / "out.txt", "x")
@@ -323,7 +323,7 @@ def test_a_carriage_return_cannot_start_a_row(tmp_path):
 
 @given(st.text(max_size=12))
 def test_guard_is_undone_exactly(value):
-    from pipeline.spreadsheet import TRIGGERS, guard_cell, unguard_cell
+    from pipeline.common.spreadsheet import TRIGGERS, guard_cell, unguard_cell
 
     guarded = guard_cell(value)
     assert unguard_cell(guarded) == value
@@ -333,7 +333,7 @@ def test_guard_is_undone_exactly(value):
 def test_writing_many_files_reads_their_folder_once(tmp_path, monkeypatch):
     # The token cache writes thousands of entries into one folder: sweeping for leftovers
     # must not read the folder once per file (that made tokenizing quadratic in chunks).
-    from pipeline import atomic
+    from pipeline.common import atomic
 
     scans = []
     real = os.scandir
@@ -351,7 +351,7 @@ def test_writing_many_files_reads_their_folder_once(tmp_path, monkeypatch):
 
 
 def test_a_killed_runs_temporary_file_is_swept_once_its_target_is_written(tmp_path):
-    from pipeline import atomic
+    from pipeline.common import atomic
 
     folder = tmp_path / "fresh"
     folder.mkdir()

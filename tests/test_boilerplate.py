@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.boilerplate import find_boilerplate, normalize, segments
+from pipeline.tokenize.boilerplate import find_boilerplate, normalize, segments
 
 FORMULA = "御異議ないと認めます。"
 

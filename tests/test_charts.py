@@ -1,4 +1,4 @@
-"""Tests for pipeline/charts.py that need no data: importing it has no side effects."""
+"""Tests for pipeline/report/charts.py that need no data: importing it has no side effects."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 
 def test_import_chooses_no_backend_and_loads_no_pyplot():
-    code = ("import sys, matplotlib; import pipeline.charts; "
+    code = ("import sys, matplotlib; import pipeline.report.charts; "
             "print('matplotlib.pyplot' in sys.modules, "
             "matplotlib.rcParams._get_backend_or_none())")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

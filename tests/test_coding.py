@@ -1,12 +1,12 @@
-"""Tests for pipeline/coding.py: dictionary coding of documents by theme seed words."""
+"""Tests for pipeline/speakers/coding.py: dictionary coding of documents by theme seed words."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from pipeline.coding import code_documents, coverage, theme_hits
-from pipeline.themes import Theme
+from pipeline.model.themes import Theme
+from pipeline.speakers.coding import code_documents, coverage, theme_hits
 
 ZONES = Theme("特区", ("特区",))
 SECURITY = Theme("安全保障", ("安全保障", "サイバー"), guides=False)

@@ -1,10 +1,10 @@
-"""Tests for pipeline/compounds.py: which noun runs the corpus keeps whole."""
+"""Tests for pipeline/tokenize/compounds.py: which noun runs the corpus keeps whole."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.compounds import UnitTable, close_run, unit_terms, without, word
+from pipeline.tokenize.compounds import UnitTable, close_run, unit_terms, without, word
 
 
 def part(surface, alone=True, starts=True, ends=True, key=None):

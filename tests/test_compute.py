@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pipeline.compute import LocalExecutor
+from pipeline.common.compute import LocalExecutor
 
 
 @pytest.fixture

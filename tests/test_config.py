@@ -1,4 +1,4 @@
-"""Tests for pipeline/config.py: the params schema and its error messages."""
+"""Tests for pipeline/common/config.py: the params schema and its error messages."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config import PipelineConfig, load_config, parse_config
-from pipeline.errors import PipelineError
+from pipeline.common.config import PipelineConfig, load_config, parse_config
+from pipeline.common.errors import PipelineError
 
 REPO = Path(__file__).parent.parent
 SHIPPED = REPO / "configs" / "pipeline.yaml"
@@ -238,7 +238,7 @@ def test_non_utf8_file(tmp_path):
     (True, "model.k_max: must be a whole number >= 2 or auto (got True)"),
 ])
 def test_k_max_is_a_number_or_auto(value, message):
-    from pipeline.config import parse_config
+    from pipeline.common.config import parse_config
 
     with pytest.raises(PipelineError) as caught:
         parse_config({"ingest": {"input": "x"}, "model": {"k_max": value}}, "c.yaml")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.corpus import ReadOptions, find_transcripts, read_corpus
-from pipeline.errors import PipelineError
-from pipeline.tables import Columns
-from pipeline.transcripts import fold
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.corpus import ReadOptions, find_transcripts, read_corpus
+from pipeline.ingest.tables import Columns
+from pipeline.ingest.transcripts import fold
 
 KOKKAI = Path(__file__).parent / "data" / "kokkai" / "speeches.jsonl"
 NDL = ReadOptions(columns=Columns(text="speech", meeting="issueID", id="speechID"),
@@ -139,6 +139,6 @@ def test_misnamed_optional_column_is_an_error(tmp_path):
     ("北村経夫君", "北村経夫", ""), ("K氏", "K", ""), ("田中さん", "田中", ""),
     ("議長(尾辻秀久君)", "尾辻秀久", "議長"), ("盛山国務大臣", "盛山", "国務大臣")])
 def test_honorifics_are_not_roles(label, speaker, role):
-    from pipeline.speakers import split_speaker
+    from pipeline.ingest.speaker_labels import split_speaker
 
     assert split_speaker(label) == (speaker, role)

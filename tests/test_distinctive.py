@@ -1,4 +1,4 @@
-"""Tests for pipeline/distinctive.py: class-based TF-IDF of each speaker's terms."""
+"""Tests for pipeline/speakers/distinctive.py: class-based TF-IDF of each speaker's terms."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pipeline.distinctive import distinctive_terms
+from pipeline.speakers.distinctive import distinctive_terms
 
 
 def test_c_tf_idf_scores_and_ranks():

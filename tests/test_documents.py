@@ -1,4 +1,4 @@
-"""Tests for pipeline/documents.py: turns -> the documents a topic model sees."""
+"""Tests for pipeline/ingest/documents.py: turns -> the documents a topic model sees."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.documents import make_documents, split_sentences
-from pipeline.transcripts import Paragraph, split_turns
+from pipeline.ingest.documents import make_documents, split_sentences
+from pipeline.ingest.transcripts import Paragraph, split_turns
 
 DATA = Path(__file__).parent / "data"
 
@@ -175,7 +175,7 @@ def test_speaker_weights_reach_documents():
 
 
 def test_short_paragraphs_of_a_turn_are_merged_up_to_min_chars():
-    from pipeline.documents import merge_short
+    from pipeline.ingest.documents import merge_short
 
     pieces = [Paragraph("あ" * n, i * 100, i * 100 + n) for i, n in enumerate((30, 40, 50, 60))]
     merged = merge_short(pieces, 60)

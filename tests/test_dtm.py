@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.dtm import build_dtm
-from pipeline.errors import PipelineError
+from pipeline.common.errors import PipelineError
+from pipeline.tokenize.dtm import build_dtm
 
 DOCS = [["拉致", "北朝鮮", "解決"], ["拉致", "北朝鮮"], ["拉致"], [], ["物価", "日銀", "拉致"],
         ["物価", "日銀", "北朝鮮", "解決"]]

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from _project import copy_project, dvc
 
-from pipeline.config import PipelineConfig
+from pipeline.common.config import PipelineConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]

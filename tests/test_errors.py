@@ -20,8 +20,8 @@ from _stages import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import parse_config
-from pipeline.errors import PipelineError
+from pipeline.common.config import parse_config
+from pipeline.common.errors import PipelineError
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
@@ -388,7 +388,7 @@ def test_stopwords_not_utf8(previous, tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 def test_full_disk_is_one_line_and_keeps_outputs(previous, tmp_path, monkeypatch):
-    from pipeline import atomic
+    from pipeline.common import atomic
 
     work = _copy(previous, tmp_path)
     before = snapshot(work)

@@ -1,4 +1,4 @@
-"""Tests for pipeline/fitting.py: the fit stage's core, called directly (no subprocess)."""
+"""Tests for pipeline/model/core.py: the fit stage's core, called directly (no subprocess)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 import scipy.sparse as sp
 from test_sweep import noisy_corpus
 
-from pipeline.compute import LocalExecutor
-from pipeline.config import ModelConfig
-from pipeline.errors import PipelineError
-from pipeline.fitting import DOC_FIELDS, FitInputs, fit_model, theme_warnings
-from pipeline.themes import Theme
+from pipeline.common.compute import LocalExecutor
+from pipeline.common.config import ModelConfig
+from pipeline.common.errors import PipelineError
+from pipeline.model.core import DOC_FIELDS, FitInputs, fit_model, theme_warnings
+from pipeline.model.themes import Theme
 
 
 def inputs(n_docs=120, weights=None):

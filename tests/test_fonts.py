@@ -1,4 +1,4 @@
-"""Tests for pipeline/fonts.py: the report's embedded font subset."""
+"""Tests for pipeline/report/fonts.py: the report's embedded font subset."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 from fontTools.ttLib import TTFont
 
-from pipeline.fonts import font_face_css, subset_font
+from pipeline.report.fonts import font_face_css, subset_font
 
 
 def _cmap(data: bytes) -> set[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.make_corpus import build
-from pipeline.config import parse_config
-from pipeline.errors import PipelineError
+from pipeline.common.config import parse_config
+from pipeline.common.errors import PipelineError
 from pipeline.stages import ingest
 
 

@@ -1,4 +1,4 @@
-"""Tests for pipeline/ingesting.py: the ingest stage's sum of its files, called directly."""
+"""Tests for pipeline/ingest/core.py: the ingest stage's sum of its files, called directly."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from collections import Counter
 
 import pytest
 
-from pipeline.config import IngestConfig
-from pipeline.corpus import FileReport, FileResult
-from pipeline.errors import PipelineError
-from pipeline.ingesting import IngestTally, doc_options, read_options
+from pipeline.common.config import IngestConfig
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.core import IngestTally, doc_options, read_options
+from pipeline.ingest.corpus import FileReport, FileResult
 
 
 def result(path, meetings, speakers=("岸",), n_docs=1, style="angle", skipped=None):

@@ -1,4 +1,4 @@
-"""Tests for pipeline/io.py: readers of interim outputs and the topic column rule."""
+"""Tests for pipeline/common/io.py: readers of interim outputs and the topic column rule."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.atomic import write_csv
-from pipeline.io import (
+from pipeline.common.atomic import write_csv
+from pipeline.common.io import (
     read_doc_topics,
     read_document_fields,
     read_index,

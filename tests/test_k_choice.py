@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.k_choice import (
+from pipeline.common.errors import PipelineError
+from pipeline.model.k_choice import (
     auto_k_max,
     choose_k,
     dominance_warning,
     k_grid,
     k_range,
 )
-from pipeline.topics import KScore
+from pipeline.model.topics import KScore
 
 
 def score(k, npmi, stability, max_share=0.2):

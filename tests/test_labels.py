@@ -1,11 +1,11 @@
-"""Tests for pipeline/labels.py: LDAvis relevance and the λ slider's candidates."""
+"""Tests for pipeline/model/labels.py: LDAvis relevance and the λ slider's candidates."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from pipeline.labels import relevance, slider_data, term_distributions, top_by_relevance
+from pipeline.model.labels import relevance, slider_data, term_distributions, top_by_relevance
 
 VOCABULARY = ["国", "特区", "予算", "材料"]
 PHI = np.array([[0.5, 0.3, 0.2, 0.0], [0.1, 0.1, 0.4, 0.4]]) + 0.0

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from pipeline import models
-from pipeline.errors import PipelineError
-from pipeline.models import ENGINES, ONLINE_ENGINES, choose_solver, make_model
-from pipeline.topics import check_k, fit_topics
+from pipeline.common.errors import PipelineError
+from pipeline.model import engines as models
+from pipeline.model.engines import ENGINES, ONLINE_ENGINES, choose_solver, make_model
+from pipeline.model.topics import check_k, fit_topics
 
 
 def planted(n_topics=3, docs_per_topic=20, terms_per_topic=8, seed=0):
@@ -135,7 +135,7 @@ def test_an_input_too_small_is_never_told_to_use_under_2_topics(n_docs, n_terms)
 
 
 def test_small_corpus_is_flagged():
-    from pipeline.topics import small_corpus_warnings
+    from pipeline.model.topics import small_corpus_warnings
 
     assert small_corpus_warnings(500, 2000) == []
     warned = small_corpus_warnings(12, 40)
@@ -143,7 +143,7 @@ def test_small_corpus_is_flagged():
 
 
 def test_themes_file_with_coding_only_themes(tmp_path):
-    from pipeline.themes import load_themes
+    from pipeline.model.themes import load_themes
 
     path = tmp_path / "themes.yaml"
     path.write_text("themes:\n  特区: [特区]\ncoding_themes:\n  教育: [教育, 人材]\n",
@@ -159,7 +159,7 @@ def test_themes_file_with_coding_only_themes(tmp_path):
 
 
 def test_weights_below_one_scale_a_documents_pull_without_negative_values():
-    from pipeline.topics import fit_topics
+    from pipeline.model.topics import fit_topics
 
     rng = np.random.default_rng(3)
     counts = sp.csr_matrix(rng.poisson(0.5, size=(40, 30)))

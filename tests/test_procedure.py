@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.documents import is_procedural
-from pipeline.procedure import is_procedural_document, procedural_topics, procedure_lexicon
+from pipeline.ingest.documents import is_procedural
+from pipeline.tokenize.procedure import (
+    is_procedural_document,
+    procedural_topics,
+    procedure_lexicon,
+)
 
 ROLES = ("議長", "委員長", "委員長代理", "会長", "会長代理", "座長", "事務総長")
 

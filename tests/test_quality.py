@@ -1,4 +1,4 @@
-"""Tests for pipeline/quality.py: diversity, overlap, topic matching and stability."""
+"""Tests for pipeline/model/quality.py: diversity, overlap, topic matching and stability."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.quality import TopicCoherence, diversity, jaccard, match_topics, stability
+from pipeline.model.quality import TopicCoherence, diversity, jaccard, match_topics, stability
 
 TOPICS = [
     ["科学", "技術", "顧問", "省庁"],

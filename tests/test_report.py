@@ -7,8 +7,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from pipeline.charts import speaker_heatmap, top_terms_chart
-from pipeline.report import build_context, render_html, render_markdown
+from pipeline.report.charts import speaker_heatmap, top_terms_chart
+from pipeline.report.render import build_context, render_html, render_markdown
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
@@ -64,7 +64,7 @@ def test_charts_have_no_missing_glyphs():
 
 
 def test_timeline_of_many_meetings_is_one_readable_panel():
-    from pipeline.charts import MAX_COLUMNS, timeline_chart
+    from pipeline.report.charts import MAX_COLUMNS, timeline_chart
 
     n = 150
     meetings = [f"m{i:03d}" for i in range(n)]
@@ -83,7 +83,7 @@ def test_timeline_of_many_meetings_is_one_readable_panel():
 def test_procedural_topics_come_last_in_a_speakers_mix():
     import pandas as pd
 
-    from pipeline.report import speaker_sections
+    from pipeline.report.render import speaker_sections
 
     shares = pd.DataFrame({"speaker": ["a"] * 3, "topic": [1, 2, 3], "share": [0.5, 0.3, 0.2],
                            "ci_low": [0.4, 0.2, 0.1], "ci_high": [0.6, 0.4, 0.3],
@@ -106,7 +106,7 @@ def test_procedural_topics_come_last_in_a_speakers_mix():
     ("特区の話です。", "特区の話です。"),
 ])
 def test_markdown_escapes_transcript_text(text, markdown):
-    from pipeline.report import escape_markdown
+    from pipeline.report.render import escape_markdown
 
     assert escape_markdown(text) == markdown
 
@@ -114,7 +114,7 @@ def test_markdown_escapes_transcript_text(text, markdown):
 def test_escaped_markdown_renders_as_the_text():
     from markdown_it import MarkdownIt
 
-    from pipeline.report import escape_markdown
+    from pipeline.report.render import escape_markdown
 
     evil = "# h **b** [l](javascript:x) ![i](y) <i>x</i> `c` ~~s~~ 1. - > &lt;"
     html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(

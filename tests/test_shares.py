@@ -1,4 +1,4 @@
-"""Tests for pipeline/shares.py: token-weighted topic shares per speaker, with intervals."""
+"""Tests for pipeline/speakers/shares.py: token-weighted topic shares per speaker, with CIs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from pipeline.shares import aggregate_shares, weighted_shares
+from pipeline.speakers.shares import aggregate_shares, weighted_shares
 
 TOPICS = ["topic_0", "topic_1", "topic_2"]
 

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.documents import make_documents
-from pipeline.dtm import build_dtm
-from pipeline.shares import aggregate_shares
-from pipeline.tokens import shipped_stopwords, tokenize_documents
-from pipeline.topics import fit_topics
-from pipeline.transcripts import split_turns
+from pipeline.ingest.documents import make_documents
+from pipeline.ingest.transcripts import split_turns
+from pipeline.model.topics import fit_topics
+from pipeline.speakers.shares import aggregate_shares
+from pipeline.tokenize.dtm import build_dtm
+from pipeline.tokenize.tokens import shipped_stopwords, tokenize_documents
 
 SUBJECTS = {
     "田中": ["学校", "教員", "授業", "生徒", "教科書", "学級", "校舎", "給食"],

@@ -1,10 +1,10 @@
-"""Tests for pipeline/speakers.py: speaker labels -> (name, role)."""
+"""Tests for pipeline/ingest/speaker_labels.py: speaker labels -> (name, role)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.speakers import normalize_label, split_speaker
+from pipeline.ingest.speaker_labels import normalize_label, split_speaker
 
 
 @pytest.mark.parametrize(

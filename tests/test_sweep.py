@@ -14,11 +14,11 @@ import pytest
 import scipy.sparse as sp
 import yaml
 
-from pipeline.atomic import sparse_to_npz_bytes
-from pipeline.compute import LocalExecutor, executor
-from pipeline.config import ComputeConfig
-from pipeline.quality import TopicCoherence
-from pipeline.topics import sample_rows, sweep_k
+from pipeline.common.atomic import sparse_to_npz_bytes
+from pipeline.common.compute import LocalExecutor, executor
+from pipeline.common.config import ComputeConfig
+from pipeline.model.quality import TopicCoherence
+from pipeline.model.topics import sample_rows, sweep_k
 
 ROOT = Path(__file__).resolve().parents[1]
 

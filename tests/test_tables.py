@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.corpus import ReadOptions, read_file
-from pipeline.errors import PipelineError
-from pipeline.tables import Columns, parse_rows, table_turns
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.corpus import ReadOptions, read_file
+from pipeline.ingest.tables import Columns, parse_rows, table_turns
 
 
 @pytest.fixture(scope="module")

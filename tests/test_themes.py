@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.themes import Theme, check_themes_fit_k, load_themes, parse_themes
+from pipeline.common.errors import PipelineError
+from pipeline.model.themes import Theme, check_themes_fit_k, load_themes, parse_themes
 
 
 def themes(n: int, coding: int = 0) -> list[Theme]:

@@ -13,15 +13,15 @@ from hypothesis import given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
-from pipeline.compute import DaskExecutor, LocalExecutor
-from pipeline.token_cache import TokenCache
-from pipeline.token_units import (
+from pipeline.common.compute import DaskExecutor, LocalExecutor
+from pipeline.tokenize.cache import TokenCache
+from pipeline.tokenize.tokens import shipped_stopwords
+from pipeline.tokenize.units import (
     TokenSettings,
     chunk_texts,
     corpus_terms,
     tokenize_chunks,
 )
-from pipeline.tokens import shipped_stopwords
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (ROOT / "data/nakasone_digital_economy_2021-02-02.txt").read_text(encoding="utf-8")
@@ -109,7 +109,7 @@ def test_damaged_cache_entry_is_recomputed(tmp_path):
     st.sampled_from([pickle.dumps(("x", (1, "y"), b"z", [2.5]), protocol=5)[:n]
                      for n in range(1, 30)]), st.integers(1, 255)))
 def test_any_bytes_in_an_entry_are_a_miss_never_an_error(data):
-    """Damaged entries are caught by name (pipeline.token_cache._DAMAGED), not by catching
+    """Damaged entries are caught by name (pipeline.tokenize.cache._DAMAGED), not by catching
     every exception: whatever bytes an entry holds, get() answers None."""
     with tempfile.TemporaryDirectory() as folder:
         cache = TokenCache(Path(folder), settings())

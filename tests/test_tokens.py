@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.tokens import new_tagger, parse_stopwords, shipped_stopwords, tokenize_documents
+from pipeline.tokenize.tokens import (
+    new_tagger,
+    parse_stopwords,
+    shipped_stopwords,
+    tokenize_documents,
+)
 
 ROSTER = frozenset({"岸", "上久保", "後藤"})
 
@@ -74,7 +79,7 @@ def test_same_input_same_terms(tagger):
 
 
 def test_parallel_equals_serial_in_order(monkeypatch, tagger):
-    import pipeline.tokens as tokens
+    import pipeline.tokenize.tokens as tokens
 
     texts = ["特区の規制緩和と材料開発。", "サイバーセキュリティの人材。", "経済安全保障の議論。",
              "産学官連携と材料研究。"] * 25
@@ -93,7 +98,7 @@ def test_new_words_are_learned_the_same_from_any_document(tagger):
 
 
 def test_collocations_join_pairs_used_together():
-    from pipeline.tokens import join_collocations
+    from pipeline.tokenize.tokens import join_collocations
 
     docs = [["データ", "流通", "自治体"]] * 6 + [["データ", "活用"], ["流通", "経路"]]
     joined = join_collocations(docs, min_count=5, threshold=0.5)
@@ -104,7 +109,7 @@ def test_collocations_join_pairs_used_together():
 @pytest.mark.parametrize(("old", "new"),
                          [("勞働", "労働"), ("委員會", "委員会"), ("國務大臣", "国務大臣")])
 def test_old_character_forms_fold(old, new):
-    from pipeline.transcripts import clean_text
+    from pipeline.ingest.transcripts import clean_text
 
     assert clean_text(old, fold_old=True) == new
     assert clean_text(old, fold_old=False) == old
@@ -145,7 +150,7 @@ def test_empty_documents_keep_their_places(tagger):
 def test_an_interrupted_learning_step_leaves_the_word_cache_sound(monkeypatch):
     # New lines get their codes before their roles; if learning fails in between (Ctrl-C in
     # a notebook, an error in a task), those codes must go, or every later role shifts.
-    from pipeline.tokens import Analyzer, Extractor, TermFilter
+    from pipeline.tokenize.tokens import Analyzer, Extractor, TermFilter
 
     tagger = new_tagger()
     extractor = Extractor(["noun"], TermFilter(shipped_stopwords()), True)
@@ -168,7 +173,7 @@ def test_an_interrupted_learning_step_leaves_the_word_cache_sound(monkeypatch):
 
 def test_words_missing_from_the_lattice_are_read_from_their_text(monkeypatch):
     # The fallback: a line that the lookup without context misses comes from its text's parse.
-    from pipeline.tokens import Analyzer, Extractor, TermFilter
+    from pipeline.tokenize.tokens import Analyzer, Extractor, TermFilter
 
     tagger = new_tagger()
     text = "経済安全保障と規制緩和の議論"
@@ -187,7 +192,7 @@ def test_words_missing_from_the_lattice_are_read_from_their_text(monkeypatch):
     ("はつきりした結論がない。", ["結論"], ["はつ"]),
 ])
 def test_real_minutes_give_no_fragments(tagger, text, present, absent):
-    from pipeline.tokens import text_for_terms
+    from pipeline.tokenize.tokens import text_for_terms
 
     [terms] = tokenize_documents([text_for_terms(text)], pos=["noun", "proper_noun"],
                                  stopwords=shipped_stopwords(), compound_min_count=1,
@@ -199,7 +204,7 @@ def test_real_minutes_give_no_fragments(tagger, text, present, absent):
 
 
 def test_name_parts_give_surnames_and_given_names():
-    from pipeline.tokens import name_parts
+    from pipeline.tokenize.tokens import name_parts
 
     parts = name_parts(["盛山正仁", "川松真一朗", "林芳正", "打越さく良"])
     assert {"盛山", "正仁", "林", "打越", "松真一朗"} <= parts

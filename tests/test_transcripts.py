@@ -1,4 +1,4 @@
-"""Tests for pipeline/transcripts.py: decoding, tag-style detection and turn splitting."""
+"""Tests for pipeline/ingest/transcripts.py: decoding, tag-style detection and turn splitting."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import PipelineError
-from pipeline.transcripts import decode, detect_style, fold, split_turns
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.transcripts import decode, detect_style, fold, split_turns
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent

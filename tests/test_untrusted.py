@@ -143,18 +143,18 @@ def test_markdown_report_renders_speech_as_text(run):
 
 
 def test_a_failing_chart_leaves_every_chart_as_it_was(run, tmp_path, monkeypatch):
-    import pipeline.charts
+    import pipeline.report.charts
 
     work = tmp_path / "work"
     shutil.copytree(run, work)
     before = snapshot(work)
 
     def broken(*args, **kwargs):
-        fig = pipeline.charts.k_selection_chart(*args, **kwargs)
+        fig = pipeline.report.charts.k_selection_chart(*args, **kwargs)
         fig.axes[0].set_title("$\\undefined{x}$", parse_math=True)  # fails when drawn
         return fig
 
-    monkeypatch.setattr(pipeline.charts, "k_selection_chart", broken)
+    monkeypatch.setattr(pipeline.report.charts, "k_selection_chart", broken)
     status, errors = run_stage(work, "charts", untrusted_config(work / "my_themes.yaml"))
     assert status == 2
     assert len(errors) == 1 and errors[0].startswith(

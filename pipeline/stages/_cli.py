@@ -9,9 +9,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from pipeline.atomic import formula_guard
-from pipeline.config import PipelineConfig, load_config
-from pipeline.errors import PipelineError, os_error_advice
+from pipeline.common.atomic import formula_guard
+from pipeline.common.config import PipelineConfig, load_config
+from pipeline.common.errors import PipelineError, os_error_advice
 
 
 def stage_parser(description: str) -> argparse.ArgumentParser:

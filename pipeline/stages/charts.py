@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import read_csv, write_files
-from pipeline.charts import (
+from pipeline.common.atomic import read_csv, write_files
+from pipeline.common.errors import PipelineError
+from pipeline.common.io import read_doc_topics, read_index, read_json
+from pipeline.report.charts import (
     japanese_style,
     k_selection_chart,
     plain_text,
@@ -19,8 +21,6 @@ from pipeline.charts import (
     timeline_chart,
     top_terms_chart,
 )
-from pipeline.errors import PipelineError
-from pipeline.io import read_doc_topics, read_index, read_json
 from pipeline.stages._cli import log, run, stage_parser
 
 # Errors matplotlib raises on a chart it cannot draw (an image too large, a font it cannot

@@ -10,14 +10,14 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from pipeline.atomic import iter_jsonl, write_csv, write_json, write_metrics
-from pipeline.compute import executor
-from pipeline.errors import PipelineError
-from pipeline.fitting import DOC_FIELDS, FitInputs, fit_model
-from pipeline.io import read_document_fields, read_index, read_json
+from pipeline.common.atomic import iter_jsonl, write_csv, write_json, write_metrics
+from pipeline.common.compute import executor
+from pipeline.common.errors import PipelineError
+from pipeline.common.io import read_document_fields, read_index, read_json
+from pipeline.model.core import DOC_FIELDS, FitInputs, fit_model
+from pipeline.model.themes import load_themes
+from pipeline.model.topics import sample_rows
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.themes import load_themes
-from pipeline.topics import sample_rows
 
 
 def _read_texts(path: Path, doc_ids: list[str] | None, vocabulary: set[str]) -> list[list[str]]:

@@ -10,14 +10,14 @@ import csv
 import json
 from pathlib import Path
 
-from pipeline.atomic import atomic_open, write_json, write_metrics
-from pipeline.compute import LocalExecutor
-from pipeline.corpus import TURN_COLUMNS, find_transcripts, ingest_file, meeting_id
-from pipeline.ingesting import IngestTally, doc_options, read_options
-from pipeline.progress import progress
-from pipeline.spreadsheet import csv_row
+from pipeline.common.atomic import atomic_open, write_json, write_metrics
+from pipeline.common.compute import LocalExecutor
+from pipeline.common.progress import progress
+from pipeline.common.spreadsheet import csv_row
+from pipeline.ingest.core import IngestTally, doc_options, read_options
+from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, ingest_file, meeting_id
+from pipeline.ingest.transcripts import fold
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.transcripts import fold
 
 PARALLEL_MIN_BYTES = 2_000_000  # below this, starting workers costs more than it saves
 

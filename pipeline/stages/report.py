@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.atomic import iter_jsonl, read_csv, write_text
-from pipeline.io import read_doc_topics, read_index
-from pipeline.io import read_json as _json
-from pipeline.report import build_context, quoted_doc_ids, render_html, render_markdown
+from pipeline.common.atomic import iter_jsonl, read_csv, write_text
+from pipeline.common.io import read_doc_topics, read_index
+from pipeline.common.io import read_json as _json
+from pipeline.report.render import build_context, quoted_doc_ids, render_html, render_markdown
 from pipeline.stages._cli import log, run, stage_parser
 
 

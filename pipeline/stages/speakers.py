@@ -6,20 +6,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.atomic import iter_jsonl, write_csv, write_metrics
-from pipeline.coding import code_documents, coverage
-from pipeline.distinctive import distinctive_terms
-from pipeline.io import (
+from pipeline.common.atomic import iter_jsonl, write_csv, write_metrics
+from pipeline.common.io import (
     read_doc_topics,
     read_document_fields,
     read_index,
     topic_columns,
     topic_number,
 )
-from pipeline.progress import progress
-from pipeline.shares import aggregate_shares
+from pipeline.common.progress import progress
+from pipeline.model.themes import load_themes
+from pipeline.speakers.coding import code_documents, coverage
+from pipeline.speakers.distinctive import distinctive_terms
+from pipeline.speakers.shares import aggregate_shares
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.themes import load_themes
 
 
 def main(args, config) -> None:

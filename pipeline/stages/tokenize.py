@@ -13,23 +13,16 @@ from collections import Counter
 from contextlib import nullcontext
 from pathlib import Path
 
-from pipeline.atomic import iter_jsonl, write_jsonl, write_metrics
-from pipeline.boilerplate import Boilerplate, find_boilerplate
-from pipeline.compute import executor
-from pipeline.errors import PipelineError
-from pipeline.procedure import is_procedural_document, procedure_lexicon
-from pipeline.progress import progress
-from pipeline.speakers import ROLES
+from pipeline.common.atomic import iter_jsonl, write_jsonl, write_metrics
+from pipeline.common.compute import executor
+from pipeline.common.errors import PipelineError
+from pipeline.common.progress import progress
+from pipeline.ingest.speaker_labels import ROLES
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.token_cache import TokenCache
-from pipeline.token_units import (
-    CHUNK_CHARS,
-    TokenSettings,
-    corpus_terms,
-    gc_paused,
-    tokenize_chunks,
-)
-from pipeline.tokens import (
+from pipeline.tokenize.boilerplate import Boilerplate, find_boilerplate
+from pipeline.tokenize.cache import TokenCache
+from pipeline.tokenize.procedure import is_procedural_document, procedure_lexicon
+from pipeline.tokenize.tokens import (
     PARALLEL_MIN_CHARS,
     dictionary_info,
     join_collocations,
@@ -38,6 +31,13 @@ from pipeline.tokens import (
     parse_stopwords,
     shipped_stopwords,
     text_for_terms,
+)
+from pipeline.tokenize.units import (
+    CHUNK_CHARS,
+    TokenSettings,
+    corpus_terms,
+    gc_paused,
+    tokenize_chunks,
 )
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.atomic import write_files
-from pipeline.errors import PipelineError
+from pipeline.common.atomic import write_files
+from pipeline.common.errors import PipelineError
+from pipeline.model.themes import check_themes_fit_k, load_themes
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.themes import check_themes_fit_k, load_themes
 
 
 def read_named(path: str | None, key: str) -> bytes:

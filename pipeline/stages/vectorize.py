@@ -6,16 +6,16 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.atomic import (
+from pipeline.common.atomic import (
     iter_jsonl,
     sparse_to_npz_bytes,
     write_bytes,
     write_json,
     write_metrics,
 )
-from pipeline.dtm import build_dtm
-from pipeline.progress import progress
+from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
+from pipeline.tokenize.dtm import build_dtm
 
 
 def main(args, config) -> None:

@@ -22,7 +22,7 @@ from itertools import chain, count, islice
 import fugashi
 import numpy as np
 
-from pipeline.compounds import (
+from pipeline.tokenize.compounds import (
     Part,
     Unit,
     UnitTable,
@@ -404,7 +404,7 @@ def protect_phrases(text: str, phrases: Iterable[str]) -> list[tuple[str, bool]]
 @lru_cache(maxsize=1)
 def shipped_stopwords() -> frozenset[str]:
     """The stopword list shipped for spoken Japanese meetings."""
-    text = resources.files("pipeline.resources").joinpath("stopwords_ja_meeting.txt")
+    text = resources.files("pipeline.tokenize.resources").joinpath("stopwords_ja_meeting.txt")
     return parse_stopwords(text.read_text(encoding="utf-8"))
 
 
@@ -470,8 +470,8 @@ def tokenize_documents(
     With n_jobs > 1 and a large input, chunks of documents are analysed in worker processes
     (each with its own tagger); compounds are then decided over the corpus.
     """
-    from pipeline.compute import LocalExecutor
-    from pipeline.token_units import (
+    from pipeline.common.compute import LocalExecutor
+    from pipeline.tokenize.units import (
         TokenSettings,
         chunk_texts,
         corpus_terms,

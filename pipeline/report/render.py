@@ -14,8 +14,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from pipeline.fonts import font_face_css
-from pipeline.io import topic_column
+from pipeline.common.io import topic_column
+from pipeline.report.fonts import font_face_css
 
 MIN_QUOTE_TOKENS = 5
 PACKAGES = ("fugashi", "unidic-lite", "scikit-learn", "gensim", "matplotlib", "dvc", "numpy")
@@ -189,7 +189,7 @@ def escape_markdown(value: object) -> str:
 
 def _env(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("pipeline", "templates"),
+        loader=jinja2.PackageLoader("pipeline.report", "templates"),
         autoescape=autoescape, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )

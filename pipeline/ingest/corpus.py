@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.documents import is_procedural, make_documents
-from pipeline.errors import PipelineError
-from pipeline.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
-from pipeline.transcripts import Turn, decode, split_turns
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.documents import is_procedural, make_documents
+from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
+from pipeline.ingest.transcripts import Turn, decode, split_turns
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 

@@ -15,8 +15,8 @@ from typing import IO, Any
 
 import pandas as pd
 
-from pipeline.errors import PipelineError, os_error_advice
-from pipeline.spreadsheet import csv_frame, unguard_frame
+from pipeline.common.errors import PipelineError, os_error_advice
+from pipeline.common.spreadsheet import csv_frame, unguard_frame
 
 # output.csv_formula_guard for this run; the stage wrapper sets it from the config, so every
 # table a stage writes or reads back follows the one setting.
@@ -161,7 +161,8 @@ def write_metrics(path: Path, data: Any) -> None:
 def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
               bom: bool = True) -> None:
     """Write a table atomically; with a BOM (so Excel in Japan opens it) unless bom=False;
-    text cells that a spreadsheet would run as a formula get a `'` (see pipeline.spreadsheet).
+    text cells that a spreadsheet would run as a formula get a `'`
+    (see pipeline.common.spreadsheet).
 
     DVC's plot reader takes a BOM for part of the first column name, so plot data go bare.
     """

@@ -1,6 +1,6 @@
 """How many topics: the Ks a sweep tries, and the rule that picks one from its scores.
 
-Pure functions of the sweep's measurements (pipeline.topics.sweep_k), so the rule is tested
+Pure functions of the sweep's measurements (pipeline.model.topics.sweep_k), so the rule is tested
 directly and the fit stage only reports what it decided.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.topics import KScore, check_k
+from pipeline.model.topics import KScore, check_k
 
 MAX_TOPIC_SHARE = 1 / 3  # a K whose largest topic holds more is a catch-all, not a map
 AUTO_K_MAX = (12, 30)  # k_max auto scales with the corpus between these bounds

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from pipeline.errors import PipelineError
+from pipeline.common.errors import PipelineError
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from pipeline.config import ModelConfig
-from pipeline.io import topic_column
-from pipeline.k_choice import choose_k, dominance_warning, k_range
-from pipeline.labels import slider_data, term_distributions, top_by_relevance
-from pipeline.models import choose_solver, top_term_indices
-from pipeline.procedure import procedural_topics
-from pipeline.progress import progress
-from pipeline.quality import TopicCoherence
-from pipeline.themes import Theme, check_themes_fit_k, seed_columns
-from pipeline.topics import KScore, check_k, fit_topics, small_corpus_warnings, sweep_k
+from pipeline.common.config import ModelConfig
+from pipeline.common.io import topic_column
+from pipeline.common.progress import progress
+from pipeline.model.engines import choose_solver, top_term_indices
+from pipeline.model.k_choice import choose_k, dominance_warning, k_range
+from pipeline.model.labels import slider_data, term_distributions, top_by_relevance
+from pipeline.model.quality import TopicCoherence
+from pipeline.model.themes import Theme, check_themes_fit_k, seed_columns
+from pipeline.model.topics import KScore, check_k, fit_topics, small_corpus_warnings, sweep_k
+from pipeline.tokenize.procedure import procedural_topics
 
 DOC_FIELDS = ("meeting", "speaker", "turn", "source_id")
 
@@ -79,7 +79,7 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
               log: Callable[[str], None] = lambda line: None) -> FitResult:
     """Measure K (if auto), fit the final model with seeded themes, describe its topics.
 
-    `ex` maps the K sweep's fits (pipeline.compute); `log` gets progress lines as they
+    `ex` maps the K sweep's fits (pipeline.common.compute); `log` gets progress lines as they
     happen. Same inputs and seed give identical results."""
     counts, vocabulary, rows = data.counts, data.vocabulary, data.rows
     # ingest.speaker_weights / procedural_weight: a chair's talk shapes topics less.

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.config import IngestConfig
-from pipeline.corpus import DocOptions, FileReport, FileResult, ReadOptions
-from pipeline.errors import PipelineError
-from pipeline.tables import Columns
+from pipeline.common.config import IngestConfig
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.corpus import DocOptions, FileReport, FileResult, ReadOptions
+from pipeline.ingest.tables import Columns
 
 
 def read_options(cfg: IngestConfig) -> ReadOptions:

@@ -1,6 +1,6 @@
 """Typed readers of the interim outputs, and the one rule for naming topic columns.
 
-Writing is centralized in pipeline/atomic.py; reading is here, so that no stage re-joins
+Writing is centralized in pipeline/common/atomic.py; reading is here, so that no stage re-joins
 documents by id or parses `topic_1..K` column names on its own.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.atomic import iter_jsonl, read_csv
+from pipeline.common.atomic import iter_jsonl, read_csv
 
 TOPIC_PREFIX = "topic_"
 

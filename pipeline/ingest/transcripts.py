@@ -7,8 +7,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.errors import PipelineError
-from pipeline.speakers import normalize_label, split_speaker
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.speaker_labels import normalize_label, split_speaker
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932", "euc-jp")
 

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.errors import PipelineError
+from pipeline.common.errors import PipelineError
 
 
 def _check_n_jobs(value: int) -> int:

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.compounds import Unit, UnitTable, unit_terms
-from pipeline.tokens import Analyzer, Extractor, TermFilter, chunk_unit_ids, new_tagger
+from pipeline.tokenize.compounds import Unit, UnitTable, unit_terms
+from pipeline.tokenize.tokens import Analyzer, Extractor, TermFilter, chunk_unit_ids, new_tagger
 
 CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread over workers
 _CODE = (Path(__file__).parent / "tokens.py", Path(__file__).parent / "compounds.py",
@@ -229,7 +229,7 @@ def tokenize_chunks(chunks: Iterable[Sequence[str]], settings: TokenSettings, ex
                     missed: list[int] | None = None,
                     progress=lambda items: items) -> CorpusUnits:
     """Candidate terms of every chunk, in order, as one corpus: from the cache where it
-    holds a chunk, else computed (by `ex`, an executor from pipeline.compute, or here).
+    holds a chunk, else computed (by `ex`, an executor from pipeline.common.compute, or here).
     `missed` collects the positions of the chunks that were computed."""
     merger = Merger()
     # Worker processes of this machine send each unit once (ChunkDelta), since each one's

@@ -12,7 +12,8 @@ PROCEDURAL_SHARE = 0.5  # a topic (or a document) is procedure when half its ter
 @cache
 def procedure_lexicon() -> frozenset[str]:
     """The shipped words of meeting procedure (resources/procedure_ja.txt)."""
-    text = files("pipeline.resources").joinpath("procedure_ja.txt").read_text(encoding="utf-8")
+    text = (files("pipeline.tokenize.resources").joinpath("procedure_ja.txt")
+            .read_text(encoding="utf-8"))
     return frozenset(line.strip() for line in text.splitlines()
                      if line.strip() and not line.startswith("#"))
 

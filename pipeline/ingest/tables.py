@@ -9,9 +9,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.errors import PipelineError
-from pipeline.speakers import normalize_label, split_speaker
-from pipeline.transcripts import Turn, fold, speech_body
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.speaker_labels import normalize_label, split_speaker
+from pipeline.ingest.transcripts import Turn, fold, speech_body
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl")
 # A row's text may still open with its minutes tag: "○田野瀬委員長　これより…".

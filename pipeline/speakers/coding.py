@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from pipeline.themes import Theme
+from pipeline.model.themes import Theme
 
 
 def theme_hits(terms: Sequence[str], theme: Theme) -> int:

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from pipeline.io import topic_column
+from pipeline.common.io import topic_column
 
 # Figures are made as Figure objects, never through pyplot: no backend is chosen or needed
 # (savefig picks the file format's own canvas), and importing this module changes nothing.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.errors import PipelineError
+from pipeline.common.errors import PipelineError
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def check_themes_fit_k(themes: Sequence[Theme], n_topics: int | str, k_max: int 
                        source: str) -> None:
     """Each seeded theme needs a topic of its own, and at least one topic stays free (for
     the documents that use no seed word): stop before any fitting if K cannot hold them
-    (k_max auto always makes room: pipeline.k_choice.k_range)."""
+    (k_max auto always makes room: pipeline.model.k_choice.k_range)."""
     n = sum(1 for t in themes if t.guides)
     need = n + 1
     if not n or (n_topics == "auto" and k_max == "auto"):

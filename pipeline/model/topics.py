@@ -11,9 +11,9 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
-from pipeline.errors import PipelineError
-from pipeline.models import make_model, top_terms
-from pipeline.quality import TopicCoherence, diversity, stability
+from pipeline.common.errors import PipelineError
+from pipeline.model.engines import make_model, top_terms
+from pipeline.model.quality import TopicCoherence, diversity, stability
 
 
 @dataclass(frozen=True)

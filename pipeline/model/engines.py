@@ -291,7 +291,7 @@ class TomotopyLDA(BaseEstimator):
         try:
             import tomotopy
         except ImportError:  # an optional engine: say how to get it
-            from pipeline.errors import PipelineError
+            from pipeline.common.errors import PipelineError
 
             raise PipelineError("model.engine: tomotopy_lda needs the tomotopy package; "
                                 "pip install '.[tomotopy]'") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
-from pipeline.transcripts import Paragraph, Turn
+from pipeline.ingest.transcripts import Paragraph, Turn
 
 _SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[」』）)]*|$)")
 

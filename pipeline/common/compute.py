@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pipeline.errors import PipelineError
+from pipeline.common.errors import PipelineError
 
 
 def resolve_jobs(n_jobs: int) -> int:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.atomic import write_bytes
-from pipeline.token_units import ChunkUnits, TokenSettings
+from pipeline.common.atomic import write_bytes
+from pipeline.tokenize.units import ChunkUnits, TokenSettings
 
 _FORMAT = "jp-meeting-topics token cache 2"
 
