@@ -33,7 +33,7 @@ ARGS = {
             "dtm_documents.json", "--documents", "documents.jsonl", "--tokens", "tokens.jsonl",
             "--doc-topics", "doc_topics.csv", "--topic-terms", "topic_terms.csv", "--topics",
             "topics.json", "--relevance", "relevance.json", "--metrics", "model.json",
-            "--k-sweep", "k_sweep.csv"],
+            "--k-sweep", "k_sweep.csv", "--model", "model"],
     "speakers": ["--doc-topics", "doc_topics.csv", "--index", "dtm_documents.json",
                  "--documents", "documents.jsonl", "--tokens", "tokens.jsonl",
                  "--speaker-topics", "speaker_topics.csv", "--role-topics", "role_topics.csv",

@@ -91,7 +91,7 @@ INPUTS = {"dtm": "dtm.npz", "vocabulary": "vocabulary.json", "index": "index.jso
           "documents": "documents.jsonl", "tokens": "tokens.jsonl"}
 OUTPUTS = {"doc-topics": "doc_topics.csv", "topic-terms": "topic_terms.csv",
            "topics": "topics.json", "relevance": "relevance.json", "metrics": "model.json",
-           "k-sweep": "k_sweep.csv"}
+           "k-sweep": "k_sweep.csv", "model": "model"}
 
 
 def _write_interim(folder: Path, n_docs: int) -> None:
@@ -141,10 +141,12 @@ def test_fit_stage_sweeps_a_fixed_sample_and_fits_every_document(tmp_path):
     assert metrics["sweep_documents"] == 100 and metrics["n_documents"] == 300
     assert "a sample of 100 of 300 documents" in log
     assert "on 100 documents" in log
-    assert sorted(metrics["per_k"]) == ["2", "3", "4"]
+    assert "per_k" not in metrics  # plot data (k_sweep.csv), not metrics
+    assert metrics["n_k_measured"] == 3
     again_log, again = _run_fit(tmp_path, interim, tmp_path / "b", sweep_max_docs=100)
     assert again == metrics
-    for name in ("doc_topics.csv", "topic_terms.csv", "topics.json", "k_sweep.csv"):
+    for name in ("doc_topics.csv", "topic_terms.csv", "topics.json", "k_sweep.csv",
+                 "model/model.json", "model/model.npz"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     doc_topics = (tmp_path / "a" / "doc_topics.csv").read_text(encoding="utf-8-sig")
     assert doc_topics.count("\n") == 301  # header + every document, not just the sample
@@ -155,4 +157,5 @@ def test_fit_stage_sweeps_a_fixed_sample_and_fits_every_document(tmp_path):
     log, whole = _run_fit(tmp_path, interim, tmp_path / "c", sweep_max_docs=1000)
     assert whole["sweep_documents"] == 300
     assert "sample" not in log
-    assert whole["per_k"] != metrics["per_k"]
+    assert (tmp_path / "c" / "k_sweep.csv").read_bytes() != \
+        (tmp_path / "a" / "k_sweep.csv").read_bytes()

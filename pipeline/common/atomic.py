@@ -214,8 +214,8 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def sparse_to_npz_bytes(matrix) -> bytes:
-    """A CSR matrix as .npz bytes that `scipy.sparse.load_npz` reads, byte-identical per input.
+def arrays_to_npz_bytes(arrays: dict[str, Any]) -> bytes:
+    """Named arrays as .npz bytes that `numpy.load` reads, byte-identical per input.
 
     numpy stamps zip members with the current time; a fixed stamp keeps reruns identical.
     """
@@ -223,13 +223,7 @@ def sparse_to_npz_bytes(matrix) -> bytes:
     import zipfile
 
     import numpy as np
-    import scipy.sparse as sp
 
-    matrix = sp.csr_matrix(matrix)
-    arrays = {
-        "indices": matrix.indices, "indptr": matrix.indptr, "format": np.array(b"csr"),
-        "shape": np.array(matrix.shape), "data": matrix.data,
-    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, array in arrays.items():
@@ -238,3 +232,15 @@ def sparse_to_npz_bytes(matrix) -> bytes:
             with archive.open(info, "w") as member:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
     return buffer.getvalue()
+
+
+def sparse_to_npz_bytes(matrix) -> bytes:
+    """A CSR matrix as .npz bytes that `scipy.sparse.load_npz` reads, byte-identical per input."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    matrix = sp.csr_matrix(matrix)
+    return arrays_to_npz_bytes({
+        "indices": matrix.indices, "indptr": matrix.indptr, "format": np.array(b"csr"),
+        "shape": np.array(matrix.shape), "data": matrix.data,
+    })

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from pipeline.common.config import ModelConfig
 from pipeline.common.io import topic_column
 from pipeline.common.progress import progress
+from pipeline.model.artifact import SavedModel, export_model
 from pipeline.model.engines import choose_solver, top_term_indices
 from pipeline.model.k_choice import choose_k, dominance_warning, k_range
 from pipeline.model.labels import slider_data, term_distributions, top_by_relevance
@@ -46,6 +47,7 @@ class FitResult:
     relevance: dict
     metrics: dict
     k_sweep: pd.DataFrame
+    model: SavedModel  # what scoring new documents and merging topics need
     warnings: list[str]
     summary: list[str]  # log lines for after the outputs are saved
 
@@ -166,10 +168,9 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
         "largest_topic_share": round(float(fitted.prevalence.max()), 6),
         "n_procedural_topics": int(sum(procedural)),
         "seed": seed, "sweep_seeds": sweep_seeds, "warnings": warnings_,
-        "per_k": {str(s.k): {"npmi": round(s.npmi, 6), "c_v": round(s.c_v, 6),
-                             "stability": round(s.stability, 6),
-                             "diversity": round(s.diversity, 6),
-                             "largest_topic": round(s.max_share, 6)} for s in sweep},
+        # Per-K figures are plot data (k_sweep), not metrics: 36 of them in model.json made
+        # `dvc exp show` and `dvc metrics diff` unreadable.
+        "n_k_measured": len(sweep),
     }
     summary = [f"fit: warning: {warning}" for warning in warnings_]
     summary.append(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {chosen.npmi:.3f}, "
@@ -183,7 +184,9 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
         doc_topics=doc_topics, topic_terms=pd.DataFrame(terms), topics=topics,
         relevance={"lambda": cfg.relevance_lambda,
                    "topics": slider_data(phi, term_share, vocabulary)},
-        metrics=metrics, k_sweep=_k_sweep_table(sweep or [chosen]), warnings=warnings_,
+        metrics=metrics, k_sweep=_k_sweep_table(sweep or [chosen]),
+        model=export_model(fitted.model, cfg.engine, fitted.origin, vocabulary, term_share),
+        warnings=warnings_,
         summary=summary)
 
 

@@ -44,7 +44,7 @@ def _shuffled_rows(n_rows: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n_rows)
 
 
-def _normalize_rows(matrix: np.ndarray) -> np.ndarray:
+def normalize_rows(matrix: np.ndarray) -> np.ndarray:
     """Rows that sum to 1; an all-zero row (nothing the model knows) becomes uniform."""
     matrix = np.asarray(matrix, dtype=float)
     totals = matrix.sum(axis=1, keepdims=True)
@@ -99,7 +99,7 @@ class NMFTopics(BaseEstimator):
         """Fit, and the documents' topic shares from the fit itself: transform would solve
         for them again (as long as the fit on a large corpus), and the fit's own shares keep
         a seeded topic off the documents without its seed words."""
-        return _normalize_rows(self.fit(counts, sample_weight=sample_weight).embedding_)
+        return normalize_rows(self.fit(counts, sample_weight=sample_weight).embedding_)
 
     def _fit_online(self, x: sp.spmatrix, seeded: list[tuple[int, ...]]) -> NMFTopics:
         order = _shuffled_rows(x.shape[0], self.random_state)
@@ -157,7 +157,7 @@ class NMFTopics(BaseEstimator):
         return np.ascontiguousarray(w), np.ascontiguousarray(h)
 
     def transform(self, counts: sp.spmatrix) -> np.ndarray:
-        return _normalize_rows(self.nmf_.transform(self.tfidf_.transform(counts)))
+        return normalize_rows(self.nmf_.transform(self.tfidf_.transform(counts)))
 
 
 class SklearnLDA(BaseEstimator):
@@ -193,7 +193,7 @@ class SklearnLDA(BaseEstimator):
         return self
 
     def transform(self, counts: sp.spmatrix) -> np.ndarray:
-        return _normalize_rows(self.lda_.transform(counts))
+        return normalize_rows(self.lda_.transform(counts))
 
 
 class GensimLDA(BaseEstimator):
@@ -224,7 +224,7 @@ class GensimLDA(BaseEstimator):
         gammas, _ = self.model_.inference(list(corpus))
         dense = corpus2dense([[(k, v) for k, v in enumerate(row)] for row in gammas],
                              num_terms=self.n_topics).T
-        return _normalize_rows(dense)
+        return normalize_rows(dense)
 
 
 class GensimAuthorTopic(BaseEstimator):
@@ -272,7 +272,7 @@ class GensimAuthorTopic(BaseEstimator):
     def transform(self, counts: sp.spmatrix) -> np.ndarray:
         if counts.shape[0] != self.n_rows_:
             raise ValueError("the author-topic model describes only the documents it was fit on")
-        return _normalize_rows(np.array([self._distribution(f"doc:{i}")
+        return normalize_rows(np.array([self._distribution(f"doc:{i}")
                                          for i in range(self.n_rows_)]))
 
 
@@ -315,7 +315,7 @@ class TomotopyLDA(BaseEstimator):
     def transform(self, counts: sp.spmatrix) -> np.ndarray:
         if counts.shape[0] != self.n_rows_:
             raise ValueError("this tomotopy adapter describes only the documents it was fit on")
-        return _normalize_rows(np.array([doc.get_topic_dist() for doc in self.model_.docs]))
+        return normalize_rows(np.array([doc.get_topic_dist() for doc in self.model_.docs]))
 
 
 def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,

@@ -25,6 +25,7 @@ class FittedTopics:
     prevalence: np.ndarray  # token-weighted share of each topic in the corpus
     terms: list[list[str]]  # top terms per topic
     origin: list[int]  # each topic's index in the unordered model (seeded themes come first)
+    model: object = None  # the fitted engine (for saving it: pipeline.model.artifact)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
         prevalence=prevalence[order],
         terms=top_terms(components, tuple(vocabulary), n_top_terms),
         origin=order,
+        model=model,
     )
 
 

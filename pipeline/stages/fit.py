@@ -10,10 +10,11 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from pipeline.common.atomic import iter_jsonl, write_csv, write_json, write_metrics
+from pipeline.common.atomic import iter_jsonl, write_csv, write_files, write_json, write_metrics
 from pipeline.common.compute import executor
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import read_document_fields, read_index, read_json
+from pipeline.model.artifact import model_files
 from pipeline.model.core import DOC_FIELDS, FitInputs, fit_model
 from pipeline.model.themes import load_themes
 from pipeline.model.topics import sample_rows
@@ -69,6 +70,7 @@ def main(args, config) -> None:
     write_json(Path(args.topics), result.topics)
     write_metrics(Path(args.metrics), result.metrics)
     write_csv(Path(args.k_sweep), result.k_sweep, bom=False)
+    write_files({Path(args.model) / name: data for name, data in model_files(result.model).items()})
     for line in result.summary:
         log(line)
 
@@ -77,6 +79,6 @@ if __name__ == "__main__":
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     parser = stage_parser(__doc__)
     for name in ("dtm", "vocabulary", "index", "documents", "tokens", "doc_topics",
-                 "topic_terms", "topics", "relevance", "metrics", "k_sweep"):
+                 "topic_terms", "topics", "relevance", "metrics", "k_sweep", "model"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)
