@@ -122,7 +122,6 @@ def transform(saved: SavedModel, counts: sp.spmatrix) -> np.ndarray:
     k, n_terms = arrays["components"].shape
     if engine == "nmf":
         from sklearn.decomposition import NMF
-
         from sklearn.feature_extraction.text import TfidfTransformer
 
         tfidf = TfidfTransformer(sublinear_tf=True)

@@ -70,7 +70,8 @@ def main(args, config) -> None:
     write_json(Path(args.topics), result.topics)
     write_metrics(Path(args.metrics), result.metrics)
     write_csv(Path(args.k_sweep), result.k_sweep, bom=False)
-    write_files({Path(args.model) / name: data for name, data in model_files(result.model).items()})
+    write_files({Path(args.model) / name: data
+                 for name, data in model_files(result.model).items()})
     for line in result.summary:
         log(line)
 
