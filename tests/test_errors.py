@@ -187,7 +187,8 @@ def test_more_topics_than_documents(tmp_path):
         "--tokens", str(out / "tokens.jsonl"), "--doc-topics", str(out / "dt.csv"),
         "--topic-terms", str(out / "tt.csv"), "--topics", str(out / "topics.json"),
         "--relevance", str(out / "relevance.json"),
-        "--metrics", str(out / "model.json"), "--k-sweep", str(out / "k.csv")], config)
+        "--metrics", str(out / "model.json"), "--k-sweep", str(out / "k.csv"),
+        "--model", str(out / "model")], config)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "error: model.n_topics: 30 topics but only 6 documents and 3 terms; use at most 2"]

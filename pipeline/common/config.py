@@ -284,7 +284,8 @@ class PipelineConfig(_Section):
 
 
 def _describe(error: dict) -> str:
-    key = ".".join(str(p) for p in error["loc"] if not str(p).startswith(("int", "literal")))
+    key = ".".join(str(p) for p in error["loc"]
+                   if not str(p).startswith(("int", "literal", "[key]")))
     kind = error["type"]
     if kind == "extra_forbidden":
         return f"{key}: unknown key (check its spelling; see README 'Settings')"
@@ -297,6 +298,16 @@ def _describe(error: dict) -> str:
     return f"{key}: {message} (got {got!r})"
 
 
+def validation_error(exc: ValidationError, source: str) -> PipelineError:
+    """Every problem pydantic found, one line each, naming the file and the key."""
+    seen: list[str] = []
+    for error in exc.errors():
+        line = f"{source}: {_describe(error)}"
+        if line not in seen:
+            seen.append(line)
+    return PipelineError("\n".join(seen))
+
+
 def parse_config(data: object, source: str = "config") -> PipelineConfig:
     """Validate a parsed YAML mapping; every problem is reported, one line each."""
     if not isinstance(data, dict):
@@ -304,28 +315,27 @@ def parse_config(data: object, source: str = "config") -> PipelineConfig:
     try:
         return PipelineConfig.model_validate(data)
     except ValidationError as exc:
-        seen: list[str] = []
-        for error in exc.errors():
-            line = f"{source}: {_describe(error)}"
-            if line not in seen:
-                seen.append(line)
-        raise PipelineError("\n".join(seen)) from None
+        raise validation_error(exc, source) from None
 
 
-def load_config(path: str | Path) -> PipelineConfig:
-    """Read and validate the params file."""
+def read_yaml(path: str | Path, what: str = "config") -> object:
+    """A YAML file parsed; a missing, non-UTF-8 or malformed file is one line with its line."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PipelineError(f"{path}: config file not found") from None
+        raise PipelineError(f"{path}: {what} file not found") from None
     except UnicodeDecodeError:
-        raise PipelineError(f"{path}: config is not UTF-8 text") from None
+        raise PipelineError(f"{path}: {what} is not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "malformed YAML"
         raise PipelineError(f"{path}{where}: malformed YAML ({problem})") from None
-    return parse_config(data, str(path))
+
+
+def load_config(path: str | Path) -> PipelineConfig:
+    """Read and validate the params file."""
+    return parse_config(read_yaml(path), str(path))

@@ -33,6 +33,12 @@ def topic_number(column: str) -> int:
     return int(column.removeprefix(TOPIC_PREFIX))
 
 
+def n_fitted_topics(topics: list[dict]) -> int:
+    """K of the fit behind topics.json, counting each merged topic's members
+    (pipeline/model/topic_labels.py)."""
+    return sum(len(t.get("merged_from") or [t["topic"]]) for t in topics)
+
+
 def read_json(path: str | Path) -> Any:
     """A JSON output (metrics, topics.json, relevance.json, roster.json, ...)."""
     return json.loads(Path(path).read_text(encoding="utf-8"))

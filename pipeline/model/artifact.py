@@ -82,8 +82,9 @@ def model_files(saved: SavedModel) -> dict[str, bytes]:
     return {"model.json": text.encode("utf-8"), "model.npz": arrays_to_npz_bytes(saved.arrays)}
 
 
-def read_model(folder: Path) -> SavedModel:
-    """A model saved by the fit stage (model_files), checked; errors say what to do."""
+def read_model(folder: Path, scoring: bool = True) -> SavedModel:
+    """A model saved by the fit stage (model_files), checked (also that it can score new
+    documents, if `scoring`); errors say what to do."""
     try:
         meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
         with np.load(folder / "model.npz", allow_pickle=False) as data:
@@ -92,11 +93,11 @@ def read_model(folder: Path) -> SavedModel:
         raise PipelineError(f"{exc.filename}: no saved model; run dvc repro (the fit stage "
                             "saves it)") from None
     saved = SavedModel(meta, arrays)
-    check_saved(saved, str(folder))
+    check_saved(saved, str(folder), scoring)
     return saved
 
 
-def check_saved(saved: SavedModel, source: str) -> None:
+def check_saved(saved: SavedModel, source: str, scoring: bool = True) -> None:
     """A model file this code can score with; else one line saying what to do."""
     if saved.meta.get("format") != FORMAT:
         raise PipelineError(f"{source}: model format {saved.meta.get('format')!r} is not "
@@ -106,7 +107,7 @@ def check_saved(saved: SavedModel, source: str) -> None:
         raise PipelineError(f"{source}: model.npz does not match model.json ({shape} weights "
                             f"for {saved.n_topics} topics of {len(saved.vocabulary)} terms); "
                             "run dvc repro to fit the model again")
-    if not saved.meta.get("scorable"):
+    if scoring and not saved.meta.get("scorable"):
         raise PipelineError(
             f"{source}: a model of engine {saved.meta.get('engine')} describes only the "
             f"documents it was fitted on and cannot score new ones; set model.engine to one "

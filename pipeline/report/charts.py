@@ -54,10 +54,11 @@ def japanese_style():
 
 
 def topic_labels(topics: list[dict], n_terms: int = 3, max_chars: int = 14) -> list[str]:
-    """Short labels: `T1 特区・規制・経済特区`, cut to max_chars so axes stay readable."""
+    """Short labels: `T1 特区・規制・経済特区`, or the name given in configs/topic_labels.yaml,
+    cut to max_chars so axes stay readable."""
     labels = []
     for t in topics:
-        words = "・".join(t["terms"][:n_terms])
+        words = t.get("name") or "・".join(t["terms"][:n_terms])
         words = words if len(words) <= max_chars else words[: max_chars - 1] + "…"
         labels.append(f"T{t['topic']} {words}")
     return labels

@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline.common.atomic import read_csv, write_files
 from pipeline.common.errors import PipelineError
-from pipeline.common.io import read_doc_topics, read_index, read_json
+from pipeline.common.io import n_fitted_topics, read_doc_topics, read_index, read_json
 from pipeline.report.charts import (
     japanese_style,
     k_selection_chart,
@@ -69,7 +69,7 @@ def main(args, config) -> None:
         "top_terms": lambda: top_terms_chart(terms, topics),
         "speaker_mix": lambda: speaker_mix_chart(shares, topics),
         "timeline": lambda: timeline_chart(doc_topics, topics),
-        "k_selection": lambda: k_selection_chart(sweep, len(topics)),
+        "k_selection": lambda: k_selection_chart(sweep, n_fitted_topics(topics)),
         "speaker_themes": lambda: theme_heatmap(coverage),
     }
     out = Path(args.out_dir)

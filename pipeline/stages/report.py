@@ -21,9 +21,12 @@ def main(args, config) -> None:
     names = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
              "speaker_mix": "speaker_mix", "timeline": "timeline",
              "k_selection": "k_selection", "speaker_themes": "speaker_themes"}
+    model = _json(args.model_metrics)
+    # A stale configs/topic_labels.yaml is a warning of the model's kind: the report shows it.
+    model["warnings"] = model["warnings"] + _json(args.label_notes)["warnings"]
     context = build_context(
         title=config.report.title, ingest=_json(args.ingest_metrics),
-        tokens=_json(args.tokens_metrics), model=_json(args.model_metrics),
+        tokens=_json(args.tokens_metrics), model=model,
         topics=topics, doc_topics=doc_topics,
         docs=quoted,
         shares=read_csv(args.speaker_topics), roster=_json(args.roster),
@@ -42,7 +45,8 @@ def main(args, config) -> None:
 
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
-    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "speakers_metrics",
+    for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "label_notes",
+                 "speakers_metrics",
                  "topics", "relevance", "doc_topics", "index", "documents", "speaker_topics",
                  "speaker_terms", "speaker_themes", "roster", "charts", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)

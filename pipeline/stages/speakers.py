@@ -11,6 +11,7 @@ from pipeline.common.io import (
     read_doc_topics,
     read_document_fields,
     read_index,
+    read_json,
     topic_columns,
     topic_number,
 )
@@ -30,6 +31,9 @@ def main(args, config) -> None:
     doc_topics = doc_topics.assign(role=doc_topics["doc_id"].map(
         {doc_id: role for doc_id, (role, _) in fields.items()}))
     columns = topic_columns(doc_topics)
+    # Each row names its topic (configs/topic_labels.yaml, else its top terms) for readers
+    # of the table alone.
+    label_of = {t["topic"]: t["label"] for t in read_json(args.topics)}
     outputs = {}
     groupings = (("speaker", args.speaker_topics), ("role", args.role_topics),
                  ("meeting", args.meeting_topics))
@@ -37,6 +41,7 @@ def main(args, config) -> None:
         table = aggregate_shares(doc_topics, columns, by, cfg.n_bootstrap, cfg.ci,
                                  cfg.min_tokens, config.seed)
         table["topic"] = table["topic"].map(topic_number)
+        table["topic_label"] = table["topic"].map(label_of)
         write_csv(Path(path), table)
         outputs[by] = table
     terms = {r["doc_id"]: r["terms"] for r in iter_jsonl(Path(args.tokens))}
@@ -69,7 +74,7 @@ def main(args, config) -> None:
 
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
-    for name in ("doc_topics", "index", "documents", "tokens", "speaker_topics", "role_topics",
+    for name in ("doc_topics", "topics", "index", "documents", "tokens", "speaker_topics", "role_topics",
                  "meeting_topics", "speaker_terms", "speaker_themes", "prevalence", "metrics"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

@@ -1,0 +1,43 @@
+"""Stage label: names and merges from configs/topic_labels.yaml applied to the fit's tables.
+
+Its own stage, after fit: editing the labels file reruns this and the stages after it (tables,
+charts, report), never the fit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.common.atomic import read_csv, write_csv, write_json
+from pipeline.common.config import read_yaml
+from pipeline.common.io import read_json
+from pipeline.model.artifact import read_model
+from pipeline.model.topic_labels import FitTables, apply_topic_labels, parse_topic_labels
+from pipeline.stages._cli import log, run, stage_parser
+
+
+def main(args, config) -> None:
+    labels = parse_topic_labels(read_yaml(args.labels, "topic labels"), args.labels)
+    saved = read_model(Path(args.model), scoring=False)
+    fit = FitTables(
+        doc_topics=read_csv(Path(args.fit_doc_topics)),
+        topic_terms=read_csv(Path(args.fit_topic_terms)), topics=read_json(args.fit_topics),
+        relevance=read_json(args.fit_relevance), components=saved.arrays["components"],
+        term_share=saved.arrays["term_share"], vocabulary=saved.vocabulary)
+    result = apply_topic_labels(fit, labels, config.model.relevance_lambda,
+                                config.model.n_top_terms, args.labels)
+    write_csv(Path(args.doc_topics), result.doc_topics)
+    write_csv(Path(args.topic_terms), result.topic_terms)
+    write_json(Path(args.topics), result.topics)
+    write_json(Path(args.relevance), result.relevance)
+    write_json(Path(args.notes), {"warnings": result.warnings})
+    for line in [f"label: warning: {w}" for w in result.warnings] + result.summary:
+        log(line)
+
+
+if __name__ == "__main__":
+    parser = stage_parser(__doc__)
+    for name in ("labels", "model", "fit_doc_topics", "fit_topic_terms", "fit_topics",
+                 "fit_relevance", "doc_topics", "topic_terms", "topics", "relevance", "notes"):
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+    run(main, parser)
