@@ -29,7 +29,8 @@ def fit_tables() -> FitTables:
         doc_topics[f"topic_{k + 1}"] = theta[:, k]
     doc_topics["source_id"] = ""
     terms = [{"topic": k + 1, "rank": r + 1, "term": VOCAB[i], "weight": components[k, i]}
-             for k in range(3) for r, i in enumerate(np.argsort(-components[k], kind="stable")[:3])]
+             for k in range(3)
+             for r, i in enumerate(np.argsort(-components[k], kind="stable")[:3])]
     topics = [{"topic": k + 1, "label": "・".join(VOCAB[3 * k:3 * k + 3]), "theme": None,
                "procedural": False, "prevalence": p, "terms": VOCAB[3 * k:3 * k + 3],
                "top_terms_by_weight": VOCAB[3 * k:3 * k + 3], "npmi": 0.1}

@@ -142,7 +142,8 @@ def apply_topic_labels(fit: FitTables, labels: TopicLabels, lam: float, n_top_te
     merged_into = {t: g[0] for g in groups for t in g}
     doc_topics = fit.doc_topics.copy()
     for group in groups:
-        doc_topics[topic_column(group[0])] = doc_topics[[topic_column(t) for t in group]].sum(axis=1)
+        members = [topic_column(t) for t in group]
+        doc_topics[members[0]] = doc_topics[members].sum(axis=1)
         doc_topics = doc_topics.drop(columns=[topic_column(t) for t in group[1:]])
     phi = term_distributions(fit.components)
     by_number = {t["topic"]: t for t in fit.topics}
