@@ -75,6 +75,7 @@ def main(args, config) -> None:
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
     for name in ("doc_topics", "topics", "index", "documents", "tokens", "speaker_topics",
-                 "role_topics", "meeting_topics", "speaker_terms", "speaker_themes", "prevalence", "metrics"):
+                 "role_topics", "meeting_topics", "speaker_terms", "speaker_themes",
+                 "prevalence", "metrics"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)
