@@ -271,6 +271,14 @@ class ComputeConfig(_Section):
         return value
 
 
+class ScoreConfig(_Section):
+    input: str | None = Field(
+        None, description="New transcripts (a file or a folder) to put on the fitted topics "
+        "by the score stage (outputs/score/), read with the ingest and tokens settings; the "
+        "fit does not rerun. null = nothing to score.",
+    )
+
+
 class PipelineConfig(_Section):
     seed: int = Field(42, ge=0, description="The one seed for everything random.")
     ingest: IngestConfig
@@ -281,6 +289,7 @@ class PipelineConfig(_Section):
     report: ReportConfig = ReportConfig()
     output: OutputConfig = OutputConfig()
     compute: ComputeConfig = ComputeConfig()
+    score: ScoreConfig = ScoreConfig()
 
 
 def _describe(error: dict) -> str:

@@ -17,10 +17,10 @@ from pipeline.common.atomic import iter_jsonl, write_jsonl, write_metrics
 from pipeline.common.compute import executor
 from pipeline.common.errors import PipelineError
 from pipeline.common.progress import progress
-from pipeline.ingest.speaker_labels import ROLES
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tokenize.boilerplate import Boilerplate, find_boilerplate
 from pipeline.tokenize.cache import TokenCache
+from pipeline.tokenize.new_texts import roster_stopwords
 from pipeline.tokenize.procedure import is_procedural_document, procedure_lexicon
 from pipeline.tokenize.tokens import (
     PARALLEL_MIN_CHARS,
@@ -39,14 +39,6 @@ from pipeline.tokenize.units import (
     gc_paused,
     tokenize_chunks,
 )
-
-
-def roster_stopwords(roster: list[dict]) -> frozenset[str]:
-    """The corpus's own speaker names, labels and roles: never topic terms."""
-    words = set(ROLES)
-    for entry in roster:
-        words.update(v for v in entry.values() if v)
-    return frozenset(words)
 
 
 def meeting_chunks(path: Path, index: list[tuple[str, float, str]], meetings: list[str],

@@ -1,0 +1,64 @@
+"""Stage score: new transcripts -> topic shares per document and per speaker on the fitted
+model's topics (outputs/model), without fitting again.
+
+    python -m pipeline.stages.score --config configs/pipeline.yaml --input new/minutes ...
+
+or set score.input and run `dvc repro`. The new files are read with the ingest and tokens
+settings of configs/pipeline.yaml; a topic named or merged in configs/topic_labels.yaml is
+named and merged here too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.common.atomic import write_csv, write_json
+from pipeline.common.io import read_json
+from pipeline.ingest.core import IngestTally, doc_options, read_options
+from pipeline.ingest.corpus import find_transcripts, ingest_file, meeting_id
+from pipeline.model.artifact import read_model
+from pipeline.model.scoring import DOC_COLUMNS, SPEAKER_COLUMNS, score_transcripts
+from pipeline.stages._cli import log, run, stage_parser
+from pipeline.tokenize.tokens import parse_stopwords, shipped_stopwords
+
+
+def main(args, config) -> None:
+    source = args.input or config.score.input
+    outputs = (Path(args.doc_topics), Path(args.speaker_topics), Path(args.summary))
+    if not source:
+        # Nothing to score: empty tables, so `dvc repro` has its outputs and nothing is stale.
+        write_csv(outputs[0], pd.DataFrame(columns=[*DOC_COLUMNS, "source_id"]))
+        write_csv(outputs[1], pd.DataFrame(columns=list(SPEAKER_COLUMNS)))
+        write_json(outputs[2], {"input": None})
+        log("score: score.input is null: nothing to score")
+        return
+    root, tally, documents = Path(source), IngestTally(), []
+    for path in find_transcripts(root):
+        result = ingest_file((path, meeting_id(path, root), read_options(config.ingest),
+                              doc_options(config.ingest)))
+        tally.add(result)
+        documents += result.documents
+    tally.check_something_to_model(source, config.ingest.exclude_speakers)
+    stopwords = shipped_stopwords() | parse_stopwords(
+        Path(args.stopwords).read_text(encoding="utf-8"))
+    scored = score_transcripts(read_model(Path(args.model)), documents, tally.roster_rows(),
+                               stopwords, read_json(args.topics), config)
+    write_csv(outputs[0], scored.doc_topics)
+    write_csv(outputs[1], scored.speaker_topics)
+    write_json(outputs[2], {"input": source, **scored.metrics,
+                            "files": [r.__dict__ for r in tally.reports]})
+    m = scored.metrics
+    log(f"score: {len(tally.reports)} files, {m['n_documents_scored']} of {m['n_documents']} "
+        f"documents scored by {m['n_speakers']} speakers; the model knows "
+        f"{m['share_of_terms_known']:.0%} of their terms ({m['n_documents_procedural']} "
+        f"procedural, {m['n_documents_without_known_terms']} without a known term)")
+
+
+if __name__ == "__main__":
+    parser = stage_parser(__doc__)
+    parser.add_argument("--input", help="transcripts to score (else score.input)")
+    for name in ("model", "topics", "stopwords", "doc_topics", "speaker_topics", "summary"):
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+    run(main, parser)
