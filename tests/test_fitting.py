@@ -37,7 +37,7 @@ def test_auto_k_measures_the_range_and_describes_the_chosen_fit():
     result, lines = fit(data, k_min=2, k_max=4)
     k = result.metrics["n_topics"]
     assert list(result.k_sweep["k"]) == [2, 3, 4] and k in (2, 3, 4)
-    assert result.metrics["n_k_measured"] == 3 and "per_k" not in result.metrics
+    assert "per_k" not in result.metrics  # plot data (k_sweep), not metrics
     topic_columns = [f"topic_{i + 1}" for i in range(k)]
     assert list(result.doc_topics.columns) == ["doc_id", *DOC_FIELDS[:-1], *topic_columns,
                                                "source_id"]
@@ -55,7 +55,6 @@ def test_planted_topics_come_back_at_a_fixed_k():
     result, _ = fit(inputs(), n_topics=3)
     assert result.metrics["n_topics"] == 3
     assert result.metrics["n_topics_reason"] == "model.n_topics in configs/pipeline.yaml"
-    assert result.metrics["n_k_measured"] == 0
     assert list(result.k_sweep["k"]) == [3]
     # Each planted block (t0-9, t10-19, t20-29) is one topic's top terms.
     blocks = {frozenset(int(w[1:]) // 10 for w in t["top_terms_by_weight"])

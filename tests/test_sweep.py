@@ -142,7 +142,6 @@ def test_fit_stage_sweeps_a_fixed_sample_and_fits_every_document(tmp_path):
     assert "a sample of 100 of 300 documents" in log
     assert "on 100 documents" in log
     assert "per_k" not in metrics  # plot data (k_sweep.csv), not metrics
-    assert metrics["n_k_measured"] == 3
     again_log, again = _run_fit(tmp_path, interim, tmp_path / "b", sweep_max_docs=100)
     assert again == metrics
     for name in ("doc_topics.csv", "topic_terms.csv", "topics.json", "k_sweep.csv",

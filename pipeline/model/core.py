@@ -167,10 +167,9 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
         "largest_topic_share": round(float(fitted.prevalence.max()), 6),
         "n_procedural_topics": int(sum(procedural)),
+        # Per-K figures are plot data (k_sweep.csv), not metrics: 36 of them in model.json
+        # made `dvc exp show` and `dvc metrics diff` unreadable.
         "seed": seed, "sweep_seeds": sweep_seeds, "warnings": warnings_,
-        # Per-K figures are plot data (k_sweep), not metrics: 36 of them in model.json made
-        # `dvc exp show` and `dvc metrics diff` unreadable.
-        "n_k_measured": len(sweep),
     }
     summary = [f"fit: warning: {warning}" for warning in warnings_]
     summary.append(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {chosen.npmi:.3f}, "
