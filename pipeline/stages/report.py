@@ -20,7 +20,8 @@ def main(args, config) -> None:
     quoted = {d["doc_id"]: d for d in iter_jsonl(Path(args.documents)) if d["doc_id"] in wanted}
     names = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
              "speaker_mix": "speaker_mix", "timeline": "timeline",
-             "k_selection": "k_selection", "speaker_themes": "speaker_themes"}
+             "k_selection": "k_selection", "speaker_themes": "speaker_themes",
+             "network": "cooccurrence_network", "correspondence": "speaker_term_ca"}
     model = _json(args.model_metrics)
     # A stale configs/topic_labels.yaml is a warning of the model's kind: the report shows it.
     model["warnings"] = model["warnings"] + _json(args.label_notes)["warnings"]

@@ -1,0 +1,197 @@
+"""KH Coder's two maps of words: a co-occurrence network of the most used terms, and a
+correspondence-analysis biplot of speakers × terms. Computations return plain data; the
+chart functions return matplotlib Figures (the stage saves them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from matplotlib.figure import Figure
+
+from pipeline.report.charts import japanese_style, topic_labels
+
+N_NODES = 60  # terms considered for the network (most documents first)
+N_EDGES = 60  # KH Coder's default: the 60 strongest co-occurrences (Jaccard)
+N_CA_SPEAKERS = 30
+N_CA_TERMS = 40
+
+
+def binary_matrix(doc_terms: Sequence[Sequence[str]], terms: Sequence[str]) -> sp.csr_matrix:
+    """Documents × terms, 1 where the document uses the term."""
+    column = {t: i for i, t in enumerate(terms)}
+    pairs = {(r, column[w]) for r, words in enumerate(doc_terms) for w in words if w in column}
+    rows, cols = zip(*sorted(pairs), strict=True) if pairs else ((), ())
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(doc_terms), len(terms)))
+
+
+@dataclass(frozen=True)
+class Network:
+    """Terms (with document counts and main topic) and weighted edges (Jaccard)."""
+
+    terms: list[str]
+    n_docs: list[int]
+    topic: list[int]  # each term's main topic (number in the tables)
+    edges: list[tuple[int, int, float]]  # (term index, term index, Jaccard), strongest first
+
+
+def cooccurrence_network(doc_terms: Sequence[Sequence[str]], doc_shares: np.ndarray,
+                         topic_numbers: Sequence[int], n_nodes: int = N_NODES,
+                         n_edges: int = N_EDGES) -> Network:
+    """The n_edges strongest co-occurrences (Jaccard over documents, in two documents at
+    least) among the n_nodes terms in most documents; a term's topic is the one its
+    documents share most (doc_shares: documents × topics)."""
+    counts: dict[str, int] = {}
+    for words in doc_terms:
+        for w in set(words):
+            counts[w] = counts.get(w, 0) + 1
+    terms = sorted(counts, key=lambda w: (-counts[w], w))[:n_nodes]
+    x = binary_matrix(doc_terms, terms)
+    both = (x.T @ x).toarray()
+    n = np.diag(both)
+    union = n[:, None] + n[None, :] - both
+    jaccard = np.where(union > 0, both / np.where(union > 0, union, 1), 0.0)
+    pairs = [(i, j, float(jaccard[i, j])) for i in range(len(terms))
+             for j in range(i + 1, len(terms)) if both[i, j] >= 2]
+    pairs.sort(key=lambda e: (-e[2], terms[e[0]], terms[e[1]]))
+    main = np.asarray(x.T @ doc_shares).argmax(axis=1) if len(terms) else np.array([], int)
+    return Network(terms=terms, n_docs=[int(v) for v in n], edges=pairs[:n_edges],
+                   topic=[int(topic_numbers[k]) for k in main])
+
+
+def network_chart(network: Network, topics: list[dict], seed: int) -> Figure:
+    """The network drawn: node size by documents, colour by main topic, edge width by
+    Jaccard; terms with no edge are left out. A sentence instead when there is no edge."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    for i, j, weight in network.edges:
+        graph.add_edge(network.terms[i], network.terms[j], weight=weight)
+    with japanese_style():
+        fig = Figure(figsize=(10, 8), layout="constrained")
+        ax = fig.subplots()
+        ax.set_axis_off()
+        ax.set_title("共起ネットワーク（文書内で共に使われる語、Jaccard 係数の上位 "
+                     f"{len(network.edges)} 組）")
+        if not graph.number_of_edges():
+            ax.text(0.5, 0.5, "共起する語の組がありません（文書が少なすぎます）", ha="center",
+                    va="center", transform=ax.transAxes)
+            return fig
+        nodes = sorted(graph.nodes)
+        graph = nx.Graph(graph.subgraph(nodes))
+        position = nx.spring_layout(graph, seed=seed, weight="weight")
+        index = {t: i for i, t in enumerate(network.terms)}
+        labels = dict(zip((t["topic"] for t in topics), topic_labels(topics, 2), strict=True))
+        shown = sorted({network.topic[index[t]] for t in nodes})
+        colours = {k: f"C{c % 10}" for c, k in enumerate(sorted(labels))}
+        for u, v, data in graph.edges(data=True):
+            (x0, y0), (x1, y1) = position[u], position[v]
+            ax.plot([x0, x1], [y0, y1], color="0.6", linewidth=0.5 + 4 * data["weight"],
+                    zorder=1)
+        for k in shown:
+            members = [t for t in nodes if network.topic[index[t]] == k]
+            ax.scatter([position[t][0] for t in members], [position[t][1] for t in members],
+                       s=[40 + 600 * network.n_docs[index[t]] / max(network.n_docs)
+                          for t in members],
+                       color=colours[k], alpha=0.8, zorder=2, label=labels.get(k, f"T{k}"),
+                       edgecolors="white")
+        for t in nodes:
+            ax.annotate(t, position[t], fontsize=9, ha="center", va="center", zorder=3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8, frameon=False,
+                  title="主なトピック", markerscale=0.5)
+        ax.margins(0.08)
+    return fig
+
+
+@dataclass(frozen=True)
+class Correspondence:
+    """Principal coordinates of rows and columns on the first two axes, and their shares of
+    the inertia."""
+
+    rows: pd.DataFrame  # index: row labels; columns dim1, dim2
+    columns: pd.DataFrame
+    explained: tuple[float, float]
+
+
+def correspondence_analysis(table: pd.DataFrame) -> Correspondence:
+    """Correspondence analysis of a contingency table (rows × columns of counts) by SVD of
+    the standardized residuals (Greenacre 2007); signs fixed so the largest column loading of
+    each axis is positive, for repeatable charts."""
+    n = table.to_numpy(dtype=float)
+    p = n / n.sum()
+    r, c = p.sum(axis=1), p.sum(axis=0)
+    s = (p - np.outer(r, c)) / np.sqrt(np.outer(r, c))
+    u, sigma, vt = np.linalg.svd(s, full_matrices=False)
+    for k in range(len(sigma)):
+        if vt[k, np.argmax(np.abs(vt[k]))] < 0:
+            u[:, k], vt[k] = -u[:, k], -vt[k]
+    rows = (u / np.sqrt(r)[:, None]) * sigma
+    cols = (vt.T / np.sqrt(c)[:, None]) * sigma
+    inertia = sigma ** 2
+    share = inertia / inertia.sum() if inertia.sum() > 0 else inertia
+    dims = ["dim1", "dim2"]
+    return Correspondence(
+        rows=pd.DataFrame(rows[:, :2], index=table.index, columns=dims),
+        columns=pd.DataFrame(cols[:, :2], index=table.columns, columns=dims),
+        explained=(float(share[0]), float(share[1])))
+
+
+def speaker_term_table(doc_terms: Sequence[Sequence[str]], speakers: Sequence[str],
+                       min_tokens: int, n_speakers: int = N_CA_SPEAKERS,
+                       n_terms: int = N_CA_TERMS) -> pd.DataFrame:
+    """Speakers (the n_speakers with most terms, at least min_tokens) × their n_terms most
+    used terms: counts. Empty when fewer than three of either remain."""
+    counts = pd.DataFrame([(s, w) for s, words in zip(speakers, doc_terms, strict=True)
+                           for w in words], columns=["speaker", "term"])
+    if counts.empty:
+        return pd.DataFrame()
+    table = pd.crosstab(counts["speaker"], counts["term"])
+    sizes = table.sum(axis=1)
+    keep = sorted(sizes[sizes >= min_tokens].index, key=lambda s: (-sizes[s], s))[:n_speakers]
+    table = table.loc[keep]
+    totals = table.sum(axis=0)
+    terms = sorted(totals[totals > 0].index, key=lambda w: (-totals[w], w))[:n_terms]
+    table = table[terms]
+    table = table.loc[table.sum(axis=1) > 0]
+    if table.shape[0] < 3 or table.shape[1] < 3:
+        return pd.DataFrame()
+    return table.sort_index().sort_index(axis=1)
+
+
+def ca_biplot(table: pd.DataFrame) -> Figure:
+    """Speakers and terms on the first two axes of a correspondence analysis: a speaker lies
+    near the terms they use more than others do. A sentence instead when too few remain."""
+    with japanese_style():
+        fig = Figure(figsize=(10, 8), layout="constrained")
+        ax = fig.subplots()
+        ax.set_title("対応分析: 話者 × 語（近い話者と語ほど、その話者に特徴的な語）")
+        if table.empty:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "対応分析には、十分な発言量の話者が 3 人以上必要です", ha="center",
+                    va="center", transform=ax.transAxes)
+            return fig
+        ca = correspondence_analysis(table)
+        ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.scatter(ca.columns["dim1"], ca.columns["dim2"], s=14, color="C0", alpha=0.6,
+                   label="語")
+        # Terms at one point (used by one speaker alone, on a small table) share a label.
+        at: dict[tuple[float, float], list[str]] = {}
+        for term, (x, y) in ca.columns.iterrows():
+            at.setdefault((round(x, 3), round(y, 3)), []).append(term)
+        for (x, y), names in at.items():
+            label = "・".join(names[:4]) + (f" 他{len(names) - 4}語" if len(names) > 4 else "")
+            ax.annotate(label, (x, y), fontsize=8, color="C0", xytext=(2, 2),
+                        textcoords="offset points")
+        ax.scatter(ca.rows["dim1"], ca.rows["dim2"], s=40, marker="s", color="C3",
+                   label="話者")
+        for speaker, (x, y) in ca.rows.iterrows():
+            ax.annotate(speaker, (x, y), fontsize=10, color="C3",
+                        xytext=(3, -10), textcoords="offset points")
+        ax.set_xlabel(f"成分 1（慣性の {ca.explained[0]:.0%}）")
+        ax.set_ylabel(f"成分 2（慣性の {ca.explained[1]:.0%}）")
+        ax.legend(loc="upper right", fontsize=9)
+    return fig

@@ -1,0 +1,47 @@
+"""Stage networks: terms per document -> a co-occurrence network of the most used terms and
+a correspondence-analysis biplot of speakers × terms (KH Coder's maps), as PNG charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.common.atomic import iter_jsonl, write_files
+from pipeline.common.io import read_doc_topics, read_index, read_json, topic_columns, topic_number
+from pipeline.report.networks import (
+    ca_biplot,
+    cooccurrence_network,
+    network_chart,
+    speaker_term_table,
+)
+from pipeline.stages._cli import log, run, stage_parser
+from pipeline.stages.charts import draw, figure_png
+
+
+def main(args, config) -> None:
+    doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
+    vocabulary = set(read_json(args.vocabulary))
+    # The modelled terms of the modelled documents, in doc_topics.csv's order.
+    terms = {r["doc_id"]: [w for w in r["terms"] if w in vocabulary]
+             for r in iter_jsonl(Path(args.tokens))}
+    doc_terms = [terms[d] for d in doc_topics["doc_id"]]
+    columns = topic_columns(doc_topics)
+    topics = read_json(args.topics)
+    network = cooccurrence_network(doc_terms, doc_topics[columns].to_numpy(),
+                                   [topic_number(c) for c in columns])
+    table = speaker_term_table(doc_terms, list(doc_topics["speaker"]),
+                               config.speakers.min_tokens)
+    out = Path(args.out_dir)
+    files = {out / f"{name}.png": draw(name, make, {"png": figure_png})["png"]
+             for name, make in (
+                 ("cooccurrence_network", lambda: network_chart(network, topics, config.seed)),
+                 ("speaker_term_ca", lambda: ca_biplot(table)))}
+    write_files(files)
+    log(f"networks: {len(network.edges)} co-occurrences among {len(network.terms)} terms; "
+        f"correspondence analysis of {table.shape[0]} speakers × {table.shape[1]} terms")
+
+
+if __name__ == "__main__":
+    parser = stage_parser(__doc__)
+    for name in ("doc_topics", "index", "vocabulary", "tokens", "topics", "out_dir"):
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
+    run(main, parser)
