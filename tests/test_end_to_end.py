@@ -159,7 +159,7 @@ def test_dask_backend_gives_the_local_tables(project):
     config = project / "configs" / "pipeline.yaml"
     original = config.read_text(encoding="utf-8")
     _set(project, "  backend: local", "  backend: dask")
-    _set(project, "  n_workers: null", "  n_workers: 2")
+    _set(project, "  n_workers:  ", "  n_workers: 2")
     # Without the cache, tokenizing runs on the Dask workers too.
     _set(project, "  cache: true", "  cache: false")
     try:

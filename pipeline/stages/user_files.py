@@ -9,10 +9,13 @@ are checked here first, so a broken one stops the run before any other work.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from pipeline.common.atomic import write_files
 from pipeline.common.errors import PipelineError
+from pipeline.ingest.corpus import find_transcripts
 from pipeline.model.themes import check_themes_fit_k, load_themes
 from pipeline.stages._cli import log, run, stage_parser
 
@@ -29,6 +32,22 @@ def read_named(path: str | None, key: str) -> bytes:
         raise PipelineError(f"{key}: {path}: cannot read ({exc.strerror})") from None
 
 
+def fingerprint(path: str | None) -> bytes:
+    """What the score stage depends on for score.input: each transcript's path and content
+    hash (JSON lines; empty for null), so new or edited files rerun it and nothing else does."""
+    if not path:
+        return b""
+    root = Path(path)
+    try:
+        files = find_transcripts(root)
+    except PipelineError as exc:
+        raise PipelineError(f"score.input: {exc}".replace("set ingest.input", "set score.input")
+                            ) from None
+    return "".join(json.dumps([p.relative_to(root).as_posix() if root.is_dir() else p.name,
+                               hashlib.sha256(p.read_bytes()).hexdigest()]) + "\n"
+                   for p in files).encode("utf-8")
+
+
 def main(args, config) -> None:
     model, tokens = config.model, config.tokens
     if model.themes_file:
@@ -41,7 +60,8 @@ def main(args, config) -> None:
     except UnicodeDecodeError:
         raise PipelineError(f"tokens.stopwords_file: {tokens.stopwords_file} is not UTF-8 "
                             "text; save it as UTF-8") from None
-    write_files({Path(args.themes): themes, Path(args.stopwords): stopwords})
+    write_files({Path(args.themes): themes, Path(args.stopwords): stopwords,
+                 Path(args.score_input): fingerprint(config.score.input)})
     log(f"user_files: themes from {model.themes_file}, stopwords from "
         f"{tokens.stopwords_file}")
 
@@ -50,4 +70,6 @@ if __name__ == "__main__":
     parser = stage_parser(__doc__)
     parser.add_argument("--themes", required=True, help="copy of model.themes_file")
     parser.add_argument("--stopwords", required=True, help="copy of tokens.stopwords_file")
+    parser.add_argument("--score-input", dest="score_input", required=True,
+                        help="content hashes of the files score.input names")
     run(main, parser, first=True)
