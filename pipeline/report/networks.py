@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -86,7 +87,9 @@ def network_chart(network: Network, topics: list[dict], seed: int) -> Figure:
         index = {t: i for i, t in enumerate(network.terms)}
         labels = dict(zip((t["topic"] for t in topics), topic_labels(topics, 2), strict=True))
         shown = sorted({network.topic[index[t]] for t in nodes})
-        colours = {k: f"C{c % 10}" for c, k in enumerate(sorted(labels))}
+        # tab20 keeps up to 20 topics apart (the default cycle repeats after 10).
+        palette = matplotlib.colormaps["tab20" if len(labels) > 10 else "tab10"]
+        colours = {k: palette(c % palette.N) for c, k in enumerate(sorted(labels))}
         for u, v, data in graph.edges(data=True):
             (x0, y0), (x1, y1) = position[u], position[v]
             ax.plot([x0, x1], [y0, y1], color="0.6", linewidth=0.5 + 4 * data["weight"],
