@@ -115,7 +115,8 @@ def test_a_file_for_another_fit_warns_and_is_applied_where_it_can():
     ("topics:\n  0: 名前\n", "topics.0: Input should be greater than or equal to 1"),
     ("topics:\n  1: {nam: 名前}\n", "topics.1.nam: unknown key"),
     ("topics:\n  1: ''\n", "topics.1.name: String should have at least 1 character"),
-    ("topic:\n  1: 名前\n", "topic: unknown key"),
+    ("topic:\n  1: 名前\n", "topic: unknown key (check its spelling; see README 'Naming and "
+     "merging topics')"),
     ("merge: [[1]]\n", "merge.0: List should have at least 2 items"),
     ("merge: [[1, 2], [2, 3]]\n", "merge.1: topic 2 is already merged in merge.0"),
     ("merge: [[1, 1]]\n", "merge.0: a topic is listed twice"),

@@ -60,7 +60,10 @@ def parse_topic_labels(data: object, source: str) -> TopicLabels:
     try:
         labels = TopicLabels.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc, source) from None
+        error = validation_error(exc, source)
+        raise PipelineError(str(error).replace("see README 'Settings'",
+                                               "see README 'Naming and merging topics'")
+                            ) from None
     seen: dict[int, int] = {}
     for g, group in enumerate(labels.merge):
         if len(set(group)) < len(group):
