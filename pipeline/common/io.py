@@ -7,11 +7,12 @@ documents by id or parses `topic_1..K` column names on its own.
 from __future__ import annotations
 
 import json
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import scipy.sparse as sp
 
 from pipeline.common.atomic import iter_jsonl, read_csv
 
@@ -57,3 +58,21 @@ def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
     doc_topics = read_csv(Path(path))
     doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
     return doc_topics
+
+
+def read_dtm(path: str | Path) -> sp.csr_matrix:
+    """The document-term matrix (dtm.npz): rows in dtm_documents.json order."""
+    return sp.load_npz(Path(path)).tocsr()
+
+
+def iter_documents(path: str | Path, max_chars: int | None = None,
+                   keep: Container[str] = ()) -> Iterator[dict]:
+    """The documents of documents.jsonl in corpus order, streamed; past `max_chars`
+    characters of text, a document's text is "" unless its id is in `keep`, so a huge corpus
+    is never held whole."""
+    used = 0
+    for doc in iter_jsonl(Path(path)):
+        used += len(doc["text"])
+        if max_chars is not None and used > max_chars and doc["doc_id"] not in keep:
+            doc = {**doc, "text": ""}
+        yield doc
