@@ -67,10 +67,10 @@ def missing_glyphs(text: str) -> list[str]:
     return sorted(c for c in set(text) if not c.isspace() and c.isprintable() and c not in have)
 
 
-def page_characters(data: object, sources: Iterable[str] = ()) -> str:
+def page_characters(data: object, sources: Iterable[str] = (), typed: bool = True) -> str:
     """Every character the page can show: all text in its data (whatever a control reveals
     later, not just what shows at load), its templates' own words, and what a reader types."""
-    found: set[str] = set(TYPED)
+    found: set[str] = set(TYPED if typed else "")
     for text in sources:
         found.update(text)
     stack = [data]

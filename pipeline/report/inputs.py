@@ -20,7 +20,6 @@ from pipeline.common.io import (
 )
 from pipeline.model.themes import load_themes
 from pipeline.report.quotes import quoted_doc_ids
-from pipeline.tokenize.tokens import parse_stopwords
 
 CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
                "speaker_mix": "speaker_mix", "timeline": "timeline",
@@ -95,8 +94,14 @@ def read_report_inputs(args, config) -> ReportInputs:
         dtm=read_dtm(args.dtm)[[row[d] for d in doc_topics["doc_id"]]],
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
-        stopwords=sorted(parse_stopwords(Path(args.stopwords).read_text(encoding="utf-8"))),
+        stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
         settings=settings)
+
+
+def user_stopwords(text: str) -> list[str]:
+    """The words of a stopwords file as the user wrote them (# comments and blanks skipped)."""
+    return sorted({w for w in (line.strip() for line in text.splitlines())
+                   if w and not w.startswith("#")})
 
 
 def project_commit(where: Path) -> str | None:

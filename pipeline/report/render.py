@@ -216,7 +216,8 @@ def render_html(context: dict) -> str:
     characters = page_characters(context, sources)
     return env.get_template("report.html.j2").render(
         **context, corpus_packed=pack(context["corpus"]),
-        font_css=font_face_css(characters), font_missing=missing_glyphs(characters))
+        font_css=font_face_css(characters),
+        font_missing=missing_glyphs(page_characters(context, sources, typed=False)))
 
 
 def render_markdown(context: dict) -> str:
