@@ -133,6 +133,10 @@ def check_topic_map(page, n_topics: int) -> None:
     after = page.locator("#map-terms").inner_text()
     assert after and after != before
     assert page.locator("#browser tbody tr").count() > 0
+    # A topic hidden under a bigger circle is reached from the list.
+    page.select_option("#map-select", "1")
+    assert page.inner_text("#map-title").startswith("T1:")
+    assert page.locator('.topic-circle.selected[data-topic="1"]').count() == 1
 
 
 def check_glyphs(page, html: str) -> None:

@@ -135,6 +135,7 @@
     var info = mapData.topics.filter(function (t) { return t.topic === topic; })[0];
     document.getElementById("map-title").textContent = "T" + topic + ": " + info.label +
       "（全体の " + Math.round(info.prevalence * 100) + "%）";
+    document.getElementById("map-select").value = String(topic);
     document.getElementById("browser-title").textContent = "T" + topic + " の文書（割合の大きい順）";
     drawTerms();
     browse(0);
@@ -163,8 +164,11 @@
     var speaker = corpus.speakers[doc[1]];
     var who = el("td", "meta" + (flagged.has(speaker) ? " faded" : ""),
                  speaker + (flagged.has(speaker) ? " ※" : ""));
+    who.title = speaker;
     row.appendChild(who);
-    row.appendChild(el("td", "meta", corpus.meetings[doc[0]]));
+    var meeting = el("td", "meta", corpus.meetings[doc[0]]);
+    meeting.title = corpus.meetings[doc[0]];
+    row.appendChild(meeting);
     row.appendChild(el("td", "meta", corpus.dates[doc[3]]));
     row.appendChild(el("td", "meta num", String(doc[2])));
   }
@@ -252,6 +256,9 @@
   document.getElementById("search-topic").addEventListener("change", search);
   document.getElementById("search-speaker").addEventListener("change", search);
   slider.addEventListener("input", rerank);
+  document.getElementById("map-select").addEventListener("change", function (e) {
+    select(parseInt(e.target.value, 10));
+  });
 
   // The corpus is gzip-compressed JSON in base64; the browser unpacks it, offline.
   function loadCorpus() {
