@@ -263,3 +263,9 @@ def test_search_text_is_capped_and_the_page_says_so(tmp_path):
     made = build_context(inputs(documents=documents))
     assert made["search"]["n_cut"] == 1
     assert "1 文書は検索できません" in render_html(made)
+
+
+def test_same_inputs_give_byte_identical_reports():
+    first, second = build_context(inputs()), build_context(inputs())
+    assert render_html(first) == render_html(second)
+    assert render_markdown(first) == render_markdown(second)

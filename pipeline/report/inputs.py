@@ -11,6 +11,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.common.atomic import read_csv
+from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     iter_documents,
     read_doc_topics,
@@ -73,6 +74,11 @@ def read_report_inputs(args, config) -> ReportInputs:
     index = read_index(args.index)
     doc_topics = read_doc_topics(args.doc_topics, index)
     row = {d["doc_id"]: i for i, d in enumerate(index)}
+    unknown = [d for d in doc_topics["doc_id"] if d not in row]
+    if unknown:
+        raise PipelineError(f"{args.doc_topics}: document {unknown[0]} is not in {args.index} "
+                            f"({len(unknown)} such); the two are from different runs: rerun "
+                            "`dvc repro`")
     topics = read_json(args.topics)
     settings = ReportSettings(
         title=config.report.title, n_quotes=config.report.n_quotes,
