@@ -144,6 +144,7 @@ def test_lambda_ends_give_finite_ordered_terms(page):
 def test_no_missing_glyphs_after_every_control(page, report):
     search(page, "安全保障")
     check_glyphs(page, report.read_text(encoding="utf-8"))
+    assert "にない文字" not in page.inner_text("body")  # IPAexGothic has every one
 
 
 def test_representative_passages_meet_the_threshold(page):
