@@ -80,7 +80,7 @@ def search(page, term: str, topic: str = "", speaker: str = "") -> list[dict]:
     page.press("#search-input", "Enter")
     page.wait_for_function(
         "t => document.getElementById('search-status').textContent.includes(t)", arg=term)
-    return page.evaluate("""() => Array.from(document.querySelectorAll('#kwic tbody tr'))
+    return page.evaluate("""() => Array.from(document.querySelectorAll('#kwic tbody tr.kwic-line'))
         .map(r => ({left: r.cells[0].textContent, hit: r.cells[1].textContent,
                     right: r.cells[2].textContent, speaker: r.cells[3].textContent,
                     meeting: r.cells[4].textContent, date: r.cells[5].textContent,

@@ -166,3 +166,21 @@ def test_no_missing_glyphs_images_or_console_errors(page, report):
     check_glyphs(page, report.read_text(encoding="utf-8"))
     check_images(page)
     assert page.problems == []
+
+
+def test_kwic_sorts_by_context_opens_a_document_and_saves_csv(page, tmp_path):
+    page.select_option("#search-order", "right")
+    lines = search(page, "安全保障")
+    keys = [line["right"][:20] for line in lines]
+    assert keys == sorted(keys)
+    page.locator("#kwic tbody tr.kwic-line").first.click()
+    full = page.locator("#kwic tbody tr.kwic-full")
+    assert full.count() == 1 and full.locator("mark").inner_text() == "安全保障"
+    with page.expect_download() as download:
+        page.click("#search-csv")
+    saved = tmp_path / "kwic.csv"
+    download.value.save_as(saved)
+    rows = saved.read_text(encoding="utf-8-sig").splitlines()
+    total = int(page.inner_text("#search-status").split(": ")[1].split(" 件")[0])
+    assert rows[0].startswith("left,match,right") and len(rows) == total + 1
+    page.select_option("#search-order", "")

@@ -196,6 +196,7 @@
 
   var hits = [];
   function search() {
+    clearTimeout(timer);  // a search typed and then run at once is not run again later
     var status = document.getElementById("search-status");
     var query = document.getElementById("search-input").value.trim();
     var topic = parseInt(document.getElementById("search-topic").value, 10) || 0;
@@ -216,6 +217,20 @@
       }
       if (found) { documents += 1; }
     });
+    var order = document.getElementById("search-order").value;
+    if (order) {
+      // KH Coder's sorts: by what follows the match, or by what precedes it read backwards.
+      var keyed = hits.map(function (hit) {
+        var text = corpus.docs[hit[0]][5];
+        var key = order === "right" ? text.substr(hit[1] + query.length, 20)
+          : text.slice(Math.max(0, hit[1] - 20), hit[1]).split("").reverse().join("");
+        return { hit: hit, key: key };
+      });
+      keyed.sort(function (a, b) {
+        return a.key < b.key ? -1 : a.key > b.key ? 1 : a.hit[0] - b.hit[0] || a.hit[1] - b.hit[1];
+      });
+      hits = keyed.map(function (x) { return x.hit; });
+    }
     status.textContent = "「" + query + "」: " + hits.length + " 件（" + documents + " 文書）" +
       (topic ? "、T" + topic + " が主の文書" : "") + (speaker ? "、話者 " + speaker : "");
     showHits(0);
@@ -239,20 +254,63 @@
       var topicCell = el("td", "meta", doc[4] ? "T" + doc[4] : "–");
       if (doc[4]) { topicCell.title = labels[doc[4]]; }
       row.appendChild(topicCell);
+      row.addEventListener("click", function () { showFull(row, doc, at, query.length); });
       body.appendChild(row);
     });
     pager(document.getElementById("kwic-pager"), page, hits.length, showHits);
   }
 
+  // The whole document under its KWIC line, the match marked; a second click closes it.
+  function showFull(row, doc, at, length) {
+    var next = row.nextElementSibling;
+    if (next && next.classList.contains("kwic-full")) { next.remove(); return; }
+    var full = el("tr", "kwic-full");
+    var cell = el("td");
+    cell.colSpan = 8;
+    cell.appendChild(document.createTextNode(doc[5].slice(0, at)));
+    cell.appendChild(el("mark", "", doc[5].substr(at, length)));
+    cell.appendChild(document.createTextNode(doc[5].slice(at + length)));
+    full.appendChild(cell);
+    row.parentNode.insertBefore(full, row.nextSibling);
+  }
+
+  // Every line of the search (not just this page) as CSV, made in the browser.
+  function saveCsv() {
+    if (!corpus || !hits.length) { return; }
+    var query = document.getElementById("search-input").value.trim();
+    // Quoted, and a cell a spreadsheet would run as a formula gets a ' (as our tables).
+    function cell(value) {
+      var text = String(value);
+      if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
+      return '"' + text.replace(/"/g, '""') + '"';
+    }
+    var lines = [["left", "match", "right", "speaker", "meeting", "date", "turn", "topic"]
+      .join(",")];
+    hits.forEach(function (hit) {
+      var doc = corpus.docs[hit[0]], text = doc[5], at = hit[1];
+      lines.push([flat(text.slice(Math.max(0, at - 30), at)), query,
+                  flat(text.substr(at + query.length, 30)), corpus.speakers[doc[1]],
+                  corpus.meetings[doc[0]], corpus.dates[doc[3]], doc[2],
+                  doc[4] ? "T" + doc[4] : ""].map(cell).join(","));
+    });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"],
+                                             { type: "text/csv" }));
+    link.download = "kwic.csv";
+    link.click();
+  }
+
   var timer = null;
   document.getElementById("search-input").addEventListener("keydown", function (e) {
-    if (e.key === "Enter") { search(); }
+    if (e.key === "Enter") { clearTimeout(timer); search(); }
   });
   document.getElementById("search-input").addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(search, 300);
   });
   document.getElementById("search-go").addEventListener("click", search);
+  document.getElementById("search-order").addEventListener("change", search);
+  document.getElementById("search-csv").addEventListener("click", saveCsv);
   document.getElementById("search-topic").addEventListener("change", search);
   document.getElementById("search-speaker").addEventListener("change", search);
   slider.addEventListener("input", rerank);
