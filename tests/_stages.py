@@ -49,6 +49,7 @@ ARGS = {
                "--topics", "topics.json", "--relevance", "relevance.json", "--doc-topics",
                "doc_topics.csv", "--index", "dtm_documents.json", "--documents",
                "documents.jsonl", "--dtm", "dtm.npz", "--speaker-topics", "speaker_topics.csv",
+               "--meeting-topics", "meeting_topics.csv",
                "--speaker-terms", "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv",
                "--roster", "roster.json", "--themes", "themes.yaml", "--stopwords",
                "stopwords.txt", "--charts", "charts", "--out-dir", "report"],

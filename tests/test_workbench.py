@@ -76,3 +76,21 @@ def test_pack_is_gzip_json_and_byte_identical_on_rerun():
     raw = gzip.decompress(base64.b64decode(packed))
     assert json.loads(raw) == data
     assert len(packed) < len(json.dumps(data, ensure_ascii=False).encode()) / 5
+
+
+def test_a_document_without_a_date_takes_its_meetings():
+    doc_topics = _doc_topics([[1.0], [1.0]])
+    documents = [{"doc_id": "m#0.1", "meeting": "a", "speaker": "岸", "turn": 1, "text": "x",
+                  "date": "2024-01-02"},
+                 {"doc_id": "m#1.1", "meeting": "b", "speaker": "岸", "turn": 1, "text": "y"}]
+    data = corpus_data(documents, doc_topics, 1, {"a": "1999-01-01", "b": "2024-07-30"})
+    assert [data["dates"][d[3]] for d in data["docs"]] == ["2024-01-02", "2024-07-30"]
+
+
+def test_meeting_dates_come_from_meeting_topics_when_it_has_them():
+    from pipeline.report.inputs import meeting_dates
+
+    assert meeting_dates(pd.DataFrame({"meeting": ["a"], "topic": [1]})) == {}
+    table = pd.DataFrame({"meeting": ["a", "a", "b"], "topic": [1, 2, 1],
+                          "date": ["2024-07-30", "2024-07-30", ""]})
+    assert meeting_dates(table) == {"a": "2024-07-30"}

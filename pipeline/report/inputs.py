@@ -65,6 +65,7 @@ class ReportInputs:
     speakers_metrics: dict | None = None
     dtm: sp.csr_matrix | None = None  # rows in doc_topics order: the topic map's distances
     themes: list[dict] = field(default_factory=list)  # {name, seeds, guides} per theme
+    meeting_dates: dict[str, str] = field(default_factory=dict)  # for documents without one
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
 
@@ -101,7 +102,16 @@ def read_report_inputs(args, config) -> ReportInputs:
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
+        meeting_dates=meeting_dates(read_csv(Path(args.meeting_topics))),
         settings=settings)
+
+
+def meeting_dates(meeting_topics: pd.DataFrame) -> dict[str, str]:
+    """meeting -> date, where meeting_topics.csv has a date column (inputs with dates)."""
+    if "date" not in meeting_topics:
+        return {}
+    known = meeting_topics[meeting_topics["date"].astype(str) != ""]
+    return dict(zip(known["meeting"].astype(str), known["date"].astype(str), strict=True))
 
 
 def user_stopwords(text: str) -> list[str]:

@@ -68,7 +68,8 @@ def build_context(inputs: ReportInputs) -> dict:
         for s in speakers:
             s["distinctive"] = distinct.get(s["speaker"], [])
     themes = theme_sections(inputs.speaker_themes)
-    corpus = corpus_data(inputs.documents, inputs.doc_topics, len(topics))
+    corpus = corpus_data(inputs.documents, inputs.doc_topics, len(topics),
+                         inputs.meeting_dates)
     n_chars = sum(len(d["text"]) for d in inputs.documents)
     n_cut = sum(1 for d in inputs.documents if not d["text"])
     charts, chart_notes = _charts(inputs, speakers, themes)

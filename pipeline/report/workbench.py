@@ -21,16 +21,20 @@ from pipeline.common.io import topic_column, topic_columns, topic_number
 PERMILLE = 1000  # shares travel as integers per mille: a quarter of the bytes of floats
 
 
-def corpus_data(documents: list[dict], doc_topics: pd.DataFrame, n_topics: int) -> dict:
+def corpus_data(documents: list[dict], doc_topics: pd.DataFrame, n_topics: int,
+                meeting_dates: dict[str, str] | None = None) -> dict:
     """Every document of the modelled turns, compactly: names as indexes into tables, the
-    main topic (0 = not modelled: no terms left), and per topic its documents by share."""
+    date (the document's, else its meeting's), the main topic (0 = not modelled: no terms
+    left), and per topic its documents by share."""
+    meeting_dates = meeting_dates or {}
     columns = topic_columns(doc_topics)
     shares = doc_topics.set_index("doc_id")[columns]
     main = dict(zip(shares.index, (shares.to_numpy().argmax(axis=1) + 1).tolist(),
                     strict=True)) if len(shares) else {}
     meetings, speakers, dates = _Table(), _Table(), _Table()
     docs = [[meetings.add(d["meeting"]), speakers.add(d["speaker"]), int(d["turn"]),
-             dates.add(d.get("date") or ""), main.get(d["doc_id"], 0), d["text"]]
+             dates.add(d.get("date") or meeting_dates.get(d["meeting"], "")),
+             main.get(d["doc_id"], 0), d["text"]]
             for d in documents]
     position = {d["doc_id"]: i for i, d in enumerate(documents)}
     by_topic = []

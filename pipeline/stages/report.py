@@ -11,7 +11,8 @@ from pipeline.stages._cli import log, run, stage_parser
 
 INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "speakers_metrics", "topics",
           "relevance", "doc_topics", "index", "documents", "dtm", "speaker_topics",
-          "speaker_terms", "speaker_themes", "roster", "themes", "stopwords", "charts")
+          "meeting_topics", "speaker_terms", "speaker_themes", "roster", "themes", "stopwords",
+          "charts")
 
 
 def main(args, config) -> None:
