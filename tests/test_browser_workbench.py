@@ -63,7 +63,7 @@ def many_meetings() -> ReportInputs:
             words = TOPIC_WORDS[main]
             text = "".join(FRAMES[int(rng.integers(len(FRAMES)))].format(
                 a=words[int(rng.integers(5))], b=words[int(rng.integers(5))])
-                for _ in range(3))
+                for _ in range(3 + 2 * (turn % 5)))  # 60 to 300 characters
             speaker = f"議員{int(rng.integers(300)):03d}"
             doc_id = f"{meeting}#{turn}.1"
             documents.append({"doc_id": doc_id, "meeting": meeting, "speaker": speaker,
@@ -184,3 +184,16 @@ def test_kwic_sorts_by_context_opens_a_document_and_saves_csv(page, tmp_path):
     total = int(page.inner_text("#search-status").split(": ")[1].split(" 件")[0])
     assert rows[0].startswith("left,match,right") and len(rows) == total + 1
     page.select_option("#search-order", "")
+
+
+def test_a_topic_section_opens_its_documents_and_a_passage_unfolds(page):
+    page.locator('button.show-topic[data-topic="3"]').click()
+    assert page.inner_text("#map-title").startswith("T3:")
+    assert page.inner_text("#browser-title").startswith("T3 の文書")
+    cell = page.locator("#browser tbody td.text.more").first
+    short = cell.inner_text()
+    assert short.endswith("…")
+    cell.click()
+    assert len(cell.inner_text()) > len(short) and not cell.inner_text().endswith("…")
+    cell.click()
+    assert cell.inner_text() == short

@@ -187,7 +187,15 @@
       row.appendChild(el("td", "num share", (pair[1] / 10).toFixed(1) + "%"));
       metaCells(row, doc);
       var text = el("td", "text", doc[5] ? cut(flat(doc[5]), 160) : "（本文は埋め込みの上限外）");
-      if (doc[5].length > 160) { text.title = doc[5]; }
+      if (doc[5].length > 160) {
+        // A click shows the whole passage; another click folds it again.
+        text.classList.add("more");
+        text.addEventListener("click", function () {
+          var open = text.dataset.open === "1";
+          text.textContent = open ? cut(flat(doc[5]), 160) : doc[5];
+          text.dataset.open = open ? "0" : "1";
+        });
+      }
       row.appendChild(text);
       body.appendChild(row);
     });
@@ -314,6 +322,12 @@
   document.getElementById("search-topic").addEventListener("change", search);
   document.getElementById("search-speaker").addEventListener("change", search);
   slider.addEventListener("input", rerank);
+  document.querySelectorAll("button.show-topic").forEach(function (button) {
+    button.addEventListener("click", function () {
+      select(parseInt(button.dataset.topic, 10));
+      document.getElementById("topic-map").scrollIntoView();
+    });
+  });
   document.getElementById("map-select").addEventListener("change", function (e) {
     select(parseInt(e.target.value, 10));
   });
