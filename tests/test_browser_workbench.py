@@ -197,3 +197,19 @@ def test_a_topic_section_opens_its_documents_and_a_passage_unfolds(page):
     assert len(cell.inner_text()) > len(short) and not cell.inner_text().endswith("…")
     cell.click()
     assert cell.inner_text() == short
+
+
+def _radii(page) -> dict[str, float]:
+    return page.locator(".topic-circle").evaluate_all(
+        "cs => Object.fromEntries(cs.map(c => [c.dataset.topic, +c.getAttribute('r')]))")
+
+
+def test_clicking_a_term_sizes_the_circles_by_it(page):
+    page.select_option("#map-select", "2")
+    radii = _radii(page)
+    page.locator(".map-term .bar-term", has_text="防衛").first.click()
+    focused = _radii(page)
+    assert max(focused, key=focused.get) == "2"  # 防衛 is topic 2's word
+    assert focused != radii and "防衛" in page.inner_text("#map-focus")
+    page.locator(".map-term .bar-term", has_text="防衛").first.click()
+    assert _radii(page) == radii and page.inner_text("#map-focus") == ""

@@ -76,6 +76,7 @@
       track.appendChild(all);
       track.appendChild(mine);
       row.appendChild(track);
+      row.addEventListener("click", function () { focusTerm(item.term); });
       box.appendChild(row);
     });
   }
@@ -109,7 +110,8 @@
         var circle = document.createElementNS(ns, "circle");
         circle.setAttribute("cx", at(t.x));
         circle.setAttribute("cy", at(-t.y));
-        circle.setAttribute("r", Math.max(7, 44 * Math.sqrt(t.prevalence / most)));
+        circle.dataset.r = String(Math.max(7, 44 * Math.sqrt(t.prevalence / most)));
+        circle.setAttribute("r", circle.dataset.r);
         circle.setAttribute("class", "topic-circle" + (t.procedural ? " procedural" : ""));
         circle.dataset.topic = String(t.topic);
         var title = document.createElementNS(ns, "title");
@@ -125,6 +127,27 @@
         label.textContent = String(t.topic);
         svg.appendChild(label);
       });
+  }
+
+  // LDAvis: a term's weight in each topic (φ·prevalence, from each topic's candidate
+  // terms; a topic where it is not a candidate counts as 0) drawn as the circles' sizes.
+  var focused = null;
+  function focusTerm(term) {
+    focused = focused === term ? null : term;
+    var weights = {}, most = 0;
+    mapData.topics.forEach(function (t) {
+      var topic = byTopic[t.topic], i = topic ? topic.terms.indexOf(term) : -1;
+      weights[t.topic] = i >= 0 ? topic.phi[i] * t.prevalence : 0;
+      most = Math.max(most, weights[t.topic]);
+    });
+    document.querySelectorAll(".topic-circle").forEach(function (c) {
+      var w = weights[c.dataset.topic];
+      c.setAttribute("r", focused === null ? c.dataset.r
+        : String(w > 0 ? Math.max(3, 44 * Math.sqrt(w / most)) : 0));
+    });
+    var note = document.getElementById("map-focus");
+    note.textContent = focused === null ? "" : "円の大きさ: 語「" + term +
+      "」がトピックごとに占める推定出現数（もう一度クリックで戻る）";
   }
 
   function select(topic) {
