@@ -269,3 +269,10 @@ def test_same_inputs_give_byte_identical_reports():
     first, second = build_context(inputs()), build_context(inputs())
     assert render_html(first) == render_html(second)
     assert render_markdown(first) == render_markdown(second)
+
+
+def test_a_quote_shows_its_meetings_date():
+    documents = [{**d, "date": ""} for d in inputs().documents]  # an input without dates
+    made = build_context(inputs(documents=documents, meeting_dates={"m": "2024-07-30"}))
+    assert [q["date"] for t in made["topics"] for q in t["quotes"]] == ["2024-07-30"] * 2
+    assert "、2024-07-30、第1発言" in render_markdown(made)

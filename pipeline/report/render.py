@@ -55,7 +55,8 @@ def build_context(inputs: ReportInputs) -> dict:
     """Everything the report shows, as plain data."""
     cfg = inputs.settings
     ingest, tokens, model, topics = inputs.ingest, inputs.tokens, inputs.model, inputs.topics
-    docs = {d["doc_id"]: d for d in inputs.documents}
+    docs = {d["doc_id"]: {**d, "date": d.get("date") or inputs.meeting_dates.get(d["meeting"], "")}
+            for d in inputs.documents}
     topic_sections = [{
         **t, "quotes": representative_quotes(inputs.doc_topics, docs, t["topic"],
                                              cfg.n_quotes, cfg.quote_min_share),
