@@ -107,3 +107,16 @@ def read_documents_frame(path: str | Path, index: list[dict],
     docs = read_document_fields(path, fields, {d["doc_id"] for d in index})
     return pd.DataFrame([(d["doc_id"], *docs[d["doc_id"]]) for d in index],
                         columns=["doc_id", *fields])
+
+
+def iter_documents(path: str | Path, max_chars: int | None = None,
+                   keep: Container[str] = ()) -> Iterator[dict]:
+    """The documents of documents.jsonl in corpus order, streamed; past `max_chars`
+    characters of text, a document's text is "" unless its id is in `keep`, so a huge corpus
+    is never held whole."""
+    used = 0
+    for doc in iter_jsonl(Path(path)):
+        used += len(doc["text"])
+        if max_chars is not None and used > max_chars and doc["doc_id"] not in keep:
+            doc = {**doc, "text": ""}
+        yield doc
