@@ -63,9 +63,11 @@ ARGS = {
                "--speakers-metrics", "speakers.json",
                "--topics", "topics.json", "--relevance", "relevance.json", "--doc-topics",
                "doc_topics.csv", "--index", "dtm_documents.json", "--documents",
-               "documents.jsonl", "--speaker-topics", "speaker_topics.csv", "--speaker-terms",
-               "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv", "--roster",
-               "roster.json", "--charts", "charts", "--out-dir", "report"],
+               "documents.jsonl", "--dtm", "dtm.npz", "--speaker-topics", "speaker_topics.csv",
+               "--meeting-topics", "meeting_topics.csv",
+               "--speaker-terms", "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv",
+               "--roster", "roster.json", "--themes", "themes.yaml", "--stopwords",
+               "stopwords.txt", "--charts", "charts", "--out-dir", "report"],
 }
 STAGES = tuple(ARGS)
 

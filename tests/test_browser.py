@@ -3,22 +3,24 @@ console errors, the controls work, and markup planted in a transcript stays text
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from _browser import (
+    check_glyphs,
+    check_images,
+    check_lambda,
+    check_topic_map,
+    need_chromium,
+    open_report,
+    search,
+)
 from _project import copy_project, dvc
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Chromium for the browser test: apt-get install chromium")
-    pytest.skip("Chromium is not installed (apt-get install chromium); CI always runs this",
-                allow_module_level=True)
+need_chromium()
 
 PLANTED = """
 <岸>
@@ -47,23 +49,8 @@ def report(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def page(report, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.problems = []
-        page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.problems.append(str(e)))
-        page.on("request", lambda r: page.problems.append(f"network: {r.url}")
-                if not r.url.startswith(("file:", "data:")) else None)
-        page.goto(report.as_uri())
-        page.wait_for_load_state("load")
-        page.screenshot(path=str(tmp_path_factory.getbasetemp() / "report.png"), full_page=True)
+    with open_report(report, tmp_path_factory.getbasetemp() / "report.png") as page:
         yield page
-        browser.close()
 
 
 def test_japanese_text_and_font(page):
@@ -120,3 +107,52 @@ def test_tables_sort_on_click(page):
     assert values() == sorted(values())
     header.click()
     assert values() == sorted(values(), reverse=True)
+
+
+@pytest.mark.parametrize("term", ["特区", "安全保障"])
+def test_search_lists_kwic_lines(page, term):
+    lines = search(page, term)
+    assert lines and all(line["hit"] == term for line in lines)
+    assert any(line["left"] and line["right"] for line in lines)
+    assert all(line["speaker"] and line["meeting"] and line["turn"].isdigit() for line in lines)
+    status = page.inner_text("#search-status")
+    assert f"「{term}」: {len(lines)} 件" in status or len(lines) == 50
+
+
+def test_search_filters_by_topic_and_speaker(page):
+    every = search(page, "特区")
+    topic = every[0]["topic"].removeprefix("T")
+    by_topic = search(page, "特区", topic=topic)
+    assert by_topic and all(line["topic"] == f"T{topic}" for line in by_topic)
+    assert len(by_topic) <= len(every)
+    by_speaker = search(page, "特区", speaker="上久保")
+    assert by_speaker and all(line["speaker"] == "上久保" for line in by_speaker)
+
+
+def test_topic_map_draws_and_a_click_shows_the_topic(page, report):
+    import json
+
+    n_topics = len(json.loads((report.parents[1] / "interim" / "topics.json").read_text(
+        encoding="utf-8")))
+    check_topic_map(page, n_topics)
+
+
+def test_lambda_ends_give_finite_ordered_terms(page):
+    check_lambda(page)
+
+
+def test_no_missing_glyphs_after_every_control(page, report):
+    search(page, "安全保障")
+    check_glyphs(page, report.read_text(encoding="utf-8"))
+    assert "にない文字" not in page.inner_text("body")  # IPAexGothic has every one
+
+
+def test_representative_passages_meet_the_threshold(page):
+    shares = page.locator("section.topic blockquote cite").all_inner_texts()
+    values = [int(c.rsplit("このトピック ", 1)[1].split("%")[0]) for c in shares]
+    assert values and min(values) >= 50
+
+
+def test_workbench_leaves_images_and_console_clean(page):
+    check_images(page)
+    assert page.problems == []

@@ -241,10 +241,12 @@ def test_a_named_file_outside_configs_is_a_dependency(project, tmp_path):
         status = _status(project)
         # Each stage's block: its name alone on a line, then indented lines.
         blocks = dict(re.findall(r"^(\w+):\n((?:\t.*\n?)*)", status, flags=re.M))
+        # The report lists the seed words and the stopwords added in its method section;
         # score reads stopwords.txt too: new transcripts are tokenized as the fitted ones.
-        assert blocks.keys() == {"tokenize", "fit", "speakers", "score"}, status
-        assert "modified:           outputs/interim/stopwords.txt" in blocks["tokenize"]
-        for stage in ("fit", "speakers"):
+        assert blocks.keys() == {"tokenize", "fit", "speakers", "report", "score"}, status
+        for stage in ("tokenize", "report", "score"):
+            assert "modified:           outputs/interim/stopwords.txt" in blocks[stage]
+        for stage in ("fit", "speakers", "report"):
             assert "modified:           outputs/interim/themes.yaml" in blocks[stage], status
     finally:
         config.write_text(original, encoding="utf-8")

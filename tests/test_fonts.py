@@ -8,7 +8,7 @@ import re
 
 from fontTools.ttLib import TTFont
 
-from pipeline.report.fonts import font_face_css, subset_font
+from pipeline.report.fonts import font_face_css, missing_glyphs, page_characters, subset_font
 
 
 def _cmap(data: bytes) -> set[str]:
@@ -31,7 +31,23 @@ def test_subset_is_byte_identical_on_rerun_and_keeps_the_licence_names():
 
 def test_font_face_css_embeds_the_subset():
     css = font_face_css("特区", family="X")
-    match = re.fullmatch(r"@font-face \{ font-family: 'X'; src: url\(data:font/ttf;base64,"
-                         r"([A-Za-z0-9+/=]+)\) format\('truetype'\); \}", css)
+    match = re.fullmatch(r"@font-face \{ font-family: 'X'; src: url\(data:font/woff;base64,"
+                         r"([A-Za-z0-9+/=]+)\) format\('woff'\); \}", css)
     assert match is not None
-    assert base64.b64decode(match.group(1)) == subset_font("特区")
+    data = base64.b64decode(match.group(1))
+    assert data[:4] == b"wOFF" and data == subset_font("特区", flavor="woff")
+    assert _cmap(data) == _cmap(subset_font("特区"))
+
+
+def test_page_characters_reach_into_data_a_control_reveals_later():
+    data = {"relevance": {"topics": [{"terms": ["イノベーション"], "phi": [0.5]}]},
+            "corpus": {"docs": [[0, 1, 2, "猫舌の話"]]}, "ラベル": None}
+    chars = set(page_characters(data, ["<p>検索</p>"]))
+    assert set("イノベーション猫舌の話検索ラベル") <= chars
+    assert set("あア。、ＡA1") <= chars  # what a reader may type into the search box
+    assert "鰻" not in chars
+
+
+def test_missing_glyphs_names_what_the_font_lacks():
+    assert missing_glyphs("特区 と話") == []
+    assert missing_glyphs("特区\U0001F600") == ["\U0001F600"]

@@ -8,10 +8,13 @@ import pandas as pd
 import pytest
 
 from pipeline.common.atomic import write_csv
+from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     read_doc_topics,
     read_document_fields,
+    read_documents_frame,
     read_index,
+    read_terms,
     topic_column,
     topic_columns,
     topic_number,
@@ -51,3 +54,35 @@ def test_document_fields_stream_the_wanted_documents(tmp_path):
     assert read_document_fields(path, ("speaker", "role")) == {
         "a": ("岸", "委員"), "b": ("上久保", ""), "c": ("岩田", "委員長")}
     assert read_document_fields(path, ("role",), {"c", "x"}) == {"c": ("委員長",)}
+
+
+def _tokens(tmp_path):
+    path = tmp_path / "tokens.jsonl"
+    records = [{"doc_id": "a", "terms": ["特区", "規制", "特区"]},
+               {"doc_id": "b", "terms": ["安全保障"]},
+               {"doc_id": "c", "terms": []}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    return path
+
+
+def test_read_terms_follows_the_order_asked_for_and_keeps_only_the_vocabulary(tmp_path):
+    path = _tokens(tmp_path)
+    assert read_terms(path, ["b", "a"], {"特区", "安全保障"}) == [["安全保障"], ["特区", "特区"]]
+    # None: every document in file order, the empty one included (gensim counts it)
+    assert read_terms(path, None, {"安全保障"}) == [[], ["安全保障"], []]
+
+
+def test_read_terms_names_a_document_the_matrix_has_and_the_tokens_lack(tmp_path):
+    with pytest.raises(PipelineError, match=r"tokens.jsonl: no terms for document z .*1 missing"):
+        read_terms(_tokens(tmp_path), ["a", "z"], {"特区"})
+
+
+def test_read_documents_frame_is_in_matrix_row_order(tmp_path):
+    path = tmp_path / "documents.jsonl"
+    docs = [{"doc_id": "a", "speaker": "岸", "meeting": "m1"},
+            {"doc_id": "b", "speaker": "後藤", "meeting": "m2"}]
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs),
+                    encoding="utf-8")
+    frame = read_documents_frame(path, [{"doc_id": "b"}, {"doc_id": "a"}], ["speaker", "role"])
+    assert frame.values.tolist() == [["b", "後藤", ""], ["a", "岸", ""]]

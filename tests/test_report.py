@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from pipeline.report.charts import speaker_heatmap, top_terms_chart
+from pipeline.report.inputs import ReportInputs, ReportSettings
 from pipeline.report.render import build_context, render_html, render_markdown
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
-def context():
+def inputs(**changes) -> ReportInputs:
+    """A two-topic, two-speaker report's inputs, with markup planted in a speaker's name."""
     topics = [{"topic": 1, "label": "特区・規制", "theme": None, "prevalence": 0.6,
                "terms": ["特区", "規制"], "npmi": 0.1},
               {"topic": 2, "label": "材料", "theme": None, "prevalence": 0.4,
@@ -21,22 +25,42 @@ def context():
     doc_topics = pd.DataFrame({"doc_id": ["m#1.1", "m#2.1"], "meeting": ["m", "m"],
                                "speaker": [EVIL, "岸"], "turn": [1, 2],
                                "topic_1": [0.9, 0.2], "topic_2": [0.1, 0.8], "n_tokens": [9, 9]})
-    docs = {"m#1.1": {"text": f"特区の話 {EVIL}", "start": 0, "end": 10},
-            "m#2.1": {"text": "材料の話", "start": 11, "end": 20}}
+    documents = [
+        {"doc_id": "m#1.1", "meeting": "m", "speaker": EVIL, "turn": 1, "start": 0, "end": 10,
+         "text": f"特区の話 {EVIL}"},
+        {"doc_id": "m#2.1", "meeting": "m", "speaker": "岸", "turn": 2, "start": 11, "end": 20,
+         "text": "材料の話"}]
     shares = pd.DataFrame([
         {"speaker": s, "topic": k, "share": v, "ci_low": v, "ci_high": v, "n_docs": 1,
          "n_tokens": 9, "low_data": True}
         for s, row in ((EVIL, (0.9, 0.1)), ("岸", (0.2, 0.8)))
         for k, v in zip((1, 2), row, strict=True)])
-    return build_context(
-        title="会議", ingest={"n_files": 1, "n_meetings": 1, "n_turns": 2, "n_speakers": 2,
-                             "turns_not_modelled": {}, "files": []},
-        tokens={"n_tokens": 18, "documents_without_terms": 0}, model={
-            "n_documents": 2, "n_terms": 4, "engine": "nmf", "n_topics": 2,
-            "n_topics_reason": "test", "coherence_npmi": 0.1, "stability": 1.0,
-            "diversity": 1.0}, topics=topics, doc_topics=doc_topics, docs=docs,
-        shares=shares, roster=[], charts={"heatmap": b"png", "top_terms": b"png"},
-        config_text=EVIL, n_quotes=1, command="dvc repro"), shares, topics
+    relevance = {"lambda": 0.6, "topics": [
+        {"topic": 1, "terms": ["特区", "規制", "猫舌"], "phi": [0.5, 0.5, 0.0],
+         "p": [0.3, 0.2, 0.1]},
+        {"topic": 2, "terms": ["材料", "開発", "鰻"], "phi": [0.6, 0.3, 0.1],
+         "p": [0.3, 0.2, 0.1]}]}
+    base = {
+        "ingest": {"n_files": 1, "n_meetings": 1, "n_turns": 2, "n_speakers": 2,
+                   "turns_not_modelled": {}, "files": []},
+        "tokens": {"n_tokens": 18, "documents_without_terms": 0},
+        "model": {"n_documents": 2, "n_terms": 4, "engine": "nmf", "n_topics": 2,
+                  "n_topics_reason": "test", "coherence_npmi": 0.1, "stability": 1.0,
+                  "diversity": 1.0},
+        "topics": topics, "doc_topics": doc_topics, "documents": documents, "shares": shares,
+        "charts": {"heatmap": b"png", "top_terms": b"png", "speaker_mix": b"png"},
+        "relevance": relevance,
+        "dtm": sp.csr_matrix(np.array([[3, 2, 0, 0], [0, 0, 4, 1]])),
+        "themes": [{"name": "特区", "seeds": ["特区", "規制緩和"], "guides": True}],
+        "stopwords": ["研究会"],
+        "settings": ReportSettings(title="会議", n_quotes=1, config_text=EVIL, commit="abc123"),
+    }
+    return ReportInputs(**{**base, **changes})
+
+
+def context():
+    made = inputs()
+    return build_context(made), made.shares, made.topics
 
 
 def test_transcript_markup_is_escaped_in_html():
@@ -121,3 +145,134 @@ def test_escaped_markdown_renders_as_the_text():
         "> " + escape_markdown(evil) + "\n")
     assert html == "<blockquote>\n<p>" + evil.replace("&", "&amp;").replace(
         "<", "&lt;").replace(">", "&gt;") + "</p>\n</blockquote>\n"
+
+
+def _sections(html: str, md: str) -> tuple[list[str], list[str]]:
+    import re
+
+    return (re.findall(r"<h2[^>]*>(.*?)</h2>", html),
+            [line[3:] for line in md.splitlines() if line.startswith("## ")])
+
+
+def test_markdown_has_every_section_of_the_html():
+    made = build_context(inputs(speaker_themes=pd.DataFrame({
+        "speaker": ["岸"], "theme": ["特区"], "n_docs": [1], "n_docs_mentioning": [1],
+        "share_docs": [1.0], "n_hits": [1]})))
+    html_sections, md_sections = _sections(render_html(made), render_markdown(made))
+    assert {"概要", "トピックマップ", "トピック", "話者", "テーマ", "会議の流れ",
+            "方法と再現"} <= set(html_sections)
+    assert html_sections == md_sections
+    md = render_markdown(made)
+    assert "### トピック数の選び方" in md and "### 話者 × トピック" in md
+
+
+def test_a_passage_under_the_threshold_is_never_representative():
+    doc_topics = pd.DataFrame({"doc_id": ["m#1.1", "m#2.1"], "meeting": ["m", "m"],
+                               "speaker": ["岸", "岸"], "turn": [1, 2],
+                               "topic_1": [0.94, 0.55], "topic_2": [0.06, 0.45],
+                               "n_tokens": [9, 9]})
+    made = build_context(inputs(doc_topics=doc_topics, settings=ReportSettings(
+        n_quotes=3, quote_min_share=0.5)))
+    quotes = {t["topic"]: [q["share"] for q in t["quotes"]] for t in made["topics"]}
+    assert quotes == {1: [0.94, 0.55], 2: []}
+    html = render_html(made)
+    assert "このトピックが 50% 以上を占める文書はありません" in html
+    assert "6%）" not in html
+
+
+def test_the_font_covers_every_character_the_page_can_show():
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from pipeline.report.fonts import TYPED, missing_glyphs, page_characters
+
+    made = build_context(inputs())
+    html = render_html(made)
+    data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
+    cmap = {chr(c) for c in TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()}
+    # 猫舌 and 鰻 are terms only the λ slider can reveal: never shown at load.
+    assert "猫舌" not in html.split('id="relevance-data"')[0]
+    shown = {c for c in page_characters(made) if not c.isspace() and c.isprintable()}
+    assert set("猫舌鰻特区材料") <= shown & cmap
+    assert shown - set(TYPED) - cmap == set()  # everything from the data and the templates
+    assert shown - cmap == set(missing_glyphs("".join(shown)))  # IPAexGothic has no 〚
+
+
+def test_every_quality_number_comes_with_a_reading_and_its_thresholds():
+    from pipeline.report.trust import grade, quality_readings
+
+    assert grade(0.12, 0.10, 0.0, True) == "good"
+    assert grade(0.05, 0.10, 0.0, True) == "usable"
+    assert grade(-0.027, 0.10, 0.0, True) == "weak"
+    assert grade(0.5, 0.25, 1 / 3, False) == "weak"
+    readings = {r["key"]: r for r in quality_readings(
+        {"coherence_npmi": -0.027, "stability": 0.55, "diversity": 0.9,
+         "coherence_c_v": float("nan"), "largest_topic_share": 0.2})}
+    assert set(readings) == {"coherence_npmi", "stability", "diversity", "largest_topic_share"}
+    assert readings["coherence_npmi"]["grade_ja"] == "弱い"
+    assert "0.10 以上" in readings["coherence_npmi"]["thresholds"]
+    html = render_html(build_context(inputs()))
+    assert "一貫性 NPMI 0.100</b> — <span class=\"grade-good\">良好" in html
+
+
+def test_empty_charts_become_a_sentence_and_flagged_speakers_are_faded():
+    made = build_context(inputs())  # both speakers are low_data
+    assert "speaker_mix" not in made["charts"]
+    html = render_html(made)
+    assert "発言量が十分な話者" in html and html.count('class="faded"') == 2
+    assert "k_selection" in made["chart_notes"]  # a fixed K: no curve to draw
+    md = render_markdown(made)
+    assert "発言量が十分な話者" in md and "speaker_mix.png" not in md
+
+
+def test_method_lists_seeds_stopwords_commit_and_command():
+    made = build_context(inputs())
+    for text in (render_html(made), render_markdown(made)):
+        assert "規制緩和" in text and "研究会" in text and "abc123" in text
+        assert "dvc repro" in text
+    outside = build_context(inputs(settings=ReportSettings(commit=None)))
+    assert "git の外で作成" in render_markdown(outside)
+
+
+def test_project_commit_inside_and_outside_git(tmp_path):
+    from pathlib import Path
+
+    from pipeline.report.inputs import project_commit
+
+    assert project_commit(tmp_path) is None
+    commit = project_commit(Path(__file__).parent)
+    assert commit is None or len(commit) == 12 and int(commit, 16) >= 0
+
+
+def test_search_text_is_capped_and_the_page_says_so(tmp_path):
+    import json
+
+    from pipeline.common.io import iter_documents
+
+    path = tmp_path / "documents.jsonl"
+    path.write_text("".join(json.dumps({"doc_id": f"d{i}", "text": "特区" * 10}) + "\n"
+                            for i in range(5)), encoding="utf-8")
+    texts = [d["text"] for d in iter_documents(path, max_chars=45, keep={"d4"})]
+    assert [len(t) for t in texts] == [20, 20, 0, 0, 20]
+    documents = [{**d, "meeting": "m", "speaker": "岸", "turn": 1, "start": 0, "end": 1,
+                  "text": d["text"] if i < 1 else ""} for i, d in
+                 enumerate(inputs().documents)]
+    made = build_context(inputs(documents=documents))
+    assert made["search"]["n_cut"] == 1
+    assert "1 文書は検索できません" in render_html(made)
+
+
+def test_same_inputs_give_byte_identical_reports():
+    first, second = build_context(inputs()), build_context(inputs())
+    assert render_html(first) == render_html(second)
+    assert render_markdown(first) == render_markdown(second)
+
+
+def test_a_quote_shows_its_meetings_date():
+    documents = [{**d, "date": ""} for d in inputs().documents]  # an input without dates
+    made = build_context(inputs(documents=documents, meeting_dates={"m": "2024-07-30"}))
+    assert [q["date"] for t in made["topics"] for q in t["quotes"]] == ["2024-07-30"] * 2
+    assert "、2024-07-30、第1発言" in render_markdown(made)

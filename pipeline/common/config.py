@@ -239,6 +239,15 @@ class SpeakersConfig(_Section):
 class ReportConfig(_Section):
     title: str = Field("会議トピック分析", description="Report title.")
     n_quotes: int = Field(3, ge=0, le=20, description="Representative passages per topic.")
+    quote_min_share: float = Field(
+        0.5, gt=0, le=1, description="A passage is shown as representative of a topic only "
+        "if the topic holds at least this share of it.",
+    )
+    search_max_chars: int = Field(
+        5_000_000, ge=0, description="Characters of transcript text embedded in the report "
+        "for its search and topic browser (in corpus order); past it the page says what is "
+        "left out.",
+    )
 
 
 class OutputConfig(_Section):

@@ -7,13 +7,15 @@ documents by id or parses `topic_1..K` column names on its own.
 from __future__ import annotations
 
 import json
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import scipy.sparse as sp
 
 from pipeline.common.atomic import iter_jsonl, read_csv
+from pipeline.common.errors import PipelineError
 
 TOPIC_PREFIX = "topic_"
 
@@ -63,3 +65,64 @@ def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
     doc_topics = read_csv(Path(path))
     doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
     return doc_topics
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """One of our CSV tables, as written (text cells, formula guard undone)."""
+    return read_csv(Path(path))
+
+
+def read_numbers(path: str | Path) -> pd.DataFrame:
+    """A CSV of numbers only (plot data such as k_sweep.csv): an empty cell is a NaN."""
+    return pd.read_csv(Path(path))
+
+
+def read_matrix(path: str | Path) -> sp.csr_matrix:
+    """The document-term matrix (dtm.npz), rows in the order of dtm_documents.json."""
+    return sp.load_npz(Path(path)).tocsr()
+
+
+def iter_records(path: str | Path) -> Iterator[dict]:
+    """The records of a JSON-lines output (documents.jsonl, tokens.jsonl), streamed."""
+    return iter_jsonl(Path(path))
+
+
+def read_terms(path: str | Path, doc_ids: Sequence[str] | None,
+               vocabulary: Container[str]) -> list[list[str]]:
+    """The terms (those in `vocabulary`) of the given documents of tokens.jsonl, in that order,
+    streamed; doc_ids None: of every document there, in file order, including those the
+    matrix dropped (they have no modelled term, but gensim counts them as empty windows)."""
+    if doc_ids is None:
+        return [[w for w in r["terms"] if w in vocabulary] for r in iter_jsonl(Path(path))]
+    position = {d: i for i, d in enumerate(doc_ids)}
+    texts: list[list[str] | None] = [None] * len(doc_ids)
+    for record in iter_jsonl(Path(path)):
+        i = position.get(record["doc_id"])
+        if i is not None:
+            texts[i] = [w for w in record["terms"] if w in vocabulary]
+    missing = [d for d, t in zip(doc_ids, texts, strict=True) if t is None]
+    if missing:
+        raise PipelineError(f"{path}: no terms for document {missing[0]} of the matrix "
+                            f"({len(missing)} missing); run dvc repro to rebuild it")
+    return texts
+
+
+def read_documents_frame(path: str | Path, index: list[dict],
+                         fields: Sequence[str]) -> pd.DataFrame:
+    """doc_id and `fields` of each document of the matrix, in its row order."""
+    docs = read_document_fields(path, fields, {d["doc_id"] for d in index})
+    return pd.DataFrame([(d["doc_id"], *docs[d["doc_id"]]) for d in index],
+                        columns=["doc_id", *fields])
+
+
+def iter_documents(path: str | Path, max_chars: int | None = None,
+                   keep: Container[str] = ()) -> Iterator[dict]:
+    """The documents of documents.jsonl in corpus order, streamed; past `max_chars`
+    characters of text, a document's text is "" unless its id is in `keep`, so a huge corpus
+    is never held whole."""
+    used = 0
+    for doc in iter_jsonl(Path(path)):
+        used += len(doc["text"])
+        if max_chars is not None and used > max_chars and doc["doc_id"] not in keep:
+            doc = {**doc, "text": ""}
+        yield doc

@@ -8,63 +8,16 @@ from __future__ import annotations
 
 import base64
 import re
-from importlib import metadata
 
 import jinja2
 import numpy as np
 import pandas as pd
 
-from pipeline.common.io import topic_column
-from pipeline.report.fonts import font_face_css
-
-MIN_QUOTE_TOKENS = 5
-PACKAGES = ("fugashi", "unidic-lite", "scikit-learn", "gensim", "matplotlib", "dvc", "numpy")
-
-
-def versions() -> dict[str, str]:
-    """Installed versions of the libraries that shape the results."""
-    out = {}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def excerpt(text: str, limit: int = 180) -> str:
-    """A passage cut to a readable length."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def representative_quotes(doc_topics: pd.DataFrame, docs: dict[str, dict], topic: int,
-                          n: int) -> list[dict]:
-    """The documents most about a topic, with who said them and where.
-
-    A document of one or two terms is 100% about something by construction; passages with
-    at least `MIN_QUOTE_TOKENS` terms are preferred so a quote shows the topic at work.
-    """
-    column = topic_column(topic)
-    best = _best(doc_topics, topic, n)
-    return [{
-        "speaker": row.speaker, "turn": int(row.turn), "meeting": row.meeting,
-        "share": float(getattr(row, column)), "text": excerpt(docs[row.doc_id]["text"]),
-        "start": docs[row.doc_id]["start"], "end": docs[row.doc_id]["end"],
-    } for row in best.itertuples()]
-
-
-def _best(doc_topics: pd.DataFrame, topic: int, n: int) -> pd.DataFrame:
-    column = topic_column(topic)
-    pool = doc_topics[doc_topics["n_tokens"] >= MIN_QUOTE_TOKENS]
-    pool = pool if len(pool) >= n else doc_topics
-    return pool.nlargest(n, column, keep="all").sort_values(
-        [column, "doc_id"], ascending=[False, True]).head(n)
-
-
-def quoted_doc_ids(doc_topics: pd.DataFrame, topics: list[dict], n: int) -> set[str]:
-    """The documents the report quotes: the only texts it needs to read."""
-    return {d for t in topics for d in _best(doc_topics, t["topic"], n)["doc_id"]}
-
+from pipeline.report.fonts import font_face_css, missing_glyphs, page_characters
+from pipeline.report.inputs import CHART_FILES, ReportInputs
+from pipeline.report.quotes import representative_quotes
+from pipeline.report.trust import quality_readings, versions
+from pipeline.report.workbench import corpus_data, pack, topic_map
 
 MAX_SPEAKERS = 200  # rows in the report's speaker table; speaker_topics.csv has them all
 MAX_FILES = 100  # rows in the report's file list; outputs/metrics/ingest.json has them all
@@ -98,36 +51,31 @@ def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3,
     return sorted(out, key=lambda s: (s["low_data"], -s["n_tokens"], s["speaker"]))
 
 
-def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics: list[dict],
-                  doc_topics: pd.DataFrame, docs: dict[str, dict], shares: pd.DataFrame,
-                  roster: list[dict], charts: dict[str, bytes], config_text: str,
-                  n_quotes: int, command: str, seed: int = 0, relevance: dict | None = None,
-                  speaker_terms: pd.DataFrame | None = None,
-                  speaker_themes: pd.DataFrame | None = None,
-                  speakers_metrics: dict | None = None) -> dict:
+def build_context(inputs: ReportInputs) -> dict:
     """Everything the report shows, as plain data."""
+    cfg = inputs.settings
+    ingest, tokens, model, topics = inputs.ingest, inputs.tokens, inputs.model, inputs.topics
+    docs = {d["doc_id"]: {**d, "date": d.get("date") or inputs.meeting_dates.get(d["meeting"], "")}
+            for d in inputs.documents}
     topic_sections = [{
-        **t, "quotes": representative_quotes(doc_topics, docs, t["topic"], n_quotes),
+        **t, "quotes": representative_quotes(inputs.doc_topics, docs, t["topic"],
+                                             cfg.n_quotes, cfg.quote_min_share),
     } for t in topics]
-    speakers = speaker_sections(shares, roster, procedural=frozenset(
+    speakers = speaker_sections(inputs.shares, inputs.roster, procedural=frozenset(
         t["topic"] for t in topics if t.get("procedural")))
-    if speaker_terms is not None:
-        words = speaker_terms.sort_values(["speaker", "rank"]).groupby("speaker")["term"]
+    if inputs.speaker_terms is not None:
+        words = inputs.speaker_terms.sort_values(["speaker", "rank"]).groupby("speaker")["term"]
         distinct = {s: list(w) for s, w in words}
         for s in speakers:
             s["distinctive"] = distinct.get(s["speaker"], [])
-    themes = []
-    if speaker_themes is not None and not speaker_themes.empty:
-        for theme, part in speaker_themes.groupby("theme", sort=False):
-            # Most documents first: one document out of one is not "the most" about a theme.
-            top = part[part["n_docs_mentioning"] > 0].sort_values(
-                ["n_docs_mentioning", "share_docs", "speaker"], ascending=[False, False, True])
-            themes.append({"theme": theme, "n_docs": int(part["n_docs_mentioning"].sum()),
-                           "speakers": [{"speaker": r.speaker, "share": float(r.share_docs),
-                                         "n": int(r.n_docs_mentioning), "of": int(r.n_docs)}
-                                        for r in top.itertuples()]})
+    themes = theme_sections(inputs.speaker_themes)
+    corpus = corpus_data(inputs.documents, inputs.doc_topics, len(topics),
+                         inputs.meeting_dates)
+    n_chars = sum(len(d["text"]) for d in inputs.documents)
+    n_cut = sum(1 for d in inputs.documents if not d["text"])
+    charts, chart_notes = _charts(inputs, speakers, themes)
     return {
-        "title": title,
+        "title": cfg.title,
         "overview": {
             "n_files": ingest["n_files"], "n_meetings": ingest["n_meetings"],
             "n_turns": ingest["n_turns"], "n_speakers": ingest["n_speakers"],
@@ -135,7 +83,7 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
             "n_terms": model["n_terms"], "engine": model["engine"],
             "n_topics": model["n_topics"], "n_topics_reason": model["n_topics_reason"],
             "npmi": model["coherence_npmi"], "stability": model["stability"],
-            "diversity": model["diversity"],
+            "diversity": model["diversity"], "quality": quality_readings(model),
             "not_modelled": {NOT_MODELLED.get(k, k): n
                              for k, n in ingest["turns_not_modelled"].items()},
             "boilerplate": tokens.get("boilerplate") or {},
@@ -149,18 +97,77 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
         "files": ingest["files"][:MAX_FILES],
         "n_files_hidden": max(0, len(ingest["files"]) - MAX_FILES),
         "topics": topic_sections,
+        "quote_min_share": cfg.quote_min_share,
         "speakers": speakers[:MAX_SPEAKERS],
         "n_speakers_hidden": max(0, len(speakers) - MAX_SPEAKERS),
         "low_data": [s["speaker"] for s in speakers if s["low_data"]],
-        "silent": (speakers_metrics or {}).get("speakers_without_terms", []),
+        "silent": (inputs.speakers_metrics or {}).get("speakers_without_terms", []),
         "themes": themes,
-        "relevance": relevance or {"lambda": 0.6, "topics": []},
-        "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
+        "k_sweep": _k_sweep(model),
+        "relevance": inputs.relevance or {"lambda": 0.6, "topics": []},
+        "topic_map": {**topic_map(inputs.doc_topics, inputs.dtm, topics),
+                      "flagged": [s["speaker"] for s in speakers if s["low_data"]],
+                      "quote_min_share": cfg.quote_min_share},
+        "corpus": corpus,
+        "search": {"n_documents": len(inputs.documents), "n_chars": n_chars,
+                   "n_cut": n_cut, "max_chars": cfg.search_max_chars,
+                   "n_meetings": len(corpus["meetings"])},
+        "charts": charts, "chart_notes": chart_notes,
         "method": {
-            "config": config_text, "versions": versions(), "command": command, "seed": seed,
+            "config": cfg.config_text, "versions": versions(), "command": cfg.command,
+            "seed": cfg.seed, "commit": cfg.commit,
             "dictionary": f"{tokens.get('dictionary')} {tokens.get('dictionary_version')}",
+            "themes": inputs.themes, "stopwords": inputs.stopwords,
         },
     }
+
+
+def theme_sections(speaker_themes: pd.DataFrame | None) -> list[dict]:
+    """Per theme, how many documents mention it and who mentions it most."""
+    themes = []
+    if speaker_themes is None or speaker_themes.empty:
+        return themes
+    for theme, part in speaker_themes.groupby("theme", sort=False):
+        # Most documents first: one document out of one is not "the most" about a theme.
+        top = part[part["n_docs_mentioning"] > 0].sort_values(
+            ["n_docs_mentioning", "share_docs", "speaker"], ascending=[False, False, True])
+        themes.append({"theme": theme, "n_docs": int(part["n_docs_mentioning"].sum()),
+                       "speakers": [{"speaker": r.speaker, "share": float(r.share_docs),
+                                     "n": int(r.n_docs_mentioning), "of": int(r.n_docs)}
+                                    for r in top.itertuples()]})
+    return themes
+
+
+def _k_sweep(model: dict) -> list[dict]:
+    """model.json's per-K quality, by K."""
+    rows = [{"k": int(k), **v} for k, v in (model.get("per_k") or {}).items()]
+    return sorted(rows, key=lambda r: r["k"])
+
+
+def _charts(inputs: ReportInputs, speakers: list[dict],
+            themes: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    """The charts worth showing (base64), and a sentence instead of each empty one."""
+    empty = {}
+    if not speakers:
+        empty["heatmap"] = ("トピック割合を出せる話者がいないため、"
+                            "話者 × トピックの図はありません。")
+    if not any(not s["low_data"] for s in speakers):
+        empty["speaker_mix"] = ("発言量が十分な話者（speakers.min_tokens 以上の語）がいないため、"
+                                "話者ごとの構成図はありません。下の表に全員の割合があります。")
+    if not any(t["n_docs"] for t in themes):
+        empty["speaker_themes"] = ("テーマ（model.themes_file）が設定されていないか、"
+                                   "テーマの語を含む文書がありません。")
+    if len(inputs.model.get("per_k") or {}) <= 1:
+        empty["k_selection"] = (f"K は設定で {inputs.model.get('n_topics')} に固定しました。"
+                                "K ごとの比較は model.n_topics: auto で行います。")
+    if inputs.doc_topics.empty:
+        empty["timeline"] = "モデルに入った文書がないため、会議の流れの図はありません。"
+    for name in CHART_FILES:
+        if name not in inputs.charts and name not in empty:
+            empty[name] = "この図は作られていません（charts ステージの出力がありません）。"
+    shown = {name: base64.b64encode(png).decode("ascii")
+             for name, png in inputs.charts.items() if name not in empty}
+    return shown, empty
 
 
 # Characters that start Markdown markup anywhere in a line (CommonMark and GitHub's
@@ -199,11 +206,20 @@ def _env(autoescape: bool) -> jinja2.Environment:
     return env
 
 
+HTML_TEMPLATES = ("report.html.j2", "_workbench.html.j2", "_workbench.js", "_workbench.css")
+
+
 def render_html(context: dict) -> str:
-    """The self-contained HTML report (images and a Japanese font subset embedded)."""
-    template = _env(autoescape=True).get_template("report.html.j2")
-    draft = template.render(**context, font_css="")
-    return template.render(**context, font_css=font_face_css(draft))
+    """The self-contained HTML report (images, its corpus and a Japanese font subset
+    embedded). The font covers every character the page can show, also those only the
+    λ slider, the search or the topic browser reveal (they are all in the context)."""
+    env = _env(autoescape=True)
+    sources = [env.loader.get_source(env, name)[0] for name in HTML_TEMPLATES]
+    characters = page_characters(context, sources)
+    return env.get_template("report.html.j2").render(
+        **context, corpus_packed=pack(context["corpus"]),
+        font_css=font_face_css(characters),
+        font_missing=missing_glyphs(page_characters(context, sources, typed=False)))
 
 
 def render_markdown(context: dict) -> str:

@@ -6,11 +6,16 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
-from pipeline.common.atomic import read_csv, write_files
+from pipeline.common.atomic import write_files
 from pipeline.common.errors import PipelineError
-from pipeline.common.io import n_fitted_topics, read_doc_topics, read_index, read_json
+from pipeline.common.io import (
+    n_fitted_topics,
+    read_doc_topics,
+    read_index,
+    read_json,
+    read_numbers,
+    read_table,
+)
 from pipeline.report.charts import (
     japanese_style,
     k_selection_chart,
@@ -58,12 +63,12 @@ def draw(name: str, make, formats: dict[str, Callable]) -> dict[str, bytes]:
 
 
 def main(args, config) -> None:
-    shares = read_csv(args.speaker_topics)
+    shares = read_table(args.speaker_topics)
     topics = read_json(args.topics)
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
-    sweep = pd.read_csv(args.k_sweep)  # numbers only (an empty cell is a NaN)
-    coverage = read_csv(args.speaker_themes)
-    terms = read_csv(args.topic_terms)
+    sweep = read_numbers(args.k_sweep)
+    coverage = read_table(args.speaker_themes)
+    terms = read_table(args.topic_terms)
     makers = {
         "speaker_topic_heatmap": lambda: speaker_heatmap(shares, topics),
         "top_terms": lambda: top_terms_chart(terms, topics),

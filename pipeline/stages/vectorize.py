@@ -6,13 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.common.atomic import (
-    iter_jsonl,
-    sparse_to_npz_bytes,
-    write_bytes,
-    write_json,
-    write_metrics,
-)
+from pipeline.common.atomic import sparse_to_npz_bytes, write_bytes, write_json, write_metrics
+from pipeline.common.io import iter_records
 from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tokenize.dtm import build_dtm
@@ -20,7 +15,7 @@ from pipeline.tokenize.dtm import build_dtm
 
 def main(args, config) -> None:
     cfg = config.vectorize
-    records = list(progress(iter_jsonl(Path(args.tokens)), desc="vectorize", unit="doc"))
+    records = list(progress(iter_records(args.tokens), desc="vectorize", unit="doc"))
     modelled = [r for r in records if not r.get("procedural")]
     dtm = build_dtm([r["doc_id"] for r in modelled], [r["terms"] for r in modelled],
                     cfg.min_df, cfg.max_df, cfg.max_features, cfg.min_doc_terms,

@@ -1,0 +1,144 @@
+"""Everything the report reads, as one typed object, and the one reader that fills it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import scipy.sparse as sp
+
+from pipeline.common.atomic import read_csv
+from pipeline.common.errors import PipelineError
+from pipeline.common.io import (
+    iter_documents,
+    read_doc_topics,
+    read_index,
+    read_json,
+    read_matrix,
+)
+from pipeline.model.themes import load_themes
+from pipeline.report.quotes import quoted_doc_ids
+
+CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
+               "speaker_mix": "speaker_mix", "timeline": "timeline",
+               "k_selection": "k_selection", "speaker_themes": "speaker_themes",
+               "network": "cooccurrence_network", "correspondence": "speaker_term_ca"}
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The report's config values and how it was made."""
+
+    title: str = "会議トピック分析"
+    n_quotes: int = 3
+    quote_min_share: float = 0.5
+    search_max_chars: int = 5_000_000
+    seed: int = 0
+    command: str = "dvc repro"
+    commit: str | None = None
+    config_text: str = ""
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """The outputs of the earlier stages that the report shows.
+
+    `documents` holds every document of the modelled turns (documents.jsonl) in corpus order;
+    beyond `settings.search_max_chars` characters their text is "" (except the quoted ones),
+    so a huge corpus never sits whole in memory or in the page.
+    """
+
+    ingest: dict
+    tokens: dict
+    model: dict
+    topics: list[dict]
+    doc_topics: pd.DataFrame
+    documents: list[dict]
+    shares: pd.DataFrame
+    roster: list[dict] = field(default_factory=list)
+    charts: dict[str, bytes] = field(default_factory=dict)
+    relevance: dict | None = None
+    speaker_terms: pd.DataFrame | None = None
+    speaker_themes: pd.DataFrame | None = None
+    speakers_metrics: dict | None = None
+    dtm: sp.csr_matrix | None = None  # rows in doc_topics order: the topic map's distances
+    themes: list[dict] = field(default_factory=list)  # {name, seeds, guides} per theme
+    meeting_dates: dict[str, str] = field(default_factory=dict)  # for documents without one
+    stopwords: list[str] = field(default_factory=list)
+    settings: ReportSettings = field(default_factory=ReportSettings)
+
+
+def read_report_inputs(args, config) -> ReportInputs:
+    """Read the report's inputs from the paths the stage was given (dvc.yaml names them)."""
+    index = read_index(args.index)
+    doc_topics = read_doc_topics(args.doc_topics, index)
+    row = {d["doc_id"]: i for i, d in enumerate(index)}
+    unknown = [d for d in doc_topics["doc_id"] if d not in row]
+    if unknown:
+        raise PipelineError(f"{args.doc_topics}: document {unknown[0]} is not in {args.index} "
+                            f"({len(unknown)} such); the two are from different runs: rerun "
+                            "`dvc repro`")
+    topics = read_json(args.topics)
+    settings = ReportSettings(
+        title=config.report.title, n_quotes=config.report.n_quotes,
+        quote_min_share=config.report.quote_min_share,
+        search_max_chars=config.report.search_max_chars, seed=config.seed,
+        command=dvc_command(), commit=project_commit(Path(args.config).resolve().parent),
+        config_text=Path(args.config).read_text(encoding="utf-8"))
+    charts = Path(args.charts)
+    quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
+    return ReportInputs(
+        ingest=read_json(args.ingest_metrics), tokens=read_json(args.tokens_metrics),
+        model=with_label_warnings(read_json(args.model_metrics), read_json(args.label_notes)),
+        topics=topics, doc_topics=doc_topics,
+        documents=list(iter_documents(args.documents, settings.search_max_chars, keep=quoted)),
+        shares=read_csv(Path(args.speaker_topics)), roster=read_json(args.roster),
+        charts={key: (charts / f"{name}.png").read_bytes() for key, name in CHART_FILES.items()},
+        relevance=read_json(args.relevance), speaker_terms=read_csv(Path(args.speaker_terms)),
+        speaker_themes=read_csv(Path(args.speaker_themes)),
+        speakers_metrics=read_json(args.speakers_metrics),
+        dtm=read_matrix(args.dtm)[[row[d] for d in doc_topics["doc_id"]]],
+        themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
+                for t in load_themes(args.themes)],
+        stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
+        meeting_dates=meeting_dates(read_csv(Path(args.meeting_topics))),
+        settings=settings)
+
+
+def with_label_warnings(model: dict, notes: dict) -> dict:
+    """model.json with the label stage's warnings (a stale configs/topic_labels.yaml) after
+    its own: the report shows them where it shows the model's."""
+    return {**model, "warnings": [*model.get("warnings", []), *notes["warnings"]]}
+
+
+def meeting_dates(meeting_topics: pd.DataFrame) -> dict[str, str]:
+    """meeting -> date, where meeting_topics.csv has a date column (inputs with dates)."""
+    if "date" not in meeting_topics:
+        return {}
+    known = meeting_topics[meeting_topics["date"].astype(str) != ""]
+    return dict(zip(known["meeting"].astype(str), known["date"].astype(str), strict=True))
+
+
+def user_stopwords(text: str) -> list[str]:
+    """The words of a stopwords file as the user wrote them (# comments and blanks skipped)."""
+    return sorted({w for w in (line.strip() for line in text.splitlines())
+                   if w and not w.startswith("#")})
+
+
+def project_commit(where: Path) -> str | None:
+    """The git commit the project is at, or None outside git (or without git installed)."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=where,
+                              capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def dvc_command() -> str:
+    """The command that makes this report again: an experiment is applied first."""
+    experiment = os.environ.get("DVC_EXP_NAME")
+    return f"dvc exp apply {experiment} && dvc repro" if experiment else "dvc repro"

@@ -1,0 +1,381 @@
+  // ---- Topic map, λ slider, topic browser and search (data embedded in the page) ----
+  var relevance = JSON.parse(document.getElementById("relevance-data").textContent);
+  var mapData = JSON.parse(document.getElementById("map-data").textContent);
+  var byTopic = {};
+  relevance.topics.forEach(function (t) { byTopic[t.topic] = t; });
+  var labels = {};
+  mapData.topics.forEach(function (t) { labels[t.topic] = t.label; });
+  var flagged = new Set(mapData.flagged);
+  var slider = document.getElementById("lambda");
+  var shown = document.getElementById("lambda-value");
+  var selected = mapData.topics.length ? mapData.topics[0].topic : null;
+  var corpus = null;
+  var PAGE = 50;
+
+  // Relevance of each candidate term (LDAvis). A term with no weight in the topic is not
+  // one of its terms: log 0 would make every score NaN at λ = 1 and the order arbitrary.
+  function rankTerms(topic, lambda, n) {
+    var scored = [];
+    topic.terms.forEach(function (term, i) {
+      var phi = topic.phi[i];
+      if (!(phi > 0)) { return; }
+      var logPhi = Math.log(phi);
+      var logP = Math.log(Math.max(topic.p[i], 1e-12));
+      scored.push({ term: term, phi: phi, p: topic.p[i],
+                    score: lambda * logPhi + (1 - lambda) * (logPhi - logP) });
+    });
+    scored.sort(function (a, b) {
+      return b.score - a.score || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0);
+    });
+    return scored.slice(0, n);
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function rerank() {
+    var lambda = parseFloat(slider.value);
+    shown.textContent = lambda.toFixed(1);
+    document.querySelectorAll(".terms[data-topic]").forEach(function (target) {
+      var topic = byTopic[target.dataset.topic];
+      if (!topic) { return; }
+      target.textContent = "";
+      rankTerms(topic, lambda, 10).forEach(function (item) {
+        var span = el("span", "", item.term);
+        span.dataset.score = String(item.score);
+        target.appendChild(span);
+      });
+    });
+    drawTerms();
+  }
+
+  function drawTerms() {
+    var box = document.getElementById("map-terms");
+    box.textContent = "";
+    var topic = byTopic[selected];
+    if (!topic) { return; }
+    var info = mapData.topics.filter(function (t) { return t.topic === selected; })[0];
+    var items = rankTerms(topic, parseFloat(slider.value), 20);
+    var most = Math.max.apply(null, items.map(function (x) { return x.p; }).concat([1e-12]));
+    items.forEach(function (item) {
+      var row = el("div", "bar-row map-term");
+      row.dataset.score = String(item.score);
+      row.title = item.term + ": 全体 " + Math.round(item.p * mapData.n_tokens) +
+        " 回、このトピック 約 " + Math.round(Math.min(item.phi * info.prevalence, item.p) * mapData.n_tokens) + " 回";
+      row.appendChild(el("span", "bar-term", item.term));
+      var track = el("span", "bar-track");
+      var all = el("span", "bar-all");
+      all.style.width = (100 * item.p / most) + "%";
+      var mine = el("span", "bar-topic");
+      // An estimate from the model's weights: never drawn past the term's corpus count.
+      mine.style.width = (100 * Math.min(item.phi * info.prevalence, item.p) / most) + "%";
+      track.appendChild(all);
+      track.appendChild(mine);
+      row.appendChild(track);
+      row.addEventListener("click", function () { focusTerm(item.term); });
+      box.appendChild(row);
+    });
+  }
+
+  function drawMap() {
+    var svg = document.getElementById("topic-map-svg");
+    var ns = "http://www.w3.org/2000/svg";
+    var size = 440, pad = 50;
+    var reach = 1e-9, most = 1e-9;
+    mapData.topics.forEach(function (t) {
+      reach = Math.max(reach, Math.abs(t.x), Math.abs(t.y));
+      most = Math.max(most, t.prevalence);
+    });
+    function at(v) { return size / 2 + v / reach * (size / 2 - pad); }
+    [["M", 0, size / 2, "L", size, size / 2], ["M", size / 2, 0, "L", size / 2, size]]
+      .forEach(function (d) {
+        var line = document.createElementNS(ns, "path");
+        line.setAttribute("d", d.join(" "));
+        line.setAttribute("class", "map-axis");
+        svg.appendChild(line);
+      });
+    [["PC1", size - 30, size / 2 - 6], ["PC2", size / 2 + 18, 14]].forEach(function (a) {
+      var text = document.createElementNS(ns, "text");
+      text.setAttribute("x", a[1]); text.setAttribute("y", a[2]);
+      text.setAttribute("class", "map-label"); text.textContent = a[0];
+      svg.appendChild(text);
+    });
+    // Largest first, so a small topic drawn on top of a big one stays clickable.
+    mapData.topics.slice().sort(function (a, b) { return b.prevalence - a.prevalence; })
+      .forEach(function (t) {
+        var circle = document.createElementNS(ns, "circle");
+        circle.setAttribute("cx", at(t.x));
+        circle.setAttribute("cy", at(-t.y));
+        circle.dataset.r = String(Math.max(7, 44 * Math.sqrt(t.prevalence / most)));
+        circle.setAttribute("r", circle.dataset.r);
+        circle.setAttribute("class", "topic-circle" + (t.procedural ? " procedural" : ""));
+        circle.dataset.topic = String(t.topic);
+        var title = document.createElementNS(ns, "title");
+        title.textContent = "T" + t.topic + ": " + t.label + "（" +
+          Math.round(t.prevalence * 100) + "%）";
+        circle.appendChild(title);
+        circle.addEventListener("click", function () { select(t.topic); });
+        svg.appendChild(circle);
+        var label = document.createElementNS(ns, "text");
+        label.setAttribute("x", at(t.x));
+        label.setAttribute("y", at(-t.y));
+        label.setAttribute("class", "map-label");
+        label.textContent = String(t.topic);
+        svg.appendChild(label);
+      });
+  }
+
+  // LDAvis: a term's weight in each topic (φ·prevalence, from each topic's candidate
+  // terms; a topic where it is not a candidate counts as 0) drawn as the circles' sizes.
+  var focused = null;
+  function focusTerm(term) {
+    focused = focused === term ? null : term;
+    var weights = {}, most = 0;
+    mapData.topics.forEach(function (t) {
+      var topic = byTopic[t.topic], i = topic ? topic.terms.indexOf(term) : -1;
+      weights[t.topic] = i >= 0 ? topic.phi[i] * t.prevalence : 0;
+      most = Math.max(most, weights[t.topic]);
+    });
+    document.querySelectorAll(".topic-circle").forEach(function (c) {
+      var w = weights[c.dataset.topic];
+      c.setAttribute("r", focused === null ? c.dataset.r
+        : String(w > 0 ? Math.max(3, 44 * Math.sqrt(w / most)) : 0));
+    });
+    var note = document.getElementById("map-focus");
+    note.textContent = focused === null ? "" : "円の大きさ: 語「" + term +
+      "」がトピックごとに占める推定出現数（もう一度クリックで戻る）";
+  }
+
+  function select(topic) {
+    selected = topic;
+    document.querySelectorAll(".topic-circle").forEach(function (c) {
+      c.classList.toggle("selected", c.dataset.topic === String(topic));
+    });
+    var info = mapData.topics.filter(function (t) { return t.topic === topic; })[0];
+    document.getElementById("map-title").textContent = "T" + topic + ": " + info.label +
+      "（全体の " + Math.round(info.prevalence * 100) + "%）";
+    document.getElementById("map-select").value = String(topic);
+    document.getElementById("browser-title").textContent = "T" + topic + " の文書（割合の大きい順）";
+    drawTerms();
+    browse(0);
+  }
+
+  function cut(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+  function flat(text) { return text.replace(/\s+/g, " "); }
+
+  function pager(box, page, total, go) {
+    box.textContent = "";
+    if (total <= PAGE) { return; }
+    var last = Math.ceil(total / PAGE) - 1;
+    var back = el("button", "", "前へ");
+    back.type = "button"; back.disabled = page === 0;
+    back.addEventListener("click", function () { go(page - 1); });
+    var next = el("button", "", "次へ");
+    next.type = "button"; next.disabled = page === last;
+    next.addEventListener("click", function () { go(page + 1); });
+    box.appendChild(back);
+    box.appendChild(el("span", "note", (page * PAGE + 1) + "–" + Math.min(total, (page + 1) * PAGE) +
+      " 件目 / " + total + " 件"));
+    box.appendChild(next);
+  }
+
+  function metaCells(row, doc) {
+    var speaker = corpus.speakers[doc[1]];
+    var who = el("td", "meta" + (flagged.has(speaker) ? " faded" : ""),
+                 speaker + (flagged.has(speaker) ? " ※" : ""));
+    who.title = speaker;
+    row.appendChild(who);
+    var meeting = el("td", "meta", corpus.meetings[doc[0]]);
+    meeting.title = corpus.meetings[doc[0]];
+    row.appendChild(meeting);
+    row.appendChild(el("td", "meta", corpus.dates[doc[3]]));
+    row.appendChild(el("td", "meta num", String(doc[2])));
+  }
+
+  function browse(page) {
+    var body = document.querySelector("#browser tbody");
+    var status = document.getElementById("browser-status");
+    body.textContent = "";
+    if (!corpus) { status.textContent = "本文を読み込んでいます…"; return; }
+    var rows = corpus.topic_docs[selected - 1] || [];
+    status.textContent = "このトピックを含む文書 " + rows.length + " 件（割合 0.1% 以上）。「代表」は割合 " +
+      Math.round(mapData.quote_min_share * 100) + "% 以上（本文の代表的な発言の基準）。";
+    rows.slice(page * PAGE, (page + 1) * PAGE).forEach(function (pair) {
+      var doc = corpus.docs[pair[0]];
+      var row = el("tr", pair[1] >= mapData.quote_min_share * 1000 ? "rep" : "");
+      row.appendChild(el("td", "num share", (pair[1] / 10).toFixed(1) + "%"));
+      metaCells(row, doc);
+      var text = el("td", "text", doc[5] ? cut(flat(doc[5]), 160) : "（本文は埋め込みの上限外）");
+      if (doc[5].length > 160) {
+        // A click shows the whole passage; another click folds it again.
+        text.classList.add("more");
+        text.addEventListener("click", function () {
+          var open = text.dataset.open === "1";
+          text.textContent = open ? cut(flat(doc[5]), 160) : doc[5];
+          text.dataset.open = open ? "0" : "1";
+        });
+      }
+      row.appendChild(text);
+      body.appendChild(row);
+    });
+    pager(document.getElementById("browser-pager"), page, rows.length, browse);
+  }
+
+  var hits = [];
+  function search() {
+    clearTimeout(timer);  // a search typed and then run at once is not run again later
+    var status = document.getElementById("search-status");
+    var query = document.getElementById("search-input").value.trim();
+    var topic = parseInt(document.getElementById("search-topic").value, 10) || 0;
+    var speaker = document.getElementById("search-speaker").value;
+    hits = [];
+    if (!query) { status.textContent = "語を入れて Enter を押してください。"; showHits(0); return; }
+    if (!corpus) { status.textContent = "本文を読み込んでいます…"; return; }
+    var speakerIndex = speaker ? corpus.speakers.indexOf(speaker) : -1;
+    var documents = 0;
+    corpus.docs.forEach(function (doc, i) {
+      if (topic && doc[4] !== topic) { return; }
+      if (speaker && doc[1] !== speakerIndex) { return; }
+      var text = doc[5], at = text.indexOf(query), found = false;
+      while (at >= 0) {
+        hits.push([i, at]);
+        found = true;
+        at = text.indexOf(query, at + query.length);
+      }
+      if (found) { documents += 1; }
+    });
+    var order = document.getElementById("search-order").value;
+    if (order) {
+      // KH Coder's sorts: by what follows the match, or by what precedes it read backwards.
+      var keyed = hits.map(function (hit) {
+        var text = corpus.docs[hit[0]][5];
+        var key = order === "right" ? text.substr(hit[1] + query.length, 20)
+          : text.slice(Math.max(0, hit[1] - 20), hit[1]).split("").reverse().join("");
+        return { hit: hit, key: key };
+      });
+      keyed.sort(function (a, b) {
+        return a.key < b.key ? -1 : a.key > b.key ? 1 : a.hit[0] - b.hit[0] || a.hit[1] - b.hit[1];
+      });
+      hits = keyed.map(function (x) { return x.hit; });
+    }
+    status.textContent = "「" + query + "」: " + hits.length + " 件（" + documents + " 文書）" +
+      (topic ? "、T" + topic + " が主の文書" : "") + (speaker ? "、話者 " + speaker : "");
+    showHits(0);
+  }
+
+  function showHits(page) {
+    var body = document.querySelector("#kwic tbody");
+    var query = document.getElementById("search-input").value.trim();
+    body.textContent = "";
+    hits.slice(page * PAGE, (page + 1) * PAGE).forEach(function (hit) {
+      var doc = corpus.docs[hit[0]], text = doc[5], at = hit[1], width = 30;
+      var row = el("tr", "kwic-line");
+      var left = flat(text.slice(Math.max(0, at - width), at));
+      var right = flat(text.slice(at + query.length, at + query.length + width));
+      var leftCell = el("td", "left");
+      leftCell.appendChild(el("span", "", (at > width ? "…" : "") + left));
+      row.appendChild(leftCell);
+      row.appendChild(el("td", "hit", text.substr(at, query.length)));
+      row.appendChild(el("td", "right", right + (at + query.length + width < text.length ? "…" : "")));
+      metaCells(row, doc);
+      var topicCell = el("td", "meta", doc[4] ? "T" + doc[4] : "–");
+      if (doc[4]) { topicCell.title = labels[doc[4]]; }
+      row.appendChild(topicCell);
+      row.addEventListener("click", function () { showFull(row, doc, at, query.length); });
+      body.appendChild(row);
+    });
+    pager(document.getElementById("kwic-pager"), page, hits.length, showHits);
+  }
+
+  // The whole document under its KWIC line, the match marked; a second click closes it.
+  function showFull(row, doc, at, length) {
+    var next = row.nextElementSibling;
+    if (next && next.classList.contains("kwic-full")) { next.remove(); return; }
+    var full = el("tr", "kwic-full");
+    var cell = el("td");
+    cell.colSpan = 8;
+    cell.appendChild(document.createTextNode(doc[5].slice(0, at)));
+    cell.appendChild(el("mark", "", doc[5].substr(at, length)));
+    cell.appendChild(document.createTextNode(doc[5].slice(at + length)));
+    full.appendChild(cell);
+    row.parentNode.insertBefore(full, row.nextSibling);
+  }
+
+  // Every line of the search (not just this page) as CSV, made in the browser.
+  function saveCsv() {
+    if (!corpus || !hits.length) { return; }
+    var query = document.getElementById("search-input").value.trim();
+    // Quoted, and a cell a spreadsheet would run as a formula gets a ' (as our tables).
+    function cell(value) {
+      var text = String(value);
+      if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
+      return '"' + text.replace(/"/g, '""') + '"';
+    }
+    var lines = [["left", "match", "right", "speaker", "meeting", "date", "turn", "topic"]
+      .join(",")];
+    hits.forEach(function (hit) {
+      var doc = corpus.docs[hit[0]], text = doc[5], at = hit[1];
+      lines.push([flat(text.slice(Math.max(0, at - 30), at)), query,
+                  flat(text.substr(at + query.length, 30)), corpus.speakers[doc[1]],
+                  corpus.meetings[doc[0]], corpus.dates[doc[3]], doc[2],
+                  doc[4] ? "T" + doc[4] : ""].map(cell).join(","));
+    });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"],
+                                             { type: "text/csv" }));
+    link.download = "kwic.csv";
+    link.click();
+  }
+
+  var timer = null;
+  document.getElementById("search-input").addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { clearTimeout(timer); search(); }
+  });
+  document.getElementById("search-input").addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(search, 300);
+  });
+  document.getElementById("search-go").addEventListener("click", search);
+  document.getElementById("search-order").addEventListener("change", search);
+  document.getElementById("search-csv").addEventListener("click", saveCsv);
+  document.getElementById("search-topic").addEventListener("change", search);
+  document.getElementById("search-speaker").addEventListener("change", search);
+  slider.addEventListener("input", rerank);
+  document.querySelectorAll("button.show-topic").forEach(function (button) {
+    button.addEventListener("click", function () {
+      select(parseInt(button.dataset.topic, 10));
+      document.getElementById("topic-map").scrollIntoView();
+    });
+  });
+  document.getElementById("map-select").addEventListener("change", function (e) {
+    select(parseInt(e.target.value, 10));
+  });
+
+  // The corpus is gzip-compressed JSON in base64; the browser unpacks it, offline.
+  function loadCorpus() {
+    var packed = document.getElementById("corpus-data").textContent.trim();
+    var binary = atob(packed);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i += 1) { bytes[i] = binary.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  drawMap();
+  rerank();
+  if (selected !== null) { select(selected); }
+  if (typeof DecompressionStream === "undefined") {
+    document.getElementById("search-status").textContent =
+      "このブラウザは埋め込みデータを開けないため、検索と文書一覧は使えません（最近の Chrome・Edge・Firefox・Safari で開いてください）。";
+  } else {
+    loadCorpus().then(function (data) {
+      corpus = data;
+      document.body.dataset.corpus = "ready";
+      browse(0);
+      search();
+    });
+  }

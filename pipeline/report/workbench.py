@@ -1,0 +1,116 @@
+"""Data for the report's interactive parts: the corpus its search and topic browser read,
+and the intertopic-distance map.
+
+The corpus goes into the page as gzip-compressed JSON (the browser's DecompressionStream
+opens it, offline): Japanese minutes shrink to about a third, so 10,000 turns stay a few MB.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.spatial.distance import jensenshannon
+
+from pipeline.common.io import topic_column, topic_columns, topic_number
+
+PERMILLE = 1000  # shares travel as integers per mille: a quarter of the bytes of floats
+
+
+def corpus_data(documents: list[dict], doc_topics: pd.DataFrame, n_topics: int,
+                meeting_dates: dict[str, str] | None = None) -> dict:
+    """Every document of the modelled turns, compactly: names as indexes into tables, the
+    date (the document's, else its meeting's), the main topic (0 = not modelled: no terms
+    left), and per topic its documents by share."""
+    meeting_dates = meeting_dates or {}
+    columns = topic_columns(doc_topics)
+    shares = doc_topics.set_index("doc_id")[columns]
+    main = dict(zip(shares.index, (shares.to_numpy().argmax(axis=1) + 1).tolist(),
+                    strict=True)) if len(shares) else {}
+    meetings, speakers, dates = _Table(), _Table(), _Table()
+    docs = [[meetings.add(d["meeting"]), speakers.add(d["speaker"]), int(d["turn"]),
+             dates.add(d.get("date") or meeting_dates.get(d["meeting"], "")),
+             main.get(d["doc_id"], 0), d["text"]]
+            for d in documents]
+    position = {d["doc_id"]: i for i, d in enumerate(documents)}
+    by_topic = []
+    for topic in range(1, n_topics + 1):
+        column = shares[topic_column(topic)] if topic_column(topic) in shares else pd.Series()
+        permille = (column * PERMILLE).round().astype(int)
+        kept = permille[permille > 0]
+        rows = sorted(((-int(v), position[d], int(v)) for d, v in kept.items()
+                       if d in position))
+        by_topic.append([[i, v] for _, i, v in rows])
+    return {"meetings": meetings.items, "speakers": speakers.items, "dates": dates.items,
+            "docs": docs, "topic_docs": by_topic}
+
+
+class _Table:
+    """Distinct strings in order of first use, each stored once."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, value: str) -> int:
+        if value not in self._index:
+            self._index[value] = len(self.items)
+            self.items.append(value)
+        return self._index[value]
+
+
+def pack(data: object) -> str:
+    """JSON, gzip-compressed (no time stamp: same data, same bytes), as base64 text."""
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def topic_term_distributions(doc_topics: pd.DataFrame, dtm: sp.spmatrix) -> np.ndarray:
+    """Each topic's distribution over terms, as its documents' term counts weighted by the
+    documents' shares of the topic (θᵀX, rows normalized): the same for every engine."""
+    theta = doc_topics[topic_columns(doc_topics)].to_numpy(dtype=float)
+    counts = np.asarray((sp.csr_matrix(dtm).T @ theta).T) + 1e-12
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def classical_mds(distances: np.ndarray, n_components: int = 2) -> np.ndarray:
+    """Classical (Torgerson) MDS / PCoA, as LDAvis: points whose distances approximate the
+    given ones; each axis's sign fixed (largest coordinate positive) so output is repeatable."""
+    n = distances.shape[0]
+    centre = np.eye(n) - np.full((n, n), 1 / n)
+    inner = -0.5 * centre @ (distances ** 2) @ centre
+    values, vectors = np.linalg.eigh(inner)
+    order = np.argsort(-values, kind="stable")[:n_components]
+    coords = vectors[:, order] * np.sqrt(np.clip(values[order], 0, None))
+    for axis in range(coords.shape[1]):
+        if coords[np.argmax(np.abs(coords[:, axis])), axis] < 0:
+            coords[:, axis] = -coords[:, axis]
+    if coords.shape[1] < n_components:
+        coords = np.hstack([coords, np.zeros((n, n_components - coords.shape[1]))])
+    return coords
+
+
+def topic_map(doc_topics: pd.DataFrame, dtm: sp.spmatrix | None, topics: list[dict]) -> dict:
+    """The intertopic-distance map: per topic, an (x, y) from classical MDS on the
+    Jensen-Shannon distances of the topics' term distributions, and its prevalence."""
+    k = len(topics)
+    if dtm is None or dtm.shape[0] != len(doc_topics) or not len(doc_topics):
+        coords, distances = np.zeros((k, 2)), np.zeros((k, k))
+    else:
+        phi = topic_term_distributions(doc_topics, dtm)
+        distances = np.array([[jensenshannon(a, b, base=2) for b in phi] for a in phi])
+        distances = np.nan_to_num((distances + distances.T) / 2)
+        coords = classical_mds(distances)
+    numbers = [topic_number(c) for c in topic_columns(doc_topics)] or [t["topic"] for t in topics]
+    by_number = dict(zip(numbers, coords.tolist(), strict=True))
+    return {"topics": [{
+        "topic": t["topic"], "label": t["label"], "prevalence": round(float(t["prevalence"]), 6),
+        "x": round(by_number.get(t["topic"], [0, 0])[0], 6),
+        "y": round(by_number.get(t["topic"], [0, 0])[1], 6),
+        "procedural": bool(t.get("procedural")),
+    } for t in topics], "max_distance": round(float(distances.max()), 6) if k else 0.0,
+        "n_tokens": int(dtm.sum()) if dtm is not None else 0}

@@ -1,0 +1,46 @@
+"""The report stage's entry point: same inputs, same bytes; inputs of two runs, one line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from _stages import CONFIG, STAGES, run_stage, snapshot
+
+MEETING = next((Path(__file__).parents[1] / "data").glob("*.txt"))  # the bundled meeting
+SMALL = {**CONFIG, "model": {**CONFIG["model"], "n_topics": 4}}  # a fixed K: quick
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("report_stage")
+    shutil.copy(MEETING, work / "minutes.txt")
+    for stage in STAGES:
+        paths = {"input": "minutes.txt"} if stage == "ingest" else {}
+        status, errors = run_stage(work, stage, SMALL, **paths)
+        assert status == 0, (stage, errors)
+    return work
+
+
+def test_a_rerun_gives_the_same_report(work):
+    before = {name: (work / "report" / name).read_bytes() for name in ("index.html",
+                                                                        "report.md")}
+    assert run_stage(work, "report", SMALL)[0] == 0
+    assert before == {name: (work / "report" / name).read_bytes() for name in before}
+    assert b'id="corpus-data"' in before["index.html"]
+
+
+def test_inputs_of_two_runs_are_one_line_and_keep_the_last_report(work):
+    index = work / "dtm_documents.json"
+    good = index.read_text(encoding="utf-8")
+    index.write_text(json.dumps(json.loads(good)[1:]), encoding="utf-8")
+    before = snapshot(work / "report")
+    try:
+        status, errors = run_stage(work, "report", SMALL)
+    finally:
+        index.write_text(good, encoding="utf-8")
+    assert status == 2 and len(errors) == 1
+    assert "doc_topics.csv: document" in errors[0] and "rerun `dvc repro`" in errors[0]
+    assert snapshot(work / "report") == before

@@ -1,0 +1,96 @@
+"""Tests for pipeline/report/workbench.py: the data behind the report's search, topic
+browser and topic map."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from scipy.spatial.distance import pdist, squareform
+
+from pipeline.report.workbench import classical_mds, corpus_data, pack, topic_map
+
+
+def _doc_topics(shares: list[list[float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(shares, columns=[f"topic_{k + 1}" for k in range(len(shares[0]))])
+    frame.insert(0, "doc_id", [f"m#{i}.1" for i in range(len(shares))])
+    return frame
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_classical_mds_gives_back_planted_points(seed):
+    points = np.random.default_rng(seed).normal(size=(7, 2))
+    coords = classical_mds(squareform(pdist(points)))
+    assert np.allclose(squareform(pdist(coords)), squareform(pdist(points)), atol=1e-9)
+    # Each axis's sign is fixed: the coordinate largest in size is positive.
+    for axis in range(2):
+        assert coords[np.argmax(np.abs(coords[:, axis])), axis] > 0
+
+
+def test_classical_mds_of_two_points_is_a_line():
+    coords = classical_mds(np.array([[0.0, 0.5], [0.5, 0.0]]))
+    assert coords.shape == (2, 2)
+    assert abs(coords[0, 0] - coords[1, 0]) == pytest.approx(0.5)
+    assert np.allclose(coords[:, 1], 0)
+
+
+def test_topics_with_the_same_words_sit_together_and_others_apart():
+    # Terms 0-1 belong to topics 1 and 2, terms 2-3 to topic 3: 1 and 2 are neighbours.
+    dtm = sp.csr_matrix(np.array([[5, 3, 0, 0], [4, 4, 0, 0], [0, 0, 6, 2], [0, 1, 3, 5]]))
+    doc_topics = _doc_topics([[0.5, 0.5, 0.0], [0.5, 0.5, 0.0], [0, 0, 1.0], [0, 0, 1.0]])
+    topics = [{"topic": k, "label": f"T{k}", "prevalence": p}
+              for k, p in ((1, 0.3), (2, 0.3), (3, 0.4))]
+    spots = {t["topic"]: np.array([t["x"], t["y"]]) for t in topic_map(doc_topics, dtm,
+                                                                       topics)["topics"]}
+    near = np.linalg.norm(spots[1] - spots[2])
+    assert near < 1e-6 < np.linalg.norm(spots[1] - spots[3])
+    assert topic_map(doc_topics, dtm, topics) == topic_map(doc_topics, dtm, topics)
+
+
+def test_corpus_data_keeps_every_document_with_its_main_topic_and_topic_lists_by_share():
+    doc_topics = _doc_topics([[0.2, 0.8], [0.9, 0.1], [0.6, 0.4]])
+    documents = [{"doc_id": f"m#{i}.1", "meeting": "m", "speaker": s, "turn": i + 1,
+                  "text": t, "date": "2024-07-30" if i else ""}
+                 for i, (s, t) in enumerate((("岸", "材料"), ("上久保", "特区"),
+                                             ("岸", "特区と材料")))]
+    documents.append({"doc_id": "m#9.1", "meeting": "m", "speaker": "岩田", "turn": 9,
+                      "text": "それでは"})  # no terms left: searchable, not in any topic
+    data = corpus_data(documents, doc_topics, 2)
+    assert [d[4] for d in data["docs"]] == [2, 1, 1, 0]
+    assert [d[5] for d in data["docs"]] == ["材料", "特区", "特区と材料", "それでは"]
+    assert data["speakers"] == ["岸", "上久保", "岩田"]
+    assert [data["dates"][d[3]] for d in data["docs"]] == ["", "2024-07-30", "2024-07-30", ""]
+    assert data["topic_docs"][0] == [[1, 900], [2, 600], [0, 200]]
+    assert data["topic_docs"][1] == [[0, 800], [2, 400], [1, 100]]
+
+
+def test_pack_is_gzip_json_and_byte_identical_on_rerun():
+    data = {"docs": [[0, 0, 1, 0, 1, "特区の話"]] * 100}
+    packed = pack(data)
+    assert packed == pack(data)
+    raw = gzip.decompress(base64.b64decode(packed))
+    assert json.loads(raw) == data
+    assert len(packed) < len(json.dumps(data, ensure_ascii=False).encode()) / 5
+
+
+def test_a_document_without_a_date_takes_its_meetings():
+    doc_topics = _doc_topics([[1.0], [1.0]])
+    documents = [{"doc_id": "m#0.1", "meeting": "a", "speaker": "岸", "turn": 1, "text": "x",
+                  "date": "2024-01-02"},
+                 {"doc_id": "m#1.1", "meeting": "b", "speaker": "岸", "turn": 1, "text": "y"}]
+    data = corpus_data(documents, doc_topics, 1, {"a": "1999-01-01", "b": "2024-07-30"})
+    assert [data["dates"][d[3]] for d in data["docs"]] == ["2024-01-02", "2024-07-30"]
+
+
+def test_meeting_dates_come_from_meeting_topics_when_it_has_them():
+    from pipeline.report.inputs import meeting_dates
+
+    assert meeting_dates(pd.DataFrame({"meeting": ["a"], "topic": [1]})) == {}
+    table = pd.DataFrame({"meeting": ["a", "a", "b"], "topic": [1, 2, 1],
+                          "date": ["2024-07-30", "2024-07-30", ""]})
+    assert meeting_dates(table) == {"a": "2024-07-30"}
