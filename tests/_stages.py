@@ -60,6 +60,7 @@ ARGS = {
                  "topics.json", "--out-dir", "charts"],
     "report": ["--ingest-metrics", "ingest.json", "--tokens-metrics", "tokens.json",
                "--model-metrics", "model.json", "--label-notes", "labels.json",
+               "--k-sweep", "k_sweep.csv",
                "--speakers-metrics", "speakers.json",
                "--topics", "topics.json", "--relevance", "relevance.json", "--doc-topics",
                "doc_topics.csv", "--index", "dtm_documents.json", "--documents",

@@ -18,6 +18,7 @@ from pipeline.common.io import (
     read_index,
     read_json,
     read_matrix,
+    read_numbers,
 )
 from pipeline.model.themes import load_themes
 from pipeline.report.quotes import quoted_doc_ids
@@ -92,7 +93,9 @@ def read_report_inputs(args, config) -> ReportInputs:
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
     return ReportInputs(
         ingest=read_json(args.ingest_metrics), tokens=read_json(args.tokens_metrics),
-        model=with_label_warnings(read_json(args.model_metrics), read_json(args.label_notes)),
+        model=with_k_sweep(with_label_warnings(read_json(args.model_metrics),
+                                               read_json(args.label_notes)),
+                           read_numbers(args.k_sweep)),
         topics=topics, doc_topics=doc_topics,
         documents=list(iter_documents(args.documents, settings.search_max_chars, keep=quoted)),
         shares=read_csv(Path(args.speaker_topics)), roster=read_json(args.roster),
@@ -112,6 +115,15 @@ def with_label_warnings(model: dict, notes: dict) -> dict:
     """model.json with the label stage's warnings (a stale configs/topic_labels.yaml) after
     its own: the report shows them where it shows the model's."""
     return {**model, "warnings": [*model.get("warnings", []), *notes["warnings"]]}
+
+
+def with_k_sweep(model: dict, sweep: pd.DataFrame) -> dict:
+    """model.json with its per-K figures (`per_k`, by K) from k_sweep.csv: they are plot data,
+    out of the metrics, so that `dvc exp show` stays readable. A fixed K has one row."""
+    per_k = {str(int(r["k"])): {"npmi": r["npmi"], "c_v": r["c_v"], "stability": r["stability"],
+                                "diversity": r["diversity"], "largest_topic": r["largest_topic"]}
+             for r in sweep.to_dict("records")}
+    return {**model, "per_k": per_k if len(per_k) > 1 else {}}
 
 
 def meeting_dates(meeting_topics: pd.DataFrame) -> dict[str, str]:

@@ -9,7 +9,7 @@ from pipeline.report.inputs import read_report_inputs
 from pipeline.report.render import build_context, render_html, render_markdown
 from pipeline.stages._cli import log, run, stage_parser
 
-INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "label_notes",
+INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "label_notes", "k_sweep",
           "speakers_metrics", "topics",
           "relevance", "doc_topics", "index", "documents", "dtm", "speaker_topics",
           "meeting_topics", "speaker_terms", "speaker_themes", "roster", "themes", "stopwords",
