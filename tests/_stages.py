@@ -21,7 +21,8 @@ CONFIG["model"]["themes_file"] = str(ROOT / CONFIG["model"]["themes_file"])
 
 # Each stage's file arguments, relative to the work folder (as in dvc.yaml, without folders).
 ARGS = {
-    "user_files": ["--themes", "themes.yaml", "--stopwords", "stopwords.txt"],
+    "user_files": ["--themes", "themes.yaml", "--stopwords", "stopwords.txt", "--speakers",
+                   "speakers.csv"],
     "ingest": ["--input", "talk.csv", "--turns", "turns.csv", "--documents",
                "documents.jsonl", "--roster", "roster.json", "--metrics", "ingest.json"],
     "tokenize": ["--documents", "documents.jsonl", "--roster", "roster.json", "--tokens",

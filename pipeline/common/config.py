@@ -45,6 +45,12 @@ class TableColumns(_Section):
     meeting: str = Field("meeting", description="Meeting id (else the file name).")
     date: str = Field("date", description="Meeting date.")
     role: str = Field("role", description="Speaker's role (else split off the name).")
+    attributes: list[str] = Field(
+        default_factory=lambda: ["group", "position"],
+        description="Columns of speaker attributes (会派, 役職, ...) carried to every table; "
+        "each gets <name>_topics rows in attribute_topics.csv (group: group_topics.csv). "
+        "The shipped ones may be absent; a column named here otherwise must exist.",
+    )
 
 
 # The chair and the clerk run minutes: their turns are procedure, not subjects (measured in
@@ -100,6 +106,10 @@ class IngestConfig(_Section):
     procedural_weight: float = Field(
         0.0, ge=0, le=1, description="Weight of procedural roles' turns in the model; "
         "0 = left out of fitting (counted as procedural_role).",
+    )
+    roster: str | None = Field(
+        None, description="Optional CSV of speakers (speaker, group, any other columns) whose "
+        "attributes fill what the transcripts lack; null = none.",
     )
     min_doc_chars: int = Field(
         100, ge=0, description="With unit paragraph: a turn's consecutive paragraphs are "
