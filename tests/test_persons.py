@@ -3,8 +3,8 @@ speaker; a skipped tag-like line is counted; dates and attributes reach the docu
 
 from __future__ import annotations
 
-from pipeline.ingest.corpus import ReadOptions, ingest_file, read_corpus
 from pipeline.ingest.core import doc_options
+from pipeline.ingest.corpus import ReadOptions, ingest_file, read_corpus
 from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.roster import parse_roster
 from pipeline.ingest.transcripts import split_turns

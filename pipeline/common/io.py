@@ -57,3 +57,23 @@ def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
     doc_topics = read_csv(Path(path))
     doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
     return doc_topics
+
+
+DOCUMENT_FIELDS = ("doc_id", "meeting", "speaker", "role", "date")
+
+
+def read_document_table(path: str | Path) -> pd.DataFrame:
+    """The one document table (documents.jsonl without its text): doc_id, meeting, speaker,
+    role, date and one column per speaker attribute (group, position, ...; "" where a
+    document has none). An attribute named like a base field gets an `attribute_` prefix."""
+    rows = []
+    for d in iter_jsonl(Path(path)):
+        row = {f: d.get(f, "") for f in DOCUMENT_FIELDS}
+        for name, value in (d.get("attributes") or {}).items():
+            row[f"attribute_{name}" if name in DOCUMENT_FIELDS else name] = value
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return pd.DataFrame(columns=list(DOCUMENT_FIELDS))
+    extra = sorted(c for c in table.columns if c not in DOCUMENT_FIELDS)
+    return table[[*DOCUMENT_FIELDS, *extra]].fillna("").astype(str)

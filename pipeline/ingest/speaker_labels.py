@@ -186,7 +186,7 @@ def _name_end(head: str) -> int:
     lead, lead_feature = rest[0]
     if len(lead) < 2 and lead_feature.pos3 != "地名":
         return 0
-    for surface, feat in rest:
+    for _, feat in rest:
         if feat.pos3 == "人名" or feat.pos1 not in ("名詞", "補助記号", "接尾辞", "接頭辞"):
             return 0
     return end
