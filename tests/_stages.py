@@ -46,14 +46,17 @@ ARGS = {
     "charts": ["--speaker-topics", "speaker_topics.csv", "--topic-terms", "topic_terms.csv",
                "--topics", "topics.json", "--doc-topics", "doc_topics.csv", "--index",
                "dtm_documents.json", "--k-sweep", "k_sweep.csv", "--speaker-themes",
-               "speaker_themes.csv", "--out-dir", "charts"],
+               "speaker_themes.csv", "--documents", "documents.jsonl", "--group-topics",
+               "group_topics.csv", "--group-differences", "group_differences.csv",
+               "--out-dir", "charts"],
     "report": ["--ingest-metrics", "ingest.json", "--tokens-metrics", "tokens.json",
                "--model-metrics", "model.json", "--speakers-metrics", "speakers.json",
                "--topics", "topics.json", "--relevance", "relevance.json", "--doc-topics",
                "doc_topics.csv", "--index", "dtm_documents.json", "--documents",
                "documents.jsonl", "--speaker-topics", "speaker_topics.csv", "--speaker-terms",
                "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv", "--roster",
-               "roster.json", "--charts", "charts", "--out-dir", "report"],
+               "roster.json", "--group-topics", "group_topics.csv", "--group-differences",
+               "group_differences.csv", "--charts", "charts", "--out-dir", "report"],
 }
 STAGES = tuple(ARGS)
 

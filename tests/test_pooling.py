@@ -68,3 +68,14 @@ def test_beta_interval_matches_mean_and_variance():
     low, high = beta_interval(np.array([0.3]), np.array([0.01]), 0.9)
     # Normal approximation: 0.3 ± 1.645 · 0.1, skewed a little by the Beta.
     assert 0.12 < low[0] < 0.16 and 0.45 < high[0] < 0.49
+
+
+def test_a_nearly_unused_topic_keeps_the_estimate_inside_a_nonzero_interval():
+    theta, n_tokens, codes, _ = _corpus()
+    theta = np.hstack([theta * (1 - 1e-4), np.full((len(theta), 1), 1e-4)])
+    theta[:, -1] = 0.0
+    theta[0, -1], theta[0, 0] = 0.01, theta[0, 0] - 0.01  # one document touches topic 5
+    theta[:, :-1] /= theta[:, :-1].sum(axis=1, keepdims=True) / (1 - theta[:, -1:])
+    pooled = pool_speakers(theta, n_tokens, codes, 30, 0.9)
+    assert np.all(pooled.ci_low <= pooled.share) and np.all(pooled.share <= pooled.ci_high)
+    assert np.all(pooled.ci_high[:, -1] > pooled.ci_low[:, -1])

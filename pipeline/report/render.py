@@ -104,7 +104,7 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
                   n_quotes: int, command: str, seed: int = 0, relevance: dict | None = None,
                   speaker_terms: pd.DataFrame | None = None,
                   speaker_themes: pd.DataFrame | None = None,
-                  speakers_metrics: dict | None = None) -> dict:
+                  speakers_metrics: dict | None = None, groups: dict | None = None) -> dict:
     """Everything the report shows, as plain data."""
     topic_sections = [{
         **t, "quotes": representative_quotes(doc_topics, docs, t["topic"], n_quotes),
@@ -154,6 +154,7 @@ def build_context(*, title: str, ingest: dict, tokens: dict, model: dict, topics
         "low_data": [s["speaker"] for s in speakers if s["low_data"]],
         "silent": (speakers_metrics or {}).get("speakers_without_terms", []),
         "themes": themes,
+        "groups": groups or {"rows": [], "n_groups": 0, "labels": {}},
         "relevance": relevance or {"lambda": 0.6, "topics": []},
         "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
         "method": {

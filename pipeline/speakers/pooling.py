@@ -75,6 +75,9 @@ def pool_speakers(theta: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray,
     share = (sums + kappa * prior) / (weight + kappa)[:, None]
     variance = sigma2[None, :] / (weight + kappa)[:, None]
     low, high = beta_interval(share, variance, ci)
+    # A topic the corpus hardly uses has a Beta piled up at 0, whose upper percentile can
+    # fall below its mean: the estimate itself always stays inside its interval.
+    low, high = np.minimum(low, share), np.maximum(high, share)
     return Pooled(share, raw, low, high, weight, kappa, prior)
 
 

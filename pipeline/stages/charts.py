@@ -10,8 +10,9 @@ import pandas as pd
 
 from pipeline.common.atomic import read_csv, write_files
 from pipeline.common.errors import PipelineError
-from pipeline.common.io import read_doc_topics, read_index, read_json
+from pipeline.common.io import read_doc_topics, read_document_table, read_index, read_json
 from pipeline.report.charts import (
+    group_chart,
     japanese_style,
     k_selection_chart,
     plain_text,
@@ -61,6 +62,9 @@ def main(args, config) -> None:
     shares = read_csv(args.speaker_topics)
     topics = read_json(args.topics)
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
+    dates = read_document_table(args.documents).set_index("doc_id")["date"]
+    doc_topics = doc_topics.assign(date=doc_topics["doc_id"].map(dates).fillna(""))
+    groups, differences = read_csv(args.group_topics), read_csv(args.group_differences)
     sweep = pd.read_csv(args.k_sweep)  # numbers only (an empty cell is a NaN)
     coverage = read_csv(args.speaker_themes)
     terms = read_csv(args.topic_terms)
@@ -71,6 +75,8 @@ def main(args, config) -> None:
         "timeline": lambda: timeline_chart(doc_topics, topics),
         "k_selection": lambda: k_selection_chart(sweep, len(topics)),
         "speaker_themes": lambda: theme_heatmap(coverage),
+        "group_topics": lambda: group_chart(
+            groups, differences[differences["attribute"] == "group"], topics),
     }
     out = Path(args.out_dir)
     # Every chart is drawn before any file is replaced, and all are replaced together: a
@@ -88,6 +94,6 @@ def main(args, config) -> None:
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
     for name in ("speaker_topics", "topic_terms", "topics", "doc_topics", "index", "k_sweep",
-                 "speaker_themes", "out_dir"):
+                 "speaker_themes", "documents", "group_topics", "group_differences", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

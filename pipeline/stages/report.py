@@ -7,6 +7,7 @@ from pathlib import Path
 from pipeline.common.atomic import iter_jsonl, read_csv, write_text
 from pipeline.common.io import read_doc_topics, read_index
 from pipeline.common.io import read_json as _json
+from pipeline.report.groups import group_section
 from pipeline.report.render import build_context, quoted_doc_ids, render_html, render_markdown
 from pipeline.stages._cli import log, run, stage_parser
 
@@ -20,9 +21,11 @@ def main(args, config) -> None:
     quoted = {d["doc_id"]: d for d in iter_jsonl(Path(args.documents)) if d["doc_id"] in wanted}
     names = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
              "speaker_mix": "speaker_mix", "timeline": "timeline",
-             "k_selection": "k_selection", "speaker_themes": "speaker_themes"}
+             "k_selection": "k_selection", "speaker_themes": "speaker_themes",
+             "group_topics": "group_topics"}
+    ingest = _json(args.ingest_metrics)
     context = build_context(
-        title=config.report.title, ingest=_json(args.ingest_metrics),
+        title=config.report.title, ingest=ingest,
         tokens=_json(args.tokens_metrics), model=_json(args.model_metrics),
         topics=topics, doc_topics=doc_topics,
         docs=quoted,
@@ -33,6 +36,8 @@ def main(args, config) -> None:
         relevance=_json(args.relevance), speaker_terms=read_csv(args.speaker_terms),
         speaker_themes=read_csv(args.speaker_themes),
         speakers_metrics=_json(args.speakers_metrics),
+        groups=group_section(read_csv(args.group_topics), read_csv(args.group_differences),
+                             ingest, topics),
     )
     out = Path(args.out_dir)
     write_text(out / "index.html", render_html(context))
@@ -44,6 +49,7 @@ if __name__ == "__main__":
     parser = stage_parser(__doc__)
     for name in ("ingest_metrics", "tokens_metrics", "model_metrics", "speakers_metrics",
                  "topics", "relevance", "doc_topics", "index", "documents", "speaker_topics",
-                 "speaker_terms", "speaker_themes", "roster", "charts", "out_dir"):
+                 "speaker_terms", "speaker_themes", "roster", "group_topics",
+                 "group_differences", "charts", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)
