@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from pipeline.common.io import topic_column
+from pipeline.speakers.groups import distinguishing_topics
 
 # Figures are made as Figure objects, never through pyplot: no backend is chosen or needed
 # (savefig picks the file format's own canvas), and importing this module changes nothing.
@@ -317,6 +318,11 @@ def theme_heatmap(coverage: pd.DataFrame) -> Figure:
 MAX_GROUPS = 20  # groups in the group chart (most tokens first); group_topics.csv has all
 
 
+def values_per_group(groups: pd.DataFrame) -> int:
+    """Topics per group (every distinguishing topic of a group is marked)."""
+    return int(groups["topic"].nunique())
+
+
 def group_chart(groups: pd.DataFrame, differences: pd.DataFrame, topics: list[dict],
                 column: str = "group") -> Figure:
     """Group × topic heatmap of token-weighted shares, each cell with its interval; a cell
@@ -341,8 +347,7 @@ def group_chart(groups: pd.DataFrame, differences: pd.DataFrame, topics: list[di
     info = sizes.set_index(column)
     flagged = set()
     if not differences.empty:
-        rest = differences[(differences["other"] == "（その他）") & differences["excludes_zero"]
-                           & (differences["diff"] > 0)]
+        rest = distinguishing_topics(differences, n=values_per_group(groups))
         flagged = set(zip(rest["group"], rest["topic"], strict=True))
     values = wide.to_numpy()
     by_number = {t["topic"]: t for t in topics}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.speakers.groups import REST
+from pipeline.speakers.groups import MIN_DIFF, REST
 
 MAX_GROUPS = 20  # groups in the report; group_topics.csv has every one
 N_TOP = 3
@@ -26,7 +26,8 @@ def group_section(groups: pd.DataFrame, differences: pd.DataFrame, ingest: dict,
             part = groups[groups["group"] == g].sort_values(["share", "topic"],
                                                             ascending=[False, True])
             first = part.iloc[0]
-            apart = diffs[(diffs["group"] == g) & diffs["excludes_zero"] & (diffs["diff"] > 0)] \
+            apart = diffs[(diffs["group"] == g) & diffs["excludes_zero"]
+                          & (diffs["diff"] >= MIN_DIFF)] \
                 if not diffs.empty else diffs
             apart = apart.sort_values(["diff", "topic"], ascending=[False, True]).head(N_TOP)
             rows.append({
