@@ -48,14 +48,16 @@ def test_alias_targets_are_left_alone():
 
 def test_a_tag_alone_on_its_line_is_a_turn_and_a_bullet_is_counted(tmp_path):
     text = ("令和二年二月十九日\n○議長（石川良一君）\n　ただいまから会議を開きます。\n"
-            "○三十番（舟坂ちかお君）\n　質問します。\n○地方創生について\n　続けます。\n")
+            "○三十番（舟坂ちかお君）\n　質問します。\n○地方創生について\n　続けます。\n"
+            "〇政治改革に関する特別委員　　四十名\n")
     path = tmp_path / "m.txt"
     path.write_text(text, encoding="utf-8")
     result = ingest_file((path, "m", ReadOptions(), doc_options_for_test()))
     rows = [(r[3], r[4]) for r in result.turn_rows if r[1] > 0]
     assert rows == [("石川良一", "議長"), ("舟坂ちかお", "")]
-    assert result.report.n_tag_like_lines == 1
-    assert result.report.tag_like_lines == ("○地方創生について",)
+    assert result.report.n_tag_like_lines == 2
+    assert result.report.tag_like_lines == (
+        "○地方創生について", "〇政治改革に関する特別委員　　四十名")
     assert result.report.date == "2020-02-19"
     assert all(d["date"] == "2020-02-19" for d in result.documents)
 

@@ -45,6 +45,8 @@ CASES = [
     ("黄川田委員", "黄川田", "委員", ""),
     ("鈴木委員", "鈴木", "委員", ""),
     ("鈴木副委員長", "鈴木", "副委員長", ""),
+    ("丹羽小委員長", "丹羽", "小委員長", ""),
+    ("倉田国立国会図書館長", "倉田", "国立国会図書館長", ""),
     ("木原国務大臣", "木原", "国務大臣", ""),
     ("盛山国務大臣", "盛山", "国務大臣", ""),
     ("上川外務大臣", "上川", "外務大臣", ""),
@@ -97,6 +99,7 @@ def test_at_least_forty_real_label_shapes():
 @pytest.mark.parametrize("label", [
     "遠藤都市整備局市街地整備",  # an office with no title after it: nothing to split on
     "鈴木（隼）総務担当",
+    "政治改革に関する特別委員",  # a list item in a speech, not a person
 ])
 def test_a_label_whose_name_keeps_an_office_is_unresolved(label):
     assert not parse_label(label).resolved

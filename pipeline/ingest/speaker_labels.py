@@ -42,6 +42,9 @@ _BRACKETS = re.compile(r"^(?P<outer>[^（(]+)[（(](?P<inner>[^（()）]+)[）)]
 _OFFICE_MARKERS = ("局", "庁", "課", "担当", "兼務", "委員会", "本部")
 _OFFICE_ENDINGS = ("省",)  # not inside: 省吾 is a given name
 MAX_NAME_CHARS = 12
+# Particles that join the words of a phrase (政治改革に関する特別委員, 拉致問題等による): no
+# person's name holds them, so a ○ line with one is a list item in a speech, not a tag.
+_PHRASE_MARKERS = ("に関する", "による", "及び", "並びに", "における", "のための")
 # Characters that print as nothing (zero-width spaces and joiners, BOM, bidi marks, soft
 # hyphen): a label with one is the same label without it.
 _INVISIBLE_CATEGORIES = ("Cf", "Cc", "Co", "Cs")
@@ -195,7 +198,13 @@ def _name_end(head: str) -> int:
 def _resolved(name: str) -> bool:
     """A name that still holds an office word was not told apart from its office."""
     return bool(name) and len(name) <= MAX_NAME_CHARS and not any(
-        m in name for m in _OFFICE_MARKERS) and not name.endswith(_OFFICE_ENDINGS)
+        m in name for m in _OFFICE_MARKERS) and not name.endswith(_OFFICE_ENDINGS) \
+        and not is_phrase(name)
+
+
+def is_phrase(name: str) -> bool:
+    """A "name" that is a phrase (政治改革に関する特別): nobody's name."""
+    return any(m in name for m in _PHRASE_MARKERS)
 
 
 def _clean_role(role: str) -> str:

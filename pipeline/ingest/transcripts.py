@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.common.errors import PipelineError
-from pipeline.ingest.speaker_labels import normalize_label, parse_label
+from pipeline.ingest.speaker_labels import is_phrase, normalize_label, parse_label
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932", "euc-jp")
 
@@ -186,9 +186,11 @@ def _diet_tag(match: re.Match | None) -> bool:
     reads as one (an office, or a person in brackets)."""
     if match is None:
         return False
+    label = parse_label(match["label"])
+    if is_phrase(label.speaker):
+        return False  # 〇政治改革に関する特別委員　四十名: an item of a list in a speech
     if match["text"] is not None:
         return True
-    label = parse_label(match["label"])
     return bool(label.role) or match["label"].endswith(("君", "）", ")"))
 
 

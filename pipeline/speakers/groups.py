@@ -47,7 +47,7 @@ def _draw_within(owner: np.ndarray, n_owners: int, n_boot: int,
     n = len(owner)
     counts = np.bincount(owner, minlength=n_owners)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    picks = starts[owner] + (rng.random((n_boot, n)) * counts[owner]).astype(np.int64)
+    picks = rng.integers(0, counts[owner], size=(n_boot, n)) + starts[owner]
     picks += np.arange(n_boot)[:, None] * n
     return np.bincount(picks.ravel(), minlength=n_boot * n).reshape(n_boot, n)
 
@@ -89,9 +89,10 @@ def group_samples(theta: np.ndarray, n_tokens: np.ndarray, speakers: np.ndarray,
         size = min(block, n_boot - start)
         drawn_speakers = _draw_within(g_of_speaker, n_groups, size, rng)
         drawn_docs = _draw_within(s_codes, len(s_keys), size, rng)
-        multiplicity = sparse.csr_matrix(drawn_speakers[:, s_codes] * drawn_docs)
-        b_num = (multiplicity @ weighted).toarray().reshape(size, n_groups, n_topics)
-        b_den = (multiplicity @ tokens).toarray()
+        # Sparse matrix times dense resamples: no sparse copy of the resamples is made.
+        multiplicity = (drawn_speakers[:, s_codes] * drawn_docs).T
+        b_num = (weighted.T @ multiplicity).T.reshape(size, n_groups, n_topics)
+        b_den = (tokens.T @ multiplicity).T
         samples[start:start + size] = _ratio(b_num, b_den, n_topics)
         rest[start:start + size] = _ratio(b_num.sum(axis=1, keepdims=True) - b_num,
                                           b_den.sum(axis=1, keepdims=True) - b_den, n_topics)
@@ -203,8 +204,8 @@ def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
               (local[:, None] * n_topics + np.arange(n_topics)).ravel())),
             shape=(len(local), n_local * n_topics))
         totals = sparse.csr_matrix((tokens, (index, local)), shape=(len(local), n_local))
-        drawn = sparse.csr_matrix(_draw_within(local, n_local, n_boot, rng))
-        num = (drawn @ weighted).toarray().reshape(n_boot, n_local, n_topics)
-        samples = _ratio(num, (drawn @ totals).toarray(), n_topics)
+        drawn = _draw_within(local, n_local, n_boot, rng).T
+        num = (weighted.T @ drawn).T.reshape(n_boot, n_local, n_topics)
+        samples = _ratio(num, (totals.T @ drawn).T, n_topics)
         low[first:last], high[first:last] = _interval(samples, ci)
     return low, high
