@@ -61,6 +61,11 @@ def test_summarize_gives_groups_dates_and_honest_speaker_intervals():
     assert {("与党", 1), ("野党", 2)} <= set(
         evidence.loc[evidence["diff"] > 0, ["group", "topic"]].itertuples(index=False, name=None))
     assert tables.metrics["attributes"] == {"group": 3, "position": 2}
+    # Two speakers compared: every pair among the speakers with the most tokens.
+    pairs = distinct[distinct["attribute"] == "speaker"]
+    assert len(pairs) == 10 * 9 // 2 * 2 and (pairs["other"] != "（その他）").all()
+    s0_s4 = pairs[(pairs["group"] == "s0") & (pairs["other"] == "s4")].set_index("topic")
+    assert s0_s4.loc[1, "diff"] > 0 and s0_s4.loc[1, "excludes_zero"]
 
 
 def test_summarize_without_attributes_writes_empty_group_tables():
@@ -70,7 +75,7 @@ def test_summarize_without_attributes_writes_empty_group_tables():
                        ["group", "position"], SpeakersConfig(n_bootstrap=50), 1)
     assert tables.group_topics.empty and list(tables.group_topics.columns)[:3] == [
         "group", "topic", "share"]
-    assert tables.group_differences.empty
+    assert set(tables.group_differences["attribute"]) == {"speaker"}
 
 
 def test_summarize_is_repeatable_and_order_free():

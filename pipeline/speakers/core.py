@@ -15,7 +15,9 @@ from pipeline.model.themes import Theme
 from pipeline.speakers.coding import code_documents, coverage
 from pipeline.speakers.distinctive import distinctive_terms
 from pipeline.speakers.groups import (
+    MAX_PAIRS,
     MISSING,
+    REST,
     distinguishing_topics,
     group_differences,
     group_samples,
@@ -73,12 +75,14 @@ def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[s
                                cfg.n_bootstrap, seed, frame["doc_id"].to_numpy(str))
         by_attribute[name] = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
         differences.append(group_differences(result, topics, cfg.ci).assign(attribute=name))
+    differences.append(speaker_differences(frame, columns, topics, cfg, seed))
     group = by_attribute.get(GROUP, _empty_groups(GROUP))
     attribute_rows = pd.concat(
         [t.rename(columns={n: "value"}).assign(attribute=n) for n, t in by_attribute.items()],
         ignore_index=True) if by_attribute else _empty_groups("value").assign(attribute="")
     attribute_rows = attribute_rows[["attribute", *[c for c in attribute_rows.columns
                                                     if c != "attribute"]]]
+    differences = [d for d in differences if not d.empty]
     diffs = pd.concat(differences, ignore_index=True) if differences else pd.DataFrame(
         columns=["attribute", "group", "other", "topic", "diff", "ci_low", "ci_high",
                  "excludes_zero"])
@@ -149,6 +153,23 @@ def speaker_table(frame: pd.DataFrame, columns: list[str], topics: list[int],
             "speaker")[name]).fillna(MISSING)
     table.attrs["kappa"] = pooled.kappa
     return table
+
+
+def speaker_differences(frame: pd.DataFrame, columns: list[str], topics: list[int],
+                        cfg: SpeakersConfig, seed: int) -> pd.DataFrame:
+    """Differences between every two of the MAX_PAIRS speakers with the most tokens (rows
+    with attribute `speaker` in group_differences.csv), resampling each one's documents."""
+    sizes = frame.groupby("speaker")["n_tokens"].sum().reset_index()
+    top = sizes.sort_values(["n_tokens", "speaker"], ascending=[False, True])["speaker"]
+    part = frame[frame["speaker"].isin(set(top[:MAX_PAIRS]))]
+    if part["speaker"].nunique() < 2:
+        return pd.DataFrame()
+    # Each document its own cluster: a speaker's documents are resampled, once each level.
+    result = group_samples(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
+                           part["doc_id"].to_numpy(str), part["speaker"].to_numpy(str),
+                           cfg.n_bootstrap, seed, part["doc_id"].to_numpy(str))
+    pairs = group_differences(result, topics, cfg.ci)
+    return pairs[pairs["other"] != REST].assign(attribute="speaker")
 
 
 def with_dates(meetings: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
