@@ -53,7 +53,7 @@ def test_group_section_puts_groups_side_by_side_with_their_distinguishing_topics
 
 def test_groups_render_in_html_and_markdown_escaped():
     groups, diffs = _groups()
-    ctx = {**context()[0], "groups": group_section(groups, diffs, INGEST, TOPICS)}
+    ctx = {**context()[0], "groups": group_section(groups, diffs, INGEST, TOPICS, 8.16)}
     html, md = render_html(ctx), render_markdown(ctx)
     for text in (html, md):
         assert "会派・グループ" in text and "自由民主党" in text and "遠藤都市整備局" in text
@@ -61,6 +61,7 @@ def test_groups_render_in_html_and_markdown_escaped():
     assert "<script>alert" not in html and "<script>" not in md
     assert "盛山 → 盛山正仁" in html and "鈴木（鈴木庸介・鈴木隼人）" in html
     assert "○地方創生について" in html
+    assert "典型的な文書 8.2 個分" in html and "文書 8.2 個分" in md
 
 
 def test_without_groups_the_section_says_how_to_get_them():

@@ -12,8 +12,9 @@ N_TOP = 3
 
 
 def group_section(groups: pd.DataFrame, differences: pd.DataFrame, ingest: dict,
-                  topics: list[dict]) -> dict:
-    """The `groups` context of the report (plain data)."""
+                  topics: list[dict], prior_documents: float | None = None) -> dict:
+    """The `groups` context of the report (plain data); `prior_documents`: the weight of
+    the corpus in the pooled shares of speakers with little text (speakers.json)."""
     labels = {t["topic"]: t.get("label") or "・".join(t.get("terms", [])[:3]) for t in topics}
     rows = []
     if not groups.empty:
@@ -43,6 +44,7 @@ def group_section(groups: pd.DataFrame, differences: pd.DataFrame, ingest: dict,
     return {
         "rows": rows,
         "n_groups": int(groups["group"].nunique()) if not groups.empty else 0,
+        "prior_documents": prior_documents,
         "labels": {
             "n_labels": ingest.get("n_labels", 0), "n_speakers": ingest.get("n_speakers", 0),
             "unresolved": ingest.get("unresolved_labels", []),

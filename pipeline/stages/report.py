@@ -23,7 +23,7 @@ def main(args, config) -> None:
              "speaker_mix": "speaker_mix", "timeline": "timeline",
              "k_selection": "k_selection", "speaker_themes": "speaker_themes",
              "group_topics": "group_topics"}
-    ingest = _json(args.ingest_metrics)
+    ingest, speakers = _json(args.ingest_metrics), _json(args.speakers_metrics)
     context = build_context(
         title=config.report.title, ingest=ingest,
         tokens=_json(args.tokens_metrics), model=_json(args.model_metrics),
@@ -35,9 +35,9 @@ def main(args, config) -> None:
         n_quotes=config.report.n_quotes, command="dvc repro", seed=config.seed,
         relevance=_json(args.relevance), speaker_terms=read_csv(args.speaker_terms),
         speaker_themes=read_csv(args.speaker_themes),
-        speakers_metrics=_json(args.speakers_metrics),
+        speakers_metrics=speakers,
         groups=group_section(read_csv(args.group_topics), read_csv(args.group_differences),
-                             ingest, topics),
+                             ingest, topics, speakers.get("prior_documents")),
     )
     out = Path(args.out_dir)
     write_text(out / "index.html", render_html(context))
