@@ -45,11 +45,12 @@ class TableColumns(_Section):
     meeting: str = Field("meeting", description="Meeting id (else the file name).")
     date: str = Field("date", description="Meeting date.")
     role: str = Field("role", description="Speaker's role (else split off the name).")
-    attributes: list[str] = Field(
-        default_factory=lambda: ["group", "position"],
-        description="Columns of speaker attributes (会派, 役職, ...) carried to every table; "
-        "each gets <name>_topics rows in attribute_topics.csv (group: group_topics.csv). "
-        "The shipped ones may be absent; a column named here otherwise must exist.",
+    attributes: dict[str, str] = Field(
+        default_factory=lambda: {"group": "group", "position": "position"},
+        description="Speaker attributes (会派, 役職, ...) carried to every table: name -> the "
+        "column holding it ({group: speakerGroup} for NDL API records). group gives "
+        "group_topics.csv; each gives rows in attribute_topics.csv. The shipped columns may "
+        "be absent; a column named here otherwise must exist.",
     )
 
 

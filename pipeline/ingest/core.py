@@ -15,7 +15,7 @@ from pipeline.ingest.tables import Columns
 def read_options(cfg: IngestConfig, roster: tuple = ()) -> ReadOptions:
     """How to read each transcript file (`roster`: the parsed ingest.roster, if any)."""
     columns = cfg.columns.model_dump()
-    columns["attributes"] = tuple(columns["attributes"])
+    columns["attributes"] = tuple(sorted(columns["attributes"].items()))
     return ReadOptions(
         style=cfg.style, encoding=cfg.encoding, aliases=tuple(sorted(cfg.aliases.items())),
         fold_old=cfg.fold_old_kanji, columns=Columns(**columns),

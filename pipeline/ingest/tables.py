@@ -33,8 +33,9 @@ class Columns:
     meeting: str = "meeting"
     date: str = "date"
     role: str = "role"
-    # Speaker attributes carried to every table (a column may be absent unless named).
-    attributes: tuple[str, ...] = ("group", "position")
+    # Speaker attributes carried to every table, (name, column); a column may be absent
+    # unless the user named it.
+    attributes: tuple[tuple[str, str], ...] = (("group", "group"), ("position", "position"))
 
 
 def parse_rows(text: str, suffix: str, source: str) -> list[tuple[int, dict]]:
@@ -198,11 +199,11 @@ def table_turns(
                 raise PipelineError(
                     f"{source}: no column {name!r} for the {field}; columns are "
                     f"{sorted(present)}; map one with ingest.columns.{field}")
-        for name in columns.attributes:
-            if name not in present and name not in defaults.attributes:
+        for name, column in columns.attributes:
+            if column not in present and (name, column) not in defaults.attributes:
                 raise PipelineError(
-                    f"{source}: no column {name!r} for ingest.columns.attributes; columns "
-                    f"are {sorted(present)}; name one of them or remove {name!r}")
+                    f"{source}: no column {column!r} for ingest.columns.attributes.{name}; "
+                    f"columns are {sorted(present)}; name one of them or remove {name!r}")
     turns: list[Turn] = []
     skipped: Counter = Counter()
     numbers: Counter = Counter()
@@ -234,8 +235,8 @@ def table_turns(
         if label:
             role = parse_label(fold(label) if fold_old else label, alias).role or role
         role = value["role"] or role
-        attributes = {a: v for a in columns.attributes
-                      if (v := normalize_label(_value(row, a, where)))}
+        attributes = {name: v for name, column in columns.attributes
+                      if (v := normalize_label(_value(row, column, where)))}
         if parsed.affiliation:
             attributes.setdefault("group", parsed.affiliation)
         numbers[meeting] += 1

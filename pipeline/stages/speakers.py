@@ -23,7 +23,7 @@ def main(args, config) -> None:
     terms = {r["doc_id"]: r["terms"] for r in iter_jsonl(Path(args.tokens))}
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     tables = summarize(doc_topics, documents, topic_columns(doc_topics), terms, themes,
-                       config.ingest.columns.attributes, cfg, config.seed)
+                       list(config.ingest.columns.attributes), cfg, config.seed)
     for name in OUTPUTS:
         write_csv(Path(getattr(args, name)), getattr(tables, name))
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
