@@ -48,7 +48,7 @@ ARGS = {
                "dtm_documents.json", "--k-sweep", "k_sweep.csv", "--speaker-themes",
                "speaker_themes.csv", "--documents", "documents.jsonl", "--group-topics",
                "group_topics.csv", "--group-differences", "group_differences.csv",
-               "--out-dir", "charts"],
+               "--attribute-topics", "attribute_topics.csv", "--out-dir", "charts"],
     "report": ["--ingest-metrics", "ingest.json", "--tokens-metrics", "tokens.json",
                "--model-metrics", "model.json", "--speakers-metrics", "speakers.json",
                "--topics", "topics.json", "--relevance", "relevance.json", "--doc-topics",

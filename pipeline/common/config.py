@@ -53,6 +53,16 @@ class TableColumns(_Section):
         "be absent; a column named here otherwise must exist.",
     )
 
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_names(cls, value: dict[str, str]) -> dict[str, str]:
+        # A name becomes a chart's file name: no folders, no hidden files.
+        for name in value:
+            if not name.strip() or name.startswith(".") or any(c in name for c in "/\\:"):
+                raise ValueError(f"attribute name {name!r} must be a plain name (no / \\ : "
+                                 "and not starting with a dot), e.g. group")
+        return value
+
 
 # The chair and the clerk run minutes: their turns are procedure, not subjects (measured in
 # benchmarks/quality_minutes.py). A role ending in one of these matches (予算委員長).

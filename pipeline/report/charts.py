@@ -324,7 +324,7 @@ def values_per_group(groups: pd.DataFrame) -> int:
 
 
 def group_chart(groups: pd.DataFrame, differences: pd.DataFrame, topics: list[dict],
-                column: str = "group") -> Figure:
+                column: str = "group", kind: str = "会派") -> Figure:
     """Group × topic heatmap of token-weighted shares, each cell with its interval; a cell
     where the group talks about the topic more than the other groups together, with an
     interval above zero, is outlined and marked ▲."""
@@ -374,12 +374,12 @@ def group_chart(groups: pd.DataFrame, differences: pd.DataFrame, topics: list[di
         ax.set_yticks(range(len(shown)), labels=[
             f"{g}（{info.at[g, 'n_speakers']}人）{' ※' if info.at[g, 'low_data'] else ''}"
             for g in shown], fontsize=9)
-        title = "会派 × トピック（発言量で重み付けした割合と区間）"
+        title = f"{kind} × トピック（発言量で重み付けした割合と区間）"
         n_all = groups[column].nunique()
         if n_all > len(shown):
-            title += f"\n発言量の多い {len(shown)} 会派（全 {n_all} は group_topics.csv）"
+            title += f"\n発言量の多い {len(shown)} 件（全 {n_all} 件は表にあります）"
         ax.set_title(title, fontsize=11)
-        ax.set_xlabel("▲ 枠: 他の会派全体より多く語り、差の区間が 0 を含まないトピック",
+        ax.set_xlabel(f"▲ 枠: 他の{kind}全体より多く語り、差の区間が 0 を含まないトピック",
                       fontsize=8)
         fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
     return fig

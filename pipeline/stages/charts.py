@@ -58,6 +58,16 @@ def draw(name: str, make, formats: dict[str, Callable]) -> dict[str, bytes]:
             "rerun with PIPELINE_DEBUG=1 and report the traceback") from exc
 
 
+def attribute_makers(attributes: pd.DataFrame, differences: pd.DataFrame,
+                     topics: list[dict]) -> dict[str, Callable]:
+    """One chart per speaker attribute (ingest.columns.attributes) but group (which has
+    group_topics.png), in a folder of its own."""
+    return {f"attributes/{name}_topics": (lambda part=part, name=name: group_chart(
+        part.drop(columns="attribute").rename(columns={"value": "group"}),
+        differences[differences["attribute"] == name], topics, kind=name))
+        for name, part in attributes.groupby("attribute", sort=True) if name != "group"}
+
+
 def main(args, config) -> None:
     shares = read_csv(args.speaker_topics)
     topics = read_json(args.topics)
@@ -78,6 +88,7 @@ def main(args, config) -> None:
         "group_topics": lambda: group_chart(
             groups, differences[differences["attribute"] == "group"], topics),
     }
+    makers |= attribute_makers(read_csv(args.attribute_topics), differences, topics)
     out = Path(args.out_dir)
     # Every chart is drawn before any file is replaced, and all are replaced together: a
     # chart that fails leaves the previous run's charts, never a mix of two runs.
@@ -87,6 +98,11 @@ def main(args, config) -> None:
             {"png": figure_png}
         for suffix, data in draw(name, make, formats).items():
             files[out / f"{name}.{suffix}"] = data
+    # The folder is a DVC output even when no attribute is configured: an index says what is
+    # in it.
+    charted = sorted(p.name for p in files if p.parent == out / "attributes")
+    files[out / "attributes" / "index.txt"] = "".join(
+        f"{n}\n" for n in charted or ["none: no speaker attributes"]).encode()
     write_files(files)
     log(f"charts: wrote {len(makers)} charts to {out}")
 
@@ -94,6 +110,7 @@ def main(args, config) -> None:
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
     for name in ("speaker_topics", "topic_terms", "topics", "doc_topics", "index", "k_sweep",
-                 "speaker_themes", "documents", "group_topics", "group_differences", "out_dir"):
+                 "speaker_themes", "documents", "group_topics", "group_differences",
+                 "attribute_topics", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)
