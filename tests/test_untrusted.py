@@ -124,7 +124,11 @@ def test_dollar_signs_are_text_in_charts(run):
     assert EVIL["math"] in svg  # `$\foo$` is no mathtext symbol: mathtext would fail
     assert {p.name for p in (run / "charts").iterdir()} == {
         "speaker_topic_heatmap.png", "speaker_topic_heatmap.svg", "top_terms.png",
-        "speaker_mix.png", "timeline.png", "k_selection.png", "speaker_themes.png"}
+        "speaker_mix.png", "timeline.png", "k_selection.png", "speaker_themes.png",
+        "group_topics.png", "attributes"}
+    listed = (run / "charts" / "attributes" / "index.txt").read_text(encoding="utf-8")
+    drawn = sorted(p.name for p in (run / "charts" / "attributes").glob("*.png"))
+    assert listed.split() == drawn or (listed == "none: no speaker attributes\n" and not drawn)
 
 
 def test_markdown_report_renders_speech_as_text(run):

@@ -12,7 +12,7 @@ from pipeline.stages._cli import log, run, stage_parser
 INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "speakers_metrics", "topics",
           "relevance", "doc_topics", "index", "documents", "dtm", "speaker_topics",
           "meeting_topics", "speaker_terms", "speaker_themes", "roster", "themes", "stopwords",
-          "charts")
+          "group_topics", "group_differences", "charts")
 
 
 def main(args, config) -> None:
