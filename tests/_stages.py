@@ -21,8 +21,8 @@ CONFIG["model"]["themes_file"] = str(ROOT / CONFIG["model"]["themes_file"])
 
 # Each stage's file arguments, relative to the work folder (as in dvc.yaml, without folders).
 ARGS = {
-    "user_files": ["--themes", "themes.yaml", "--stopwords", "stopwords.txt", "--score-input",
-                   "score_input.jsonl"],
+    "user_files": ["--themes", "themes.yaml", "--stopwords", "stopwords.txt", "--speakers",
+                   "speakers.csv", "--score-input", "score_input.jsonl"],
     "ingest": ["--input", "talk.csv", "--turns", "turns.csv", "--documents",
                "documents.jsonl", "--roster", "roster.json", "--metrics", "ingest.json"],
     "tokenize": ["--documents", "documents.jsonl", "--roster", "roster.json", "--tokens",
@@ -42,6 +42,7 @@ ARGS = {
               "topic_terms.csv", "--topics", "topics.json", "--relevance", "relevance.json",
               "--notes", "labels.json"],
     "score": ["--model", "model", "--topics", "topics.json", "--stopwords", "stopwords.txt",
+              "--speakers-file", "speakers.csv",
               "--doc-topics", "score_doc_topics.csv", "--speaker-topics",
               "score_speaker_topics.csv", "--summary", "score.json"],
     "speakers": ["--doc-topics", "doc_topics.csv", "--topics", "topics.json", "--index",
@@ -50,11 +51,15 @@ ARGS = {
                  "--speaker-topics", "speaker_topics.csv", "--role-topics", "role_topics.csv",
                  "--meeting-topics", "meeting_topics.csv", "--speaker-terms",
                  "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv", "--prevalence",
-                 "topic_prevalence.csv", "--metrics", "speakers.json"],
+                 "topic_prevalence.csv", "--metrics", "speakers.json", "--group-topics",
+                 "group_topics.csv", "--attribute-topics", "attribute_topics.csv",
+                 "--group-differences", "group_differences.csv"],
     "charts": ["--speaker-topics", "speaker_topics.csv", "--topic-terms", "topic_terms.csv",
                "--topics", "topics.json", "--doc-topics", "doc_topics.csv", "--index",
                "dtm_documents.json", "--k-sweep", "k_sweep.csv", "--speaker-themes",
-               "speaker_themes.csv", "--out-dir", "charts"],
+               "speaker_themes.csv", "--documents", "documents.jsonl", "--group-topics",
+               "group_topics.csv", "--group-differences", "group_differences.csv",
+               "--attribute-topics", "attribute_topics.csv", "--out-dir", "charts"],
     "networks": ["--doc-topics", "doc_topics.csv", "--index", "dtm_documents.json",
                  "--vocabulary", "vocabulary.json", "--tokens", "tokens.jsonl", "--topics",
                  "topics.json", "--out-dir", "charts"],
@@ -68,7 +73,9 @@ ARGS = {
                "--meeting-topics", "meeting_topics.csv",
                "--speaker-terms", "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv",
                "--roster", "roster.json", "--themes", "themes.yaml", "--stopwords",
-               "stopwords.txt", "--charts", "charts", "--out-dir", "report"],
+               "stopwords.txt", "--group-topics", "group_topics.csv",
+               "--group-differences", "group_differences.csv", "--charts", "charts",
+               "--out-dir", "report"],
 }
 STAGES = tuple(ARGS)
 

@@ -138,7 +138,7 @@ def test_documents_keep_their_source(unit):
         record = doc.to_record()
         assert set(record) == {
             "doc_id", "meeting", "speaker", "role", "turn", "part", "start", "end", "text",
-            "source_id", "weight",
+            "source_id", "weight", "date", "attributes",
         }
 
 

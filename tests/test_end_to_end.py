@@ -117,7 +117,7 @@ def test_second_repro_does_nothing_and_status_is_clean(project):
 def test_forced_rerun_gives_identical_outputs(project):
     def snapshot() -> dict[str, bytes]:
         files = [project / "outputs" / "tables" / n for n in TABLES]
-        files += sorted((project / "outputs" / "charts").glob("*"))
+        files += sorted(p for p in (project / "outputs" / "charts").rglob("*") if p.is_file())
         files += [project / "outputs" / "report" / "index.html",
                   project / "outputs" / "report" / "report.md"]
         return {str(f.relative_to(project)): f.read_bytes() for f in files}

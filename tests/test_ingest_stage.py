@@ -16,7 +16,8 @@ from pipeline.stages import ingest
 def run_ingest(corpus: Path, out: Path) -> dict[str, bytes]:
     args = argparse.Namespace(input=str(corpus), turns=str(out / "turns.csv"),
                               documents=str(out / "documents.jsonl"),
-                              roster=str(out / "roster.json"), metrics=str(out / "ingest.json"))
+                              roster=str(out / "roster.json"), metrics=str(out / "ingest.json"),
+                              speakers_file=None)
     ingest.main(args, parse_config({"ingest": {"input": str(corpus)}}))
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 

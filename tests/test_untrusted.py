@@ -125,7 +125,10 @@ def test_dollar_signs_are_text_in_charts(run):
     assert {p.name for p in (run / "charts").iterdir()} == {
         "speaker_topic_heatmap.png", "speaker_topic_heatmap.svg", "top_terms.png",
         "speaker_mix.png", "timeline.png", "k_selection.png", "speaker_themes.png",
-        "cooccurrence_network.png", "speaker_term_ca.png"}
+        "group_topics.png", "attributes", "cooccurrence_network.png", "speaker_term_ca.png"}
+    listed = (run / "charts" / "attributes" / "index.txt").read_text(encoding="utf-8")
+    drawn = sorted(p.name for p in (run / "charts" / "attributes").glob("*.png"))
+    assert listed.split() == drawn or (listed == "none: no speaker attributes\n" and not drawn)
 
 
 def test_markdown_report_renders_speech_as_text(run):

@@ -45,6 +45,23 @@ class TableColumns(_Section):
     meeting: str = Field("meeting", description="Meeting id (else the file name).")
     date: str = Field("date", description="Meeting date.")
     role: str = Field("role", description="Speaker's role (else split off the name).")
+    attributes: dict[str, str] = Field(
+        default_factory=lambda: {"group": "group", "position": "position"},
+        description="Speaker attributes (会派, 役職, ...) carried to every table: name -> the "
+        "column holding it ({group: speakerGroup} for NDL API records). group gives "
+        "group_topics.csv; each gives rows in attribute_topics.csv. The shipped columns may "
+        "be absent; a column named here otherwise must exist.",
+    )
+
+    @field_validator("attributes")
+    @classmethod
+    def _attribute_names(cls, value: dict[str, str]) -> dict[str, str]:
+        # A name becomes a chart's file name: no folders, no hidden files.
+        for name in value:
+            if not name.strip() or name.startswith(".") or any(c in name for c in "/\\:"):
+                raise ValueError(f"attribute name {name!r} must be a plain name (no / \\ : "
+                                 "and not starting with a dot), e.g. group")
+        return value
 
 
 # The chair and the clerk run minutes: their turns are procedure, not subjects (measured in
@@ -100,6 +117,10 @@ class IngestConfig(_Section):
     procedural_weight: float = Field(
         0.0, ge=0, le=1, description="Weight of procedural roles' turns in the model; "
         "0 = left out of fitting (counted as procedural_role).",
+    )
+    roster: str | None = Field(
+        None, description="Optional CSV of speakers (speaker, group, any other columns) whose "
+        "attributes fill what the transcripts lack; null = none.",
     )
     min_doc_chars: int = Field(
         100, ge=0, description="With unit paragraph: a turn's consecutive paragraphs are "

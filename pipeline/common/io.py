@@ -126,3 +126,21 @@ def iter_documents(path: str | Path, max_chars: int | None = None,
         if max_chars is not None and used > max_chars and doc["doc_id"] not in keep:
             doc = {**doc, "text": ""}
         yield doc
+DOCUMENT_FIELDS = ("doc_id", "meeting", "speaker", "role", "date")
+
+
+def read_document_table(path: str | Path) -> pd.DataFrame:
+    """The one document table (documents.jsonl without its text): doc_id, meeting, speaker,
+    role, date and one column per speaker attribute (group, position, ...; "" where a
+    document has none). An attribute named like a base field gets an `attribute_` prefix."""
+    rows = []
+    for d in iter_jsonl(Path(path)):
+        row = {f: d.get(f, "") for f in DOCUMENT_FIELDS}
+        for name, value in (d.get("attributes") or {}).items():
+            row[f"attribute_{name}" if name in DOCUMENT_FIELDS else name] = value
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return pd.DataFrame(columns=list(DOCUMENT_FIELDS))
+    extra = sorted(c for c in table.columns if c not in DOCUMENT_FIELDS)
+    return table[[*DOCUMENT_FIELDS, *extra]].fillna("").astype(str)

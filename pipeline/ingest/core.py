@@ -12,12 +12,15 @@ from pipeline.ingest.corpus import DocOptions, FileReport, FileResult, ReadOptio
 from pipeline.ingest.tables import Columns
 
 
-def read_options(cfg: IngestConfig) -> ReadOptions:
-    """How to read each transcript file."""
+def read_options(cfg: IngestConfig, roster: tuple = ()) -> ReadOptions:
+    """How to read each transcript file (`roster`: the parsed ingest.roster, if any)."""
+    columns = cfg.columns.model_dump()
+    columns["attributes"] = tuple(sorted(columns["attributes"].items()))
     return ReadOptions(
         style=cfg.style, encoding=cfg.encoding, aliases=tuple(sorted(cfg.aliases.items())),
-        fold_old=cfg.fold_old_kanji, columns=Columns(**cfg.columns.model_dump()),
+        fold_old=cfg.fold_old_kanji, columns=Columns(**columns),
         exclude_rows=tuple(sorted((k, tuple(v)) for k, v in cfg.exclude_rows.items())),
+        roster=roster,
     )
 
 
@@ -45,6 +48,10 @@ class IngestTally:
         self.skipped: Counter = Counter()
         self.owner: dict[str, str] = {}  # meeting -> the file it came from
         self.modelled: set[str] = set()  # meetings with at least one document
+        self.unresolved: Counter = Counter()
+        self.merged: dict[str, str] = {}
+        self.ambiguous: dict[str, tuple[str, ...]] = {}
+        self.dates: dict[str, str] = {}  # meeting -> date
 
     def add(self, result: FileResult) -> None:
         """Count one file's result; a meeting that another file already gave is an error."""
@@ -61,6 +68,10 @@ class IngestTally:
         self.speakers.update(result.speakers)
         self.not_modelled.update(result.not_modelled)
         self.skipped.update(result.skipped)
+        self.unresolved.update(result.unresolved)
+        self.merged.update(result.merged)
+        self.ambiguous.update(result.ambiguous)
+        self.dates.update(result.dates)
         self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
                            unattributed=result.unattributed_chars,
                            n_documents=len(result.documents))
@@ -92,7 +103,32 @@ class IngestTally:
                                                                 - self.modelled)),
             "meetings_not_modelled": unmodelled[:MAX_NAMED],
             "rows_skipped": dict(sorted(self.skipped.items())),
+            **self.label_metrics(),
             "files": [r.__dict__ for r in self.reports],
+        }
+
+    def label_metrics(self) -> dict:
+        """How labels became speakers: the labels that could not be resolved, the surnames
+        joined to a full name, the surnames left apart, the tag-like lines read as speech."""
+        labels = {label for _, label, _ in self.roster}
+        per_speaker = Counter(s for s, _ in {(s, label) for s, label, _ in self.roster})
+        tag_like = [line for r in self.reports for line in r.tag_like_lines]
+        dated = [m for m in self.owner if self.dates.get(m)]
+        return {
+            "n_labels": len(labels),
+            "n_speakers_with_several_labels": sum(1 for n in per_speaker.values() if n > 1),
+            "n_unresolved_labels": len(self.unresolved),
+            "unresolved_labels": [{"label": label, "n_turns": n} for label, n in
+                                  sorted(self.unresolved.items(),
+                                         key=lambda item: (-item[1], item[0]))[:MAX_NAMED]],
+            "n_surnames_merged": len(self.merged),
+            "surnames_merged": dict(sorted(self.merged.items())[:MAX_NAMED]),
+            "n_ambiguous_surnames": len(self.ambiguous),
+            "ambiguous_surnames": {k: list(v) for k, v in
+                                   sorted(self.ambiguous.items())[:MAX_NAMED]},
+            "n_tag_like_lines": sum(r.n_tag_like_lines for r in self.reports),
+            "tag_like_lines": tag_like[:MAX_NAMED],
+            "n_meetings_dated": len(dated),
         }
 
     def roster_rows(self) -> list[dict]:
@@ -115,4 +151,20 @@ class IngestTally:
             f"{self.totals['n_documents']} documents ({unit}); turns not modelled: "
             f"{dict(self.not_modelled) or 'none'}; table rows skipped: "
             f"{dict(self.skipped) or 'none'}")
+        metrics = self.label_metrics()
+        if metrics["n_unresolved_labels"]:
+            lines.append(
+                f"ingest: warning: {metrics['n_unresolved_labels']} labels whose name could "
+                "not be told from the office (add the title to ingest.aliases or the title "
+                f"list), e.g. {', '.join(u['label'] for u in metrics['unresolved_labels'][:3])}")
+        if metrics["n_tag_like_lines"]:
+            lines.append(
+                f"ingest: warning: {metrics['n_tag_like_lines']} lines look like a speaker "
+                "tag but were read as speech (set ingest.style, or check them in "
+                f"{metrics_path}), e.g. {metrics['tag_like_lines'][0]}")
+        if metrics["n_ambiguous_surnames"]:
+            lines.append(
+                f"ingest: warning: {metrics['n_ambiguous_surnames']} surnames match several "
+                "full names and are kept apart (join them with ingest.aliases), e.g. "
+                f"{next(iter(metrics['ambiguous_surnames']))}")
         return lines

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.common.errors import PipelineError
+from pipeline.ingest.dates import date_from_header, date_from_name
 from pipeline.ingest.documents import is_procedural, make_documents
+from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
-from pipeline.ingest.transcripts import Turn, decode, split_turns
+from pipeline.ingest.transcripts import Turn, decode, split_turns, tag_like_lines
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 
@@ -23,6 +25,9 @@ class FileReport:
     encoding: str
     style: str
     n_turns: int
+    date: str = ""  # the file's date (a text file's name or header); tables: per row
+    n_tag_like_lines: int = 0  # lines that look like a tag but were read as speech
+    tag_like_lines: tuple[str, ...] = ()  # the first few of them
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class ReadOptions:
     fold_old: bool = True
     columns: Columns = Columns()
     exclude_rows: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # configs/speakers.csv: speaker -> ((attribute, value), ...), filling what a table lacks.
+    roster: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 def find_transcripts(root: Path) -> list[Path]:
@@ -75,6 +82,9 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn
             {k: list(v) for k, v in options.exclude_rows}, aliases, options.fold_old)
         if not turns:
             raise PipelineError(f"{path}: no utterance rows with a speaker; check ingest.columns")
+        named = date_from_name(path.stem)
+        if named:
+            turns = [t if t.date else replace(t, date=named) for t in turns]
         meetings = sorted({t.meeting for t in turns})
         label = meetings[0] if len(meetings) == 1 else f"{len(meetings)} meetings"
         return turns, FileReport(str(path), label, encoding, "table", len(turns)), skipped
@@ -83,7 +93,12 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn
     except PipelineError as exc:
         raise PipelineError(f"{path}: {exc}") from None
     n_turns = sum(1 for t in turns if t.turn > 0)
-    return turns, FileReport(str(path), meeting, encoding, style, n_turns), Counter()
+    date = date_from_name(path.stem) or date_from_header(text)
+    turns = [replace(t, date=date) for t in turns] if date else turns
+    odd = tag_like_lines(text, style)
+    report = FileReport(str(path), meeting, encoding, style, n_turns, date, len(odd),
+                        tuple(odd[:5]))
+    return turns, report, Counter()
 
 
 def read_corpus(root: Path, options: ReadOptions) -> tuple[list[Turn], list[FileReport], Counter]:
@@ -148,12 +163,18 @@ class FileResult:
     unattributed_chars: int
     not_modelled: Counter
     speakers: set[str]
+    unresolved: Counter = field(default_factory=Counter)  # labels not told from an office
+    merged: dict[str, str] = field(default_factory=dict)  # surname -> full name
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dates: dict[str, str] = field(default_factory=dict)  # meeting -> its (first) date
 
 
 def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
     """Read one file and cut it into documents (the task a worker runs)."""
     path, meeting, options, docs_options = task
     turns, report, skipped = read_file(path, meeting, options)
+    unified = unify_speakers(turns, frozenset(v for _, v in options.aliases))
+    turns = with_roster(unified.turns, dict(options.roster))
     docs = make_documents(turns, docs_options.unit, docs_options.sentences_per_doc,
                           docs_options.max_chars, docs_options.exclude_speakers,
                           dict(docs_options.speaker_weights), min_chars=docs_options.min_chars,
@@ -179,4 +200,21 @@ def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
         len(speech), sum(len(t.text) for t in speech),
         sum(len(t.text) for t in turns if t.turn == 0), not_modelled,
         {t.speaker for t in speech},
+        Counter(t.speaker_label for t in speech if not t.resolved),
+        unified.merged, unified.ambiguous,
+        {t.meeting: t.date for t in reversed(speech) if t.date},
     )
+
+
+def with_roster(turns: list[Turn], roster: dict[str, tuple[tuple[str, str], ...]]) -> list[Turn]:
+    """Turns with the roster's attributes of their speaker, where the source gave none."""
+    if not roster:
+        return turns
+    out = []
+    for t in turns:
+        extra = roster.get(t.speaker)
+        if extra:
+            attributes = dict(extra) | {k: v for k, v in t.attributes if v}
+            t = replace(t, attributes=tuple(sorted(attributes.items())))
+        out.append(t)
+    return out

@@ -25,10 +25,14 @@ class Document:
     text: str
     source_id: str = ""
     weight: float = 1.0
+    date: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def to_record(self) -> dict:
         # Not dataclasses.asdict: it deep-copies every field, a hot spot on a large corpus.
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        record = {f.name: getattr(self, f.name) for f in fields(self)}
+        record["attributes"] = dict(self.attributes)
+        return record
 
 
 def split_sentences(para: Paragraph) -> list[Paragraph]:
@@ -160,6 +164,8 @@ def make_documents(
                     text=piece.text,
                     source_id=turn.source_id,
                     weight=weight,
+                    date=turn.date,
+                    attributes=turn.attributes,
                 )
             )
     return docs

@@ -10,12 +10,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.common.errors import PipelineError
-from pipeline.ingest.speaker_labels import normalize_label, split_speaker
+from pipeline.ingest.dates import normalize_date
+from pipeline.ingest.speaker_labels import normalize_label, parse_label
 from pipeline.ingest.transcripts import Turn, fold, speech_body
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl")
 # A row's text may still open with its minutes tag: "○田野瀬委員長　これより…".
-_LEADING_TAG = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]{1,40}?)[ \t\u3000]+")
+# No length limit: an official's office can run past 40 characters.
+_LEADING_TAG = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]+?)[ \t\u3000]+")
 
 
 FIELDS = ("speaker", "text", "id", "meeting", "date", "role")
@@ -31,6 +33,9 @@ class Columns:
     meeting: str = "meeting"
     date: str = "date"
     role: str = "role"
+    # Speaker attributes carried to every table, (name, column); a column may be absent
+    # unless the user named it.
+    attributes: tuple[tuple[str, str], ...] = (("group", "group"), ("position", "position"))
 
 
 def parse_rows(text: str, suffix: str, source: str) -> list[tuple[int, dict]]:
@@ -194,6 +199,11 @@ def table_turns(
                 raise PipelineError(
                     f"{source}: no column {name!r} for the {field}; columns are "
                     f"{sorted(present)}; map one with ingest.columns.{field}")
+        for name, column in columns.attributes:
+            if column not in present and (name, column) not in defaults.attributes:
+                raise PipelineError(
+                    f"{source}: no column {column!r} for ingest.columns.attributes.{name}; "
+                    f"columns are {sorted(present)}; name one of them or remove {name!r}")
     turns: list[Turn] = []
     skipped: Counter = Counter()
     numbers: Counter = Counter()
@@ -219,15 +229,23 @@ def table_turns(
             offset += len(line) + 1
         paragraphs, directions = speech_body(lines, fold_old)
         written = value["speaker"]
-        speaker, role = split_speaker(fold(written) if fold_old else written, aliases)
+        alias = tuple(sorted(aliases.items()))
+        parsed = parse_label(fold(written) if fold_old else written, alias)
+        role = parsed.role
         if label:
-            role = split_speaker(fold(label) if fold_old else label, aliases)[1] or role
+            role = parse_label(fold(label) if fold_old else label, alias).role or role
         role = value["role"] or role
+        attributes = {name: v for name, column in columns.attributes
+                      if (v := normalize_label(_value(row, column, where)))}
+        if parsed.affiliation:
+            attributes.setdefault("group", parsed.affiliation)
         numbers[meeting] += 1
         turns.append(Turn(
             meeting=meeting, turn=numbers[meeting],
             speaker_label=label or normalize_label(written),
-            speaker=speaker, role=role, paragraphs=paragraphs, directions=directions,
-            source_id=value["id"], date=value["date"],
+            speaker=parsed.speaker, role=role, paragraphs=paragraphs, directions=directions,
+            # A date that reads as none is kept as written (never dropped).
+            source_id=value["id"], date=normalize_date(value["date"]) or value["date"].strip(),
+            attributes=tuple(sorted(attributes.items())), resolved=parsed.resolved,
         ))
     return turns, skipped

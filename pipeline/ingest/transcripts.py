@@ -8,15 +8,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.common.errors import PipelineError
-from pipeline.ingest.speaker_labels import normalize_label, split_speaker
+from pipeline.ingest.speaker_labels import is_phrase, normalize_label, parse_label
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932", "euc-jp")
 
 # Each style: a pattern for a line that opens a turn, with the label and any inline text.
+# No length limit on a label: an official's full office runs past 40 characters
+# (<土屋オリンピック・パラリンピック準備局…準備担当部長兼務>), and a tag is a tag at any length.
 _ANGLE = re.compile(
-    r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?<(?P<label>[^<>\n]{1,200})>[ \t\u3000]*(?P<text>.*)$"
+    r"^[ \t\u3000]*(?:#{1,6}[ \t\u3000]*)?<(?P<label>[^<>\n]+)>[ \t\u3000]*(?P<text>.*)$"
 )
-_DIET = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]{1,200}?)[ \t\u3000]+(?P<text>.*)$")
+# A ○ label with speech after white space, or alone on its line (then it must read as a
+# label: an office, or a name in brackets, so that a ○ bullet in a speech stays speech).
+_DIET = re.compile(r"^[○◯〇](?P<label>[^\s\u3000○]+?)(?:[ \t\u3000]+(?P<text>.*))?$")
 _COLON = re.compile(
     r"^(?P<label>[^\s\u3000:：「」『』。、,（）()<>]{1,20})[:：][ \t\u3000]*(?P<text>\S.*)$"
 )
@@ -54,6 +58,8 @@ class Turn:
     directions: tuple[str, ...] = field(default=())
     source_id: str = ""  # the row id of an utterance table
     date: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()  # (group, 自民), (position, 外務大臣), ...
+    resolved: bool = True  # False: the label's name could not be told from its office
 
     @property
     def text(self) -> str:
@@ -157,7 +163,7 @@ def detect_style(text: str) -> str:
         angle = _ANGLE.match(line)
         if angle:
             counts["angle_inline" if angle["text"].strip() else "angle"] += 1
-        elif _DIET.match(line):
+        elif _diet_tag(_DIET.match(line)):
             counts["diet"] += 1
         elif _COLON.match(line):
             counts["colon"] += 1
@@ -173,6 +179,28 @@ def detect_style(text: str) -> str:
             f"first lines: 「{head}」; set ingest.style or tag the turns"
         )
     return best
+
+
+def _diet_tag(match: re.Match | None) -> bool:
+    """A ○ line opens a turn if speech follows its label, or if the label alone on its line
+    reads as one (an office, or a person in brackets)."""
+    if match is None:
+        return False
+    label = parse_label(match["label"])
+    if is_phrase(label.speaker):
+        return False  # 〇政治改革に関する特別委員　四十名: an item of a list in a speech
+    if match["text"] is not None:
+        return True
+    return bool(label.role) or match["label"].endswith(("君", "）", ")"))
+
+
+def tag_like_lines(text: str, style: str) -> list[str]:
+    """Lines that look like a speaker tag but were not taken for one (kept as speech of the
+    turn they are in): counted and named in ingest.json, never silently."""
+    if style != "diet":
+        return []
+    return [line.strip() for line in text.splitlines()
+            if (m := _DIET.match(line)) and not _diet_tag(m)]
 
 
 # Headings in Diet minutes' front matter that look like a ○ turn but are nobody's speech.
@@ -207,18 +235,23 @@ def split_turns(
         if label is None:
             turns.append(Turn(meeting, 0, "", "", "", paragraphs, directions))
             return
-        speaker, role = split_speaker(fold(label) if fold_old else label, aliases)
+        parsed = parse_label(fold(label) if fold_old else label,
+                             tuple(sorted((aliases or {}).items())))
         number = len(turns) + 1 - (turns[0].turn == 0 if turns else 0)
-        turns.append(Turn(meeting, number, label, speaker, role, paragraphs, directions))
+        attributes = (("group", parsed.affiliation),) if parsed.affiliation else ()
+        turns.append(Turn(meeting, number, label, parsed.speaker, parsed.role, paragraphs,
+                          directions, attributes=attributes, resolved=parsed.resolved))
 
     offset = 0
     for raw in text.splitlines(keepends=True):
         line = raw.rstrip("\r\n")
         match = pattern.match(line)
+        if used == "diet" and not _diet_tag(match):
+            match = None
         if match and not _DIET_HEADINGS.match(match["label"]):
             close()
             label, lines = normalize_label(match["label"]), []
-            if match["text"].strip():
+            if match["text"] and match["text"].strip():
                 lines.append((match["text"], offset + match.start("text")))
         elif line.strip():
             lines.append((line, offset))

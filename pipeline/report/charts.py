@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from pipeline.common.io import topic_column
+from pipeline.speakers.groups import distinguishing_topics
 
 # Figures are made as Figure objects, never through pyplot: no backend is chosen or needed
 # (savefig picks the file format's own canvas), and importing this module changes nothing.
@@ -180,7 +182,7 @@ def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
     """Topic shares along each meeting, turn by turn (token-weighted per turn); for many
     meetings, one share per meeting, in date order."""
     columns = [topic_column(t["topic"]) for t in topics]
-    meetings = sorted(doc_topics["meeting"].unique())
+    meetings = _by_date(doc_topics)
     labels = topic_labels(topics, 2)
     colors = matplotlib.colormaps["tab10"].colors + matplotlib.colormaps["Set3"].colors
     if len(meetings) > MAX_MEETING_PANELS:
@@ -202,6 +204,14 @@ def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
         axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         fig.suptitle("会議の流れに沿ったトピックの推移", fontsize=12)
     return fig
+
+
+def _by_date(doc_topics: pd.DataFrame) -> list[str]:
+    """Meetings in date order (undated last, then by name)."""
+    if "date" not in doc_topics:
+        return sorted(doc_topics["meeting"].unique())
+    dates = doc_topics.groupby("meeting")["date"].min().astype(str)
+    return sorted(dates.index, key=lambda m: (dates[m] == "", dates[m], m))
 
 
 def _meetings_chart(doc_topics: pd.DataFrame, columns: list[str], labels: list[str],
@@ -302,5 +312,75 @@ def theme_heatmap(coverage: pd.DataFrame) -> Figure:
         if len(docs) > len(order):
             title += f"\n文書の多い {len(order)} 人（全 {len(docs)} 人は speaker_themes.csv）"
         ax.set_title(title, fontsize=11)
+        fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
+    return fig
+
+
+MAX_GROUPS = 20  # groups in the group chart (most tokens first); group_topics.csv has all
+
+
+def values_per_group(groups: pd.DataFrame) -> int:
+    """Topics per group (every distinguishing topic of a group is marked)."""
+    return int(groups["topic"].nunique())
+
+
+def group_chart(groups: pd.DataFrame, differences: pd.DataFrame, topics: list[dict],
+                column: str = "group", kind: str = "会派") -> Figure:
+    """Group × topic heatmap of token-weighted shares, each cell with its interval; a cell
+    where the group talks about the topic more than the other groups together, with an
+    interval above zero, is outlined and marked ▲."""
+    if groups.empty:
+        with japanese_style():
+            fig = Figure(figsize=(8, 1.6), layout="constrained")
+            ax = fig.subplots()
+            ax.axis("off")
+            ax.text(0.5, 0.5, "会派・所属（group）の情報がありません。表の group 列、\n"
+                    "ingest.columns.attributes、または ingest.roster で与えると、ここに会派ごとの"
+                    "トピックが出ます。", ha="center", va="center", fontsize=10)
+        return fig
+    sizes = groups.drop_duplicates(column).sort_values(["n_tokens", column],
+                                                       ascending=[False, True])
+    shown = list(sizes[column][:MAX_GROUPS])
+    part = groups[groups[column].isin(shown)]
+    wide = part.pivot(index=column, columns="topic", values="share").loc[shown]
+    low = part.pivot(index=column, columns="topic", values="ci_low").loc[shown]
+    high = part.pivot(index=column, columns="topic", values="ci_high").loc[shown]
+    info = sizes.set_index(column)
+    flagged = set()
+    if not differences.empty:
+        rest = distinguishing_topics(differences, n=values_per_group(groups))
+        flagged = set(zip(rest["group"], rest["topic"], strict=True))
+    values = wide.to_numpy()
+    by_number = {t["topic"]: t for t in topics}
+    labels = topic_labels([by_number[t] for t in wide.columns], 2) if all(
+        t in by_number for t in wide.columns) else [f"T{t}" for t in wide.columns]
+    with japanese_style():
+        fig = Figure(figsize=(2.4 + 1.0 * values.shape[1], 1.6 + 0.5 * len(shown)),
+                     layout="constrained")
+        ax = fig.subplots()
+        image = ax.imshow(values, cmap="YlOrRd", vmin=0, vmax=max(values.max(), 1e-9),
+                          aspect="auto")
+        for (i, j), value in np.ndenumerate(values):
+            color = "white" if value > 0.6 * values.max() else "black"
+            mark = (shown[i], wide.columns[j]) in flagged
+            ax.text(j, i - 0.12, f"{'▲' if mark else ''}{value:.0%}", ha="center",
+                    va="center", fontsize=8, color=color, weight="bold" if mark else "normal")
+            ax.text(j, i + 0.22, f"{low.iat[i, j]:.0%}–{high.iat[i, j]:.0%}", ha="center",
+                    va="center", fontsize=6, color=color)
+            if mark:
+                ax.add_patch(Rectangle(
+                    (j - 0.48, i - 0.48), 0.96, 0.96, fill=False, edgecolor="black", lw=1.5))
+        ax.set_xticks(range(values.shape[1]), labels=labels, rotation=40, ha="right",
+                      fontsize=9)
+        ax.set_yticks(range(len(shown)), labels=[
+            f"{g}（{info.at[g, 'n_speakers']}人）{' ※' if info.at[g, 'low_data'] else ''}"
+            for g in shown], fontsize=9)
+        title = f"{kind} × トピック（発言量で重み付けした割合と区間）"
+        n_all = groups[column].nunique()
+        if n_all > len(shown):
+            title += f"\n発言量の多い {len(shown)} 件（全 {n_all} 件は表にあります）"
+        ax.set_title(title, fontsize=11)
+        ax.set_xlabel(f"▲ 枠: 他の{kind}全体より多く語り、差の区間が 0 を含まないトピック",
+                      fontsize=8)
         fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
     return fig

@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import scipy.sparse as sp
 
-from pipeline.common.atomic import read_csv
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     iter_documents,
@@ -19,6 +18,7 @@ from pipeline.common.io import (
     read_json,
     read_matrix,
     read_numbers,
+    read_table,
 )
 from pipeline.model.themes import load_themes
 from pipeline.report.quotes import quoted_doc_ids
@@ -26,7 +26,8 @@ from pipeline.report.quotes import quoted_doc_ids
 CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
                "speaker_mix": "speaker_mix", "timeline": "timeline",
                "k_selection": "k_selection", "speaker_themes": "speaker_themes",
-               "network": "cooccurrence_network", "correspondence": "speaker_term_ca"}
+               "group_topics": "group_topics", "network": "cooccurrence_network",
+               "correspondence": "speaker_term_ca"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class ReportInputs:
     speaker_terms: pd.DataFrame | None = None
     speaker_themes: pd.DataFrame | None = None
     speakers_metrics: dict | None = None
+    group_topics: pd.DataFrame | None = None  # group_topics.csv and group_differences.csv
+    group_differences: pd.DataFrame | None = None
     dtm: sp.csr_matrix | None = None  # rows in doc_topics order: the topic map's distances
     themes: list[dict] = field(default_factory=list)  # {name, seeds, guides} per theme
     meeting_dates: dict[str, str] = field(default_factory=dict)  # for documents without one
@@ -98,16 +101,18 @@ def read_report_inputs(args, config) -> ReportInputs:
                            read_numbers(args.k_sweep)),
         topics=topics, doc_topics=doc_topics,
         documents=list(iter_documents(args.documents, settings.search_max_chars, keep=quoted)),
-        shares=read_csv(Path(args.speaker_topics)), roster=read_json(args.roster),
+        shares=read_table(args.speaker_topics), roster=read_json(args.roster),
         charts={key: (charts / f"{name}.png").read_bytes() for key, name in CHART_FILES.items()},
-        relevance=read_json(args.relevance), speaker_terms=read_csv(Path(args.speaker_terms)),
-        speaker_themes=read_csv(Path(args.speaker_themes)),
+        relevance=read_json(args.relevance), speaker_terms=read_table(args.speaker_terms),
+        speaker_themes=read_table(args.speaker_themes),
         speakers_metrics=read_json(args.speakers_metrics),
+        group_topics=read_table(args.group_topics),
+        group_differences=read_table(args.group_differences),
         dtm=read_matrix(args.dtm)[[row[d] for d in doc_topics["doc_id"]]],
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
-        meeting_dates=meeting_dates(read_csv(Path(args.meeting_topics))),
+        meeting_dates=meeting_dates(read_table(args.meeting_topics)),
         settings=settings)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.report.fonts import font_face_css, missing_glyphs, page_characters
+from pipeline.report.groups import group_section
 from pipeline.report.inputs import CHART_FILES, ReportInputs
 from pipeline.report.quotes import representative_quotes
 from pipeline.report.trust import quality_readings, versions
@@ -113,6 +114,9 @@ def build_context(inputs: ReportInputs) -> dict:
                    "n_cut": n_cut, "max_chars": cfg.search_max_chars,
                    "n_meetings": len(corpus["meetings"])},
         "charts": charts, "chart_notes": chart_notes,
+        "groups": group_section(inputs.group_topics, inputs.group_differences, ingest,
+                                topics, (inputs.speakers_metrics or {}).get("prior_documents"))
+        if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {}},
         "method": {
             "config": cfg.config_text, "versions": versions(), "command": cfg.command,
             "seed": cfg.seed, "commit": cfg.commit,
@@ -160,6 +164,9 @@ def _charts(inputs: ReportInputs, speakers: list[dict],
     if len(inputs.model.get("per_k") or {}) <= 1:
         empty["k_selection"] = (f"K は設定で {inputs.model.get('n_topics')} に固定しました。"
                                 "K ごとの比較は model.n_topics: auto で行います。")
+    if inputs.group_topics is None or inputs.group_topics.empty:
+        empty["group_topics"] = ("話者の会派（group）の情報がないため、"
+                                 "会派 × トピックの図はありません。")
     if inputs.doc_topics.empty:
         empty["timeline"] = "モデルに入った文書がないため、会議の流れの図はありません。"
     for name in CHART_FILES:

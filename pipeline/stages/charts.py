@@ -6,17 +6,21 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline.common.atomic import write_files
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     n_fitted_topics,
     read_doc_topics,
+    read_document_table,
     read_index,
     read_json,
     read_numbers,
     read_table,
 )
 from pipeline.report.charts import (
+    group_chart,
     japanese_style,
     k_selection_chart,
     plain_text,
@@ -62,10 +66,23 @@ def draw(name: str, make, formats: dict[str, Callable]) -> dict[str, bytes]:
             "rerun with PIPELINE_DEBUG=1 and report the traceback") from exc
 
 
+def attribute_makers(attributes: pd.DataFrame, differences: pd.DataFrame,
+                     topics: list[dict]) -> dict[str, Callable]:
+    """One chart per speaker attribute (ingest.columns.attributes) but group (which has
+    group_topics.png), in a folder of its own."""
+    return {f"attributes/{name}_topics": (lambda part=part, name=name: group_chart(
+        part.drop(columns="attribute").rename(columns={"value": "group"}),
+        differences[differences["attribute"] == name], topics, kind=name))
+        for name, part in attributes.groupby("attribute", sort=True) if name != "group"}
+
+
 def main(args, config) -> None:
     shares = read_table(args.speaker_topics)
     topics = read_json(args.topics)
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
+    dates = read_document_table(args.documents).set_index("doc_id")["date"]
+    doc_topics = doc_topics.assign(date=doc_topics["doc_id"].map(dates).fillna(""))
+    groups, differences = read_table(args.group_topics), read_table(args.group_differences)
     sweep = read_numbers(args.k_sweep)
     coverage = read_table(args.speaker_themes)
     terms = read_table(args.topic_terms)
@@ -76,7 +93,10 @@ def main(args, config) -> None:
         "timeline": lambda: timeline_chart(doc_topics, topics),
         "k_selection": lambda: k_selection_chart(sweep, n_fitted_topics(topics)),
         "speaker_themes": lambda: theme_heatmap(coverage),
+        "group_topics": lambda: group_chart(
+            groups, differences[differences["attribute"] == "group"], topics),
     }
+    makers |= attribute_makers(read_table(args.attribute_topics), differences, topics)
     out = Path(args.out_dir)
     # Every chart is drawn before any file is replaced, and all are replaced together: a
     # chart that fails leaves the previous run's charts, never a mix of two runs.
@@ -86,6 +106,11 @@ def main(args, config) -> None:
             {"png": figure_png}
         for suffix, data in draw(name, make, formats).items():
             files[out / f"{name}.{suffix}"] = data
+    # The folder is a DVC output even when no attribute is configured: an index says what is
+    # in it.
+    charted = sorted(p.name for p in files if p.parent == out / "attributes")
+    files[out / "attributes" / "index.txt"] = "".join(
+        f"{n}\n" for n in charted or ["none: no speaker attributes"]).encode()
     write_files(files)
     log(f"charts: wrote {len(makers)} charts to {out}")
 
@@ -93,6 +118,7 @@ def main(args, config) -> None:
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
     for name in ("speaker_topics", "topic_terms", "topics", "doc_topics", "index", "k_sweep",
-                 "speaker_themes", "out_dir"):
+                 "speaker_themes", "documents", "group_topics", "group_differences",
+                 "attribute_topics", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

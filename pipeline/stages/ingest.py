@@ -16,6 +16,7 @@ from pipeline.common.progress import progress
 from pipeline.common.spreadsheet import csv_row
 from pipeline.ingest.core import IngestTally, doc_options, read_options
 from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, ingest_file, meeting_id
+from pipeline.ingest.roster import parse_roster
 from pipeline.ingest.transcripts import fold
 from pipeline.stages._cli import log, run, stage_parser
 
@@ -34,7 +35,10 @@ def main(args, config) -> None:
     root = Path(args.input)
     paths = find_transcripts(root)
     size = sum(p.stat().st_size for p in paths)
-    options, docs_options = read_options(cfg), doc_options(cfg)
+    # The copy user_files made of ingest.roster (empty when null).
+    roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
+                          cfg.roster or "") if args.speakers_file else ()
+    options, docs_options = read_options(cfg, roster), doc_options(cfg)
     tasks = ((p, meeting_id(p, root), options, docs_options) for p in paths)
     tally = IngestTally()
     if cfg.fold_old_kanji:
@@ -73,5 +77,7 @@ if __name__ == "__main__":
     parser.add_argument("--turns", required=True)
     parser.add_argument("--documents", required=True)
     parser.add_argument("--roster", required=True)
+    parser.add_argument("--speakers-file", dest="speakers_file",
+                        help="copy of ingest.roster (user_files makes it)")
     parser.add_argument("--metrics", required=True)
     run(main, parser, first=True)

@@ -13,7 +13,7 @@ INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "label_notes", "k
           "speakers_metrics", "topics",
           "relevance", "doc_topics", "index", "documents", "dtm", "speaker_topics",
           "meeting_topics", "speaker_terms", "speaker_themes", "roster", "themes", "stopwords",
-          "charts")
+          "group_topics", "group_differences", "charts")
 
 
 def main(args, config) -> None:

@@ -18,6 +18,7 @@ from pipeline.common.atomic import write_csv, write_json
 from pipeline.common.io import read_json
 from pipeline.ingest.core import IngestTally, doc_options, read_options
 from pipeline.ingest.corpus import find_transcripts, ingest_file, meeting_id
+from pipeline.ingest.roster import parse_roster
 from pipeline.model.artifact import read_model
 from pipeline.model.scoring import DOC_COLUMNS, SPEAKER_COLUMNS, score_transcripts
 from pipeline.stages._cli import log, run, stage_parser
@@ -35,9 +36,12 @@ def main(args, config) -> None:
         log("score: score.input is null: nothing to score")
         return
     root, tally, documents = Path(source), IngestTally(), []
+    # The copy user_files made of ingest.roster (empty when null), as the ingest stage reads it.
+    roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
+                          config.ingest.roster or "")
+    options = read_options(config.ingest, roster), doc_options(config.ingest)
     for path in find_transcripts(root):
-        result = ingest_file((path, meeting_id(path, root), read_options(config.ingest),
-                              doc_options(config.ingest)))
+        result = ingest_file((path, meeting_id(path, root), *options))
         tally.add(result)
         documents += result.documents
     tally.check_something_to_model(source, config.ingest.exclude_speakers)
@@ -59,6 +63,7 @@ def main(args, config) -> None:
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
     parser.add_argument("--input", help="transcripts to score (else score.input)")
-    for name in ("model", "topics", "stopwords", "doc_topics", "speaker_topics", "summary"):
+    for name in ("model", "topics", "stopwords", "speakers_file", "doc_topics",
+                 "speaker_topics", "summary"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

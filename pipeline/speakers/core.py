@@ -1,0 +1,188 @@
+"""The speakers stage's core: every table of who talked about what, from the documents'
+topic shares, the one document table and the documents' terms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pipeline.common.config import SpeakersConfig
+from pipeline.common.io import topic_number
+from pipeline.model.themes import Theme
+from pipeline.speakers.coding import code_documents, coverage
+from pipeline.speakers.distinctive import distinctive_terms
+from pipeline.speakers.groups import (
+    MAX_PAIRS,
+    MISSING,
+    REST,
+    distinguishing_topics,
+    group_differences,
+    group_samples,
+    group_table,
+    owner_intervals,
+)
+from pipeline.speakers.pooling import pool_speakers
+from pipeline.speakers.shares import aggregate_shares
+
+GROUP = "group"  # the attribute whose table is group_topics.csv
+
+
+@dataclass
+class SpeakerTables:
+    """Every table the speakers stage writes, and the facts for its metrics."""
+
+    speaker_topics: pd.DataFrame
+    role_topics: pd.DataFrame
+    meeting_topics: pd.DataFrame
+    group_topics: pd.DataFrame
+    attribute_topics: pd.DataFrame
+    group_differences: pd.DataFrame
+    speaker_terms: pd.DataFrame
+    speaker_themes: pd.DataFrame
+    prevalence: pd.DataFrame
+    metrics: dict = field(default_factory=dict)
+
+
+def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[str],
+              terms: Mapping[str, Sequence[str]], themes: Sequence[Theme],
+              attributes: Sequence[str], cfg: SpeakersConfig, seed: int) -> SpeakerTables:
+    """Shares per speaker (partially pooled), role, meeting (with its date) and attribute
+    value (two-level bootstrap), group differences, distinctive terms and theme coverage."""
+    docs = documents.set_index("doc_id")
+    # Sorted by doc_id: every resample then depends on the documents, not on their order.
+    doc_topics = doc_topics.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    frame = doc_topics.assign(
+        role=doc_topics["doc_id"].map(docs["role"]).fillna(""),
+        date=doc_topics["doc_id"].map(docs["date"]).fillna(""))
+    present = [a for a in attributes if a in docs.columns]
+    for name in present:
+        frame[name] = frame["doc_id"].map(docs[name]).fillna("").replace("", MISSING)
+    topics = [topic_number(c) for c in columns]
+    speakers = speaker_table(frame, columns, topics, present, cfg, seed)
+    tables = {}
+    for by in ("role", "meeting"):
+        table = aggregate_shares(frame, columns, by, cfg.n_bootstrap, cfg.ci, cfg.min_tokens,
+                                 seed)
+        tables[by] = table.assign(topic=table["topic"].map(topic_number))
+    meetings = with_dates(tables["meeting"], frame)
+    by_attribute, differences = {}, []
+    for name in present:
+        result = group_samples(frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(),
+                               frame["speaker"].to_numpy(str), frame[name].to_numpy(str),
+                               cfg.n_bootstrap, seed, frame["doc_id"].to_numpy(str))
+        by_attribute[name] = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
+        differences.append(group_differences(result, topics, cfg.ci).assign(attribute=name))
+    differences.append(speaker_differences(frame, columns, topics, cfg, seed))
+    group = by_attribute.get(GROUP, _empty_groups(GROUP))
+    attribute_rows = pd.concat(
+        [t.rename(columns={n: "value"}).assign(attribute=n) for n, t in by_attribute.items()],
+        ignore_index=True) if by_attribute else _empty_groups("value").assign(attribute="")
+    attribute_rows = attribute_rows[["attribute", *[c for c in attribute_rows.columns
+                                                    if c != "attribute"]]]
+    differences = [d for d in differences if not d.empty]
+    diffs = pd.concat(differences, ignore_index=True) if differences else pd.DataFrame(
+        columns=["attribute", "group", "other", "topic", "diff", "ci_low", "ci_high",
+                 "excludes_zero"])
+    diffs = diffs[["attribute", *[c for c in diffs.columns if c != "attribute"]]]
+    speaker_of = documents.set_index("doc_id")["speaker"].rename("speaker")
+    by_speaker: dict[str, list[str]] = {}
+    for doc_id, words in terms.items():
+        by_speaker.setdefault(speaker_of[doc_id], []).extend(words)
+    hits = code_documents(list(terms), list(terms.values()), themes)
+    weights = frame["n_tokens"]
+    prevalence = frame[columns].mul(weights, axis=0).sum() / weights.sum()
+    listed = speakers.drop_duplicates("speaker")
+    low = sorted(listed.loc[listed["low_data"], "speaker"])
+    distinct = distinguishing_topics(diffs[diffs["attribute"] == GROUP]) if len(diffs) else []
+    metrics = {
+        "n_speakers": int(len(listed)), "n_speakers_low_data": len(low),
+        "speakers_low_data": low,
+        # Speakers whose every document lost all its terms (only fillers, names, procedure).
+        "speakers_without_terms": sorted(set(speaker_of) - set(listed["speaker"])),
+        "min_tokens": cfg.min_tokens, "ci": cfg.ci, "n_bootstrap": cfg.n_bootstrap,
+        "prior_documents": round(float(speakers.attrs.get("kappa", 0.0)), 4),
+        "attributes": {n: int(t[n].nunique()) for n, t in by_attribute.items()},
+        "n_group_topics_distinguishing": int(len(distinct)),
+        "n_meetings_dated": int((meetings.drop_duplicates("meeting")["date"] != "").sum()),
+    }
+    return SpeakerTables(
+        speakers, tables["role"], meetings, group, attribute_rows, diffs,
+        distinctive_terms(by_speaker), coverage(hits, speaker_of),
+        pd.DataFrame({"topic": topics, "share": prevalence.to_numpy()}), metrics)
+
+
+def speaker_table(frame: pd.DataFrame, columns: list[str], topics: list[int],
+                  attributes: Sequence[str], cfg: SpeakersConfig, seed: int) -> pd.DataFrame:
+    """One row per speaker × topic: share with interval, counts, the low-data flag, the
+    speaker's own share (`share_raw`), whether the share is pooled, and their attributes.
+
+    A speaker with enough text (min_tokens, two documents or more) keeps their own share
+    and a bootstrap interval over their documents; a speaker with little text gets the
+    partially pooled share and interval (pooling.py): their own share alone would read as
+    certainty (one document: 53%–53%), and is still in `share_raw`.
+    """
+    codes, names = pd.factorize(frame["speaker"], sort=True)
+    theta, n_tokens = frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(float)
+    pooled = pool_speakers(theta, n_tokens, codes, len(names), cfg.ci)
+    low, high = owner_intervals(theta, n_tokens, codes, len(names), cfg.n_bootstrap, cfg.ci,
+                                seed)
+    n_docs = np.bincount(codes, minlength=len(names))
+    tokens = np.bincount(codes, weights=n_tokens, minlength=len(names)).astype(int)
+    little = ((tokens < cfg.min_tokens) | (n_docs < 2))[:, None]
+    share = np.where(little, pooled.share, pooled.raw)
+    # Percentiles can miss the point estimate by rounding on tiny groups; keep it inside.
+    low = np.where(little, pooled.ci_low, np.minimum(low, share))
+    high = np.where(little, pooled.ci_high, np.maximum(high, share))
+    n_topics = len(topics)
+    table = pd.DataFrame({
+        "speaker": np.repeat(np.asarray(names), n_topics),
+        "topic": np.tile(topics, len(names)),
+        "share": share.ravel(), "ci_low": low.ravel(), "ci_high": high.ravel(),
+        "n_docs": np.repeat(n_docs, n_topics), "n_tokens": np.repeat(tokens, n_topics),
+        "low_data": np.repeat(tokens < cfg.min_tokens, n_topics),
+        "share_raw": pooled.raw.ravel(), "pooled": np.repeat(little.ravel(), n_topics),
+    })
+    for name in attributes:
+        # A speaker's most frequent value (ties: the first in sorted order).
+        counts = frame.groupby(["speaker", name]).size().reset_index(name="n")
+        top = counts.sort_values(["speaker", "n", name], ascending=[True, False, True])
+        table[name] = table["speaker"].map(top.drop_duplicates("speaker").set_index(
+            "speaker")[name]).fillna(MISSING)
+    table.attrs["kappa"] = pooled.kappa
+    return table
+
+
+def speaker_differences(frame: pd.DataFrame, columns: list[str], topics: list[int],
+                        cfg: SpeakersConfig, seed: int) -> pd.DataFrame:
+    """Differences between every two of the MAX_PAIRS speakers with the most tokens (rows
+    with attribute `speaker` in group_differences.csv), resampling each one's documents."""
+    sizes = frame.groupby("speaker")["n_tokens"].sum().reset_index()
+    top = sizes.sort_values(["n_tokens", "speaker"], ascending=[False, True])["speaker"]
+    part = frame[frame["speaker"].isin(set(top[:MAX_PAIRS]))]
+    if part["speaker"].nunique() < 2:
+        return pd.DataFrame()
+    # Each document its own cluster: a speaker's documents are resampled, once each level.
+    result = group_samples(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
+                           part["doc_id"].to_numpy(str), part["speaker"].to_numpy(str),
+                           cfg.n_bootstrap, seed, part["doc_id"].to_numpy(str))
+    pairs = group_differences(result, topics, cfg.ci)
+    return pairs[pairs["other"] != REST].assign(attribute="speaker")
+
+
+def with_dates(meetings: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """meeting_topics with each meeting's date (its earliest), ordered by date then meeting
+    (undated meetings last)."""
+    dates = frame[frame["date"] != ""].groupby("meeting")["date"].min().to_dict()
+    out = meetings.assign(date=[dates.get(m, "") for m in meetings["meeting"]])
+    out = out[["meeting", "date", *[c for c in out.columns if c not in ("meeting", "date")]]]
+    out = out.assign(_undated=out["date"] == "")
+    out = out.sort_values(["_undated", "date", "meeting", "topic"], kind="stable")
+    return out.drop(columns="_undated").reset_index(drop=True)
+
+
+def _empty_groups(column: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=[column, "topic", "share", "ci_low", "ci_high", "n_speakers",
+                                 "n_docs", "n_tokens", "low_data"])

@@ -1,0 +1,117 @@
+"""Tests for pipeline/speakers/groups.py: group shares with a two-level bootstrap, their
+differences and distinguishing topics (oracles with planted differences)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.speakers.groups import (
+    REST,
+    distinguishing_topics,
+    group_differences,
+    group_samples,
+    group_table,
+    owner_intervals,
+)
+
+
+def _planted(seed: int = 0):
+    """Group 与党 talks about topic 1 more, 野党 about topic 2; 10 speakers each."""
+    rng = np.random.default_rng(seed)
+    rows, speakers, groups = [], [], []
+    for name, lean in (("与党", [3, 1, 1]), ("野党", [1, 3, 1])):
+        for s in range(10):
+            mean = rng.dirichlet(np.array(lean, float) * 4)
+            for _ in range(4):
+                rows.append(rng.dirichlet(mean * 20 + 0.1))
+                speakers.append(f"{name}{s}")
+                groups.append(name)
+    theta = np.array(rows)
+    return theta, rng.integers(5, 40, len(theta)), np.array(speakers), np.array(groups)
+
+
+def test_planted_differences_are_found_with_evidence():
+    theta, n_tokens, speakers, groups = _planted()
+    result = group_samples(theta, n_tokens, speakers, groups, 400, 42)
+    table = group_table(result, [1, 2, 3], 0.9, 40, "group")
+    assert list(table.columns) == ["group", "topic", "share", "ci_low", "ci_high",
+                                   "n_speakers", "n_docs", "n_tokens", "low_data"]
+    assert len(table) == 2 * 3
+    assert (table["n_speakers"] == 10).all() and (table["n_docs"] == 40).all()
+    assert (table["ci_low"] < table["ci_high"]).all()
+    diffs = group_differences(result, [1, 2, 3], 0.9)
+    pair = diffs[(diffs["group"] == "与党") & (diffs["other"] == "野党")].set_index("topic")
+    assert pair.loc[1, "diff"] > 0 and pair.loc[1, "excludes_zero"]
+    assert pair.loc[2, "diff"] < 0 and pair.loc[2, "excludes_zero"]
+    top = distinguishing_topics(diffs)
+    assert top.groupby("group")["topic"].first().to_dict() == {"与党": 1, "野党": 2}
+
+
+def test_no_difference_when_groups_are_alike():
+    rng = np.random.default_rng(5)
+    theta = rng.dirichlet(np.ones(3), size=200)
+    speakers = np.array([f"s{i // 5}" for i in range(200)])
+    groups = np.array(["a" if i // 5 % 2 else "b" for i in range(200)])
+    result = group_samples(theta, np.full(200, 10), speakers, groups, 400, 1)
+    diffs = group_differences(result, [1, 2, 3], 0.9)
+    # At 90%, a true null is flagged about 1 time in 10; over 3 topics, seldom all.
+    assert diffs["excludes_zero"].sum() <= 1
+
+
+def test_clustered_intervals_are_wider_than_document_intervals():
+    """Documents of one speaker share a subject: resampling speakers says so."""
+    theta, n_tokens, speakers, groups = _planted(1)
+    clustered = group_samples(theta, n_tokens, speakers, groups, 400, 42)
+    naive = group_samples(theta, n_tokens, np.arange(len(theta)).astype(str), groups, 400, 42)
+
+    def width(r):
+        return (np.quantile(r.samples, 0.95, 0) - np.quantile(r.samples, 0.05, 0)).mean()
+
+    assert width(clustered) > width(naive)
+
+
+def test_result_does_not_depend_on_document_order():
+    theta, n_tokens, speakers, groups = _planted(2)
+    perm = np.random.default_rng(9).permutation(len(theta))
+    ids = np.array([f"d{i:03d}" for i in range(len(theta))])
+    a = group_samples(theta, n_tokens, speakers, groups, 100, 7, ids)
+    b = group_samples(theta[perm], n_tokens[perm], speakers[perm], groups[perm], 100, 7,
+                      ids[perm])
+    assert np.array_equal(a.share, b.share) and np.array_equal(a.samples, b.samples)
+
+
+def test_rest_is_the_other_groups_together():
+    theta, n_tokens, speakers, groups = _planted(3)
+    result = group_samples(theta, n_tokens, speakers, groups, 50, 7)
+    assert np.allclose(result.rest_share[0], result.share[1])
+    diffs = group_differences(result, [1, 2, 3], 0.9)
+    assert set(diffs.loc[diffs["other"] == REST, "group"]) == {"与党", "野党"}
+
+
+def test_owner_intervals_match_a_plain_bootstrap_in_distribution():
+    rng = np.random.default_rng(4)
+    theta = rng.dirichlet(np.ones(3), size=60)
+    n_tokens = rng.integers(1, 30, 60).astype(float)
+    owner = np.repeat(np.arange(3), 20)
+    low, high = owner_intervals(theta, n_tokens, owner, 3, 2000, 0.9, 0)
+    for o in range(3):
+        part, w = theta[owner == o], n_tokens[owner == o]
+        picks = rng.integers(0, 20, size=(2000, 20))
+        shares = np.einsum("bn,bnk->bk", w[picks], part[picks]) / w[picks].sum(1)[:, None]
+        assert np.allclose(low[o], np.quantile(shares, 0.05, 0), atol=0.02)
+        assert np.allclose(high[o], np.quantile(shares, 0.95, 0), atol=0.02)
+    # A one-document owner has a zero-width interval here: pooling handles those.
+    one_low, one_high = owner_intervals(theta[:1], n_tokens[:1], np.zeros(1, int), 1, 50,
+                                        0.9, 0)
+    assert np.allclose(one_low, one_high)
+
+
+def test_group_table_flags_little_text():
+    theta, n_tokens, speakers, groups = _planted(6)
+    n_tokens = np.where(groups == "野党", 0, n_tokens)
+    n_tokens[groups == "野党"] = 1
+    result = group_samples(theta, n_tokens, speakers, groups, 50, 7)
+    table = group_table(result, [1, 2, 3], 0.9, 100, "group")
+    assert pd.Series(table.set_index("group")["low_data"]).groupby(level=0).first().to_dict() \
+        == {"与党": False, "野党": True}

@@ -1,0 +1,88 @@
+"""Tests for pipeline/speakers/core.py: the tables of the speakers stage from a small
+corpus with groups and dates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.common.config import SpeakersConfig
+from pipeline.speakers.core import summarize
+
+
+def _corpus():
+    rng = np.random.default_rng(0)
+    rows, docs = [], []
+    meetings = {"m2": "2021-03-01", "m1": "2021-05-01", "m3": ""}  # ids not in date order
+    for i in range(90):
+        speaker = f"s{i % 9}"
+        group = "与党" if i % 9 < 4 else ("野党" if i % 9 < 8 else "")
+        lean = [4, 1] if group == "与党" else [1, 4]
+        meeting = list(meetings)[i % 3]
+        theta = rng.dirichlet(lean)
+        doc_id = f"{meeting}#{i}.1"
+        rows.append({"doc_id": doc_id, "meeting": meeting, "speaker": speaker, "turn": i,
+                     "topic_1": theta[0], "topic_2": theta[1], "n_tokens": 20})
+        docs.append({"doc_id": doc_id, "meeting": meeting, "speaker": speaker, "role": "委員",
+                     "date": meetings[meeting], "group": group, "position": ""})
+    # A speaker with one short document.
+    rows.append({"doc_id": "m1#999.1", "meeting": "m1", "speaker": "one", "turn": 999,
+                 "topic_1": 1.0, "topic_2": 0.0, "n_tokens": 5})
+    docs.append({"doc_id": "m1#999.1", "meeting": "m1", "speaker": "one", "role": "",
+                 "date": "2021-05-01", "group": "野党", "position": "参考人"})
+    return pd.DataFrame(rows), pd.DataFrame(docs)
+
+
+def test_summarize_gives_groups_dates_and_honest_speaker_intervals():
+    doc_topics, documents = _corpus()
+    terms = {d: ["語"] for d in documents["doc_id"]}
+    cfg = SpeakersConfig(n_bootstrap=200)
+    tables = summarize(doc_topics, documents, ["topic_1", "topic_2"], terms, [],
+                       ["group", "position"], cfg, 42)
+    groups = tables.group_topics
+    assert sorted(groups["group"].unique()) == ["与党", "野党", "（なし）"]
+    assert len(groups) == 3 * 2
+    lead = groups.loc[groups.groupby("group")["share"].idxmax()].set_index("group")["topic"]
+    assert lead["与党"] == 1 and lead["野党"] == 2
+    assert (groups["ci_low"] < groups["ci_high"]).all()
+    assert set(tables.attribute_topics["attribute"]) == {"group", "position"}
+    # Meetings in date order, undated last.
+    order = tables.meeting_topics.drop_duplicates("meeting")[["meeting", "date"]]
+    assert order.values.tolist() == [["m2", "2021-03-01"], ["m1", "2021-05-01"], ["m3", ""]]
+    speakers = tables.speaker_topics
+    one = speakers[speakers["speaker"] == "one"]
+    assert one["pooled"].all() and one["low_data"].all()
+    assert (one["ci_high"] - one["ci_low"] > 0.05).all()
+    assert (one["share_raw"].tolist() == [1.0, 0.0]) and one["share"].iloc[0] < 1.0
+    assert not (speakers["ci_low"] == speakers["ci_high"]).any()
+    assert set(speakers.columns) >= {"group", "position", "share_raw", "pooled"}
+    distinct = tables.group_differences
+    evidence = distinct[(distinct["attribute"] == "group") & distinct["excludes_zero"]]
+    assert {("与党", 1), ("野党", 2)} <= set(
+        evidence.loc[evidence["diff"] > 0, ["group", "topic"]].itertuples(index=False, name=None))
+    assert tables.metrics["attributes"] == {"group": 3, "position": 2}
+    # Two speakers compared: every pair among the speakers with the most tokens.
+    pairs = distinct[distinct["attribute"] == "speaker"]
+    assert len(pairs) == 10 * 9 // 2 * 2 and (pairs["other"] != "（その他）").all()
+    s0_s4 = pairs[(pairs["group"] == "s0") & (pairs["other"] == "s4")].set_index("topic")
+    assert s0_s4.loc[1, "diff"] > 0 and s0_s4.loc[1, "excludes_zero"]
+
+
+def test_summarize_without_attributes_writes_empty_group_tables():
+    doc_topics, documents = _corpus()
+    documents = documents.drop(columns=["group", "position"])
+    tables = summarize(doc_topics, documents, ["topic_1", "topic_2"], {}, [],
+                       ["group", "position"], SpeakersConfig(n_bootstrap=50), 1)
+    assert tables.group_topics.empty and list(tables.group_topics.columns)[:3] == [
+        "group", "topic", "share"]
+    assert set(tables.group_differences["attribute"]) == {"speaker"}
+
+
+def test_summarize_is_repeatable_and_order_free():
+    doc_topics, documents = _corpus()
+    cfg = SpeakersConfig(n_bootstrap=100)
+    a = summarize(doc_topics, documents, ["topic_1", "topic_2"], {}, [], ["group"], cfg, 3)
+    shuffled = doc_topics.sample(frac=1, random_state=1)
+    b = summarize(shuffled, documents, ["topic_1", "topic_2"], {}, [], ["group"], cfg, 3)
+    pd.testing.assert_frame_equal(a.group_topics, b.group_topics)
+    pd.testing.assert_frame_equal(a.speaker_topics, b.speaker_topics)
