@@ -213,15 +213,14 @@ def _env(autoescape: bool) -> jinja2.Environment:
     return env
 
 
-HTML_TEMPLATES = ("report.html.j2", "_workbench.html.j2", "_workbench.js", "_workbench.css")
-
-
 def render_html(context: dict) -> str:
     """The self-contained HTML report (images, its corpus and a Japanese font subset
     embedded). The font covers every character the page can show, also those only the
     λ slider, the search or the topic browser reveal (they are all in the context)."""
     env = _env(autoescape=True)
-    sources = [env.loader.get_source(env, name)[0] for name in HTML_TEMPLATES]
+    # Every template but the Markdown ones: an included section's words need glyphs too.
+    sources = [env.loader.get_source(env, name)[0]
+               for name in env.list_templates(filter_func=lambda n: not n.endswith(".md.j2"))]
     characters = page_characters(context, sources)
     return env.get_template("report.html.j2").render(
         **context, corpus_packed=pack(context["corpus"]),
