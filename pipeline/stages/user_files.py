@@ -35,9 +35,10 @@ def read_named(path: str | None, key: str) -> bytes:
 
 def fingerprint(path: str | None) -> bytes:
     """What the score stage depends on for score.input: each transcript's path and content
-    hash (JSON lines; empty for null), so new or edited files rerun it and nothing else does."""
+    hash (JSON lines; one line saying so for null: DVC warns of an empty output), so new or
+    edited files rerun it and nothing else does."""
     if not path:
-        return b""
+        return b'{"score.input": null}\n'
     root = Path(path)
     try:
         files = find_transcripts(root)
@@ -61,7 +62,8 @@ def main(args, config) -> None:
     except UnicodeDecodeError:
         raise PipelineError(f"tokens.stopwords_file: {tokens.stopwords_file} is not UTF-8 "
                             "text; save it as UTF-8") from None
-    roster = read_named(config.ingest.roster, "ingest.roster")
+    # No roster: a header alone (an empty file would draw DVC's "is empty" warning each run).
+    roster = read_named(config.ingest.roster, "ingest.roster") or b"speaker\n"
     try:
         parse_roster(roster.decode("utf-8"), str(config.ingest.roster))  # errors name the line
     except UnicodeDecodeError:
