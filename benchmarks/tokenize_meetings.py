@@ -120,7 +120,8 @@ def main() -> None:
                 out.write(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n")
         (work / "roster.json").write_text(json.dumps(roster, ensure_ascii=False),
                                           encoding="utf-8")
-        run_stage(projects[0], work, 1, False, args.copies)  # untimed warm-up (dictionary into page cache)
+        # An untimed warm-up: the dictionary into the page cache.
+        run_stage(projects[0], work, 1, False, args.copies)
         for _ in range(args.repeat):
             for r in runs:
                 seconds, _, digest = run_stage(r[0], work, r[1], r[2], args.copies)
