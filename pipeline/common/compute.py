@@ -230,17 +230,21 @@ def runs_in_parallel(backend: str, n_jobs: int, work: float = 0, min_work: float
     return backend == "dask" or (resolve_jobs(n_jobs) > 1 and work >= min_work)
 
 
+def make_executor(compute, n_jobs: int = -1, work: float = 0, min_work: float = 0) -> Executor:
+    """The executor the config asks for (compute.backend, n_jobs), by `runs_in_parallel`;
+    the caller closes it."""
+    if not runs_in_parallel(compute.backend, n_jobs, work, min_work):
+        return SerialExecutor()
+    if compute.backend == "dask":
+        return DaskExecutor(compute.scheduler, compute.n_workers)
+    return LocalExecutor(n_jobs)
+
+
 @contextmanager
 def executor(compute, n_jobs: int = -1, work: float = 0,
              min_work: float = 0) -> Iterator[Executor]:
-    """The executor the config asks for (compute.backend, n_jobs), by `runs_in_parallel`;
-    closed on exit."""
-    if not runs_in_parallel(compute.backend, n_jobs, work, min_work):
-        ex: Executor = SerialExecutor()
-    elif compute.backend == "dask":
-        ex = DaskExecutor(compute.scheduler, compute.n_workers)
-    else:
-        ex = LocalExecutor(n_jobs)
+    """make_executor's executor, closed on exit."""
+    ex = make_executor(compute, n_jobs, work, min_work)
     try:
         yield ex
     finally:
