@@ -12,8 +12,9 @@ stage (`python -m pipeline.stages.tokenize`) runs in a subprocess with the shipp
 but for tokens.n_jobs and tokens.cache, in the checkout --project (default: this one), so
 the same inputs can be timed on two commits in one sitting. Runs are interleaved in
 --repeat rounds; the figure is the stage's own "done in" time (without Python start-up);
-min and median are printed. A sha256 of tokens.jsonl shows whether outputs are identical
-across jobs, cache and commits.
+min and median are printed, and the least CPU time of the stage and its workers (on a
+machine shared with other jobs, wall times say little about a second core). A sha256 of
+tokens.jsonl shows whether outputs are identical across jobs, cache and commits.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import hashlib
 import json
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -69,9 +71,15 @@ def make_meetings(corpus: Path, min_chars: int, max_chars: int, copies: int,
     return docs, roster
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_stage(project: Path, work: Path, n_jobs: int, cache: bool,
-              copies: int = 1) -> tuple[float, int, str]:
-    """The stage's own time (s), its peak memory (MB) and the sha256 of tokens.jsonl."""
+              copies: int = 1) -> tuple[float, float, str]:
+    """The stage's own time (s), the CPU time of the stage and its workers (s, with Python's
+    start-up), and the sha256 of tokens.jsonl."""
     config = yaml.safe_load((project / "configs/pipeline.yaml").read_text(encoding="utf-8"))
     config["tokens"]["n_jobs"] = n_jobs
     config["tokens"]["cache"] = cache
@@ -83,6 +91,7 @@ def run_stage(project: Path, work: Path, n_jobs: int, cache: bool,
     cache_dir = work / f"cache-{n_jobs}"
     if cache_dir.exists():  # a cold cache: every meeting tokenized and written
         subprocess.run(["rm", "-rf", str(cache_dir)], check=True)
+    cpu = _children_cpu()
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.stages.tokenize", "--config", str(path),
          "--documents", str(work / "documents.jsonl"), "--roster", str(work / "roster.json"),
@@ -91,7 +100,7 @@ def run_stage(project: Path, work: Path, n_jobs: int, cache: bool,
         cwd=project, capture_output=True, text=True, check=True)
     match = _DONE.search(done.stderr)
     digest = hashlib.sha256(tokens.read_bytes()).hexdigest()[:16]
-    return float(match[1]), int(match[2]), digest
+    return float(match[1]), _children_cpu() - cpu, digest
 
 
 def main() -> None:
@@ -112,6 +121,7 @@ def main() -> None:
           f"{args.repeat} interleaved rounds; stage time without start-up (s)")
     runs = [(p, j, c) for p in projects for c in (False, True) for j in (1, 2)]
     times: dict[tuple, list[float]] = {r: [] for r in runs}
+    cpus: dict[tuple, list[float]] = {r: [] for r in runs}
     digests: dict[tuple, set[str]] = {r: set() for r in runs}
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -124,12 +134,14 @@ def main() -> None:
         run_stage(projects[0], work, 1, False, args.copies)
         for _ in range(args.repeat):
             for r in runs:
-                seconds, _, digest = run_stage(r[0], work, r[1], r[2], args.copies)
+                seconds, cpu, digest = run_stage(r[0], work, r[1], r[2], args.copies)
                 times[r].append(seconds)
+                cpus[r].append(cpu)
                 digests[r].add(digest)
     for r in runs:
         print(f"{str(r[0]):<28} n_jobs={r[1]} cache={'on ' if r[2] else 'off'}  "
               f"min {min(times[r]):6.2f}  median {statistics.median(times[r]):6.2f}  "
+              f"cpu {min(cpus[r]):6.2f}  "
               f"all {' '.join(f'{t:.2f}' for t in times[r])}  tokens {','.join(digests[r])}")
     print(f"tokens.jsonl identical across every run: {len(set().union(*digests.values())) == 1}")
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from pipeline.common.compute import Executor, SerialExecutor
+from pipeline.common.config import TokensConfig
 from pipeline.ingest.speaker_labels import ROLES
 from pipeline.tokenize.analyzer import Analyzer
 from pipeline.tokenize.boilerplate import Boilerplate, find_boilerplate
@@ -56,8 +58,9 @@ class TokenizedCorpus:
         return self._metrics()
 
 
-def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] | None, cfg,
-                    user_stopwords: frozenset[str] = frozenset(), ex=None,
+def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] | None,
+                    cfg: TokensConfig, user_stopwords: frozenset[str] = frozenset(),
+                    ex: Executor | None = None,
                     cache_dir: Path | None = None,
                     progress: Callable[[Iterator], Iterator] = lambda items: items,
                     ) -> TokenizedCorpus:
@@ -70,8 +73,6 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
     ex: an executor (pipeline.common.compute; None = this process); cache_dir: the per-meeting
     token cache's folder, or None for no cache.
     """
-    from pipeline.common.compute import SerialExecutor
-
     ex = ex or SerialExecutor()
     tagger = Analyzer()
     # Speaker names are taken out after the cache (see chunks.corpus_terms), the rest before.
@@ -109,16 +110,20 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
     vocabulary: set[str] = set()
 
     def records() -> Iterator[dict]:
-        for (doc_id, weight, meeting), doc_terms in zip(index, terms, strict=True):
-            counts["tokens"] += len(doc_terms)
-            counts["empty"] += not doc_terms
-            vocabulary.update(doc_terms)
-            record = {"doc_id": doc_id, "meeting": meeting, "terms": doc_terms,
-                      "weight": weight}
-            if lexicon and is_procedural_document(doc_terms, lexicon):
-                counts["procedural"] += 1
-                record["procedural"] = True  # kept here, left out of the matrix
-            yield record
+        # Paused while the records are read, too: corpus_terms makes a list per document,
+        # and a caller with a large heap (not the stage, which pauses it throughout) would
+        # pay a collector pass over that heap every few hundred documents.
+        with gc_paused():
+            for (doc_id, weight, meeting), doc_terms in zip(index, terms, strict=True):
+                counts["tokens"] += len(doc_terms)
+                counts["empty"] += not doc_terms
+                vocabulary.update(doc_terms)
+                record = {"doc_id": doc_id, "meeting": meeting, "terms": doc_terms,
+                          "weight": weight}
+                if lexicon and is_procedural_document(doc_terms, lexicon):
+                    counts["procedural"] += 1
+                    record["procedural"] = True  # kept here, left out of the matrix
+                yield record
         log.append(f"tokenize: {len(index)} documents -> {counts['tokens']} tokens; "
                    f"{counts['procedural']} documents are mostly procedure (not modelled)")
 
