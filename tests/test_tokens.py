@@ -225,3 +225,30 @@ def test_name_parts_give_surnames_and_given_names():
     parts = name_parts(["盛山正仁", "川松真一朗", "林芳正", "打越さく良"])
     assert {"盛山", "正仁", "林", "打越", "松真一朗"} <= parts
     assert "" not in parts
+
+
+@pytest.mark.parametrize("pos", [["noun", "proper_noun"], ["noun", "verb", "adjective"],
+                                 ["proper_noun"], ["verb"]])
+def test_words_skipped_by_part_of_speech_are_words_the_rules_drop(tagger, pos):
+    # The extractor reads no features for a word whose context id says it cannot be a term
+    # (rules.may_be_term): on real minutes, that must be exactly what `decide` would say.
+    import json
+    import unicodedata
+    from pathlib import Path
+
+    from pipeline.tokenize.rules import Role, TermFilter, decide, may_be_term
+
+    path = Path(__file__).parent / "data/kokkai/speeches.jsonl"
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        found.update(tagger.morphemes(unicodedata.normalize("NFKC", json.loads(line)["speech"])))
+    wanted = frozenset(pos)
+    skipped = 0
+    for line, m in found.items():
+        # The id's part of speech can differ from the features' (an unknown run of ― is 名詞
+        # by its id, 記号 by its features): what matters is that a skipped word is dropped.
+        if not may_be_term(tagger.pos1(line), wanted):
+            skipped += 1
+            for compounds in (True, False):
+                assert decide(m, wanted, TermFilter(frozenset()), compounds).role == Role.DROP
+    assert skipped > 100

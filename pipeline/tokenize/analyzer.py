@@ -38,10 +38,21 @@ class Analyzer:
         self.full = fugashi.GenericTagger(f"{base} {_FULL}")
         self.every = fugashi.GenericTagger(f"{base} {_EVERY}")
         self.dictionary_info = self.full.dictionary_info
+        # Every left context id names a major part of speech (left-id.def, one line per id
+        # in order): a fast-pass line tells its word's pos1 without its features.
+        with open(f"{folder}/left-id.def", encoding="utf-8") as ids:
+            self._pos1_of_id = [line.split(" ", 1)[1].split(",", 1)[0] for line in ids]
 
     def lines(self, text: str) -> list[str]:
         """One `surface<TAB>left id<TAB>right id` line per token."""
         return self.fast.parse(text).split("\n")
+
+    def pos1(self, line: str) -> str:
+        """The major part of speech of a fast-pass line, from its left context id."""
+        try:
+            return self._pos1_of_id[int(line.rsplit("\t", 2)[1])]
+        except (IndexError, ValueError):  # not a token line: nothing to read features of
+            return ""
 
     def morphemes(self, text: str, only: set[str] | None = None) -> dict[str, Morpheme]:
         """Full features of the token lines of `text` (or of those in `only`), keyed by their

@@ -85,6 +85,17 @@ def wanted(m: Morpheme, pos: frozenset[str]) -> bool:
     return False
 
 
+def may_be_term(pos1: str, pos: frozenset[str]) -> bool:
+    """False if a morpheme of this major part of speech is dropped whatever its other
+    features (`decide` gives DROP): it neither joins a noun run nor is wanted alone. Lets
+    the extractor skip reading the features of such words (particles, adverbs, and verbs
+    and adjectives unless tokens.pos asks for them); must agree with joins_compound and
+    wanted (tested on real minutes)."""
+    if pos1 in ("名詞", "接頭辞", "接尾辞", "形状詞"):
+        return True
+    return (pos1 == "動詞" and "verb" in pos) or (pos1 == "形容詞" and "adjective" in pos)
+
+
 @dataclass(frozen=True)
 class TermFilter:
     """What never becomes a term: stopwords, roster names, numbers, symbols, lone kana."""
