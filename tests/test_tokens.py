@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.common.compute import LocalExecutor
 from pipeline.common.config import TokensConfig
@@ -252,3 +254,13 @@ def test_words_skipped_by_part_of_speech_are_words_the_rules_drop(tagger, pos):
             for compounds in (True, False):
                 assert decide(m, wanted, TermFilter(frozenset()), compounds).role == Role.DROP
     assert skipped > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 \t\u3000@.:/-_httpswww。経済ＡＢ・"))
+               | st.characters(), max_size=40))
+def test_text_for_terms_checks_are_only_shortcuts(text):
+    # The character checks before each search skip work, never a match.
+    from pipeline.tokenize.rules import _LATIN_SPACE, _URL, text_for_terms
+
+    assert text_for_terms(text) == _LATIN_SPACE.sub("・", _URL.sub(" ", text))
