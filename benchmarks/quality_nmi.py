@@ -14,10 +14,10 @@ does) is fitted with K = the number of labels, under several seeds, on three cor
   tokenizer would join adjacent nouns into compounds).
 - `kokkai`: the Diet sample `tests/data/kokkai/speeches.jsonl` read as the pipeline reads it
   (`pipeline.ingest.tables`, header records excluded, old character forms folded); one document per
-  speech, label = the meeting (issueID, 7 meetings); tokenized with `tokenize_documents`
-  (nouns and proper nouns, shipped stopwords, compound_min_count=3) and vectorized with
-  `build_dtm(min_df=2, max_df=0.5)`. Documents left empty are dropped and labels follow the
-  returned doc_ids.
+  speech, label = the meeting (issueID, 7 meetings); tokenized with `tokenize_corpus`
+  (nouns and proper nouns, shipped stopwords, compound_min_count=3, no boilerplate rule)
+  and vectorized with `build_dtm(min_df=2, max_df=0.5)`. Documents left empty are dropped
+  and labels follow the returned doc_ids.
 
 The score is `sklearn.metrics.normalized_mutual_info_score(label, argmax topic)` per document
 (1 = the topics are the labels, 0 = unrelated); the table gives its mean and min–max over the
@@ -47,10 +47,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import normalized_mutual_info_score
 
+from pipeline.common.config import TokensConfig
 from pipeline.ingest.tables import Columns, parse_rows, table_turns
 from pipeline.model.engines import ENGINES, make_model
+from pipeline.tokenize.core import tokenize_corpus
 from pipeline.tokenize.dtm import build_dtm
-from pipeline.tokenize.tokens import shipped_stopwords, tokenize_documents
 
 warnings.filterwarnings("ignore")
 
@@ -172,8 +173,11 @@ def kokkai_corpus(path: Path = KOKKAI) -> Corpus:
                            fold_old=True)
     turns = [t for t in turns if t.paragraphs]
     texts = ["\n".join(p.text for p in t.paragraphs) for t in turns]
-    tokens = tokenize_documents(texts, pos=["noun", "proper_noun"],
-                                stopwords=shipped_stopwords(), compound_min_count=3)
+    cfg = TokensConfig(pos=["noun", "proper_noun"], compound_min_count=3,
+                       boilerplate_min_meetings=0, drop_procedural_documents=False)
+    docs = [{"doc_id": str(i), "meeting": turn.meeting, "text": text}
+            for i, (turn, text) in enumerate(zip(turns, texts, strict=True))]
+    tokens = [r["terms"] for r in tokenize_corpus(lambda: docs, None, cfg).records()]
     dtm = build_dtm([str(i) for i in range(len(turns))], tokens, min_df=2, max_df=0.5)
     return Corpus("kokkai", dtm.counts, dtm.vocabulary,
                   tuple(turns[int(d)].meeting for d in dtm.doc_ids))

@@ -6,11 +6,12 @@ Text: the Diet sample's speeches (tests/data/kokkai) plus the bundled transcript
 one document per paragraph, repeated --copies times (20: 4M characters, a large input; the
 2-core target is for large inputs, and at 1M the fixed costs of starting workers and of the
 corpus-wide compound pass still show). Bare fugashi is
-`[w.surface for w in tagger(text)]` per document; ours is `tokenize_documents` (parse, terms,
-compounds, display forms) with n_jobs=1 and n_jobs=2; and bare fugashi on the two halves of
-the text in two processes, the machine's own ceiling for our 2-core speedup. The four runs
-are interleaved in --repeat rounds; prints every round, then medians and bests, both ratios,
-and whether the parallel output equals the serial one.
+`[w.surface for w in tagger(text)]` per document; ours is the tokenizer's entry point
+`tokenize_corpus` (parse, terms, compounds, display forms; the text as one meeting, no
+boilerplate or procedure rule, no roster) in this process and with 2 processes; and bare
+fugashi on the two halves of the text in two processes, the machine's own ceiling for our
+2-core speedup. The four runs are interleaved in --repeat rounds; prints every round, then
+medians and bests, both ratios, and whether the parallel output equals the serial one.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from pathlib import Path
 
 import fugashi
 
-from pipeline.tokenize.tokens import new_tagger, shipped_stopwords, tokenize_documents
-from pipeline.tokenize.units import reset_worker_state
+from pipeline.common.compute import LocalExecutor
+from pipeline.common.config import TokensConfig
+from pipeline.tokenize.chunks import Worker
+from pipeline.tokenize.core import tokenize_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,11 +51,23 @@ def corpus(copies: int) -> list[str]:
 def timed(fn) -> tuple[float, object]:
     # Every run starts cold, as a stage does: no words learned yet, in this process or in
     # the workers it forks.
-    reset_worker_state()
+    Worker.reset()
     gc.collect()
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
+
+
+def ours(texts: list[str], n_jobs: int) -> list[list[str]]:
+    """Terms of every text, by the tokenizer's entry point, in n_jobs processes."""
+    cfg = TokensConfig(pos=["noun", "proper_noun"], compound_min_count=3,
+                       boilerplate_min_meetings=0, drop_procedural_documents=False)
+    docs = [{"doc_id": str(i), "meeting": "m", "text": t} for i, t in enumerate(texts)]
+    ex = LocalExecutor(n_jobs)
+    try:
+        return [r["terms"] for r in tokenize_corpus(lambda: docs, None, cfg, ex=ex).records()]
+    finally:
+        ex.close()
 
 
 def _bare(texts: list[str]) -> None:
@@ -76,21 +91,19 @@ def main() -> None:
     args = parser.parse_args()
     texts = corpus(args.copies)
     n_chars = sum(len(t) for t in texts)
-    bare_tagger, tagger = fugashi.Tagger(), new_tagger()
-    options = {"pos": ["noun", "proper_noun"], "stopwords": shipped_stopwords(),
-               "compound_min_count": 3}
+    bare_tagger = fugashi.Tagger()
     # One untimed warm-up: the dictionary's 260 MB are read from disk into the page cache
     # once, not in the first timed run (every timed run still starts with no words learned).
     timed(lambda: [[w.surface for w in bare_tagger(t)] for t in texts[: len(texts) // 4]])
-    timed(lambda: tokenize_documents(texts[: len(texts) // 4], n_jobs=2, **options))
+    timed(lambda: ours(texts[: len(texts) // 4], 2))
     # Rounds interleave the four runs so that each ratio compares runs made under the same
     # machine conditions (a shared VM's speed drifts by ±20% over a minute).
     rounds = []
     for _ in range(args.repeat):
         bare, _ = timed(lambda: [[w.surface for w in bare_tagger(t)] for t in texts])
         del _
-        serial, out1 = timed(lambda: tokenize_documents(texts, tagger=tagger, **options))
-        parallel, out2 = timed(lambda: tokenize_documents(texts, n_jobs=2, **options))
+        serial, out1 = timed(lambda: ours(texts, 1))
+        parallel, out2 = timed(lambda: ours(texts, 2))
         bare2, _ = timed(lambda: bare_two_processes(texts))
         rounds.append((bare, serial, parallel, out1 == out2, bare2))
         del out1, out2

@@ -71,3 +71,26 @@ def test_few_items_are_shared_with_this_process(two_processes):
     # process waits.
     pids = list(two_processes.map(_nap, range(2)))
     assert len(set(pids)) == 2 and os.getpid() in pids
+
+
+@pytest.mark.parametrize(("backend", "n_jobs", "work", "min_work", "parallel"), [
+    ("local", 2, 10, 5, True),
+    ("local", 2, 4, 5, False),  # too little work to start workers
+    ("local", 1, 10, 5, False),  # n_jobs 1: never
+    ("dask", 1, 0, 5, True),  # a cluster asked for is used, whatever the size
+])
+def test_one_rule_for_when_to_run_in_parallel(backend, n_jobs, work, min_work, parallel):
+    from pipeline.common.compute import runs_in_parallel
+
+    assert runs_in_parallel(backend, n_jobs, work, min_work) is parallel
+
+
+def test_the_executor_follows_the_rule():
+    from pipeline.common.compute import SerialExecutor, executor
+    from pipeline.common.config import ComputeConfig
+
+    with executor(ComputeConfig(), 2, work=1, min_work=10) as ex:
+        assert isinstance(ex, SerialExecutor)
+        assert list(ex.map(abs, [-1, -2])) == [1, 2] and ex.describe() == "1 process"
+    with executor(ComputeConfig(), 2, work=10, min_work=10) as ex:
+        assert isinstance(ex, LocalExecutor) and ex.n_workers == 2

@@ -188,12 +188,12 @@ def test_adding_a_meeting_retokenizes_only_it(tmp_path):
     _set(project, "  boilerplate_min_meetings: 3", "  boilerplate_min_meetings: 0")
     first = _dvc(project, "repro")
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "4 chunks of 4 meetings tokenized, 0 chunks from the cache" in first.stderr
+    assert "4 meetings tokenized, 0 meetings from the cache" in first.stderr
     build(tmp_path / "extra", 30_000, 1, seed=1)
     (tmp_path / "extra" / "meeting_0001.txt").rename(meetings / "meeting_added.txt")
     second = _dvc(project, "repro")
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "1 chunks of 1 meetings tokenized, 4 chunks from the cache" in second.stderr
+    assert "1 meetings tokenized, 4 meetings from the cache" in second.stderr
     assert "tokenize: tokenized: meeting_added" in second.stderr
     incremental = (project / "outputs/interim/tokens.jsonl").read_bytes()
     # The same tokens as a run that starts from nothing.

@@ -1,4 +1,4 @@
-"""Tests for pipeline/model/scoring.py and pipeline/tokenize/new_texts.py: new documents on
+"""Tests for pipeline/speakers/scoring.py and pipeline/tokenize/new_texts.py: new documents on
 the fitted topics."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from test_sweep import noisy_corpus
 
 from pipeline.common.config import SpeakersConfig, TokensConfig
 from pipeline.model.artifact import export_model
-from pipeline.model.scoring import count_matrix, score_documents
 from pipeline.model.topics import fit_topics
+from pipeline.speakers.scoring import count_matrix, score_documents
 from pipeline.tokenize.new_texts import document_terms
-from pipeline.tokenize.tokens import shipped_stopwords
+from pipeline.tokenize.rules import shipped_stopwords
 
 
 @pytest.fixture(scope="module")

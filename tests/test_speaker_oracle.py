@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.common.config import TokensConfig
 from pipeline.ingest.documents import make_documents
 from pipeline.ingest.transcripts import split_turns
 from pipeline.model.topics import fit_topics
 from pipeline.speakers.shares import aggregate_shares
+from pipeline.tokenize.core import tokenize_corpus
 from pipeline.tokenize.dtm import build_dtm
-from pipeline.tokenize.tokens import shipped_stopwords, tokenize_documents
 
 SUBJECTS = {
     "田中": ["学校", "教員", "授業", "生徒", "教科書", "学級", "校舎", "給食"],
@@ -38,9 +39,11 @@ def transcript(seed: int = 0) -> str:
 def test_each_speaker_lands_on_their_own_topic(engine):
     turns, _ = split_turns(transcript(), "m")
     docs = make_documents(turns, "turn")
-    terms = tokenize_documents([d.text for d in docs], pos=["noun"],
-                               stopwords=shipped_stopwords() | set(SUBJECTS),
-                               compound_min_count=3)
+    cfg = TokensConfig(pos=["noun"], compound_min_count=3, boilerplate_min_meetings=0,
+                       drop_procedural_documents=False)
+    records = [{"doc_id": d.doc_id, "meeting": "m", "text": d.text} for d in docs]
+    terms = [r["terms"] for r in
+             tokenize_corpus(lambda: records, None, cfg, frozenset(SUBJECTS)).records()]
     dtm = build_dtm([d.doc_id for d in docs], terms, min_df=2, max_df=0.9)
     by_id = {d.doc_id: d for d in docs}
     authors = tuple(by_id[d].speaker for d in dtm.doc_ids)

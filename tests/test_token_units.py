@@ -1,4 +1,5 @@
-"""Chunked tokenizing: the cache, the executors, and outputs that never depend on either."""
+"""Tokenizing meetings in chunks: the cache, the executors, and outputs that never depend on
+either; cost linear in the number of meetings."""
 
 from __future__ import annotations
 
@@ -13,15 +14,11 @@ from hypothesis import given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
-from pipeline.common.compute import DaskExecutor, LocalExecutor
+from pipeline.common.compute import DaskExecutor, LocalExecutor, SerialExecutor
 from pipeline.tokenize.cache import TokenCache
-from pipeline.tokenize.tokens import shipped_stopwords
-from pipeline.tokenize.units import (
-    TokenSettings,
-    chunk_texts,
-    corpus_terms,
-    tokenize_chunks,
-)
+from pipeline.tokenize.chunks import CHUNK_CHARS, TokenSettings, corpus_terms
+from pipeline.tokenize.meetings import tokenize_meetings
+from pipeline.tokenize.rules import shipped_stopwords
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (ROOT / "data/nakasone_digital_economy_2021-02-02.txt").read_text(encoding="utf-8")
@@ -32,9 +29,19 @@ def settings(extra: frozenset[str] = frozenset()) -> TokenSettings:
     return TokenSettings.make(["noun", "proper_noun"], shipped_stopwords() | extra)
 
 
-def terms(chunks, s, ex=None, cache=None, missed=None) -> list[list[str]]:
-    corpus = tokenize_chunks(chunks, s, ex, cache, missed=missed)
-    return list(corpus_terms(corpus, 3))
+def tokenized(meetings, s, ex=None, cache=None, missed=None, chunk_chars=CHUNK_CHARS):
+    """tokenize_meetings over meetings named m0, m1, ...; `missed` gets the numbers of the
+    meetings tokenized (not from the cache)."""
+    done = tokenize_meetings([(f"m{i}", texts) for i, texts in enumerate(meetings)], s,
+                             ex or SerialExecutor(), cache, chunk_chars=chunk_chars)
+    if missed is not None:
+        missed.extend(int(name[1:]) for name in done.tokenized)
+    return done
+
+
+def terms(meetings, s, ex=None, cache=None, missed=None, chunk_chars=CHUNK_CHARS):
+    done = tokenized(meetings, s, ex, cache, missed, chunk_chars)
+    return list(corpus_terms(done.corpus, 3))
 
 
 def meetings(n: int) -> list[list[str]]:
@@ -43,11 +50,37 @@ def meetings(n: int) -> list[list[str]]:
     return [PARAGRAPHS[i * size : (i + 1) * size] for i in range(n)]
 
 
-def test_chunking_does_not_change_terms():
+def small_meetings(chars: int) -> list[list[str]]:
+    """The paragraphs as consecutive meetings of about `chars` characters."""
+    out, size = [[]], 0
+    for paragraph in PARAGRAPHS:
+        if size >= chars:
+            out.append([])
+            size = 0
+        out[-1].append(paragraph)
+        size += len(paragraph)
+    return out
+
+
+@pytest.mark.parametrize("chunk_chars", [1, 500, 5000, 10**9])
+def test_chunking_does_not_change_terms(chunk_chars):
+    # A chunk may cut a meeting (500) or hold many (5000, all of them): the terms are the same.
     s = settings()
     whole = terms([PARAGRAPHS], s)
-    assert whole == terms(list(chunk_texts(PARAGRAPHS, 500)), s)
+    assert whole == terms([PARAGRAPHS], s, chunk_chars=chunk_chars)
+    seven = meetings(7)
+    assert terms([[p for m in seven for p in m]], s) == terms(seven, s, chunk_chars=chunk_chars)
     assert any("安全保障" in t for t in whole)
+
+
+def test_chunks_are_cut_by_size_across_meetings():
+    s = settings()
+    many = small_meetings(50)
+    n_chars = sum(map(len, PARAGRAPHS))
+    done = tokenized(many, s, chunk_chars=1000)
+    assert len(many) > 50 and done.n_meetings == len(many)
+    assert done.n_chunks <= n_chars // 1000 + 1 < len(many)  # many meetings per chunk
+    assert tokenized([PARAGRAPHS], s, chunk_chars=1000).n_chunks >= n_chars // 1000 - 1
 
 
 def test_cache_reuses_unchanged_chunks_and_equals_a_full_run(tmp_path):
@@ -72,7 +105,7 @@ def test_new_speaker_names_keep_the_cache_and_leave_the_terms(tmp_path):
     terms(chunks, s, cache=TokenCache(tmp_path, s))
     word = terms(chunks[2:3], s)[0][0]
     missed: list[int] = []
-    corpus = tokenize_chunks(chunks, s, cache=TokenCache(tmp_path, s), missed=missed)
+    corpus = tokenized(chunks, s, cache=TokenCache(tmp_path, s), missed=missed).corpus
     out = list(corpus_terms(corpus, 3, drop=frozenset([word])))
     assert missed == []
     assert all(word not in doc for doc in out)
@@ -118,45 +151,51 @@ def test_any_bytes_in_an_entry_are_a_miss_never_an_error(data):
         assert cache.get("k") is None
 
 
-def test_worker_processes_give_the_serial_terms():
+@pytest.mark.parametrize("chunk_chars", [700, 5000])
+def test_worker_processes_give_the_serial_terms(chunk_chars):
     s = settings()
-    chunks = list(chunk_texts(PARAGRAPHS, 2000))
+    many = small_meetings(2000)
     ex = LocalExecutor(2)
     try:
-        assert terms(chunks, s, ex) == terms(chunks, s)
+        assert terms(many, s, ex, chunk_chars=chunk_chars) == terms(many, s)
     finally:
         ex.close()
 
 
 def test_cache_with_workers_keeps_order(tmp_path):
     s = settings()
-    chunks = list(chunk_texts(PARAGRAPHS, 2000))
-    expected = terms(chunks, s)
-    # Half the chunks cached, half computed by workers: order must hold.
-    terms(chunks[::2], s, cache=TokenCache(tmp_path, s))
+    many = small_meetings(2000)
+    expected = terms(many, s)
+    # Half the meetings cached, half computed by workers in chunks of several meetings (a
+    # cached one between two computed ones of a chunk): order must hold.
+    terms(many[::2], s, cache=TokenCache(tmp_path, s))
     ex = LocalExecutor(2)
     missed: list[int] = []
     try:
-        assert terms(chunks, s, ex, TokenCache(tmp_path, s), missed) == expected
+        assert terms(many, s, ex, TokenCache(tmp_path, s), missed, chunk_chars=5000) == expected
     finally:
         ex.close()
-    assert missed == list(range(1, len(chunks), 2))
+    assert missed == list(range(1, len(many), 2))
+    # The entries the workers' chunks were split into are each meeting's own.
+    again: list[int] = []
+    assert terms(many, s, cache=TokenCache(tmp_path, s), missed=again) == expected
+    assert again == []
 
 
 def test_dask_local_cluster_gives_the_local_terms():
     s = settings()
-    chunks = list(chunk_texts(PARAGRAPHS, 4000))
+    many = small_meetings(4000)
     ex = DaskExecutor(None, 2)
     try:
         assert ex.n_workers == 2
-        assert terms(chunks, s, ex) == terms(chunks, s)
+        assert terms(many, s, ex, chunk_chars=6000) == terms(many, s)
     finally:
         ex.close()
 
 
 def test_speaker_names_leave_terms_and_break_compounds():
     s = settings()
-    corpus = tokenize_chunks([["金子道仁議員は原材料費の高騰と安全保障について質問した。"]], s)
+    corpus = tokenized([["金子道仁議員は原材料費の高騰と安全保障について質問した。"]], s).corpus
     assert list(corpus_terms(corpus, 1)) == [["金子道仁議員", "原材料費", "高騰", "安全保障"]]
     # A name spelled by several parts goes; a prefix that looks like a name (原) stays joined.
     dropped = list(corpus_terms(corpus, 1, drop=frozenset({"金子道仁", "原"})))
@@ -186,7 +225,7 @@ def test_a_planted_cache_file_cannot_run_code(tmp_path):
 
 def test_terms_are_the_same_in_any_block_size():
     # corpus_terms expands tokens in blocks; a block edge must never move a term.
-    corpus = tokenize_chunks([PARAGRAPHS[:40], [""], PARAGRAPHS[40:80]], settings())
+    corpus = tokenized([PARAGRAPHS[:40], [""], PARAGRAPHS[40:80]], settings()).corpus
     whole = list(corpus_terms(corpus, 2))
     assert len(whole) == 81 and whole[40] == []
     for block in (1, 7, 100):
@@ -275,3 +314,91 @@ def test_a_fifo_at_an_entry_is_a_miss_not_a_hang(tmp_path):
     assert not worker.is_alive(), "reading the cache blocked on a FIFO"
     assert result["terms"] == expected
     assert entry.is_file()  # rewritten as a regular entry
+
+
+class _Counted:
+    """Counts calls of what lists a folder, and the items copied when an array grows."""
+
+    def __init__(self, monkeypatch):
+        import pipeline.tokenize.chunks as chunks
+        import pipeline.tokenize.extract as extract
+
+        self.scans = 0
+        self.copied = 0
+        real_grown = extract.grown
+
+        def counting(fn):
+            def wrapper(*args, **kwargs):
+                self.scans += 1
+                return fn(*args, **kwargs)
+            return wrapper
+
+        def grown(array, size):
+            out = real_grown(array, size)
+            self.copied += len(array) if out is not array else 0
+            return out
+
+        for owner, name in ((os, "scandir"), (os, "listdir"), (Path, "iterdir"),
+                            (Path, "glob"), (Path, "rglob")):
+            monkeypatch.setattr(owner, name, counting(getattr(owner, name)))
+        monkeypatch.setattr(extract, "grown", grown)
+        monkeypatch.setattr(chunks, "grown", grown)
+
+
+def _distinct_meetings(n: int) -> list[list[str]]:
+    # Each meeting its own text (its own cache entry) and words never seen before (katakana
+    # names spelled from the meeting's number), so the vocabulary grows with the meetings.
+    kana = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモ"
+    def name(i):
+        return "".join(kana[int(d) * 3 + k % 3] for k, d in enumerate(f"{i:05d}"))
+    return [[f"{name(i)}氏が{PARAGRAPHS[i % len(PARAGRAPHS)][:60]}"] for i in range(n)]
+
+
+def test_cost_per_meeting_is_constant_by_count(tmp_path, monkeypatch):
+    """Thousands of small meetings with the cache: no folder is listed per entry, chunks hold
+    many meetings, and the learned-word tables are not copied once per chunk. Counted, not
+    timed: a cost that grows with meetings x entries (or chunks x vocabulary) shows as counts
+    that grow with the corpus."""
+    s = settings()
+    counts = {}
+    counted = _Counted(monkeypatch)
+    for n in (300, 3000):
+        many = _distinct_meetings(n)
+        root = tmp_path / str(n)
+        scans, copied = counted.scans, counted.copied
+        cache = TokenCache(root, s)
+        done = tokenized(many, s, cache=cache, chunk_chars=2000)
+        cache.finish()
+        counts[n] = (counted.scans - scans, counted.copied - copied, done.n_chunks)
+        assert len(done.tokenized) == n and len(list(root.glob("*/*.pkl"))) == n
+        n_chars = sum(len(t) for m in many for t in m)
+        assert done.n_chunks <= n_chars // 2000 + 1  # not one per meeting
+        # A rerun reads every meeting back from the cache, listing no folder per entry either.
+        scans = counted.scans
+        again: list[int] = []
+        assert terms(many, s, cache=TokenCache(root, s), missed=again) == \
+            list(corpus_terms(done.corpus, 3))
+        assert again == [] and counted.scans - scans == 0
+    (scans_small, _, chunks_small), (scans, copied, chunks) = counts[300], counts[3000]
+    assert chunks >= 5 * chunks_small  # the test has many chunks, and new words in each
+    # Folder listings do not grow with the entries (the first run also finds package versions
+    # for the settings key).
+    assert scans <= scans_small <= 10
+    # Doubling: every learned line is copied a bounded number of times in all (per-chunk
+    # concatenation would copy the whole table once per chunk: ~chunks / 2 times each).
+    vocabulary = 3000 * 5
+    assert copied <= 4 * vocabulary, (copied, chunks)
+
+
+def test_grown_doubles():
+    import numpy as np
+
+    from pipeline.tokenize.extract import grown
+
+    array = np.zeros(0, np.int32)
+    reallocations = 0
+    for size in range(1, 100_001):
+        bigger = grown(array, size)
+        reallocations += bigger is not array
+        array = bigger
+    assert len(array) >= 100_000 and reallocations <= 10

@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.tokenize.tokens import (
-    new_tagger,
-    parse_stopwords,
-    shipped_stopwords,
-    tokenize_documents,
-)
+from pipeline.common.compute import LocalExecutor
+from pipeline.common.config import TokensConfig
+from pipeline.tokenize.analyzer import Analyzer
+from pipeline.tokenize.chunks import Worker
+from pipeline.tokenize.core import tokenize_corpus
+from pipeline.tokenize.rules import parse_stopwords, shipped_stopwords
 
 ROSTER = frozenset({"岸", "上久保", "後藤"})
 
 
 @pytest.fixture(scope="module")
 def tagger():
-    return new_tagger()
+    return Analyzer()
 
 
-def terms(texts, tagger, **kwargs):
-    options = {"pos": ["noun", "proper_noun"], "stopwords": shipped_stopwords() | ROSTER,
-               "compound_min_count": 1, **kwargs}
-    return tokenize_documents(texts, tagger=tagger, **options)
+def tokenize(texts, stopwords=ROSTER, ex=None, **options):
+    """Terms of each text through the real entry point (one meeting, no roster, no
+    boilerplate or procedure rules: just the terms)."""
+    cfg = TokensConfig(**{"compound_min_count": 1, "boilerplate_min_meetings": 0,
+                          "drop_procedural_documents": False, **options})
+    docs = [{"doc_id": str(i), "meeting": "m", "text": t} for i, t in enumerate(texts)]
+    result = tokenize_corpus(lambda: docs, None, cfg, frozenset(stopwords), ex)
+    return [record["terms"] for record in result.records()]
+
+
+def terms(texts, tagger=None, **options):
+    # `tagger` kept for the call sites' fixtures: every process has one Analyzer (Worker).
+    return tokenize(texts, **options)
 
 
 @pytest.mark.parametrize(("text", "present", "absent"), [
@@ -75,30 +86,38 @@ def test_user_stopwords_parse_comments_and_nfkc():
 
 def test_same_input_same_terms(tagger):
     texts = ["特区の規制緩和と材料開発。", "サイバーセキュリティの人材。"] * 3
-    assert terms(texts, tagger) == terms(texts, new_tagger())
+    first = terms(texts)
+    Worker.reset()  # a fresh process: no words learned
+    assert terms(texts) == first
 
 
-def test_parallel_equals_serial_in_order(monkeypatch, tagger):
-    import pipeline.tokenize.tokens as tokens
+def test_parallel_equals_serial_in_order(monkeypatch):
+    import pipeline.tokenize.meetings as meetings
 
     texts = ["特区の規制緩和と材料開発。", "サイバーセキュリティの人材。", "経済安全保障の議論。",
              "産学官連携と材料研究。"] * 25
-    serial = terms(texts, tagger, compound_min_count=2)
-    monkeypatch.setattr(tokens, "PARALLEL_MIN_CHARS", 0)  # force the pool on a small input
-    parallel = terms(texts, new_tagger(), compound_min_count=2, n_jobs=2)
+    serial = terms(texts, compound_min_count=2)
+    monkeypatch.setattr(meetings, "CHUNK_CHARS", 200)  # many chunks on a small input
+    ex = LocalExecutor(2)
+    try:
+        parallel = terms(texts, compound_min_count=2, ex=ex)
+    finally:
+        ex.close()
     assert parallel == serial
     assert parallel[0] != parallel[1]  # order kept, not just the same multiset
 
 
-def test_new_words_are_learned_the_same_from_any_document(tagger):
+def test_new_words_are_learned_the_same_from_any_document():
     # The word cache learns a word from the first text it appears in; later texts reuse it.
-    first = terms(["経済特区の議論。", "経済特区"], tagger, compound_min_count=1)
-    second = terms(["経済特区"], new_tagger(), compound_min_count=1)
+    Worker.reset()
+    first = terms(["経済特区の議論。", "経済特区"], compound_min_count=1)
+    Worker.reset()
+    second = terms(["経済特区"], compound_min_count=1)
     assert first[1] == second[0] == ["経済特区"]
 
 
 def test_collocations_join_pairs_used_together():
-    from pipeline.tokenize.tokens import join_collocations
+    from pipeline.tokenize.collocations import join_collocations
 
     docs = [["データ", "流通", "自治体"]] * 6 + [["データ", "活用"], ["流通", "経路"]]
     joined = join_collocations(docs, min_count=5, threshold=0.5)
@@ -150,9 +169,10 @@ def test_empty_documents_keep_their_places(tagger):
 def test_an_interrupted_learning_step_leaves_the_word_cache_sound(monkeypatch):
     # New lines get their codes before their roles; if learning fails in between (Ctrl-C in
     # a notebook, an error in a task), those codes must go, or every later role shifts.
-    from pipeline.tokenize.tokens import Analyzer, Extractor, TermFilter
+    from pipeline.tokenize.extract import Extractor
+    from pipeline.tokenize.rules import TermFilter
 
-    tagger = new_tagger()
+    tagger = Analyzer()
     extractor = Extractor(["noun"], TermFilter(shipped_stopwords()), True)
     real = Analyzer.entries
     calls = []
@@ -173,9 +193,10 @@ def test_an_interrupted_learning_step_leaves_the_word_cache_sound(monkeypatch):
 
 def test_words_missing_from_the_lattice_are_read_from_their_text(monkeypatch):
     # The fallback: a line that the lookup without context misses comes from its text's parse.
-    from pipeline.tokenize.tokens import Analyzer, Extractor, TermFilter
+    from pipeline.tokenize.extract import Extractor
+    from pipeline.tokenize.rules import TermFilter
 
-    tagger = new_tagger()
+    tagger = Analyzer()
     text = "経済安全保障と規制緩和の議論"
     expected = Extractor(["noun"], TermFilter(shipped_stopwords()), True).units(tagger, text)
     monkeypatch.setattr(Analyzer, "entries", lambda self, lines: {})
@@ -192,20 +213,54 @@ def test_words_missing_from_the_lattice_are_read_from_their_text(monkeypatch):
     ("はつきりした結論がない。", ["結論"], ["はつ"]),
 ])
 def test_real_minutes_give_no_fragments(tagger, text, present, absent):
-    from pipeline.tokenize.tokens import text_for_terms
-
-    [terms] = tokenize_documents([text_for_terms(text)], pos=["noun", "proper_noun"],
-                                 stopwords=shipped_stopwords(), compound_min_count=1,
-                                 tagger=tagger)
+    # The entry point reads terms from text_for_terms(text) (no URLs, Latin words apart).
+    [got] = tokenize([text], stopwords=frozenset())
     for term in present:
-        assert term in terms
+        assert term in got
     for term in absent:
-        assert term not in terms
+        assert term not in got
 
 
 def test_name_parts_give_surnames_and_given_names():
-    from pipeline.tokenize.tokens import name_parts
+    from pipeline.tokenize.rules import name_parts
 
     parts = name_parts(["盛山正仁", "川松真一朗", "林芳正", "打越さく良"])
     assert {"盛山", "正仁", "林", "打越", "松真一朗"} <= parts
     assert "" not in parts
+
+
+@pytest.mark.parametrize("pos", [["noun", "proper_noun"], ["noun", "verb", "adjective"],
+                                 ["proper_noun"], ["verb"]])
+def test_words_skipped_by_part_of_speech_are_words_the_rules_drop(tagger, pos):
+    # The extractor reads no features for a word whose context id says it cannot be a term
+    # (rules.may_be_term): on real minutes, that must be exactly what `decide` would say.
+    import json
+    import unicodedata
+    from pathlib import Path
+
+    from pipeline.tokenize.rules import Role, TermFilter, decide, may_be_term
+
+    path = Path(__file__).parent / "data/kokkai/speeches.jsonl"
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        found.update(tagger.morphemes(unicodedata.normalize("NFKC", json.loads(line)["speech"])))
+    wanted = frozenset(pos)
+    skipped = 0
+    for line, m in found.items():
+        # The id's part of speech can differ from the features' (an unknown run of ― is 名詞
+        # by its id, 記号 by its features): what matters is that a skipped word is dropped.
+        if not may_be_term(tagger.pos1(line), wanted):
+            skipped += 1
+            for compounds in (True, False):
+                assert decide(m, wanted, TermFilter(frozenset()), compounds).role == Role.DROP
+    assert skipped > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 \t\u3000@.:/-_httpswww。経済ＡＢ・"))
+               | st.characters(), max_size=40))
+def test_text_for_terms_checks_are_only_shortcuts(text):
+    # The character checks before each search skip work, never a match.
+    from pipeline.tokenize.rules import _LATIN_SPACE, _URL, text_for_terms
+
+    assert text_for_terms(text) == _LATIN_SPACE.sub("・", _URL.sub(" ", text))

@@ -1,9 +1,21 @@
-"""Where parallel work runs: worker processes on this machine, or a Dask cluster.
+"""Where parallel work runs: this process, worker processes on this machine, or a Dask cluster.
 
-Both give the same `map`: results in input order, with a bounded number of tasks in flight,
-so a stage can stream a corpus larger than memory through its workers. A task function must
-be a module-level function of picklable arguments; what it returns must not depend on which
-worker ran it, which is what makes the two backends give the same outputs.
+One map and one rule for when to use it (`executor`): every executor gives the same `map`,
+results in input order, with a bounded number of tasks in flight, so a stage can stream a
+corpus larger than memory through its workers. A task function must be a module-level
+function of picklable arguments; what it returns must not depend on which worker ran it,
+which is what makes the backends give the same outputs.
+
+Why a pool of our own and not joblib's `Parallel(return_as="generator")`: the tokenizer's
+workers keep what they learned (each distinct word is decided once per process, and sent to
+the parent once per worker), which wants workers forked warm from the stage's process and
+this process taking tasks itself, so that n_jobs processes work on n_jobs cores. joblib's
+default backend (loky) spawns cold workers, each importing the project and building its
+MeCab taggers, and joblib's caller only waits. A trial of joblib (loky) in this map on the
+tokenizer benchmark (4 M characters, 2 cores shared with other jobs, one or two rounds) was
+inconclusive: the machine's own 2-process ceiling moved between 0.9x and 1.8x from round to
+round. Until a quiet benchmark shows joblib at least as fast, the pool below stays (about
+100 lines); Dask runs through its own client.
 """
 
 from __future__ import annotations
@@ -22,6 +34,24 @@ from pipeline.common.errors import PipelineError
 def resolve_jobs(n_jobs: int) -> int:
     """-1 means every core; otherwise the number asked for, at least 1."""
     return os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
+
+
+class SerialExecutor:
+    """Everything in this process: small inputs, or n_jobs 1."""
+
+    backend = "serial"
+    n_workers = 1
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """fn over items, in order, here."""
+        return map(fn, items)
+
+    def describe(self) -> str:
+        """Where the work runs, for the log."""
+        return "1 process"
+
+    def close(self) -> None:
+        pass
 
 
 class LocalExecutor:
@@ -190,11 +220,31 @@ def _bounded(submit, result, fn, items, window: int) -> Iterator[Any]:
         yield result(pending.popleft())
 
 
+Executor = SerialExecutor | LocalExecutor | DaskExecutor
+
+
+def runs_in_parallel(backend: str, n_jobs: int, work: float = 0, min_work: float = 0) -> bool:
+    """The one rule: on a Dask cluster whenever the config says so; on this machine when
+    n_jobs gives more than one process and the work (characters, bytes) is worth starting
+    workers for."""
+    return backend == "dask" or (resolve_jobs(n_jobs) > 1 and work >= min_work)
+
+
+def make_executor(compute, n_jobs: int = -1, work: float = 0, min_work: float = 0) -> Executor:
+    """The executor the config asks for (compute.backend, n_jobs), by `runs_in_parallel`;
+    the caller closes it."""
+    if not runs_in_parallel(compute.backend, n_jobs, work, min_work):
+        return SerialExecutor()
+    if compute.backend == "dask":
+        return DaskExecutor(compute.scheduler, compute.n_workers)
+    return LocalExecutor(n_jobs)
+
+
 @contextmanager
-def executor(compute, n_jobs: int = -1) -> Iterator[LocalExecutor | DaskExecutor]:
-    """The executor the config asks for (compute.backend), closed on exit."""
-    ex = (DaskExecutor(compute.scheduler, compute.n_workers) if compute.backend == "dask"
-          else LocalExecutor(n_jobs))
+def executor(compute, n_jobs: int = -1, work: float = 0,
+             min_work: float = 0) -> Iterator[Executor]:
+    """make_executor's executor, closed on exit."""
+    ex = make_executor(compute, n_jobs, work, min_work)
     try:
         yield ex
     finally:

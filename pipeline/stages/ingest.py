@@ -1,7 +1,9 @@
 """Stage ingest: transcripts -> turns table, documents, roster, ingest metrics.
 
-Files are read and cut into documents in worker processes (for large inputs), and their rows
-are written as they come, in file order: the whole corpus is never held in memory.
+Files are read and cut into documents in worker processes (for large inputs, by the one rule
+of pipeline.common.compute), and their rows are written as they come, in file order: the
+whole corpus is never held in memory. Ingest always runs on this machine, on every core: its
+tasks are paths to read, and a Dask cluster's workers need not see this file system.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import json
 from pathlib import Path
 
 from pipeline.common.atomic import atomic_open, write_json, write_metrics
-from pipeline.common.compute import LocalExecutor
+from pipeline.common.compute import make_executor
+from pipeline.common.config import ComputeConfig
 from pipeline.common.progress import progress
 from pipeline.common.spreadsheet import csv_row
 from pipeline.ingest.core import IngestTally, doc_options, read_options
@@ -43,7 +46,7 @@ def main(args, config) -> None:
     tally = IngestTally()
     if cfg.fold_old_kanji:
         fold("")  # load kyujipy's tables once, before the workers fork and share them
-    workers = LocalExecutor(-1 if size >= PARALLEL_MIN_BYTES else 1)
+    workers = make_executor(ComputeConfig(), -1, size, PARALLEL_MIN_BYTES)
     sink = _Line()
     rows = csv.writer(sink, lineterminator="\n")
     try:

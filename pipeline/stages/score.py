@@ -20,9 +20,9 @@ from pipeline.ingest.core import IngestTally, doc_options, read_options
 from pipeline.ingest.corpus import find_transcripts, ingest_file, meeting_id
 from pipeline.ingest.roster import parse_roster
 from pipeline.model.artifact import read_model
-from pipeline.model.scoring import DOC_COLUMNS, SPEAKER_COLUMNS, score_transcripts
+from pipeline.speakers.scoring import DOC_COLUMNS, SPEAKER_COLUMNS, score_transcripts
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.tokenize.tokens import parse_stopwords, shipped_stopwords
+from pipeline.tokenize.rules import parse_stopwords, shipped_stopwords
 
 
 def main(args, config) -> None:

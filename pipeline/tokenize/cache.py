@@ -1,17 +1,17 @@
-"""The per-meeting token cache: a rerun tokenizes only the chunks whose text changed.
+"""The per-meeting token cache: a rerun tokenizes only the meetings whose text changed.
 
-Entries live in `<root>/<settings key>/<chunk key>.pkl`. The settings key covers the token
-settings, the dictionary and this code (TokenSettings.cache_key); the chunk key is a hash
-of the chunk's texts. Speaker names are dropped after the cache (corpus_terms), so a new
-meeting with new speakers leaves every other entry valid. The cache keeps the entries of
+Entries live in `<root>/<settings key>/<meeting key>.pkl`. The settings key covers the token
+settings, the dictionary and the tokenizer's code (TokenSettings.cache_key); the meeting key
+is a hash of the meeting's texts. Speaker names are dropped after the cache (corpus_terms),
+so a new meeting with new speakers leaves every other entry valid. The cache keeps the entries of
 the last run for the most recent settings, so it cannot grow without bound.
 
 An entry is checked before it is used: it must be a regular file (a FIFO would block the
-read), hold only plain data, name its own settings and chunk (an entry copied to another
-name is not that chunk's), and be consistent (every token's unit exists, one length per
-document, lengths adding up to the tokens). Anything else is a miss: the chunk is tokenized
-again and the entry rewritten. The cache is as trustworthy as its folder: an entry made to
-pass these checks by someone who can write there is believed.
+read), hold only plain data, name its own settings and meeting (an entry copied to
+another name is not that meeting's), and be consistent (every token's unit exists, one
+length per document, lengths adding up to the tokens). Anything else is a miss: the meeting
+is tokenized again and the entry rewritten. The cache is as trustworthy as its folder: an
+entry made to pass these checks by someone who can write there is believed.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.common.atomic import write_bytes
-from pipeline.tokenize.units import ChunkUnits, TokenSettings
+from pipeline.tokenize.chunks import ChunkUnits, TokenSettings
 
-_FORMAT = "jp-meeting-topics token cache 2"
+_FORMAT = "jp-meeting-topics token cache 3"  # 3: one entry per meeting
 
 # What unpickling damaged or foreign bytes raises (the pickle docs: UnpicklingError, "but not
 # necessarily limited to" AttributeError, EOFError, ImportError, IndexError; measured on
@@ -78,7 +78,7 @@ def _is_unit(unit: object) -> bool:
 
 def check_entry(entry: object, settings_key: str, chunk_key: str,
                 n_docs: int | None) -> ChunkUnits | None:
-    """The chunk an entry holds, or None if it is not a sound entry of this chunk."""
+    """The units an entry holds, or None if it is not a sound entry of this meeting."""
     if not (isinstance(entry, tuple) and len(entry) == 6):
         return None
     tag, settings, chunk, units, ids, lengths = entry
@@ -99,6 +99,10 @@ def check_entry(entry: object, settings_key: str, chunk_key: str,
 
 
 class TokenCache:
+    """Per-meeting entries under one folder per settings key. Each get or put touches its
+    own file only (no folder is scanned per entry: a corpus has tens of thousands of
+    meetings); finish() lists the folder once."""
+
     def __init__(self, root: Path, settings: TokenSettings):
         self.root = Path(root)
         self.key = settings.cache_key
@@ -106,7 +110,7 @@ class TokenCache:
         self.used: set[str] = set()  # entries this run read or wrote: what finish() keeps
 
     def get(self, key: str, n_docs: int | None = None) -> ChunkUnits | None:
-        """The chunk's units if a sound entry holds them (n_docs: its documents), else None."""
+        """The meeting's units if a sound entry holds them (n_docs: its documents), else None."""
         data = read_regular(self.folder / f"{key}.pkl")
         if data is None:
             return None

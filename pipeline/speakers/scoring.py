@@ -60,12 +60,12 @@ def merge_like(doc_topics: pd.DataFrame, topics: list[dict]) -> pd.DataFrame:
 
 
 def score_transcripts(saved: SavedModel, documents: list[dict], roster: list[dict],
-                      stopwords: frozenset[str], topics: list[dict], config: PipelineConfig,
-                      tagger=None) -> Scored:
+                      stopwords: frozenset[str], topics: list[dict],
+                      config: PipelineConfig) -> Scored:
     """New transcripts' documents (as ingest makes them) tokenized with the tokens settings
     and scored (score_documents); `stopwords`: the shipped list and the user's."""
     terms = document_terms(documents, roster, config.tokens, stopwords,
-                           frozenset(saved.vocabulary), tagger)
+                           frozenset(saved.vocabulary))
     frame = pd.DataFrame(documents, columns=[*DOC_COLUMNS, "source_id"]).fillna("")
     return score_documents(saved, frame, terms, topics, config.speakers, config.seed)
 

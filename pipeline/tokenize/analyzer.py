@@ -1,0 +1,117 @@
+"""MeCab with unidic-lite, tuned for speed: a fast pass for every token, features once per
+new word.
+
+MeCab prints only each token's surface and context ids in the fast pass: cheaper to format
+than features (MeCab re-splits the feature CSV for every %f[i]). Features, the lemma
+included, are read once per distinct line, from the new words parsed alone (not from the
+texts again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import fugashi
+
+from pipeline.tokenize.rules import Morpheme
+
+_FAST = r"--output-format-type= -F%m\\t%phl\\t%phr\\n -U%m\\t%phl\\t%phr\\n -E\\n"
+_FULL = (r"--output-format-type= -F%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\n"
+         r" -U%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\n -E\\n")
+# Every node of the lattice (-a), with its word cost: the dictionary entries of new words.
+_EVERY = (r"--output-format-type= -a -F%m\\t%phl\\t%phr\\t%c\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\n"
+          r" -U%m\\t%phl\\t%phr\\t%c\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\n -E\\n")
+
+
+class Analyzer:
+    """MeCab with unidic-lite: a fast pass for every token, features once per new word.
+
+    One per process: a tagger is a resource, never pickled.
+    """
+
+    def __init__(self) -> None:
+        import unidic_lite
+
+        folder = unidic_lite.DICDIR
+        base = f'-d "{folder}" -r "{folder}/mecabrc"'
+        self.fast = fugashi.GenericTagger(f"{base} {_FAST}")
+        self.full = fugashi.GenericTagger(f"{base} {_FULL}")
+        self.every = fugashi.GenericTagger(f"{base} {_EVERY}")
+        self.dictionary_info = self.full.dictionary_info
+        # Every left context id names a major part of speech (left-id.def, one line per id
+        # in order): a fast-pass line tells its word's pos1 without its features.
+        with open(f"{folder}/left-id.def", encoding="utf-8") as ids:
+            self._pos1_of_id = [line.split(" ", 1)[1].split(",", 1)[0] for line in ids]
+
+    def lines(self, text: str) -> list[str]:
+        """One `surface<TAB>left id<TAB>right id` line per token."""
+        return self.fast.parse(text).split("\n")
+
+    def pos1(self, line: str) -> str:
+        """The major part of speech of a fast-pass line, from its left context id."""
+        try:
+            return self._pos1_of_id[int(line.rsplit("\t", 2)[1])]
+        except (IndexError, ValueError):  # not a token line: nothing to read features of
+            return ""
+
+    def morphemes(self, text: str, only: set[str] | None = None) -> dict[str, Morpheme]:
+        """Full features of the token lines of `text` (or of those in `only`), keyed by their
+        fast-pass line."""
+        found: dict[str, Morpheme] = {}
+        for full in self.full.parse(text).split("\n"):
+            fields = full.split("\t")
+            if len(fields) == 7:
+                line = "\t".join(fields[:3])
+                if only is None or line in only:
+                    found[line] = _morpheme(fields[0], *fields[3:])
+        return found
+
+    def entries(self, lines: set[str]) -> dict[str, Morpheme]:
+        """Full features of fast-pass lines, without their texts.
+
+        A line (surface, left id, right id) names what MeCab chose in context: among the
+        dictionary entries of that surface with these context ids, the lowest word cost
+        (the connection costs are the same), the last one in the lattice on a tie. Most
+        lines come out the same when their surfaces are parsed alone, spaced apart; the
+        rest are read from the lattice of their surfaces (every node, -a), which holds
+        every entry whatever context it came from.
+        """
+        surfaces = sorted({line.split("\t", 1)[0] for line in lines if line})
+        found: dict[str, Morpheme] = {}
+        for batch in _batches(surfaces):
+            found.update(self.morphemes(" ".join(batch), lines))
+        rest = sorted({line.split("\t", 1)[0] for line in lines if line and line not in found})
+        best: dict[str, tuple[int, list[str]]] = {}
+        for batch in _batches(rest):
+            for node in self.every.parse(" ".join(batch)).split("\n"):
+                fields = node.rsplit("\t", 5)
+                if len(fields) == 6 and fields[0] in lines and fields[0] not in found:
+                    cost = int(fields[1])
+                    held = best.get(fields[0])
+                    if held is None or cost <= held[0]:
+                        best[fields[0]] = (cost, fields)
+        for line, (_, fields) in best.items():
+            found[line] = _morpheme(line.split("\t", 1)[0], *fields[2:])
+        return found
+
+    def info(self) -> dict:
+        """Name and version of the dictionary and the tagger, recorded with the tokens."""
+        from importlib.metadata import version
+
+        return {
+            "dictionary": "unidic-lite",
+            "dictionary_version": version("unidic-lite"),
+            "dictionary_format_version": self.dictionary_info[0]["version"],
+            "fugashi_version": version("fugashi"),
+        }
+
+
+def _morpheme(surface: str, pos1: str, pos2: str, pos3: str, lemma: str) -> Morpheme:
+    # MeCab leaves a '*' field empty in our formats, and an unknown word has no lemma.
+    return Morpheme(surface, pos1, pos2 or "*", pos3 or "*", lemma or surface)
+
+
+def _batches(words: list[str], size: int = 500) -> Iterator[list[str]]:
+    # MeCab is slower per character on one very long input than on a few hundred words.
+    for start in range(0, len(words), size):
+        yield words[start : start + size]
