@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.common.atomic import read_csv, write_csv, write_json
+from pipeline.common.atomic import write_csv, write_json
 from pipeline.common.config import read_yaml
-from pipeline.common.io import read_json
+from pipeline.common.io import read_json, read_table
 from pipeline.model.artifact import read_model
 from pipeline.model.topic_labels import FitTables, apply_topic_labels, parse_topic_labels
 from pipeline.stages._cli import log, run, stage_parser
@@ -20,8 +20,8 @@ def main(args, config) -> None:
     labels = parse_topic_labels(read_yaml(args.labels, "topic labels"), args.labels)
     saved = read_model(Path(args.model), scoring=False)
     fit = FitTables(
-        doc_topics=read_csv(Path(args.fit_doc_topics)),
-        topic_terms=read_csv(Path(args.fit_topic_terms)), topics=read_json(args.fit_topics),
+        doc_topics=read_table(args.fit_doc_topics),
+        topic_terms=read_table(args.fit_topic_terms), topics=read_json(args.fit_topics),
         relevance=read_json(args.fit_relevance), components=saved.arrays["components"],
         term_share=saved.arrays["term_share"], vocabulary=saved.vocabulary)
     result = apply_topic_labels(fit, labels, config.model.relevance_lambda,

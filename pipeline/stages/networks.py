@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.common.atomic import iter_jsonl, write_files
-from pipeline.common.io import read_doc_topics, read_index, read_json, topic_columns, topic_number
+from pipeline.common.atomic import write_files
+from pipeline.common.io import (
+    iter_records,
+    read_doc_topics,
+    read_index,
+    read_json,
+    topic_columns,
+    topic_number,
+)
 from pipeline.report.networks import (
     ca_biplot,
     cooccurrence_network,
@@ -22,7 +29,7 @@ def main(args, config) -> None:
     vocabulary = set(read_json(args.vocabulary))
     # The modelled terms of the modelled documents, in doc_topics.csv's order.
     terms = {r["doc_id"]: [w for w in r["terms"] if w in vocabulary]
-             for r in iter_jsonl(Path(args.tokens))}
+             for r in iter_records(args.tokens)}
     doc_terms = [terms[d] for d in doc_topics["doc_id"]]
     columns = topic_columns(doc_topics)
     topics = read_json(args.topics)

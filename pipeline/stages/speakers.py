@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.common.atomic import iter_jsonl, write_csv, write_metrics
+from pipeline.common.atomic import write_csv, write_metrics
 from pipeline.common.io import (
+    iter_records,
     read_doc_topics,
     read_document_table,
     read_index,
@@ -26,7 +27,7 @@ def main(args, config) -> None:
     cfg = config.speakers
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
     documents = read_document_table(args.documents)
-    terms = {r["doc_id"]: r["terms"] for r in iter_jsonl(Path(args.tokens))}
+    terms = {r["doc_id"]: r["terms"] for r in iter_records(args.tokens)}
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     tables = summarize(doc_topics, documents, topic_columns(doc_topics), terms, themes,
                        list(config.ingest.columns.attributes), cfg, config.seed)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.common.atomic import iter_jsonl, write_jsonl, write_metrics
+from pipeline.common.atomic import write_jsonl, write_metrics
 from pipeline.common.compute import executor
 from pipeline.common.errors import PipelineError
-from pipeline.common.io import read_json
+from pipeline.common.io import iter_records, read_json
 from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tokenize.chunks import gc_paused
@@ -43,7 +43,7 @@ def main(args, config) -> None:
     with gc_paused():  # see gc_paused: the stage makes millions of small tuples
         with executor(config.compute, cfg.n_jobs, n_chars, PARALLEL_MIN_CHARS) as ex:
             result = tokenize_corpus(
-                lambda: iter_jsonl(documents), read_json(args.roster), cfg,
+                lambda: iter_records(documents), read_json(args.roster), cfg,
                 read_stopwords(cfg.stopwords_file), ex,
                 Path(args.cache) if cfg.cache else None,
                 lambda items: progress(items, desc="tokenize", unit="chunk"))
