@@ -115,3 +115,20 @@ def test_group_table_flags_little_text():
     table = group_table(result, [1, 2, 3], 0.9, 100, "group")
     assert pd.Series(table.set_index("group")["low_data"]).groupby(level=0).first().to_dict() \
         == {"与党": False, "野党": True}
+
+
+def test_a_group_of_one_short_document_is_never_evidence():
+    """A one-speaker, one-document group resamples to itself: its zero-width interval must
+    not read as a difference (the review found a 2-word group marked as distinguishing)."""
+    theta, n_tokens, speakers, groups = _planted()
+    theta = np.vstack([theta, [[0.05, 0.05, 0.9]]])
+    n_tokens = np.append(n_tokens, 2)
+    speakers, groups = np.append(speakers, "一人"), np.append(groups, "小会派")
+    result = group_samples(theta, n_tokens, speakers, groups, 400, 42)
+    diffs = group_differences(result, [1, 2, 3], 0.9, min_tokens=40)
+    small = diffs[(diffs["group"] == "小会派") | (diffs["other"] == "小会派")]
+    assert len(small) and not small["excludes_zero"].any()
+    assert "小会派" not in set(distinguishing_topics(diffs)["group"])
+    # the planted groups keep their evidence
+    pair = diffs[(diffs["group"] == "与党") & (diffs["other"] == "野党")].set_index("topic")
+    assert pair.loc[1, "excludes_zero"] and pair.loc[2, "excludes_zero"]

@@ -276,3 +276,16 @@ def test_a_quote_shows_its_meetings_date():
     made = build_context(inputs(documents=documents, meeting_dates={"m": "2024-07-30"}))
     assert [q["date"] for t in made["topics"] for q in t["quotes"]] == ["2024-07-30"] * 2
     assert "、2024-07-30、第1発言" in render_markdown(made)
+
+
+def test_a_meeting_whose_documents_all_left_the_model_is_named():
+    """A meeting with documents after ingest but none in doc_topics (all procedure, say)
+    is said, in both renderings, not lost silently (found by a new-user review)."""
+    base = inputs()
+    documents = [*base.documents, {"doc_id": "p#1.1", "meeting": "p", "speaker": "岸",
+                                   "turn": 1, "start": 0, "end": 5, "text": "異議なし"}]
+    made = build_context(inputs(documents=documents))
+    assert made["overview"]["meetings_emptied"] == ["p"]
+    assert "1 回の会議は、文書がすべて手続き" in render_html(made)
+    assert "1 回の会議は、文書がすべて手続き" in render_markdown(made)
+    assert build_context(base)["overview"]["meetings_emptied"] == []

@@ -90,6 +90,7 @@ def build_context(inputs: ReportInputs) -> dict:
             "boilerplate": tokens.get("boilerplate") or {},
             "n_meetings_not_modelled": ingest.get("n_meetings_not_modelled", 0),
             "meetings_not_modelled": ingest.get("meetings_not_modelled", []),
+            "meetings_emptied": _meetings_emptied(inputs, ingest),
             "procedural_documents": tokens.get("procedural_documents", 0),
             "rows_skipped": ingest.get("rows_skipped", {}),
             "warnings": model.get("warnings", []),
@@ -140,6 +141,14 @@ def theme_sections(speaker_themes: pd.DataFrame | None) -> list[dict]:
                                      "n": int(r.n_docs_mentioning), "of": int(r.n_docs)}
                                     for r in top.itertuples()]})
     return themes
+
+
+def _meetings_emptied(inputs: ReportInputs, ingest: dict) -> list[str]:
+    """Meetings with documents after ingest but none in the model: every one of their
+    documents was procedure, boilerplate or too short (ingest's own list is apart)."""
+    modelled = set(inputs.doc_topics["meeting"]) if "meeting" in inputs.doc_topics else set()
+    listed = set(ingest.get("meetings_not_modelled", []))
+    return sorted({d["meeting"] for d in inputs.documents} - modelled - listed)
 
 
 def _k_sweep(model: dict) -> list[dict]:

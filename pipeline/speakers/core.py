@@ -74,7 +74,8 @@ def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[s
                                frame["speaker"].to_numpy(str), frame[name].to_numpy(str),
                                cfg.n_bootstrap, seed, frame["doc_id"].to_numpy(str))
         by_attribute[name] = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
-        differences.append(group_differences(result, topics, cfg.ci).assign(attribute=name))
+        differences.append(group_differences(result, topics, cfg.ci, cfg.min_tokens)
+                           .assign(attribute=name))
     differences.append(speaker_differences(frame, columns, topics, cfg, seed))
     group = by_attribute.get(GROUP, _empty_groups(GROUP))
     attribute_rows = pd.concat(
@@ -168,7 +169,7 @@ def speaker_differences(frame: pd.DataFrame, columns: list[str], topics: list[in
     result = group_samples(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
                            part["doc_id"].to_numpy(str), part["speaker"].to_numpy(str),
                            cfg.n_bootstrap, seed, part["doc_id"].to_numpy(str))
-    pairs = group_differences(result, topics, cfg.ci)
+    pairs = group_differences(result, topics, cfg.ci, cfg.min_tokens)
     return pairs[pairs["other"] != REST].assign(attribute="speaker")
 
 

@@ -130,23 +130,28 @@ def group_table(result: GroupSamples, topics: list[int], ci: float, min_tokens: 
     })
 
 
-def group_differences(result: GroupSamples, topics: list[int], ci: float) -> pd.DataFrame:
+def group_differences(result: GroupSamples, topics: list[int], ci: float,
+                      min_tokens: int = 0) -> pd.DataFrame:
     """Differences of each topic's share: each group against the rest together, and each
     pair among the MAX_PAIRS groups with the most tokens; `excludes_zero` where the
-    interval does not contain 0 (the evidence that the groups differ on that topic)."""
+    interval does not contain 0 (the evidence that the groups differ on that topic) and
+    neither side is too small to judge: a side with one document, or fewer than
+    `min_tokens` tokens, resamples to itself, and its interval would be a false certainty."""
     frames = []
+    weak = (result.n_docs < 2) | (result.n_tokens < min_tokens)
     rest = result.samples - result.rest_samples
     low, high = _interval(rest, ci)
     for g, name in enumerate(result.groups):
         frames.append(_diff_rows(name, REST, result.share[g] - result.rest_share[g],
-                                 low[g], high[g], topics))
+                                 low[g], high[g], topics, weak[g]))
     top = np.argsort(-result.n_tokens, kind="stable")[:MAX_PAIRS]
     top = sorted(top, key=lambda g: result.groups[g])
     for i, a in enumerate(top):
         for b in top[i + 1:]:
             lo, hi = _interval(result.samples[:, a] - result.samples[:, b], ci)
             frames.append(_diff_rows(result.groups[a], result.groups[b],
-                                     result.share[a] - result.share[b], lo, hi, topics))
+                                     result.share[a] - result.share[b], lo, hi, topics,
+                                     weak[a] or weak[b]))
     if not frames:
         return pd.DataFrame(columns=["group", "other", "topic", "diff", "ci_low", "ci_high",
                                      "excludes_zero"])
@@ -154,11 +159,11 @@ def group_differences(result: GroupSamples, topics: list[int], ci: float) -> pd.
 
 
 def _diff_rows(group: str, other: str, diff: np.ndarray, low: np.ndarray, high: np.ndarray,
-               topics: list[int]) -> pd.DataFrame:
+               topics: list[int], weak: bool) -> pd.DataFrame:
     low, high = np.minimum(low, diff), np.maximum(high, diff)
     return pd.DataFrame({"group": group, "other": other, "topic": topics, "diff": diff,
                          "ci_low": low, "ci_high": high,
-                         "excludes_zero": (low > 0) | (high < 0)})
+                         "excludes_zero": ((low > 0) | (high < 0)) & (not weak)})
 
 
 def distinguishing_topics(differences: pd.DataFrame, n: int = 3) -> pd.DataFrame:

@@ -22,9 +22,11 @@ from pipeline.stages._cli import log, run, stage_parser
 
 
 def read_named(path: str | None, key: str) -> bytes:
-    """The bytes of the file a config key names (b"" for null); errors name the key."""
+    """The bytes of the file a config key names; errors name the key. For null, a comment
+    saying so (its readers skip # lines): an empty output draws DVC's "is empty" warning
+    from every stage that reads it."""
     if not path:
-        return b""
+        return f"# {key}: null\n".encode()
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
@@ -63,7 +65,8 @@ def main(args, config) -> None:
         raise PipelineError(f"tokens.stopwords_file: {tokens.stopwords_file} is not UTF-8 "
                             "text; save it as UTF-8") from None
     # No roster: a header alone (an empty file would draw DVC's "is empty" warning each run).
-    roster = read_named(config.ingest.roster, "ingest.roster") or b"speaker\n"
+    roster = read_named(config.ingest.roster, "ingest.roster") if config.ingest.roster \
+        else b"speaker\n"
     try:
         parse_roster(roster.decode("utf-8"), str(config.ingest.roster))  # errors name the line
     except UnicodeDecodeError:
