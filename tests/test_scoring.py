@@ -104,3 +104,15 @@ def test_a_compound_the_model_knows_stays_whole_in_a_short_new_text():
     # ...unless the model knows the compound.
     [known] = document_terms(docs, roster, cfg, shipped_stopwords(), frozenset({"経済安全保障"}))
     assert "経済安全保障" in known
+
+
+def test_a_speaker_with_one_scored_document_gets_a_pooled_interval_not_a_point(saved):
+    """As in the speakers stage: one document never reads as certainty (share–share)."""
+    model, _ = saved
+    terms = [[f"t{i}" for i in range(10)] * 2, [f"t{i}" for i in range(3, 9)],   # 甲: two
+             [f"t{i}" for i in range(20, 30)]]                                     # 乙: one
+    result = score_documents(model, documents(3), terms, topics_json(), SpeakersConfig(), 1)
+    one = result.speaker_topics[result.speaker_topics["speaker"] == "乙"]
+    assert one["pooled"].all()
+    inside = one[(one["share"] > 0) & (one["share"] < 1)]
+    assert len(inside) and (inside["ci_low"] < inside["ci_high"]).all()

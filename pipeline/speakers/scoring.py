@@ -17,12 +17,12 @@ import scipy.sparse as sp
 from pipeline.common.config import PipelineConfig, SpeakersConfig
 from pipeline.common.io import topic_column, topic_number
 from pipeline.model.artifact import SavedModel, transform
-from pipeline.speakers.shares import aggregate_shares
+from pipeline.speakers.core import speaker_table
 from pipeline.tokenize.new_texts import document_terms
 
 DOC_COLUMNS = ("doc_id", "meeting", "speaker", "turn")
 SPEAKER_COLUMNS = ("speaker", "topic", "share", "ci_low", "ci_high", "n_docs", "n_tokens",
-                   "low_data", "topic_label")
+                   "low_data", "share_raw", "pooled", "topic_label")
 
 
 @dataclass(frozen=True)
@@ -90,12 +90,14 @@ def score_documents(saved: SavedModel, documents: pd.DataFrame,
                             meta[["source_id"]]], axis=1)
     doc_topics = merge_like(doc_topics, topics)
     weighted = doc_topics.assign(n_tokens=n_tokens[known].astype(int))
-    shares = aggregate_shares(weighted, [c for c in doc_topics.columns if c in set(columns)],
-                              "speaker", cfg.n_bootstrap, cfg.ci, cfg.min_tokens, seed)
+    shown = [c for c in doc_topics.columns if c in set(columns)]
+    # Pooled as in the speakers stage: a speaker with one scored document gets a wide,
+    # honest interval, never share–share.
+    shares = speaker_table(weighted, shown, [topic_number(c) for c in shown], [], cfg, seed) \
+        if len(weighted) else pd.DataFrame()
     if shares.empty:
         shares = pd.DataFrame(columns=list(SPEAKER_COLUMNS))
     else:
-        shares["topic"] = shares["topic"].map(topic_number)
         shares["topic_label"] = shares["topic"].map({t["topic"]: t["label"] for t in topics})
     all_terms = sum(len(terms[i]) for i in modelled)
     metrics = {
