@@ -86,6 +86,14 @@ def most_active(shares: pd.DataFrame, limit: int = MAX_ROWS) -> pd.DataFrame:
     return shares[shares["speaker"].isin(set(sizes["speaker"][:limit]))]
 
 
+def _heatmap(values: np.ndarray, size: tuple[float, float], cmap: str):
+    """A figure with `values` drawn as a heatmap from 0 (the caller annotates the cells)."""
+    fig = Figure(figsize=size, layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(values, cmap=cmap, vmin=0, vmax=max(values.max(), 1e-9), aspect="auto")
+    return fig, ax, image
+
+
 def speaker_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
     """Speaker × topic heatmap of token-weighted shares, annotated; thin speakers marked ※."""
     n_all = shares["speaker"].nunique()
@@ -95,11 +103,8 @@ def speaker_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
     low = shares.drop_duplicates("speaker").set_index("speaker")["low_data"]
     values = wide.to_numpy()
     with japanese_style():
-        fig = Figure(figsize=(1.2 + 0.9 * values.shape[1], 1.4 + 0.38 * len(speakers)),
-                     layout="constrained")
-        ax = fig.subplots()
-        image = ax.imshow(values, cmap="YlGnBu", vmin=0, vmax=max(values.max(), 1e-9),
-                          aspect="auto")
+        fig, ax, image = _heatmap(values, (1.2 + 0.9 * values.shape[1],
+                                           1.4 + 0.38 * len(speakers)), "YlGnBu")
         for (i, j), value in np.ndenumerate(values):
             color = "white" if value > 0.6 * values.max() else "black"
             ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8, color=color)
@@ -355,11 +360,8 @@ def group_chart(groups: pd.DataFrame, differences: pd.DataFrame, topics: list[di
     labels = topic_labels([by_number[t] for t in wide.columns], 2) if all(
         t in by_number for t in wide.columns) else [f"T{t}" for t in wide.columns]
     with japanese_style():
-        fig = Figure(figsize=(2.4 + 1.0 * values.shape[1], 1.6 + 0.5 * len(shown)),
-                     layout="constrained")
-        ax = fig.subplots()
-        image = ax.imshow(values, cmap="YlOrRd", vmin=0, vmax=max(values.max(), 1e-9),
-                          aspect="auto")
+        fig, ax, image = _heatmap(values, (2.4 + 1.0 * values.shape[1],
+                                           1.6 + 0.5 * len(shown)), "YlOrRd")
         for (i, j), value in np.ndenumerate(values):
             color = "white" if value > 0.6 * values.max() else "black"
             mark = (shown[i], wide.columns[j]) in flagged
