@@ -1,38 +1,55 @@
-"""The whole `dvc repro` on large corpora: wall time, throughput and peak memory per stage.
+"""Speed at any size on real-shaped text: `dvc repro` per stage, the tokenizer against bare
+fugashi, a naive script, and a Dask LocalCluster, in one run.
 
-    python benchmarks/scale.py [--sizes 3 10 30] [--files-per-million 33.3] [--keep DIR]
+    python -m benchmarks.scale [--sizes 3 10 30 100] [--shapes big small] [--ratios-at 10]
+        [--naive-at 10] [--dask-at 100] [--corpus DIR] [--keep DIR]
 
-For each size (millions of characters) it builds a corpus with make_corpus.py (30M = 1,000
-files), copies the project to a temporary folder with ingest.input pointing at the corpus,
-and runs `dvc repro` there (after one untimed warm-up run on the bundled transcript), with
-the shipped config otherwise (but boilerplate detection off: the recombined sentences would
-nearly all count as boilerplate). Each stage logs its own wall
-time and peak memory; the benchmark also samples the resident memory of the whole process
-tree (dvc, the stage and its workers) every 0.1 s. It then adds one meeting file and runs
-`dvc repro` again, to show the incremental path. Prints a Markdown table for the README.
+Text comes from benchmarks/real_text.py: Diet speech (--corpus, NDL records, read where it
+lies) whose vocabulary keeps growing by the Heaps' law fitted on that corpus. Two shapes:
+`big`, one file per meeting of about 100k characters; `small`, one NDL-layout table of
+meetings of 1-2k characters (a 10M table holds about 6,500 meetings).
+
+For each shape and size it copies the project, points `ingest.input` at the corpus (the
+table's columns mapped as for NDL records), and runs `dvc repro` with the shipped config
+otherwise (after one untimed warm-up on the bundled meeting). Each stage's own "done in"
+time is read from its log; the resident memory of the whole process tree (dvc, the stage,
+its workers) is sampled every 0.1 s and attributed to the stage running at the time.
+
+At --ratios-at it times, interleaved over --rounds rounds on the same documents: bare
+fugashi (`[w.surface for w in tagger(text)]`) in one process and on two halves in two
+processes (this machine's ceiling), and our tokenizer's entry point `tokenize_corpus`
+(documents in their meetings, cache off) with 1 and 2 processes. At --naive-at it times
+benchmarks/naive_pipeline.py on the same corpus. At --dask-at it reruns the pipeline with
+`compute.backend: dask` (a LocalCluster of 2 workers) and times one worker alone on a
+slice of the text: the rate the whole-Diet plan in the README scales from.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.make_corpus import build  # noqa: E402
+from benchmarks import real_text  # noqa: E402
 from tests._project import copy_project  # noqa: E402
 
 _DONE = re.compile(r"^(\w+): done in ([\d.]+) s, peak memory (\d+) MB", re.MULTILINE)
+_STAGE = re.compile(r"^Running stage '(\w+)'")
 
 
 def tree_rss_mb(root_pid: int) -> float:
@@ -58,93 +75,258 @@ def tree_rss_mb(root_pid: int) -> float:
     return total / 2**20
 
 
-def run_repro(project: Path) -> tuple[float, float, str]:
-    """`dvc repro` in project: wall seconds, peak tree memory (MB), and its log."""
-    env = {**os.environ, "DVC_NO_ANALYTICS": "1",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+def _env() -> dict[str, str]:
+    return {**os.environ, "DVC_NO_ANALYTICS": "1",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+
+def run_repro(project: Path, *extra: str) -> tuple[float, dict[str, float], str]:
+    """`dvc repro` in project: wall seconds, peak tree memory (MB) per stage, and its log."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=project, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = [0.0]
+    proc = subprocess.Popen([sys.executable, "-m", "dvc", "repro", *extra], cwd=project,
+                            env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    stage, peaks = ["dvc"], {}
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            rss = tree_rss_mb(proc.pid)
+            peaks[stage[0]] = max(peaks.get(stage[0], 0.0), rss)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    log = proc.stdout.read()
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if match := _STAGE.match(line):
+            stage[0] = match[1]
     proc.wait()
     sampler.join()
     wall = time.perf_counter() - start
+    log = "".join(lines)
     if proc.returncode != 0:
         sys.exit(f"dvc repro failed in {project}:\n{log[-3000:]}")
-    return wall, peak[0], log
+    return wall, peaks, log
 
 
-def set_input(project: Path, corpus: Path) -> None:
+def set_config(project: Path, values: dict[str, str]) -> None:
+    """Set keys (dotted) in the project's configs/pipeline.yaml, as text."""
     config = project / "configs/pipeline.yaml"
     text = config.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^  input: .*$", f"  input: {corpus}", text, count=1)
-    # make_corpus recombines a few thousand sentences, so nearly every sentence recurs in
-    # three meetings and would be boilerplate: measure the work real text gets.
-    text = re.sub(r"(?m)^  boilerplate_min_meetings: .*$", "  boilerplate_min_meetings: 0",
-                  text, count=1)
+    for key, value in values.items():
+        *parents, leaf = key.split(".")
+        indent = "  " * len(parents)
+        text, n = re.subn(rf"(?m)^{indent}{leaf}:[^\n]*$", f"{indent}{leaf}: {value}", text,
+                          count=1)
+        if not n:
+            sys.exit(f"{config}: no key {key}")
     config.write_text(text, encoding="utf-8")
+
+
+def input_config(corpus: Path, shape: str) -> dict[str, str]:
+    if shape == "big":
+        return {"ingest.input": str(corpus)}
+    return {"ingest.input": str(corpus / "speeches.jsonl"), "ingest.columns.text": "speech",
+            "ingest.columns.meeting": "issueID", "ingest.columns.id": "speechID"}
+
+
+def build_corpus(work: Path, source, size: float, shape: str) -> tuple[Path, dict]:
+    corpus = work / f"corpus-{shape}-{size:g}M"
+    facts = corpus.with_suffix(".json")
+    if not facts.exists():  # a kept corpus is reused: the same arguments give the same text
+        shutil.rmtree(corpus, ignore_errors=True)
+        facts.write_text(json.dumps(real_text.write(corpus, source, int(size * 1e6), shape)))
+    return corpus, json.loads(facts.read_text())
+
+
+def documents_of(corpus: Path) -> list[dict]:
+    """The corpus's paragraphs as tokenizer documents, each in its meeting."""
+    docs = []
+    table = corpus / "speeches.jsonl"
+    if table.exists():
+        with open(table, encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                for paragraph in real_text._TAG.sub("", record["speech"]).split("\n"):
+                    docs.append({"doc_id": str(len(docs)), "meeting": record["issueID"],
+                                 "text": paragraph.strip("\u3000 "), "weight": 1.0})
+    for path in sorted(corpus.glob("meeting_*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines()[3:]:
+            docs.append({"doc_id": str(len(docs)), "meeting": path.stem,
+                         "text": real_text._TAG.sub("", line).strip("\u3000 "), "weight": 1.0})
+    return [d for d in docs if d["text"]]
+
+
+def _bare(texts: list[str]) -> None:
+    import fugashi
+
+    tagger = fugashi.Tagger()
+    for text in texts:
+        [w.surface for w in tagger(text)]
+
+
+def _bare_two(texts: list[str]) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_bare, [texts[0::2], texts[1::2]])
+
+
+def _ours(docs: list[dict], n_jobs: int) -> None:
+    from pipeline.common.compute import LocalExecutor
+    from pipeline.common.config import TokensConfig
+    from pipeline.tokenize.chunks import Worker
+    from pipeline.tokenize.core import tokenize_corpus
+
+    Worker.reset()  # every run starts cold, as a stage does: no words learned yet
+    cfg = TokensConfig(pos=["noun", "proper_noun"], compound_min_count=3)
+    ex = LocalExecutor(n_jobs)
+    try:
+        for _ in tokenize_corpus(lambda: docs, None, cfg, ex=ex).records():
+            pass
+    finally:
+        ex.close()
+
+
+def tokenizer_ratios(docs: list[dict], rounds: int) -> dict[str, list[float]]:
+    """Seconds of bare fugashi and of ours, 1 and 2 processes, interleaved in rounds."""
+    texts = [d["text"] for d in docs]
+    runs = {"bare 1": lambda: _bare(texts), "ours 1": lambda: _ours(docs, 1),
+            "ours 2": lambda: _ours(docs, 2), "bare 2": lambda: _bare_two(texts)}
+    _bare(texts[: len(texts) // 10])  # the dictionary into the page cache, untimed
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, fn in runs.items():
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def ratio_lines(times: dict[str, list[float]]) -> list[str]:
+    """Each ratio as the median of the rounds' own ratios (runs made side by side)."""
+    def med(a: str, b: str) -> float:
+        return statistics.median(x / y for x, y in zip(times[a], times[b], strict=True))
+    rows = [f"    {name}: " + " ".join(f"{t:.1f}" for t in ts) + " s" for name, ts in
+            times.items()]
+    rows += [f"  single-core ratio (bare 1 / ours 1): {med('bare 1', 'ours 1'):.2f}x "
+             "(target >= 0.8)",
+             f"  2-core speedup (ours 1 / ours 2): {med('ours 1', 'ours 2'):.2f}x "
+             "(target >= 1.7)",
+             f"  bare fugashi's own 2-process speedup: {med('bare 1', 'bare 2'):.2f}x "
+             "(this machine's ceiling)"]
+    return rows
+
+
+def naive_seconds(corpus: Path, work: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "benchmarks.naive_pipeline", str(corpus),
+                    str(work / "naive.png")], cwd=ROOT, check=True, env=_env())
+    return time.perf_counter() - start
+
+
+def dask_worker_rate(docs: list[dict]) -> float:
+    """Characters a second that one Dask worker tokenizes (a LocalCluster of one worker,
+    the stage's tokenize path on its executor)."""
+    from pipeline.common.compute import make_executor
+    from pipeline.common.config import ComputeConfig, TokensConfig
+    from pipeline.tokenize.core import tokenize_corpus
+
+    ex = make_executor(ComputeConfig(backend="dask", n_workers=1), 1, 10**9)
+    try:
+        cfg = TokensConfig(pos=["noun", "proper_noun"], compound_min_count=3)
+        start = time.perf_counter()
+        for _ in tokenize_corpus(lambda: docs, None, cfg, ex=ex).records():
+            pass
+        return sum(len(d["text"]) for d in docs) / (time.perf_counter() - start)
+    finally:
+        ex.close()
+
+
+def stage_table(rows: list[dict]) -> list[str]:
+    names = [n for n in rows[0]["stages"] if n != "user_files"]
+    out = ["| shape | corpus | meetings | `dvc repro` | per M chars | peak memory | "
+           + " | ".join(names) + " |",
+           "|---|---|---|---|---|---|" + "---|" * len(names)]
+    for r in rows:
+        cells = " | ".join(f"{r['stages'][n][0]:.0f} s" if n in r["stages"] else "-"
+                           for n in names)
+        out.append(f"| {r['shape']} | {r['size']:g}M chars | {r['meetings']:,} | "
+                   f"{r['wall']:.0f} s | {r['wall'] / r['chars'] * 1e6:.1f} s | "
+                   f"{r['peak'] / 1024:.2f} GB | {cells} |")
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=float, nargs="+", default=[3, 10, 30])
-    parser.add_argument("--files-per-million", type=float, default=1000 / 30)
-    parser.add_argument("--keep", type=Path, help="keep the projects and corpora here")
+    parser.add_argument("--sizes", type=float, nargs="+", default=[3, 10, 30, 100])
+    parser.add_argument("--shapes", nargs="+", default=["big", "small"])
+    parser.add_argument("--ratios-at", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--naive-at", type=float, default=10)
+    parser.add_argument("--dask-at", type=float, default=100)
+    parser.add_argument("--corpus", type=Path, default=real_text.DIET_DEV)
+    parser.add_argument("--keep", type=Path, help="keep corpora and projects here")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-"))
+    work.mkdir(parents=True, exist_ok=True)
     print(f"# {platform.machine()}, {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB, "
-          f"Python {platform.python_version()}; shipped config otherwise")
-    # One untimed run first: a fresh copy compiles its bytecode and the libraries load from
-    # disk once; the sizes below then compare work, not first-run costs.
+          f"Python {platform.python_version()}, fugashi {version('fugashi')}; "
+          f"1-minute load at start {os.getloadavg()[0]:.2f}")
+    source = real_text.load_source(args.corpus)
+    print(f"# source: {args.corpus.name}, {len(source.sentences):,} sentences; Heaps' law "
+          f"V = {source.heaps_k:.1f}·n^{source.heaps_beta:.3f} (distinct MeCab surfaces)")
     warm = work / "warm-up"
     shutil.rmtree(warm, ignore_errors=True)
-    run_repro(copy_project(warm))
+    run_repro(copy_project(warm))  # untimed: bytecode compiled, libraries read from disk
     rows = []
-    for size in args.sizes:
-        chars = int(size * 1e6)
-        files = max(1, round(size * args.files_per_million))
-        corpus = work / f"corpus-{size:g}M"
-        shutil.rmtree(corpus, ignore_errors=True)
-        _, n_chars = build(corpus, chars, files, seed=0)
-        project = work / f"project-{size:g}M"
-        shutil.rmtree(project, ignore_errors=True)
-        copy_project(project)
-        set_input(project, corpus)
-        wall, peak, log = run_repro(project)
-        stages = {m[1]: (float(m[2]), int(m[3])) for m in _DONE.finditer(log)}
-        # Incremental: one more meeting, then repro again; the tokenize log says what it redid.
-        extra = work / f"extra-{size:g}M"
-        build(extra, chars // files, 1, seed=1)
-        shutil.copy(extra / "meeting_0001.txt", corpus / "added_meeting.txt")
-        wall2, peak2, log2 = run_repro(project)
-        cache_line = next((line for line in log2.splitlines()
-                           if line.startswith("tokenize:") and "cache" in line), "")
-        rows.append((size, files, n_chars, wall, peak, stages, wall2, cache_line))
-        print(f"\n## {size:g}M characters, {files} files: dvc repro {wall:.1f} s, "
-              f"peak {peak:,.0f} MB (process tree)")
-        for name, (seconds, mb) in stages.items():
-            print(f"  {name:<10}{seconds:7.1f} s {n_chars / max(seconds, 1e-9) / 1e6:7.2f} "
-                  f"M chars/s {mb:6,d} MB")
-        print(f"  + one file: dvc repro {wall2:.1f} s; {cache_line}")
-        sys.stdout.flush()
-    names = list(rows[0][5])
-    print("\n| corpus | files | `dvc repro` | peak memory | "
-          + " | ".join(names) + " | one file added |")
-    print("|---|---|---|---|" + "---|" * len(names) + "---|")
-    for size, files, _, wall, peak, stages, wall2, _ in rows:
-        cells = " | ".join(f"{stages[n][0]:.0f} s" if n in stages else "-" for n in names)
-        print(f"| {size:g}M chars | {files} | {wall:.0f} s | {peak / 1024:.2f} GB | {cells} "
-              f"| {wall2:.0f} s |")
+    for shape in args.shapes:
+        for size in args.sizes:
+            corpus, facts = build_corpus(work, source, size, shape)
+            project = work / f"project-{shape}-{size:g}M"
+            shutil.rmtree(project, ignore_errors=True)
+            copy_project(project)
+            set_config(project, input_config(corpus, shape))
+            wall, peaks, log = run_repro(project)
+            stages = {m[1]: (float(m[2]), peaks.get(m[1], 0.0)) for m in _DONE.finditer(log)}
+            row = {"shape": shape, "size": size, "meetings": facts["meetings"],
+                   "chars": facts["chars"], "wall": wall, "peak": max(peaks.values()),
+                   "stages": stages, "new_words": facts["new_words"]}
+            rows.append(row)
+            print(f"\n## {shape}, {size:g}M characters, {facts['meetings']:,} meetings, "
+                  f"{facts['new_words']:,} new words: dvc repro {wall:.1f} s "
+                  f"({wall / facts['chars'] * 1e6:.2f} s per M chars), "
+                  f"peak {row['peak']:,.0f} MB (process tree)")
+            for name, (seconds, mb) in stages.items():
+                print(f"  {name:<10}{seconds:7.1f} s {seconds / facts['chars'] * 1e6:6.2f} "
+                      f"s/M chars  tree peak {mb:6,.0f} MB")
+            if size == args.ratios_at:
+                docs = documents_of(corpus)
+                print(f"  tokenizer on the same {len(docs):,} documents "
+                      f"({len({d['meeting'] for d in docs}):,} meetings), cache off:")
+                print("\n".join(ratio_lines(tokenizer_ratios(docs, args.rounds))))
+                del docs
+            if size == args.naive_at:
+                naive = naive_seconds(corpus, work)
+                print(f"  naive script (benchmarks/naive_pipeline.py): {naive:.1f} s; "
+                      f"the project {wall / naive:.2f}x its time (target <= 1.5)")
+            if size == args.dask_at and shape == args.shapes[0]:
+                set_config(project, {"compute.backend": "dask", "compute.n_workers": "2"})
+                wall2, peaks2, log2 = run_repro(project, "--force")
+                done2 = {m[1]: float(m[2]) for m in _DONE.finditer(log2)}
+                print(f"  dask LocalCluster, 2 workers: dvc repro --force {wall2:.1f} s, "
+                      f"peak {max(peaks2.values()):,.0f} MB; tokenize {done2.get('tokenize')} s, "
+                      f"fit {done2.get('fit')} s")
+                docs = documents_of(corpus)[:200_000]
+                rate = dask_worker_rate(docs)
+                print(f"  one Dask worker: {rate / 1e6:.2f} M chars/s tokenized "
+                      f"({sum(len(d['text']) for d in docs) / 1e6:.1f} M chars)")
+            sys.stdout.flush()
+    print()
+    print("\n".join(stage_table(rows)))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
