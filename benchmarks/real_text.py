@@ -106,14 +106,14 @@ def load_source(corpus: Path) -> Source:
                     continue
                 word_ids = tuple(ids.setdefault(p, len(ids)) for p in pieces)
                 stream.extend(word_ids)
-                where = tuple(i for i, w in enumerate(words)
-                              if w.feature.pos1 == "名詞" and w.feature.pos2 in ("普通名詞", "固有名詞"))
+                where = tuple(i for i, w in enumerate(words) if w.feature.pos1 == "名詞"
+                              and w.feature.pos2 in ("普通名詞", "固有名詞"))
                 nouns.extend(pieces[i] for i in where)
                 sentences.append(Sentence(pieces, word_ids, where))
     k, beta, _ = heaps_fit(stream)
     # Each speech is rebuilt from its own sitting's sentences, so meetings keep their subjects.
     starts = sorted(set(meetings.values())) + [len(sentences)]
-    ends = dict(zip(starts, starts[1:]))
+    ends = dict(zip(starts[:-1], starts[1:], strict=True))
     for speech in speeches:
         first = meetings[speech.pop("issue")]
         speech["span"] = (first, ends[first]) if ends[first] > first else (0, len(sentences))
