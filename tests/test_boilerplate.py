@@ -10,6 +10,15 @@ from pipeline.tokenize.boilerplate import find_boilerplate, normalize, segments
 FORMULA = "御異議ないと認めます。"
 
 
+def found_in(docs: list[tuple[str, str]], min_meetings: int = 3, min_docs: int = 5):
+    """find_boilerplate, then every document stripped in order, as the tokenizer does (the
+    segments are named as they are dropped)."""
+    found = find_boilerplate(docs, min_meetings, min_docs)
+    for _, text in docs:
+        found.strip_next(text)
+    return found
+
+
 def minutes(n_meetings: int, extra: str = "") -> list[tuple[str, str]]:
     docs = []
     for m in range(n_meetings):
@@ -19,7 +28,7 @@ def minutes(n_meetings: int, extra: str = "") -> list[tuple[str, str]]:
 
 
 def test_a_sentence_in_many_meetings_is_boilerplate_and_numbers_do_not_hide_it():
-    found = find_boilerplate(minutes(4), min_meetings=3, min_docs=5)
+    found = found_in(minutes(4), min_meetings=3, min_docs=5)
     assert normalize(FORMULA) in found.keys
     assert normalize("午後一時二分散会") in found.keys  # every time of day is one formula
     assert found.counted_in == "meetings"
@@ -30,7 +39,7 @@ def test_a_sentence_in_many_meetings_is_boilerplate_and_numbers_do_not_hide_it()
 def test_the_subject_of_each_meeting_is_not_boilerplate():
     docs = [(f"m{m}", f"{FORMULA}議題は{topic}です。") for m, topic in
             enumerate(["拉致", "物価", "災害", "教育"])]
-    assert not any("議題は" in k for k in find_boilerplate(docs, 3, 5).keys)
+    assert not any("議題は" in k for k in found_in(docs, 3, 5).keys)
 
 
 def test_a_sentence_in_too_few_meetings_stays():
@@ -39,7 +48,7 @@ def test_a_sentence_in_too_few_meetings_stays():
 
 def test_one_meeting_counts_documents_once_there_are_enough_of_them():
     many = [("m", f"{FORMULA}話題{i}は{chr(0x4e00 + i)}です。") for i in range(40)]
-    found = find_boilerplate(many, min_meetings=3, min_docs=5)
+    found = found_in(many, min_meetings=3, min_docs=5)
     assert found.counted_in == "documents" and normalize(FORMULA) in found.keys
     few = many[:6]  # six documents cannot tell a formula from their subject
     assert find_boilerplate(few, min_meetings=3, min_docs=5).keys == frozenset()
@@ -50,7 +59,7 @@ def test_zero_turns_it_off():
 
 
 def test_examples_name_the_most_common_first():
-    found = find_boilerplate(minutes(5) + [("x", FORMULA)], min_meetings=3, min_docs=5)
+    found = found_in(minutes(5) + [("x", FORMULA)], min_meetings=3, min_docs=5)
     assert found.examples[0] == (FORMULA, 6)
 
 
@@ -62,3 +71,39 @@ def test_strip_only_removes_whole_segments(text):
     assert len(kept) <= len(text)
     if not dropped:
         assert kept == text
+
+
+def _reference(docs, min_meetings, min_docs):
+    """The rule in plain Python on the segments' text: what the digests must reproduce."""
+    meetings, n_docs = {}, {}
+    for meeting, text in docs:
+        for key in {normalize(s) for s in segments(text)}:
+            if len(key) >= 2:
+                meetings.setdefault(key, set()).add(meeting)
+                n_docs[key] = n_docs.get(key, 0) + 1
+    if len({m for m, _ in docs}) >= min_meetings:
+        return {k for k, v in meetings.items() if len(v) >= min_meetings}
+    if len(docs) < 4 * min_docs:
+        return set()
+    return {k for k, v in n_docs.items() if v >= min_docs}
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcd"),
+                          st.lists(st.sampled_from(["御異議ないと認めます。", "午後1時散会\n",
+                                                    "午後二時散会\n", "質問です。", "はい。",
+                                                    "拉致問題。", " 。", "あ"]),
+                                   max_size=5).map("".join)),
+                max_size=30),
+       st.integers(1, 4), st.integers(1, 4))
+def test_digests_find_what_the_segments_text_would(docs, min_meetings, min_docs):
+    found = found_in(docs, min_meetings, min_docs)
+    assert found.keys == _reference(docs, min_meetings, min_docs)
+    assert found.n_keys == len(found.keys)
+
+
+def test_strip_next_equals_strip_document_by_document():
+    docs = minutes(6, extra="御異議ないと認めます。") + [("m9", "午後三時散会\n本日の議題。")]
+    by_order = find_boilerplate(docs, 3, 5)
+    each = find_boilerplate(docs, 3, 5)
+    for _, text in docs:
+        assert by_order.strip_next(text) == each.strip(text)

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
+from hashlib import blake2b
+
+import numpy as np
 
 _SEGMENT = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[」』）)]*|\n|$)")
 _SPACE = re.compile(r"\s+")
@@ -36,22 +39,75 @@ def normalize(segment: str) -> str:
     return _DIGITS.sub("0", text)
 
 
-@dataclass(frozen=True)
-class Boilerplate:
-    """The recurring segments of a corpus, and how to take them out of a text."""
+def digest(key: str) -> int:
+    """A segment's normalized form as 8 bytes (BLAKE2b): the same in every run, unlike
+    Python's salted hash(), so a collision (about 1 in 10^12 pairs) cannot make two runs
+    differ."""
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little")
 
-    keys: frozenset[str]
-    examples: tuple[tuple[str, int], ...] = ()  # (segment as first seen, meetings or documents)
-    counted_in: str = "meetings"
+
+class Boilerplate:
+    """The recurring segments of a corpus, and how to take them out of a text.
+
+    Counted from 8-byte digests, not from the segments' text: a corpus of 100M characters
+    has millions of distinct sentences, and holding each as a string took more memory than
+    the rest of tokenizing. The digests of every document's segments are kept in order
+    (8 bytes each), so `strip_next`, taking the documents again in the same order, re-reads
+    only the few documents that hold boilerplate; it also names what it drops (`keys`,
+    `examples`), since only the texts can.
+    """
+
+    def __init__(self, found: dict[int, int], counted_in: str = "meetings",
+                 doc_digests: array | None = None, doc_sizes: array | None = None):
+        self.found = found  # digest -> meetings (or documents) it recurs in
+        self.counted_in = counted_in
+        self._digests, self._sizes = doc_digests, doc_sizes
+        self._next = self._offset = 0
+        self._named: dict[int, tuple[str, str]] = {}  # digest -> (normalized, first spelling)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The normalized forms dropped so far (after every document: all that recur)."""
+        return frozenset(key for key, _ in self._named.values())
+
+    @property
+    def n_keys(self) -> int:
+        return len(self.found)
+
+    @property
+    def examples(self) -> tuple[tuple[str, int], ...]:
+        """The most recurring segments as first seen, with their count."""
+        named = [(spelling, self.found[d]) for d, (_, spelling) in self._named.items()]
+        return tuple(sorted(named, key=lambda e: (-e[1], e[0]))[:N_EXAMPLES])
 
     def strip(self, text: str) -> tuple[str, int]:
         """The text without its boilerplate segments, and how many were dropped."""
-        if not self.keys:
+        if not self.found:
             return text, 0
+        return self._drop(text, [digest(normalize(s)) for s in segments(text)])
+
+    def strip_next(self, text: str) -> tuple[str, int]:
+        """strip() of the next document in the order find_boilerplate read them, from the
+        digests it kept (no segment is normalized again)."""
+        if not self.found:
+            return text, 0
+        if self._digests is None:
+            return self.strip(text)
+        size = self._sizes[self._next]
+        mine = self._digests[self._offset:self._offset + size]
+        self._next += 1
+        self._offset += size
+        if not any(d in self.found for d in mine):
+            return text, 0
+        return self._drop(text, mine)
+
+    def _drop(self, text: str, digests) -> tuple[str, int]:
         kept, dropped = [], 0
-        for segment in segments(text):
-            if normalize(segment) in self.keys:
+        for segment, d in zip(segments(text), digests, strict=True):
+            if d in self.found:
                 dropped += 1
+                if d not in self._named:
+                    self._named[d] = (normalize(segment), segment.strip())
             else:
                 kept.append(segment)
         return ("".join(kept), dropped) if dropped else (text, 0)
@@ -62,32 +118,36 @@ def find_boilerplate(documents: Iterable[tuple[str, str]], min_meetings: int,
     """Segments recurring in at least min_meetings meetings of (meeting, text) documents, or,
     when the corpus has fewer meetings than that, in at least min_docs documents; 0 = off."""
     if min_meetings == 0:
-        return Boilerplate(frozenset())
-    # key -> [last meeting seen, meetings, documents, first spelling]; documents come grouped
-    # by meeting, so counting changes of meeting counts distinct meetings.
-    seen: dict[str, list] = {}
-    meetings: set[str] = set()
-    n_docs = 0
+        return Boilerplate({})
+    # Per segment (in order, for strip_next): its digest (0 for one too short to count);
+    # per document, how many; per distinct segment of a document: digest and meeting number.
+    ordered, sizes = array("Q"), array("I")
+    keyed, meeting_of = array("Q"), array("I")
+    meetings: dict[str, int] = {}
     for meeting, text in documents:
-        meetings.add(meeting)
-        n_docs += 1
-        for segment in set(segments(text)):
-            key = normalize(segment)
-            if len(key) < 2:
-                continue
-            entry = seen.get(key)
-            if entry is None:
-                seen[key] = [meeting, 1, 1, segment.strip()]
-            else:
-                entry[2] += 1
-                if entry[0] != meeting:
-                    entry[0] = meeting
-                    entry[1] += 1
+        number = meetings.setdefault(meeting, len(meetings))
+        mine = [digest(key) if len(key := normalize(s)) >= 2 else 0 for s in segments(text)]
+        ordered.extend(mine)
+        sizes.append(len(mine))
+        distinct = set(mine) - {0}
+        keyed.extend(distinct)
+        meeting_of.extend([number] * len(distinct))
+    n_docs = len(sizes)
     by_meetings = len(meetings) >= min_meetings
     if not by_meetings and n_docs < MIN_DOCS_FACTOR * min_docs:
-        return Boilerplate(frozenset(), counted_in="documents")
-    column, threshold = (1, min_meetings) if by_meetings else (2, min_docs)
-    found = {k: e for k, e in seen.items() if e[column] >= threshold}
-    examples = sorted(found.values(), key=lambda e: (-e[column], e[3]))[:N_EXAMPLES]
-    return Boilerplate(frozenset(found), tuple((e[3], e[column]) for e in examples),
-                       "meetings" if by_meetings else "documents")
+        return Boilerplate({}, "documents")
+    digests = np.frombuffer(keyed, dtype=np.uint64)
+    if by_meetings:  # distinct meetings per digest: each (digest, meeting) pair once
+        numbers = np.frombuffer(meeting_of, dtype=np.uint32)
+        order = np.lexsort((numbers, digests))
+        digests, numbers = digests[order], numbers[order]
+        first = np.ones(len(digests), dtype=bool)
+        first[1:] = (digests[1:] != digests[:-1]) | (numbers[1:] != numbers[:-1])
+        values, counts = np.unique(digests[first], return_counts=True)
+        threshold = min_meetings
+    else:  # documents per digest (each document's digests are distinct)
+        values, counts = np.unique(digests, return_counts=True)
+        threshold = min_docs
+    hit = counts >= threshold
+    found = dict(zip(values[hit].tolist(), counts[hit].tolist(), strict=True))
+    return Boilerplate(found, "meetings" if by_meetings else "documents", ordered, sizes)

@@ -99,7 +99,7 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
               if cache is not None else "cache off")]
     if cache is not None and 0 < len(done.tokenized) <= 5:
         log.append(f"tokenize: tokenized: {', '.join(map(str, done.tokenized))}")
-    log.append(f"tokenize: boilerplate: {len(boilerplate.keys)} sentences or lines recur in many "
+    log.append(f"tokenize: boilerplate: {boilerplate.n_keys} sentences or lines recur in many "
                f"{boilerplate.counted_in}; {dropped['segments']} occurrences left out of "
                f"{dropped['documents']} documents ({dropped['emptied']} left empty)")
     terms = corpus_terms(done.corpus, cfg.compound_min_count, settings.keep | keep,
@@ -138,7 +138,7 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
             "procedural_documents": counts["procedural"],
             "n_stopwords": len(stopwords | names),
             "boilerplate": {
-                "n_patterns": len(boilerplate.keys),
+                "n_patterns": boilerplate.n_keys,
                 "counted_in": boilerplate.counted_in,
                 "n_dropped": dropped["segments"],
                 "n_chars_dropped": dropped["chars"],
@@ -167,7 +167,7 @@ def _meetings(documents: Iterable[dict], boilerplate: Boilerplate, index: list[D
             texts = []
         current = doc.get("meeting")
         index.append(DocRef(doc["doc_id"], doc.get("weight", 1.0), doc.get("meeting", "")))
-        text, n_dropped = boilerplate.strip(doc["text"])
+        text, n_dropped = boilerplate.strip_next(doc["text"])
         text = text_for_terms(text)
         if n_dropped:
             dropped.update(segments=n_dropped, chars=len(doc["text"]) - len(text),
