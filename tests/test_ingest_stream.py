@@ -4,6 +4,7 @@ documents, sums and errors; and it is read lazily, not held whole."""
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import json
 import os
@@ -59,8 +60,6 @@ def write(path: Path, rows: list[dict], terminator: str = "\n") -> Path:
     if path.suffix == ".jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + terminator for r in rows)
     else:
-        import csv
-
         delimiter = "\t" if path.suffix == ".tsv" else ","
         columns = list(dict.fromkeys(k for r in rows for k in r))
         out = io.StringIO()
@@ -92,6 +91,10 @@ def test_many_meetings_streamed_as_read_whole(tmp_path, suffix, shuffle):
     reference = whole(path)
     assert isinstance(reference, tuple) and reference[2]["n_meetings"] == 40
     assert streamed(path) == reference
+    parts = list(stream.tasks([path], path, OPTIONS, DOCS, 0))
+    assert [t[0] for t in parts] == (["file"] if shuffle else ["rows"] * (len(parts) - 1)
+                                     + ["end"])
+    assert len(parts) > 5 or shuffle
 
 
 def test_non_contiguous_meetings_are_read_whole(tmp_path, monkeypatch):
@@ -121,6 +124,27 @@ def test_an_error_in_the_last_row_is_the_error_of_reading_whole(tmp_path, suffix
     assert streamed(path) == whole(path)
 
 
+@pytest.mark.parametrize("text", [
+    'meeting,speaker,text\nm1,岸,"はい"\nm1,岸,彼は"と\nm2,岸,また"と\n',  # the first stray
+    # a quote that runs over rows
+    'meeting,speaker,text\nm1,岸,"はい\nm1,岸,いいえ\nm2,岸,はい\nm2,岸,"ええ"\n',
+    'meeting,speaker,text\r\nm1,岸,"一\r\n二"\r\nm2,"後藤","三"x\r\n',
+    'meeting,speaker,"te\nxt"\nm1,岸,はい\n',
+    'meeting,speaker,text\nm1,岸,はい\n\n\nm2,後藤,"a""b"\n',
+])
+def test_quotes_give_the_same_errors_and_rows(tmp_path, text):
+    path = tmp_path / "diet.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    assert streamed(path) == whole(path)
+
+
+def test_the_first_stray_quote_is_named(tmp_path):
+    path = tmp_path / "diet.csv"
+    path.write_text('meeting,speaker,text\nm1,岸,"はい"\nm1,岸,彼は"と\nm2,岸,また"と\n',
+                    encoding="utf-8")
+    assert streamed(path).startswith(f"{path}:3: a quote inside a field that is not in quotes")
+
+
 def test_a_missing_column_names_the_columns_of_every_row(tmp_path):
     rows = [{"speaker": "岸", "talk": "はい。"}] * 3 + [{"speaker": "岸", "note": "x"}]
     path = write(tmp_path / "diet.jsonl", rows)
@@ -141,9 +165,13 @@ FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 200)), deadline
 
 @FUZZ
 @given(st.lists(ROW, min_size=1, max_size=8), st.sampled_from([".csv", ".tsv", ".jsonl"]),
-       st.sampled_from(["\n", "\r\n", "\r"]), st.booleans(), st.data())
-def test_any_table_streams_as_it_reads_whole(tmp_path, rows, suffix, terminator, bom, data):
+       st.sampled_from(["\n", "\r\n", "\r"]), st.booleans(), st.booleans(), st.data())
+def test_any_table_streams_as_it_reads_whole(tmp_path, monkeypatch, rows, suffix, terminator,
+                                             bom, contiguous, data):
     """Broken or not: the same outputs, or the same one error."""
+    monkeypatch.setattr(stream, "BATCH_CHARS", 0)  # a batch per meeting
+    if contiguous:  # else mostly read whole
+        rows = sorted(rows, key=lambda row: row[0])
     delimiter = "\t" if suffix == ".tsv" else ","
     if suffix == ".jsonl":
         text = "".join(json.dumps({"meeting": m, "speaker": s, "text": t}, ensure_ascii=False)
@@ -163,9 +191,11 @@ def test_any_table_streams_as_it_reads_whole(tmp_path, rows, suffix, terminator,
 def test_encodings_and_bad_bytes_give_the_same_errors(tmp_path):
     good = "speaker,text\n岸,はい。\n"
     cases = {"sjis.csv": good.encode("cp932"), "euc.csv": good.encode("euc-jp"),
-             "u16.csv": good.encode("utf-16"), "bom2.csv": b"\xef\xbb\xbf" + good.encode("utf-8-sig"),
+             "u16.csv": good.encode("utf-16"),
+             "bom2.csv": b"\xef\xbb\xbf" + good.encode("utf-8-sig"),
              "empty.csv": b" \n\n", "nul.csv": good.encode("utf-16-le"),
-             "binary.csv": bytes(range(256)) * 4, "long.jsonl": b'{"text": "' + b"a" * 1_000_001,
+             "binary.csv": bytes(range(256)) * 4,
+             "long.jsonl": b'{"text": "' + b"a" * 1_000_001,
              "odd.csv": (good + "\x01\x02\x03\x04").encode()}
     for name, data in cases.items():
         path = tmp_path / name
