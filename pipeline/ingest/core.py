@@ -54,16 +54,19 @@ class IngestTally:
         self.dates: dict[str, str] = {}  # meeting -> date
 
     def add(self, result: FileResult) -> None:
-        """Count one file's result; a meeting that another file already gave is an error."""
-        for meeting in sorted(result.meetings):
-            if meeting in self.owner:
-                raise PipelineError(
-                    f"{result.path}: meeting {meeting!r} also comes from "
-                    f"{self.owner[meeting]}; give each meeting one file, or distinct "
-                    "meeting ids")
-            self.owner[meeting] = result.path
+        """Count one file's result; a meeting that another file already gave is an error.
+        A streamed table comes as parts (no report), then a last result with its report
+        and every meeting of the file, so the check sees the file whole, as for any file."""
+        if result.report is not None:
+            for meeting in sorted(result.meetings):
+                if meeting in self.owner:
+                    raise PipelineError(
+                        f"{result.path}: meeting {meeting!r} also comes from "
+                        f"{self.owner[meeting]}; give each meeting one file, or distinct "
+                        "meeting ids")
+                self.owner[meeting] = result.path
+            self.reports.append(result.report)
         self.modelled.update(d["meeting"] for d in result.documents)
-        self.reports.append(result.report)
         self.roster.update(result.roster)
         self.speakers.update(result.speakers)
         self.not_modelled.update(result.not_modelled)

@@ -152,7 +152,7 @@ class FileResult:
     stage sums up (so the text itself need not be kept once written)."""
 
     path: str
-    report: FileReport
+    report: FileReport | None  # None: a part of a streamed table (its report comes last)
     skipped: Counter
     turn_rows: list[tuple]
     documents: list[dict]
@@ -173,6 +173,13 @@ def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
     """Read one file and cut it into documents (the task a worker runs)."""
     path, meeting, options, docs_options = task
     turns, report, skipped = read_file(path, meeting, options)
+    return cut_turns(path, report, skipped, turns, options, docs_options)
+
+
+def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: list[Turn],
+              options: ReadOptions, docs_options: DocOptions) -> FileResult:
+    """Turns (a whole file's, or whole meetings of a streamed table) cut into documents and
+    summed up; speakers are unified within each meeting, so whole meetings suffice."""
     unified = unify_speakers(turns, frozenset(v for _, v in options.aliases))
     turns = with_roster(unified.turns, dict(options.roster))
     docs = make_documents(turns, docs_options.unit, docs_options.sentences_per_doc,

@@ -189,21 +189,38 @@ def table_turns(
 ) -> tuple[list[Turn], Counter]:
     """Turns of an utterance table, numbered per meeting in row order; skipped rows counted."""
     if rows:
-        present = set().union(*(r.keys() for _, r in rows))
-        defaults = Columns()
-        for field in FIELDS:
-            name = getattr(columns, field)
-            # Optional columns may be absent, unless the user named one that is not there.
-            optional = field not in ("speaker", "text") and name == getattr(defaults, field)
-            if name not in present and not optional:
-                raise PipelineError(
-                    f"{source}: no column {name!r} for the {field}; columns are "
-                    f"{sorted(present)}; map one with ingest.columns.{field}")
-        for name, column in columns.attributes:
-            if column not in present and (name, column) not in defaults.attributes:
-                raise PipelineError(
-                    f"{source}: no column {column!r} for ingest.columns.attributes.{name}; "
-                    f"columns are {sorted(present)}; name one of them or remove {name!r}")
+        check_columns(set().union(*(r.keys() for _, r in rows)), source, columns)
+    return rows_to_turns(rows, source, default_meeting, columns, exclude_rows, aliases, fold_old)
+
+
+def check_columns(present: set[str], source: str, columns: Columns) -> None:
+    """A column the config names that no row has is an error naming the columns there are."""
+    defaults = Columns()
+    for field in FIELDS:
+        name = getattr(columns, field)
+        # Optional columns may be absent, unless the user named one that is not there.
+        optional = field not in ("speaker", "text") and name == getattr(defaults, field)
+        if name not in present and not optional:
+            raise PipelineError(
+                f"{source}: no column {name!r} for the {field}; columns are "
+                f"{sorted(present)}; map one with ingest.columns.{field}")
+    for name, column in columns.attributes:
+        if column not in present and (name, column) not in defaults.attributes:
+            raise PipelineError(
+                f"{source}: no column {column!r} for ingest.columns.attributes.{name}; "
+                f"columns are {sorted(present)}; name one of them or remove {name!r}")
+
+
+def rows_to_turns(
+    rows: list[tuple[int, dict]],
+    source: str,
+    default_meeting: str,
+    columns: Columns,
+    exclude_rows: dict[str, list[str]],
+    aliases: dict[str, str],
+    fold_old: bool,
+) -> tuple[list[Turn], Counter]:
+    """Turns of rows whose columns were checked (whole meetings: numbering starts at 1)."""
     turns: list[Turn] = []
     skipped: Counter = Counter()
     numbers: Counter = Counter()

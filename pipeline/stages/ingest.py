@@ -2,7 +2,8 @@
 
 Files are read and cut into documents in worker processes (for large inputs, by the one rule
 of pipeline.common.compute), and their rows are written as they come, in file order: the
-whole corpus is never held in memory. Ingest always runs on this machine, on every core: its
+whole corpus is never held in memory, nor a large table (pipeline.ingest.stream reads it in
+batches of whole meetings). Ingest always runs on this machine, on every core: its
 tasks are paths to read, and a Dask cluster's workers need not see this file system.
 """
 
@@ -18,8 +19,9 @@ from pipeline.common.config import ComputeConfig
 from pipeline.common.progress import progress
 from pipeline.common.spreadsheet import csv_row
 from pipeline.ingest.core import IngestTally, doc_options, read_options
-from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, ingest_file, meeting_id
+from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts
 from pipeline.ingest.roster import parse_roster
+from pipeline.ingest.stream import ingest_results
 from pipeline.ingest.transcripts import fold
 from pipeline.stages._cli import log, run, stage_parser
 
@@ -42,7 +44,6 @@ def main(args, config) -> None:
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
                           cfg.roster or "") if args.speakers_file else ()
     options, docs_options = read_options(cfg, roster), doc_options(cfg)
-    tasks = ((p, meeting_id(p, root), options, docs_options) for p in paths)
     tally = IngestTally()
     if cfg.fold_old_kanji:
         fold("")  # load kyujipy's tables once, before the workers fork and share them
@@ -56,8 +57,9 @@ def main(args, config) -> None:
                 atomic_open(Path(args.documents)) as docs_out:
             rows.writerow(TURN_COLUMNS)
             turns_out.write("\ufeff" + sink.text)
-            for result in progress(workers.map(ingest_file, tasks), desc="ingest", unit="file",
-                                   total=len(paths)):
+            # A large table comes in parts (each whole meetings), then its file's summary.
+            results = ingest_results(paths, root, options, docs_options, workers)
+            for result in progress(results, desc="ingest", unit="part"):
                 tally.add(result)
                 for row in result.turn_rows:
                     rows.writerow(csv_row(row, config.output.csv_formula_guard))

@@ -1,0 +1,440 @@
+"""A large utterance table read meeting by meeting: memory bounded by a batch of meetings,
+not by the file, with the same outputs and the same errors as reading it whole.
+
+Three passes over the file, each holding a line or a row at a time:
+1. decoding: the checks and the encoding choice of `transcripts.decode`, on chunks;
+2. structure: quotes (`tables.check_quotes`, line by line), fields and JSON, the columns
+   present, and whether each meeting's rows are contiguous;
+3. rows again, cut into batches of whole meetings that the workers turn into results.
+The errors of a pass are all found before the next begins, in the order reading the whole
+file finds them. A table whose meetings are not contiguous is read whole, as before: its turn
+numbers and speaker unification need every row of a meeting together, and such tables are
+rare (NDL downloads keep a meeting's rows together), so exactness beats a sort on disk.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipeline.common.errors import PipelineError
+from pipeline.ingest.corpus import (
+    DocOptions,
+    FileReport,
+    FileResult,
+    ReadOptions,
+    cut_turns,
+    ingest_file,
+    meeting_id,
+)
+from pipeline.ingest.dates import date_from_name
+from pipeline.ingest.tables import (
+    _QUOTE_ADVICE,
+    TABLE_SUFFIXES,
+    _looks_like_row,
+    _row,
+    check_columns,
+    rows_to_turns,
+)
+from pipeline.ingest.transcripts import _UTF16_BOMS, ENCODINGS, MAX_LINE_CHARS
+
+CHUNK = 1 << 20  # bytes read at a time
+STREAM_MIN_BYTES = 8_000_000  # smaller tables are read whole, one task each, as before
+BATCH_CHARS = 1_000_000  # text per task: whole meetings, at least this much unless the last
+
+_ODD = re.compile("[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff]")
+_JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff]")
+
+
+class _TextStats:
+    """What `transcripts._checked` and `_japanese_ratio` need, summed chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.blank = True
+        self.n_chars = self.odd = self.japanese = 0
+        self.line, self.line_chars = 1, 0
+        self.long: tuple[int, int] | None = None  # the first over-long line and its length
+
+    def add(self, text: str, japanese: bool = False) -> None:
+        self.blank = self.blank and not text.strip()
+        self.n_chars += len(text)
+        self.odd += len(_ODD.findall(text))
+        if japanese:
+            self.japanese += len(_JAPANESE.findall(text))
+        pieces = text.split("\n")
+        self.line_chars += len(pieces[0])
+        for piece in pieces[1:]:
+            self._end_line()
+            self.line += 1
+            self.line_chars = len(piece)
+
+    def _end_line(self) -> None:
+        if self.long is None and self.line_chars > MAX_LINE_CHARS:
+            self.long = (self.line, self.line_chars)
+
+    def check(self, source: str) -> None:
+        """The errors of `_checked`, in its order."""
+        self._end_line()
+        if self.blank:
+            raise PipelineError(
+                f"{source}: file is empty; give a transcript with speaker turns")
+        if self.long:
+            raise PipelineError(
+                f"{source}:{self.long[0]}: line of {self.long[1]:,} characters (limit "
+                f"{MAX_LINE_CHARS:,}); the file seems to have lost its line breaks")
+        if self.odd > max(2, self.n_chars // 100):
+            raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+def _decoded(path: Path, name: str, japanese: bool = False) -> _TextStats | None:
+    """Stats of the file decoded as `name`, or None if it does not decode."""
+    decoder = codecs.getincrementaldecoder(name)()
+    stats, first = _TextStats(), True
+    try:
+        for chunk in _chunks(path):
+            text = decoder.decode(chunk)
+            if first and text:
+                first = False
+                if name.startswith("utf-8"):  # decode() drops one BOM left by "utf-8"
+                    text = text.removeprefix("\ufeff")
+            stats.add(text, japanese)
+        stats.add(decoder.decode(b"", final=True), japanese)
+    except UnicodeDecodeError:
+        return None
+    return stats
+
+
+def detect_encoding(path: Path, source: str, encoding: str = "auto") -> str:
+    """The encoding `transcripts.decode` would use, and its errors, reading chunks."""
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+    if encoding == "utf-16" or (encoding == "auto" and head.startswith(_UTF16_BOMS)):
+        stats = _decoded(path, "utf-16")
+        if stats is None:
+            raise PipelineError(f"{source}: starts like UTF-16 (byte order mark) but cannot be "
+                                "decoded as UTF-16; save it as UTF-8")
+        stats.check(source)
+        return "utf-16"
+    blank, zeros, size = True, [0, 0], 0
+    for chunk in _chunks(path):
+        blank = blank and not chunk.strip()
+        if b"\x00" in chunk:
+            # NULs at even and odd offsets of the whole file (a chunk may start at an odd one)
+            first = size % 2
+            zeros[first] += chunk[0::2].count(0)
+            zeros[1 - first] += chunk[1::2].count(0)
+        size += len(chunk)
+    if blank:
+        raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
+    if zeros[0] or zeros[1]:
+        even, odd = zeros
+        # transcripts._looks_like_utf16, on counts: the same test without the bytes in memory
+        if max(even, odd) >= size // 20 and min(even, odd) == 0:
+            raise PipelineError(f"{source}: looks like UTF-16 without a byte order mark; "
+                                "save it as UTF-8 (or as UTF-16 with a BOM)")
+        raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
+    candidates = ENCODINGS if encoding == "auto" else (encoding,)
+    if encoding == "auto" and not head.startswith(b"\xef\xbb\xbf"):
+        candidates = ENCODINGS[1:]
+    decoded: list[tuple[float, str, _TextStats]] = []
+    for name in candidates:
+        stats = _decoded(path, name, japanese=not name.startswith("utf-8"))
+        if stats is None:
+            continue
+        if name.startswith("utf-8"):
+            stats.check(source)
+            return name
+        decoded.append((stats.japanese / stats.n_chars if stats.n_chars else 0.0, name, stats))
+    if not decoded:
+        tried = ", ".join(candidates)
+        advice = ("save it as UTF-8 or set ingest.encoding" if encoding == "auto"
+                  else "check ingest.encoding, or set it to auto")
+        raise PipelineError(f"{source}: cannot decode as {tried}; {advice}")
+    _, name, stats = max(decoded, key=lambda item: item[0])
+    stats.check(source)
+    return name
+
+
+def text_lines(path: Path, encoding: str, newline: str) -> Iterator[str]:
+    """The file's lines, decoded as they are read (with their line breaks; newline as for
+    `open`). Like decode, one more BOM is dropped after what a utf-8 codec drops."""
+    with open(path, encoding=encoding, newline=newline) as fh:
+        first = next(fh, None)
+        if first is None:
+            return
+        yield first.removeprefix("\ufeff") if encoding.startswith("utf-8") else first
+        yield from fh
+
+
+class QuoteScan:
+    """`tables.check_quotes` fed one line at a time (with its line break), same messages."""
+
+    def __init__(self, delimiter: str, n_columns: int, source: str) -> None:
+        self.delimiter, self.n_columns, self.source = delimiter, n_columns, source
+        self.opened = 0  # the line an unclosed quoted field opened on
+        self.rows = self.first_row = 0  # lines inside it that look like rows
+        self.quoted = False
+        self.stray = 0  # the line of the first quote inside an unquoted field
+
+    def feed(self, line: str, number: int) -> None:
+        i = 0
+        if self.opened:
+            i = self._close(line, number, 0, False)
+        while i >= 0 and (j := line.find('"', i)) >= 0:
+            if j and line[j - 1] not in (self.delimiter, "\n", "\r"):
+                self.stray = self.stray or number
+                i = j + 1
+                continue
+            self.quoted = True
+            self.opened, self.rows = number, 0
+            i = self._close(line, number, j + 1, True)
+
+    def _close(self, line: str, number: int, k: int, first: bool) -> int:
+        """Where scanning goes on after the quote that closes the open field, or -1."""
+        while (k := line.find('"', k)) >= 0 and line.startswith('""', k):
+            k += 2
+        if k < 0:
+            if not first:
+                self._inside(line.rstrip("\r\n"), number)
+            return -1
+        if line[k + 1 : k + 2] not in ("", self.delimiter, "\n", "\r"):
+            raise PipelineError(
+                f"{self.source}:{self.opened}: the quoted field opened here is closed on line "
+                f"{number} with more text after the closing quote; {_QUOTE_ADVICE}")
+        if not first:
+            self._inside(line[:k], number)
+        if self.rows:
+            raise PipelineError(
+                f"{self.source}:{self.opened}: the quoted field opened here runs over "
+                f"{self.rows} line{'s' if self.rows > 1 else ''} that look like rows of the "
+                f"table (the first: line {self.first_row}); {_QUOTE_ADVICE}")
+        self.opened = 0
+        return k + 1
+
+    def _inside(self, text: str, number: int) -> None:
+        if _looks_like_row(text, self.delimiter, self.n_columns):
+            self.rows += 1
+            self.first_row = self.first_row if self.rows > 1 else number
+
+    def finish(self) -> None:
+        if self.opened:
+            raise PipelineError(
+                f"{self.source}:{self.opened}: a quoted field opened here is never closed, so "
+                f"every row after it would be read as its text; {_QUOTE_ADVICE}")
+        if self.quoted and self.stray:
+            raise PipelineError(
+                f"{self.source}:{self.stray}: a quote inside a field that is not in quotes, "
+                "in a table that quotes its fields: a quote out of place; put that field in "
+                'quotes and write each quote inside it as ""')
+
+
+def _csv_rows(path: Path, encoding: str, suffix: str, source: str,
+              scan: bool) -> Iterator[tuple[int, dict]]:
+    """Rows of a CSV/TSV file as `tables.parse_rows` gives them; with `scan`, also its
+    errors, in its order: the header, then quotes anywhere in the file, then fields."""
+    delimiter = "\t" if suffix == ".tsv" else ","
+    head = text_lines(path, encoding, "")
+    try:
+        header = next(csv.reader(head, delimiter=delimiter, strict=True), [])
+    except csv.Error as exc:
+        raise PipelineError(f"{source}:1: malformed table ({exc})") from None
+    finally:
+        head.close()
+    quotes = QuoteScan(delimiter, len(header), source)
+    lines = text_lines(path, encoding, "")
+    if scan:
+        lines = _scanned(lines, quotes)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    error, start = None, 1
+    try:
+        next(reader, [])
+        start = reader.line_num + 1
+        for fields in reader:
+            if fields:  # a blank line is no row
+                try:
+                    row = _row(header, fields, delimiter, f"{source}:{start}")
+                except PipelineError as exc:
+                    error = exc
+                    break
+                yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        error = PipelineError(f"{source}:{start}: malformed table ({exc})")
+    if scan:
+        for _ in lines:  # the quotes of the rest of the file come first
+            pass
+        quotes.finish()
+    if error is not None:
+        raise error
+
+
+def _scanned(lines, quotes: QuoteScan) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
+        quotes.feed(line, number)
+        yield line
+
+
+def _json_rows(path: Path, encoding: str, source: str) -> Iterator[tuple[int, dict]]:
+    """Rows of JSON Lines as `tables._json_rows` gives them (lines end at LF only)."""
+    for number, line in enumerate(text_lines(path, encoding, "\n"), start=1):
+        line = line.removesuffix("\n")  # inside a string it would change the message
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line, parse_int=str, parse_float=str, parse_constant=str)
+        except json.JSONDecodeError as exc:
+            raise PipelineError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise PipelineError(f"{source}:{number}: JSON nested too deeply") from None
+        if not isinstance(row, dict):
+            raise PipelineError(f"{source}:{number}: each line must be a JSON object")
+        yield number, row
+
+
+def iter_rows(path: Path, encoding: str, scan: bool = True) -> Iterator[tuple[int, dict]]:
+    """A table's rows with the line each starts on, read lazily."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return _json_rows(path, encoding, str(path))
+    return _csv_rows(path, encoding, suffix, str(path), scan)
+
+
+def _meeting_key(row: dict, column: str, default: str) -> object:
+    """The meeting a row will have (`rows_to_turns`: the field, else the file's); a value
+    that is not text gets a key of its own (its row is an error, or skipped)."""
+    value = row.get(column)
+    if value is None or value == "":
+        return default
+    return value if isinstance(value, str) else object()
+
+
+@dataclass(frozen=True)
+class TableScan:
+    """What the structure pass learned of a table."""
+
+    present: frozenset[str]  # columns of any row
+    n_rows: int
+    contiguous: bool  # each meeting's rows in one run
+
+
+def scan_table(path: Path, encoding: str, column: str, default: str) -> TableScan:
+    """Pass 2: every error of the table's structure, the columns and meeting runs."""
+    present: set[str] = set()
+    seen: set = set()
+    current: object = None
+    n_rows, contiguous = 0, True
+    for _, row in iter_rows(path, encoding):
+        n_rows += 1
+        present.update(row)
+        key = _meeting_key(row, column, default)
+        if key != current:
+            contiguous = contiguous and key not in seen
+            seen.add(key)
+            current = key
+    return TableScan(frozenset(present), n_rows, contiguous)
+
+
+def meeting_batches(rows, column: str, default: str,
+                    size: int) -> Iterator[list[tuple[int, dict]]]:
+    """Rows in runs of whole meetings, each batch at least `size` characters of text."""
+    batch: list[tuple[int, dict]] = []
+    chars, current = 0, None
+    for number, row in rows:
+        key = _meeting_key(row, column, default)
+        if batch and key != current and chars >= size:
+            yield batch
+            batch, chars = [], 0
+        current = key
+        batch.append((number, row))
+        chars += sum(len(v) for v in row.values() if isinstance(v, str))
+    if batch:
+        yield batch
+
+
+def run_task(task: tuple) -> tuple:
+    """What a worker does with one task of `table_tasks`."""
+    kind = task[0]
+    if kind == "file":
+        return kind, ingest_file(task[1:])
+    if kind == "rows":
+        _, rows, path, meeting, options, docs_options = task
+        turns, skipped = rows_to_turns(
+            rows, str(path), meeting, options.columns,
+            {k: list(v) for k, v in options.exclude_rows}, dict(options.aliases),
+            options.fold_old)
+        named = date_from_name(path.stem)
+        if named:
+            turns = [t if t.date else replace(t, date=named) for t in turns]
+        return kind, cut_turns(path, None, skipped, turns, options, docs_options)
+    if kind == "error":
+        raise task[1]
+    return kind, task[1:]  # ("end", path, encoding): the caller sums up the file
+
+
+def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: DocOptions,
+          min_bytes: int = STREAM_MIN_BYTES) -> Iterator[tuple]:
+    """Tasks in file order: a file whole, or a large table's batches of rows and its end.
+    An error found here becomes a task that raises it, so that it comes in file order."""
+    for path in paths:
+        meeting = meeting_id(path, root)
+        if path.suffix.lower() not in TABLE_SUFFIXES or path.stat().st_size < min_bytes:
+            yield "file", path, meeting, options, docs_options
+            continue
+        try:
+            encoding = detect_encoding(path, str(path), options.encoding)
+            scan = scan_table(path, encoding, options.columns.meeting, meeting)
+            if scan.n_rows:
+                check_columns(set(scan.present), str(path), options.columns)
+        except OSError as exc:
+            yield "error", PipelineError(f"{path}: cannot read ({exc.strerror})")
+            return
+        except PipelineError as exc:
+            yield "error", exc
+            return
+        if not scan.contiguous:
+            yield "file", path, meeting, options, docs_options
+            continue
+        for batch in meeting_batches(iter_rows(path, encoding, scan=False),
+                                     options.columns.meeting, meeting, BATCH_CHARS):
+            yield "rows", batch, path, meeting, options, docs_options
+        yield "end", path, encoding
+
+
+def ingest_results(paths: list[Path], root: Path, options: ReadOptions,
+                   docs_options: DocOptions, workers,
+                   min_bytes: int = STREAM_MIN_BYTES) -> Iterator[FileResult]:
+    """FileResults in file order, as `ingest_file` over every file gives them, but a large
+    table comes as parts of whole meetings and a last result with its report."""
+    meetings: set[str] = set()
+    n_turns = 0
+    for kind, result in workers.map(run_task, tasks(paths, root, options, docs_options,
+                                                    min_bytes)):
+        if kind == "file":
+            yield result
+        elif kind == "rows":
+            meetings |= result.meetings
+            n_turns += result.n_turns
+            yield result
+        else:
+            path, encoding = result
+            if not n_turns:
+                raise PipelineError(
+                    f"{path}: no utterance rows with a speaker; check ingest.columns")
+            ordered = sorted(meetings)
+            label = ordered[0] if len(ordered) == 1 else f"{len(ordered)} meetings"
+            report = FileReport(str(path), label, encoding, "table", n_turns)
+            yield FileResult(str(path), report, Counter(), [], [], meetings, set(), 0, 0, 0,
+                             Counter(), set())
+            meetings, n_turns = set(), 0
