@@ -71,6 +71,24 @@ def test_parallel_sweep_equals_serial():
     assert all(0 < s.stability <= 1 for s in serial)
 
 
+def test_sweep_sends_the_largest_k_first_and_scores_each_k_with_its_own_runs():
+    counts, vocab, texts = noisy_corpus()
+    sent = []
+
+    def recording(fn, tasks):
+        tasks = list(tasks)
+        sent.extend(t[3] for t in tasks)
+        return map(fn, tasks)
+
+    scores = _sweep(counts, vocab, texts, recording)
+    assert sent == [4, 4, 4, 3, 3, 3, 2, 2, 2]  # costliest first: no straggler at the end
+    assert scores == _sweep(counts, vocab, texts)
+    assert [s.k for s in scores] == [2, 3, 4]
+    # Each K's scores are its own runs': fewer topics cannot share the largest-topic share
+    # of more topics on planted data.
+    assert scores[0].max_share > scores[2].max_share
+
+
 def test_parallel_sweep_with_seeded_themes_equals_serial():
     counts, vocab, texts = noisy_corpus(seed=1)
     themes = ((0, 1), (10, 11))

@@ -154,7 +154,13 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
     vocabulary = tuple(vocabulary)
     tasks = [(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics, authors,
               weights) for k in ks for s in seeds]
-    fits = list(map_runs(fit_sweep_run, tasks))
+    # Largest K first: a fit costs about K times as much, so with the big ones started
+    # early no process is left alone with a K=30 fit at the end (each run's result does
+    # not depend on when or where it ran, so only the time changes).
+    order = sorted(range(len(tasks)), key=lambda i: (-tasks[i][3], i))
+    fits = [None] * len(tasks)
+    for i, fit in zip(order, map_runs(fit_sweep_run, [tasks[i] for i in order]), strict=True):
+        fits[i] = fit
     runs = [f.terms for f in fits]
     npmi = [mean for mean, _ in coherence.score(runs, "c_npmi")]
     scores = []
