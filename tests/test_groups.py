@@ -132,3 +132,31 @@ def test_a_group_of_one_short_document_is_never_evidence():
     # the planted groups keep their evidence
     pair = diffs[(diffs["group"] == "与党") & (diffs["other"] == "野党")].set_index("topic")
     assert pair.loc[1, "excludes_zero"] and pair.loc[2, "excludes_zero"]
+
+
+def test_owner_chunks_bound_the_documents_drawn_at_once(monkeypatch):
+    import pipeline.speakers.groups as groups
+
+    # Owners with 10, 10, 50, 5 and 5 documents; at most 20 documents × 2 resamples drawn
+    # at once, and at most 4 owners a chunk.
+    bounds = np.cumsum([0, 10, 10, 50, 5, 5])
+    monkeypatch.setattr(groups, "DRAW_CELLS", 40)
+    chunks = groups._owner_chunks(bounds, 4, 2)
+    assert chunks == [(0, 2), (2, 3), (3, 5)]  # the 50-document owner alone
+    monkeypatch.setattr(groups, "DRAW_CELLS", 10**9)
+    assert groups._owner_chunks(bounds, 4, 2) == [(0, 4), (4, 5)]  # the owner limit only
+
+
+def test_owner_intervals_same_figures_whatever_the_chunking(monkeypatch):
+    import pipeline.speakers.groups as groups
+
+    rng = np.random.default_rng(3)
+    theta = rng.dirichlet(np.ones(4), size=60)
+    n_tokens = rng.integers(5, 50, 60)
+    owner = np.repeat(np.arange(6), 10)
+    whole = owner_intervals(theta, n_tokens, owner, 6, 300, 0.9, 0)
+    monkeypatch.setattr(groups, "DRAW_CELLS", 300 * 20)  # two owners a chunk
+    chunked = owner_intervals(theta, n_tokens, owner, 6, 300, 0.9, 0)
+    # Other random draws, same bootstrap: intervals agree to resampling noise.
+    assert np.allclose(whole[0], chunked[0], atol=0.08)
+    assert np.allclose(whole[1], chunked[1], atol=0.08)

@@ -17,9 +17,9 @@ def weighted_shares(theta: np.ndarray, weights: np.ndarray) -> np.ndarray:
 BOOTSTRAP_BLOCK = 4_000_000  # resampled document slots per block: bounds the memory used
 
 
-def bootstrap_interval(theta: np.ndarray, weights: np.ndarray, n_boot: int, ci: float,
-                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of the shares, resampling the group's documents.
+def bootstrap_samples(theta: np.ndarray, weights: np.ndarray, n_boot: int,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Shares of n_boot resamples of the group's documents (n_boot × topics).
 
     Each resample is held as how many times it drew each document, so a group of 100,000
     documents costs a few small blocks of memory, not n_boot copies of its topic matrix.
@@ -37,8 +37,18 @@ def bootstrap_interval(theta: np.ndarray, weights: np.ndarray, n_boot: int, ci: 
         totals = (drawn @ weights)[:, None]
         samples[start : start + size] = np.where(
             totals > 0, sums / np.where(totals > 0, totals, 1), 1.0 / k)
+    return samples
+
+
+def bootstrap_interval(theta: np.ndarray, weights: np.ndarray, n_boot: int, ci: float,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of the shares, resampling the group's documents."""
     alpha = (1.0 - ci) / 2
+    samples = bootstrap_samples(theta, weights, n_boot, rng)
     return np.quantile(samples, alpha, axis=0), np.quantile(samples, 1 - alpha, axis=0)
+
+
+QUANTILE_CELLS = 8_000_000  # resampled shares of many groups held for one quantile call
 
 
 def aggregate_shares(
@@ -53,23 +63,47 @@ def aggregate_shares(
     """Long table: one row per (group, topic) with share, interval, counts and a low-data flag.
 
     Groups are visited in sorted order and each gets its own generator seeded from `seed` and
-    its position, so the result does not depend on row order.
+    its position, so the result does not depend on row order. Tens of thousands of groups
+    (one per meeting) are common: the groups are cut from sorted arrays and their quantiles
+    taken many at once, with the figures a group would get alone.
     """
-    rows = []
     ordered = doc_topics.sort_values("doc_id", kind="stable")
-    for index, (group, part) in enumerate(ordered.groupby(by, sort=True)):
-        theta = part[topic_columns].to_numpy(dtype=float)
-        weights = part["n_tokens"].to_numpy(dtype=float)
-        share = weighted_shares(theta, weights)
-        rng = np.random.default_rng([seed, index])
-        low, high = bootstrap_interval(theta, weights, n_boot, ci, rng)
-        # Percentiles can miss the point estimate by rounding on tiny groups; keep it inside.
-        low, high = np.minimum(low, share), np.maximum(high, share)
-        n_tokens = int(weights.sum())
-        for k, topic in enumerate(topic_columns):
-            rows.append({
-                by: group, "topic": topic, "share": share[k], "ci_low": low[k],
-                "ci_high": high[k], "n_docs": len(part), "n_tokens": n_tokens,
-                "low_data": n_tokens < min_tokens,
-            })
-    return pd.DataFrame(rows)
+    codes, keys = pd.factorize(ordered[by], sort=True)  # groupby's groups, in its order
+    kept = codes >= 0  # as groupby, a missing key is no group
+    order = np.argsort(codes[kept], kind="stable")  # each group's rows stay in doc_id order
+    thetas = ordered[topic_columns].to_numpy(dtype=float)[kept][order]
+    tokens = ordered["n_tokens"].to_numpy(dtype=float)[kept][order]
+    bounds = np.searchsorted(codes[kept][order], np.arange(len(keys) + 1))
+    n_groups, k = len(keys), len(topic_columns)
+    share = np.empty((n_groups, k))
+    low, high = np.empty((n_groups, k)), np.empty((n_groups, k))
+    alpha = (1.0 - ci) / 2
+    batch = max(1, QUANTILE_CELLS // max(n_boot * k, 1))
+    for first in range(0, n_groups, batch):
+        last = min(first + batch, n_groups)
+        samples = np.empty((last - first, n_boot, k))
+        for index in range(first, last):
+            rows = slice(bounds[index], bounds[index + 1])
+            theta, weights = thetas[rows], tokens[rows]
+            # Column-major, as pandas hands a group's columns over: numpy sums a column
+            # pairwise there and row by row otherwise, which can differ in the last bit.
+            share[index] = weighted_shares(np.asfortranarray(theta), weights)
+            samples[index - first] = bootstrap_samples(
+                theta, weights, n_boot, np.random.default_rng([seed, index]))
+        low[first:last] = np.quantile(samples, alpha, axis=1)
+        high[first:last] = np.quantile(samples, 1 - alpha, axis=1)
+    # Percentiles can miss the point estimate by rounding on tiny groups; keep it inside.
+    low, high = np.minimum(low, share), np.maximum(high, share)
+    n_docs = np.diff(bounds)
+    n_tokens = np.array([int(tokens[bounds[i]:bounds[i + 1]].sum()) for i in range(n_groups)],
+                        dtype=np.int64)
+    if not n_groups:
+        return pd.DataFrame(columns=[by, "topic", "share", "ci_low", "ci_high", "n_docs",
+                                     "n_tokens", "low_data"])
+    return pd.DataFrame({
+        by: np.repeat(np.asarray(keys, dtype=object), k),
+        "topic": np.tile(np.asarray(topic_columns, dtype=object), n_groups),
+        "share": share.ravel(), "ci_low": low.ravel(), "ci_high": high.ravel(),
+        "n_docs": np.repeat(n_docs, k), "n_tokens": np.repeat(n_tokens, k),
+        "low_data": np.repeat(n_tokens < min_tokens, k),
+    })
