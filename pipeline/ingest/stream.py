@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -40,6 +39,7 @@ from pipeline.ingest.tables import (
     _looks_like_row,
     _row,
     check_columns,
+    json_row,
     rows_to_turns,
 )
 from pipeline.ingest.transcripts import _UTF16_BOMS, ENCODINGS, MAX_LINE_CHARS
@@ -290,17 +290,8 @@ def _json_rows(path: Path, encoding: str, source: str) -> Iterator[tuple[int, di
     """Rows of JSON Lines as `tables._json_rows` gives them (lines end at LF only)."""
     for number, line in enumerate(text_lines(path, encoding, "\n"), start=1):
         line = line.removesuffix("\n")  # inside a string it would change the message
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line, parse_int=str, parse_float=str, parse_constant=str)
-        except json.JSONDecodeError as exc:
-            raise PipelineError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
-        except RecursionError:
-            raise PipelineError(f"{source}:{number}: JSON nested too deeply") from None
-        if not isinstance(row, dict):
-            raise PipelineError(f"{source}:{number}: each line must be a JSON object")
-        yield number, row
+        if line.strip():
+            yield number, json_row(line, f"{source}:{number}")
 
 
 def iter_rows(path: Path, encoding: str, scan: bool = True) -> Iterator[tuple[int, dict]]:

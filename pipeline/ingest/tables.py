@@ -142,18 +142,22 @@ def _json_rows(text: str, source: str) -> list[tuple[int, dict]]:
     string); numbers keep their JSON text (a speaker 1.50 stays "1.50")."""
     rows = []
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line, parse_int=str, parse_float=str, parse_constant=str)
-        except json.JSONDecodeError as exc:
-            raise PipelineError(f"{source}:{number}: not valid JSON ({exc.msg})") from None
-        except RecursionError:
-            raise PipelineError(f"{source}:{number}: JSON nested too deeply") from None
-        if not isinstance(row, dict):
-            raise PipelineError(f"{source}:{number}: each line must be a JSON object")
-        rows.append((number, row))
+        if line.strip():
+            rows.append((number, json_row(line, f"{source}:{number}")))
     return rows
+
+
+def json_row(line: str, where: str) -> dict:
+    """One JSON Lines row: an object, numbers kept as their JSON text."""
+    try:
+        row = json.loads(line, parse_int=str, parse_float=str, parse_constant=str)
+    except json.JSONDecodeError as exc:
+        raise PipelineError(f"{where}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise PipelineError(f"{where}: JSON nested too deeply") from None
+    if not isinstance(row, dict):
+        raise PipelineError(f"{where}: each line must be a JSON object")
+    return row
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
