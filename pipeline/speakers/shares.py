@@ -40,14 +40,6 @@ def bootstrap_samples(theta: np.ndarray, weights: np.ndarray, n_boot: int,
     return samples
 
 
-def bootstrap_interval(theta: np.ndarray, weights: np.ndarray, n_boot: int, ci: float,
-                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of the shares, resampling the group's documents."""
-    alpha = (1.0 - ci) / 2
-    samples = bootstrap_samples(theta, weights, n_boot, rng)
-    return np.quantile(samples, alpha, axis=0), np.quantile(samples, 1 - alpha, axis=0)
-
-
 QUANTILE_CELLS = 8_000_000  # resampled shares of many groups held for one quantile call
 
 

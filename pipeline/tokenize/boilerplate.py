@@ -89,10 +89,8 @@ class Boilerplate:
     def strip_next(self, text: str) -> tuple[str, int]:
         """strip() of the next document in the order find_boilerplate read them, from the
         digests it kept (no segment is normalized again)."""
-        if not self.found:
+        if not self.found:  # a corpus with boilerplate always has the digests kept
             return text, 0
-        if self._digests is None:
-            return self.strip(text)
         size = self._sizes[self._next]
         mine = self._digests[self._offset:self._offset + size]
         self._next += 1
