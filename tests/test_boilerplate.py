@@ -107,3 +107,20 @@ def test_strip_next_equals_strip_document_by_document():
     each = find_boilerplate(docs, 3, 5)
     for _, text in docs:
         assert by_order.strip_next(text) == each.strip(text)
+
+
+def test_digests_counted_in_worker_batches_are_those_of_one_pass():
+    # Batches of a few documents through two processes: the same segments found, and the
+    # same per-document digests kept for strip_next, as in one pass here.
+    docs = minutes(12, extra="本日は以上です。")
+    from pipeline.common.compute import LocalExecutor
+
+    here = find_boilerplate(docs, 3, 5)
+    ex = LocalExecutor(2)
+    try:
+        there = find_boilerplate(docs, 3, 5, ex.map, batch_chars=40)
+    finally:
+        ex.close()
+    assert there.found == here.found and len(here.found) >= 2
+    assert list(there._digests) == list(here._digests)
+    assert list(there._sizes) == list(here._sizes)

@@ -6,12 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_sweep import noisy_corpus
 
 from pipeline.common.compute import LocalExecutor
 from pipeline.common.config import ModelConfig
 from pipeline.common.errors import PipelineError
 from pipeline.model.core import DOC_FIELDS, FitInputs, fit_model, theme_warnings
+from pipeline.model.engines import top_term_indices
 from pipeline.model.themes import Theme
 
 
@@ -101,3 +104,16 @@ def test_more_themes_than_k_is_an_error_before_any_fit():
     themes = [Theme(f"x{i}", (f"t{i}",)) for i in range(4)]
     with pytest.raises(PipelineError):
         fit(inputs(), themes, n_topics=3, themes_file="themes.yaml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.5]), min_size=6, max_size=6),
+                min_size=1, max_size=4),
+       st.integers(min_value=0, max_value=8))
+def test_top_term_indices_are_the_keyed_sort_of_the_whole_row(rows, n):
+    # Few distinct weights: ties everywhere, so the term decides, as in the plain sort.
+    vocabulary = ("ウ", "ア", "エ", "イ", "オ", "カ")
+    components = np.array(rows)
+    expected = [sorted(range(len(row)), key=lambda i: (-row[i], vocabulary[i]))[:n]
+                for row in components]
+    assert top_term_indices(components, vocabulary, n) == expected

@@ -6,7 +6,9 @@ import pytest
 
 from pipeline.ingest.documents import is_procedural
 from pipeline.tokenize.procedure import (
+    ProcedureTerms,
     is_procedural_document,
+    is_procedural_term,
     procedural_topics,
     procedure_lexicon,
 )
@@ -50,3 +52,13 @@ def test_the_shipped_lexicon_is_read_without_comments():
     lexicon = procedure_lexicon()
     assert {"異議", "散会", "付託"} <= lexicon
     assert not any(w.startswith("#") for w in lexicon)
+
+
+def test_procedure_terms_decide_each_term_once_as_the_lexicon_does():
+    known = ProcedureTerms()
+    terms = ["動議", "提出", "継続調査要求書", "法案", "財源", "動議"]
+    assert [known[t] for t in terms] == [is_procedural_term(t, procedure_lexicon())
+                                         for t in terms]
+    assert len(known) == 5  # the repeated term was looked up, not searched again
+    assert is_procedural_document(["動議", "提出", "選任"], known=known)
+    assert not is_procedural_document(["法案", "採決", "反対", "理由", "財源"], known=known)

@@ -7,6 +7,7 @@ callers never branch on the engine.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 
 import numpy as np
 import scipy.sparse as sp
@@ -342,8 +343,17 @@ def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
 def top_term_indices(components: np.ndarray, vocabulary: tuple[str, ...],
                      n: int) -> list[list[int]]:
     """Column indices of the n heaviest terms of each topic; ties broken by the term."""
-    return [sorted(range(len(row)), key=lambda i: (-row[i], vocabulary[i]))[:n]
-            for row in components]
+    out = []
+    for row in np.asarray(components):
+        candidates: Iterable[int] = range(len(row))
+        if 0 < n < len(row):
+            # Only terms at least as heavy as the n-th heaviest can be among the n (its ties
+            # included), so the keyed sort sees a few terms, not the vocabulary: that sort
+            # was a sixth of the K sweep's time.
+            cut = np.partition(row, len(row) - n)[len(row) - n]
+            candidates = np.flatnonzero(row >= cut).tolist()
+        out.append(sorted(candidates, key=lambda i: (-row[i], vocabulary[i]))[:n])
+    return out
 
 
 def top_terms(components: np.ndarray, vocabulary: tuple[str, ...], n: int) -> list[list[str]]:

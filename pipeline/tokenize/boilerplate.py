@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from hashlib import blake2b
 
 import numpy as np
@@ -25,6 +25,7 @@ _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
 N_EXAMPLES = 10
 MIN_DOCS_FACTOR = 4
+BATCH_CHARS = 200_000  # text per digest task: worth sending to a worker
 
 
 def segments(text: str) -> list[str]:
@@ -44,6 +45,28 @@ def digest(key: str) -> int:
     Python's salted hash(), so a collision (about 1 in 10^12 pairs) cannot make two runs
     differ."""
     return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+def segment_digests(segs: list[str]) -> list[int]:
+    """digest(normalize(s)) of each segment, 0 for one whose normalized form is under two
+    characters (too short to count)."""
+    return [digest(key) if len(key := normalize(s)) >= 2 else 0 for s in segs]
+
+
+def text_digests(texts: list[str]) -> tuple[array, array, array, array]:
+    """What find_boilerplate counts, for some texts (a task a worker can run): each
+    segment's digest in order, how many per text; each text's distinct digests (0 left
+    out), how many per text."""
+    ordered, sizes, keyed, n_keyed = array("Q"), array("I"), array("Q"), array("I")
+    for text in texts:
+        mine = segment_digests(segments(text))
+        ordered.extend(mine)
+        sizes.append(len(mine))
+        distinct = set(mine)
+        distinct.discard(0)
+        keyed.extend(distinct)
+        n_keyed.append(len(distinct))
+    return ordered, sizes, keyed, n_keyed
 
 
 class Boilerplate:
@@ -84,7 +107,7 @@ class Boilerplate:
         """The text without its boilerplate segments, and how many were dropped."""
         if not self.found:
             return text, 0
-        return self._drop(text, [digest(normalize(s)) for s in segments(text)])
+        return self._drop(text, segment_digests(segments(text)))
 
     def strip_next(self, text: str) -> tuple[str, int]:
         """strip() of the next document in the order find_boilerplate read them, from the
@@ -112,31 +135,46 @@ class Boilerplate:
 
 
 def find_boilerplate(documents: Iterable[tuple[str, str]], min_meetings: int,
-                     min_docs: int) -> Boilerplate:
+                     min_docs: int, map_: Callable[[Callable, Iterable], Iterator] = map,
+                     batch_chars: int = BATCH_CHARS) -> Boilerplate:
     """Segments recurring in at least min_meetings meetings of (meeting, text) documents, or,
-    when the corpus has fewer meetings than that, in at least min_docs documents; 0 = off."""
+    when the corpus has fewer meetings than that, in at least min_docs documents; 0 = off.
+
+    map_: how the texts' digests are computed (map, or an executor's map: workers), in
+    batches of about batch_chars characters; results in input order.
+    """
     if min_meetings == 0:
         return Boilerplate({})
     # Per segment (in order, for strip_next): its digest (0 for one too short to count);
     # per document, how many; per distinct segment of a document: digest and meeting number.
-    ordered, sizes = array("Q"), array("I")
-    keyed, meeting_of = array("Q"), array("I")
+    ordered, sizes, keyed, n_keyed = array("Q"), array("I"), array("Q"), array("I")
     meetings: dict[str, int] = {}
-    for meeting, text in documents:
-        number = meetings.setdefault(meeting, len(meetings))
-        mine = [digest(key) if len(key := normalize(s)) >= 2 else 0 for s in segments(text)]
-        ordered.extend(mine)
-        sizes.append(len(mine))
-        distinct = set(mine) - {0}
-        keyed.extend(distinct)
-        meeting_of.extend([number] * len(distinct))
+    meeting_of_doc = array("I")
+
+    def batches() -> Iterator[list[str]]:
+        texts: list[str] = []
+        size = 0
+        for meeting, text in documents:
+            meeting_of_doc.append(meetings.setdefault(meeting, len(meetings)))
+            texts.append(text)
+            size += len(text)
+            if size >= batch_chars:
+                yield texts
+                texts, size = [], 0
+        if texts:
+            yield texts
+
+    for part in map_(text_digests, batches()):
+        for whole, more in zip((ordered, sizes, keyed, n_keyed), part, strict=True):
+            whole.extend(more)
     n_docs = len(sizes)
     by_meetings = len(meetings) >= min_meetings
     if not by_meetings and n_docs < MIN_DOCS_FACTOR * min_docs:
         return Boilerplate({}, "documents")
     digests = np.frombuffer(keyed, dtype=np.uint64)
     if by_meetings:  # distinct meetings per digest: each (digest, meeting) pair once
-        numbers = np.frombuffer(meeting_of, dtype=np.uint32)
+        numbers = np.repeat(np.frombuffer(meeting_of_doc, dtype=np.uint32),
+                            np.frombuffer(n_keyed, dtype=np.uint32))
         order = np.lexsort((numbers, digests))
         digests, numbers = digests[order], numbers[order]
         first = np.ones(len(digests), dtype=bool)

@@ -24,10 +24,10 @@ from pipeline.ingest.speaker_labels import ROLES
 from pipeline.tokenize.analyzer import Analyzer
 from pipeline.tokenize.boilerplate import Boilerplate, find_boilerplate
 from pipeline.tokenize.cache import TokenCache
-from pipeline.tokenize.chunks import TokenSettings, corpus_terms, gc_paused
+from pipeline.tokenize.chunks import TokenSettings, Worker, corpus_terms, gc_paused
 from pipeline.tokenize.collocations import join_collocations
 from pipeline.tokenize.meetings import tokenize_meetings
-from pipeline.tokenize.procedure import is_procedural_document, procedure_lexicon
+from pipeline.tokenize.procedure import ProcedureTerms, is_procedural_document, procedure_lexicon
 from pipeline.tokenize.rules import roster_names, shipped_stopwords, text_for_terms
 
 PARALLEL_MIN_CHARS = 200_000  # below this, starting worker processes costs more than it saves
@@ -82,8 +82,11 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
     settings = TokenSettings.make(cfg.pos, stopwords, cfg.compounds, cfg.min_chars,
                                   cfg.keep_phrases)
     cache = TokenCache(cache_dir, settings) if cache_dir is not None else None
+    if Worker.here().tagger is None:  # before any worker forks: they start with it
+        Worker.here().tagger = tagger
     boilerplate = find_boilerplate(((d.get("meeting", ""), d["text"]) for d in documents()),
-                                   cfg.boilerplate_min_meetings, cfg.boilerplate_min_docs)
+                                   cfg.boilerplate_min_meetings, cfg.boilerplate_min_docs,
+                                   ex.map)
     index: list[DocRef] = []
     dropped: Counter = Counter()
     started = time.perf_counter()
@@ -109,6 +112,7 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
                                        cfg.collocation_threshold))
     counts = {"tokens": 0, "empty": 0, "procedural": 0}
     lexicon = procedure_lexicon() if cfg.drop_procedural_documents else frozenset()
+    procedural = ProcedureTerms(lexicon)
     vocabulary: set[str] = set()
 
     def records() -> Iterator[dict]:
@@ -122,7 +126,7 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
                 vocabulary.update(doc_terms)
                 record = {"doc_id": doc_id, "meeting": meeting, "terms": doc_terms,
                           "weight": weight}
-                if lexicon and is_procedural_document(doc_terms, lexicon):
+                if lexicon and is_procedural_document(doc_terms, known=procedural):
                     counts["procedural"] += 1
                     record["procedural"] = True  # kept here, left out of the matrix
                 yield record

@@ -41,11 +41,25 @@ def procedural_topics(topics: Sequence[Sequence[str]],
             >= PROCEDURAL_SHARE * len(terms) for terms in topics]
 
 
-def is_procedural_document(terms: Sequence[str], lexicon: frozenset[str] | None = None) -> bool:
+class ProcedureTerms(dict):
+    """term -> whether it is procedure, each term decided once: a corpus repeats its terms,
+    and one search per token was the larger part of marking a corpus's documents."""
+
+    def __init__(self, lexicon: frozenset[str] | None = None) -> None:
+        super().__init__()
+        self.lexicon = procedure_lexicon() if lexicon is None else frozenset(lexicon)
+
+    def __missing__(self, term: str) -> bool:
+        flag = self[term] = is_procedural_term(term, self.lexicon)
+        return flag
+
+
+def is_procedural_document(terms: Sequence[str], lexicon: frozenset[str] | None = None,
+                           known: ProcedureTerms | None = None) -> bool:
     """A document of procedure: at least two terms, and at least PROCEDURAL_SHARE of them
     procedure (a member's motion to elect the chair, a call to order left after the
-    boilerplate was taken out)."""
-    lexicon = procedure_lexicon() if lexicon is None else lexicon
+    boilerplate was taken out). `known`: terms decided before (for many documents)."""
     if len(terms) < 2:
         return False
-    return sum(is_procedural_term(t, lexicon) for t in terms) >= PROCEDURAL_SHARE * len(terms)
+    known = ProcedureTerms(lexicon) if known is None else known
+    return sum(map(known.__getitem__, terms)) >= PROCEDURAL_SHARE * len(terms)
