@@ -18,7 +18,8 @@ its workers) is sampled every 0.1 s and attributed to the stage running at the t
 At --ratios-at it times, interleaved over --rounds rounds on the same documents: bare
 fugashi (`[w.surface for w in tagger(text)]`) in one process and on two halves in two
 processes (this machine's ceiling), and our tokenizer's entry point `tokenize_corpus`
-(documents in their meetings, cache off) with 1 and 2 processes. At --naive-at it times
+(documents in their meetings, cache off) with 1 and 2 processes, and our MeCab pass alone
+(the floor under our time). At --naive-at it times
 benchmarks/naive_pipeline.py on the same corpus. At --dask-at it reruns the pipeline with
 `compute.backend: dask` (a LocalCluster of 2 workers) and times one worker alone on a
 slice of the text: the rate the whole-Diet plan in the README scales from.
@@ -166,6 +167,16 @@ def _bare(texts: list[str]) -> None:
         [w.surface for w in tagger(text)]
 
 
+def _mecab_pass(texts: list[str]) -> None:
+    """Our tokenizer's MeCab pass alone (one output line per token, split), no term work:
+    the floor under our time, to read the single-core ratio against."""
+    from pipeline.tokenize.analyzer import Analyzer
+
+    tagger = Analyzer()
+    for text in texts:
+        tagger.lines(text)
+
+
 def _bare_two(texts: list[str]) -> None:
     import multiprocessing
 
@@ -193,7 +204,8 @@ def tokenizer_ratios(docs: list[dict], rounds: int) -> dict[str, list[float]]:
     """Seconds of bare fugashi and of ours, 1 and 2 processes, interleaved in rounds."""
     texts = [d["text"] for d in docs]
     runs = {"bare 1": lambda: _bare(texts), "ours 1": lambda: _ours(docs, 1),
-            "ours 2": lambda: _ours(docs, 2), "bare 2": lambda: _bare_two(texts)}
+            "ours 2": lambda: _ours(docs, 2), "bare 2": lambda: _bare_two(texts),
+            "our MeCab pass alone": lambda: _mecab_pass(texts)}
     _bare(texts[: len(texts) // 10])  # the dictionary into the page cache, untimed
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):
@@ -217,6 +229,10 @@ def ratio_lines(times: dict[str, list[float]]) -> list[str]:
              "(target >= 1.7)",
              f"  bare fugashi's own 2-process speedup: {med('bare 1', 'bare 2'):.2f}x "
              "(this machine's ceiling)"]
+    if "our MeCab pass alone" in times:
+        rows.append("  our MeCab pass alone (one output line per token, no term work) takes "
+                    f"{med('our MeCab pass alone', 'bare 1'):.2f}x bare's time; "
+                    f"{med('our MeCab pass alone', 'ours 1'):.0%} of ours 1")
     return rows
 
 
