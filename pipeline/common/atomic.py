@@ -11,12 +11,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
-from typing import IO, Any
-
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any
 
 from pipeline.common.errors import PipelineError, os_error_advice
 from pipeline.common.spreadsheet import csv_frame, unguard_frame
+
+# pandas costs 0.3 s to import: it is imported where a table is read, so the stages that
+# write only JSON or text (user_files, ingest, tokenize) never load it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 # output.csv_formula_guard for this run; the stage wrapper sets it from the config, so every
 # table a stage writes or reads back follows the one setting.
@@ -179,6 +182,8 @@ TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role
 
 def read_csv(path: Path) -> pd.DataFrame:
     """A table written by write_csv, as it was before writing (text as text, guard undone)."""
+    import pandas as pd
+
     frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False,
                         dtype=dict.fromkeys(TEXT_COLUMNS, str))
     return unguard_frame(frame) if formula_guard_on() else frame
