@@ -337,15 +337,3 @@ def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
     if engine == "gensim_lda":
         return GensimLDA(n_topics=n_topics, random_state=seed, max_iter=max_iter)
     raise ValueError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
-
-
-def top_term_indices(components: np.ndarray, vocabulary: tuple[str, ...],
-                     n: int) -> list[list[int]]:
-    """Column indices of the n heaviest terms of each topic; ties broken by the term."""
-    return [sorted(range(len(row)), key=lambda i: (-row[i], vocabulary[i]))[:n]
-            for row in components]
-
-
-def top_terms(components: np.ndarray, vocabulary: tuple[str, ...], n: int) -> list[list[str]]:
-    """The n heaviest terms of each topic."""
-    return [[vocabulary[i] for i in idx] for idx in top_term_indices(components, vocabulary, n)]

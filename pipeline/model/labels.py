@@ -1,4 +1,5 @@
-"""Words that label a topic: LDAvis relevance, and the data for the report's λ slider."""
+"""Words that label a topic: the heaviest, LDAvis relevance, and the data for the report's λ
+slider."""
 
 from __future__ import annotations
 
@@ -47,3 +48,15 @@ def slider_data(phi: np.ndarray, term_share: np.ndarray, vocabulary: Sequence[st
                     "phi": [round(float(phi[k, i]), 8) for i in picks],
                     "p": [round(float(term_share[i]), 8) for i in picks]})
     return out
+
+
+def top_term_indices(components: np.ndarray, vocabulary: tuple[str, ...],
+                     n: int) -> list[list[int]]:
+    """Column indices of the n heaviest terms of each topic; ties broken by the term."""
+    return [sorted(range(len(row)), key=lambda i: (-row[i], vocabulary[i]))[:n]
+            for row in components]
+
+
+def top_terms(components: np.ndarray, vocabulary: tuple[str, ...], n: int) -> list[list[str]]:
+    """The n heaviest terms of each topic."""
+    return [[vocabulary[i] for i in idx] for idx in top_term_indices(components, vocabulary, n)]
