@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
@@ -174,6 +176,14 @@ def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
     write_bytes(path, ("\ufeff" if bom else "").encode() + body.encode("utf-8"))
 
 
+def write_csv_header(path: Path, columns: Sequence[str], bom: bool = True) -> None:
+    """A table of no rows as write_csv writes one, its header line alone, without importing
+    pandas (csv.writer quotes as pandas does): for a stage with nothing to do."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow(columns)
+    write_bytes(path, ("\ufeff" if bom else "").encode() + line.getvalue().encode("utf-8"))
+
+
 # Columns of our tables that hold text: read as strings, so that speakers `1` and `01` stay
 # two speakers and an id keeps its leading zeros. Every other column is a number or a flag.
 TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role", "text",
@@ -224,7 +234,6 @@ def arrays_to_npz_bytes(arrays: dict[str, Any]) -> bytes:
 
     numpy stamps zip members with the current time; a fixed stamp keeps reruns identical.
     """
-    import io
     import zipfile
 
     import numpy as np
