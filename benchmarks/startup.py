@@ -1,13 +1,14 @@
 """What each stage pays before it does any work: `python -c "import pipeline.stages.X"`.
 
-    python -m benchmarks.startup [--repeat 5] [--stages label,score]
-    PYTHONPATH=/other/checkout python -m benchmarks.startup   # another tree's code
+    python -m benchmarks.startup [--repeat 5] [--stages label,score] [--against /other/tree]
+    PYTHONPATH=/other/checkout python -m benchmarks.startup   # another tree's code alone
 
-Every run is a fresh interpreter (this one's executable), as `dvc repro` starts each stage;
-the stages are interleaved in --repeat rounds, so a busy moment on a shared machine hits all
-of them alike. Prints the median wall time per stage, the total of the medians, and a bare
-`python -c pass` for the interpreter's own share. The children run in an empty folder and
-import the code of this checkout, or of the one PYTHONPATH names (the first line says which).
+Every run is a fresh interpreter (this one's executable), as `dvc repro` starts each stage.
+The stages (and with --against, the two checkouts) are interleaved in --repeat rounds, so a
+busy moment on a shared machine hits all of them alike. Prints the median wall time per stage
+and the total of the medians, with a bare `python -c pass` for the interpreter's own share.
+The children run in an empty folder and import the code of this checkout, or of the one
+PYTHONPATH names; --against adds a column for another checkout (say, main's) and the change.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # In the order dvc repro runs them.
 STAGES = ("user_files", "ingest", "tokenize", "vectorize", "fit", "label", "score", "speakers",
           "charts", "networks", "report")
+BARE = "(python -c pass)"
 
 
 def timed_run(code: str, cwd: str, env: dict[str, str]) -> float:
@@ -35,31 +37,46 @@ def timed_run(code: str, cwd: str, env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def code_folder(env: dict[str, str], cwd: str) -> str:
+    """The checkout whose `pipeline` package the children import."""
+    where = subprocess.run([sys.executable, "-c", "import pipeline; print(pipeline.__file__)"],
+                           cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    return os.path.dirname(os.path.dirname(where.stdout.strip()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per stage (median)")
     parser.add_argument("--stages", default=",".join(STAGES), help="comma-separated")
+    parser.add_argument("--against", help="another checkout to time in the same rounds")
     args = parser.parse_args()
     stages = args.stages.split(",")
-    env = {**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH") or str(ROOT)}
+    envs = {"this": {**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH") or str(ROOT)}}
+    if args.against:
+        envs = {"against": {**os.environ, "PYTHONPATH": args.against}, **envs}
+    times = {tree: {name: [] for name in (BARE, *stages)} for tree in envs}
     with tempfile.TemporaryDirectory() as empty:
-        where = subprocess.run(
-            [sys.executable, "-c", "import pipeline; print(pipeline.__file__)"],
-            cwd=empty, env=env, check=True, capture_output=True, text=True).stdout.strip()
-        print(f"code: {os.path.dirname(os.path.dirname(where))}")
+        for tree, env in envs.items():
+            print(f"{tree}: code of {code_folder(env, empty)}")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
               f"{platform.release()}, Python {platform.python_version()}; "
               f"median of {args.repeat} fresh processes")
-        times: dict[str, list[float]] = {name: [] for name in ("(python -c pass)", *stages)}
         for _ in range(args.repeat):
-            times["(python -c pass)"].append(timed_run("pass", empty, env))
-            for stage in stages:
-                times[stage].append(timed_run(f"import pipeline.stages.{stage}", empty, env))
-    medians = {name: statistics.median(runs) for name, runs in times.items()}
-    print(f"{'stage':<18}{'median s':>9}{'min s':>8}{'max s':>8}")
-    for name, runs in times.items():
-        print(f"{name:<18}{medians[name]:>9.2f}{min(runs):>8.2f}{max(runs):>8.2f}")
-    print(f"{f'total ({len(stages)} stages)':<18}{sum(medians[s] for s in stages):>9.2f}")
+            for tree, env in envs.items():
+                times[tree][BARE].append(timed_run("pass", empty, env))
+                for stage in stages:
+                    times[tree][stage].append(
+                        timed_run(f"import pipeline.stages.{stage}", empty, env))
+    medians = {tree: {name: statistics.median(runs) for name, runs in by_stage.items()}
+               for tree, by_stage in times.items()}
+    for by_stage in medians.values():
+        by_stage["total"] = sum(by_stage[s] for s in stages)
+    print(f"{'stage':<18}" + "".join(f"{tree + ' s':>11}" for tree in envs)
+          + (f"{'change':>9}" if args.against else ""))
+    for name in (BARE, *stages, "total"):
+        row = [medians[tree][name] for tree in envs]
+        change = f"{row[1] / row[0] - 1:>+9.0%}" if args.against else ""
+        print(f"{name:<18}" + "".join(f"{t:>11.2f}" for t in row) + change)
 
 
 if __name__ == "__main__":
