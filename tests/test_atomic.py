@@ -20,6 +20,7 @@ from pipeline.common.atomic import (
     sparse_to_npz_bytes,
     write_bytes,
     write_csv,
+    write_csv_header,
     write_files,
     write_json,
     write_jsonl,
@@ -62,6 +63,17 @@ def test_write_csv_is_byte_identical_on_rerun(tmp_path, frame):
     write_csv(tmp_path / "a.csv", frame)
     write_csv(tmp_path / "b.csv", frame)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+@pytest.mark.parametrize("columns", [
+    ["doc_id", "meeting", "speaker", "turn", "source_id"],
+    ["話者", "a,b", 'say "hi"', "line\nbreak", "=SUM(A1)", " padded "],
+])
+@pytest.mark.parametrize("bom", [True, False])
+def test_write_csv_header_writes_what_write_csv_writes_for_no_rows(tmp_path, columns, bom):
+    write_csv(tmp_path / "pandas.csv", pd.DataFrame(columns=columns), bom=bom)
+    write_csv_header(tmp_path / "header.csv", columns, bom=bom)
+    assert (tmp_path / "header.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
 
 
 def _leftovers(folder, keep):

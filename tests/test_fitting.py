@@ -14,7 +14,7 @@ from pipeline.common.compute import LocalExecutor
 from pipeline.common.config import ModelConfig
 from pipeline.common.errors import PipelineError
 from pipeline.model.core import DOC_FIELDS, FitInputs, fit_model, theme_warnings
-from pipeline.model.engines import top_term_indices
+from pipeline.model.labels import top_term_indices
 from pipeline.model.themes import Theme
 
 

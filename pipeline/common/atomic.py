@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
-from typing import IO, Any
-
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any
 
 from pipeline.common.errors import PipelineError, os_error_advice
 from pipeline.common.spreadsheet import csv_frame, unguard_frame
+
+# pandas costs 0.3 s to import: it is imported where a table is read, so the stages that
+# write only JSON or text (user_files, ingest, tokenize) never load it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 # output.csv_formula_guard for this run; the stage wrapper sets it from the config, so every
 # table a stage writes or reads back follows the one setting.
@@ -171,6 +176,14 @@ def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
     write_bytes(path, ("\ufeff" if bom else "").encode() + body.encode("utf-8"))
 
 
+def write_csv_header(path: Path, columns: Sequence[str], bom: bool = True) -> None:
+    """A table of no rows as write_csv writes one, its header line alone, without importing
+    pandas (csv.writer quotes as pandas does): for a stage with nothing to do."""
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow(columns)
+    write_bytes(path, ("\ufeff" if bom else "").encode() + line.getvalue().encode("utf-8"))
+
+
 # Columns of our tables that hold text: read as strings, so that speakers `1` and `01` stay
 # two speakers and an id keeps its leading zeros. Every other column is a number or a flag.
 TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role", "text",
@@ -179,6 +192,8 @@ TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role
 
 def read_csv(path: Path) -> pd.DataFrame:
     """A table written by write_csv, as it was before writing (text as text, guard undone)."""
+    import pandas as pd
+
     frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False,
                         dtype=dict.fromkeys(TEXT_COLUMNS, str))
     return unguard_frame(frame) if formula_guard_on() else frame
@@ -219,7 +234,6 @@ def arrays_to_npz_bytes(arrays: dict[str, Any]) -> bytes:
 
     numpy stamps zip members with the current time; a fixed stamp keeps reruns identical.
     """
-    import io
     import zipfile
 
     import numpy as np

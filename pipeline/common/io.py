@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Container, Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-import scipy.sparse as sp
+from typing import TYPE_CHECKING, Any
 
 from pipeline.common.atomic import iter_jsonl, read_csv
 from pipeline.common.errors import PipelineError
+
+# pandas and scipy.sparse are imported by the readers that need them (see
+# pipeline.common.atomic): tokenize and vectorize read JSON lines only.
+if TYPE_CHECKING:
+    import pandas as pd
+    import scipy.sparse as sp
 
 TOPIC_PREFIX = "topic_"
 
@@ -74,11 +77,15 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def read_numbers(path: str | Path) -> pd.DataFrame:
     """A CSV of numbers only (plot data such as k_sweep.csv): an empty cell is a NaN."""
+    import pandas as pd
+
     return pd.read_csv(Path(path))
 
 
 def read_matrix(path: str | Path) -> sp.csr_matrix:
     """The document-term matrix (dtm.npz), rows in the order of dtm_documents.json."""
+    import scipy.sparse as sp
+
     return sp.load_npz(Path(path)).tocsr()
 
 
@@ -110,6 +117,8 @@ def read_terms(path: str | Path, doc_ids: Sequence[str] | None,
 def read_documents_frame(path: str | Path, index: list[dict],
                          fields: Sequence[str]) -> pd.DataFrame:
     """doc_id and `fields` of each document of the matrix, in its row order."""
+    import pandas as pd
+
     docs = read_document_fields(path, fields, {d["doc_id"] for d in index})
     return pd.DataFrame([(d["doc_id"], *docs[d["doc_id"]]) for d in index],
                         columns=["doc_id", *fields])
@@ -133,6 +142,8 @@ def read_document_table(path: str | Path) -> pd.DataFrame:
     """The one document table (documents.jsonl without its text): doc_id, meeting, speaker,
     role, date and one column per speaker attribute (group, position, ...; "" where a
     document has none). An attribute named like a base field gets an `attribute_` prefix."""
+    import pandas as pd
+
     rows = []
     for d in iter_jsonl(Path(path)):
         row = {f: d.get(f, "") for f in DOCUMENT_FIELDS}

@@ -16,8 +16,10 @@ leave unquoted (our rows end in `\n`), and a spreadsheet would start a new row t
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _GUARDED = re.compile(r"'*[=+\-@\t\r]")
@@ -48,6 +50,8 @@ def unguard_cell(value: str) -> str:
 
 def _map_text(frame: pd.DataFrame, cell) -> pd.DataFrame:
     """frame with `cell` applied to every text value (numbers and booleans left alone)."""
+    import pandas as pd  # loaded already (frame is a DataFrame); see pipeline.common.atomic
+
     out = frame.copy()
     for column in out.columns:
         series = out[column]

@@ -11,14 +11,18 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator
 
 from pipeline.common.atomic import arrays_to_npz_bytes
 from pipeline.common.errors import PipelineError
-from pipeline.model.engines import GensimLDA, NMFTopics, SklearnLDA, normalize_rows
+
+# The engines (scikit-learn: 0.7 s to import) are imported by export_model and transform
+# only: the label stage reads a saved model with numpy alone.
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+    from sklearn.base import BaseEstimator
 
 FORMAT = 1
 # Engines whose fitted state describes new documents; the author-topic and tomotopy adapters
@@ -47,6 +51,8 @@ def export_model(model: BaseEstimator | None, engine: str, order: Sequence[int],
     """The state of a fitted engine, its topics put in table order (`order[k]` is the
     engine's index of topic k + 1). Engines that cannot score new text keep only their
     topic-term weights (for merging topics), marked not scorable."""
+    from pipeline.model.engines import GensimLDA, NMFTopics, SklearnLDA
+
     order = list(order)
     arrays = {"components": np.asarray(model.components_, dtype=float)[order],
               "term_share": np.asarray(term_share, dtype=float)}
@@ -117,6 +123,10 @@ def check_saved(saved: SavedModel, source: str, scoring: bool = True) -> None:
 def transform(saved: SavedModel, counts: sp.spmatrix) -> np.ndarray:
     """Topic shares (rows sum to 1, in table order) of new documents' term counts, whose
     columns are the saved vocabulary."""
+    import scipy.sparse as sp
+
+    from pipeline.model.engines import normalize_rows
+
     engine, params, arrays = saved.meta["engine"], saved.meta["params"], saved.arrays
     counts = sp.csr_matrix(counts, dtype=float)
     counts.eliminate_zeros()  # an explicit 0 would be log(0) in sublinear tf

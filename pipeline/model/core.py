@@ -14,9 +14,14 @@ from pipeline.common.config import ModelConfig
 from pipeline.common.io import topic_column
 from pipeline.common.progress import progress
 from pipeline.model.artifact import SavedModel, export_model
-from pipeline.model.engines import choose_solver, top_term_indices
+from pipeline.model.engines import choose_solver
 from pipeline.model.k_choice import choose_k, dominance_warning, k_range
-from pipeline.model.labels import slider_data, term_distributions, top_by_relevance
+from pipeline.model.labels import (
+    slider_data,
+    term_distributions,
+    top_by_relevance,
+    top_term_indices,
+)
 from pipeline.model.quality import TopicCoherence
 from pipeline.model.themes import Theme, check_themes_fit_k, seed_columns
 from pipeline.model.topics import KScore, check_k, fit_topics, small_corpus_warnings, sweep_k

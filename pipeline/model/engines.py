@@ -7,7 +7,6 @@ callers never branch on the engine.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
 
 import numpy as np
 import scipy.sparse as sp
@@ -338,24 +337,3 @@ def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
     if engine == "gensim_lda":
         return GensimLDA(n_topics=n_topics, random_state=seed, max_iter=max_iter)
     raise ValueError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
-
-
-def top_term_indices(components: np.ndarray, vocabulary: tuple[str, ...],
-                     n: int) -> list[list[int]]:
-    """Column indices of the n heaviest terms of each topic; ties broken by the term."""
-    out = []
-    for row in np.asarray(components):
-        candidates: Iterable[int] = range(len(row))
-        if 0 < n < len(row):
-            # Only terms at least as heavy as the n-th heaviest can be among the n (its ties
-            # included), so the keyed sort sees a few terms, not the vocabulary: that sort
-            # was a sixth of the K sweep's time.
-            cut = np.partition(row, len(row) - n)[len(row) - n]
-            candidates = np.flatnonzero(row >= cut).tolist()
-        out.append(sorted(candidates, key=lambda i: (-row[i], vocabulary[i]))[:n])
-    return out
-
-
-def top_terms(components: np.ndarray, vocabulary: tuple[str, ...], n: int) -> list[list[str]]:
-    """The n heaviest terms of each topic."""
-    return [[vocabulary[i] for i in idx] for idx in top_term_indices(components, vocabulary, n)]

@@ -18,8 +18,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pipeline.common.config import validation_error
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import topic_column
-from pipeline.model.engines import top_term_indices
-from pipeline.model.labels import slider_data, term_distributions, top_by_relevance
+from pipeline.model.labels import (
+    slider_data,
+    term_distributions,
+    top_by_relevance,
+    top_term_indices,
+)
 from pipeline.tokenize.procedure import procedural_topics
 
 # Fewer than this share of the terms recorded with a name among the topic's top terms now:

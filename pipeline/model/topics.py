@@ -12,7 +12,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
 from pipeline.common.errors import PipelineError
-from pipeline.model.engines import make_model, top_terms
+from pipeline.model.engines import make_model
+from pipeline.model.labels import top_terms
 from pipeline.model.quality import TopicCoherence, diversity, stability
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 BLOCK_CELLS = 4_000_000  # resamples × documents held at once: bounds the memory used
 MAX_PAIRS = 20  # pairwise differences among the groups with the most tokens
@@ -61,6 +60,10 @@ def group_samples(theta: np.ndarray, n_tokens: np.ndarray, speakers: np.ndarray,
     `doc_ids`, the result does not depend on document order: documents are sorted by
     (group, speaker, doc_id) first.
     """
+    # scipy.sparse is imported where the resamples are summed: the charts stage imports
+    # this module for distinguishing_topics only, and has no other use for scipy.
+    from scipy import sparse
+
     keys = (speakers, groups) if doc_ids is None else (doc_ids, speakers, groups)
     order = np.lexsort(keys)
     theta, n_tokens = theta[order], n_tokens[order].astype(float)
@@ -201,6 +204,8 @@ def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
     its documents with replacement: every owner of a chunk at once, in chunks of owners
     that bound the memory (owner i's rows are intervals[i]). Documents of one owner are
     drawn in the order given: pass them in a fixed order (by doc_id) for repeatable output."""
+    from scipy import sparse  # see group_samples
+
     n_topics = theta.shape[1]
     low = np.empty((n_owners, n_topics))
     high = np.empty((n_owners, n_topics))

@@ -18,11 +18,8 @@ from pipeline.common.config import PipelineConfig, SpeakersConfig
 from pipeline.common.io import topic_column, topic_number
 from pipeline.model.artifact import SavedModel, transform
 from pipeline.speakers.core import speaker_table
+from pipeline.speakers.score_columns import DOC_COLUMNS, SPEAKER_COLUMNS
 from pipeline.tokenize.new_texts import document_terms
-
-DOC_COLUMNS = ("doc_id", "meeting", "speaker", "turn")
-SPEAKER_COLUMNS = ("speaker", "topic", "share", "ci_low", "ci_high", "n_docs", "n_tokens",
-                   "low_data", "share_raw", "pooled", "topic_label")
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
-from pipeline.common.atomic import write_csv, write_json
+from pipeline.common.atomic import write_csv, write_csv_header, write_json
 from pipeline.common.io import read_json
 from pipeline.ingest.core import IngestTally, doc_options, read_options
 from pipeline.ingest.corpus import find_transcripts, ingest_file, meeting_id
 from pipeline.ingest.roster import parse_roster
-from pipeline.model.artifact import read_model
-from pipeline.speakers.scoring import DOC_COLUMNS, SPEAKER_COLUMNS, score_transcripts
+from pipeline.speakers.score_columns import DOC_COLUMNS, SPEAKER_COLUMNS
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tokenize.rules import parse_stopwords, shipped_stopwords
 
@@ -30,11 +27,16 @@ def main(args, config) -> None:
     outputs = (Path(args.doc_topics), Path(args.speaker_topics), Path(args.summary))
     if not source:
         # Nothing to score: empty tables, so `dvc repro` has its outputs and nothing is stale.
-        write_csv(outputs[0], pd.DataFrame(columns=[*DOC_COLUMNS, "source_id"]))
-        write_csv(outputs[1], pd.DataFrame(columns=list(SPEAKER_COLUMNS)))
+        write_csv_header(outputs[0], [*DOC_COLUMNS, "source_id"])
+        write_csv_header(outputs[1], SPEAKER_COLUMNS)
         write_json(outputs[2], {"input": None})
         log("score: score.input is null: nothing to score")
         return
+    # Imported only now: scoring needs scikit-learn, pandas and scipy.stats (over 1 s to
+    # import), which a run with nothing to score (the default) does without.
+    from pipeline.model.artifact import read_model
+    from pipeline.speakers.scoring import score_transcripts
+
     root, tally, documents = Path(source), IngestTally(), []
     # The copy user_files made of ingest.roster (empty when null), as the ingest stage reads it.
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
