@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from pipeline.report.networks import (
@@ -80,3 +82,39 @@ def test_speaker_table_keeps_speakers_with_enough_text_and_says_when_too_few():
     assert "3 人以上" in fig.axes[0].texts[0].get_text()
     drawn = ca_biplot(table)
     assert {"甲", "乙", "丙"} <= {t.get_text() for t in drawn.axes[0].texts}
+
+
+def _crosstab_table(doc_terms, speakers, min_tokens, n_speakers, n_terms):
+    """The table as first written: a crosstab of every token (the reference)."""
+    counts = pd.DataFrame([(s, w) for s, words in zip(speakers, doc_terms, strict=True)
+                           for w in words], columns=["speaker", "term"])
+    if counts.empty:
+        return pd.DataFrame()
+    table = pd.crosstab(counts["speaker"], counts["term"])
+    sizes = table.sum(axis=1)
+    keep = sorted(sizes[sizes >= min_tokens].index, key=lambda s: (-sizes[s], s))[:n_speakers]
+    table = table.loc[keep]
+    totals = table.sum(axis=0)
+    terms = sorted(totals[totals > 0].index, key=lambda w: (-totals[w], w))[:n_terms]
+    table = table[terms]
+    table = table.loc[table.sum(axis=1) > 0]
+    if table.shape[0] < 3 or table.shape[1] < 3:
+        return pd.DataFrame()
+    return table.sort_index().sort_index(axis=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["甲", "乙", "丙", "丁", "戊"]),
+                          st.lists(st.sampled_from(list("abcdef")), min_size=1, max_size=4)),
+                min_size=3, max_size=20),
+       st.integers(0, 8), st.integers(3, 5), st.integers(3, 6))
+def test_speaker_table_counts_as_a_crosstab_of_every_token(docs, min_tokens, n_speakers,
+                                                            n_terms):
+    speakers = [s for s, _ in docs]
+    doc_terms = [terms for _, terms in docs]
+    expected = _crosstab_table(doc_terms, speakers, min_tokens, n_speakers, n_terms)
+    got = speaker_term_table(doc_terms, speakers, min_tokens, n_speakers, n_terms)
+    if expected.empty:
+        assert got.empty
+    else:
+        pd.testing.assert_frame_equal(got, expected)

@@ -147,17 +147,30 @@ def speaker_term_table(doc_terms: Sequence[Sequence[str]], speakers: Sequence[st
                        n_terms: int = N_CA_TERMS) -> pd.DataFrame:
     """Speakers (the n_speakers with most terms, at least min_tokens) × their n_terms most
     used terms: counts. Empty when fewer than three of either remain."""
-    counts = pd.DataFrame([(s, w) for s, words in zip(speakers, doc_terms, strict=True)
-                           for w in words], columns=["speaker", "term"])
-    if counts.empty:
+    # Counted from codes, not by a crosstab of every (speaker, term) token: pandas
+    # aggregates each of its cells in Python, half the stage's time on 100k documents.
+    lengths = np.fromiter(map(len, doc_terms), np.int64, count=len(doc_terms))
+    if not lengths.sum():
         return pd.DataFrame()
-    table = pd.crosstab(counts["speaker"], counts["term"])
-    sizes = table.sum(axis=1)
-    keep = sorted(sizes[sizes >= min_tokens].index, key=lambda s: (-sizes[s], s))[:n_speakers]
-    table = table.loc[keep]
-    totals = table.sum(axis=0)
-    terms = sorted(totals[totals > 0].index, key=lambda w: (-totals[w], w))[:n_terms]
-    table = table[terms]
+    who, names = pd.factorize(np.repeat(np.asarray(speakers, dtype=object), lengths))
+    what, vocabulary = pd.factorize(np.fromiter(
+        (w for words in doc_terms for w in words), dtype=object, count=int(lengths.sum())))
+    sizes = np.bincount(who, minlength=len(names))
+    keep = sorted((i for i in range(len(names)) if sizes[i] >= min_tokens),
+                  key=lambda i: (-sizes[i], names[i]))[:n_speakers]
+    row_of = np.full(len(names), -1)
+    row_of[keep] = np.arange(len(keep))
+    kept = row_of[who] >= 0
+    totals = np.bincount(what[kept], minlength=len(vocabulary))
+    terms = sorted(np.flatnonzero(totals).tolist(),
+                   key=lambda t: (-totals[t], vocabulary[t]))[:n_terms]
+    col_of = np.full(len(vocabulary), -1)
+    col_of[terms] = np.arange(len(terms))
+    cell = kept & (col_of[what] >= 0)
+    counts = np.zeros((len(keep), len(terms)), dtype=np.int64)
+    np.add.at(counts, (row_of[who[cell]], col_of[what[cell]]), 1)
+    table = pd.DataFrame(counts, index=pd.Index([names[i] for i in keep], name="speaker"),
+                         columns=pd.Index([vocabulary[t] for t in terms], name="term"))
     table = table.loc[table.sum(axis=1) > 0]
     if table.shape[0] < 3 or table.shape[1] < 3:
         return pd.DataFrame()
