@@ -48,6 +48,12 @@ def test_page_characters_reach_into_data_a_control_reveals_later():
     assert "鰻" not in chars
 
 
+def test_page_characters_spell_numbers_and_flags_as_shown():
+    # Lists of ints are read in bulk; a bool is not an int there (True shows as "True").
+    data = {"p": [[12, 345], [7, 8]], "b": [True, 9], "f": 0.25}
+    assert set(page_characters(data, typed=False)) == set("p1234578bTrue9f0.25")
+
+
 def test_missing_glyphs_names_what_the_font_lacks():
     assert missing_glyphs("特区 と話") == []
     assert missing_glyphs("特区\U0001F600") == ["\U0001F600"]

@@ -73,6 +73,9 @@ def page_characters(data: object, sources: Iterable[str] = (), typed: bool = Tru
     found: set[str] = set(TYPED if typed else "")
     for text in sources:
         found.update(text)
+    # Lists of plain ints (the workbench's millions of index pairs) are read in C, their
+    # distinct numbers spelled out once at the end.
+    numbers: set[int] = set()
     stack = [data]
     while stack:
         item = stack.pop()
@@ -82,7 +85,11 @@ def page_characters(data: object, sources: Iterable[str] = (), typed: bool = Tru
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list | tuple):
-            stack.extend(item)
+            if set(map(type, item)) == {int}:
+                numbers.update(item)
+            else:
+                stack.extend(item)
         elif item is not None:
             found.update(str(item))
+    found.update("".join(map(str, numbers)))
     return "".join(sorted(found))

@@ -13,7 +13,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from pipeline.report.fonts import font_face_css, missing_glyphs, page_characters
+from pipeline.report.fonts import TYPED, font_face_css, missing_glyphs, page_characters
 from pipeline.report.groups import group_section
 from pipeline.report.inputs import CHART_FILES, ReportInputs
 from pipeline.report.quotes import representative_quotes
@@ -230,11 +230,13 @@ def render_html(context: dict) -> str:
     # Every template but the Markdown ones: an included section's words need glyphs too.
     sources = [env.loader.get_source(env, name)[0]
                for name in env.list_templates(filter_func=lambda n: not n.endswith(".md.j2"))]
-    characters = page_characters(context, sources)
+    # One walk over the context (on a corpus of many meetings, seconds each): what the page
+    # shows, and with what a reader may type, the font's subset.
+    shown = page_characters(context, sources, typed=False)
+    characters = "".join(sorted(set(shown).union(TYPED)))
     return env.get_template("report.html.j2").render(
         **context, corpus_packed=pack(context["corpus"]),
-        font_css=font_face_css(characters),
-        font_missing=missing_glyphs(page_characters(context, sources, typed=False)))
+        font_css=font_face_css(characters), font_missing=missing_glyphs(shown))
 
 
 def render_markdown(context: dict) -> str:
