@@ -89,8 +89,10 @@ def group_samples(theta: np.ndarray, n_tokens: np.ndarray, speakers: np.ndarray,
         size = min(block, n_boot - start)
         drawn_speakers = _draw_within(g_of_speaker, n_groups, size, rng)
         drawn_docs = _draw_within(s_codes, len(s_keys), size, rng)
-        # Sparse matrix times dense resamples: no sparse copy of the resamples is made.
-        multiplicity = (drawn_speakers[:, s_codes] * drawn_docs).T
+        # Sparse matrix times dense resamples: no sparse copy of the resamples is made. Made
+        # as floats in row-major order, as the product reads them: scipy copied and cast the
+        # integer transpose once per product (the same numbers: whole counts are exact).
+        multiplicity = np.multiply(drawn_speakers.T[s_codes], drawn_docs.T, dtype=float)
         b_num = (weighted.T @ multiplicity).T.reshape(size, n_groups, n_topics)
         b_den = (tokens.T @ multiplicity).T
         samples[start:start + size] = _ratio(b_num, b_den, n_topics)
@@ -224,7 +226,8 @@ def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
               (local[:, None] * n_topics + np.arange(n_topics)).ravel())),
             shape=(len(local), n_local * n_topics))
         totals = sparse.csr_matrix((tokens, (index, local)), shape=(len(local), n_local))
-        drawn = _draw_within(local, n_local, n_boot, rng).T
+        # Floats in row-major order, as the sparse products read them (see group_samples).
+        drawn = np.ascontiguousarray(_draw_within(local, n_local, n_boot, rng).T, dtype=float)
         num = (weighted.T @ drawn).T.reshape(n_boot, n_local, n_topics)
         samples = _ratio(num, (totals.T @ drawn).T, n_topics)
         low[first:last], high[first:last] = _interval(samples, ci)
