@@ -66,9 +66,11 @@ def group_samples(theta: np.ndarray, n_tokens: np.ndarray, speakers: np.ndarray,
     theta, n_tokens = theta[order], n_tokens[order].astype(float)
     speakers, groups = speakers[order], groups[order]
     names, g_of_doc = np.unique(groups, return_inverse=True)
-    pairs = pd.MultiIndex.from_arrays([g_of_doc, speakers])
-    s_codes, s_keys = pd.factorize(pairs, sort=True)
-    g_of_speaker = np.asarray(s_keys.get_level_values(0))
+    # Each document's (group, speaker) pair as one number, numbered in the order of the
+    # sorted pairs: factorizing a MultiIndex of them made Python tuples (0.3 s on 100,000).
+    people, p_of_doc = np.unique(speakers, return_inverse=True)
+    s_keys, s_codes = np.unique(g_of_doc * len(people) + p_of_doc, return_inverse=True)
+    g_of_speaker = s_keys // len(people)
     n_groups, n_topics = len(names), theta.shape[1]
     # Document × (group, topic) and document × group: one product sums every group.
     rows = np.repeat(np.arange(len(theta)), n_topics)
