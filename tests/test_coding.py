@@ -49,3 +49,13 @@ def test_coverage_per_group_and_theme():
         {"speaker": "B", "theme": "特区", "n_docs": 1, "n_docs_mentioning": 1,
          "share_docs": 1.0, "n_hits": 1},
     ]
+
+
+def test_code_documents_counts_repeats_and_keeps_documents_without_terms():
+    table = code_documents(["d1", "d2", "d3"], [["特区", "特区", "予算"], [], ["経済特区"]],
+                           [ZONES, SECURITY])
+    assert table.dtypes.tolist() == ["int64", "int64"]
+    assert table["特区"].tolist() == [2, 0, 1]
+    assert table["安全保障"].tolist() == [0, 0, 0]
+    empty = code_documents([], [], [ZONES])
+    assert empty.shape == (0, 1) and empty.index.name == "doc_id"

@@ -160,3 +160,16 @@ def test_owner_intervals_same_figures_whatever_the_chunking(monkeypatch):
     # Other random draws, same bootstrap: intervals agree to resampling noise.
     assert np.allclose(whole[0], chunked[0], atol=0.08)
     assert np.allclose(whole[1], chunked[1], atol=0.08)
+
+
+def test_a_speaker_in_two_groups_is_a_speaker_of_each():
+    # 佐藤 changed groups: a speaker of both, resampled within each as its own cluster.
+    theta = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
+    result = group_samples(theta, np.array([10, 10, 10, 10, 10]),
+                           np.array(["佐藤", "佐藤", "鈴木", "阿部", "阿部"]),
+                           np.array(["B", "A", "B", "A", "A"]), 50, 0)
+    assert result.groups == ["A", "B"]
+    assert result.n_speakers.tolist() == [2, 2]
+    assert result.n_docs.tolist() == [3, 2]
+    # Group B: 佐藤 and 鈴木 each said only topic 1, so every resample says only topic 1.
+    assert np.all(result.samples[:, 1, 0] == 1.0)

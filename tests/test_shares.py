@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from pipeline.speakers.shares import aggregate_shares, weighted_shares
+from pipeline.speakers import shares
+from pipeline.speakers.shares import (
+    aggregate_shares,
+    bootstrap_samples,
+    stacked_samples,
+    weighted_shares,
+)
 
 TOPICS = ["topic_0", "topic_1", "topic_2"]
 
@@ -138,3 +144,44 @@ def test_aggregate_does_not_mutate_input():
     before = frame.copy()
     aggregate(frame)
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_stacked_samples_are_each_groups_own_bootstrap():
+    rng = np.random.default_rng(3)
+    n, n_boot = 4, 50
+    theta = rng.dirichlet(np.ones(len(TOPICS)), size=5 * n)
+    tokens = rng.integers(1, 40, size=5 * n).astype(float)
+    tokens[8:12] = 0  # the third group has no tokens: every resample is uniform
+    starts = np.array([0, 4, 8, 16])
+    got = stacked_samples(theta, tokens, starts, n, n_boot,
+                          [np.random.default_rng([5, i]) for i in range(len(starts))])
+    for i, start in enumerate(starts):
+        rows = slice(start, start + n)
+        expected = bootstrap_samples(theta[rows], tokens[rows], n_boot,
+                                     np.random.default_rng([5, i]))
+        assert np.array_equal(got[i], expected)
+    assert np.all(got[2] == 1 / len(TOPICS))
+
+
+def test_aggregate_gives_each_group_the_figures_it_gets_alone(monkeypatch):
+    # Small blocks and batches: the group of 10 documents is drawn alone in blocks, the
+    # others in stacks (two groups of 3 documents in one), over several quantile batches.
+    monkeypatch.setattr(shares, "BOOTSTRAP_BLOCK", 400)
+    monkeypatch.setattr(shares, "QUANTILE_CELLS", 60 * len(TOPICS) * 3)
+    rng = np.random.default_rng(4)
+    speakers = list(rng.choice(["A", "B", "C", "D", "E", "F", "G"], size=30))
+    frame = make_frame(speakers, rng.integers(0, 40, size=30),
+                       rng.dirichlet(np.ones(len(TOPICS)), size=30))
+    got = aggregate(frame, seed=9, n_boot=60)
+    alpha = (1.0 - 0.9) / 2  # as aggregate_shares takes it from ci=0.9
+    for index, (speaker, part) in enumerate(frame.groupby("speaker", sort=True)):
+        theta = part[TOPICS].to_numpy(float)
+        tokens = part["n_tokens"].to_numpy(float)
+        samples = bootstrap_samples(theta, tokens, 60, np.random.default_rng([9, index]))
+        share = weighted_shares(np.asfortranarray(theta), tokens)
+        rows = got[got["speaker"] == speaker]
+        assert np.array_equal(rows["share"], share)
+        low = np.quantile(samples, alpha, axis=0)
+        high = np.quantile(samples, 1 - alpha, axis=0)
+        assert np.array_equal(rows["ci_low"], np.minimum(low, share))
+        assert np.array_equal(rows["ci_high"], np.maximum(high, share))

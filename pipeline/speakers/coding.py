@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from pipeline.model.themes import Theme
@@ -17,19 +18,21 @@ def theme_hits(terms: Sequence[str], theme: Theme) -> int:
 def code_documents(doc_ids: Sequence[str], doc_terms: Sequence[Sequence[str]],
                    themes: Sequence[Theme]) -> pd.DataFrame:
     """One row per document, one column of hit counts per theme."""
-    # Decide each distinct term once: a corpus repeats its terms millions of times.
-    matches: dict[str, tuple[int, ...]] = {}
-    rows = []
-    for terms in doc_terms:
-        row = [0] * len(themes)
-        for term in terms:
-            hit = matches.get(term)
-            if hit is None:
-                hit = matches[term] = tuple(theme_hits((term,), theme) for theme in themes)
-            if any(hit):
-                row = [a + b for a, b in zip(row, hit, strict=True)]
-        rows.append(row)
-    return pd.DataFrame(rows, index=pd.Index(doc_ids, name="doc_id"),
+    # Decide each distinct term once (a corpus repeats its terms millions of times), then
+    # count each theme's hits per document in one bincount: adding hit tuples term by term
+    # in Python took a second on 2 million terms.
+    position: dict[str, int] = {}
+    codes = np.fromiter((position.setdefault(term, len(position))
+                         for terms in doc_terms for term in terms), dtype=np.intp)
+    lengths = np.fromiter((len(terms) for terms in doc_terms), dtype=np.intp,
+                          count=len(doc_terms))
+    documents = np.repeat(np.arange(len(doc_terms)), lengths)
+    counts = np.zeros((len(doc_terms), len(themes)), dtype=np.int64)
+    for column, theme in enumerate(themes):
+        hit = np.fromiter((theme_hits((term,), theme) > 0 for term in position), dtype=bool,
+                          count=len(position))
+        counts[:, column] = np.bincount(documents[hit[codes]], minlength=len(doc_terms))
+    return pd.DataFrame(counts, index=pd.Index(doc_ids, name="doc_id"),
                         columns=[t.name for t in themes], dtype="int64")
 
 

@@ -90,8 +90,9 @@ def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[s
     diffs = diffs[["attribute", *[c for c in diffs.columns if c != "attribute"]]]
     speaker_of = documents.set_index("doc_id")["speaker"].rename("speaker")
     by_speaker: dict[str, list[str]] = {}
+    speaker_by_doc = speaker_of.to_dict()  # a Series lookup per document costs 5 µs
     for doc_id, words in terms.items():
-        by_speaker.setdefault(speaker_of[doc_id], []).extend(words)
+        by_speaker.setdefault(speaker_by_doc[doc_id], []).extend(words)
     hits = code_documents(list(terms), list(terms.values()), themes)
     weights = frame["n_tokens"]
     prevalence = frame[columns].mul(weights, axis=0).sum() / weights.sum()
@@ -176,7 +177,12 @@ def speaker_differences(frame: pd.DataFrame, columns: list[str], topics: list[in
 def with_dates(meetings: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """meeting_topics with each meeting's date (its earliest), ordered by date then meeting
     (undated meetings last)."""
-    dates = frame[frame["date"] != ""].groupby("meeting")["date"].min().to_dict()
+    dated = frame[frame["date"] != ""]
+    # The earliest date as the smallest code of the sorted distinct dates: a groupby min of
+    # strings compares them in Python, document by document (0.3 s on 100,000 documents).
+    codes, distinct = pd.factorize(dated["date"], sort=True)
+    first = pd.Series(codes).groupby(dated["meeting"].to_numpy()).min()
+    dates = dict(zip(first.index, distinct[first.to_numpy()], strict=True))
     out = meetings.assign(date=[dates.get(m, "") for m in meetings["meeting"]])
     out = out[["meeting", "date", *[c for c in out.columns if c not in ("meeting", "date")]]]
     out = out.assign(_undated=out["date"] == "")

@@ -69,9 +69,11 @@ def group_samples(theta: np.ndarray, n_tokens: np.ndarray, speakers: np.ndarray,
     theta, n_tokens = theta[order], n_tokens[order].astype(float)
     speakers, groups = speakers[order], groups[order]
     names, g_of_doc = np.unique(groups, return_inverse=True)
-    pairs = pd.MultiIndex.from_arrays([g_of_doc, speakers])
-    s_codes, s_keys = pd.factorize(pairs, sort=True)
-    g_of_speaker = np.asarray(s_keys.get_level_values(0))
+    # Each document's (group, speaker) pair as one number, numbered in the order of the
+    # sorted pairs: factorizing a MultiIndex of them made Python tuples (0.3 s on 100,000).
+    people, p_of_doc = np.unique(speakers, return_inverse=True)
+    s_keys, s_codes = np.unique(g_of_doc * len(people) + p_of_doc, return_inverse=True)
+    g_of_speaker = s_keys // len(people)
     n_groups, n_topics = len(names), theta.shape[1]
     # Document × (group, topic) and document × group: one product sums every group.
     rows = np.repeat(np.arange(len(theta)), n_topics)
@@ -92,8 +94,10 @@ def group_samples(theta: np.ndarray, n_tokens: np.ndarray, speakers: np.ndarray,
         size = min(block, n_boot - start)
         drawn_speakers = _draw_within(g_of_speaker, n_groups, size, rng)
         drawn_docs = _draw_within(s_codes, len(s_keys), size, rng)
-        # Sparse matrix times dense resamples: no sparse copy of the resamples is made.
-        multiplicity = (drawn_speakers[:, s_codes] * drawn_docs).T
+        # Sparse matrix times dense resamples: no sparse copy of the resamples is made. Made
+        # as floats in row-major order, as the product reads them: scipy copied and cast the
+        # integer transpose once per product (the same numbers: whole counts are exact).
+        multiplicity = np.multiply(drawn_speakers.T[s_codes], drawn_docs.T, dtype=float)
         b_num = (weighted.T @ multiplicity).T.reshape(size, n_groups, n_topics)
         b_den = (tokens.T @ multiplicity).T
         samples[start:start + size] = _ratio(b_num, b_den, n_topics)
@@ -113,7 +117,10 @@ def _ratio(num: np.ndarray, den: np.ndarray, n_topics: int) -> np.ndarray:
 
 def _interval(samples: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = (1 - ci) / 2
-    return np.quantile(samples, alpha, axis=0), np.quantile(samples, 1 - alpha, axis=0)
+    # Both bounds from one partition of the resamples (one quantile call per bound
+    # partitioned them twice; the figures are the same).
+    low, high = np.quantile(samples, [alpha, 1 - alpha], axis=0)
+    return low, high
 
 
 def group_table(result: GroupSamples, topics: list[int], ci: float, min_tokens: int,
@@ -226,7 +233,8 @@ def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
               (local[:, None] * n_topics + np.arange(n_topics)).ravel())),
             shape=(len(local), n_local * n_topics))
         totals = sparse.csr_matrix((tokens, (index, local)), shape=(len(local), n_local))
-        drawn = _draw_within(local, n_local, n_boot, rng).T
+        # Floats in row-major order, as the sparse products read them (see group_samples).
+        drawn = np.ascontiguousarray(_draw_within(local, n_local, n_boot, rng).T, dtype=float)
         num = (weighted.T @ drawn).T.reshape(n_boot, n_local, n_topics)
         samples = _ratio(num, (totals.T @ drawn).T, n_topics)
         low[first:last], high[first:last] = _interval(samples, ci)
