@@ -61,3 +61,16 @@ def test_folder_deps_ignore_bytecode():
     the stage look changed on the next `dvc status`."""
     ignored = (ROOT / ".dvcignore").read_text(encoding="utf-8").split()
     assert "__pycache__/" in ignored
+
+
+@pytest.mark.parametrize("stage", sorted(STAGES))
+def test_every_output_persists(stage):
+    # Without persist, `dvc repro` deletes an output before its stage runs: a failed or
+    # killed run would leave nothing where the last good output was (README "When
+    # something is wrong").
+    outputs = [entry for kind in ("outs", "metrics", "plots")
+               for entry in STAGES[stage].get(kind, [])]
+    assert outputs
+    lost = [entry if isinstance(entry, str) else next(iter(entry)) for entry in outputs
+            if isinstance(entry, str) or not next(iter(entry.values())).get("persist")]
+    assert lost == []
