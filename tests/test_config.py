@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.common.config import PipelineConfig, load_config, parse_config
 from pipeline.common.errors import PipelineError
@@ -245,3 +247,109 @@ def test_k_max_is_a_number_or_auto(value, message):
     assert str(caught.value) == f"c.yaml: {message}"
     assert parse_config({"ingest": {"input": "x"}, "model": {"k_max": "auto"}}).model.k_max \
         == "auto"
+
+
+# Round 3 (issue 29): every number bounded, every YAML key given once, no aliases.
+
+@pytest.mark.parametrize(("section", "key", "value", "message"), [
+    (None, "seed", 2**32, "seed: must be < 4294967296 (got 4294967296)"),
+    ("speakers", "n_bootstrap", 10**12, "speakers.n_bootstrap: must be <= 100000 "
+     "(got 1000000000000)"),
+    ("model", "n_seeds", 10**8, "model.n_seeds: must be <= 50 (got 100000000)"),
+    ("vectorize", "min_df", 10**9, "vectorize.min_df: must be <= 1000000 (got 1000000000)"),
+    ("vectorize", "min_df", "1e9", "vectorize.min_df: must be a whole number (got '1e9')"),
+    ("model", "n_jobs", 100_000, "model.n_jobs: must be <= 1024 (got 100000)"),
+    ("tokens", "n_jobs", 100_000, "tokens.n_jobs: must be <= 1024 (got 100000)"),
+    ("compute", "n_workers", 100_000, "compute.n_workers: must be <= 1024 (got 100000)"),
+    ("model", "n_topics", 10**6, "model.n_topics: must be <= 1000 (got 1000000)"),
+    ("vectorize", "max_df", float("inf"), "vectorize.max_df: must be a finite number (got inf)"),
+    ("ingest", "max_doc_chars", 10**12, "ingest.max_doc_chars: must be <= 1000000 "
+     "(got 1000000000000)"),
+])
+def test_every_number_is_bounded(tmp_path, shipped, section, key, value, message):
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(with_change(shipped, section, key, value),
+                                   allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PipelineError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_the_largest_seed_is_accepted(shipped):
+    assert parse_config(with_change(shipped, None, "seed", 2**32 - 1)).seed == 2**32 - 1
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(SHIPPED.read_text(encoding="utf-8").replace(
+        "  n_seeds: 3\n", "  n_seeds: 3\n  n_seeds: 5\n"), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index("  n_seeds: 5") + 1
+    with pytest.raises(PipelineError) as caught:
+        load_config(path)
+    assert str(caught.value) == (f"{path}:{line}: 'n_seeds' is given twice (first on line "
+                                 f"{line - 1}); give each key once (YAML would keep only the "
+                                 "last)")
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path):
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    path = tmp_path / "pipeline.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(PipelineError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}:2: an alias (*a0) is not allowed here; write the " \
+        "value out"
+
+
+def _numeric_keys() -> list[tuple[str | None, str]]:
+    """(section, key) of every number in the schema (int or float, alone or in a union)."""
+    def numeric(annotation) -> bool:
+        return annotation in (int, float) or any(a in (int, float)
+                                                 for a in getattr(annotation, "__args__", ()))
+    keys = []
+    for name, field in PipelineConfig.model_fields.items():
+        section = field.annotation
+        if isinstance(section, type) and hasattr(section, "model_fields"):
+            keys += [(name, key) for key, sub in section.model_fields.items()
+                     if numeric(sub.annotation)]
+        elif numeric(section):
+            keys.append((None, name))
+    return keys
+
+
+NUMERIC_KEYS = _numeric_keys()
+EXTREMES = st.sampled_from([
+    0, -1, 1, 2, -(2**63), 2**31, 2**32, 2**32 - 1, 2**63, 2**64, 10**12, 10**100, 1e9, 1e308,
+    -1e308, float("inf"), float("-inf"), float("nan"), 0.5, -0.0, 5e-324, True, False, None,
+    "", "1e9", "auto", "many", "１２", "-1", [], [1], {}, {"a": 1}, "∞"])
+VALUES = EXTREMES | st.integers() | st.floats() | st.text(max_size=6)
+
+
+def test_the_fuzz_covers_every_number():
+    assert len(NUMERIC_KEYS) >= 30
+    assert (None, "seed") in NUMERIC_KEYS and ("speakers", "n_bootstrap") in NUMERIC_KEYS
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(NUMERIC_KEYS), value=VALUES)
+def test_any_value_of_any_number_is_a_run_or_one_line(tmp_path, key, value):
+    """A fuzz over every numeric key with extreme and wrong-typed values: the config loads,
+    or one line names the file and the key; never a traceback."""
+    data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(with_change(data, *key, value), allow_unicode=True),
+                    encoding="utf-8")
+    dotted = ".".join(k for k in key if k)
+    try:
+        config = load_config(path)
+    except PipelineError as exc:
+        lines = str(exc).splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith(f"{path}: {dotted}"), lines
+        assert "Input should" not in lines[0], lines  # our wording, not pydantic's
+        return
+    loaded = config.model_dump() if key[0] is None else config.model_dump()[key[0]]
+    number = loaded[key[1]]
+    assert number is None or number == "auto" or -1 <= number <= 2**32, (key, number)

@@ -111,8 +111,8 @@ def test_a_file_for_another_fit_warns_and_is_applied_where_it_can():
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("topics:\n  x: 名前\n", "topics.x: Input should be a valid integer"),
-    ("topics:\n  0: 名前\n", "topics.0: Input should be greater than or equal to 1"),
+    ("topics:\n  x: 名前\n", "topics.x: must be a whole number (got 'x')"),
+    ("topics:\n  0: 名前\n", "topics.0: must be >= 1 (got 0)"),
     ("topics:\n  1: {nam: 名前}\n", "topics.1.nam: unknown key"),
     ("topics:\n  1: ''\n", "topics.1.name: String should have at least 1 character"),
     ("topic:\n  1: 名前\n", "topic: unknown key (check its spelling; see README 'Naming and "
@@ -151,3 +151,15 @@ def test_the_shipped_file_is_valid_and_empty():
                         or line.startswith("# merge:"))
     parsed = parse_topic_labels(yaml.safe_load(example), str(path))
     assert parsed.topics[3].terms == ["安全保障", "サイバー", "防衛"] and parsed.merge == [[4, 7]]
+
+
+def test_a_topic_numbered_twice_is_refused(tmp_path):
+    # PyYAML would keep the last name silently (issue 29.4); themes.yaml refuses this too.
+    from pipeline.common.config import read_yaml
+
+    path = tmp_path / "topic_labels.yaml"
+    path.write_text("topics:\n  1: 特区\n  2: 安全保障\n  1: 材料\n", encoding="utf-8")
+    with pytest.raises(PipelineError) as caught:
+        read_yaml(path, "topic labels")
+    assert str(caught.value) == (f"{path}:4: 1 is given twice (first on line 2); give each key "
+                                 "once (YAML would keep only the last)")

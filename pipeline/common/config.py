@@ -30,12 +30,17 @@ def _check_n_jobs(value: int) -> int:
     return value
 
 
+# More processes than this is a typo, not a machine (a number above the machine's cores but
+# below it is capped at the cores, with a note in the stage's log).
+MAX_PROCESSES = 1024
+
 # Processes to use: -1 = every core, else at least 1.
 NJobs = Annotated[int, AfterValidator(_check_n_jobs)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan pass a float's bounds in pydantic unless refused here.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TableColumns(_Section):
@@ -75,9 +80,12 @@ class IngestConfig(_Section):
         "paragraph", description="What one modelled document is: a whole turn, a paragraph "
         "within a turn, or a window of `sentences_per_doc` sentences within a turn."
     )
-    sentences_per_doc: int = Field(3, ge=1, description="Window size when unit is sentences.")
+    sentences_per_doc: int = Field(
+        3, ge=1, le=1000, description="Window size when unit is sentences (1 to 1000)."
+    )
     max_doc_chars: int = Field(
-        2000, ge=100, description="Documents longer than this are split at sentence ends."
+        2000, ge=100, le=1_000_000, description="Documents longer than this are split at "
+        "sentence ends (100 to 1,000,000 characters)."
     )
     style: Literal["auto", "angle", "angle_inline", "diet", "colon"] = Field(
         "auto", description="Speaker tag style; auto detects it per file."
@@ -96,9 +104,10 @@ class IngestConfig(_Section):
         default_factory=dict,
         description="Table rows to skip: column -> values, e.g. {kind: [header]} (counted).",
     )
-    speaker_weights: dict[str, Annotated[float, Field(gt=0)]] = Field(
+    speaker_weights: dict[str, Annotated[float, Field(gt=0, le=1000)]] = Field(
         default_factory=dict,
-        description="Speaker -> weight in the model (e.g. 0.3 for a procedural chair).",
+        description="Speaker -> weight in the model (e.g. 0.3 for a procedural chair; above 0, "
+        "at most 1000).",
     )
     aliases: dict[str, str] = Field(
         default_factory=dict,
@@ -123,9 +132,9 @@ class IngestConfig(_Section):
         "attributes fill what the transcripts lack; null = none.",
     )
     min_doc_chars: int = Field(
-        100, ge=0, description="With unit paragraph: a turn's consecutive paragraphs are "
-        "merged until a document has at least this many characters (minutes often put one "
-        "sentence per paragraph). 0 = every paragraph alone.",
+        100, ge=0, le=1_000_000, description="With unit paragraph: a turn's consecutive "
+        "paragraphs are merged until a document has at least this many characters (minutes "
+        "often put one sentence per paragraph). 0 = every paragraph alone; at most 1,000,000.",
     )
 
 
@@ -136,7 +145,8 @@ class TokensConfig(_Section):
     )
     compounds: bool = Field(True, description="Join runs of nouns into one term (安全+保障).")
     compound_min_count: int = Field(
-        3, ge=1, description="A joined compound seen fewer times than this is split back."
+        3, ge=1, le=1_000_000, description="A joined compound seen fewer times than this is "
+        "split back (1 to 1,000,000)."
     )
     keep_phrases: list[str] = Field(
         default_factory=list, description="Phrases always kept as one term."
@@ -145,24 +155,32 @@ class TokensConfig(_Section):
         None, description="Extra stopwords, one per line (besides the shipped list); "
         "null = none (a user file: the shipped config names configs/stopwords.txt).",
     )
-    min_chars: int = Field(1, ge=1, description="Shortest term kept, in characters.")
+    min_chars: int = Field(
+        1, ge=1, le=100, description="Shortest term kept, in characters (1 to 100)."
+    )
     collocations: bool = Field(
         False, description="Also join word pairs the corpus uses together (gensim Phrases, NPMI)."
     )
-    collocation_min_count: int = Field(5, ge=1, description="Pairs seen fewer times stay apart.")
+    collocation_min_count: int = Field(
+        5, ge=1, le=1_000_000, description="Pairs seen fewer times stay apart (1 to 1,000,000)."
+    )
     collocation_threshold: float = Field(
         0.5, gt=-1, le=1, description="NPMI a pair needs to be joined (gensim Phrases)."
     )
     n_jobs: NJobs = Field(
-        -1, ge=-1, description="Processes for tokenizing large inputs; -1 = every core."
+        -1, ge=-1, le=MAX_PROCESSES, description="Processes for tokenizing large inputs; -1 = "
+        "every core; more than the cores is capped at the cores (a note in the log); at most "
+        "1024."
     )
     boilerplate_min_meetings: int = Field(
-        3, ge=0, description="A sentence or line that recurs (numbers and spaces folded) in "
-        "at least this many meetings is boilerplate: kept in turns.csv, not modelled. 0 = off.",
+        3, ge=0, le=1_000_000, description="A sentence or line that recurs (numbers and spaces "
+        "folded) in at least this many meetings is boilerplate: kept in turns.csv, not "
+        "modelled. 0 = off; at most 1,000,000.",
     )
     boilerplate_min_docs: int = Field(
-        5, ge=2, description="In a corpus of fewer meetings than boilerplate_min_meetings: "
-        "boilerplate recurs in at least this many documents.",
+        5, ge=2, le=1_000_000, description="In a corpus of fewer meetings than "
+        "boilerplate_min_meetings: boilerplate recurs in at least this many documents "
+        "(2 to 1,000,000).",
     )
     drop_procedural_documents: bool = Field(
         True, description="A document whose terms are mostly procedure (at least half in the "
@@ -176,18 +194,28 @@ class TokensConfig(_Section):
 
 
 class VectorizeConfig(_Section):
-    min_df: int = Field(2, ge=1, description="Drop terms in fewer documents than this.")
+    min_df: int = Field(
+        2, ge=1, le=1_000_000, description="Drop terms in fewer documents than this "
+        "(1 to 1,000,000)."
+    )
     max_df: float = Field(
         0.3, gt=0, le=1, description="Drop terms in more than this share of documents."
     )
-    max_features: int | None = Field(None, ge=1, description="Keep at most this many terms.")
+    max_features: int | None = Field(
+        None, ge=1, le=10_000_000, description="Keep at most this many terms (at most "
+        "10,000,000); null = no limit."
+    )
     max_meeting_df: float = Field(
         1.0, gt=0, le=1, description="In a corpus of 20 meetings or more: drop terms used in "
         "more than this share of the meetings (what every sitting says tells no subject); "
         "1 = off.")
     min_doc_terms: int = Field(
-        1, ge=1, description="Documents with fewer terms (after min_df/max_df) are left out "
-        "of the model (counted in outputs/metrics/vectorize.json).")
+        1, ge=1, le=10_000, description="Documents with fewer terms (after min_df/max_df) are "
+        "left out of the model (counted in outputs/metrics/vectorize.json); 1 to 10,000.")
+
+
+# More topics than anyone reads; also what keeps a K sweep's range finite.
+MAX_TOPICS = 1000
 
 
 class ModelConfig(_Section):
@@ -195,16 +223,22 @@ class ModelConfig(_Section):
         "nmf", description="Topic model engine (author_topic: gensim, speakers as authors; "
         "tomotopy_lda: optional extra).")
     n_topics: int | Literal["auto"] = Field(
-        "auto", description="Number of topics, or auto to pick it from k_min..k_max by "
-        "measurement."
+        "auto", description="Number of topics (2 to 1000), or auto to pick it from "
+        "k_min..k_max by measurement."
     )
-    k_min: int = Field(4, ge=2, description="Smallest K tried when n_topics is auto.")
+    k_min: int = Field(
+        4, ge=2, le=MAX_TOPICS, description="Smallest K tried when n_topics is auto (2 to 1000)."
+    )
     k_max: int | Literal["auto"] = Field(
-        "auto", description="Largest K tried when n_topics is auto; auto = scaled with the "
-        "corpus (half the square root of the documents, 12 to 30, at most one topic per "
-        "five documents).")
-    n_seeds: int = Field(3, ge=1, description="Seeds per K, for the stability score.")
-    max_iter: int = Field(400, ge=10, description="Iteration cap for the solver.")
+        "auto", description="Largest K tried when n_topics is auto (2 to 1000); auto = scaled "
+        "with the corpus (half the square root of the documents, 12 to 30, at most one topic "
+        "per five documents).")
+    n_seeds: int = Field(
+        3, ge=1, le=50, description="Seeds per K, for the stability score (1 to 50)."
+    )
+    max_iter: int = Field(
+        400, ge=10, le=100_000, description="Iteration cap for the solver (10 to 100,000)."
+    )
     n_top_terms: int = Field(10, ge=3, le=50, description="Terms per topic in the tables.")
     relevance_lambda: float = Field(
         0.6, ge=0, le=1,
@@ -220,14 +254,17 @@ class ModelConfig(_Section):
         "too large for a batch solver; auto = online from online_min_docs documents.",
     )
     online_min_docs: int = Field(
-        100_000, ge=1, description="Documents from which solver auto fits online."
+        100_000, ge=1, le=1_000_000_000, description="Documents from which solver auto fits "
+        "online (at most 1,000,000,000)."
     )
     sweep_max_docs: int = Field(
-        20_000, ge=100, description="The K sweep scores K on at most this many documents "
-        "(a fixed random sample); the final model sees every document.",
+        20_000, ge=100, le=10_000_000, description="The K sweep scores K on at most this many "
+        "documents (a fixed random sample; 100 to 10,000,000); the final model sees every "
+        "document.",
     )
     n_jobs: NJobs = Field(
-        -1, ge=-1, description="Processes for the K sweep's fits; -1 = every core."
+        -1, ge=-1, le=MAX_PROCESSES, description="Processes for the K sweep's fits; -1 = every "
+        "core; more than the cores is capped at the cores (a note in the log); at most 1024."
     )
 
     @field_validator("n_topics", "k_max", mode="before")
@@ -240,6 +277,8 @@ class ModelConfig(_Section):
             raise ValueError("must be a whole number >= 2 or auto")
         if value < 2:
             raise ValueError("must be >= 2")
+        if value > MAX_TOPICS:
+            raise ValueError(f"must be <= {MAX_TOPICS}")
         return value
 
     @model_validator(mode="after")
@@ -250,10 +289,14 @@ class ModelConfig(_Section):
 
 
 class SpeakersConfig(_Section):
-    n_bootstrap: int = Field(500, ge=50, description="Bootstrap resamples for the intervals.")
+    n_bootstrap: int = Field(
+        500, ge=50, le=100_000, description="Bootstrap resamples for the intervals (50 to "
+        "100,000: past a few thousand an interval no longer moves, and memory grows with it)."
+    )
     ci: float = Field(0.9, gt=0, lt=1, description="Coverage of the interval.")
     min_tokens: int = Field(
-        40, ge=1, description="Speakers with fewer modelled tokens are flagged, not ranked."
+        40, ge=1, le=1_000_000, description="Speakers with fewer modelled tokens are flagged, "
+        "not ranked (1 to 1,000,000)."
     )
 
 
@@ -265,9 +308,9 @@ class ReportConfig(_Section):
         "if the topic holds at least this share of it.",
     )
     search_max_chars: int = Field(
-        5_000_000, ge=0, description="Characters of transcript text embedded in the report "
-        "for its search and topic browser (in corpus order); past it the page says what is "
-        "left out.",
+        5_000_000, ge=0, le=1_000_000_000, description="Characters of transcript text embedded "
+        "in the report for its search and topic browser (in corpus order; at most "
+        "1,000,000,000); past it the page says what is left out.",
     )
 
 
@@ -289,7 +332,8 @@ class ComputeConfig(_Section):
         "on this machine.",
     )
     n_workers: int | None = Field(
-        None, ge=1, description="Workers of the LocalCluster; null = one per core."
+        None, ge=1, le=MAX_PROCESSES, description="Workers of the LocalCluster; null = one per "
+        "core; more than the cores is capped at the cores (a note in the log); at most 1024."
     )
 
     @field_validator("scheduler")
@@ -310,7 +354,10 @@ class ScoreConfig(_Section):
 
 
 class PipelineConfig(_Section):
-    seed: int = Field(42, ge=0, description="The one seed for everything random.")
+    seed: int = Field(
+        42, ge=0, lt=2**32, description="The one seed for everything random (0 to 4294967295, "
+        "what numpy and scikit-learn take)."
+    )
     ingest: IngestConfig
     tokens: TokensConfig = TokensConfig()
     vectorize: VectorizeConfig = VectorizeConfig()
@@ -320,6 +367,13 @@ class PipelineConfig(_Section):
     output: OutputConfig = OutputConfig()
     compute: ComputeConfig = ComputeConfig()
     score: ScoreConfig = ScoreConfig()
+
+
+_BOUNDS = {"greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"),
+           "less_than_equal": ("<=", "le"), "less_than": ("<", "lt")}
+_KINDS = {"int_parsing": "must be a whole number", "int_type": "must be a whole number",
+          "int_from_float": "must be a whole number", "float_parsing": "must be a number",
+          "float_type": "must be a number", "finite_number": "must be a finite number"}
 
 
 def _describe(error: dict) -> str:
@@ -332,6 +386,11 @@ def _describe(error: dict) -> str:
         return f"{key}: required key is missing"
     got = error.get("input")
     message = error["msg"].removeprefix("Value error, ")
+    if kind in _BOUNDS:  # "must be <= 100000" rather than pydantic's "Input should be ..."
+        sign, name = _BOUNDS[kind]
+        message = f"must be {sign} {error['ctx'][name]}"
+    elif kind in _KINDS:
+        message = _KINDS[kind]
     if isinstance(got, dict | list):
         return f"{key}: {message}"
     return f"{key}: {message} (got {got!r})"
@@ -357,8 +416,39 @@ def parse_config(data: object, source: str = "config") -> PipelineConfig:
         raise validation_error(exc, source) from None
 
 
+class RefusedYaml(yaml.MarkedYAMLError):
+    """A key given twice in one mapping, or an alias: what a user-edited file must not hold."""
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (PyYAML keeps the last one
+    silently: `1: a` then `1: b` would lose a) and refusing aliases (`*name`): a file a user
+    edits needs none, and nested aliases (an "alias bomb") expand to billions of values."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise RefusedYaml(problem=f"an alias (*{event.anchor}) is not allowed here; write "
+                               "the value out", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        first: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                if key in first:
+                    raise RefusedYaml(problem=f"{key!r} is given twice (first on line "
+                                       f"{first[key]})", problem_mark=key_node.start_mark)
+                first[key] = key_node.start_mark.line + 1
+            except TypeError:
+                pass  # an unhashable key: the base class says so
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: str | Path, what: str = "config") -> object:
-    """A YAML file parsed; a missing, non-UTF-8 or malformed file is one line with its line."""
+    """A YAML file parsed; a missing, non-UTF-8 or malformed file, a key given twice or an
+    alias is one line with its line number."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -367,7 +457,12 @@ def read_yaml(path: str | Path, what: str = "config") -> object:
     except UnicodeDecodeError:
         raise PipelineError(f"{path}: {what} is not UTF-8 text") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader
+    except RefusedYaml as exc:
+        advice = ("give each key once (YAML would keep only the last)" if "twice" in
+                  exc.problem else "")
+        raise PipelineError(f"{path}:{exc.problem_mark.line + 1}: {exc.problem}"
+                            + (f"; {advice}" if advice else "")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

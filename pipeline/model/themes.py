@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.common.config import RefusedYaml, UniqueKeyLoader
 from pipeline.common.errors import PipelineError
 
 
@@ -87,43 +88,22 @@ def check_themes_fit_k(themes: Sequence[Theme], n_topics: int | str, k_max: int 
         "(coded, not seeded)")
 
 
-class _DuplicateKey(yaml.MarkedYAMLError):
-    """A key given twice in one mapping."""
-
-
-class _UniqueKeys(yaml.SafeLoader):
-    """The safe loader, refusing a key given twice in one mapping (PyYAML keeps the last one
-    silently: a theme written twice would lose its first seeds)."""
-
-    def construct_mapping(self, node, deep=False):
-        first: dict[object, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            try:
-                if key in first:
-                    raise _DuplicateKey(problem=f"{key!r} is given twice (first on line "
-                                        f"{first[key]})", problem_mark=key_node.start_mark)
-                first[key] = line
-            except TypeError:
-                pass  # an unhashable key: the base class says so
-        return super().construct_mapping(node, deep)
-
-
 def load_themes(path: str | Path) -> list[Theme]:
     """Read a themes file (YAML, safe loader; a key given twice is an error)."""
     path = Path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     except FileNotFoundError:
         raise PipelineError(
             f"{path}: themes file not found; create it or set model.themes_file to null"
         ) from None
     except UnicodeDecodeError:
         raise PipelineError(f"{path}: themes file is not UTF-8 text; save it as UTF-8") from None
-    except _DuplicateKey as exc:
-        raise PipelineError(f"{path}:{exc.problem_mark.line + 1}: {exc.problem}; give each name "
-                            "once (YAML would keep only the last)") from None
+    except RefusedYaml as exc:
+        advice = "; give each name once (YAML would keep only the last)" \
+            if "twice" in exc.problem else ""
+        raise PipelineError(f"{path}:{exc.problem_mark.line + 1}: {exc.problem}{advice}"
+                            ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
