@@ -94,3 +94,24 @@ def test_the_executor_follows_the_rule():
         assert list(ex.map(abs, [-1, -2])) == [1, 2] and ex.describe() == "1 process"
     with executor(ComputeConfig(), 2, work=10, min_work=10) as ex:
         assert isinstance(ex, LocalExecutor) and ex.n_workers == 2
+
+
+def test_more_jobs_than_cores_are_capped_with_a_note(monkeypatch):
+    # 40 processes on 2 cores only compete for them (issue 29.8): capped, and the log says so.
+    from pipeline.common.compute import capped_notes, make_executor
+    from pipeline.common.config import ComputeConfig
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    ex = make_executor(ComputeConfig(), 40)
+    try:
+        assert ex.n_workers == 2
+    finally:
+        ex.close()
+    assert capped_notes(ComputeConfig(), 40, "model.n_jobs") == [
+        "note: model.n_jobs is 40 but this machine has 2 cores; using 2"]
+    assert capped_notes(ComputeConfig(), 2, "model.n_jobs") == []
+    assert capped_notes(ComputeConfig(), -1, "model.n_jobs") == []
+    assert capped_notes(ComputeConfig(backend="dask", n_workers=8), 40, "tokens.n_jobs") == [
+        "note: compute.n_workers is 8 but this machine has 2 cores; using 2"]
+    assert capped_notes(ComputeConfig(backend="dask", scheduler="tcp://h:8786", n_workers=8),
+                        40, "tokens.n_jobs") == []

@@ -32,8 +32,21 @@ from pipeline.common.errors import PipelineError
 
 
 def resolve_jobs(n_jobs: int) -> int:
-    """-1 means every core; otherwise the number asked for, at least 1."""
-    return os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
+    """-1 means every core; otherwise the number asked for, at least 1 and at most the cores
+    (more processes than cores only compete for them, each with its own memory)."""
+    cores = os.cpu_count() or 1
+    return cores if n_jobs == -1 else max(1, min(n_jobs, cores))
+
+
+def capped_notes(compute, n_jobs: int, key: str) -> list[str]:
+    """The log's note when `key` (n_jobs, or compute.n_workers for a LocalCluster) asks for
+    more processes than this machine has cores: they are capped, not refused."""
+    cores = os.cpu_count() or 1
+    asked = [(key, n_jobs)] if compute.backend == "local" else []
+    if compute.backend == "dask" and not compute.scheduler and compute.n_workers:
+        asked.append(("compute.n_workers", compute.n_workers))
+    return [f"note: {name} is {number} but this machine has {cores} cores; using {cores}"
+            for name, number in asked if number > cores]
 
 
 class SerialExecutor:
@@ -62,7 +75,9 @@ class LocalExecutor:
     LIMIT_PER_PROCESS = 4  # items read ahead per process: streaming with bounded memory
 
     def __init__(self, n_jobs: int = -1):
-        self.n_workers = resolve_jobs(n_jobs)  # processes, this one included
+        # Processes, this one included: as many as asked (make_executor caps the config's
+        # number at the cores first).
+        self.n_workers = os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
         self._pool = None
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
@@ -129,7 +144,8 @@ class DaskExecutor:
                 # One thread per worker process: MeCab taggers and BLAS calls stay
                 # single-threaded, as in the local path.
                 self._cluster = LocalCluster(
-                    n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                    n_workers=min(n_workers or os.cpu_count() or 1, os.cpu_count() or 1),
+                    threads_per_worker=1,
                     processes=True, dashboard_address=None, silence_logs=logging.ERROR)
                 self.client = Client(self._cluster)
         except (OSError, ValueError) as exc:
@@ -237,7 +253,7 @@ def make_executor(compute, n_jobs: int = -1, work: float = 0, min_work: float = 
         return SerialExecutor()
     if compute.backend == "dask":
         return DaskExecutor(compute.scheduler, compute.n_workers)
-    return LocalExecutor(n_jobs)
+    return LocalExecutor(resolve_jobs(n_jobs))
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from pipeline.common.atomic import write_csv, write_files, write_json, write_metrics
-from pipeline.common.compute import executor
+from pipeline.common.compute import capped_notes, executor
 from pipeline.common.io import (
     read_documents_frame,
     read_index,
@@ -39,6 +39,8 @@ def main(args, config) -> None:
         texts=read_terms(args.tokens, [index[r]["doc_id"] for r in rows] if sampled else None,
                          set(vocabulary)))
     themes = [t for t in load_themes(cfg.themes_file) if t.guides] if cfg.themes_file else []
+    for note in capped_notes(config.compute, cfg.n_jobs, "model.n_jobs"):
+        log(f"fit: {note}")
     with executor(config.compute, cfg.n_jobs) as ex:
         result = fit_model(data, themes, cfg, config.seed, ex, log)
     write_json(Path(args.relevance), result.relevance)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.common.atomic import write_jsonl, write_metrics
-from pipeline.common.compute import executor
+from pipeline.common.compute import capped_notes, executor
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import iter_records, read_json
 from pipeline.common.progress import progress
@@ -40,6 +40,8 @@ def main(args, config) -> None:
     documents = Path(args.documents)
     # documents.jsonl is about 3 bytes a character of text (UTF-8) plus fields.
     n_chars = documents.stat().st_size / 3
+    for note in capped_notes(config.compute, cfg.n_jobs, "tokens.n_jobs"):
+        log(f"tokenize: {note}")
     with gc_paused():  # see gc_paused: the stage makes millions of small tuples
         with executor(config.compute, cfg.n_jobs, n_chars, PARALLEL_MIN_CHARS) as ex:
             result = tokenize_corpus(
