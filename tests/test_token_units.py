@@ -15,7 +15,7 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from pipeline.common.compute import DaskExecutor, LocalExecutor, SerialExecutor
-from pipeline.tokenize.cache import TokenCache
+from pipeline.tokenize.cache import TokenCache, checksum
 from pipeline.tokenize.chunks import CHUNK_CHARS, TokenSettings, corpus_terms
 from pipeline.tokenize.meetings import tokenize_meetings
 from pipeline.tokenize.rules import shipped_stopwords
@@ -216,7 +216,8 @@ def test_a_planted_cache_file_cannot_run_code(tmp_path):
             return (os.system, (f"touch {marker}",))
 
     for entry in tmp_path.rglob("*.pkl"):
-        entry.write_bytes(pickle.dumps(Payload()))
+        payload = pickle.dumps(Payload())
+        entry.write_bytes(checksum(payload) + payload)  # past the checksum, to the reader
     missed: list[int] = []
     assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
     assert missed == [0]
@@ -274,7 +275,7 @@ def test_an_inconsistent_entry_is_tokenized_again(tmp_path, damage):
     chunks = meetings(2)
     expected = terms(chunks, s, cache=TokenCache(tmp_path, s))
     for path in _entries(tmp_path):
-        entry = list(pickle.loads(path.read_bytes()))
+        entry = list(pickle.loads(path.read_bytes()[32:]))  # after the checksum
         at = next(i for i, x in enumerate(entry) if isinstance(x, bytes))  # ids, then lengths
         units_at = at - 1
         ids = np.frombuffer(entry[at], np.int32).copy()
@@ -290,7 +291,8 @@ def test_an_inconsistent_entry_is_tokenized_again(tmp_path, damage):
         else:
             entry[units_at] = ("x", *entry[units_at][1:])
         entry[at], entry[at + 1] = ids.tobytes(), lengths.tobytes()
-        path.write_bytes(pickle.dumps(tuple(entry)))
+        payload = pickle.dumps(tuple(entry))
+        path.write_bytes(checksum(payload) + payload)  # damage the checksum does not see
     missed: list[int] = []
     assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
     assert missed == [0, 1]
@@ -402,3 +404,71 @@ def test_grown_doubles():
         reallocations += bigger is not array
         array = bigger
     assert len(array) >= 100_000 and reallocations <= 10
+
+
+def test_a_consistent_change_in_an_entry_is_caught_by_its_checksum(tmp_path):
+    # One term id changed to another valid id (a flipped bit) leaves the entry consistent:
+    # only its checksum tells, and the meeting is tokenized again (issue 29.3).
+    import numpy as np
+
+    s = settings()
+    chunks = meetings(1)
+    cache = TokenCache(tmp_path, s)
+    expected = terms(chunks, s, cache=cache)
+    (path,) = _entries(tmp_path)
+    data = bytearray(path.read_bytes())
+    (key,) = cache.used
+    ids = cache.get(key).ids
+    at = bytes(data).find(ids.tobytes())
+    other = next(i for i in ids if i != ids[0])
+    data[at : at + 4] = np.int32(other).tobytes()
+    path.write_bytes(bytes(data))
+    missed: list[int] = []
+    again = TokenCache(tmp_path, s)
+    assert terms(chunks, s, cache=again, missed=missed) == expected
+    assert missed == [0]
+    assert again.notes() == ["1 cache entries were damaged (checksum, content or not a file) "
+                             "and their meetings tokenized again"]
+
+
+def test_a_folder_at_an_entry_is_a_miss_and_goes_away(tmp_path):
+    # A folder where an entry should be failed every rerun with "12: Is a directory"
+    # (issue 29.7): it is a miss, the run goes on, and the next run has a good entry.
+    s = settings()
+    chunks = meetings(1)
+    expected = terms(chunks, s, cache=TokenCache(tmp_path, s))
+    (entry,) = _entries(tmp_path)
+    entry.unlink()
+    (entry / "inside").mkdir(parents=True)
+    for _ in range(2):
+        cache = TokenCache(tmp_path, s)
+        missed: list[int] = []
+        assert terms(chunks, s, cache=cache, missed=missed) == expected
+        assert missed == [0]
+        cache.finish()
+    assert entry.is_file()
+    missed = []
+    assert terms(chunks, s, cache=TokenCache(tmp_path, s), missed=missed) == expected
+    assert missed == []  # the third run reads it
+
+
+def test_a_cache_that_cannot_be_written_changes_nothing(tmp_path, monkeypatch):
+    # A read-only cache folder stopped the run (issue 29.9): the cache changes how fast,
+    # never what, so the run goes on without it and the log says so.
+    import errno
+    import tempfile
+
+    s = settings()
+    chunks = meetings(2)
+    expected = terms(chunks, s)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    cache = TokenCache(tmp_path, s)
+    assert terms(chunks, s, cache=cache) == expected
+    cache.finish()
+    (note,) = cache.notes()
+    assert note.startswith("2 cache entries could not be written (")
+    assert "Read-only file system" in note

@@ -102,6 +102,7 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
               if cache is not None else "cache off")]
     if cache is not None and 0 < len(done.tokenized) <= 5:
         log.append(f"tokenize: tokenized: {', '.join(map(str, done.tokenized))}")
+    log += [f"tokenize: note: {note}" for note in (cache.notes() if cache is not None else [])]
     log.append(f"tokenize: boilerplate: {boilerplate.n_keys} sentences or lines recur in many "
                f"{boilerplate.counted_in}; {dropped['segments']} occurrences left out of "
                f"{dropped['documents']} documents ({dropped['emptied']} left empty)")
