@@ -481,3 +481,27 @@ def test_fit_checks_themes_against_k_first(vectorized, tmp_path, n_themes, model
     assert run_in_process(work, "fit", config) == (2, [
         f"error: {themes}: {message}, or move themes to coding_themes (coded, not seeded)"])
     assert snapshot(work) == before
+
+
+# Round 3 (issue 29): each config key named in its own errors, inputs that are no files.
+
+def test_a_missing_score_input_names_score_input(previous, tmp_path):
+    work = _copy(previous, tmp_path)
+    config = {**CONFIG, "score": {"input": "new/x.txt"}}
+    assert run_in_process(work, "user_files", config) == (2, [
+        "error: score.input: new/x.txt: input path not found; set score.input to a file or "
+        "folder"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_an_input_that_is_a_fifo_says_so(previous, tmp_path):
+    work = _copy(previous, tmp_path)
+    os.mkfifo(work / "talk.fifo")
+    before = snapshot(work)
+    assert run_in_process(work, "ingest", input="talk.fifo") == (2, [
+        "error: talk.fifo: not a file or a folder (a FIFO, a device or a socket); set "
+        "ingest.input to a transcript file or a folder of them"])
+    assert run_in_process(work, "ingest", input="/dev/null") == (2, [
+        "error: /dev/null: not a file or a folder (a FIFO, a device or a socket); set "
+        "ingest.input to a transcript file or a folder of them"])
+    assert snapshot(work) == before

@@ -44,3 +44,21 @@ def test_inputs_of_two_runs_are_one_line_and_keep_the_last_report(work):
     assert status == 2 and len(errors) == 1
     assert "doc_topics.csv: document" in errors[0] and "rerun `dvc repro`" in errors[0]
     assert snapshot(work / "report") == before
+
+
+def test_a_hand_damaged_table_is_one_line_in_charts(work):
+    # A column renamed by hand in speaker_topics.csv was a KeyError traceback (issue 29.9).
+    table = work / "speaker_topics.csv"
+    good = table.read_bytes()
+    header, rest = good.decode("utf-8").split("\n", 1)
+    table.write_text(header.replace(",share,", ",shares,") + "\n" + rest, encoding="utf-8")
+    before = snapshot(work / "charts")
+    try:
+        status, errors = run_stage(work, "charts", SMALL)
+    finally:
+        table.write_bytes(good)
+    assert status == 2 and len(errors) == 1, errors
+    assert errors[0].startswith("error: speaker_topics.csv: no column 'share' (columns: [")
+    assert errors[0].endswith("the pipeline writes this table: restore it (git/dvc checkout) "
+                              "or rerun `dvc repro --force` to make it again")
+    assert snapshot(work / "charts") == before

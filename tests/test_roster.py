@@ -22,6 +22,8 @@ def test_roster_rows_become_attributes():
     ("speaker,group\n岸,無所属\n岸,自民\n", r"r\.csv:3: speaker '岸' is already on line 2"),
     ("speaker,group\n,無所属\n", r"r\.csv:2: no speaker"),
     ("speaker,group\n岸,無所属,余分\n", r"r\.csv:2: 3 fields but the header has 2"),
+    ('speaker,group\n岸,自民\n後藤,"維新"x\n', r"r\.csv:3: malformed CSV \(',' expected "
+     r"after '\"'\); put a field that holds a comma or a quote in double quotes"),
 ])
 def test_a_broken_roster_names_its_line(text, message):
     with pytest.raises(PipelineError, match=message):

@@ -70,9 +70,26 @@ def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
     return doc_topics
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """One of our CSV tables, as written (text cells, formula guard undone)."""
-    return read_csv(Path(path))
+def read_table(path: str | Path, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """One of our CSV tables, as written (text cells, formula guard undone). A table edited
+    by hand so that it cannot be read, or lacks one of `columns` (those its reader uses), is
+    one line naming it, not a traceback in a chart or a report."""
+    import pandas as pd
+
+    path = Path(path)
+    remedy = ("the pipeline writes this table: restore it (git/dvc checkout) or rerun "
+              "`dvc repro --force` to make it again")
+    try:
+        frame = read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise PipelineError(f"{path}: not a table this pipeline wrote ({reason}); {remedy}"
+                            ) from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise PipelineError(f"{path}: no column {missing[0]!r} (columns: "
+                            f"{list(map(str, frame.columns))}); {remedy}")
+    return frame
 
 
 def read_numbers(path: str | Path) -> pd.DataFrame:

@@ -44,12 +44,16 @@ class ReadOptions:
     roster: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
-def find_transcripts(root: Path) -> list[Path]:
-    """The transcript files under root (or root itself), in a stable order."""
+def find_transcripts(root: Path, key: str = "ingest.input") -> list[Path]:
+    """The transcript files under root (or root itself), in a stable order; errors name the
+    config key that gave root."""
     if not root.exists():
-        raise PipelineError(f"{root}: input path not found; set ingest.input to a file or folder")
+        raise PipelineError(f"{root}: input path not found; set {key} to a file or folder")
     if root.is_file():
         return [root]
+    if not root.is_dir():
+        raise PipelineError(f"{root}: not a file or a folder (a FIFO, a device or a socket); "
+                            f"set {key} to a transcript file or a folder of them")
     suffixes = TEXT_SUFFIXES + TABLE_SUFFIXES
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
                    and not any(part.startswith(".") for part in p.relative_to(root).parts))

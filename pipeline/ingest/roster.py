@@ -44,5 +44,7 @@ def parse_roster(text: str, source: str) -> tuple[tuple[str, tuple[tuple[str, st
             seen[speaker] = line
             out.append((speaker, tuple(sorted((k, v) for k, v in row.items() if k and v))))
     except csv.Error as exc:
-        raise PipelineError(f"{source}: malformed CSV ({exc})") from None
+        raise PipelineError(f"{source}:{reader.line_num}: malformed CSV ({exc}); put a field "
+                            'that holds a comma or a quote in double quotes, and write a quote '
+                            'inside it as ""') from None
     return tuple(sorted(out))

@@ -76,16 +76,23 @@ def attribute_makers(attributes: pd.DataFrame, differences: pd.DataFrame,
         for name, part in attributes.groupby("attribute", sort=True) if name != "group"}
 
 
+# The columns the charts read from each table the speakers and label stages write: a table
+# edited by hand without one is one line naming it.
+SHARES_COLUMNS = ("speaker", "topic", "share", "ci_low", "ci_high", "n_tokens", "low_data")
+TERMS_COLUMNS = ("topic", "rank", "term", "weight")
+THEMES_COLUMNS = ("speaker", "theme", "share_docs", "n_docs")
+
+
 def main(args, config) -> None:
-    shares = read_table(args.speaker_topics)
+    shares = read_table(args.speaker_topics, SHARES_COLUMNS)
     topics = read_json(args.topics)
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
     dates = read_document_table(args.documents).set_index("doc_id")["date"]
     doc_topics = doc_topics.assign(date=doc_topics["doc_id"].map(dates).fillna(""))
     groups, differences = read_table(args.group_topics), read_table(args.group_differences)
     sweep = read_numbers(args.k_sweep)
-    coverage = read_table(args.speaker_themes)
-    terms = read_table(args.topic_terms)
+    coverage = read_table(args.speaker_themes, THEMES_COLUMNS)
+    terms = read_table(args.topic_terms, TERMS_COLUMNS)
     makers = {
         "speaker_topic_heatmap": lambda: speaker_heatmap(shares, topics),
         "top_terms": lambda: top_terms_chart(terms, topics),

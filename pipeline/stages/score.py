@@ -42,7 +42,7 @@ def main(args, config) -> None:
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
                           config.ingest.roster or "")
     options = read_options(config.ingest, roster), doc_options(config.ingest)
-    for path in find_transcripts(root):
+    for path in find_transcripts(root, "score.input"):
         result = ingest_file((path, meeting_id(path, root), *options))
         tally.add(result)
         documents += result.documents

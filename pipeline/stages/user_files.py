@@ -43,10 +43,9 @@ def fingerprint(path: str | None) -> bytes:
         return b'{"score.input": null}\n'
     root = Path(path)
     try:
-        files = find_transcripts(root)
+        files = find_transcripts(root, "score.input")
     except PipelineError as exc:
-        raise PipelineError(f"score.input: {exc}".replace("set ingest.input", "set score.input")
-                            ) from None
+        raise PipelineError(f"score.input: {exc}") from None
     return "".join(json.dumps([p.relative_to(root).as_posix() if root.is_dir() else p.name,
                                hashlib.sha256(p.read_bytes()).hexdigest()]) + "\n"
                    for p in files).encode("utf-8")
