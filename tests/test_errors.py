@@ -505,3 +505,37 @@ def test_an_input_that_is_a_fifo_says_so(previous, tmp_path):
         "error: /dev/null: not a file or a folder (a FIFO, a device or a socket); set "
         "ingest.input to a transcript file or a folder of them"])
     assert snapshot(work) == before
+
+
+def test_file_names_that_differ_only_in_unicode_form_are_one_line(tmp_path):
+    # NFC and NFD (a file from macOS) of one name were two meetings that look identical
+    # (issue 29.10): meeting ids are folded (NFKC) like speaker labels, so they would be one.
+    import unicodedata
+
+    folder = tmp_path / "minutes"
+    folder.mkdir()
+    nfc, nfd = (unicodedata.normalize(form, "デジタル委員会") for form in ("NFC", "NFD"))
+    assert nfc != nfd
+    write(folder, f"{nfc}.txt", SPEECH)
+    write(folder, f"{nfd}.txt", SPEECH)
+    first, second = sorted([f"minutes/{nfc}.txt", f"minutes/{nfd}.txt"])
+    assert run_in_process(tmp_path, "ingest", input="minutes") == (2, [
+        f"error: {second}: its name and {first}'s differ only in Unicode form (NFC/NFD, "
+        f"full/half width), so both would be meeting '{nfc}'; rename one of them"])
+
+
+def test_a_half_width_file_name_is_folded_with_a_warning(tmp_path):
+    from pipeline.ingest.corpus import find_transcripts, folded_names, meeting_id
+
+    folder = tmp_path / "minutes"
+    folder.mkdir()
+    write(folder, "ﾃﾞｼﾞﾀﾙ１.txt", SPEECH)
+    write(folder, "予算.txt", SPEECH)
+    paths = find_transcripts(folder)
+    assert sorted(meeting_id(p, folder) for p in paths) == ["デジタル1", "予算"]
+    assert folded_names(paths, folder) == [("ﾃﾞｼﾞﾀﾙ１", "デジタル1")]
+    result, out = ingest(tmp_path, folder)
+    assert result.returncode == 0, result.stderr
+    assert ("ingest: warning: 1 file names folded (NFKC) to their meeting ids, e.g. "
+            "'ﾃﾞｼﾞﾀﾙ１' -> 'デジタル1'") in result.stderr
+    assert "デジタル1," in (out / "turns.csv").read_text(encoding="utf-8-sig")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,10 +65,29 @@ def find_transcripts(root: Path, key: str = "ingest.input") -> list[Path]:
 
 
 def meeting_id(path: Path, root: Path) -> str:
-    """A meeting's id: its file path under the input folder, without the suffix."""
-    if root.is_file():
-        return path.stem
-    return path.relative_to(root).with_suffix("").as_posix()
+    """A meeting's id: its file path under the input folder, without the suffix, folded
+    (NFKC) as speaker labels are: names that differ only in Unicode form (NFC/NFD from
+    another system, full/half width) would be meetings that look identical."""
+    name = path.stem if root.is_file() else path.relative_to(root).with_suffix("").as_posix()
+    return unicodedata.normalize("NFKC", name)
+
+
+def folded_names(paths: list[Path], root: Path) -> list[tuple[str, str]]:
+    """(file name, meeting id) of the files whose id folding changed, for the log; two files
+    folded to one id is an error naming both (their meetings would become one)."""
+    owner: dict[str, Path] = {}
+    folded = []
+    for path in paths:
+        meeting = meeting_id(path, root)
+        if meeting in owner:
+            raise PipelineError(
+                f"{path}: its name and {owner[meeting]}'s differ only in Unicode form (NFC/NFD, "
+                f"full/half width), so both would be meeting {meeting!r}; rename one of them")
+        owner[meeting] = path
+        raw = path.stem if root.is_file() else path.relative_to(root).with_suffix("").as_posix()
+        if raw != meeting:
+            folded.append((raw, meeting))
+    return folded
 
 
 def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn], FileReport,

@@ -19,7 +19,7 @@ from pipeline.common.config import ComputeConfig
 from pipeline.common.progress import progress
 from pipeline.common.spreadsheet import csv_row
 from pipeline.ingest.core import IngestTally, doc_options, read_options
-from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts
+from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, folded_names
 from pipeline.ingest.roster import parse_roster
 from pipeline.ingest.stream import ingest_results
 from pipeline.ingest.transcripts import fold
@@ -39,6 +39,11 @@ def main(args, config) -> None:
     cfg = config.ingest
     root = Path(args.input)
     paths = find_transcripts(root)
+    folded = folded_names(paths, root)
+    if folded:
+        raw, meeting = folded[0]
+        log(f"ingest: warning: {len(folded)} file names folded (NFKC) to their meeting ids, "
+            f"e.g. {raw!r} -> {meeting!r}")
     size = sum(p.stat().st_size for p in paths)
     # The copy user_files made of ingest.roster (empty when null).
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.common.atomic import write_csv, write_csv_header, write_json
 from pipeline.common.io import read_json
 from pipeline.ingest.core import IngestTally, doc_options, read_options
-from pipeline.ingest.corpus import find_transcripts, ingest_file, meeting_id
+from pipeline.ingest.corpus import find_transcripts, folded_names, ingest_file, meeting_id
 from pipeline.ingest.roster import parse_roster
 from pipeline.speakers.score_columns import DOC_COLUMNS, SPEAKER_COLUMNS
 from pipeline.stages._cli import log, run, stage_parser
@@ -42,7 +42,9 @@ def main(args, config) -> None:
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
                           config.ingest.roster or "")
     options = read_options(config.ingest, roster), doc_options(config.ingest)
-    for path in find_transcripts(root, "score.input"):
+    paths = find_transcripts(root, "score.input")
+    folded_names(paths, root)  # two files of one meeting id: an error naming both
+    for path in paths:
         result = ingest_file((path, meeting_id(path, root), *options))
         tally.add(result)
         documents += result.documents
