@@ -51,6 +51,7 @@ class IngestTally:
         self.unresolved: Counter = Counter()
         self.merged: dict[str, str] = {}
         self.ambiguous: dict[str, tuple[str, ...]] = {}
+        self.split: dict[str, set[str]] = {}  # surname -> the speakers it became
         self.dates: dict[str, str] = {}  # meeting -> date
 
     def add(self, result: FileResult) -> None:
@@ -74,6 +75,8 @@ class IngestTally:
         self.unresolved.update(result.unresolved)
         self.merged.update(result.merged)
         self.ambiguous.update(result.ambiguous)
+        for name, speakers in result.split.items():
+            self.split.setdefault(name, set()).update(speakers)
         self.dates.update(result.dates)
         self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
                            unattributed=result.unattributed_chars,
@@ -112,7 +115,8 @@ class IngestTally:
 
     def label_metrics(self) -> dict:
         """How labels became speakers: the labels that could not be resolved, the surnames
-        joined to a full name, the surnames left apart, the tag-like lines read as speech."""
+        joined to a full name, the surnames left apart, the surnames split by kind of role
+        (one speaker per kind), the tag-like lines read as speech."""
         labels = {label for _, label, _ in self.roster}
         per_speaker = Counter(s for s, _ in {(s, label) for s, label, _ in self.roster})
         tag_like = [line for r in self.reports for line in r.tag_like_lines]
@@ -129,6 +133,9 @@ class IngestTally:
             "n_ambiguous_surnames": len(self.ambiguous),
             "ambiguous_surnames": {k: list(v) for k, v in
                                    sorted(self.ambiguous.items())[:MAX_NAMED]},
+            "n_surnames_split": len(self.split),
+            "n_speakers_from_splits": sum(len(v) for v in self.split.values()),
+            "surnames_split": {k: sorted(v) for k, v in sorted(self.split.items())[:MAX_NAMED]},
             "n_tag_like_lines": sum(r.n_tag_like_lines for r in self.reports),
             "tag_like_lines": tag_like[:MAX_NAMED],
             "n_meetings_dated": len(dated),
@@ -170,4 +177,10 @@ class IngestTally:
                 f"ingest: warning: {metrics['n_ambiguous_surnames']} surnames match several "
                 "full names and are kept apart (join them with ingest.aliases), e.g. "
                 f"{next(iter(metrics['ambiguous_surnames']))}")
+        if metrics["n_surnames_split"]:
+            name, speakers = next(iter(metrics["surnames_split"].items()))
+            lines.append(
+                f"ingest: {metrics['n_surnames_split']} surnames written with several kinds "
+                f"of role are one speaker per kind (join them with ingest.aliases), e.g. "
+                f"{name} -> {', '.join(speakers)}")
         return lines

@@ -166,6 +166,7 @@ class FileResult:
     unresolved: Counter = field(default_factory=Counter)  # labels not told from an office
     merged: dict[str, str] = field(default_factory=dict)  # surname -> full name
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    split: dict[str, tuple[str, ...]] = field(default_factory=dict)  # surname -> its speakers
     dates: dict[str, str] = field(default_factory=dict)  # meeting -> its (first) date
 
 
@@ -208,7 +209,7 @@ def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: li
         sum(len(t.text) for t in turns if t.turn == 0), not_modelled,
         {t.speaker for t in speech},
         Counter(t.speaker_label for t in speech if not t.resolved),
-        unified.merged, unified.ambiguous,
+        unified.merged, unified.ambiguous, unified.split,
         {t.meeting: t.date for t in reversed(speech) if t.date},
     )
 
