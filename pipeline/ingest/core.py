@@ -24,12 +24,15 @@ def read_options(cfg: IngestConfig, roster: tuple = ()) -> ReadOptions:
     )
 
 
-def doc_options(cfg: IngestConfig) -> DocOptions:
-    """How to cut turns into modelled documents."""
+def doc_options(cfg: IngestConfig, procedure_words: frozenset[str] = frozenset()) -> DocOptions:
+    """How to cut turns into modelled documents (`procedure_words`: the procedure lexicon,
+    which tells a chair's own speech from procedure; none = no chair turn is speech)."""
     return DocOptions(cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
                       frozenset(cfg.exclude_speakers), tuple(sorted(cfg.speaker_weights.items())),
                       cfg.min_doc_chars if cfg.unit == "paragraph" else 0,
-                      tuple(cfg.procedural_roles), cfg.procedural_weight)
+                      tuple(cfg.procedural_roles), cfg.procedural_weight,
+                      cfg.chair_speech_min_chars if procedure_words else 0,
+                      frozenset(procedure_words))
 
 
 MAX_NAMED = 20  # meetings named in ingest.json; the count covers them all
@@ -79,6 +82,7 @@ class IngestTally:
             self.split.setdefault(name, set()).update(speakers)
         self.dates.update(result.dates)
         self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
+                           n_chair_speeches=result.n_chair_speeches,
                            unattributed=result.unattributed_chars,
                            n_documents=len(result.documents))
 
@@ -103,6 +107,9 @@ class IngestTally:
             "n_chars": self.totals["n_chars"],
             "unattributed_chars": self.totals["unattributed"],
             "turns_not_modelled": dict(sorted(self.not_modelled.items())),
+            # Turns of a procedural role modelled as the speaker's own speech (a bill
+            # explanation, a committee report): ingest.chair_speech_min_chars.
+            "n_chair_speeches_modelled": self.totals["n_chair_speeches"],
             # Meetings whose every turn is left out (a first sitting that only elects its
             # chair): in no table of topics, so named here.
             "n_meetings_not_modelled": len(unmodelled := sorted(set(self.owner)
