@@ -109,6 +109,12 @@ def test_aliases_or_a_full_name_join_what_kinds_would_split():
     unified = unify_speakers(turns)
     assert {t.speaker for t in unified.turns if t.turn} == {"田野瀬太道"}
     assert unified.split == {}
+    # Surname only: a chair is a member who presides (diet-dev: 谷委員長 and 谷委員 are both
+    # 谷公一), one person; a member and a parliamentary vice-minister are two.
+    text = "○谷委員長　開会します。\n○谷委員　質問します。\n○谷大臣政務官　答えます。\n"
+    turns, _ = split_turns(text, "m")
+    unified = unify_speakers(turns)
+    assert [t.speaker for t in unified.turns if t.turn] == ["谷", "谷", "谷（大臣政務官）"]
 
 
 def test_a_short_name_joins_the_full_name_of_its_own_kind_of_role():

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pipeline.ingest.role_kinds import kind_ranks, role_kind
+from pipeline.ingest.role_kinds import kind_ranks, person_kind
 from pipeline.ingest.transcripts import Turn
 
 
@@ -80,7 +80,7 @@ def unify_speakers(turns: list[Turn], keep: frozenset[str] = frozenset()) -> Uni
     kinds: dict[tuple[str, str], set[str]] = {}  # (meeting, speaker) -> kinds of role
     for t in turns:
         if t.turn > 0 and t.speaker:
-            kinds.setdefault((t.meeting, t.speaker), set()).add(role_kind(t.role))
+            kinds.setdefault((t.meeting, t.speaker), set()).add(person_kind(t.role))
     by_meeting: dict[str, set[str]] = {}
     for meeting, speaker in kinds:
         by_meeting.setdefault(meeting, set()).add(speaker)
@@ -97,7 +97,7 @@ def unify_speakers(turns: list[Turn], keep: frozenset[str] = frozenset()) -> Uni
                 elif fits:
                     ambiguous[short] = fits
     out = [replace(t, speaker=mapping[key]) if (key := (t.meeting, t.speaker,
-                                                          role_kind(t.role))) in mapping
+                                                          person_kind(t.role))) in mapping
            else t for t in turns]
     out, split = _split_by_kind(out, keep)
     return Unified(out, merged, ambiguous, split)
@@ -109,7 +109,7 @@ def _split_by_kind(turns: list[Turn], keep: frozenset[str]) -> tuple[list[Turn],
     per kind (see unify_speakers)."""
     titles: dict[tuple[str, str], dict[str, Counter]] = {}  # (meeting, name) -> kind -> titles
     for t in turns:
-        if t.turn > 0 and t.speaker not in keep and glued(t) and (kind := role_kind(t.role)):
+        if t.turn > 0 and t.speaker not in keep and glued(t) and (kind := person_kind(t.role)):
             titles.setdefault((t.meeting, t.speaker), {}).setdefault(kind, Counter())[
                 t.role] += 1
     ranks = kind_ranks()
@@ -128,7 +128,7 @@ def _split_by_kind(turns: list[Turn], keep: frozenset[str]) -> tuple[list[Turn],
     if not renamed:
         return turns, {}
     out = [replace(t, speaker=renamed[key]) if glued(t) and (
-        key := (t.meeting, t.speaker, role_kind(t.role))) in renamed else t for t in turns]
+        key := (t.meeting, t.speaker, person_kind(t.role))) in renamed else t for t in turns]
     return out, {name: tuple(sorted(v)) for name, v in split.items()}
 
 

@@ -15,7 +15,7 @@ def role_endings() -> tuple[tuple[str, str], ...]:
     text = resources.files("pipeline.ingest.resources").joinpath("role_kinds_ja.tsv") \
         .read_text(encoding="utf-8")
     pairs = [tuple(line.split("\t")[:2]) for line in text.splitlines()
-             if line.strip() and not line.startswith("#")]
+             if line.strip() and not line.startswith(("#", "@"))]
     return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))
 
 
@@ -26,11 +26,26 @@ def kind_ranks() -> dict[str, int]:
         .read_text(encoding="utf-8")
     ranks: dict[str, int] = {}
     for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
+        if line.strip() and not line.startswith(("#", "@")):
             kind = line.split("\t")[1]
             if kind != MODIFIER:
                 ranks.setdefault(kind, len(ranks))
     return ranks
+
+
+@lru_cache(maxsize=1)
+def _held_together() -> dict[str, str]:
+    text = resources.files("pipeline.ingest.resources").joinpath("role_kinds_ja.tsv") \
+        .read_text(encoding="utf-8")
+    return dict(tuple(line[1:].split("\t")[:2]) for line in text.splitlines()
+                if line.startswith("@"))
+
+
+def person_kind(role: str) -> str:
+    """The kind of role that tells people apart: role_kind, with kinds one person holds
+    together read as one (a chair is a member: 谷委員長 and 谷委員 are one person)."""
+    kind = role_kind(role)
+    return _held_together().get(kind, kind)
 
 
 @lru_cache(maxsize=4096)
