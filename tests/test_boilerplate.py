@@ -124,3 +124,55 @@ def test_digests_counted_in_worker_batches_are_those_of_one_pass():
     assert there.found == here.found and len(here.found) >= 2
     assert list(there._digests) == list(here._digests)
     assert list(there._sizes) == list(here._sizes)
+
+
+POLICY = "意思決定に女性が参画することを官民の目標とし、取組を進めます。"
+
+
+def test_one_speakers_repeated_sentence_is_speech_but_several_speakers_make_a_formula():
+    # The Prime Minister repeats a policy sentence in three meetings; the chairs of three
+    # meetings say the same formula.
+    docs = [(f"m{m}", "総理", f"{POLICY}第{m}の論点です。") for m in range(3)]
+    docs += [(f"m{m}", f"委員長{m}", f"{FORMULA}議題{chr(0x4e00 + m)}。") for m in range(3)]
+    keys = found_in_keys(find_boilerplate(docs, 3, 5, min_speakers=2), docs)
+    assert normalize(FORMULA) in keys and normalize(POLICY) not in keys
+    # min_speakers 1 is the rule of meetings alone: the policy sentence goes too.
+    assert normalize(POLICY) in found_in_keys(find_boilerplate(docs, 3, 5), docs)
+
+
+def test_documents_without_a_speaker_count_as_speakers_of_their_own():
+    docs = [(f"m{m}", "", f"{FORMULA}記事{m}。") for m in range(3)]
+    assert normalize(FORMULA) in found_in_keys(find_boilerplate(docs, 3, 5, min_speakers=2),
+                                               docs)
+
+
+def found_in_keys(found, docs) -> frozenset[str]:
+    for *_, text in docs:
+        found.strip_next(text)
+    return found.keys
+
+
+FOOTERS = ["記事執筆：MAX（エスマックス） Twitter @smaxjp リンク",
+           "記事執筆：S-MAX（エスマックス） Twitter @memn0ck https://s-max.jp/a/1 リンク",
+           "記事執筆：Taka（エスマックス） Twitter @taka2024 https://s-max.jp/b/22 リンク"]
+
+
+def test_a_footer_with_a_changing_handle_and_link_is_a_near_duplicate():
+    docs = [(f"a{i}", f"筆者{i}", f"新しい端末{chr(0x4e00 + i)}が出ました。\n{footer}\n")
+            for i, footer in enumerate(FOOTERS)]
+    found = find_boilerplate(docs, 3, 5, min_speakers=2)
+    stripped = [found.strip_next(text) for *_, text in docs]
+    assert all(n == 1 and "記事執筆" not in text for text, n in stripped)
+    assert found.n_near == 1 and found.near_examples == ((FOOTERS[0], 3),)
+    assert found.examples == found.near_examples
+
+
+def test_a_sentence_differing_in_a_number_stays_unless_it_recurs_across_speakers():
+    # One minister gives a different figure in each meeting: speech. Two speakers in three
+    # meetings say the same thing with other numbers: a formula.
+    docs = [(f"m{m}", "大臣", f"予算は{m + 3}兆円です。論点{chr(0x4e00 + m)}。") for m in range(3)]
+    assert not any("予算は" in k for k in found_in_keys(
+        find_boilerplate(docs, 3, 5, min_speakers=2), docs))
+    docs[1] = ("m1", "委員", docs[1][2])
+    assert normalize("予算は3兆円です。") in found_in_keys(
+        find_boilerplate(docs, 3, 5, min_speakers=2), docs)

@@ -209,3 +209,36 @@ def test_a_chair_tagged_by_role_alone_is_left_out():
     turns = split_turns(text, "m")[0]
     docs = make_documents(turns, "turn", procedural_roles=("委員長",))
     assert [d.speaker for d in docs] == ["田中"]
+
+
+def test_a_chairs_bill_explanation_is_the_chairs_document_but_procedure_is_not(tmp_path):
+    from pipeline.common.config import IngestConfig
+    from pipeline.ingest.core import doc_options
+    from pipeline.ingest.corpus import ReadOptions, ingest_file
+    from pipeline.tokenize.procedure import procedure_lexicon
+
+    options = doc_options(IngestConfig(input="x"), procedure_lexicon())
+    result = ingest_file((DATA / "chair_speech.txt", "m", ReadOptions(), options))
+    chair = [d for d in result.documents if d["speaker"] == "谷"]
+    # Turn 2 is 1,184 characters: 本起草案の趣旨及び主な内容につきまして御説明申し上げます ...
+    assert {d["turn"] for d in chair} == {2} and all(d["weight"] == 1.0 for d in chair)
+    assert any("千五百万円" in d["text"] for d in chair)
+    assert result.n_chair_speeches == 1
+    assert result.not_modelled["procedural_role"] == 2  # opening and calling the speakers
+    # Without the lexicon (or at 0) every chair turn stays out, as before.
+    plain = ingest_file((DATA / "chair_speech.txt", "m", ReadOptions(),
+                         doc_options(IngestConfig(input="x"))))
+    assert "谷" not in {d["speaker"] for d in plain.documents}
+
+
+@pytest.mark.parametrize(("text", "min_chars", "speech"), [
+    ("本案は、補償金を支給する制度を新設するものであります。" * 12, 300, True),
+    ("本案は、補償金を支給する制度を新設するものであります。" * 12, 0, False),
+    ("本案は、補償金を支給する制度を新設するものであります。" * 2, 300, False),
+    ("御異議ありませんか。御異議なしと認めます。よって、そのとおり決しました。" * 8, 300, False),
+])
+def test_chair_speech_rule(text, min_chars, speech):
+    from pipeline.ingest.documents import is_chair_speech
+    from pipeline.tokenize.procedure import procedure_lexicon
+
+    assert is_chair_speech(text, min_chars, procedure_lexicon()) is speech

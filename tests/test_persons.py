@@ -3,9 +3,14 @@ speaker; a skipped tag-like line is counted; dates and attributes reach the docu
 
 from __future__ import annotations
 
-from pipeline.ingest.core import doc_options
+import json
+
+import pytest
+
+from pipeline.ingest.core import IngestTally, doc_options
 from pipeline.ingest.corpus import ReadOptions, ingest_file, read_corpus
 from pipeline.ingest.persons import unify_speakers
+from pipeline.ingest.role_kinds import role_kind
 from pipeline.ingest.roster import parse_roster
 from pipeline.ingest.transcripts import split_turns
 
@@ -44,6 +49,82 @@ def test_a_surname_shared_by_two_full_names_is_kept_apart():
 def test_alias_targets_are_left_alone():
     turns, _ = split_turns("○盛山国務大臣　一つ。\n○国務大臣（盛山正仁君）　二つ。\n", "m")
     assert unify_speakers(turns, frozenset({"盛山"})).merged == {}
+
+
+# A city assembly's committee: an official and a member share a surname (three pairs).
+ASSEMBLY = """○岡田委員　市場の移転について伺います。
+○岡田中央卸売市場長　移転の日程をお答えします。
+○増子委員　水道料金について伺います。
+○増子水道局長　料金の改定はありません。
+○田中委員　工事の遅れについて伺います。
+○田中オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長　遅れはありません。
+○岡田委員　重ねて伺います。
+○遠藤都市整備局市街地整備部長　整備について御説明します。
+○遠藤都市整備局長　局としての方針です。
+"""
+
+
+@pytest.mark.parametrize(("role", "kind"), [
+    ("委員", "member"), ("予算委員長", "chair"), ("委員長代理", "chair"), ("理事", "member"),
+    ("国務大臣", "minister"), ("中央卸売市場長", "official"), ("水道局長", "official"),
+    ("政府参考人", "official"), ("政府委員", "official"), ("参考人", "witness"),
+    ("準備担当部長国際大会準備担当部長兼務", "official"), ("市長", "executive"),
+    ("研究委員", "member"), ("", ""), ("よくわからない", ""),
+])
+def test_role_kinds(role, kind):
+    assert role_kind(role) == kind
+
+
+def test_an_official_and_a_member_sharing_a_surname_are_two_speakers(tmp_path):
+    path = tmp_path / "m.txt"
+    path.write_text(ASSEMBLY, encoding="utf-8")
+    result = ingest_file((path, "m", ReadOptions(), doc_options_for_test()))
+    speakers = [r[3] for r in result.turn_rows if r[1] > 0]
+    assert speakers == [
+        "岡田", "岡田（中央卸売市場長）", "増子", "増子（水道局長）", "田中",
+        "田中（オリンピック・パラリンピック準備局ラグビーワールドカップ準備担当部長）", "岡田",
+        # One kind of role (official) under two offices: one person.
+        "遠藤", "遠藤"]
+    # The same names in the documents as in turns.csv.
+    assert {d["speaker"] for d in result.documents} == set(speakers)
+    tally = IngestTally()
+    tally.add(result)
+    metrics = json.loads(json.dumps(tally.metrics()))
+    assert metrics["n_surnames_split"] == 3
+    assert metrics["surnames_split"]["岡田"] == ["岡田", "岡田（中央卸売市場長）"]
+    assert metrics["n_speakers"] == 7
+    assert any("surnames written with several kinds" in line
+               for line in tally.log_lines("paragraph", "m.json"))
+
+
+def test_aliases_or_a_full_name_join_what_kinds_would_split():
+    text = "○岡田委員　一つ。\n○岡田中央卸売市場長　二つ。\n"
+    turns, _ = split_turns(text, "m", aliases={"岡田中央卸売市場長": "岡田"})
+    assert [t.speaker for t in unify_speakers(turns, frozenset({"岡田"})).turns] == [
+        "岡田", "岡田"]
+    # A full name written with both kinds of role (the chair who also asks as a member, as
+    # the NDL's speaker column gives it) is one person.
+    text = "○委員長（田野瀬太道君）　開会します。\n○委員（田野瀬太道君）　質問します。\n"
+    turns, _ = split_turns(text, "m")
+    unified = unify_speakers(turns)
+    assert {t.speaker for t in unified.turns if t.turn} == {"田野瀬太道"}
+    assert unified.split == {}
+    # Surname only: a chair is a member who presides (diet-dev: 谷委員長 and 谷委員 are both
+    # 谷公一), one person; a member and a parliamentary vice-minister are two.
+    text = "○谷委員長　開会します。\n○谷委員　質問します。\n○谷大臣政務官　答えます。\n"
+    turns, _ = split_turns(text, "m")
+    unified = unify_speakers(turns)
+    assert [t.speaker for t in unified.turns if t.turn] == ["谷", "谷", "谷（大臣政務官）"]
+
+
+def test_a_short_name_joins_the_full_name_of_its_own_kind_of_role():
+    text = ("○鈴木委員　一つ。\n○委員（鈴木隼人君）　二つ。\n○国務大臣（鈴木庸介君）　三つ。\n"
+            "○鈴木国務大臣　四つ。\n")
+    turns, _ = split_turns(text, "m")
+    unified = unify_speakers(turns)
+    assert [t.speaker for t in unified.turns if t.turn] == [
+        "鈴木隼人", "鈴木隼人", "鈴木庸介", "鈴木庸介"]
+    assert unified.ambiguous == {}
 
 
 def test_a_tag_alone_on_its_line_is_a_turn_and_a_bullet_is_counted(tmp_path):

@@ -136,6 +136,11 @@ class IngestConfig(_Section):
         "paragraphs are merged until a document has at least this many characters (minutes "
         "often put one sentence per paragraph). 0 = every paragraph alone; at most 1,000,000.",
     )
+    chair_speech_min_chars: int = Field(
+        300, ge=0, description="A turn of a procedural role at least this long whose "
+        "sentences are mostly not procedure (a bill explanation, a committee report) is the "
+        "speaker's own speech: modelled at full weight. 0 = never.",
+    )
 
 
 class TokensConfig(_Section):
@@ -176,6 +181,10 @@ class TokensConfig(_Section):
         3, ge=0, le=1_000_000, description="A sentence or line that recurs (numbers and spaces "
         "folded) in at least this many meetings is boilerplate: kept in turns.csv, not "
         "modelled. 0 = off; at most 1,000,000.",
+    )
+    boilerplate_min_speakers: int = Field(
+        2, ge=1, description="... and is said by at least this many speakers (one person "
+        "repeating a sentence in several meetings is speech). 1 = any speaker.",
     )
     boilerplate_min_docs: int = Field(
         5, ge=2, le=1_000_000, description="In a corpus of fewer meetings than "

@@ -24,12 +24,15 @@ def read_options(cfg: IngestConfig, roster: tuple = ()) -> ReadOptions:
     )
 
 
-def doc_options(cfg: IngestConfig) -> DocOptions:
-    """How to cut turns into modelled documents."""
+def doc_options(cfg: IngestConfig, procedure_words: frozenset[str] = frozenset()) -> DocOptions:
+    """How to cut turns into modelled documents (`procedure_words`: the procedure lexicon,
+    which tells a chair's own speech from procedure; none = no chair turn is speech)."""
     return DocOptions(cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
                       frozenset(cfg.exclude_speakers), tuple(sorted(cfg.speaker_weights.items())),
                       cfg.min_doc_chars if cfg.unit == "paragraph" else 0,
-                      tuple(cfg.procedural_roles), cfg.procedural_weight)
+                      tuple(cfg.procedural_roles), cfg.procedural_weight,
+                      cfg.chair_speech_min_chars if procedure_words else 0,
+                      frozenset(procedure_words))
 
 
 MAX_NAMED = 20  # meetings named in ingest.json; the count covers them all
@@ -51,6 +54,7 @@ class IngestTally:
         self.unresolved: Counter = Counter()
         self.merged: dict[str, str] = {}
         self.ambiguous: dict[str, tuple[str, ...]] = {}
+        self.split: dict[str, set[str]] = {}  # surname -> the speakers it became
         self.dates: dict[str, str] = {}  # meeting -> date
 
     def add(self, result: FileResult) -> None:
@@ -74,8 +78,11 @@ class IngestTally:
         self.unresolved.update(result.unresolved)
         self.merged.update(result.merged)
         self.ambiguous.update(result.ambiguous)
+        for name, speakers in result.split.items():
+            self.split.setdefault(name, set()).update(speakers)
         self.dates.update(result.dates)
         self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
+                           n_chair_speeches=result.n_chair_speeches,
                            unattributed=result.unattributed_chars,
                            n_documents=len(result.documents))
 
@@ -100,6 +107,9 @@ class IngestTally:
             "n_chars": self.totals["n_chars"],
             "unattributed_chars": self.totals["unattributed"],
             "turns_not_modelled": dict(sorted(self.not_modelled.items())),
+            # Turns of a procedural role modelled as the speaker's own speech (a bill
+            # explanation, a committee report): ingest.chair_speech_min_chars.
+            "n_chair_speeches_modelled": self.totals["n_chair_speeches"],
             # Meetings whose every turn is left out (a first sitting that only elects its
             # chair): in no table of topics, so named here.
             "n_meetings_not_modelled": len(unmodelled := sorted(set(self.owner)
@@ -112,7 +122,8 @@ class IngestTally:
 
     def label_metrics(self) -> dict:
         """How labels became speakers: the labels that could not be resolved, the surnames
-        joined to a full name, the surnames left apart, the tag-like lines read as speech."""
+        joined to a full name, the surnames left apart, the surnames split by kind of role
+        (one speaker per kind), the tag-like lines read as speech."""
         labels = {label for _, label, _ in self.roster}
         per_speaker = Counter(s for s, _ in {(s, label) for s, label, _ in self.roster})
         tag_like = [line for r in self.reports for line in r.tag_like_lines]
@@ -129,6 +140,9 @@ class IngestTally:
             "n_ambiguous_surnames": len(self.ambiguous),
             "ambiguous_surnames": {k: list(v) for k, v in
                                    sorted(self.ambiguous.items())[:MAX_NAMED]},
+            "n_surnames_split": len(self.split),
+            "n_speakers_from_splits": sum(len(v) for v in self.split.values()),
+            "surnames_split": {k: sorted(v) for k, v in sorted(self.split.items())[:MAX_NAMED]},
             "n_tag_like_lines": sum(r.n_tag_like_lines for r in self.reports),
             "tag_like_lines": tag_like[:MAX_NAMED],
             "n_meetings_dated": len(dated),
@@ -170,4 +184,10 @@ class IngestTally:
                 f"ingest: warning: {metrics['n_ambiguous_surnames']} surnames match several "
                 "full names and are kept apart (join them with ingest.aliases), e.g. "
                 f"{next(iter(metrics['ambiguous_surnames']))}")
+        if metrics["n_surnames_split"]:
+            name, speakers = next(iter(metrics["surnames_split"].items()))
+            lines.append(
+                f"ingest: {metrics['n_surnames_split']} surnames written with several kinds "
+                f"of role are one speaker per kind (join them with ingest.aliases), e.g. "
+                f"{name} -> {', '.join(speakers)}")
         return lines

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.dates import date_from_header, date_from_name
-from pipeline.ingest.documents import is_procedural, make_documents
+from pipeline.ingest.documents import is_chair_speech, is_procedural, make_documents
 from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
 from pipeline.ingest.transcripts import Turn, decode, split_turns, tag_like_lines
@@ -164,6 +164,8 @@ class DocOptions:
     min_chars: int = 0
     procedural_roles: tuple[str, ...] = ()
     procedural_weight: float = 0.0
+    chair_speech_min_chars: int = 0
+    procedure_words: frozenset[str] = frozenset()  # the tokenizer's procedure lexicon
 
 
 TURN_COLUMNS = ("meeting", "turn", "speaker_label", "speaker", "role", "text", "n_chars",
@@ -190,7 +192,9 @@ class FileResult:
     unresolved: Counter = field(default_factory=Counter)  # labels not told from an office
     merged: dict[str, str] = field(default_factory=dict)  # surname -> full name
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    split: dict[str, tuple[str, ...]] = field(default_factory=dict)  # surname -> its speakers
     dates: dict[str, str] = field(default_factory=dict)  # meeting -> its (first) date
+    n_chair_speeches: int = 0  # procedural roles' turns modelled as their own speech
 
 
 def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
@@ -210,15 +214,22 @@ def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: li
                           docs_options.max_chars, docs_options.exclude_speakers,
                           dict(docs_options.speaker_weights), min_chars=docs_options.min_chars,
                           procedural_roles=docs_options.procedural_roles,
-                          procedural_weight=docs_options.procedural_weight)
+                          procedural_weight=docs_options.procedural_weight,
+                          chair_speech_min_chars=docs_options.chair_speech_min_chars,
+                          procedure_words=docs_options.procedure_words)
     modelled = {(d.meeting, d.turn) for d in docs}
     speech = [t for t in turns if t.turn > 0]
     not_modelled: Counter = Counter()
+    chair_speeches = 0
     for t in speech:
+        procedural = is_procedural(t.role, docs_options.procedural_roles, t.speaker)
+        chair_speech = procedural and t.paragraphs and is_chair_speech(
+            t.text, docs_options.chair_speech_min_chars, docs_options.procedure_words)
         if t.speaker in docs_options.exclude_speakers:
             not_modelled["excluded_speaker"] += 1
-        elif docs_options.procedural_weight == 0 and is_procedural(
-                t.role, docs_options.procedural_roles, t.speaker):
+        elif chair_speech:
+            chair_speeches += 1
+        elif docs_options.procedural_weight == 0 and procedural:
             not_modelled["procedural_role"] += 1
         elif not t.paragraphs:
             not_modelled["empty"] += 1
@@ -232,8 +243,8 @@ def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: li
         sum(len(t.text) for t in turns if t.turn == 0), not_modelled,
         {t.speaker for t in speech},
         Counter(t.speaker_label for t in speech if not t.resolved),
-        unified.merged, unified.ambiguous,
-        {t.meeting: t.date for t in reversed(speech) if t.date},
+        unified.merged, unified.ambiguous, unified.split,
+        {t.meeting: t.date for t in reversed(speech) if t.date}, chair_speeches,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 from pipeline.ingest.transcripts import Paragraph, Turn
 
@@ -104,6 +105,29 @@ def is_procedural(role: str, procedural_roles: tuple[str, ...], speaker: str = "
     return bool(title) and bool(procedural_roles) and title.endswith(tuple(procedural_roles))
 
 
+PROCEDURE_SHARE = 0.5  # a chair's turn is procedure when half its text is in such sentences
+
+
+def is_chair_speech(text: str, min_chars: int, procedure_words: frozenset[str]) -> bool:
+    """Whether a procedural role's turn is the speaker's own speech (a bill explanation, a
+    committee report): at least min_chars characters (0 = never), less than PROCEDURE_SHARE
+    of them in sentences that hold a word of procedure (議題, 採決, お諮り; the tokenizer's
+    procedure lexicon). Calls to order, votes and agendas are short, or mostly such
+    sentences."""
+    if not min_chars or len(text) < min_chars:
+        return False
+    pattern = _procedure_pattern(procedure_words)
+    sentences = [s for s in _SENTENCE.findall(text) if s.strip()]
+    procedure = sum(len(s) for s in sentences if pattern and pattern.search(s))
+    return procedure < PROCEDURE_SHARE * sum(len(s) for s in sentences)
+
+
+@lru_cache(maxsize=4)
+def _procedure_pattern(words: frozenset[str]) -> re.Pattern | None:
+    ordered = sorted((w for w in words if w), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
 def merge_short(pieces: list[Paragraph], min_chars: int) -> list[Paragraph]:
     """Consecutive paragraphs joined until each piece has at least min_chars characters
     (a short last piece joins the one before): minutes often give one sentence a paragraph,
@@ -130,16 +154,20 @@ def make_documents(
     min_chars: int = 0,
     procedural_roles: tuple[str, ...] = (),
     procedural_weight: float = 0.0,
+    chair_speech_min_chars: int = 0,
+    procedure_words: frozenset[str] = frozenset(),
 ) -> list[Document]:
     """Documents from speaker turns; turn 0 (no speaker), excluded speakers and (at weight 0)
-    procedural roles are not used."""
+    procedural roles are not used, but for a procedural role's own speech (is_chair_speech),
+    modelled at the speaker's weight."""
     speaker_weights = speaker_weights or {}
     docs: list[Document] = []
     for turn in turns:
         if turn.turn == 0 or not turn.paragraphs or turn.speaker in exclude_speakers:
             continue
         weight = speaker_weights.get(turn.speaker, 1.0)
-        if is_procedural(turn.role, procedural_roles, turn.speaker):
+        if is_procedural(turn.role, procedural_roles, turn.speaker) and not is_chair_speech(
+                turn.text, chair_speech_min_chars, procedure_words):
             if procedural_weight == 0:
                 continue
             weight *= procedural_weight

@@ -1,5 +1,6 @@
 """The report's groups section: groups side by side with the topics that set each apart,
-and how speaker labels were read (unresolved labels, merged surnames, tag-like lines)."""
+and how speaker labels were read (unresolved labels, merged and split surnames, tag-like
+lines)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def group_section(groups: pd.DataFrame, differences: pd.DataFrame, ingest: dict,
             "merged": ingest.get("surnames_merged", {}),
             "n_merged": ingest.get("n_surnames_merged", 0),
             "ambiguous": ingest.get("ambiguous_surnames", {}),
+            "split": ingest.get("surnames_split", {}),
+            "n_split": ingest.get("n_surnames_split", 0),
             "tag_like": ingest.get("tag_like_lines", []),
             "n_tag_like": ingest.get("n_tag_like_lines", 0),
         },

@@ -24,6 +24,7 @@ from pipeline.ingest.roster import parse_roster
 from pipeline.ingest.stream import ingest_results
 from pipeline.ingest.transcripts import fold
 from pipeline.stages._cli import log, run, stage_parser
+from pipeline.tokenize.procedure import procedure_lexicon
 
 PARALLEL_MIN_BYTES = 2_000_000  # below this, starting workers costs more than it saves
 
@@ -48,7 +49,7 @@ def main(args, config) -> None:
     # The copy user_files made of ingest.roster (empty when null).
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
                           cfg.roster or "") if args.speakers_file else ()
-    options, docs_options = read_options(cfg, roster), doc_options(cfg)
+    options, docs_options = read_options(cfg, roster), doc_options(cfg, procedure_lexicon())
     tally = IngestTally()
     if cfg.fold_old_kanji:
         fold("")  # load kyujipy's tables once, before the workers fork and share them

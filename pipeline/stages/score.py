@@ -19,6 +19,7 @@ from pipeline.ingest.corpus import find_transcripts, folded_names, ingest_file, 
 from pipeline.ingest.roster import parse_roster
 from pipeline.speakers.score_columns import DOC_COLUMNS, SPEAKER_COLUMNS
 from pipeline.stages._cli import log, run, stage_parser
+from pipeline.tokenize.procedure import procedure_lexicon
 from pipeline.tokenize.rules import parse_stopwords, shipped_stopwords
 
 
@@ -41,7 +42,7 @@ def main(args, config) -> None:
     # The copy user_files made of ingest.roster (empty when null), as the ingest stage reads it.
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
                           config.ingest.roster or "")
-    options = read_options(config.ingest, roster), doc_options(config.ingest)
+    options = read_options(config.ingest, roster), doc_options(config.ingest, procedure_lexicon())
     paths = find_transcripts(root, "score.input")
     folded_names(paths, root)  # two files of one meeting id: an error naming both
     for path in paths:

@@ -1,13 +1,16 @@
-"""Boilerplate: sentences and lines that recur nearly verbatim across meetings.
+"""Boilerplate: sentences and lines that recur nearly verbatim across meetings and speakers.
 
 Minutes repeat their formulae in every sitting (御異議ないと認めます。, 本日はこれにて散会いたし
-ます。, 午後零時五分散会), other text its footers and notices. Such a segment carries no subject,
-yet its words would form topics of their own. It is found from the corpus itself: a segment
-(a sentence, or a line without a sentence end) that recurs, compared with digits and white
-space folded, in at least `min_meetings` meetings (in a corpus of fewer meetings than that,
-in at least `min_docs` documents, once there are MIN_DOCS_FACTOR times that many: a handful
-of documents cannot tell a formula from their subject). Turns keep their full text; only
-the model skips these.
+ます。, 午後零時五分散会), other text its footers and notices (記事執筆：MAX Twitter @smaxjp,
+with another handle, link or number each time). Such a segment carries no subject, yet its
+words would form topics of their own. It is found from the corpus itself: a segment (a
+sentence, or a line without a sentence end) that recurs, compared with white space folded
+and numbers, Latin words and links as placeholders, in at least `min_meetings` meetings (in
+a corpus of fewer meetings than that, in at least `min_docs` documents, once there are
+MIN_DOCS_FACTOR times that many: a handful of documents cannot tell a formula from their
+subject), said by at least `min_speakers` speakers: one person repeating a sentence of their
+policy in several meetings is speech, not a formula. A document without a speaker counts as
+a speaker of its own. Turns keep their full text; only the model skips these.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ import numpy as np
 _SEGMENT = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[」』）)]*|\n|$)")
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"[0-9〇零一二三四五六七八九十百千]+")
+# Links and Latin words (handles, names of sites) change from one footer to the next.
+_LINKS = re.compile(r"(?:https?://|www\.)[!-~]+")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 N_EXAMPLES = 10
 MIN_DOCS_FACTOR = 4
 BATCH_CHARS = 200_000  # text per digest task: worth sending to a worker
@@ -35,9 +41,15 @@ def segments(text: str) -> list[str]:
 
 def normalize(segment: str) -> str:
     """The form segments are compared in: NFKC, no white space, every number one digit
-    (so 午前十時五分散会 and 午後一時二十分散会 are one formula)."""
+    (so 午前十時五分散会 and 午後一時二十分散会 are one formula), every link one U and every
+    Latin word one A (記事執筆:MAX Twitter @smaxjp and 記事執筆:S-MAX Twitter @memn0ck)."""
     text = _SPACE.sub("", unicodedata.normalize("NFKC", segment))
-    return _DIGITS.sub("0", text)
+    return _DIGITS.sub("0", _LATIN.sub("A", _LINKS.sub("U", text)))
+
+
+def exact(segment: str) -> str:
+    """A segment as written, but for white space: near-duplicates differ in this form."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", segment))
 
 
 def digest(key: str) -> int:
@@ -87,6 +99,7 @@ class Boilerplate:
         self._digests, self._sizes = doc_digests, doc_sizes
         self._next = self._offset = 0
         self._named: dict[int, tuple[str, str]] = {}  # digest -> (normalized, first spelling)
+        self._near: set[int] = set()  # digests dropped in more than one spelling
 
     @property
     def keys(self) -> frozenset[str]:
@@ -96,6 +109,18 @@ class Boilerplate:
     @property
     def n_keys(self) -> int:
         return len(self.found)
+
+    @property
+    def n_near(self) -> int:
+        """Segments dropped so far in more than one spelling (a footer's changing handle,
+        link or number): near-duplicates, found only by the placeholders of `normalize`."""
+        return len(self._near)
+
+    @property
+    def near_examples(self) -> tuple[tuple[str, int], ...]:
+        """The most recurring near-duplicates as first seen, with their count."""
+        named = [(self._named[d][1], self.found[d]) for d in self._near]
+        return tuple(sorted(named, key=lambda e: (-e[1], e[0]))[:N_EXAMPLES])
 
     @property
     def examples(self) -> tuple[tuple[str, int], ...]:
@@ -129,16 +154,19 @@ class Boilerplate:
                 dropped += 1
                 if d not in self._named:
                     self._named[d] = (normalize(segment), segment.strip())
+                elif d not in self._near and exact(segment) != exact(self._named[d][1]):
+                    self._near.add(d)
             else:
                 kept.append(segment)
         return ("".join(kept), dropped) if dropped else (text, 0)
 
 
-def find_boilerplate(documents: Iterable[tuple[str, str]], min_meetings: int,
+def find_boilerplate(documents: Iterable[tuple[str, ...]], min_meetings: int,
                      min_docs: int, map_: Callable[[Callable, Iterable], Iterator] = map,
-                     batch_chars: int = BATCH_CHARS) -> Boilerplate:
-    """Segments recurring in at least min_meetings meetings of (meeting, text) documents, or,
-    when the corpus has fewer meetings than that, in at least min_docs documents; 0 = off.
+                     batch_chars: int = BATCH_CHARS, min_speakers: int = 1) -> Boilerplate:
+    """Segments recurring in at least min_meetings meetings of (meeting, text) or (meeting,
+    speaker, text) documents, or, when the corpus has fewer meetings than that, in at least
+    min_docs documents, and said by at least min_speakers speakers; min_meetings 0 = off.
 
     map_: how the texts' digests are computed (map, or an executor's map: workers), in
     batches of about batch_chars characters; results in input order.
@@ -150,12 +178,18 @@ def find_boilerplate(documents: Iterable[tuple[str, str]], min_meetings: int,
     ordered, sizes, keyed, n_keyed = array("Q"), array("I"), array("Q"), array("I")
     meetings: dict[str, int] = {}
     meeting_of_doc = array("I")
+    # A speaker's number; a document without one is a speaker of its own: -(its number + 1).
+    speakers: dict[str, int] = {}
+    speaker_of_doc = array("q")
 
     def batches() -> Iterator[list[str]]:
         texts: list[str] = []
         size = 0
-        for meeting, text in documents:
+        for meeting, *speaker, text in documents:
             meeting_of_doc.append(meetings.setdefault(meeting, len(meetings)))
+            who = speaker[0] if speaker else ""
+            speaker_of_doc.append(speakers.setdefault(who, len(speakers)) if who
+                                  else -len(speaker_of_doc) - 1)
             texts.append(text)
             size += len(text)
             if size >= batch_chars:
@@ -172,18 +206,29 @@ def find_boilerplate(documents: Iterable[tuple[str, str]], min_meetings: int,
     if not by_meetings and n_docs < MIN_DOCS_FACTOR * min_docs:
         return Boilerplate({}, "documents")
     digests = np.frombuffer(keyed, dtype=np.uint64)
-    if by_meetings:  # distinct meetings per digest: each (digest, meeting) pair once
-        numbers = np.repeat(np.frombuffer(meeting_of_doc, dtype=np.uint32),
-                            np.frombuffer(n_keyed, dtype=np.uint32))
-        order = np.lexsort((numbers, digests))
-        digests, numbers = digests[order], numbers[order]
-        first = np.ones(len(digests), dtype=bool)
-        first[1:] = (digests[1:] != digests[:-1]) | (numbers[1:] != numbers[:-1])
-        values, counts = np.unique(digests[first], return_counts=True)
+    per_digest = np.frombuffer(n_keyed, dtype=np.uint32)
+    if by_meetings:  # distinct meetings per digest
+        values, counts = _distinct_per_digest(digests, np.repeat(
+            np.frombuffer(meeting_of_doc, dtype=np.uint32), per_digest))
         threshold = min_meetings
     else:  # documents per digest (each document's digests are distinct)
         values, counts = np.unique(digests, return_counts=True)
         threshold = min_docs
     hit = counts >= threshold
+    if min_speakers > 1:  # distinct speakers per digest (the same digests, in the same order)
+        _, n_speakers = _distinct_per_digest(digests, np.repeat(
+            np.frombuffer(speaker_of_doc, dtype=np.int64), per_digest))
+        hit &= n_speakers >= min_speakers
     found = dict(zip(values[hit].tolist(), counts[hit].tolist(), strict=True))
     return Boilerplate(found, "meetings" if by_meetings else "documents", ordered, sizes)
+
+
+def _distinct_per_digest(digests: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray,
+                                                                            np.ndarray]:
+    """Each distinct digest (sorted) and how many distinct owners (meetings, speakers) it
+    has: each (digest, owner) pair counted once, in sorts, not a Python loop."""
+    order = np.lexsort((owners, digests))
+    digests, owners = digests[order], owners[order]
+    first = np.ones(len(digests), dtype=bool)
+    first[1:] = (digests[1:] != digests[:-1]) | (owners[1:] != owners[:-1])
+    return np.unique(digests[first], return_counts=True)

@@ -84,9 +84,10 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
     cache = TokenCache(cache_dir, settings) if cache_dir is not None else None
     if Worker.here().tagger is None:  # before any worker forks: they start with it
         Worker.here().tagger = tagger
-    boilerplate = find_boilerplate(((d.get("meeting", ""), d["text"]) for d in documents()),
+    boilerplate = find_boilerplate(((d.get("meeting", ""), d.get("speaker", ""), d["text"])
+                                    for d in documents()),
                                    cfg.boilerplate_min_meetings, cfg.boilerplate_min_docs,
-                                   ex.map)
+                                   ex.map, min_speakers=cfg.boilerplate_min_speakers)
     index: list[DocRef] = []
     dropped: Counter = Counter()
     started = time.perf_counter()
@@ -151,6 +152,10 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
                 "n_documents_emptied": dropped["emptied"],
                 "examples": [{"text": t, boilerplate.counted_in: n}
                              for t, n in boilerplate.examples],
+                # Found only with numbers, Latin words and links folded (a footer's handle).
+                "n_near_duplicates": boilerplate.n_near,
+                "near_duplicate_examples": [{"text": t, boilerplate.counted_in: n}
+                                            for t, n in boilerplate.near_examples],
             },
             "settings": {k: v for k, v in cfg.model_dump().items()
                          if k not in ("n_jobs", "cache")},
