@@ -82,6 +82,24 @@ def test_topic_terms_read_well(project):
     assert not any("-" in t and t.split("-")[-1].isascii() for t in terms)
 
 
+def test_each_topic_names_its_parent(project):
+    """topics.csv lists every topic with its group; the topic tables carry the group too
+    (empty with few topics: one level)."""
+    topics = _read(project, "topics.csv")
+    assert list(topics.columns) == ["topic", "topic_label", "prevalence", "parent",
+                                    "parent_label", "terms"]
+    docs = _read(project, "doc_topics.csv")
+    assert len(topics) == sum(c.startswith("topic_") for c in docs.columns)
+    shares = _read(project, "speaker_topics.csv")
+    assert list(shares.columns[-3:]) == ["topic_label", "parent", "parent_label"]
+    grouped = _read(project, "group_topics.csv")
+    assert list(grouped.columns[-3:]) == ["topic_label", "parent", "parent_label"]
+    if len(topics) < 9:
+        assert (topics["parent"] == "").all() and (shares["parent"] == "").all()
+    else:
+        assert set(shares["parent"]) == set(topics["parent"])
+
+
 def test_report_charts_and_metrics_exist(project):
     out = project / "outputs"
     html = (out / "report" / "index.html").read_text(encoding="utf-8")

@@ -289,3 +289,29 @@ def test_a_meeting_whose_documents_all_left_the_model_is_named():
     assert "1 回の会議は、文書がすべて手続き" in render_html(made)
     assert "1 回の会議は、文書がすべて手続き" in render_markdown(made)
     assert build_context(base)["overview"]["meetings_emptied"] == []
+
+
+def test_grouped_topics_show_under_their_parents():
+    """Two levels of topics: each parent with its topics, in the HTML and the Markdown; each
+    topic's heading names its parent."""
+    topics = [{**t, "parent": 1, "parent_label": "規制・特区・材料"} for t in inputs().topics]
+    made = build_context(inputs(topics=topics))
+    assert [(p["parent"], [m["topic"] for m in p["topics"]]) for p in made["parents"]] == \
+        [(1, [1, 2])]
+    assert made["parents"][0]["prevalence"] == pytest.approx(1.0)
+    html, md = render_html(made), render_markdown(made)
+    assert '<h3 id="parents">トピックのまとまり</h3>' in html
+    assert '<li id="parent-1"><b>まとまり 1: 規制・特区・材料</b>' in html
+    assert '<a href="#topic-2">T2: 材料</a>' in html
+    assert html.count('href="#parent-1">まとまり 1: 規制・特区・材料</a>') == 2
+    assert "- **まとまり 1: 規制・特区・材料**（全体の 100%、2 トピック）" in md
+    assert "  - T2: 材料（40%）" in md
+
+
+def test_ungrouped_topics_show_one_level():
+    topics = [{**t, "parent": None, "parent_label": None} for t in inputs().topics]
+    for made in (build_context(inputs(topics=topics)), build_context(inputs())):
+        assert made["parents"] == []
+        html, md = render_html(made), render_markdown(made)
+        assert "トピックのまとまり" not in html and 'class="parent-tag"' not in html
+        assert "トピックのまとまり" not in md and "\nまとまり " not in md

@@ -110,6 +110,7 @@ class Labelled:
     relevance: dict
     warnings: list[str]
     summary: list[str]
+    phi: np.ndarray  # the topics' term distributions, in `topics` order (a merge's mixture)
 
 
 def stale_warnings(labels: TopicLabels, topics: list[dict], source: str) -> list[str]:
@@ -154,7 +155,7 @@ def apply_topic_labels(fit: FitTables, labels: TopicLabels, lam: float, n_top_te
         doc_topics = doc_topics.drop(columns=[topic_column(t) for t in group[1:]])
     phi = term_distributions(fit.components)
     by_number = {t["topic"]: t for t in fit.topics}
-    topics, terms, slider = [], [], []
+    topics, terms, slider, distributions = [], [], [], []
     for topic in numbers:
         if merged_into.get(topic, topic) != topic:
             continue
@@ -163,6 +164,7 @@ def apply_topic_labels(fit: FitTables, labels: TopicLabels, lam: float, n_top_te
         entry = dict(by_number[topic])
         if len(group) > 1:
             entry, mixed, weights = _merged_entry(fit, group, rows, phi, lam, n_top_terms)
+            distributions.append(mixed)
             slider.append({**slider_data(mixed[None], fit.term_share, fit.vocabulary)[0],
                            "topic": topic})
             terms += [{"topic": topic, "rank": r + 1, "term": fit.vocabulary[i],
@@ -171,6 +173,7 @@ def apply_topic_labels(fit: FitTables, labels: TopicLabels, lam: float, n_top_te
                                                              tuple(fit.vocabulary),
                                                              n_top_terms)[0])]
         else:
+            distributions.append(phi[rows[0]])
             slider += [s for s in fit.relevance["topics"] if s["topic"] == topic]
             terms += fit.topic_terms[fit.topic_terms["topic"] == topic].to_dict("records")
         named = next((labels.topics[t] for t in group if t in labels.topics), None)
@@ -190,7 +193,8 @@ def apply_topic_labels(fit: FitTables, labels: TopicLabels, lam: float, n_top_te
                         for t in unfingerprinted[:3]))
     return Labelled(doc_topics=doc_topics, topic_terms=pd.DataFrame(terms, columns=list(
         fit.topic_terms.columns)), topics=topics,
-        relevance={**fit.relevance, "topics": slider}, warnings=warnings, summary=summary)
+        relevance={**fit.relevance, "topics": slider}, warnings=warnings, summary=summary,
+        phi=np.array(distributions).reshape(len(topics), phi.shape[1]))
 
 
 def _merged_entry(fit: FitTables, group: list[int], rows: list[int], phi: np.ndarray,

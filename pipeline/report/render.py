@@ -99,6 +99,7 @@ def build_context(inputs: ReportInputs) -> dict:
         "files": ingest["files"][:MAX_FILES],
         "n_files_hidden": max(0, len(ingest["files"]) - MAX_FILES),
         "topics": topic_sections,
+        "parents": parent_sections(topics),
         "quote_min_share": cfg.quote_min_share,
         "speakers": speakers[:MAX_SPEAKERS],
         "n_speakers_hidden": max(0, len(speakers) - MAX_SPEAKERS),
@@ -125,6 +126,21 @@ def build_context(inputs: ReportInputs) -> dict:
             "themes": inputs.themes, "stopwords": inputs.stopwords,
         },
     }
+
+
+def parent_sections(topics: list[dict]) -> list[dict]:
+    """The topics under their groups (parents), by group number (largest first); [] when the
+    topics are not grouped (few topics: one level is enough)."""
+    parents: dict[int, dict] = {}
+    for t in topics:
+        if t.get("parent") is None:
+            continue
+        entry = parents.setdefault(t["parent"], {"parent": t["parent"], "prevalence": 0.0,
+                                                 "label": t["parent_label"], "topics": []})
+        entry["prevalence"] += t["prevalence"]
+        entry["topics"].append({"topic": t["topic"], "label": t["label"],
+                                "prevalence": t["prevalence"]})
+    return [parents[p] for p in sorted(parents)]
 
 
 def theme_sections(speaker_themes: pd.DataFrame | None) -> list[dict]:

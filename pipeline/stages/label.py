@@ -1,4 +1,5 @@
-"""Stage label: names and merges from configs/topic_labels.yaml applied to the fit's tables.
+"""Stage label: names and merges from configs/topic_labels.yaml applied to the fit's tables,
+and the topics' groups (two levels of topics).
 
 Its own stage, after fit: editing the labels file reruns this and the stages after it (tables,
 charts, report), never the fit.
@@ -13,6 +14,7 @@ from pipeline.common.config import read_yaml
 from pipeline.common.io import read_json, read_table
 from pipeline.model.artifact import read_model
 from pipeline.model.topic_labels import FitTables, apply_topic_labels, parse_topic_labels
+from pipeline.model.topic_tree import group_topics, topic_table, with_parents
 from pipeline.stages._cli import log, run, stage_parser
 
 
@@ -26,9 +28,15 @@ def main(args, config) -> None:
         term_share=saved.arrays["term_share"], vocabulary=saved.vocabulary)
     result = apply_topic_labels(fit, labels, config.model.relevance_lambda,
                                 config.model.n_top_terms, args.labels)
+    # The groups are of the topics as named and merged, so a merge never splits a group.
+    groups = group_topics(result.phi, [t["prevalence"] for t in result.topics],
+                          [t["label"] for t in result.topics], fit.term_share, fit.vocabulary,
+                          config.model.relevance_lambda)
+    topics = with_parents(result.topics, groups)
     write_csv(Path(args.doc_topics), result.doc_topics)
     write_csv(Path(args.topic_terms), result.topic_terms)
-    write_json(Path(args.topics), result.topics)
+    write_json(Path(args.topics), topics)
+    write_csv(Path(args.topic_table), topic_table(topics))
     write_json(Path(args.relevance), result.relevance)
     write_json(Path(args.notes), {"warnings": result.warnings})
     for line in [f"label: warning: {w}" for w in result.warnings] + result.summary:
@@ -38,6 +46,7 @@ def main(args, config) -> None:
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
     for name in ("labels", "model", "fit_doc_topics", "fit_topic_terms", "fit_topics",
-                 "fit_relevance", "doc_topics", "topic_terms", "topics", "relevance", "notes"):
+                 "fit_relevance", "doc_topics", "topic_terms", "topics", "topic_table",
+                 "relevance", "notes"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

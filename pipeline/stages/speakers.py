@@ -16,6 +16,7 @@ from pipeline.common.io import (
     topic_columns,
 )
 from pipeline.model.themes import load_themes
+from pipeline.model.topic_tree import with_topic_names
 from pipeline.speakers.core import summarize
 from pipeline.stages._cli import log, run, stage_parser
 
@@ -31,13 +32,13 @@ def main(args, config) -> None:
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     tables = summarize(doc_topics, documents, topic_columns(doc_topics), terms, themes,
                        list(config.ingest.columns.attributes), cfg, config.seed)
-    # Each row names its topic (configs/topic_labels.yaml, else its label words) for readers
-    # of the table alone.
-    label_of = {t["topic"]: t["label"] for t in read_json(args.topics)}
+    # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
+    # topic's group for readers of the table alone.
+    topics = read_json(args.topics)
     for name in OUTPUTS:
         table = getattr(tables, name)
         if "topic" in table.columns:
-            table = table.assign(topic_label=table["topic"].map(label_of))
+            table = with_topic_names(table, topics)
         write_csv(Path(getattr(args, name)), table)
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)
