@@ -137,9 +137,9 @@ class IngestConfig(_Section):
         "often put one sentence per paragraph). 0 = every paragraph alone; at most 1,000,000.",
     )
     chair_speech_min_chars: int = Field(
-        300, ge=0, description="A turn of a procedural role at least this long whose "
-        "sentences are mostly not procedure (a bill explanation, a committee report) is the "
-        "speaker's own speech: modelled at full weight. 0 = never.",
+        300, ge=0, le=1_000_000, description="A turn of a procedural role at least this long "
+        "whose sentences are mostly not procedure (a bill explanation, a committee report) is "
+        "the speaker's own speech: modelled at full weight. 0 = never; at most 1,000,000.",
     )
 
 
@@ -183,8 +183,9 @@ class TokensConfig(_Section):
         "modelled. 0 = off; at most 1,000,000.",
     )
     boilerplate_min_speakers: int = Field(
-        2, ge=1, description="... and is said by at least this many speakers (one person "
-        "repeating a sentence in several meetings is speech). 1 = any speaker.",
+        2, ge=1, le=1_000_000, description="... and is said by at least this many speakers (one "
+        "person repeating a sentence in several meetings is speech). 1 = any speaker; at most "
+        "1,000,000.",
     )
     boilerplate_min_docs: int = Field(
         5, ge=2, le=1_000_000, description="In a corpus of fewer meetings than "
