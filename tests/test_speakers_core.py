@@ -86,3 +86,36 @@ def test_summarize_is_repeatable_and_order_free():
     b = summarize(shuffled, documents, ["topic_1", "topic_2"], {}, [], ["group"], cfg, 3)
     pd.testing.assert_frame_equal(a.group_topics, b.group_topics)
     pd.testing.assert_frame_equal(a.speaker_topics, b.speaker_topics)
+
+
+def test_a_speaker_with_only_motions_gets_no_topic_mix():
+    doc_topics, documents = _corpus()
+    terms = {d: ["予算", "教育"] for d in documents["doc_id"]}
+    # s8 only moves motions and calls votes: every term of theirs is procedure.
+    for d in documents.loc[documents["speaker"] == "s8", "doc_id"]:
+        terms[d] = ["動議", "採決"]
+    tables = summarize(doc_topics, documents, ["topic_1", "topic_2"], terms, [], ["group"],
+                       SpeakersConfig(n_bootstrap=100), 42)
+    assert "s8" not in set(tables.speaker_topics["speaker"])
+    assert "s8" not in set(tables.group_differences["group"])
+    assert tables.metrics["speakers_procedural"] == ["s8"]
+    assert "s8" not in tables.metrics["speakers_without_terms"]
+    # Their documents still count for their meetings.
+    assert tables.meeting_topics["n_docs"].sum() >= len(doc_topics) - 1
+
+
+def test_procedure_is_learned_from_the_documents_of_procedure():
+    from pipeline.speakers.procedural import learned_procedure, procedural_speakers
+
+    terms = {f"p{i}": ["議事進行", "お願い"] for i in range(5)}
+    terms |= {f"d{i}": ["教育", "お願い", "予算"] for i in range(6)}
+    learned = learned_procedure(terms, {f"p{i}" for i in range(5)})
+    assert learned == frozenset({"議事進行"})  # お願い is said everywhere
+    speakers = {**{f"p{i}": "議事部長" for i in range(5)}, **{f"d{i}": "委員" for i in range(6)}}
+    # The clerk who reads notices (half their words procedure) has no subject; members do.
+    assert procedural_speakers(terms, speakers, {f"p{i}" for i in range(5)}) == ["議事部長"]
+    terms["x"] = ["議事進行", "議事進行", "教育"]  # a member who only moves 議事進行 motions
+    terms["y"] = ["議事進行", "教育", "予算"]
+    speakers |= {"x": "岩田", "y": "後藤"}
+    assert procedural_speakers(terms, speakers, {f"p{i}" for i in range(5)}) == [
+        "岩田", "議事部長"]

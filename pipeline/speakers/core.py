@@ -25,6 +25,7 @@ from pipeline.speakers.groups import (
     owner_intervals,
 )
 from pipeline.speakers.pooling import pool_speakers
+from pipeline.speakers.procedural import procedural_speakers
 from pipeline.speakers.shares import aggregate_shares
 
 GROUP = "group"  # the attribute whose table is group_topics.csv
@@ -48,9 +49,14 @@ class SpeakerTables:
 
 def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[str],
               terms: Mapping[str, Sequence[str]], themes: Sequence[Theme],
-              attributes: Sequence[str], cfg: SpeakersConfig, seed: int) -> SpeakerTables:
+              attributes: Sequence[str], cfg: SpeakersConfig, seed: int,
+              procedural_docs: frozenset[str] = frozenset()) -> SpeakerTables:
     """Shares per speaker (partially pooled), role, meeting (with its date) and attribute
-    value (two-level bootstrap), group differences, distinctive terms and theme coverage."""
+    value (two-level bootstrap), group differences, distinctive terms and theme coverage.
+
+    Speakers whose words are procedure (procedural.py) are left out of the speaker, group
+    and attribute tables, and listed: a topic mix of 動議 alone would read as a subject.
+    Their documents still count for their meetings and roles."""
     docs = documents.set_index("doc_id")
     # Sorted by doc_id: every resample then depends on the documents, not on their order.
     doc_topics = doc_topics.sort_values("doc_id", kind="stable").reset_index(drop=True)
@@ -61,7 +67,12 @@ def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[s
     for name in present:
         frame[name] = frame["doc_id"].map(docs[name]).fillna("").replace("", MISSING)
     topics = [topic_number(c) for c in columns]
-    speakers = speaker_table(frame, columns, topics, present, cfg, seed)
+    speaker_by_doc = documents.set_index("doc_id")["speaker"].to_dict()
+    procedural = procedural_speakers(terms, speaker_by_doc, procedural_docs)
+    subject = frame[~frame["speaker"].isin(set(procedural))]
+    if subject.empty:  # nobody but procedure: show them rather than nothing
+        subject, procedural = frame, []
+    speakers = speaker_table(subject, columns, topics, present, cfg, seed)
     tables = {}
     for by in ("role", "meeting"):
         table = aggregate_shares(frame, columns, by, cfg.n_bootstrap, cfg.ci, cfg.min_tokens,
@@ -70,13 +81,14 @@ def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[s
     meetings = with_dates(tables["meeting"], frame)
     by_attribute, differences = {}, []
     for name in present:
-        result = group_samples(frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(),
-                               frame["speaker"].to_numpy(str), frame[name].to_numpy(str),
-                               cfg.n_bootstrap, seed, frame["doc_id"].to_numpy(str))
+        result = group_samples(subject[columns].to_numpy(float),
+                               subject["n_tokens"].to_numpy(), subject["speaker"].to_numpy(str),
+                               subject[name].to_numpy(str), cfg.n_bootstrap, seed,
+                               subject["doc_id"].to_numpy(str))
         by_attribute[name] = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
         differences.append(group_differences(result, topics, cfg.ci, cfg.min_tokens)
                            .assign(attribute=name))
-    differences.append(speaker_differences(frame, columns, topics, cfg, seed))
+    differences.append(speaker_differences(subject, columns, topics, cfg, seed))
     group = by_attribute.get(GROUP, _empty_groups(GROUP))
     attribute_rows = pd.concat(
         [t.rename(columns={n: "value"}).assign(attribute=n) for n, t in by_attribute.items()],
@@ -90,7 +102,6 @@ def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[s
     diffs = diffs[["attribute", *[c for c in diffs.columns if c != "attribute"]]]
     speaker_of = documents.set_index("doc_id")["speaker"].rename("speaker")
     by_speaker: dict[str, list[str]] = {}
-    speaker_by_doc = speaker_of.to_dict()  # a Series lookup per document costs 5 µs
     for doc_id, words in terms.items():
         by_speaker.setdefault(speaker_by_doc[doc_id], []).extend(words)
     hits = code_documents(list(terms), list(terms.values()), themes)
@@ -103,7 +114,10 @@ def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[s
         "n_speakers": int(len(listed)), "n_speakers_low_data": len(low),
         "speakers_low_data": low,
         # Speakers whose every document lost all its terms (only fillers, names, procedure).
-        "speakers_without_terms": sorted(set(speaker_of) - set(listed["speaker"])),
+        "speakers_without_terms": sorted(set(speaker_of) - set(listed["speaker"])
+                                         - set(procedural)),
+        # Speakers whose words are mostly procedure: no topic mix of theirs is shown.
+        "n_speakers_procedural": len(procedural), "speakers_procedural": procedural,
         "min_tokens": cfg.min_tokens, "ci": cfg.ci, "n_bootstrap": cfg.n_bootstrap,
         "prior_documents": round(float(speakers.attrs.get("kappa", 0.0)), 4),
         "attributes": {n: int(t[n].nunique()) for n, t in by_attribute.items()},

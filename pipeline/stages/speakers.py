@@ -28,10 +28,13 @@ def main(args, config) -> None:
     cfg = config.speakers
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
     documents = read_document_table(args.documents)
-    terms = {r["doc_id"]: r["terms"] for r in iter_records(args.tokens)}
+    records = list(iter_records(args.tokens))
+    terms = {r["doc_id"]: r["terms"] for r in records}
+    procedural_docs = frozenset(r["doc_id"] for r in records if r.get("procedural"))
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     tables = summarize(doc_topics, documents, topic_columns(doc_topics), terms, themes,
-                       list(config.ingest.columns.attributes), cfg, config.seed)
+                       list(config.ingest.columns.attributes), cfg, config.seed,
+                       procedural_docs)
     # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
     # topic's group for readers of the table alone.
     topics = read_json(args.topics)
@@ -47,7 +50,8 @@ def main(args, config) -> None:
         f"{m['prior_documents']:.1f} documents), {m['n_speakers_low_data']} with under "
         f"{cfg.min_tokens} tokens (flagged, not ranked); no content words at all: "
         f"{', '.join(m['speakers_without_terms']) or 'none'}; attributes: "
-        f"{m['attributes'] or 'none'}")
+        f"{m['attributes'] or 'none'}; procedure only (no topic mix shown): "
+        f"{', '.join(m['speakers_procedural']) or 'none'}")
 
 
 if __name__ == "__main__":
