@@ -13,41 +13,42 @@ from pipeline.model.k_choice import (
     k_grid,
     k_range,
 )
-from pipeline.model.topics import KScore
+from pipeline.model.topics import KScore, SweepRun, TopicHealth, count_topics, dead_topics
 
 
-def score(k, npmi, stability, max_share=0.2):
-    return KScore(k, npmi, float("nan"), 0.9, stability, max_share)
+def score(k, n_good, max_share=0.2):
+    return KScore(k, 0.1, float("nan"), 0.9, 0.7, max_share, n_good=n_good)
 
 
-def test_choose_k_balances_coherence_and_stability_by_rank():
-    scores = [score(4, -0.08, 0.72), score(7, -0.06, 0.60), score(10, -0.03, 0.66),
-              score(12, -0.01, 0.40)]
-    # ranks (NPMI, stability): 4 → (4, 1), 7 → (3, 3), 10 → (2, 2), 12 → (1, 4)
-    assert choose_k(scores).k == 10
+def test_choose_k_takes_the_k_that_holds_the_most_good_topics():
+    # Good topics grow while the corpus holds more subjects, then K only splits them.
+    scores = [score(4, 3), score(8, 7), score(16, 14), score(32, 20), score(64, 12)]
+    assert choose_k(scores).k == 32
 
 
-def test_choose_k_ties_go_to_the_smaller_k():
-    assert choose_k([score(5, 0.1, 0.8), score(6, 0.0, 0.9)]).k == 5
+def test_choose_k_has_no_pull_towards_small_k():
+    # Mean coherence and stability fall as K grows; the good-topic count does not care.
+    scores = [KScore(k, 0.3 - k / 100, float("nan"), 0.9, 0.9 - k / 100, 0.2, n_good=g)
+              for k, g in ((5, 5), (10, 9), (20, 18), (40, 36), (60, 37))]
+    assert choose_k(scores).k == 40
 
 
-def test_choose_k_passes_over_a_coherent_but_unstable_k():
-    scores = [score(4, -0.05, 0.70), score(6, 0.02, 0.68), score(8, 0.00, 0.50),
-              score(9, 0.30, 0.10), score(11, 0.25, 0.05)]  # 9, 11: coherent, never come back
-    assert choose_k(scores).k == 6
+def test_choose_k_takes_the_fewest_topics_within_the_tolerance_of_the_most():
+    scores = [score(10, 9.0), score(20, 19.0), score(30, 20.0), score(40, 19.5)]
+    assert choose_k(scores).k == 20  # 19 >= 0.9 * 20
+    assert choose_k(scores, tolerance=0.0).k == 30
 
 
 def test_choose_k_never_takes_a_k_with_a_catch_all_topic():
-    # K = 4 is the most coherent and stable, but one topic holds 60% of the tokens.
-    scores = [score(4, 0.20, 0.95, 0.60), score(8, 0.10, 0.70, 0.30),
-              score(12, 0.05, 0.60, 0.20)]
+    # K = 4 has as many good topics as K = 8, but one topic holds 60% of the tokens.
+    scores = [score(4, 8, 0.60), score(8, 8, 0.30), score(12, 5, 0.20)]
     choice = choose_k(scores)
     assert choice.k == 8
     assert "33%" in choice.reason
 
 
 def test_choose_k_warns_when_every_k_has_a_catch_all_topic():
-    scores = [score(4, 0.2, 0.9, 0.70), score(6, 0.1, 0.8, 0.50), score(8, 0.0, 0.8, 0.45)]
+    scores = [score(4, 3, 0.70), score(6, 5, 0.50), score(8, 6, 0.45)]
     choice = choose_k(scores)
     assert choice.k == 8  # the K whose largest topic is smallest
     assert any("33%" in w and "K = 8" in w for w in choice.warnings)
@@ -55,32 +56,30 @@ def test_choose_k_warns_when_every_k_has_a_catch_all_topic():
 
 @pytest.mark.parametrize(("best", "end"), [(4, "下限"), (12, "上限")])
 def test_a_k_at_either_end_of_the_range_is_a_warning(best, end):
-    scores = [score(k, 0.3 if k == best else 0.0, 0.9 if k == best else 0.5)
-              for k in (4, 6, 8, 10, 12)]
+    scores = [score(k, 10 if k == best else 2) for k in (4, 6, 8, 10, 12)]
     choice = choose_k(scores)
     assert choice.k == best
     assert any(end in w for w in choice.warnings)
 
 
 def test_a_k_inside_the_range_gives_no_warning():
-    scores = [score(k, 0.3 if k == 8 else 0.0, 0.9 if k == 8 else 0.5) for k in (4, 6, 8, 10)]
+    scores = [score(k, 8 if k == 8 else 2) for k in (4, 6, 8, 10)]
     assert choose_k(scores).warnings == ()
 
 
-def test_k_max_auto_scales_with_the_corpus_within_its_bounds():
+def test_k_max_auto_grows_with_the_corpus_past_30():
     assert auto_k_max(58) == 11  # the bundled meeting: five documents a topic at least
-    assert auto_k_max(200) == 12
-    assert auto_k_max(3000) == 27
-    assert auto_k_max(5000) == 30  # a few dozen Diet meetings
-    assert auto_k_max(10**6) == 30
-    assert [auto_k_max(n) for n in (100, 1000, 4000, 8000)] == sorted(
-        auto_k_max(n) for n in (100, 1000, 4000, 8000))
+    assert auto_k_max(200) == 14
+    assert auto_k_max(5000) == 71  # 223 Diet meetings
+    assert auto_k_max(10**6) == 200
+    assert [auto_k_max(n) for n in (100, 1000, 4000, 8000, 40000)] == sorted(
+        auto_k_max(n) for n in (100, 1000, 4000, 8000, 40000))
 
 
 def test_k_grid_tries_every_k_of_a_narrow_range_and_samples_a_wide_one():
     assert k_grid(4, 12) == tuple(range(4, 13))
-    wide = k_grid(4, 30)
-    assert wide[0] == 4 and wide[-1] == 30 and len(wide) <= 10
+    wide = k_grid(4, 71)
+    assert wide[0] == 4 and wide[-1] == 71 and len(wide) <= 10
     assert list(wide) == sorted(set(wide))
     gaps = np.diff(wide)
     assert gaps[0] <= gaps[-1]  # denser among small K
@@ -100,3 +99,24 @@ def test_dominance_warning_only_above_the_cap():
     assert dominance_warning(np.array([0.30, 0.25, 0.45])) is not None
     assert "トピック 3" in dominance_warning(np.array([0.30, 0.25, 0.45]))
     assert dominance_warning(np.array([0.33, 0.33, 0.33, 0.01])) is None
+
+
+def test_a_dead_topic_is_small_or_carried_by_two_words():
+    components = np.array([[5.0, 4.0, 3.0, 3.0, 2.0, 2.0],   # a subject
+                           [9.0, 0.1, 0.1, 0.1, 0.1, 0.1],   # one word (動議)
+                           [2.0, 2.0, 2.0, 2.0, 2.0, 2.0]])  # a subject, but 0.5% of tokens
+    health = TopicHealth.of(components, np.array([0.6, 0.395, 0.005]))
+    assert dead_topics(health).tolist() == [False, True, True]
+
+
+def test_good_topics_are_alive_coherent_and_come_back_in_other_runs():
+    terms = [["a", "b"], ["c", "d"], ["e", "f"]]
+    alive = TopicHealth(np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.2, 0.2]))
+    runs = [SweepRun(terms, 0.5, alive),
+            SweepRun([["a", "b"], ["c", "d"], ["x", "y"]], 0.5, alive)]
+    npmi = [[0.2, -0.1, 0.3], [0.2, -0.1, 0.3]]
+    good, dead = count_topics(runs, npmi)
+    # a-b: good in both; c-d: incoherent; e-f / x-y: each alone in its run, not stable.
+    assert (good, dead) == (1.0, 0.0)
+    tiny = TopicHealth(np.array([0.5, 0.495, 0.005]), np.array([0.2, 0.2, 0.2]))
+    assert count_topics([SweepRun(terms, 0.5, tiny)] * 2, [[0.2, 0.2, 0.2]] * 2) == (2.0, 1.0)

@@ -24,7 +24,16 @@ from pipeline.model.labels import (
 )
 from pipeline.model.quality import TopicCoherence
 from pipeline.model.themes import Theme, check_themes_fit_k, seed_columns
-from pipeline.model.topics import KScore, check_k, fit_topics, small_corpus_warnings, sweep_k
+from pipeline.model.topics import (
+    FittedTopics,
+    KScore,
+    TopicHealth,
+    check_k,
+    dead_topics,
+    fit_topics,
+    small_corpus_warnings,
+    sweep_k,
+)
 from pipeline.tokenize.procedure import procedural_topics
 
 DOC_FIELDS = ("meeting", "speaker", "turn", "source_id")
@@ -120,7 +129,8 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
         for s in sweep:
             log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, "
                 f"stability {s.stability:.2f}, diversity {s.diversity:.2f}, "
-                f"largest topic {s.max_share:.0%}")
+                f"largest topic {s.max_share:.0%}, good topics {s.n_good:.1f}, "
+                f"dead {s.n_dead:.1f}")
         choice = choose_k(sweep)
         n_topics, reason = choice.k, choice.reason
         warnings_ += choice.warnings
@@ -130,8 +140,15 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
     solver, why = choose_solver(cfg.solver, cfg.engine, counts.shape[0], cfg.online_min_docs)
     log(f"fit: final {cfg.engine} fit on all {counts.shape[0]} documents, {solver} solver "
         f"({why})")
-    fitted = fit_topics(counts, vocabulary, cfg.engine, n_topics, seed, cfg.max_iter,
-                        cfg.n_top_terms, seed_topics, authors, solver, weights=weights)
+    final = fit_final(counts, vocabulary, cfg, n_topics, seed, seed_topics, authors, solver,
+                      weights, prune=auto)
+    fitted, n_topics = final.fitted, final.fitted.theta.shape[1]
+    if final.pruned:
+        reason += (f"。最終の当てはめで小さすぎる・1〜2 語だけのトピック {final.pruned} 個を除き、"
+                   f"K = {n_topics} で当て直しました")
+        log(f"fit: {final.pruned} dead topics in the final fit at K={chosen.k}; refitted at "
+            f"K={n_topics}")
+    warnings_ += final.warnings
     if (dominant := dominance_warning(fitted.prevalence)) is not None \
             and dominant not in warnings_:
         warnings_.append(dominant)
@@ -171,6 +188,8 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
         "diversity": round(chosen.diversity, 6),
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
         "largest_topic_share": round(float(fitted.prevalence.max()), 6),
+        "smallest_topic_share": round(float(fitted.prevalence.min()), 6),
+        "n_dead_topics": len(final.dead), "n_topics_pruned": final.pruned,
         "n_procedural_topics": int(sum(procedural)),
         # Per-K figures are plot data (k_sweep.csv), not metrics: 36 of them in model.json
         # made `dvc exp show` and `dvc metrics diff` unreadable.
@@ -196,5 +215,53 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
 
 def _k_sweep_table(scores: Sequence[KScore]) -> pd.DataFrame:
     return pd.DataFrame([{"k": s.k, "npmi": s.npmi, "c_v": s.c_v, "diversity": s.diversity,
-                          "stability": s.stability, "largest_topic": s.max_share}
+                          "stability": s.stability, "largest_topic": s.max_share,
+                          "good_topics": s.n_good, "dead_topics": s.n_dead}
                          for s in scores])
+
+
+MAX_REFITS = 3
+
+
+@dataclass(frozen=True)
+class FinalFit:
+    """The final model, the dead topics it still holds (0-based) and what was pruned."""
+
+    fitted: FittedTopics
+    dead: tuple[int, ...]
+    pruned: int
+    warnings: list[str]
+
+
+def fit_final(counts: sp.csr_matrix, vocabulary: Sequence[str], cfg: ModelConfig,
+              n_topics: int, seed: int, seed_topics: tuple[tuple[int, ...], ...],
+              authors: tuple[str, ...], solver: str, weights: np.ndarray | None,
+              prune: bool) -> FinalFit:
+    """The final fit on every document. With prune (K chosen by the sweep), dead topics
+    (pipeline.model.topics.dead_topics: under 1% of the tokens, or one or two words) are
+    not kept: the model is fitted again with that many topics fewer, up to MAX_REFITS times
+    (the tokens of a dead topic go to its neighbours, which can leave another just under
+    1%). A dead topic in a model whose K the user fixed is kept and named in a warning."""
+    def fit(k: int) -> FittedTopics:
+        return fit_topics(counts, vocabulary, cfg.engine, k, seed, cfg.max_iter,
+                          cfg.n_top_terms, seed_topics, authors, solver, weights=weights)
+
+    def dead_of(fitted: FittedTopics) -> tuple[int, ...]:
+        gone = dead_topics(TopicHealth.of(fitted.components, fitted.prevalence))
+        return tuple(int(k) for k in np.flatnonzero(gone))
+
+    fitted = fit(n_topics)
+    dead, pruned = dead_of(fitted), 0
+    floor = max(2, sum(1 for cols in seed_topics if cols) + 1)
+    for _ in range(MAX_REFITS if prune else 0):
+        if not dead or fitted.theta.shape[1] - len(dead) < floor:
+            break
+        pruned += len(dead)
+        fitted = fit(fitted.theta.shape[1] - len(dead))
+        dead = dead_of(fitted)
+    warnings_ = [f"トピック {k + 1}（{' '.join(fitted.terms[k][:3])}）は語の "
+                 f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。"
+                 + ("K を減らすか model.n_topics: auto に" if not prune else
+                    "当て直しても残りました。結果を読むときは除いてください")
+                 for k in dead]
+    return FinalFit(fitted, dead, pruned, warnings_)

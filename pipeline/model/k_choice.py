@@ -14,9 +14,10 @@ import numpy as np
 from pipeline.model.topics import KScore, check_k
 
 MAX_TOPIC_SHARE = 1 / 3  # a K whose largest topic holds more is a catch-all, not a map
-AUTO_K_MAX = (12, 30)  # k_max auto scales with the corpus between these bounds
+AUTO_K_MAX = (12, 200)  # k_max auto scales with the corpus between these bounds
 MIN_DOCS_PER_TOPIC = 5
 GRID_POINTS = 10  # a wide K range is tried on this many Ks, spaced evenly in log K
+GOOD_TOLERANCE = 0.1  # K holds "as many good topics as any K" within this share of the most
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,12 @@ class KRange:
 
 
 def auto_k_max(n_docs: int) -> int:
-    """k_max auto: half the square root of the documents, within AUTO_K_MAX (3,000
-    documents: 27; 5,000 documents of 95 Diet meetings: 30), and at most one topic per
-    MIN_DOCS_PER_TOPIC documents (58 documents of one meeting: 11), since NPMI keeps rising
-    with K on a tiny corpus."""
+    """k_max auto: the square root of the documents, within AUTO_K_MAX (5,000 documents of
+    223 Diet meetings: 71; 40,000: 200), and at most one topic per MIN_DOCS_PER_TOPIC
+    documents (58 documents of one meeting: 11). The rule below stops short of it where the
+    corpus holds fewer subjects; the range only has to reach past them."""
     low, high = AUTO_K_MAX
-    return int(min(high, max(low, round(np.sqrt(n_docs) / 2)), n_docs // MIN_DOCS_PER_TOPIC))
+    return int(min(high, max(low, round(np.sqrt(n_docs))), n_docs // MIN_DOCS_PER_TOPIC))
 
 
 def k_grid(k_min: int, k_max: int, points: int = GRID_POINTS) -> tuple[int, ...]:
@@ -68,17 +69,20 @@ class KChoice:
     warnings: tuple[str, ...] = ()
 
 
-def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE) -> KChoice:
-    """The stated rule:
+def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE,
+             tolerance: float = GOOD_TOLERANCE) -> KChoice:
+    """The stated rule: as many topics as the corpus holds.
     1. Ks whose largest topic holds at most max_share of the tokens (a catch-all topic is a
        K too small for the corpus); if none, the K whose largest topic is smallest;
-    2. of those, the Ks at least half as stable as the most stable one;
-    3. ranked by coherence (NPMI, best = 1) and by stability (best = 1), the K with the
-       smallest sum of its two ranks; ties go to the smaller K (fewer topics to read).
+    2. of those, the smallest K that holds nearly as many good topics as the best K (at
+       least 1 - tolerance of the most): a good topic is alive (1% of the tokens or more, not
+       carried by one or two words), coherent (NPMI above 0) and stable (it comes back when a
+       tenth of the documents is left out). See pipeline.model.topics.count_topics.
 
-    Ranks, not values: on a small corpus stability varies ten times more than NPMI, and a sum
-    of values would let it alone decide. The floor keeps out a K whose topics do not come
-    back at all, however coherent one run of it looks.
+    Counting good topics has no built-in pull towards small or large K: a K too small merges
+    subjects (fewer topics to count), a K too large splits them into unstable or tiny ones
+    (which do not count). Mean NPMI and mean stability, ranked, both fall as K grows, so a
+    rule on them picked 5 topics for a corpus of 39 subjects.
     """
     warnings_: list[str] = []
     pool = [s for s in scores if s.max_share <= max_share]
@@ -88,21 +92,10 @@ def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE) -> KC
             f"どの K でも最大のトピックが語の {max_share:.0%} を超えます（K = {pool[0].k} で "
             f"{pool[0].max_share:.0%}）。手続きや定型文が多い入力なら ingest.procedural_roles "
             "と tokens.boilerplate_min_meetings を、K の範囲なら model.k_max を見直してください")
-    best_stability = max((s.stability for s in pool if not np.isnan(s.stability)),
-                         default=np.nan)
-    pool = [s for s in pool if np.isnan(best_stability)
-            or (not np.isnan(s.stability) and s.stability >= best_stability / 2)]
-
-    def ranks(values: list[float]) -> list[int]:
-        order = sorted(range(len(values)), key=lambda i: (-values[i], pool[i].k))
-        out = [0] * len(values)
-        for rank, i in enumerate(order, start=1):
-            out[i] = rank
-        return out
-
-    by_npmi = ranks([s.npmi for s in pool])
-    by_stability = ranks([np.nan_to_num(s.stability, nan=-1.0) for s in pool])
-    best = pool[min(range(len(pool)), key=lambda i: (by_npmi[i] + by_stability[i], pool[i].k))]
+    counts = [0.0 if np.isnan(s.n_good) else s.n_good for s in pool]
+    most = max(counts)
+    best = min((s for s, n in zip(pool, counts, strict=True) if n >= (1 - tolerance) * most),
+               key=lambda s: s.k)
     ks = [s.k for s in scores]
     if len(ks) > 1 and best.k in (min(ks), max(ks)):
         end = "上限" if best.k == max(ks) else "下限"
@@ -110,8 +103,8 @@ def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE) -> KC
                          f"model.k_{'max' if end == '上限' else 'min'} を広げると、より良い K "
                          "が見つかるかもしれません")
     reason = (f"auto: K {min(ks)}–{max(ks)} の {len(ks)} 通りのうち、最大トピックが語の "
-              f"{max_share:.0%} 以下で安定性が最良の半分以上の K を、一貫性 NPMI の順位と"
-              "安定性の順位の和で比べて最良の K")
+              f"{max_share:.0%} 以下で、良いトピック（語の 1% 以上・一貫性 NPMI > 0・文書の 1 割を"
+              f"抜いても再現）の数が最多（{most:.1f}）の {1 - tolerance:.0%} 以上に達する最小の K")
     return KChoice(best.k, reason, tuple(warnings_))
 
 

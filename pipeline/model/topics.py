@@ -14,7 +14,7 @@ from sklearn.utils.validation import has_fit_parameter
 from pipeline.common.errors import PipelineError
 from pipeline.model.engines import make_model
 from pipeline.model.labels import top_terms
-from pipeline.model.quality import TopicCoherence, diversity, stability
+from pipeline.model.quality import TopicCoherence, diversity, match_topics, stability
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,24 @@ class KScore:
     diversity: float
     stability: float
     max_share: float = 0.0  # the largest topic's share of the tokens, mean over seeds
+    n_good: float = float("nan")  # topics that are alive, stable and coherent, mean over runs
+    n_dead: float = 0.0  # topics too small or carried by one or two words, mean over runs
+
+
+@dataclass(frozen=True)
+class TopicHealth:
+    """Per topic of one fit: its share of the tokens and how much of its weight its two top
+    terms carry (a topic made of one or two words is a word, not a subject)."""
+
+    prevalence: np.ndarray
+    top_two: np.ndarray
+
+    @classmethod
+    def of(cls, components: np.ndarray, prevalence: np.ndarray) -> TopicHealth:
+        weights = components / np.maximum(components.sum(axis=1, keepdims=True), 1e-300)
+        top_two = np.sort(weights, axis=1)[:, -2:].sum(axis=1) if weights.shape[1] >= 2 \
+            else np.ones(len(weights))
+        return cls(np.asarray(prevalence, dtype=float), top_two)
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,7 @@ class SweepRun:
 
     terms: list[list[str]]
     max_share: float
+    health: TopicHealth | None = None
 
 
 SMALL_CORPUS_DOCS = 50
@@ -135,7 +154,8 @@ def fit_sweep_run(task: tuple) -> SweepRun:
         fitted = fit_topics(counts[rows], vocabulary, engine, k, seed, max_iter, n_top_terms,
                             seed_topics, tuple(authors[i] for i in rows) if authors else (),
                             rough=True, weights=None if weights is None else weights[rows])
-    return SweepRun(fitted.terms, float(fitted.prevalence.max()))
+    return SweepRun(fitted.terms, float(fitted.prevalence.max()),
+                    TopicHealth.of(fitted.components, fitted.prevalence))
 
 
 def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCoherence,
@@ -145,28 +165,40 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
             map_runs: Callable[[Callable, Iterable], Iterator] = map,
             c_v_only_for: Callable[[list[KScore]], int] | None = None,
             weights: np.ndarray | None = None) -> list[KScore]:
-    """Score each K of ks (see score_k): every (K, seed) run is fitted first, through
-    map_runs (map, or an executor's map for worker processes), then all runs' topics are
-    scored together, one pass over the texts per coherence measure.
+    """Score each K of ks (see score_k): the (K, seed) runs are fitted through map_runs
+    (map, or an executor's map for worker processes) ROUND_KS Ks at a time, smallest first,
+    stopping once a K is past what the corpus holds (_past_the_corpus; the larger Ks left
+    out cost the most); then all runs' topics are scored together, one pass over the texts
+    per coherence measure. Returns the scores of the Ks fitted.
 
     C_V (context vectors over the texts) costs ten times NPMI: with c_v_only_for (a rule
     that picks a K from the other scores), it is measured for that K alone, NaN elsewhere.
     """
     vocabulary = tuple(vocabulary)
-    tasks = [(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics, authors,
-              weights) for k in ks for s in seeds]
-    # Largest K first: a fit costs about K times as much, so with the big ones started
-    # early no process is left alone with a K=30 fit at the end (each run's result does
-    # not depend on when or where it ran, so only the time changes).
-    order = sorted(range(len(tasks)), key=lambda i: (-tasks[i][3], i))
-    fits = [None] * len(tasks)
-    for i, fit in zip(order, map_runs(fit_sweep_run, [tasks[i] for i in order]), strict=True):
-        fits[i] = fit
+    ks, fits = list(ks), []
+    for start in range(0, len(ks), ROUND_KS):
+        tasks = [(counts, vocabulary, engine, k, s, max_iter, n_top_terms, seed_topics,
+                  authors, weights) for k in ks[start:start + ROUND_KS] for s in seeds]
+        # Largest K first within a round: a fit costs about K times as much, so with the
+        # big ones started early no process is left alone with one at the end (each run's
+        # result does not depend on when or where it ran, so only the time changes).
+        order = sorted(range(len(tasks)), key=lambda i: (-tasks[i][3], i))
+        done = [None] * len(tasks)
+        for i, fit in zip(order, map_runs(fit_sweep_run, [tasks[i] for i in order]),
+                          strict=True):
+            done[i] = fit
+        fits += done
+        last = done[-len(seeds):]
+        if start + ROUND_KS < len(ks) and _past_the_corpus(last, ks[start + ROUND_KS - 1]):
+            ks = ks[:start + ROUND_KS]
+            break
     runs = [f.terms for f in fits]
-    npmi = [mean for mean, _ in coherence.score(runs, "c_npmi")]
+    coherences = coherence.score(runs, "c_npmi")
+    npmi = [mean for mean, _ in coherences]
     scores = []
     for i, k in enumerate(ks):
         of_k = slice(i * len(seeds), (i + 1) * len(seeds))
+        good, dead = count_topics(fits[of_k], [per for _, per in coherences[of_k]])
         scores.append(KScore(
             k=k,
             npmi=float(np.mean(npmi[of_k])),
@@ -174,6 +206,7 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
             diversity=float(np.mean([diversity(r) for r in runs[of_k]])),
             stability=stability(runs[of_k]) if len(seeds) > 1 else float("nan"),
             max_share=float(np.mean([f.max_share for f in fits[of_k]])),
+            n_good=good, n_dead=dead,
         ))
     wanted = set(ks) if c_v_only_for is None else {c_v_only_for(scores)}
     for i, k in enumerate(ks):
@@ -182,6 +215,49 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
             c_v = float(np.mean([mean for mean, _ in coherence.score(of_k, "c_v")]))
             scores[i] = replace(scores[i], c_v=c_v)
     return scores
+
+
+ROUND_KS = 2  # the sweep fits this many Ks at a time, smallest first, and may stop early
+STOP_DEAD_SHARE = 0.25  # ... once this share of a K's topics are dead: larger Ks split further
+
+
+def _past_the_corpus(runs: Sequence[SweepRun], k: int) -> bool:
+    """Whether K is past what the corpus holds: a quarter of its topics dead in its runs, so
+    every larger K (costlier still) only adds dead topics."""
+    if any(r.health is None for r in runs):
+        return False
+    return float(np.mean([dead_topics(r.health).sum() for r in runs])) >= STOP_DEAD_SHARE * k
+
+
+MIN_TOPIC_SHARE = 0.01  # a topic with less of the tokens is too small to read as a subject
+MAX_TOP_TWO = 0.5  # ... or one whose two top terms carry half its weight is a word
+MIN_TOPIC_STABILITY = 0.5  # a good topic's top terms come back, matched, when a tenth is left out
+
+
+def dead_topics(health: TopicHealth) -> np.ndarray:
+    """Which topics are dead: under MIN_TOPIC_SHARE of the tokens, or carried by their two
+    top terms (指名 alone, 動議 alone)."""
+    return (health.prevalence < MIN_TOPIC_SHARE) | (health.top_two >= MAX_TOP_TWO)
+
+
+def count_topics(runs: Sequence[SweepRun],
+                 npmi: Sequence[Sequence[float]]) -> tuple[float, float]:
+    """(good, dead) topics per run of one K, means over its runs. A good topic is alive (not
+    dead_topics), coherent (NPMI above 0: its top terms meet more often than by chance) and
+    stable (its top terms match a topic of the other runs, fitted on other subsamples, by at
+    least MIN_TOPIC_STABILITY)."""
+    if any(r.health is None for r in runs):
+        return float("nan"), 0.0
+    good, dead = [], []
+    for i, run in enumerate(runs):
+        others = [o.terms for j, o in enumerate(runs) if j != i]
+        agree = np.mean([match_topics(run.terms, o)[1] for o in others], axis=0) if others \
+            else np.ones(len(run.terms))
+        gone = dead_topics(run.health)
+        coherent = np.nan_to_num(np.asarray(npmi[i], dtype=float), nan=-1.0) > 0
+        good.append(int((~gone & coherent & (agree >= MIN_TOPIC_STABILITY)).sum()))
+        dead.append(int(gone.sum()))
+    return float(np.mean(good)), float(np.mean(dead))
 
 
 def score_k(counts: sp.spmatrix, vocabulary: Sequence[str], texts: Sequence[Sequence[str]],

@@ -1,0 +1,49 @@
+"""The final fit keeps no dead topic when K was measured, and names one when K was fixed."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from pipeline.common.config import ModelConfig
+from pipeline.model.core import fit_final
+
+
+def planted(seed: int = 0) -> tuple[sp.csr_matrix, list[str]]:
+    """Three subjects of 60 documents each (eight words apiece), and two documents that
+    say only 動議: a fourth topic can only be that one word."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"w{i}" for i in range(24)] + ["動議"]
+    rows = []
+    for block in range(3):
+        for _ in range(60):
+            row = np.zeros(len(vocabulary))
+            row[block * 8:(block + 1) * 8] = rng.poisson(2.0, 8) + 1
+            rows.append(row)
+    for _ in range(2):
+        row = np.zeros(len(vocabulary))
+        row[-1] = 6
+        rows.append(row)
+    return sp.csr_matrix(np.array(rows)), vocabulary
+
+
+def config(**changes) -> ModelConfig:
+    return ModelConfig(**{"themes_file": None, **changes})
+
+
+def test_a_measured_k_loses_its_dead_topic_and_is_fitted_again():
+    counts, vocabulary = planted()
+    final = fit_final(counts, vocabulary, config(), 4, 42, (), (), "batch", None, prune=True)
+    assert final.pruned == 1
+    assert final.fitted.theta.shape[1] == 3
+    assert final.dead == () and final.warnings == []
+    assert all("動議" not in terms[:3] for terms in final.fitted.terms)
+
+
+def test_a_fixed_k_keeps_its_dead_topic_and_says_so():
+    counts, vocabulary = planted()
+    final = fit_final(counts, vocabulary, config(), 4, 42, (), (), "batch", None, prune=False)
+    assert final.pruned == 0 and final.fitted.theta.shape[1] == 4
+    assert len(final.dead) == 1
+    [warning] = final.warnings
+    assert "動議" in warning and "model.n_topics: auto" in warning
