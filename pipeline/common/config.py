@@ -216,7 +216,7 @@ class VectorizeConfig(_Section):
         "10,000,000); null = no limit."
     )
     max_meeting_df: float = Field(
-        1.0, gt=0, le=1, description="In a corpus of 20 meetings or more: drop terms used in "
+        0.25, gt=0, le=1, description="In a corpus of 20 meetings or more: drop terms used in "
         "more than this share of the meetings (what every sitting says tells no subject); "
         "1 = off.")
     min_doc_terms: int = Field(
