@@ -50,6 +50,11 @@ from sklearn.metrics import normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.speaker_measure import (  # noqa: E402
+    dominant_from_table,
+    speaker_scores,
+    speaker_truth,
+)
 from tests._project import copy_project, dvc  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -64,6 +69,7 @@ PRESENTERS = {"岸": ("材料", "マテリアル", "研究", "科学", "開発")
               "上久保": ("特区", "地方", "分権", "規制"),
               "後藤": ("安全保障", "セキュリティ", "サイバー")}
 _DONE = re.compile(r"^(\w+): done in ([\d.]+) s", re.MULTILINE)
+_PART = re.compile(r"^fit: (K sweep|final fit) done in ([\d.]+) s", re.MULTILINE)
 
 
 def nmi(labels: list[str], predicted: list) -> float:
@@ -124,9 +130,12 @@ def corpus_overrides(corpus: Path) -> dict[str, str]:
             "model.themes_file": "null"}
 
 
-def shipped_outputs(project: Path, committee: dict[str, str]) -> dict:
-    """Scores of a finished run, read from its outputs as score-minutes does."""
+def shipped_outputs(project: Path, committee: dict[str, str],
+                    truths: dict[str, dict[str, str]]) -> dict:
+    """Scores of a finished run, read from its outputs as score-minutes and score-speakers
+    do (truths: the speakers to score, by the name of the set)."""
     out = project / "outputs"
+    dominant = dominant_from_table(out / "tables/speaker_topics.csv")
     mt = pd.read_csv(out / "tables/meeting_topics.csv", dtype={"meeting": str})
     best = mt.sort_values(["meeting", "share", "topic"], ascending=[True, False, True]) \
         .drop_duplicates("meeting").set_index("meeting")["topic"].to_dict()
@@ -137,11 +146,14 @@ def shipped_outputs(project: Path, committee: dict[str, str]) -> dict:
     return score_dominant(best, committee) | {
         "largest": float(weights.max() / weights.sum()), "procedural": procedural(terms),
         "k": model["n_topics"], "npmi": model["coherence_npmi"],
-        "stability": model.get("stability"), "topics": terms}
+        "stability": model.get("stability"), "topics": terms,
+        "speakers": {name: speaker_scores(truth, dominant) for name, truth in truths.items()}}
 
 
-def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42) -> dict:
-    """Issue 13's 20-line script, as written there."""
+def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42,
+           truths: dict[str, dict[str, str]] | None = None) -> dict:
+    """Issue 13's 20-line script, as written there; a speaker's share is the mean of their
+    documents' normalized weights (issue 24)."""
     import fugashi
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -149,13 +161,14 @@ def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42)
     tagger = fugashi.Tagger()
     rows = [json.loads(line) for line in (corpus / "speeches.jsonl").open(encoding="utf-8")]
     rows = [r for r in rows if r.get("kind") != "header"]
-    docs, meetings = [], []
+    docs, meetings, speakers = [], [], []
     for r in rows:
         label, _, text = r["speech"].lstrip("○").partition("\u3000")
         if CHAIR.search(label):
             continue
         docs.append([w.surface for w in tagger(text) if w.feature.pos1 == "名詞"])
         meetings.append(r["issueID"])
+        speakers.append(r.get("speaker") or "")
     start = time.perf_counter()
     vectorizer = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=5, max_df=0.2)
     x = vectorizer.fit_transform(docs)
@@ -168,13 +181,19 @@ def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42)
     vocab = vectorizer.get_feature_names_out()
     topics = [[vocab[i] for i in np.argsort(-h)[:10]] for h in nmf.components_]
     kept_meetings = [m for m, kept in zip(meetings, keep, strict=True) if kept]
+    mean = pd.DataFrame(theta).groupby(np.asarray(speakers)[keep]).mean()
+    dominant = dict(zip(mean.index, mean.to_numpy().argmax(axis=1), strict=True))
     return meeting_scores(kept_meetings, theta, n_tokens, committee) | {
-        "k": k, "procedural": procedural(topics), "fit_s": seconds, "topics": topics}
+        "k": k, "procedural": procedural(topics), "fit_s": seconds, "topics": topics,
+        "speakers": {name: speaker_scores(truth, dominant)
+                     for name, truth in (truths or {}).items()}}
 
 
 def tomotopy_at(project: Path, committee: dict[str, str], k: int,
-                seeds: tuple[int, ...] = (1, 2, 3)) -> dict:
-    """tomotopy LDA on the shipped run's matrix at its K, mean over seeds."""
+                seeds: tuple[int, ...] = (1, 2, 3),
+                truths: dict[str, dict[str, str]] | None = None) -> dict:
+    """tomotopy LDA on the shipped run's matrix at its K, mean over seeds; a speaker's share
+    is the token-weighted mean of their documents' (as the shipped tables)."""
     from pipeline.model.engines import make_model
 
     out = project / "outputs/interim"
@@ -183,6 +202,11 @@ def tomotopy_at(project: Path, committee: dict[str, str], k: int,
     meetings = [d["doc_id"].rsplit("#", 1)[0] for d in index]
     vocab = json.loads((out / "vocabulary.json").read_text(encoding="utf-8"))
     n_tokens = np.asarray(counts.sum(axis=1)).ravel().astype(float)
+    speaker_of = {}
+    for line in (out / "documents.jsonl").open(encoding="utf-8"):
+        record = json.loads(line)
+        speaker_of[record["doc_id"]] = record["speaker"]
+    speakers = np.asarray([speaker_of[d["doc_id"]] for d in index])
     results = []
     for seed in seeds:
         start = time.perf_counter()
@@ -190,14 +214,21 @@ def tomotopy_at(project: Path, committee: dict[str, str], k: int,
         theta = model.transform(counts)
         seconds = time.perf_counter() - start
         topics = [[vocab[i] for i in np.argsort(-row)[:10]] for row in model.components_]
+        summed = pd.DataFrame(theta * n_tokens[:, None]).groupby(speakers).sum()
+        dominant = dict(zip(summed.index, summed.to_numpy().argmax(axis=1), strict=True))
         results.append(meeting_scores(meetings, theta, n_tokens, committee)
-                       | {"procedural": procedural(topics), "fit_s": seconds})
+                       | {"procedural": procedural(topics), "fit_s": seconds,
+                          "speakers": {name: speaker_scores(truth, dominant)
+                                       for name, truth in (truths or {}).items()}})
     return {"k": k, "nmi": np.mean([r["nmi"] for r in results]),
             "nmi_all": np.mean([r["nmi_all"] for r in results]),
             "meetings": results[0]["meetings"],
             "largest": np.mean([r["largest"] for r in results]),
             "procedural": max(r["procedural"] for r in results),
-            "fit_s": np.mean([r["fit_s"] for r in results])}
+            "fit_s": np.mean([r["fit_s"] for r in results]),
+            "speakers": {name: {key: float(np.mean([r["speakers"][name][key] for r in results]))
+                                for key in results[0]["speakers"][name]}
+                         for name in results[0]["speakers"]}}
 
 
 def fit_seconds(log: str) -> float:
@@ -218,9 +249,35 @@ def project_at(ref: str | None, dest: Path) -> Path:
 
 def row(name: str, r: dict) -> str:
     fmt = lambda v, f: "-" if v is None else format(v, f)  # noqa: E731
+    speakers = "".join(f" {s['speaker_nmi']:.3f} | {s['n_speakers']:.0f} | {s['most_led']:.0%} |"
+                       for s in r.get("speakers", {}).values())
     return (f"| {name} | {r['k']} | {r['nmi']:.3f} | {r['nmi_all']:.3f} | {r['meetings']} | "
             f"{r['largest']:.0%} | {r['procedural']} | {fmt(r.get('npmi'), '+.3f')} | "
-            f"{fmt(r.get('stability'), '.2f')} | {fmt(r.get('fit_s'), '.1f')} |")
+            f"{fmt(r.get('stability'), '.2f')} | {fmt(r.get('fit_s'), '.1f')} |{speakers}")
+
+
+def header(sets: list[str]) -> str:
+    extra = "".join(f" speaker NMI ({s}) | speakers | most-led topic |" for s in sets)
+    return ("| configuration | K | NMI (modelled meetings) | NMI (all meetings) | meetings "
+            "modelled | largest topic | procedural topics | NPMI | stability | fit s |" + extra
+            + "\n|" + "---|" * (10 + 3 * len(sets)))
+
+
+def fit_parts(log: str) -> dict[str, float]:
+    """The fit stage's K sweep and final fit, in seconds, from its log."""
+    return {part: float(s) for part, s in _PART.findall(log)}
+
+
+def k_curve(corpus: Path, committee: dict[str, str], ks: list[int], chosen: int) -> None:
+    """The recipe's meeting NMI over ks, the Ks within 0.03 of its best, and whether the
+    shipped run's auto K falls among them (issue 25)."""
+    scores = {k: recipe(corpus, committee, k)["nmi"] for k in ks}
+    best = max(scores.values())
+    near = [k for k, v in scores.items() if v >= best - 0.03]
+    print("\nRecipe (meeting NMI) across K: "
+          + ", ".join(f"{k}: {v:.3f}" for k, v in scores.items()))
+    print(f"  within 0.03 of its best ({best:.3f}): K {min(near)}–{max(near)}; the shipped auto "
+          f"K = {chosen} is {'inside' if min(near) <= chosen <= max(near) else 'outside'}")
 
 
 def fit_timing(projects: dict[str, Path], repeats: int) -> None:
@@ -242,34 +299,53 @@ def fit_timing(projects: dict[str, Path], repeats: int) -> None:
 
 
 def bench_corpus(corpus: Path, refs: list[str | None], work: Path,
-                 variants: dict[str, dict[str, str]], repeats: int = 0) -> None:
+                 variants: dict[str, dict[str, str]], repeats: int = 0,
+                 exclude: tuple[str, ...] = (), curve: tuple[int, ...] = ()) -> None:
     meetings = pd.read_csv(corpus / "meetings.tsv", sep="\t", dtype=str)
     committee = dict(zip(meetings["issueID"], meetings["meeting"], strict=True))
     print(f"\n## {corpus.name}: {len(committee)} meetings, "
           f"{len(set(committee.values()))} committees\n")
-    print("| configuration | K | NMI (modelled meetings) | NMI (all meetings) | meetings "
-          "modelled | largest topic | procedural topics | NPMI | stability | fit s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    shipped = {}
+    shipped: dict[str | None, tuple[Path, dict]] = {}
+    truths: dict[str, dict[str, str]] = {}
+    lines = []
     for ref in refs:
         project = project_at(ref, work / f"{corpus.name}-{ref or 'worktree'}")
         _, log = run_project(project, corpus_overrides(corpus))
-        result = shipped_outputs(project, committee) | {"fit_s": fit_seconds(log)}
+        if not truths:
+            # The same speakers for every configuration: those of this tree's run.
+            turns = project / "outputs/tables/turns.csv"
+            truths["all"] = speaker_truth(turns, committee)
+            if exclude:
+                truths["without " + " ".join(exclude)] = speaker_truth(turns, committee, exclude)
+            print(header(list(truths)))
+        result = shipped_outputs(project, committee, truths) | {"fit_s": fit_seconds(log)}
         print(row(f"shipped defaults ({ref or 'this tree'})", result), flush=True)
+        parts = fit_parts(log)
+        if parts:
+            sweep, final = parts.get("K sweep", 0.0), parts.get("final fit", 0.0)
+            lines.append(f"fit of the shipped defaults ({ref or 'this tree'}): K sweep "
+                         f"{sweep:.1f} s, final fit {final:.1f} s "
+                         f"(the K choice {sweep / max(final, 1e-9):.1f}× the final fit)")
         shipped[ref] = (project, result)
     for name, settings in variants.items():
         project = project_at(None, work / f"{corpus.name}-{name}")
         _, log = run_project(project, corpus_overrides(corpus) | settings)
-        result = shipped_outputs(project, committee) | {"fit_s": fit_seconds(log)}
+        result = shipped_outputs(project, committee, truths) | {"fit_s": fit_seconds(log)}
         print(row(f"{name} ({', '.join(f'{k}: {v}' for k, v in settings.items())})", result),
               flush=True)
-    print(row("20-line recipe (K = 10)", recipe(corpus, committee)), flush=True)
+    project, result = shipped[refs[0]]
+    print(row("20-line recipe (K = 10)", recipe(corpus, committee, truths=truths)), flush=True)
+    print(row("20-line recipe at the shipped K", recipe(corpus, committee, result["k"],
+                                                        truths=truths)), flush=True)
     if repeats:
         fit_timing({f"shipped defaults ({ref or 'this tree'})": shipped[ref][0] for ref in refs},
                    repeats)
-    project, result = shipped[refs[0]]
-    print(row("tomotopy LDA at the shipped K, 3 seeds", tomotopy_at(project, committee,
-                                                                     result["k"])))
+    print(row("tomotopy LDA at the shipped K, 3 seeds",
+              tomotopy_at(project, committee, result["k"], truths=truths)), flush=True)
+    for line in lines:
+        print(line)
+    if curve:
+        k_curve(corpus, committee, list(curve), result["k"])
     print(f"\nTopics of the shipped defaults ({refs[0] or 'this tree'}):")
     for i, terms in enumerate(result["topics"], start=1):
         print(f"  {i:>2}. {' '.join(terms[:8])}")
@@ -317,6 +393,12 @@ def main() -> None:
                         help="rerun the fit stage of the shipped runs this many times, "
                         "interleaved, and print median fit times")
     parser.add_argument("--keep", type=Path, help="keep the projects here")
+    parser.add_argument("--exclude", nargs="*", default=[], metavar="LABEL",
+                        help="also score speakers without those of these committees "
+                        "(plenaries, budget committees: many subjects)")
+    parser.add_argument("--k-curve", default="", metavar="K,K,...",
+                        help="the recipe's meeting NMI at these Ks, and whether the auto K "
+                        "falls where it is within 0.03 of its best")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="quality-minutes-"))
     refs: list[str | None] = [None, *args.ref]
@@ -330,7 +412,8 @@ def main() -> None:
         name, _, settings = spec.partition("=")
         variants[name] = dict(pair.split(":", 1) for pair in settings.split(","))
     for corpus in args.corpus:
-        bench_corpus(corpus, refs, work, variants, args.fit_repeats)
+        bench_corpus(corpus, refs, work, variants, args.fit_repeats, tuple(args.exclude),
+                     tuple(int(k) for k in args.k_curve.split(",") if k))
     if args.bundled:
         bench_bundled(work, refs)
     if not args.keep:

@@ -210,8 +210,12 @@ def test_every_quality_number_comes_with_a_reading_and_its_thresholds():
     assert grade(0.5, 0.25, 1 / 3, False) == "weak"
     readings = {r["key"]: r for r in quality_readings(
         {"coherence_npmi": -0.027, "stability": 0.55, "diversity": 0.9,
-         "coherence_c_v": float("nan"), "largest_topic_share": 0.2})}
-    assert set(readings) == {"coherence_npmi", "stability", "diversity", "largest_topic_share"}
+         "coherence_c_v": float("nan"), "largest_topic_share": 0.2,
+         "smallest_topic_share": 0.004})}
+    assert set(readings) == {"coherence_npmi", "stability", "diversity", "largest_topic_share",
+                             "smallest_topic_share"}
+    # A dead topic (指名 alone, 0.4% of the tokens) is not read as good.
+    assert readings["smallest_topic_share"]["grade_ja"] == "弱い"
     assert readings["coherence_npmi"]["grade_ja"] == "弱い"
     assert "0.10 以上" in readings["coherence_npmi"]["thresholds"]
     html = render_html(build_context(inputs()))

@@ -71,7 +71,7 @@ def test_parallel_sweep_equals_serial():
     assert all(0 < s.stability <= 1 for s in serial)
 
 
-def test_sweep_sends_the_largest_k_of_each_round_first_and_scores_each_k_with_its_own_runs():
+def test_sweep_sends_the_smallest_k_first_and_scores_each_k_with_its_own_runs():
     counts, vocab, texts = noisy_corpus()
     sent = []
 
@@ -81,8 +81,8 @@ def test_sweep_sends_the_largest_k_of_each_round_first_and_scores_each_k_with_it
         return map(fn, tasks)
 
     scores = _sweep(counts, vocab, texts, recording)
-    # Rounds of two Ks, smallest round first; costliest first within one (no straggler).
-    assert sent == [3, 3, 3, 2, 2, 2, 4, 4, 4]
+    # One K at a time, smallest first, so that the sweep can stop before the costliest.
+    assert sent == [2, 2, 2, 3, 3, 3, 4, 4, 4]
     assert scores == _sweep(counts, vocab, texts)
     assert [s.k for s in scores] == [2, 3, 4]
     # Each K's scores are its own runs': fewer topics cannot share the largest-topic share
@@ -101,10 +101,10 @@ def test_sweep_stops_once_a_k_is_past_what_the_corpus_holds():
 
     scores = sweep_k(counts, vocab, TopicCoherence(texts), "nmf", [2, 3, 16, 24, 30, 36],
                      [1, 2], 200, 5, map_runs=recording)
-    # At 24 topics a quarter or more are dead (under 1% of the tokens, or one or two words):
-    # 30 and 36 are never fitted.
-    assert [s.k for s in scores] == [2, 3, 16, 24]
-    assert set(sent) == {2, 3, 16, 24}
+    # At 16 topics a quarter or more are dead (under 1% of the tokens, or one or two words):
+    # 24, 30 and 36 are never fitted.
+    assert [s.k for s in scores] == [2, 3, 16]
+    assert set(sent) == {2, 3, 16}
     assert scores[-1].n_dead >= 6 and scores[1].n_dead == 0
     assert scores[1].n_good == 3  # the three planted topics, good in both runs
 

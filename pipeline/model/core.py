@@ -3,6 +3,7 @@ the stage writes, from plain data; the stage only reads its inputs and saves the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from pipeline.model.topics import (
     fit_topics,
     small_corpus_warnings,
     sweep_k,
+    without_topics,
 )
 from pipeline.tokenize.procedure import procedural_topics
 
@@ -115,6 +117,7 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
     sweep_seeds = list(range(cfg.n_seeds))
     coherence = TopicCoherence(data.texts)
     auto = cfg.n_topics == "auto"
+    started = time.perf_counter()
     log(f"fit: K sweep: {len(ks) * len(sweep_seeds)} fits (K {', '.join(map(str, ks))} × "
         f"{len(sweep_seeds)} runs) on {len(rows)} documents, {ex.describe()}")
     scores = sweep_k(counts[rows], vocabulary, coherence, cfg.engine, ks, sweep_seeds,
@@ -125,6 +128,7 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
                      c_v_only_for=(lambda scores: choose_k(scores).k) if auto else None,
                      weights=None if weights is None else weights[rows])
     sweep = scores if auto else []
+    log(f"fit: K sweep done in {time.perf_counter() - started:.1f} s")
     if auto:
         for s in sweep:
             log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, "
@@ -140,8 +144,10 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
     solver, why = choose_solver(cfg.solver, cfg.engine, counts.shape[0], cfg.online_min_docs)
     log(f"fit: final {cfg.engine} fit on all {counts.shape[0]} documents, {solver} solver "
         f"({why})")
+    started = time.perf_counter()
     final = fit_final(counts, vocabulary, cfg, n_topics, seed, seed_topics, authors, solver,
                       weights, prune=auto)
+    log(f"fit: final fit done in {time.perf_counter() - started:.1f} s")
     fitted, n_topics = final.fitted, final.fitted.theta.shape[1]
     if final.pruned:
         reason += (f"。最終の当てはめで小さすぎる・1〜2 語だけのトピック {final.pruned} 個を除き、"
@@ -220,7 +226,8 @@ def _k_sweep_table(scores: Sequence[KScore]) -> pd.DataFrame:
                          for s in scores])
 
 
-MAX_REFITS = 3
+MAX_REFITS = 3  # rounds of dropping dead topics (a dropped one's words can leave another
+# just under 1%)
 
 
 @dataclass(frozen=True)
@@ -239,25 +246,32 @@ def fit_final(counts: sp.csr_matrix, vocabulary: Sequence[str], cfg: ModelConfig
               prune: bool) -> FinalFit:
     """The final fit on every document. With prune (K chosen by the sweep), dead topics
     (pipeline.model.topics.dead_topics: under 1% of the tokens, or one or two words) are
-    not kept: the model is fitted again with that many topics fewer, up to MAX_REFITS times
-    (the tokens of a dead topic go to its neighbours, which can leave another just under
-    1%). A dead topic in a model whose K the user fixed is kept and named in a warning."""
+    not kept: they are dropped and the documents placed again on the other topics (an
+    engine that cannot drop topics is fitted again with that many fewer), up to MAX_REFITS
+    times. A dead topic in a model whose K the user fixed is kept and named in a warning."""
     def fit(k: int) -> FittedTopics:
         return fit_topics(counts, vocabulary, cfg.engine, k, seed, cfg.max_iter,
                           cfg.n_top_terms, seed_topics, authors, solver, weights=weights)
+
+    n_seeded = sum(1 for cols in seed_topics if cols)
 
     def dead_of(fitted: FittedTopics) -> tuple[int, ...]:
         gone = dead_topics(TopicHealth.of(fitted.components, fitted.prevalence))
         return tuple(int(k) for k in np.flatnonzero(gone))
 
+    def droppable(fitted: FittedTopics, dead: tuple[int, ...]) -> list[int]:
+        # A seeded theme is the user's question: named in a warning, never dropped.
+        return [k for k in dead if fitted.origin[k] >= n_seeded]
+
     fitted = fit(n_topics)
     dead, pruned = dead_of(fitted), 0
-    floor = max(2, sum(1 for cols in seed_topics if cols) + 1)
     for _ in range(MAX_REFITS if prune else 0):
-        if not dead or fitted.theta.shape[1] - len(dead) < floor:
+        drop = droppable(fitted, dead)
+        if not drop or fitted.theta.shape[1] - len(drop) < max(2, n_seeded + 1):
             break
-        pruned += len(dead)
-        fitted = fit(fitted.theta.shape[1] - len(dead))
+        pruned += len(drop)
+        fitted = without_topics(fitted, drop, counts, vocabulary, cfg.n_top_terms, weights) \
+            or fit(fitted.theta.shape[1] - len(drop))
         dead = dead_of(fitted)
     warnings_ = [f"トピック {k + 1}（{' '.join(fitted.terms[k][:3])}）は語の "
                  f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。"

@@ -113,6 +113,13 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
         fit_counts = sp.csr_matrix(sp.diags(weights) @ counts)
     theta = model.fit_transform(fit_counts, **options) if hasattr(model, "fit_transform") \
         else model.fit(fit_counts).transform(fit_counts)
+    return describe_fit(model, theta, counts, vocabulary, n_top_terms, weights)
+
+
+def describe_fit(model, theta: np.ndarray, counts: sp.spmatrix, vocabulary: Sequence[str],
+                 n_top_terms: int, weights: np.ndarray | None = None) -> FittedTopics:
+    """A fitted model's topics ordered by how much of the corpus they cover."""
+    n_topics = theta.shape[1]
     tokens = np.asarray(counts.sum(axis=1)).ravel().astype(float) * \
         (1.0 if weights is None else weights)
     prevalence = (theta * tokens[:, None]).sum(axis=0) / tokens.sum()
@@ -126,6 +133,20 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
         origin=order,
         model=model,
     )
+
+
+def without_topics(fitted: FittedTopics, drop: Sequence[int], counts: sp.spmatrix,
+                   vocabulary: Sequence[str], n_top_terms: int,
+                   weights: np.ndarray | None = None) -> FittedTopics | None:
+    """The fitted model without the topics `drop` (positions in fitted's order), documents
+    placed again on the rest; None for an engine that cannot drop topics (refit instead)."""
+    if not hasattr(fitted.model, "without_topics"):
+        return None
+    gone = {fitted.origin[k] for k in drop}
+    keep = [k for k in range(len(fitted.origin)) if k not in gone]
+    model = fitted.model.without_topics(keep)
+    return describe_fit(model, model.transform(counts), counts, vocabulary, n_top_terms,
+                        weights)
 
 
 def sample_rows(n_docs: int, max_docs: int, seed: int) -> np.ndarray:
@@ -217,7 +238,7 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
     return scores
 
 
-ROUND_KS = 2  # the sweep fits this many Ks at a time, smallest first, and may stop early
+ROUND_KS = 1  # the sweep fits this many Ks at a time, smallest first, and may stop early
 STOP_DEAD_SHARE = 0.25  # ... once this share of a K's topics are dead: larger Ks split further
 
 

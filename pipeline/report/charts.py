@@ -277,7 +277,17 @@ def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3
                     color="#c33", xytext=(4, -12), textcoords="offset points")
         ax.set_xlabel("トピック数 K")
         ax.set_xticks(sweep["k"])
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        handles, labels = ax.get_legend_handles_labels()
+        if "good_topics" in sweep and sweep["good_topics"].notna().any() and len(sweep) > 1:
+            # The count the K rule reads (k_choice.choose_k), on its own scale.
+            counts = ax.twinx()
+            counts.plot(sweep["k"], sweep["good_topics"], "s-", color="#2a7", markersize=4,
+                        label="良いトピックの数（右軸）")
+            counts.set_ylabel("良いトピックの数", fontsize=9)
+            more, names = counts.get_legend_handles_labels()
+            handles, labels = handles + more, labels + names
+        ax.legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.08, 1),
+                  frameon=False)
         if len(sweep) == 1:
             ax.set_title("K は設定で固定（model.n_topics: auto で K ごとに比較）", fontsize=10)
         else:
