@@ -93,77 +93,110 @@ def _candidate_ks(cfg: ModelConfig, counts: sp.spmatrix, n_themes: int) -> tuple
     return [cfg.n_topics], []
 
 
+@dataclass(frozen=True)
+class KDecision:
+    """What the K sweep measured and decided: the Ks' scores (empty for a fixed K), the
+    chosen K's own score, the K the final fit starts from, and why."""
+
+    sweep: list[KScore]
+    chosen: KScore
+    n_topics: int
+    reason: str
+    warnings: list[str]
+    seeds: list[int]
+
+
 def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: int, ex,
               log: Callable[[str], None] = lambda line: None) -> FitResult:
     """Measure K (if auto), fit the final model with seeded themes, describe its topics.
 
     `ex` maps the K sweep's fits (pipeline.common.compute); `log` gets progress lines as they
     happen. Same inputs and seed give identical results."""
-    counts, vocabulary, rows = data.counts, data.vocabulary, data.rows
+    counts, vocabulary = data.counts, data.vocabulary
     # ingest.speaker_weights / procedural_weight: a chair's talk shapes topics less.
     weights = data.weights if (data.weights != 1.0).any() else None
     authors = tuple(data.documents["speaker"])
-    if len(rows) < counts.shape[0]:
-        log(f"fit: the K sweep and coherence use a sample of {len(rows)} of "
-            f"{counts.shape[0]} documents (model.sweep_max_docs); the model sees them all")
     check_themes_fit_k(themes, cfg.n_topics, cfg.k_max, cfg.themes_file)
     seed_topics = tuple(seed_columns(themes, vocabulary))
     warnings_ = small_corpus_warnings(*counts.shape) + theme_warnings(
         themes, seed_topics, counts, cfg.themes_file)
-    ks, notes = _candidate_ks(cfg, counts, sum(1 for cols in seed_topics if cols))
-    warnings_ += notes
-    # The sweep's subsamples come from seeds of its own, not from `seed`: K is measured as a
-    # property of the corpus and settings, so changing `seed` varies the final fit, not K.
-    sweep_seeds = list(range(cfg.n_seeds))
     coherence = TopicCoherence(data.texts)
-    auto = cfg.n_topics == "auto"
-    started = time.perf_counter()
-    log(f"fit: K sweep: {len(ks) * len(sweep_seeds)} fits (K {', '.join(map(str, ks))} × "
-        f"{len(sweep_seeds)} runs) on {len(rows)} documents, {ex.describe()}")
-    scores = sweep_k(counts[rows], vocabulary, coherence, cfg.engine, ks, sweep_seeds,
-                     cfg.max_iter, cfg.n_top_terms, seed_topics, tuple(authors[r] for r in rows),
-                     map_runs=lambda fn, tasks: progress(
-                         ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
-                         total=len(ks) * len(sweep_seeds)),
-                     c_v_only_for=(lambda scores: choose_k(scores).k) if auto else None,
-                     weights=None if weights is None else weights[rows])
-    sweep = scores if auto else []
-    log(f"fit: K sweep done in {time.perf_counter() - started:.1f} s")
-    if auto:
-        for s in sweep:
-            log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, "
-                f"stability {s.stability:.2f}, diversity {s.diversity:.2f}, "
-                f"largest topic {s.max_share:.0%}, good topics {s.n_good:.1f}, "
-                f"dead {s.n_dead:.1f}")
-        choice = choose_k(sweep)
-        n_topics, reason = choice.k, choice.reason
-        warnings_ += choice.warnings
-    else:
-        n_topics, reason = cfg.n_topics, "model.n_topics in configs/pipeline.yaml"
-    chosen = next(s for s in scores if s.k == n_topics)
-    if auto and round(chosen.n_dead) >= 1:
-        # The sweep's runs at this K held dead topics: fit the final model with as many
-        # topics as were alive (a K=71 final fit on 10,000 documents took 137 s, to drop 24).
-        n_topics = max(2, sum(1 for cols in seed_topics if cols) + 1,
-                       chosen.k - round(chosen.n_dead))
-        reason += (f"。スイープの K = {chosen.k} では平均 {chosen.n_dead:.1f} 個のトピックが"
-                   f"小さすぎるか 1〜2 語だけだったため、最終の当てはめは K = {n_topics} から")
+    decision = measure_k(data, cfg, seed_topics, weights, coherence, ex, log)
     solver, why = choose_solver(cfg.solver, cfg.engine, counts.shape[0], cfg.online_min_docs)
     log(f"fit: final {cfg.engine} fit on all {counts.shape[0]} documents, {solver} solver "
         f"({why})")
     started = time.perf_counter()
-    final = fit_final(counts, vocabulary, cfg, n_topics, seed, seed_topics, authors, solver,
-                      weights, prune=auto)
+    final = fit_final(counts, vocabulary, cfg, decision.n_topics, seed, seed_topics, authors,
+                      solver, weights, prune=cfg.n_topics == "auto")
     log(f"fit: final fit done in {time.perf_counter() - started:.1f} s")
-    fitted, n_topics = final.fitted, final.fitted.theta.shape[1]
+    reason = decision.reason
     if final.pruned:
         reason += (f"。最終の当てはめで小さすぎる・1〜2 語だけのトピック {final.pruned} 個を除き、"
-                   f"K = {n_topics} にしました")
-        log(f"fit: {final.pruned} dead topics dropped from the final fit; K={n_topics}")
-    warnings_ += final.warnings
-    if (dominant := dominance_warning(fitted.prevalence)) is not None \
+                   f"K = {final.fitted.theta.shape[1]} にしました")
+        log(f"fit: {final.pruned} dead topics dropped from the final fit; "
+            f"K={final.fitted.theta.shape[1]}")
+    warnings_ += decision.warnings + final.warnings
+    if (dominant := dominance_warning(final.fitted.prevalence)) is not None \
             and dominant not in warnings_:
         warnings_.append(dominant)
+    return describe_topics(data, final, decision, themes, seed_topics, coherence, cfg, seed,
+                           solver, reason, warnings_)
+
+
+def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, ...], ...],
+              weights: np.ndarray | None, coherence: TopicCoherence, ex,
+              log: Callable[[str], None]) -> KDecision:
+    """The K sweep on the sample rows (one K if model.n_topics is fixed: its quality
+    figures) and the K rule's decision (pipeline.model.k_choice)."""
+    counts, rows = data.counts, data.rows
+    authors = tuple(data.documents["speaker"])
+    if len(rows) < counts.shape[0]:
+        log(f"fit: the K sweep and coherence use a sample of {len(rows)} of "
+            f"{counts.shape[0]} documents (model.sweep_max_docs); the model sees them all")
+    n_seeded = sum(1 for cols in seed_topics if cols)
+    ks, notes = _candidate_ks(cfg, counts, n_seeded)
+    # The sweep's subsamples come from seeds of its own, not from `seed`: K is measured as a
+    # property of the corpus and settings, so changing `seed` varies the final fit, not K.
+    seeds = list(range(cfg.n_seeds))
+    auto = cfg.n_topics == "auto"
+    started = time.perf_counter()
+    log(f"fit: K sweep: {len(ks) * len(seeds)} fits (K {', '.join(map(str, ks))} × "
+        f"{len(seeds)} runs) on {len(rows)} documents, {ex.describe()}")
+    scores = sweep_k(counts[rows], data.vocabulary, coherence, cfg.engine, ks, seeds,
+                     cfg.max_iter, cfg.n_top_terms, seed_topics, tuple(authors[r] for r in rows),
+                     map_runs=lambda fn, tasks: progress(
+                         ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
+                         total=len(ks) * len(seeds)),
+                     c_v_only_for=(lambda scores: choose_k(scores).k) if auto else None,
+                     weights=None if weights is None else weights[rows])
+    log(f"fit: K sweep done in {time.perf_counter() - started:.1f} s")
+    if not auto:
+        return KDecision([], scores[0], cfg.n_topics, "model.n_topics in configs/pipeline.yaml",
+                         list(notes), seeds)
+    for s in scores:
+        log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, stability {s.stability:.2f}, diversity "
+            f"{s.diversity:.2f}, largest topic {s.max_share:.0%}, good topics {s.n_good:.1f}, "
+            f"dead {s.n_dead:.1f}")
+    choice = choose_k(scores)
+    chosen = next(s for s in scores if s.k == choice.k)
+    n_topics, reason = choice.k, choice.reason
+    if round(chosen.n_dead) >= 1:
+        # The sweep's runs at this K held dead topics: fit the final model with as many
+        # topics as were alive (a K=71 final fit on 10,000 documents took 137 s, to drop 24).
+        n_topics = max(2, n_seeded + 1, chosen.k - round(chosen.n_dead))
+        reason += (f"。スイープの K = {chosen.k} では平均 {chosen.n_dead:.1f} 個のトピックが"
+                   f"小さすぎるか 1〜2 語だけだったため、最終の当てはめは K = {n_topics} から")
+    return KDecision(scores, chosen, n_topics, reason, list(notes) + list(choice.warnings),
+                     seeds)
+
+
+def describe_topics(data: FitInputs, final: FinalFit, decision: KDecision,
+                    themes: Sequence[Theme], seed_topics: tuple[tuple[int, ...], ...],
+                    coherence: TopicCoherence, cfg: ModelConfig, seed: int, solver: str,
+                    reason: str, warnings_: list[str]) -> FitResult:
+    """Every table, metric and log line of the final model."""
+    counts, vocabulary, fitted = data.counts, data.vocabulary, final.fitted
+    n_topics, chosen = fitted.theta.shape[1], decision.chosen
     procedural = procedural_topics(fitted.terms)
     seeded = [t for t, cols in zip(themes, seed_topics, strict=True) if cols]
     theme_of = {k: seeded[o].name for k, o in enumerate(fitted.origin) if o < len(seeded)}
@@ -195,7 +228,7 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
     metrics = {
         "engine": cfg.engine, "n_topics": n_topics, "n_topics_reason": reason,
         "n_documents": int(counts.shape[0]), "n_terms": int(counts.shape[1]),
-        "sweep_documents": len(rows), "solver": solver,
+        "sweep_documents": len(data.rows), "solver": solver,
         "coherence_npmi": round(chosen.npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
         "diversity": round(chosen.diversity, 6),
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
@@ -205,24 +238,30 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
         "n_procedural_topics": int(sum(procedural)),
         # Per-K figures are plot data (k_sweep.csv), not metrics: 36 of them in model.json
         # made `dvc exp show` and `dvc metrics diff` unreadable.
-        "seed": seed, "sweep_seeds": sweep_seeds, "warnings": warnings_,
+        "seed": seed, "sweep_seeds": decision.seeds, "warnings": warnings_,
     }
+    return FitResult(
+        doc_topics=doc_topics, topic_terms=pd.DataFrame(terms), topics=topics,
+        relevance={"lambda": cfg.relevance_lambda,
+                   "topics": slider_data(phi, term_share, vocabulary)},
+        metrics=metrics, k_sweep=_k_sweep_table(decision.sweep or [chosen]),
+        model=export_model(fitted.model, cfg.engine, fitted.origin, vocabulary, term_share),
+        warnings=warnings_,
+        summary=_summary(cfg.engine, reason, chosen, fitted, theme_of, procedural, warnings_))
+
+
+def _summary(engine: str, reason: str, chosen: KScore, fitted: FittedTopics,
+             theme_of: dict[int, str], procedural: list[bool], warnings_: list[str]) -> list[str]:
+    """The log lines after the outputs are saved: warnings, K and why, each topic."""
     summary = [f"fit: warning: {warning}" for warning in warnings_]
-    summary.append(f"fit: {cfg.engine}, K={n_topics} ({reason}); NPMI {chosen.npmi:.3f}, "
-                   f"stability {chosen.stability:.2f}")
+    summary.append(f"fit: {engine}, K={fitted.theta.shape[1]} ({reason}); NPMI "
+                   f"{chosen.npmi:.3f}, stability {chosen.stability:.2f}")
     for k, words in enumerate(fitted.terms):
         theme = f" [{theme_of[k]}]" if k in theme_of else ""
         theme += " [procedure]" if procedural[k] else ""
         summary.append(f"  topic {k + 1}{theme} ({fitted.prevalence[k]:.0%}): "
                        f"{' '.join(words)}")
-    return FitResult(
-        doc_topics=doc_topics, topic_terms=pd.DataFrame(terms), topics=topics,
-        relevance={"lambda": cfg.relevance_lambda,
-                   "topics": slider_data(phi, term_share, vocabulary)},
-        metrics=metrics, k_sweep=_k_sweep_table(sweep or [chosen]),
-        model=export_model(fitted.model, cfg.engine, fitted.origin, vocabulary, term_share),
-        warnings=warnings_,
-        summary=summary)
+    return summary
 
 
 def _k_sweep_table(scores: Sequence[KScore]) -> pd.DataFrame:
