@@ -30,6 +30,7 @@ economic security) and whether the three seeded themes stay three distinct topic
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -150,13 +151,11 @@ def shipped_outputs(project: Path, committee: dict[str, str],
         "speakers": {name: speaker_scores(truth, dominant) for name, truth in truths.items()}}
 
 
-def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42,
-           truths: dict[str, dict[str, str]] | None = None) -> dict:
-    """Issue 13's 20-line script, as written there; a speaker's share is the mean of their
-    documents' normalized weights (issue 24)."""
+@functools.cache
+def recipe_documents(corpus: Path) -> tuple[list[list[str]], list[str], list[str]]:
+    """The recipe's documents (nouns of each turn but the chair's), their meetings and
+    speakers; tokenized once per corpus for every K the benchmark tries."""
     import fugashi
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     tagger = fugashi.Tagger()
     rows = [json.loads(line) for line in (corpus / "speeches.jsonl").open(encoding="utf-8")]
@@ -169,6 +168,17 @@ def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42,
         docs.append([w.surface for w in tagger(text) if w.feature.pos1 == "名詞"])
         meetings.append(r["issueID"])
         speakers.append(r.get("speaker") or "")
+    return docs, meetings, speakers
+
+
+def recipe(corpus: Path, committee: dict[str, str], k: int = 10, seed: int = 42,
+           truths: dict[str, dict[str, str]] | None = None) -> dict:
+    """Issue 13's 20-line script, as written there; a speaker's share is the mean of their
+    documents' normalized weights (issue 24)."""
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs, meetings, speakers = recipe_documents(corpus)
     start = time.perf_counter()
     vectorizer = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=5, max_df=0.2)
     x = vectorizer.fit_transform(docs)
