@@ -85,3 +85,22 @@ def test_meetings_with_nothing_to_model_are_counted_and_named():
     metrics = tally.metrics()
     assert metrics["n_meetings_not_modelled"] == 2
     assert metrics["meetings_not_modelled"] == ["m2", "m3"]
+
+
+def test_unit_auto_is_a_turn_in_a_table_and_a_paragraph_in_a_text(tmp_path):
+    from pipeline.common.config import IngestConfig
+    from pipeline.ingest.core import doc_options
+    from pipeline.ingest.corpus import ReadOptions, ingest_file
+
+    speech = "予算の話をします。" * 15 + "\n" + "教育の話をします。" * 15
+    table = tmp_path / "m.csv"
+    table.write_text('speaker,text\n鈴木,"' + speech + '"\n', encoding="utf-8")
+    text = tmp_path / "t.txt"
+    text.write_text("<鈴木>\n" + speech + "\n", encoding="utf-8")
+    options = doc_options(IngestConfig(input=str(tmp_path)))
+    assert options.unit == "auto"
+    from_table = ingest_file((table, "m", ReadOptions(), options)).documents
+    from_text = ingest_file((text, "t", ReadOptions(), options)).documents
+    assert len(from_table) == 1 and "予算" in from_table[0]["text"] \
+        and "教育" in from_table[0]["text"]
+    assert len(from_text) == 2  # two paragraphs of 135 characters, each at least min_doc_chars

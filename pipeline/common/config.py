@@ -76,9 +76,11 @@ PROCEDURAL_ROLES = ("議長", "委員長", "委員長代理", "会長", "会長�
 
 class IngestConfig(_Section):
     input: str = Field(description="A transcript file or a folder of them (searched recursively).")
-    unit: Literal["turn", "paragraph", "sentences"] = Field(
-        "paragraph", description="What one modelled document is: a whole turn, a paragraph "
-        "within a turn, or a window of `sentences_per_doc` sentences within a turn."
+    unit: Literal["auto", "turn", "paragraph", "sentences"] = Field(
+        "auto", description="What one modelled document is: a whole turn, a paragraph "
+        "within a turn, or a window of `sentences_per_doc` sentences within a turn; auto = a "
+        "turn for a table of utterances (.csv/.tsv/.jsonl: minutes, one speech a row), a "
+        "paragraph for a text transcript (long talks)."
     )
     sentences_per_doc: int = Field(
         3, ge=1, le=1000, description="Window size when unit is sentences (1 to 1000)."

@@ -29,7 +29,7 @@ def doc_options(cfg: IngestConfig, procedure_words: frozenset[str] = frozenset()
     which tells a chair's own speech from procedure; none = no chair turn is speech)."""
     return DocOptions(cfg.unit, cfg.sentences_per_doc, cfg.max_doc_chars,
                       frozenset(cfg.exclude_speakers), tuple(sorted(cfg.speaker_weights.items())),
-                      cfg.min_doc_chars if cfg.unit == "paragraph" else 0,
+                      cfg.min_doc_chars if cfg.unit in ("paragraph", "auto") else 0,
                       tuple(cfg.procedural_roles), cfg.procedural_weight,
                       cfg.chair_speech_min_chars if procedure_words else 0,
                       frozenset(procedure_words))
@@ -165,7 +165,9 @@ class IngestTally:
                 f"{metrics_path})")
         lines.append(
             f"ingest: {self.totals['n_turns']} turns by {len(self.speakers)} speakers -> "
-            f"{self.totals['n_documents']} documents ({unit}); turns not modelled: "
+            f"{self.totals['n_documents']} documents "
+            f"({'auto: a turn from a table, a paragraph from a text' if unit == 'auto' else unit}"
+            f"); turns not modelled: "
             f"{dict(self.not_modelled) or 'none'}; table rows skipped: "
             f"{dict(self.skipped) or 'none'}")
         metrics = self.label_metrics()

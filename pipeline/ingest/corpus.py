@@ -204,13 +204,23 @@ def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
     return cut_turns(path, report, skipped, turns, options, docs_options)
 
 
+def document_unit(unit: str, path: Path) -> str:
+    """ingest.unit for this file: auto is a turn in a table of utterances (a row is one
+    speech of the minutes; on Diet minutes whole turns placed speakers better than merged
+    paragraphs) and a paragraph in a text transcript (long talks, as the bundled meeting's)."""
+    if unit != "auto":
+        return unit
+    return "turn" if path.suffix.lower() in TABLE_SUFFIXES else "paragraph"
+
+
 def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: list[Turn],
               options: ReadOptions, docs_options: DocOptions) -> FileResult:
     """Turns (a whole file's, or whole meetings of a streamed table) cut into documents and
     summed up; speakers are unified within each meeting, so whole meetings suffice."""
     unified = unify_speakers(turns, frozenset(v for _, v in options.aliases))
     turns = with_roster(unified.turns, dict(options.roster))
-    docs = make_documents(turns, docs_options.unit, docs_options.sentences_per_doc,
+    docs = make_documents(turns, document_unit(docs_options.unit, path),
+                          docs_options.sentences_per_doc,
                           docs_options.max_chars, docs_options.exclude_speakers,
                           dict(docs_options.speaker_weights), min_chars=docs_options.min_chars,
                           procedural_roles=docs_options.procedural_roles,
