@@ -244,7 +244,7 @@ def describe_topics(data: FitInputs, final: FinalFit, decision: KDecision,
         doc_topics=doc_topics, topic_terms=pd.DataFrame(terms), topics=topics,
         relevance={"lambda": cfg.relevance_lambda,
                    "topics": slider_data(phi, term_share, vocabulary)},
-        metrics=metrics, k_sweep=_k_sweep_table(decision.sweep or [chosen]),
+        metrics=metrics, k_sweep=_k_sweep_table(decision.sweep or [chosen], chosen.k),
         model=export_model(fitted.model, cfg.engine, fitted.origin, vocabulary, term_share),
         warnings=warnings_,
         summary=_summary(cfg.engine, reason, chosen, fitted, theme_of, procedural, warnings_))
@@ -264,10 +264,11 @@ def _summary(engine: str, reason: str, chosen: KScore, fitted: FittedTopics,
     return summary
 
 
-def _k_sweep_table(scores: Sequence[KScore]) -> pd.DataFrame:
+def _k_sweep_table(scores: Sequence[KScore], chosen: int) -> pd.DataFrame:
     return pd.DataFrame([{"k": s.k, "npmi": s.npmi, "c_v": s.c_v, "diversity": s.diversity,
                           "stability": s.stability, "largest_topic": s.max_share,
-                          "good_topics": s.n_good, "dead_topics": s.n_dead}
+                          "good_topics": s.n_good, "dead_topics": s.n_dead,
+                          "chosen": s.k == chosen}
                          for s in scores])
 
 

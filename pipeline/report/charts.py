@@ -272,9 +272,18 @@ def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3
             ax.plot(measured["k"], measured["c_v"], "s", label="一貫性 C_V", markersize=5)
         if "largest_topic" in sweep and len(sweep) > 1:
             ax.axhline(max_share, color="#999", linestyle=":", linewidth=1)
-        ax.axvline(chosen, color="#c33", linestyle="--", linewidth=1)
-        ax.annotate(f"選んだ K = {chosen}", (chosen, ax.get_ylim()[1]), fontsize=9,
-                    color="#c33", xytext=(4, -12), textcoords="offset points")
+        # The K the rule chose in the sweep; the final model can hold fewer topics, its
+        # dead ones dropped (pipeline.model.core.fit_final).
+        swept = int(sweep.loc[sweep["chosen"].astype(bool), "k"].iloc[0]) \
+            if "chosen" in sweep and sweep["chosen"].astype(bool).any() else chosen
+        ax.axvline(swept, color="#c33", linestyle="--", linewidth=1)
+        note = f"選んだ K = {swept}" + (
+            f"（最終モデルは {chosen}：小さすぎる・1〜2 語のトピックを除く）"
+            if swept != chosen else "")
+        right = swept > sweep["k"].median()
+        ax.annotate(note, (swept, ax.get_ylim()[1]), fontsize=9, color="#c33",
+                    xytext=(-4 if right else 4, -12), textcoords="offset points",
+                    ha="right" if right else "left")
         ax.set_xlabel("トピック数 K")
         ax.set_xticks(sweep["k"])
         handles, labels = ax.get_legend_handles_labels()
