@@ -120,3 +120,10 @@ def test_good_topics_are_alive_coherent_and_come_back_in_other_runs():
     assert (good, dead) == (1.0, 0.0)
     tiny = TopicHealth(np.array([0.5, 0.495, 0.005]), np.array([0.2, 0.2, 0.2]))
     assert count_topics([SweepRun(terms, 0.5, tiny)] * 2, [[0.2, 0.2, 0.2]] * 2) == (2.0, 1.0)
+
+
+def test_the_last_k_of_a_sweep_that_stopped_early_is_no_limit_to_widen():
+    scores = [score(4, 3), score(8, 7), score(16, 14)]
+    assert any("上限" in w for w in choose_k(scores).warnings)
+    # The sweep stopped at 16 of a range planned to 64: 16 was past what the corpus holds.
+    assert choose_k(scores, k_max=64).warnings == ()

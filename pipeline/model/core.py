@@ -177,8 +177,11 @@ def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, .
         log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, stability {s.stability:.2f}, diversity "
             f"{s.diversity:.2f}, largest topic {s.max_share:.0%}, good topics {s.n_good:.1f}, "
             f"dead {s.n_dead:.1f}")
-    choice = choose_k(scores)
+    choice = choose_k(scores, k_max=ks[-1])
     chosen = next(s for s in scores if s.k == choice.k)
+    if len(scores) < len(ks):
+        log(f"fit: the sweep stopped after K={scores[-1].k}: a quarter of its topics or more "
+            "were dead, so larger Ks would only split further")
     n_topics, reason = choice.k, choice.reason
     if round(chosen.n_dead) >= 1:
         # The sweep's runs at this K held dead topics: fit the final model with as many

@@ -70,7 +70,7 @@ class KChoice:
 
 
 def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE,
-             tolerance: float = GOOD_TOLERANCE) -> KChoice:
+             tolerance: float = GOOD_TOLERANCE, k_max: int | None = None) -> KChoice:
     """The stated rule: as many topics as the corpus holds.
     1. Ks whose largest topic holds at most max_share of the tokens (a catch-all topic is a
        K too small for the corpus); if none, the K whose largest topic is smallest;
@@ -78,6 +78,9 @@ def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE,
        least 1 - tolerance of the most): a good topic is alive (1% of the tokens or more, not
        carried by one or two words), coherent (NPMI above 0) and stable (it comes back when a
        tenth of the documents is left out). See pipeline.model.topics.count_topics.
+
+    k_max: the top of the range planned, when the sweep stopped before it (a K past what the
+    corpus holds): the last K fitted is then no limit to widen.
 
     Counting good topics has no built-in pull towards small or large K: a K too small merges
     subjects (fewer topics to count), a K too large splits them into unstable or tiny ones
@@ -97,8 +100,9 @@ def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE,
     best = min((s for s, n in zip(pool, counts, strict=True) if n >= (1 - tolerance) * most),
                key=lambda s: s.k)
     ks = [s.k for s in scores]
-    if len(ks) > 1 and best.k in (min(ks), max(ks)):
-        end = "上限" if best.k == max(ks) else "下限"
+    top = max(ks) if k_max is None else k_max
+    if len(ks) > 1 and best.k in (min(ks), top):
+        end = "上限" if best.k == top else "下限"
         warnings_.append(f"選ばれた K = {best.k} は探索範囲（{min(ks)}–{max(ks)}）の{end}です。"
                          f"model.k_{'max' if end == '上限' else 'min'} を広げると、より良い K "
                          "が見つかるかもしれません")
