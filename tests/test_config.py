@@ -133,7 +133,7 @@ def test_missing_required_section(shipped):
 def test_defaults_fill_missing_sections():
     config = parse_config({"ingest": {"input": "data"}})
     assert config.model.n_topics == "auto"
-    assert config.ingest.unit == "paragraph"
+    assert config.ingest.unit == "auto"
     assert config.model.themes_file is None and config.tokens.stopwords_file is None
 
 
