@@ -51,6 +51,8 @@ from tests._project import copy_project  # noqa: E402
 
 _DONE = re.compile(r"^(\w+): done in ([\d.]+) s, peak memory (\d+) MB", re.MULTILINE)
 _STAGE = re.compile(r"^Running stage '(\w+)'")
+_PART = re.compile(r"^fit: (K sweep|final fit) done in ([\d.]+) s", re.MULTILINE)
+_K = re.compile(r"^fit: \w+, K=(\d+) ", re.MULTILINE)
 
 
 def tree_rss_mb(root_pid: int) -> float:
@@ -319,6 +321,13 @@ def main() -> None:
             for name, (seconds, mb) in stages.items():
                 print(f"  {name:<10}{seconds:7.1f} s {seconds / facts['chars'] * 1e6:6.2f} "
                       f"s/M chars  tree peak {mb:6,.0f} MB")
+            parts = dict(_PART.findall(log))
+            if parts:
+                sweep, final = float(parts.get("K sweep", 0)), float(parts.get("final fit", 0))
+                chosen = _K.search(log)
+                print(f"  fit: K sweep {sweep:.1f} s, final fit {final:.1f} s (the K choice "
+                      f"{sweep / max(final, 1e-9):.1f}x the final fit; target <= 3)"
+                      + (f"; K = {chosen[1]}" if chosen else ""))
             if size == args.ratios_at:
                 docs = documents_of(corpus)
                 print(f"  tokenizer on the same {len(docs):,} documents "
