@@ -101,10 +101,11 @@ def test_sweep_stops_once_a_k_is_past_what_the_corpus_holds():
 
     scores = sweep_k(counts, vocab, TopicCoherence(texts), "nmf", [2, 3, 16, 24, 30, 36],
                      [1, 2], 200, 5, map_runs=recording)
-    # At 16 topics a quarter or more are dead (under 1% of the tokens, or one or two words):
-    # 24, 30 and 36 are never fitted.
-    assert [s.k for s in scores] == [2, 3, 16]
-    assert set(sent) == {2, 3, 16}
+    # A quarter or more of the topics are dead (under 1% of the tokens, or one or two words)
+    # from 16 on; the sweep stops in the upper half of the range: 30 and 36 never fitted.
+    assert [s.k for s in scores] == [2, 3, 16, 24]
+    assert set(sent) == {2, 3, 16, 24}
+    assert scores[2].n_dead >= 4  # 16 did not stop it: the lower half never stops
     assert scores[-1].n_dead >= 6 and scores[1].n_dead == 0
     assert scores[1].n_good == 3  # the three planted topics, good in both runs
 

@@ -189,7 +189,8 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
     """Score each K of ks (see score_k): the (K, seed) runs are fitted through map_runs
     (map, or an executor's map for worker processes) ROUND_KS Ks at a time, smallest first,
     stopping once a K is past what the corpus holds (_past_the_corpus; the larger Ks left
-    out cost the most); then all runs' topics are scored together, one pass over the texts
+    out cost the most; only in the upper half of ks); then all runs' topics are scored
+    together, one pass over the texts
     per coherence measure. Returns the scores of the Ks fitted.
 
     C_V (context vectors over the texts) costs ten times NPMI: with c_v_only_for (a rule
@@ -210,7 +211,11 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
             done[i] = fit
         fits += done
         last = done[-len(seeds):]
-        if start + ROUND_KS < len(ks) and _past_the_corpus(last, ks[start + ROUND_KS - 1]):
+        # Only in the upper half of the range, where the costly fits are: a small K can hold
+        # a dead topic on a corpus that holds many subjects (one topic of 99% at K = 4).
+        upper = ks[start + ROUND_KS - 1] >= ks[len(ks) // 2] if ks else False
+        if start + ROUND_KS < len(ks) and upper and _past_the_corpus(
+                last, ks[start + ROUND_KS - 1]):
             ks = ks[:start + ROUND_KS]
             break
     runs = [f.terms for f in fits]
