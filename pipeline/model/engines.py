@@ -86,20 +86,17 @@ class NMFTopics(BaseEstimator):
             return self._fit_online(x, seeded)
         # Multiplicative updates change each weight in proportion to itself, so a seeded topic
         # grows around its seed words instead of being reassigned wholesale (as with CD).
+        # scikit-learn's updates divide by a denominator as it is unless it is exactly 0: a
+        # topic whose weights shrink to denormals overflows to inf, then NaN (every topic
+        # empty; seen on 10M characters). A tiny L1 term (MU_FLOOR) floors every denominator.
         self.nmf_ = NMF(n_components=self.n_topics, random_state=self.random_state,
                         max_iter=self.max_iter, tol=self.tol,
-                        init="custom" if seeded else "nndsvdar", solver="mu" if seeded else "cd")
+                        init="custom" if seeded else "nndsvdar", solver="mu" if seeded else "cd",
+                        **({"alpha_W": MU_FLOOR, "alpha_H": "same", "l1_ratio": 1.0}
+                           if seeded else {}))
         if seeded:
             w, h = self._seeded_start(x, seeded)
-            self.embedding_ = self.nmf_.fit_transform(x, W=w.copy(), H=h.copy())
-            if not (np.isfinite(self.embedding_).all()
-                    and np.isfinite(self.nmf_.components_).all()):
-                # scikit-learn's multiplicative updates divide by a denominator as it is
-                # unless it is exactly 0: a topic whose weights shrink to denormals overflows
-                # to inf, then NaN (every topic empty). A tiny L1 term floors every
-                # denominator; fits that never diverge are left exactly as they were.
-                self.nmf_.set_params(alpha_W=MU_FLOOR, alpha_H="same", l1_ratio=1.0)
-                self.embedding_ = self.nmf_.fit_transform(x, W=w, H=h)
+            self.embedding_ = self.nmf_.fit_transform(x, W=w, H=h)
         else:
             self.embedding_ = self.nmf_.fit_transform(x)
         self.components_ = self.nmf_.components_
