@@ -68,8 +68,12 @@ def meeting_id(path: Path, root: Path) -> str:
     """A meeting's id: its file path under the input folder, without the suffix, folded
     (NFKC) as speaker labels are: names that differ only in Unicode form (NFC/NFD from
     another system, full/half width) would be meetings that look identical."""
-    name = path.stem if root.is_file() else path.relative_to(root).with_suffix("").as_posix()
-    return unicodedata.normalize("NFKC", name)
+    return unicodedata.normalize("NFKC", _file_name(path, root))
+
+
+def _file_name(path: Path, root: Path) -> str:
+    """A file's path under the input folder, without the suffix, as written."""
+    return path.stem if root.is_file() else path.relative_to(root).with_suffix("").as_posix()
 
 
 def folded_names(paths: list[Path], root: Path) -> list[tuple[str, str]]:
@@ -84,7 +88,7 @@ def folded_names(paths: list[Path], root: Path) -> list[tuple[str, str]]:
                 f"{path}: its name and {owner[meeting]}'s differ only in Unicode form (NFC/NFD, "
                 f"full/half width), so both would be meeting {meeting!r}; rename one of them")
         owner[meeting] = path
-        raw = path.stem if root.is_file() else path.relative_to(root).with_suffix("").as_posix()
+        raw = _file_name(path, root)
         if raw != meeting:
             folded.append((raw, meeting))
     return folded

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from functools import lru_cache
 
+from pipeline.common.words import any_word
 from pipeline.ingest.transcripts import Paragraph, Turn
 
 _SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[」』）)]*|$)")
@@ -116,16 +116,10 @@ def is_chair_speech(text: str, min_chars: int, procedure_words: frozenset[str]) 
     sentences."""
     if not min_chars or len(text) < min_chars:
         return False
-    pattern = _procedure_pattern(procedure_words)
+    pattern = any_word(procedure_words)
     sentences = [s for s in _SENTENCE.findall(text) if s.strip()]
     procedure = sum(len(s) for s in sentences if pattern and pattern.search(s))
     return procedure < PROCEDURE_SHARE * sum(len(s) for s in sentences)
-
-
-@lru_cache(maxsize=4)
-def _procedure_pattern(words: frozenset[str]) -> re.Pattern | None:
-    ordered = sorted((w for w in words if w), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
 
 def merge_short(pieces: list[Paragraph], min_chars: int) -> list[Paragraph]:

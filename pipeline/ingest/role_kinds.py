@@ -10,35 +10,34 @@ MODIFIER = "-"  # a kind that is no kind: 兼務, 心得, taken off before readi
 
 
 @lru_cache(maxsize=1)
-def role_endings() -> tuple[tuple[str, str], ...]:
-    """(ending, kind) pairs, longest ending first."""
+def _lines() -> tuple[str, ...]:
+    """The table's lines that hold a rule: `ending<TAB>kind`, or `@kind<TAB>kind` for kinds
+    one person holds together."""
     text = resources.files("pipeline.ingest.resources").joinpath("role_kinds_ja.tsv") \
         .read_text(encoding="utf-8")
-    pairs = [tuple(line.split("\t")[:2]) for line in text.splitlines()
-             if line.strip() and not line.startswith(("#", "@"))]
+    return tuple(line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def role_endings() -> tuple[tuple[str, str], ...]:
+    """(ending, kind) pairs, longest ending first."""
+    pairs = [tuple(line.split("\t")[:2]) for line in _lines() if not line.startswith("@")]
     return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))
 
 
 @lru_cache(maxsize=1)
 def kind_ranks() -> dict[str, int]:
     """Each kind's rank (its order of first appearance in the table; first = 0)."""
-    text = resources.files("pipeline.ingest.resources").joinpath("role_kinds_ja.tsv") \
-        .read_text(encoding="utf-8")
     ranks: dict[str, int] = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith(("#", "@")):
-            kind = line.split("\t")[1]
-            if kind != MODIFIER:
-                ranks.setdefault(kind, len(ranks))
+    for line in _lines():
+        if not line.startswith("@") and (kind := line.split("\t")[1]) != MODIFIER:
+            ranks.setdefault(kind, len(ranks))
     return ranks
 
 
 @lru_cache(maxsize=1)
 def _held_together() -> dict[str, str]:
-    text = resources.files("pipeline.ingest.resources").joinpath("role_kinds_ja.tsv") \
-        .read_text(encoding="utf-8")
-    return dict(tuple(line[1:].split("\t")[:2]) for line in text.splitlines()
-                if line.startswith("@"))
+    return dict(tuple(line[1:].split("\t")[:2]) for line in _lines() if line.startswith("@"))
 
 
 def person_kind(role: str) -> str:

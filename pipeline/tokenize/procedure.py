@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from functools import cache, lru_cache
+from functools import cache
 from importlib.resources import files
+
+from pipeline.common.words import any_word
 
 PROCEDURAL_SHARE = 0.5  # a topic (or a document) is procedure when half its terms are
 
@@ -19,17 +20,11 @@ def procedure_lexicon() -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
-@lru_cache(maxsize=4)
-def _pattern(lexicon: frozenset[str]) -> re.Pattern | None:
-    # One search in C instead of a Python loop over the lexicon per term: tokens.jsonl marks
-    # every document, and that loop was most of the cost of writing it.
-    words = sorted((w for w in lexicon if w), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words))) if words else None
-
-
 def is_procedural_term(term: str, lexicon: frozenset[str]) -> bool:
     """A term of procedure: it contains a lexicon word (継続調査要求書 contains 継続)."""
-    pattern = _pattern(frozenset(lexicon))
+    # One search per term: tokens.jsonl marks every document, and a Python loop over the
+    # lexicon per term was most of the cost of writing it.
+    pattern = any_word(frozenset(lexicon))
     return pattern is not None and pattern.search(term) is not None
 
 
