@@ -292,7 +292,6 @@ def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3
             counts = ax.twinx()
             counts.plot(sweep["k"], sweep["good_topics"], "s-", color="#2a7", markersize=4,
                         label="良いトピックの数（右軸）")
-            counts.set_ylabel("良いトピックの数", fontsize=9)
             more, names = counts.get_legend_handles_labels()
             handles, labels = handles + more, labels + names
         ax.legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.08, 1),
