@@ -197,3 +197,29 @@ def test_fit_stage_sweeps_a_fixed_sample_and_fits_every_document(tmp_path):
     assert "sample" not in log
     assert (tmp_path / "c" / "k_sweep.csv").read_bytes() != \
         (tmp_path / "a" / "k_sweep.csv").read_bytes()
+
+
+def test_sweep_leaves_out_terms_too_rare_to_shape_a_topic_and_keeps_seed_words():
+    from pipeline.model.topics import SWEEP_DOCS_PER_DF, sweep_terms
+
+    n_docs = 3 * SWEEP_DOCS_PER_DF  # a floor of 3 documents
+    rng = np.random.default_rng(0)
+    common = sp.random(n_docs, 20, density=0.3, random_state=1, format="csr")
+    rare = sp.csr_matrix((np.ones(6), (rng.choice(n_docs, 6, replace=False),
+                                       [0, 0, 1, 1, 2, 2])), shape=(n_docs, 3))
+    counts = sp.hstack([common, rare]).tocsr()
+    vocab = tuple(f"t{i}" for i in range(23))
+    kept, words, seeds = sweep_terms(counts, vocab, ((3, 21), (22,)))
+    # t20, t21, t22: two documents each, under the floor; t21 and t22 are seed words
+    assert words == vocab[:20] + ("t21", "t22")
+    assert kept.shape == (n_docs, 22)
+    assert [[words[c] for c in cols] for cols in seeds] == [["t3", "t21"], ["t22"]]
+    assert (kept[:, 21] != counts[:, 22]).nnz == 0
+
+
+def test_a_small_sweep_keeps_every_term():
+    from pipeline.model.topics import SWEEP_DOCS_PER_DF, sweep_terms
+
+    counts = sp.csr_matrix(np.eye(SWEEP_DOCS_PER_DF * 2 - 1, 5))
+    kept, words, seeds = sweep_terms(counts, tuple("abcde"), ((4,),))
+    assert words == tuple("abcde") and seeds == ((4,),) and kept.shape == counts.shape
