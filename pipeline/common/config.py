@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from pipeline.common.errors import PipelineError
 
@@ -145,9 +146,13 @@ class IngestConfig(_Section):
     )
 
 
+PartOfSpeech = Literal["noun", "proper_noun", "verb", "adjective"]
+DEFAULT_POS: tuple[PartOfSpeech, ...] = ("noun", "proper_noun")
+
+
 class TokensConfig(_Section):
-    pos: list[Literal["noun", "proper_noun", "verb", "adjective"]] = Field(
-        default_factory=lambda: ["noun", "proper_noun"],
+    pos: list[PartOfSpeech] = Field(
+        default_factory=lambda: list(DEFAULT_POS),
         description="Parts of speech that become terms.",
     )
     compounds: bool = Field(True, description="Join runs of nouns into one term (安全+保障).")
@@ -388,7 +393,7 @@ _KINDS = {"int_parsing": "must be a whole number", "int_type": "must be a whole 
           "float_type": "must be a number", "finite_number": "must be a finite number"}
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     key = ".".join(str(p) for p in error["loc"]
                    if not str(p).startswith(("int", "literal", "[key]")))
     kind = error["type"]
@@ -430,6 +435,10 @@ def parse_config(data: object, source: str = "config") -> PipelineConfig:
 
 class RefusedYaml(yaml.MarkedYAMLError):
     """A key given twice in one mapping, or an alias: what a user-edited file must not hold."""
+
+    # Always raised with both (yaml's base class allows None).
+    problem: str
+    problem_mark: yaml.Mark
 
 
 class UniqueKeyLoader(yaml.SafeLoader):

@@ -91,7 +91,7 @@ def cut_tree(tree: np.ndarray, distances: np.ndarray, n_topics: int) -> np.ndarr
         score = (round(silhouette(distances, cut), 9), -found)
         if best is None or score > best:
             best, best_cut = score, cut
-    if best is not None and best[0] > MIN_SILHOUETTE:
+    if best is not None and best_cut is not None and best[0] > MIN_SILHOUETTE:
         return best_cut
     return fcluster(tree, t=round(math.sqrt(n_topics)), criterion="maxclust")
 
