@@ -1,7 +1,7 @@
 """Two levels of topics: the topics grouped into a few broader groups (their parents) by
 agglomerative clustering of their term distributions, as BERTopic's hierarchical topics.
 
-The rule (README "Two levels of topics"):
+The rule (docs/design.md, "Two levels of topics"):
 
 - With fewer than `MIN_TOPICS_TO_GROUP` topics one level is enough: no parents.
 - Else the topics are clustered with Ward linkage on the Hellinger distance between their term
