@@ -22,7 +22,7 @@ processes (this machine's ceiling), and our tokenizer's entry point `tokenize_co
 (the floor under our time). At --naive-at it times
 benchmarks/naive_pipeline.py on the same corpus. At --dask-at it reruns the pipeline with
 `compute.backend: dask` (a LocalCluster of 2 workers) and times one worker alone on a
-slice of the text: the rate the whole-Diet plan in the README scales from.
+slice of the text: the rate the whole-Diet plan in docs/scaling.md scales from.
 """
 
 from __future__ import annotations

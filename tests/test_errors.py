@@ -1,6 +1,6 @@
 """Every bad input a user can cause: one line on stderr naming the file/line or key, exit 2,
-no traceback, and no output written. This table is the one in README "When something is
-wrong"."""
+no traceback, and no output written. This table is the one in docs/troubleshooting.md (the
+common rows also in README "When something is wrong")."""
 
 from __future__ import annotations
 

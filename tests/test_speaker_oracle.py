@@ -34,7 +34,7 @@ def transcript(seed: int = 0) -> str:
 
 
 # author_topic is left out: on this input it merges two speakers under 5 of 6 seeds (see
-# README "Engines"), a weakness of the model, not a bug to hide behind a lucky seed.
+# docs/defaults.md, "Engines"), a weakness of the model, not a bug to hide behind a lucky seed.
 @pytest.mark.parametrize("engine", ["nmf", "lda", "gensim_lda", "tomotopy_lda"])
 def test_each_speaker_lands_on_their_own_topic(engine):
     turns, _ = split_turns(transcript(), "m")

@@ -122,7 +122,7 @@ def _cannot_write(path: Path, exc: OSError) -> PipelineError:
     return PipelineError(f"{path}: cannot write ({exc.strerror or exc}); {os_error_advice(exc)}")
 
 
-def _write_atomic(path: Path, write: Callable[[IO[Any]], None], mode: str) -> None:
+def _write_atomic(path: Path, write: Callable[[IO[Any]], object], mode: str) -> None:
     with atomic_open(path, mode) as handle:
         write(handle)
 

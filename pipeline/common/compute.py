@@ -78,7 +78,7 @@ class LocalExecutor:
         # Processes, this one included: as many as asked (make_executor caps the config's
         # number at the cores first).
         self.n_workers = os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
-        self._pool = None
+        self._pool: multiprocessing.pool.Pool | None = None
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         if self.n_workers == 1:
@@ -119,6 +119,8 @@ def _widen_pipes(pool) -> None:
     if size is None:
         return
     for queue in (getattr(pool, "_inqueue", None), getattr(pool, "_outqueue", None)):
+        if queue is None:
+            continue
         try:
             fcntl.fcntl(queue._writer.fileno(), size, 1 << 20)
         except (AttributeError, OSError, ValueError):

@@ -20,11 +20,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from pipeline.common.errors import PipelineError
 
 
 def _check_n_jobs(value: int) -> int:
+    """Not 0 (-1 is every core)."""
     if value == 0:
         raise ValueError("must be -1 (every core) or a number of processes >= 1")
     return value
@@ -44,6 +46,8 @@ class _Section(BaseModel):
 
 
 class TableColumns(_Section):
+    """Which column of a .csv/.tsv/.jsonl table holds each field."""
+
     speaker: str = Field("speaker", description="Column with the speaker's name.")
     text: str = Field("text", description="Column with what was said.")
     id: str = Field("id", description="Row id, passed to doc_topics.csv as source_id.")
@@ -61,6 +65,7 @@ class TableColumns(_Section):
     @field_validator("attributes")
     @classmethod
     def _attribute_names(cls, value: dict[str, str]) -> dict[str, str]:
+        """Names are plain (no / \\ : and not starting with a dot)."""
         # A name becomes a chart's file name: no folders, no hidden files.
         for name in value:
             if not name.strip() or name.startswith(".") or any(c in name for c in "/\\:"):
@@ -75,6 +80,8 @@ PROCEDURAL_ROLES = ("議長", "委員長", "委員長代理", "会長", "会長�
 
 
 class IngestConfig(_Section):
+    """Reading transcripts and tables into turns and documents."""
+
     input: str = Field(description="A transcript file or a folder of them (searched recursively).")
     unit: Literal["auto", "turn", "paragraph", "sentences"] = Field(
         "auto", description="What one modelled document is: a whole turn, a paragraph "
@@ -145,9 +152,15 @@ class IngestConfig(_Section):
     )
 
 
+PartOfSpeech = Literal["noun", "proper_noun", "verb", "adjective"]
+DEFAULT_POS: tuple[PartOfSpeech, ...] = ("noun", "proper_noun")
+
+
 class TokensConfig(_Section):
-    pos: list[Literal["noun", "proper_noun", "verb", "adjective"]] = Field(
-        default_factory=lambda: ["noun", "proper_noun"],
+    """Turning documents into terms (fugashi + unidic-lite)."""
+
+    pos: list[PartOfSpeech] = Field(
+        default_factory=lambda: list(DEFAULT_POS),
         description="Parts of speech that become terms.",
     )
     compounds: bool = Field(True, description="Join runs of nouns into one term (安全+保障).")
@@ -175,7 +188,8 @@ class TokensConfig(_Section):
         0.5, gt=-1, le=1, description="NPMI a pair needs to be joined (gensim Phrases)."
     )
     n_jobs: NJobs = Field(
-        -1, ge=-1, le=MAX_PROCESSES, description="Processes for tokenizing large inputs; -1 = "
+        -1, ge=-1, le=MAX_PROCESSES, description="Processes for tokenizing large inputs (over "
+        "200,000 characters; smaller ones are tokenized in one process); -1 = "
         "every core; more than the cores is capped at the cores (a note in the log); at most "
         "1024."
     )
@@ -199,13 +213,15 @@ class TokensConfig(_Section):
         "shipped procedure lexicon) is not modelled (counted in tokens.json).",
     )
     cache: bool = Field(
-        True, description="Keep each meeting's tokens, keyed by its text and these settings, "
-        "so a rerun tokenizes only new or changed meetings.",
+        True, description="Keep each meeting's tokens (in outputs/cache/tokens), keyed by its "
+        "text and these settings, so a rerun tokenizes only new or changed meetings.",
     )
 
 
 
 class VectorizeConfig(_Section):
+    """The document-term matrix: which terms and documents are modelled."""
+
     min_df: int = Field(
         2, ge=1, le=1_000_000, description="Drop terms in fewer documents than this "
         "(1 to 1,000,000)."
@@ -231,6 +247,8 @@ MAX_TOPICS = 1000
 
 
 class ModelConfig(_Section):
+    """The topic model and how K is chosen."""
+
     engine: Literal["nmf", "lda", "gensim_lda", "author_topic", "tomotopy_lda"] = Field(
         "nmf", description="Topic model engine (author_topic: gensim, speakers as authors; "
         "tomotopy_lda: optional extra).")
@@ -243,10 +261,11 @@ class ModelConfig(_Section):
     )
     k_max: int | Literal["auto"] = Field(
         "auto", description="Largest K tried when n_topics is auto (2 to 1000); auto = scaled "
-        "with the corpus (half the square root of the documents, 12 to 30, at most one topic "
+        "with the corpus (the square root of the documents, 12 to 200, at most one topic "
         "per five documents).")
     n_seeds: int = Field(
-        3, ge=1, le=50, description="Seeds per K, for the stability score (1 to 50)."
+        3, ge=1, le=50, description="Fits per K, for the stability score, each on a subsample "
+        "of its own (K does not change with seed; 1 to 50)."
     )
     max_iter: int = Field(
         400, ge=10, le=100_000, description="Iteration cap for the solver (10 to 100,000)."
@@ -282,6 +301,7 @@ class ModelConfig(_Section):
     @field_validator("n_topics", "k_max", mode="before")
     @classmethod
     def _count_or_auto(cls, value: object) -> object:
+        """From 2 to 1000."""
         # One clear message instead of one per member of the int | "auto" union.
         if value == "auto":
             return value
@@ -295,12 +315,15 @@ class ModelConfig(_Section):
 
     @model_validator(mode="after")
     def _k_range(self) -> ModelConfig:
+        """k_min is at most k_max (when k_max is a number)."""
         if self.k_max != "auto" and self.k_min > self.k_max:
             raise ValueError(f"k_min ({self.k_min}) must be <= k_max ({self.k_max})")
         return self
 
 
 class SpeakersConfig(_Section):
+    """Each speaker's topic shares and their intervals."""
+
     n_bootstrap: int = Field(
         500, ge=50, le=100_000, description="Bootstrap resamples for the intervals (50 to "
         "100,000: past a few thousand an interval no longer moves, and memory grows with it)."
@@ -313,6 +336,8 @@ class SpeakersConfig(_Section):
 
 
 class ReportConfig(_Section):
+    """The HTML and Markdown report."""
+
     title: str = Field("会議トピック分析", description="Report title.")
     n_quotes: int = Field(3, ge=0, le=20, description="Representative passages per topic.")
     quote_min_share: float = Field(
@@ -327,6 +352,8 @@ class ReportConfig(_Section):
 
 
 class OutputConfig(_Section):
+    """How tables are written."""
+
     csv_formula_guard: bool = Field(
         True, description="Put a ' in front of a CSV text cell that starts with = + - @ "
         "(or a tab or carriage return), so that a spreadsheet shows it as text instead of "
@@ -335,6 +362,8 @@ class OutputConfig(_Section):
 
 
 class ComputeConfig(_Section):
+    """Where tokenizing and the K sweep run (the outputs do not depend on it)."""
+
     backend: Literal["local", "dask"] = Field(
         "local", description="local: processes on this machine; dask: tokenizing and the K "
         "sweep run on a Dask cluster (same outputs).",
@@ -351,6 +380,7 @@ class ComputeConfig(_Section):
     @field_validator("scheduler")
     @classmethod
     def _scheduler(cls, value: str | None) -> str | None:
+        """An address tcp://host:port (or tls://, ucx://), not the dashboard's http://."""
         if value is not None and not re.fullmatch(r"(tcp|tls|ucx)://[^\s:/]+:\d+/?", value):
             raise ValueError("must be a Dask scheduler address like tcp://host:8786 (not the "
                              "dashboard's http:// address), or null for a LocalCluster")
@@ -358,6 +388,8 @@ class ComputeConfig(_Section):
 
 
 class ScoreConfig(_Section):
+    """New transcripts put on the fitted topics without refitting."""
+
     input: str | None = Field(
         None, description="New transcripts (a file or a folder) to put on the fitted topics "
         "by the score stage (outputs/score/), read with the ingest and tokens settings; the "
@@ -366,6 +398,8 @@ class ScoreConfig(_Section):
 
 
 class PipelineConfig(_Section):
+    """The whole of configs/pipeline.yaml: the seed, and one section per step."""
+
     seed: int = Field(
         42, ge=0, lt=2**32, description="The one seed for everything random (0 to 4294967295, "
         "what numpy and scikit-learn take)."
@@ -388,7 +422,7 @@ _KINDS = {"int_parsing": "must be a whole number", "int_type": "must be a whole 
           "float_type": "must be a number", "finite_number": "must be a finite number"}
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     key = ".".join(str(p) for p in error["loc"]
                    if not str(p).startswith(("int", "literal", "[key]")))
     kind = error["type"]
@@ -430,6 +464,10 @@ def parse_config(data: object, source: str = "config") -> PipelineConfig:
 
 class RefusedYaml(yaml.MarkedYAMLError):
     """A key given twice in one mapping, or an alias: what a user-edited file must not hold."""
+
+    # Always raised with both (yaml's base class allows None).
+    problem: str
+    problem_mark: yaml.Mark
 
 
 class UniqueKeyLoader(yaml.SafeLoader):

@@ -128,7 +128,7 @@ def read_terms(path: str | Path, doc_ids: Sequence[str] | None,
     if missing:
         raise PipelineError(f"{path}: no terms for document {missing[0]} of the matrix "
                             f"({len(missing)} missing); run dvc repro to rebuild it")
-    return texts
+    return [t for t in texts if t is not None]  # every one, past the check
 
 
 def read_documents_frame(path: str | Path, index: list[dict],

@@ -18,10 +18,15 @@ def _lines() -> tuple[str, ...]:
     return tuple(line for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+def _pair(line: str) -> tuple[str, str]:
+    first, second = line.split("\t")[:2]
+    return first, second
+
+
 @lru_cache(maxsize=1)
 def role_endings() -> tuple[tuple[str, str], ...]:
     """(ending, kind) pairs, longest ending first."""
-    pairs = [tuple(line.split("\t")[:2]) for line in _lines() if not line.startswith("@")]
+    pairs = [_pair(line) for line in _lines() if not line.startswith("@")]
     return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))
 
 
@@ -37,7 +42,7 @@ def kind_ranks() -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _held_together() -> dict[str, str]:
-    return dict(tuple(line[1:].split("\t")[:2]) for line in _lines() if line.startswith("@"))
+    return dict(_pair(line[1:]) for line in _lines() if line.startswith("@"))
 
 
 def person_kind(role: str) -> str:

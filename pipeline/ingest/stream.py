@@ -18,7 +18,7 @@ import codecs
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -145,7 +145,7 @@ def detect_encoding(path: Path, source: str, encoding: str = "auto") -> str:
             raise PipelineError(f"{source}: looks like UTF-16 without a byte order mark; "
                                 "save it as UTF-8 (or as UTF-16 with a BOM)")
         raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
-    candidates = ENCODINGS if encoding == "auto" else (encoding,)
+    candidates: tuple[str, ...] = ENCODINGS if encoding == "auto" else (encoding,)
     if encoding == "auto" and not head.startswith(b"\xef\xbb\xbf"):
         candidates = ENCODINGS[1:]
     decoded: list[tuple[float, str, _TextStats]] = []
@@ -167,7 +167,7 @@ def detect_encoding(path: Path, source: str, encoding: str = "auto") -> str:
     return name
 
 
-def text_lines(path: Path, encoding: str, newline: str) -> Iterator[str]:
+def text_lines(path: Path, encoding: str, newline: str) -> Generator[str, None, None]:
     """The file's lines, decoded as they are read (with their line breaks; newline as for
     `open`). Like decode, one more BOM is dropped after what a utf-8 codec drops."""
     with open(path, encoding=encoding, newline=newline) as fh:
@@ -253,7 +253,7 @@ def _csv_rows(path: Path, encoding: str, suffix: str, source: str,
     finally:
         head.close()
     quotes = QuoteScan(delimiter, len(header), source)
-    lines = text_lines(path, encoding, "")
+    lines: Iterator[str] = text_lines(path, encoding, "")
     if scan:
         lines = _scanned(lines, quotes)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)

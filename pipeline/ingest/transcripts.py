@@ -88,7 +88,7 @@ def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
             raise PipelineError(f"{source}: looks like UTF-16 without a byte order mark; "
                                 "save it as UTF-8 (or as UTF-16 with a BOM)")
         raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
-    candidates = ENCODINGS if encoding == "auto" else (encoding,)
+    candidates: tuple[str, ...] = ENCODINGS if encoding == "auto" else (encoding,)
     if encoding == "auto" and not data.startswith(b"\xef\xbb\xbf"):
         candidates = ENCODINGS[1:]
     decoded: list[tuple[float, str, str]] = []

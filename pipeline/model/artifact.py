@@ -46,7 +46,7 @@ class SavedModel:
         return int(self.meta["n_topics"])
 
 
-def export_model(model: BaseEstimator | None, engine: str, order: Sequence[int],
+def export_model(model: BaseEstimator, engine: str, order: Sequence[int],
                  vocabulary: Sequence[str], term_share: np.ndarray) -> SavedModel:
     """The state of a fitted engine, its topics put in table order (`order[k]` is the
     engine's index of topic k + 1). Engines that cannot score new text keep only their

@@ -87,7 +87,8 @@ def _candidate_ks(cfg: ModelConfig, counts: sp.spmatrix, n_themes: int) -> tuple
                                                                                 list[str]]:
     """The Ks to measure (one if model.n_topics is fixed) and notes on the range."""
     if cfg.n_topics == "auto":
-        span = k_range(*counts.shape, cfg.k_min, cfg.k_max, n_themes)
+        n_docs, n_terms = counts.shape
+        span = k_range(n_docs, n_terms, cfg.k_min, cfg.k_max, n_themes)
         return list(span.ks), list(span.notes)
     check_k(cfg.n_topics, *counts.shape)
     return [cfg.n_topics], []
@@ -116,7 +117,7 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
     # ingest.speaker_weights / procedural_weight: a chair's talk shapes topics less.
     weights = data.weights if (data.weights != 1.0).any() else None
     authors = tuple(data.documents["speaker"])
-    check_themes_fit_k(themes, cfg.n_topics, cfg.k_max, cfg.themes_file)
+    check_themes_fit_k(themes, cfg.n_topics, cfg.k_max, cfg.themes_file or "model.themes_file")
     seed_topics = tuple(seed_columns(themes, vocabulary))
     warnings_ = small_corpus_warnings(*counts.shape) + theme_warnings(
         themes, seed_topics, counts, cfg.themes_file)
@@ -171,7 +172,7 @@ def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, .
                      weights=None if weights is None else weights[rows])
     log(f"fit: K sweep done in {time.perf_counter() - started:.1f} s")
     if not auto:
-        return KDecision([], scores[0], cfg.n_topics, "model.n_topics in configs/pipeline.yaml",
+        return KDecision([], scores[0], ks[0], "model.n_topics in configs/pipeline.yaml",
                          list(notes), seeds)
     for s in scores:
         log(f"fit: K={s.k}: NPMI {s.npmi:+.3f}, stability {s.stability:.2f}, diversity "

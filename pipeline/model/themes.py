@@ -77,11 +77,11 @@ def check_themes_fit_k(themes: Sequence[Theme], n_topics: int | str, k_max: int 
     (k_max auto always makes room: pipeline.model.k_choice.k_range)."""
     n = sum(1 for t in themes if t.guides)
     need = n + 1
-    if not n or (n_topics == "auto" and k_max == "auto"):
-        return
-    if (k_max if n_topics == "auto" else n_topics) >= need:
+    if not n:
         return
     key, have = ("model.k_max", k_max) if n_topics == "auto" else ("model.n_topics", n_topics)
+    if have == "auto" or int(have) >= need:
+        return
     raise PipelineError(
         f"{source}: {n} theme{'s need' if n > 1 else ' needs'} at least {need} topics but "
         f"{key} is {have}; set {key} to {need} or more, or move themes to coding_themes "

@@ -1,7 +1,7 @@
 """Two levels of topics: the topics grouped into a few broader groups (their parents) by
 agglomerative clustering of their term distributions, as BERTopic's hierarchical topics.
 
-The rule (README "Two levels of topics"):
+The rule (docs/design.md, "Two levels of topics"):
 
 - With fewer than `MIN_TOPICS_TO_GROUP` topics one level is enough: no parents.
 - Else the topics are clustered with Ward linkage on the Hellinger distance between their term
@@ -91,7 +91,7 @@ def cut_tree(tree: np.ndarray, distances: np.ndarray, n_topics: int) -> np.ndarr
         score = (round(silhouette(distances, cut), 9), -found)
         if best is None or score > best:
             best, best_cut = score, cut
-    if best is not None and best[0] > MIN_SILHOUETTE:
+    if best is not None and best_cut is not None and best[0] > MIN_SILHOUETTE:
         return best_cut
     return fcluster(tree, t=round(math.sqrt(n_topics)), criterion="maxclust")
 

@@ -231,10 +231,8 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
         # big ones started early no process is left alone with one at the end (each run's
         # result does not depend on when or where it ran, so only the time changes).
         order = sorted(range(len(tasks)), key=lambda i: (-tasks[i][3], i))
-        done = [None] * len(tasks)
-        for i, fit in zip(order, map_runs(fit_sweep_run, [tasks[i] for i in order]),
-                          strict=True):
-            done[i] = fit
+        ran = dict(zip(order, map_runs(fit_sweep_run, [tasks[i] for i in order]), strict=True))
+        done = [ran[i] for i in range(len(tasks))]
         fits += done
         last = done[-len(seeds):]
         # Only in the upper half of the range, where the costly fits are: a small K can hold
@@ -263,8 +261,8 @@ def sweep_k(counts: sp.spmatrix, vocabulary: Sequence[str], coherence: TopicCohe
     wanted = set(ks) if c_v_only_for is None else {c_v_only_for(scores)}
     for i, k in enumerate(ks):
         if k in wanted:
-            of_k = runs[i * len(seeds):(i + 1) * len(seeds)]
-            c_v = float(np.mean([mean for mean, _ in coherence.score(of_k, "c_v")]))
+            runs_of_k = runs[i * len(seeds):(i + 1) * len(seeds)]
+            c_v = float(np.mean([mean for mean, _ in coherence.score(runs_of_k, "c_v")]))
             scores[i] = replace(scores[i], c_v=c_v)
     return scores
 
@@ -278,7 +276,8 @@ def _past_the_corpus(runs: Sequence[SweepRun], k: int) -> bool:
     every larger K (costlier still) only adds dead topics."""
     if any(r.health is None for r in runs):
         return False
-    return float(np.mean([dead_topics(r.health).sum() for r in runs])) >= STOP_DEAD_SHARE * k
+    return float(np.mean([dead_topics(r.health).sum() for r in runs
+                          if r.health is not None])) >= STOP_DEAD_SHARE * k
 
 
 MIN_TOPIC_SHARE = 0.01  # a topic with less of the tokens is too small to read as a subject
@@ -305,6 +304,7 @@ def count_topics(runs: Sequence[SweepRun],
         others = [o.terms for j, o in enumerate(runs) if j != i]
         agree = np.mean([match_topics(run.terms, o)[1] for o in others], axis=0) if others \
             else np.ones(len(run.terms))
+        assert run.health is not None  # checked above
         gone = dead_topics(run.health)
         coherent = np.nan_to_num(np.asarray(npmi[i], dtype=float), nan=-1.0) > 0
         good.append(int((~gone & coherent & (agree >= MIN_TOPIC_STABILITY)).sum()))

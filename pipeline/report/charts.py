@@ -12,6 +12,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -183,13 +184,20 @@ MAX_MEETING_PANELS = 6  # more meetings than this: one panel, a column per meeti
 MAX_COLUMNS = 60  # more meetings than this: consecutive meetings pooled into 60 columns
 
 
+def _palette(name: str) -> tuple:
+    """The colours of one of matplotlib's qualitative colormaps (tab10, Set3), as it lists them."""
+    cmap = matplotlib.colormaps[name]
+    assert isinstance(cmap, ListedColormap) and isinstance(cmap.colors, tuple)
+    return cmap.colors
+
+
 def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
     """Topic shares along each meeting, turn by turn (token-weighted per turn); for many
     meetings, one share per meeting, in date order."""
     columns = [topic_column(t["topic"]) for t in topics]
     meetings = _by_date(doc_topics)
     labels = topic_labels(topics, 2)
-    colors = matplotlib.colormaps["tab10"].colors + matplotlib.colormaps["Set3"].colors
+    colors = _palette("tab10") + _palette("Set3")
     if len(meetings) > MAX_MEETING_PANELS:
         return _meetings_chart(doc_topics, columns, labels, colors)
     with japanese_style():

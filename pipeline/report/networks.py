@@ -68,7 +68,7 @@ def network_chart(network: Network, topics: list[dict], seed: int) -> Figure:
     Jaccard; terms with no edge are left out. A sentence instead when there is no edge."""
     import networkx as nx
 
-    graph = nx.Graph()
+    graph: nx.Graph = nx.Graph()
     for i, j, weight in network.edges:
         graph.add_edge(network.terms[i], network.terms[j], weight=weight)
     with japanese_style():
@@ -102,7 +102,8 @@ def network_chart(network: Network, topics: list[dict], seed: int) -> Figure:
                        color=colours[k], alpha=0.8, zorder=2, label=labels.get(k, f"T{k}"),
                        edgecolors="white")
         for t in nodes:
-            ax.annotate(t, position[t], fontsize=9, ha="center", va="center", zorder=3)
+            x, y = position[t]
+            ax.annotate(t, (x, y), fontsize=9, ha="center", va="center", zorder=3)
         ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize=8, frameon=False,
                   title="主なトピック", markerscale=0.5)
         ax.margins(0.08)

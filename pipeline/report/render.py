@@ -33,7 +33,7 @@ def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3,
                      procedural: frozenset[int] = frozenset()) -> list[dict]:
     """Each speaker's topic mix, largest first (procedural topics last: what a speaker talks
     about is not the procedure they take part in); thin speakers flagged, listed last."""
-    roles = {}
+    roles: dict[str, str] = {}
     for entry in roster:
         roles.setdefault(entry["speaker"], entry["role"])
     out = []
@@ -145,7 +145,7 @@ def parent_sections(topics: list[dict]) -> list[dict]:
 
 def theme_sections(speaker_themes: pd.DataFrame | None) -> list[dict]:
     """Per theme, how many documents mention it and who mentions it most."""
-    themes = []
+    themes: list[dict] = []
     if speaker_themes is None or speaker_themes.empty:
         return themes
     for theme, part in speaker_themes.groupby("theme", sort=False):
@@ -243,8 +243,10 @@ def render_html(context: dict) -> str:
     embedded). The font covers every character the page can show, also those only the
     λ slider, the search or the topic browser reveal (they are all in the context)."""
     env = _env(autoescape=True)
+    loader = env.loader
+    assert loader is not None  # _env's PackageLoader
     # Every template but the Markdown ones: an included section's words need glyphs too.
-    sources = [env.loader.get_source(env, name)[0]
+    sources = [loader.get_source(env, name)[0]
                for name in env.list_templates(filter_func=lambda n: not n.endswith(".md.j2"))]
     # One walk over the context (on a corpus of many meetings, seconds each): what the page
     # shows, and with what a reader may type, the font's subset.

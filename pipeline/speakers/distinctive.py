@@ -13,7 +13,7 @@ def distinctive_terms(groups: Mapping[str, Sequence[str]], n: int = 8) -> pd.Dat
     """Top terms per group by c-TF-IDF: tf(t, g) · log(1 + A / f(t)) (BERTopic's formula),
     with A the mean number of terms per group and f(t) the term's count over all groups."""
     counts = {g: Counter(terms) for g, terms in groups.items()}
-    total = Counter()
+    total: Counter[str] = Counter()
     for c in counts.values():
         total.update(c)
     mean_size = sum(total.values()) / max(len(counts), 1)

@@ -154,8 +154,8 @@ def group_differences(result: GroupSamples, topics: list[int], ci: float,
     for g, name in enumerate(result.groups):
         frames.append(_diff_rows(name, REST, result.share[g] - result.rest_share[g],
                                  low[g], high[g], topics, weak[g]))
-    top = np.argsort(-result.n_tokens, kind="stable")[:MAX_PAIRS]
-    top = sorted(top, key=lambda g: result.groups[g])
+    largest = np.argsort(-result.n_tokens, kind="stable")[:MAX_PAIRS]
+    top = sorted(largest, key=lambda g: result.groups[g])
     for i, a in enumerate(top):
         for b in top[i + 1:]:
             lo, hi = _interval(result.samples[:, a] - result.samples[:, b], ci)

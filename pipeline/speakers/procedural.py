@@ -4,7 +4,7 @@ reads as a subject (an acting chair moving 動議, a clerk reading notices)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 
 from pipeline.tokenize.procedure import PROCEDURAL_SHARE, ProcedureTerms
 
@@ -27,7 +27,7 @@ def learned_procedure(terms: Mapping[str, Sequence[str]],
 
 
 def procedural_speakers(terms: Mapping[str, Sequence[str]], speaker_of: Mapping[str, str],
-                        procedural_docs: set[str] = frozenset()) -> list[str]:
+                        procedural_docs: Set[str] = frozenset()) -> list[str]:
     """Speakers at least PROCEDURAL_SHARE of whose terms (in all their documents, modelled
     or not) are procedure: the shipped lexicon's words or the corpus's learned ones."""
     known = ProcedureTerms()

@@ -75,8 +75,9 @@ def score_documents(saved: SavedModel, documents: pd.DataFrame,
 
     `documents`: DOC_COLUMNS and source_id, one row per entry of `terms` (None: a document
     of procedure, not modelled)."""
-    modelled = [i for i, t in enumerate(terms) if t is not None]
-    counts = count_matrix([terms[i] for i in modelled], saved.vocabulary)
+    kept = [(i, t) for i, t in enumerate(terms) if t is not None]
+    modelled = [i for i, _ in kept]
+    counts = count_matrix([t for _, t in kept], saved.vocabulary)
     n_tokens = np.asarray(counts.sum(axis=1)).ravel()
     known = n_tokens > 0  # a document with no term the model knows says nothing of topics
     rows = [modelled[i] for i in np.flatnonzero(known)]
@@ -96,7 +97,7 @@ def score_documents(saved: SavedModel, documents: pd.DataFrame,
         shares = pd.DataFrame(columns=list(SPEAKER_COLUMNS))
     else:
         shares["topic_label"] = shares["topic"].map({t["topic"]: t["label"] for t in topics})
-    all_terms = sum(len(terms[i]) for i in modelled)
+    all_terms = sum(len(t) for _, t in kept)
     metrics = {
         "n_documents": len(terms), "n_documents_scored": len(rows),
         "n_documents_procedural": len(terms) - len(modelled),

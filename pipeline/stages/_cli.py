@@ -64,7 +64,7 @@ def describe_os_error(exc: OSError) -> str:
     return f"{where}{exc.strerror or exc}; {os_error_advice(exc)}"
 
 
-def _fail(exc: Exception, debug: bool, note: str) -> None:
+def _fail(exc: PipelineError | OSError, debug: bool, note: str) -> None:
     """Print the error as `error: ...` lines (the note on the last) and exit with status 2."""
     if debug:
         raise exc

@@ -139,6 +139,7 @@ class Boilerplate:
         digests it kept (no segment is normalized again)."""
         if not self.found:  # a corpus with boilerplate always has the digests kept
             return text, 0
+        assert self._digests is not None and self._sizes is not None
         size = self._sizes[self._next]
         mine = self._digests[self._offset:self._offset + size]
         self._next += 1

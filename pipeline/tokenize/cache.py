@@ -77,7 +77,7 @@ def read_regular(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def checksum(payload: bytes) -> bytes:
+def checksum(payload: bytes | memoryview) -> bytes:
     """The digest an entry carries in front of its payload."""
     return hashlib.blake2b(payload, digest_size=_DIGEST).digest()
 

@@ -133,6 +133,7 @@ class Worker:
         if self.settings != task.settings:
             s = self.settings = task.settings
             self.extractor = Extractor(s.pos, TermFilter(s.stopwords, s.min_chars), s.compounds)
+        assert self.extractor is not None  # made with the first task's settings
         with gc_paused():
             ids, lengths = self.extractor.extract(self.tagger, task.texts, task.settings.keep)
             table = self.extractor.table.units

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
 
 # Plain tuples, not dataclasses: millions of them cross process boundaries when tokenizing in
 # parallel, and unpickling a tuple is ten times cheaper than rebuilding an object.
@@ -13,7 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 #   Unit: (key, display, parts): a candidate term; parts is () for a single word.
 Part = tuple[str, str, str, bool, bool, bool]
 Unit = tuple[str, str, tuple[Part, ...]]
-SURFACE, KEY, DISPLAY, ALONE, STARTS, ENDS = range(6)
+# Final ints, so that a type checker knows part[ALONE] is a bool and part[KEY] a str.
+SURFACE: Final = 0
+KEY: Final = 1
+DISPLAY: Final = 2
+ALONE: Final = 3
+STARTS: Final = 4
+ENDS: Final = 5
 
 
 class UnitTable:
@@ -106,6 +113,10 @@ def _dropped_parts(parts: tuple[Part, ...], drop: frozenset[str]) -> list[bool]:
     return hit
 
 
+# A dropped part after the last one: it closes the last run.
+_LAST: Part = ("", "", "", False, False, False)
+
+
 def without(unit: Unit, drop: frozenset[str]) -> tuple[Unit, ...]:
     """A unit with the words in `drop` taken out: a dropped word ends a noun run, as a
     stopword does when tokenizing (中曽根 + 議員 of 中曽根議員 stand apart)."""
@@ -119,7 +130,7 @@ def without(unit: Unit, drop: frozenset[str]) -> tuple[Unit, ...]:
         return (unit,)
     out: list[Unit] = []
     run: list[Part] = []
-    for part, dropped in (*zip(parts, hit, strict=True), (None, True)):
+    for part, dropped in (*zip(parts, hit, strict=True), (_LAST, True)):
         if not dropped:
             run.append(part)
             continue

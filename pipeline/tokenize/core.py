@@ -170,12 +170,12 @@ def _meetings(documents: Iterable[dict], boilerplate: Boilerplate, index: list[D
     """Each meeting's texts without their boilerplate, in order; fills `index` and the count
     of `dropped` segments."""
     texts: list[str] = []
-    current = None
+    current = ""  # no meeting yet: yielded only once it has texts
     for doc in documents:
-        if texts and doc.get("meeting") != current:
+        if texts and doc.get("meeting", "") != current:
             yield current, texts
             texts = []
-        current = doc.get("meeting")
+        current = doc.get("meeting", "")
         index.append(DocRef(doc["doc_id"], doc.get("weight", 1.0), doc.get("meeting", "")))
         text, n_dropped = boilerplate.strip_next(doc["text"])
         text = text_for_terms(text)
