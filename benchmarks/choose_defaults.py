@@ -22,8 +22,9 @@ from pathlib import Path
 import scipy.sparse as sp
 
 from pipeline.common.atomic import read_jsonl
+from pipeline.model.sweep import SweepSpec, score_k
 from pipeline.model.themes import load_themes, seed_columns
-from pipeline.model.topics import fit_topics, score_k
+from pipeline.model.topics import fit_topics
 
 warnings.filterwarnings("ignore")
 
@@ -63,7 +64,8 @@ def main() -> None:
                 start = time.perf_counter()
                 fitted = fit_topics(counts, vocab, engine, k, 42, 400, 10, seeds)
                 elapsed = time.perf_counter() - start
-                score = score_k(counts, vocab, texts, engine, k, [42, 43, 44], 400, 10, seeds)
+                score = score_k(SweepSpec(counts, tuple(vocab), engine, 400, 10, seeds), texts,
+                                k, [42, 43, 44])
                 print(f"{engine:<11} {'yes' if use_themes else 'no':<6} {k:>2}  "
                       f"{score.npmi:+.3f}  {score.c_v:.3f}  {score.diversity:.3f}   "
                       f"{score.stability:.3f}   {elapsed:5.2f}  {themes_distinct(fitted.terms)}")

@@ -13,7 +13,8 @@ from pipeline.model.k_choice import (
     k_grid,
     k_range,
 )
-from pipeline.model.topics import KScore, SweepRun, TopicHealth, count_topics, dead_topics
+from pipeline.model.sweep import KScore, SweepRun, count_topics
+from pipeline.model.topics import TopicHealth, dead_topics
 
 
 def score(k, n_good, max_share=0.2):

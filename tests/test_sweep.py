@@ -18,7 +18,8 @@ from pipeline.common.atomic import sparse_to_npz_bytes
 from pipeline.common.compute import LocalExecutor, executor
 from pipeline.common.config import ComputeConfig
 from pipeline.model.quality import TopicCoherence
-from pipeline.model.topics import sample_rows, sweep_k
+from pipeline.model.sweep import SweepSpec, sweep_k
+from pipeline.model.topics import sample_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,8 +44,8 @@ def noisy_corpus(n_docs=150, n_topics=3, terms_per_topic=10, seed=0):
 
 
 def _sweep(counts, vocab, texts, map_runs=map, seed_topics=()):
-    return sweep_k(counts, vocab, TopicCoherence(texts), "nmf", [2, 3, 4], [1, 2, 3], 200, 5,
-                   seed_topics, map_runs=map_runs)
+    spec = SweepSpec(counts, tuple(vocab), "nmf", 200, 5, seed_topics)
+    return sweep_k(spec, TopicCoherence(texts), [2, 3, 4], [1, 2, 3], map_runs=map_runs)
 
 
 @pytest.mark.parametrize(("n_docs", "max_docs"), [(50, 100), (100, 100)])
@@ -71,18 +72,21 @@ def test_parallel_sweep_equals_serial():
     assert all(0 < s.stability <= 1 for s in serial)
 
 
-def test_sweep_sends_the_smallest_k_first_and_scores_each_k_with_its_own_runs():
+def test_sweep_sends_the_smallest_k_first_with_the_next_ks_probe_and_scores_each_k_alone():
     counts, vocab, texts = noisy_corpus()
-    sent = []
+    rounds = []
 
     def recording(fn, tasks):
         tasks = list(tasks)
-        sent.extend(t[3] for t in tasks)
+        rounds.append([(t.k, t.seed) for t in tasks])
         return map(fn, tasks)
 
     scores = _sweep(counts, vocab, texts, recording)
-    # One K at a time, smallest first, so that the sweep can stop before the costliest.
-    assert sent == [2, 2, 2, 3, 3, 3, 4, 4, 4]
+    # One K at a time, smallest first, so that the sweep can stop before the costliest; each
+    # round ends with the next K's first run (its probe), last so that the worker pool takes
+    # the K's own runs and this process the probe.
+    assert rounds == [[(2, 1), (2, 2), (2, 3), (3, 1)], [(3, 2), (3, 3), (4, 1)],
+                      [(4, 2), (4, 3)]]
     assert scores == _sweep(counts, vocab, texts)
     assert [s.k for s in scores] == [2, 3, 4]
     # Each K's scores are its own runs': fewer topics cannot share the largest-topic share
@@ -90,24 +94,46 @@ def test_sweep_sends_the_smallest_k_first_and_scores_each_k_with_its_own_runs():
     assert scores[0].max_share > scores[2].max_share
 
 
-def test_sweep_stops_once_a_k_is_past_what_the_corpus_holds():
+def _recorded_sweep(ks, seeds=(1, 2)):
     counts, vocab, texts = noisy_corpus()  # three planted topics in 150 documents
     sent = []
 
     def recording(fn, tasks):
         tasks = list(tasks)
-        sent.extend(t[3] for t in tasks)
+        sent.extend((t.k, t.seed) for t in tasks)
         return map(fn, tasks)
 
-    scores = sweep_k(counts, vocab, TopicCoherence(texts), "nmf", [2, 3, 16, 24, 30, 36],
-                     [1, 2], 200, 5, map_runs=recording)
+    spec = SweepSpec(counts, tuple(vocab), "nmf", 200, 5)
+    return sweep_k(spec, TopicCoherence(texts), ks, list(seeds), map_runs=recording), sent
+
+
+def test_sweep_stops_once_a_k_is_past_what_the_corpus_holds(monkeypatch):
+    import pipeline.model.sweep as sweep
+
+    monkeypatch.setattr(sweep, "PROBE_DEAD_SHARE", 2.0)  # the K rule alone: no probe stops
+    scores, sent = _recorded_sweep([2, 3, 16, 24, 30, 36])
     # A quarter or more of the topics are dead (under 1% of the tokens, or one or two words)
-    # from 16 on; the sweep stops in the upper half of the range: 30 and 36 never fitted.
+    # from 16 on; the sweep stops in the upper half of the range: 24 is scored, 30 only
+    # probed (its first run, beside 24's second), 36 never fitted.
     assert [s.k for s in scores] == [2, 3, 16, 24]
-    assert set(sent) == {2, 3, 16, 24}
+    assert sorted(set(sent)) == [(2, 1), (2, 2), (3, 1), (3, 2), (16, 1), (16, 2), (24, 1),
+                                 (24, 2), (30, 1)]
     assert scores[2].n_dead >= 4  # 16 did not stop it: the lower half never stops
     assert scores[-1].n_dead >= 6 and scores[1].n_dead == 0
     assert scores[1].n_good == 3  # the three planted topics, good in both runs
+
+
+def test_sweep_does_not_fit_a_k_whose_probe_is_a_third_dead():
+    from pipeline.model.sweep import PROBE_DEAD_SHARE, STOP_DEAD_SHARE
+
+    scores, sent = _recorded_sweep([2, 3, 4, 30])
+    # 4 holds the three planted topics and one more (under a quarter dead: the sweep goes
+    # on); 30's probe is far past a third dead, so its second run is never fitted and 30 is
+    # not scored.
+    assert [s.k for s in scores] == [2, 3, 4]
+    assert scores[-1].n_dead < STOP_DEAD_SHARE * 4
+    assert (30, 1) in sent and (30, 2) not in sent
+    assert PROBE_DEAD_SHARE > STOP_DEAD_SHARE
 
 
 def test_parallel_sweep_with_seeded_themes_equals_serial():
@@ -200,7 +226,7 @@ def test_fit_stage_sweeps_a_fixed_sample_and_fits_every_document(tmp_path):
 
 
 def test_sweep_leaves_out_terms_too_rare_to_shape_a_topic_and_keeps_seed_words():
-    from pipeline.model.topics import SWEEP_DOCS_PER_DF, sweep_terms
+    from pipeline.model.sweep import SWEEP_DOCS_PER_DF, SweepSpec, sweep_terms
 
     n_docs = 3 * SWEEP_DOCS_PER_DF  # a floor of 3 documents
     rng = np.random.default_rng(0)
@@ -209,17 +235,19 @@ def test_sweep_leaves_out_terms_too_rare_to_shape_a_topic_and_keeps_seed_words()
                                        [0, 0, 1, 1, 2, 2])), shape=(n_docs, 3))
     counts = sp.hstack([common, rare]).tocsr()
     vocab = tuple(f"t{i}" for i in range(23))
-    kept, words, seeds = sweep_terms(counts, vocab, ((3, 21), (22,)))
+    kept = sweep_terms(SweepSpec(counts, vocab, "nmf", 10, 5, ((3, 21), (22,))))
+    words, seeds = kept.vocabulary, kept.seed_topics
     # t20, t21, t22: two documents each, under the floor; t21 and t22 are seed words
     assert words == vocab[:20] + ("t21", "t22")
-    assert kept.shape == (n_docs, 22)
+    assert kept.counts.shape == (n_docs, 22)
     assert [[words[c] for c in cols] for cols in seeds] == [["t3", "t21"], ["t22"]]
-    assert (kept[:, 21] != counts[:, 22]).nnz == 0
+    assert (kept.counts[:, 21] != counts[:, 22]).nnz == 0
 
 
 def test_a_small_sweep_keeps_every_term():
-    from pipeline.model.topics import SWEEP_DOCS_PER_DF, sweep_terms
+    from pipeline.model.sweep import SWEEP_DOCS_PER_DF, SweepSpec, sweep_terms
 
     counts = sp.csr_matrix(np.eye(SWEEP_DOCS_PER_DF * 2 - 1, 5))
-    kept, words, seeds = sweep_terms(counts, tuple("abcde"), ((4,),))
-    assert words == tuple("abcde") and seeds == ((4,),) and kept.shape == counts.shape
+    kept = sweep_terms(SweepSpec(counts, tuple("abcde"), "nmf", 10, 5, ((4,),)))
+    assert kept.vocabulary == tuple("abcde") and kept.seed_topics == ((4,),)
+    assert kept.counts.shape == counts.shape

@@ -24,16 +24,15 @@ from pipeline.model.labels import (
     top_term_indices,
 )
 from pipeline.model.quality import TopicCoherence
+from pipeline.model.sweep import STOP_DEAD_SHARE, KScore, SweepSpec, sweep_k
 from pipeline.model.themes import Theme, check_themes_fit_k, seed_columns
 from pipeline.model.topics import (
     FittedTopics,
-    KScore,
     TopicHealth,
     check_k,
     dead_topics,
     fit_topics,
     small_corpus_warnings,
-    sweep_k,
     without_topics,
 )
 from pipeline.tokenize.procedure import procedural_topics
@@ -163,13 +162,15 @@ def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, .
     started = time.perf_counter()
     log(f"fit: K sweep: {len(ks) * len(seeds)} fits (K {', '.join(map(str, ks))} × "
         f"{len(seeds)} runs) on {len(rows)} documents, {ex.describe()}")
-    scores = sweep_k(counts[rows], data.vocabulary, coherence, cfg.engine, ks, seeds,
-                     cfg.max_iter, cfg.n_top_terms, seed_topics, tuple(authors[r] for r in rows),
+    spec = SweepSpec(sp.csr_matrix(counts[rows]), tuple(data.vocabulary), cfg.engine,
+                     cfg.max_iter, cfg.n_top_terms, seed_topics,
+                     tuple(authors[r] for r in rows),
+                     None if weights is None else weights[rows])
+    scores = sweep_k(spec, coherence, ks, seeds,
                      map_runs=lambda fn, tasks: progress(
                          ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
                          total=len(ks) * len(seeds)),
-                     c_v_only_for=(lambda scores: choose_k(scores).k) if auto else None,
-                     weights=None if weights is None else weights[rows])
+                     c_v_only_for=(lambda scores: choose_k(scores).k) if auto else None)
     log(f"fit: K sweep done in {time.perf_counter() - started:.1f} s")
     if not auto:
         return KDecision([], scores[0], ks[0], "model.n_topics in configs/pipeline.yaml",
@@ -181,8 +182,12 @@ def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, .
     choice = choose_k(scores, k_max=ks[-1])
     chosen = next(s for s in scores if s.k == choice.k)
     if len(scores) < len(ks):
-        log(f"fit: the sweep stopped after K={scores[-1].k}: a quarter of its topics or more "
-            "were dead, so larger Ks would only split further")
+        after = ks[len(scores)]
+        log(f"fit: the sweep stopped after K={scores[-1].k}: "
+            + ("a quarter of its topics or more were dead"
+               if scores[-1].n_dead >= STOP_DEAD_SHARE * scores[-1].k else
+               f"the first run of K={after} had a third of its topics or more dead")
+            + ", so larger Ks would only split further")
     n_topics, reason = choice.k, choice.reason
     if round(chosen.n_dead) >= 1:
         # The sweep's runs at this K held dead topics: fit the final model with as many

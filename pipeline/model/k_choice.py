@@ -1,6 +1,6 @@
 """How many topics: the Ks a sweep tries, and the rule that picks one from its scores.
 
-Pure functions of the sweep's measurements (pipeline.model.topics.sweep_k), so the rule is tested
+Pure functions of the sweep's measurements (pipeline.model.sweep.sweep_k), so the rule is tested
 directly and the fit stage only reports what it decided.
 """
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.model.topics import KScore, check_k
+from pipeline.model.sweep import KScore
+from pipeline.model.topics import check_k
 
 MAX_TOPIC_SHARE = 1 / 3  # a K whose largest topic holds more is a catch-all, not a map
 AUTO_K_MAX = (12, 200)  # k_max auto scales with the corpus between these bounds
@@ -77,7 +78,7 @@ def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE,
     2. of those, the smallest K that holds nearly as many good topics as the best K (at
        least 1 - tolerance of the most): a good topic is alive (1% of the tokens or more, not
        carried by one or two words), coherent (NPMI above 0) and stable (it comes back when a
-       tenth of the documents is left out). See pipeline.model.topics.count_topics.
+       tenth of the documents is left out). See pipeline.model.sweep.count_topics.
 
     k_max: the top of the range planned, when the sweep stopped before it (a K past what the
     corpus holds): the last K fitted is then no limit to widen.
