@@ -123,12 +123,12 @@ def test_sweep_stops_once_a_k_is_past_what_the_corpus_holds(monkeypatch):
     assert scores[1].n_good == 3  # the three planted topics, good in both runs
 
 
-def test_sweep_does_not_fit_a_k_whose_probe_is_a_third_dead():
+def test_sweep_does_not_fit_a_k_whose_probe_is_far_past_the_corpus():
     from pipeline.model.sweep import PROBE_DEAD_SHARE, STOP_DEAD_SHARE
 
     scores, sent = _recorded_sweep([2, 3, 4, 30])
     # 4 holds the three planted topics and one more (under a quarter dead: the sweep goes
-    # on); 30's probe is far past a third dead, so its second run is never fitted and 30 is
+    # on); 30's probe is far past 40% dead, so its second run is never fitted and 30 is
     # not scored.
     assert [s.k for s in scores] == [2, 3, 4]
     assert scores[-1].n_dead < STOP_DEAD_SHARE * 4

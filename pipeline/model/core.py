@@ -24,7 +24,7 @@ from pipeline.model.labels import (
     top_term_indices,
 )
 from pipeline.model.quality import TopicCoherence
-from pipeline.model.sweep import STOP_DEAD_SHARE, KScore, SweepSpec, sweep_k
+from pipeline.model.sweep import PROBE_DEAD_SHARE, STOP_DEAD_SHARE, KScore, SweepSpec, sweep_k
 from pipeline.model.themes import Theme, check_themes_fit_k, seed_columns
 from pipeline.model.topics import (
     FittedTopics,
@@ -186,7 +186,7 @@ def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, .
         log(f"fit: the sweep stopped after K={scores[-1].k}: "
             + ("a quarter of its topics or more were dead"
                if scores[-1].n_dead >= STOP_DEAD_SHARE * scores[-1].k else
-               f"the first run of K={after} had a third of its topics or more dead")
+               f"the first run of K={after} had {PROBE_DEAD_SHARE:.0%} of its topics or more dead")
             + ", so larger Ks would only split further")
     n_topics, reason = choice.k, choice.reason
     if round(chosen.n_dead) >= 1:

@@ -28,7 +28,7 @@ from pipeline.model.topics import (
 MapRuns = Callable[[Callable, Iterable], Iterator]
 SWEEP_DOCS_PER_DF = 4000  # the sweep fits terms in at least 1 of this many of its documents
 STOP_DEAD_SHARE = 0.25  # a K with this share of its topics dead (mean of its runs) ends the sweep
-PROBE_DEAD_SHARE = 1 / 3  # ... and a next K whose first run has this share dead is not fitted
+PROBE_DEAD_SHARE = 0.4  # ... and a next K whose first run has this share dead is not fitted
 
 
 @dataclass(frozen=True)
