@@ -278,16 +278,23 @@ def fit_parts(log: str) -> dict[str, float]:
     return {part: float(s) for part, s in _PART.findall(log)}
 
 
-def k_curve(corpus: Path, committee: dict[str, str], ks: list[int], chosen: int) -> None:
+def k_curve(corpus: Path, committee: dict[str, str], ks: list[int], chosen: int,
+            truths: dict[str, dict[str, str]] | None = None) -> None:
     """The recipe's meeting NMI over ks, the Ks within 0.03 of its best, and whether the
-    shipped run's auto K falls among them (issue 25)."""
-    scores = {k: recipe(corpus, committee, k)["nmi"] for k in ks}
+    shipped run's auto K falls among them (issue 25); and its speaker NMI at each K on the
+    shipped run's speakers (issue 24: how speaker NMI trades against K)."""
+    runs = {k: recipe(corpus, committee, k, truths=truths) for k in ks}
+    scores = {k: r["nmi"] for k, r in runs.items()}
     best = max(scores.values())
     near = [k for k, v in scores.items() if v >= best - 0.03]
     print("\nRecipe (meeting NMI) across K: "
           + ", ".join(f"{k}: {v:.3f}" for k, v in scores.items()))
     print(f"  within 0.03 of its best ({best:.3f}): K {min(near)}–{max(near)}; the shipped auto "
           f"K = {chosen} is {'inside' if min(near) <= chosen <= max(near) else 'outside'}")
+    for name in (truths or {}):
+        print(f"Recipe (speaker NMI, {name}) across K: "
+              + ", ".join(f"{k}: {r['speakers'][name]['speaker_nmi']:.3f}"
+                          for k, r in runs.items()))
 
 
 def fit_timing(projects: dict[str, Path], repeats: int) -> None:
@@ -355,7 +362,7 @@ def bench_corpus(corpus: Path, refs: list[str | None], work: Path,
     for line in lines:
         print(line)
     if curve:
-        k_curve(corpus, committee, list(curve), result["k"])
+        k_curve(corpus, committee, list(curve), result["k"], truths)
     print(f"\nTopics of the shipped defaults ({refs[0] or 'this tree'}):")
     for i, terms in enumerate(result["topics"], start=1):
         print(f"  {i:>2}. {' '.join(terms[:8])}")
