@@ -22,9 +22,10 @@ from pathlib import Path
 import scipy.sparse as sp
 
 from pipeline.common.atomic import read_jsonl
+from pipeline.model.engines import EngineSpec
 from pipeline.model.sweep import SweepSpec, score_k
 from pipeline.model.themes import load_themes, seed_columns
-from pipeline.model.topics import fit_topics
+from pipeline.model.topics import TermCounts, fit_topics
 
 warnings.filterwarnings("ignore")
 
@@ -59,13 +60,13 @@ def main() -> None:
         for use_themes in (False, True):
             if use_themes and engine != "nmf":
                 continue
-            seeds = seeded if use_themes else ()
+            data = TermCounts(counts, tuple(vocab))
+            spec = EngineSpec(engine, 400, 10, seeded if use_themes else ())
             for k in range(low, high + 1):
                 start = time.perf_counter()
-                fitted = fit_topics(counts, vocab, engine, k, 42, 400, 10, seeds)
+                fitted = fit_topics(data, spec, k, 42)
                 elapsed = time.perf_counter() - start
-                score = score_k(SweepSpec(counts, tuple(vocab), engine, 400, 10, seeds), texts,
-                                k, [42, 43, 44])
+                score = score_k(SweepSpec(data, spec), texts, k, [42, 43, 44])
                 print(f"{engine:<11} {'yes' if use_themes else 'no':<6} {k:>2}  "
                       f"{score.npmi:+.3f}  {score.c_v:.3f}  {score.diversity:.3f}   "
                       f"{score.stability:.3f}   {elapsed:5.2f}  {themes_distinct(fitted.terms)}")

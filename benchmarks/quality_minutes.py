@@ -204,7 +204,7 @@ def tomotopy_at(project: Path, committee: dict[str, str], k: int,
                 truths: dict[str, dict[str, str]] | None = None) -> dict:
     """tomotopy LDA on the shipped run's matrix at its K, mean over seeds; a speaker's share
     is the token-weighted mean of their documents' (as the shipped tables)."""
-    from pipeline.model.engines import make_model
+    from pipeline.model.engines import EngineSpec, make_model
 
     out = project / "outputs/interim"
     counts = sp.load_npz(out / "dtm.npz")
@@ -220,7 +220,7 @@ def tomotopy_at(project: Path, committee: dict[str, str], k: int,
     results = []
     for seed in seeds:
         start = time.perf_counter()
-        model = make_model("tomotopy_lda", k, seed).fit(counts)
+        model = make_model(EngineSpec("tomotopy_lda"), k, seed).fit(counts)
         theta = model.transform(counts)
         seconds = time.perf_counter() - start
         topics = [[vocab[i] for i in np.argsort(-row)[:10]] for row in model.components_]

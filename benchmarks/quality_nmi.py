@@ -49,7 +49,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from pipeline.common.config import TokensConfig
 from pipeline.ingest.tables import Columns, parse_rows, table_turns
-from pipeline.model.engines import ENGINES, make_model
+from pipeline.model.engines import ENGINES, EngineSpec, make_model
 from pipeline.tokenize.core import tokenize_corpus
 from pipeline.tokenize.dtm import build_dtm
 
@@ -186,8 +186,8 @@ def kokkai_corpus(path: Path = KOKKAI) -> Corpus:
 def fit_engine(engine: str, max_iter: int | None) -> Callable[[Corpus, int, int], np.ndarray]:
     """A function fitting the engine with K topics and one seed, giving documents × topics."""
     def fit(corpus: Corpus, n_topics: int, seed: int) -> np.ndarray:
-        model = (make_model(engine, n_topics, seed) if max_iter is None
-                 else make_model(engine, n_topics, seed, max_iter=max_iter))
+        spec = EngineSpec(engine) if max_iter is None else EngineSpec(engine, max_iter)
+        model = make_model(spec, n_topics, seed)
         return model.fit(corpus.counts).transform(corpus.counts)
     return fit
 

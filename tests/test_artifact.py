@@ -14,12 +14,14 @@ from pipeline.model.artifact import (
     read_model,
     transform,
 )
-from pipeline.model.topics import fit_topics
+from pipeline.model.engines import EngineSpec
+from pipeline.model.topics import TermCounts, fit_topics
 
 
 def _fit_and_save(engine, tmp_path, seed_topics=()):
     counts, vocabulary, _ = noisy_corpus(n_docs=90)
-    fitted = fit_topics(counts, vocabulary, engine, 3, 0, 300, 5, seed_topics)
+    fitted = fit_topics(TermCounts(counts, tuple(vocabulary)),
+                        EngineSpec(engine, 300, 5, seed_topics), 3, 0)
     share = np.asarray(counts.sum(axis=0)).ravel() / counts.sum()
     saved = export_model(fitted.model, engine, fitted.origin, vocabulary, share)
     for name, data in model_files(saved).items():
@@ -61,8 +63,9 @@ def test_a_document_of_unknown_words_is_spread_evenly(tmp_path):
 
 def test_engines_that_describe_only_their_own_documents_cannot_score(tmp_path):
     counts, vocabulary, _ = noisy_corpus(n_docs=30)
-    fitted = fit_topics(counts, vocabulary, "author_topic", 3, 0, 20, 5,
-                        authors=tuple(f"s{i % 3}" for i in range(30)))
+    authors = tuple(f"s{i % 3}" for i in range(30))
+    fitted = fit_topics(TermCounts(counts, tuple(vocabulary), authors),
+                        EngineSpec("author_topic", 20, 5), 3, 0)
     saved = export_model(fitted.model, "author_topic", fitted.origin, vocabulary,
                          np.ones(len(vocabulary)) / len(vocabulary))
     for name, data in model_files(saved).items():

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.common.config import ModelConfig
-from pipeline.model.core import fit_final
+from pipeline.model.core import FitInputs, FitJob, fit_final
 
 
 def planted(seed: int = 0) -> tuple[sp.csr_matrix, list[str]]:
@@ -27,13 +28,17 @@ def planted(seed: int = 0) -> tuple[sp.csr_matrix, list[str]]:
     return sp.csr_matrix(np.array(rows)), vocabulary
 
 
-def config(**changes) -> ModelConfig:
-    return ModelConfig(**{"themes_file": None, **changes})
+def job(counts: sp.csr_matrix, vocabulary: list[str]) -> FitJob:
+    n_docs = counts.shape[0]
+    data = FitInputs(counts=counts, vocabulary=vocabulary,
+                     documents=pd.DataFrame({"speaker": [f"s{i % 3}" for i in range(n_docs)]}),
+                     weights=np.ones(n_docs), rows=np.arange(n_docs), texts=[])
+    return FitJob(data, ModelConfig(themes_file=None), 42)
 
 
 def test_a_measured_k_loses_its_dead_topic_and_is_fitted_again():
     counts, vocabulary = planted()
-    final = fit_final(counts, vocabulary, config(), 4, 42, (), (), "batch", None, prune=True)
+    final = fit_final(job(counts, vocabulary), 4, prune=True)
     assert final.pruned == 1
     assert final.fitted.theta.shape[1] == 3
     assert final.dead == () and final.warnings == []
@@ -42,7 +47,7 @@ def test_a_measured_k_loses_its_dead_topic_and_is_fitted_again():
 
 def test_a_fixed_k_keeps_its_dead_topic_and_says_so():
     counts, vocabulary = planted()
-    final = fit_final(counts, vocabulary, config(), 4, 42, (), (), "batch", None, prune=False)
+    final = fit_final(job(counts, vocabulary), 4, prune=False)
     assert final.pruned == 0 and final.fitted.theta.shape[1] == 4
     assert len(final.dead) == 1
     [warning] = final.warnings

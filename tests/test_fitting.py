@@ -13,7 +13,7 @@ from test_sweep import noisy_corpus
 from pipeline.common.compute import LocalExecutor
 from pipeline.common.config import ModelConfig
 from pipeline.common.errors import PipelineError
-from pipeline.model.core import DOC_FIELDS, FitInputs, fit_model, theme_warnings
+from pipeline.model.core import DOC_FIELDS, FitInputs, FitJob, fit_model, theme_warnings
 from pipeline.model.labels import top_term_indices
 from pipeline.model.themes import Theme
 
@@ -31,7 +31,7 @@ def inputs(n_docs=120, weights=None):
 def fit(data, themes=(), **model):
     cfg = ModelConfig(**{"n_seeds": 2, "max_iter": 200, "n_top_terms": 5, **model})
     lines: list[str] = []
-    result = fit_model(data, list(themes), cfg, 7, LocalExecutor(1), lines.append)
+    result = fit_model(FitJob(data, cfg, 7, tuple(themes)), LocalExecutor(1), lines.append)
     return result, lines
 
 

@@ -8,8 +8,15 @@ import scipy.sparse as sp
 
 from pipeline.common.errors import PipelineError
 from pipeline.model import engines as models
-from pipeline.model.engines import ENGINES, ONLINE_ENGINES, choose_solver, make_model
-from pipeline.model.topics import check_k, fit_topics
+from pipeline.model.engines import (
+    ENGINES,
+    ONLINE_ENGINES,
+    ROUGH_MAX_ITER,
+    EngineSpec,
+    choose_solver,
+    make_model,
+)
+from pipeline.model.topics import TermCounts, check_k, fit_topics
 
 
 def planted(n_topics=3, docs_per_topic=20, terms_per_topic=8, seed=0):
@@ -32,7 +39,7 @@ def test_engine_recovers_planted_blocks(engine):
     counts, labels, vocab = planted()
     # A fixed seed: the LDAs merge two blocks from some starts (a local optimum), which is
     # what the stability score across seeds exists to expose.
-    model = make_model(engine, 3, seed=3).fit(counts)
+    model = make_model(EngineSpec(engine), 3, seed=3).fit(counts)
     theta = model.transform(counts)
     assert np.allclose(theta.sum(axis=1), 1)
     assert (theta >= 0).all()
@@ -50,7 +57,7 @@ def test_online_solver_recovers_planted_blocks(engine, monkeypatch):
     # Small minibatches, so the fit really goes batch by batch over shuffled documents.
     monkeypatch.setattr(models, "ONLINE_BATCH_SIZE", 16)
     counts, labels, vocab = planted(docs_per_topic=40)
-    model = make_model(engine, 3, seed=3, solver="online").fit(counts)
+    model = make_model(EngineSpec(engine, solver="online"), 3, seed=3).fit(counts)
     kind = {"nmf": "MiniBatchNMF", "lda": "LatentDirichletAllocation"}[engine]
     inner = model.nmf_ if engine == "nmf" else model.lda_
     assert type(inner).__name__ == kind
@@ -68,7 +75,8 @@ def test_online_seeded_topic_holds_its_seed_words(monkeypatch):
     monkeypatch.setattr(models, "ONLINE_BATCH_SIZE", 16)
     counts, _, vocab = planted(docs_per_topic=40)
     seeds = ((16, 17),)  # two words of block 2
-    fitted = fit_topics(counts, vocab, "nmf", 3, 0, 400, 5, seeds, solver="online")
+    fitted = fit_topics(TermCounts(counts, tuple(vocab)),
+                        EngineSpec("nmf", 400, 5, seeds, solver="online"), 3, 0)
     k = fitted.origin.index(0)
     assert {"w2_0", "w2_1"} <= set(fitted.terms[k])
     assert all(t.startswith("w2_") for t in fitted.terms[k])
@@ -79,8 +87,9 @@ def test_online_seeded_topic_holds_its_seed_words(monkeypatch):
 
 def test_online_fit_is_deterministic():
     counts, _, vocab = planted(docs_per_topic=40)
-    first = fit_topics(counts, vocab, "nmf", 3, 5, 400, 5, ((16, 17),), solver="online")
-    again = fit_topics(counts, vocab, "nmf", 3, 5, 400, 5, ((16, 17),), solver="online")
+    spec = EngineSpec("nmf", 400, 5, ((16, 17),), solver="online")
+    first = fit_topics(TermCounts(counts, tuple(vocab)), spec, 3, 5)
+    again = fit_topics(TermCounts(counts, tuple(vocab)), spec, 3, 5)
     assert np.array_equal(first.theta, again.theta)
 
 
@@ -103,7 +112,7 @@ def test_choose_solver(solver, engine, n_docs, expected, says):
 def test_seeded_topic_holds_its_seed_words():
     counts, _, vocab = planted()
     seeds = ((16, 17),)  # two words of block 2
-    fitted = fit_topics(counts, vocab, "nmf", 3, 0, 400, 5, seeds)
+    fitted = fit_topics(TermCounts(counts, tuple(vocab)), EngineSpec("nmf", 400, 5, seeds), 3, 0)
     k = fitted.origin.index(0)
     assert {"w2_0", "w2_1"} <= set(fitted.terms[k])
     assert all(t.startswith("w2_") for t in fitted.terms[k])
@@ -112,8 +121,8 @@ def test_seeded_topic_holds_its_seed_words():
 def test_topics_ordered_by_prevalence_and_deterministic():
     counts, _, vocab = planted(docs_per_topic=10)
     counts = sp.vstack([counts, counts[:10]])  # block 0 twice as common
-    first = fit_topics(counts, vocab, "nmf", 3, 7, 400, 5)
-    again = fit_topics(counts, vocab, "nmf", 3, 7, 400, 5)
+    first = fit_topics(TermCounts(counts, tuple(vocab)), EngineSpec("nmf", 400, 5), 3, 7)
+    again = fit_topics(TermCounts(counts, tuple(vocab)), EngineSpec("nmf", 400, 5), 3, 7)
     assert list(first.prevalence) == sorted(first.prevalence, reverse=True)
     assert all(t.startswith("w0_") for t in first.terms[0])
     assert np.array_equal(first.theta, again.theta)
@@ -159,27 +168,28 @@ def test_themes_file_with_coding_only_themes(tmp_path):
 
 
 def test_weights_below_one_scale_a_documents_pull_without_negative_values():
-    from pipeline.model.topics import fit_topics
-
     rng = np.random.default_rng(3)
     counts = sp.csr_matrix(rng.poisson(0.5, size=(40, 30)))
     vocab = [f"w{i}" for i in range(30)]
     weights = np.where(np.arange(40) < 10, 0.3, 1.0)  # a chair's documents at 0.3
+    weighted = TermCounts(counts, tuple(vocab), weights=weights)
     for engine in ("nmf", "lda"):
-        fitted = fit_topics(counts, vocab, engine, 3, 1, 100, 5, weights=weights)
+        fitted = fit_topics(weighted, EngineSpec(engine, 100, 5), 3, 1)
         assert np.allclose(fitted.theta.sum(axis=1), 1) and (fitted.theta >= 0).all()
-    plain = fit_topics(counts, vocab, "nmf", 3, 1, 100, 5)
-    assert not np.allclose(plain.components, fit_topics(
-        counts, vocab, "nmf", 3, 1, 100, 5, weights=weights).components)
+    plain = fit_topics(TermCounts(counts, tuple(vocab)), EngineSpec("nmf", 100, 5), 3, 1)
+    assert not np.allclose(plain.components,
+                           fit_topics(weighted, EngineSpec("nmf", 100, 5), 3, 1).components)
 
 
 def test_the_sweeps_rough_fits_stay_tight_enough_for_seeded_themes():
-    from pipeline.model.engines import make_model
-
     # Multiplicative updates (seeded themes) keep 1e-4; 1e-3 was measured on CD fits only.
-    assert make_model("nmf", 4, 0, 400, seed_topics=((0, 1),), rough=True).tol == 1e-4
-    assert make_model("nmf", 4, 0, 400, rough=True).tol == 1e-3
-    assert make_model("nmf", 4, 0, 400, seed_topics=((0, 1),)).tol == 1e-5
+    assert make_model(EngineSpec("nmf", seed_topics=((0, 1),), rough=True), 4, 0).tol == 1e-4
+    assert make_model(EngineSpec("nmf", rough=True), 4, 0).tol == 1e-3
+    assert make_model(EngineSpec("nmf", seed_topics=((0, 1),)), 4, 0).tol == 1e-5
+    # ... and CD sweep fits stop at ROUGH_MAX_ITER, seeded ones do not.
+    assert make_model(EngineSpec("nmf", 400, rough=True), 4, 0).max_iter == ROUGH_MAX_ITER
+    assert make_model(EngineSpec("nmf", 400, seed_topics=((0, 1),), rough=True), 4,
+                      0).max_iter == 400
 
 
 def test_seeded_updates_have_a_floor_under_every_denominator():

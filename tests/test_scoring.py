@@ -10,7 +10,8 @@ from test_sweep import noisy_corpus
 
 from pipeline.common.config import SpeakersConfig, TokensConfig
 from pipeline.model.artifact import export_model
-from pipeline.model.topics import fit_topics
+from pipeline.model.engines import EngineSpec
+from pipeline.model.topics import TermCounts, fit_topics
 from pipeline.speakers.scoring import count_matrix, score_documents
 from pipeline.tokenize.new_texts import document_terms
 from pipeline.tokenize.rules import shipped_stopwords
@@ -19,7 +20,7 @@ from pipeline.tokenize.rules import shipped_stopwords
 @pytest.fixture(scope="module")
 def saved():
     counts, vocabulary, _ = noisy_corpus(n_docs=90)
-    fitted = fit_topics(counts, vocabulary, "nmf", 3, 0, 300, 5)
+    fitted = fit_topics(TermCounts(counts, tuple(vocabulary)), EngineSpec("nmf", 300, 5), 3, 0)
     share = np.asarray(counts.sum(axis=0)).ravel() / counts.sum()
     model = export_model(fitted.model, "nmf", fitted.origin, vocabulary, share)
     # Which table topic holds each planted block of terms (t0-9, t10-19, t20-29).

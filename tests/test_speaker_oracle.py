@@ -10,7 +10,8 @@ import pytest
 from pipeline.common.config import TokensConfig
 from pipeline.ingest.documents import make_documents
 from pipeline.ingest.transcripts import split_turns
-from pipeline.model.topics import fit_topics
+from pipeline.model.engines import EngineSpec
+from pipeline.model.topics import TermCounts, fit_topics
 from pipeline.speakers.shares import aggregate_shares
 from pipeline.tokenize.core import tokenize_corpus
 from pipeline.tokenize.dtm import build_dtm
@@ -47,8 +48,8 @@ def test_each_speaker_lands_on_their_own_topic(engine):
     dtm = build_dtm([d.doc_id for d in docs], terms, min_df=2, max_df=0.9)
     by_id = {d.doc_id: d for d in docs}
     authors = tuple(by_id[d].speaker for d in dtm.doc_ids)
-    fitted = fit_topics(dtm.counts, dtm.vocabulary, engine, 3, seed=3, max_iter=400,
-                        n_top_terms=5, authors=authors)
+    fitted = fit_topics(TermCounts(dtm.counts, tuple(dtm.vocabulary), authors),
+                        EngineSpec(engine, 400, 5), 3, seed=3)
     table = pd.DataFrame(fitted.theta, columns=["topic_1", "topic_2", "topic_3"])
     table.insert(0, "doc_id", list(dtm.doc_ids))
     table["speaker"] = [by_id[d].speaker for d in dtm.doc_ids]

@@ -17,9 +17,10 @@ import yaml
 from pipeline.common.atomic import sparse_to_npz_bytes
 from pipeline.common.compute import LocalExecutor, executor
 from pipeline.common.config import ComputeConfig
+from pipeline.model.engines import EngineSpec
 from pipeline.model.quality import TopicCoherence
 from pipeline.model.sweep import SweepSpec, sweep_k
-from pipeline.model.topics import sample_rows
+from pipeline.model.topics import TermCounts, sample_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +45,7 @@ def noisy_corpus(n_docs=150, n_topics=3, terms_per_topic=10, seed=0):
 
 
 def _sweep(counts, vocab, texts, map_runs=map, seed_topics=()):
-    spec = SweepSpec(counts, tuple(vocab), "nmf", 200, 5, seed_topics)
+    spec = SweepSpec(TermCounts(counts, tuple(vocab)), EngineSpec("nmf", 200, 5, seed_topics))
     return sweep_k(spec, TopicCoherence(texts), [2, 3, 4], [1, 2, 3], map_runs=map_runs)
 
 
@@ -103,7 +104,7 @@ def _recorded_sweep(ks, seeds=(1, 2)):
         sent.extend((t.k, t.seed) for t in tasks)
         return map(fn, tasks)
 
-    spec = SweepSpec(counts, tuple(vocab), "nmf", 200, 5)
+    spec = SweepSpec(TermCounts(counts, tuple(vocab)), EngineSpec("nmf", 200, 5))
     return sweep_k(spec, TopicCoherence(texts), ks, list(seeds), map_runs=recording), sent
 
 
@@ -235,19 +236,22 @@ def test_sweep_leaves_out_terms_too_rare_to_shape_a_topic_and_keeps_seed_words()
                                        [0, 0, 1, 1, 2, 2])), shape=(n_docs, 3))
     counts = sp.hstack([common, rare]).tocsr()
     vocab = tuple(f"t{i}" for i in range(23))
-    kept = sweep_terms(SweepSpec(counts, vocab, "nmf", 10, 5, ((3, 21), (22,))))
-    words, seeds = kept.vocabulary, kept.seed_topics
+    kept = sweep_terms(SweepSpec(TermCounts(counts, vocab),
+                                 EngineSpec("nmf", 10, 5, ((3, 21), (22,)))))
+    words, seeds = kept.data.vocabulary, kept.engine.seed_topics
     # t20, t21, t22: two documents each, under the floor; t21 and t22 are seed words
     assert words == vocab[:20] + ("t21", "t22")
-    assert kept.counts.shape == (n_docs, 22)
+    assert kept.data.counts.shape == (n_docs, 22)
     assert [[words[c] for c in cols] for cols in seeds] == [["t3", "t21"], ["t22"]]
-    assert (kept.counts[:, 21] != counts[:, 22]).nnz == 0
+    assert (kept.data.counts[:, 21] != counts[:, 22]).nnz == 0
+    assert kept.engine.rough  # the sweep fits rough (pipeline.model.engines.make_model)
 
 
 def test_a_small_sweep_keeps_every_term():
     from pipeline.model.sweep import SWEEP_DOCS_PER_DF, SweepSpec, sweep_terms
 
     counts = sp.csr_matrix(np.eye(SWEEP_DOCS_PER_DF * 2 - 1, 5))
-    kept = sweep_terms(SweepSpec(counts, tuple("abcde"), "nmf", 10, 5, ((4,),)))
-    assert kept.vocabulary == tuple("abcde") and kept.seed_topics == ((4,),)
-    assert kept.counts.shape == counts.shape
+    kept = sweep_terms(SweepSpec(TermCounts(counts, tuple("abcde")),
+                                 EngineSpec("nmf", 10, 5, ((4,),))))
+    assert kept.data.vocabulary == tuple("abcde") and kept.engine.seed_topics == ((4,),)
+    assert kept.data.counts.shape == counts.shape

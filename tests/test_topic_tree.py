@@ -48,8 +48,8 @@ def grouped(phi, vocabulary, prevalence=None):
     n = len(phi)
     prevalence = prevalence if prevalence is not None else [1 / n] * n
     share = np.asarray(prevalence) @ phi
-    return group_topics(phi, prevalence, [f"T{k + 1}の語" for k in range(n)], share,
-                        vocabulary, 0.6)
+    topics = [{"prevalence": p, "label": f"T{k + 1}の語"} for k, p in enumerate(prevalence)]
+    return group_topics(phi, topics, share, vocabulary, 0.6)
 
 
 def test_two_planted_families_give_two_parents():
@@ -149,8 +149,7 @@ def test_merged_topics_are_grouped_as_one_and_stay_in_their_family():
     result = apply_topic_labels(fit, labels, 0.6, 3, "configs/topic_labels.yaml")
     assert result.phi.shape == (n - 1, len(vocabulary))
     np.testing.assert_allclose(result.phi[0], (phi[0] + phi[1]) / 2, atol=1e-9)
-    groups = group_topics(result.phi, [t["prevalence"] for t in result.topics],
-                          [t["label"] for t in result.topics], share, vocabulary, 0.6)
+    groups = group_topics(result.phi, result.topics, share, vocabulary, 0.6)
     kept = [t["topic"] - 1 for t in result.topics]
     assert len(set(zip(groups.parents, [family_of[k] for k in kept], strict=True))) == 2
 

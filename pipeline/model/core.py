@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from pipeline.common.config import ModelConfig
 from pipeline.common.io import topic_column
 from pipeline.common.progress import progress
 from pipeline.model.artifact import SavedModel, export_model
-from pipeline.model.engines import choose_solver
+from pipeline.model.engines import EngineSpec, choose_solver
 from pipeline.model.k_choice import choose_k, dominance_warning, k_range
 from pipeline.model.labels import (
     slider_data,
@@ -24,10 +25,18 @@ from pipeline.model.labels import (
     top_term_indices,
 )
 from pipeline.model.quality import TopicCoherence
-from pipeline.model.sweep import PROBE_DEAD_SHARE, STOP_DEAD_SHARE, KScore, SweepSpec, sweep_k
+from pipeline.model.sweep import (
+    PROBE_DEAD_SHARE,
+    STOP_DEAD_SHARE,
+    KScore,
+    SweepSpec,
+    fit_runs,
+    score_runs,
+)
 from pipeline.model.themes import Theme, check_themes_fit_k, seed_columns
 from pipeline.model.topics import (
     FittedTopics,
+    TermCounts,
     TopicHealth,
     check_k,
     dead_topics,
@@ -50,6 +59,47 @@ class FitInputs:
     weights: np.ndarray  # each document's weight in the model (1 = as it is)
     rows: np.ndarray  # the matrix rows of the K sweep's fixed sample
     texts: list[list[str]]  # the modelled terms of those rows (of all documents if no sample)
+
+
+@dataclass(frozen=True)
+class FitJob:
+    """One fit as the stage asks for it: the inputs, the model settings, the seed of the
+    final fit, and the seeded themes (those that guide a topic); with what follows from
+    them, worked out once."""
+
+    data: FitInputs
+    cfg: ModelConfig
+    seed: int
+    themes: tuple[Theme, ...] = ()
+
+    @cached_property
+    def seed_topics(self) -> tuple[tuple[int, ...], ...]:
+        """Each theme's seed-word columns (empty for a theme whose words are all absent)."""
+        return tuple(seed_columns(self.themes, self.data.vocabulary))
+
+    @cached_property
+    def n_seeded(self) -> int:
+        """Themes that guide a topic."""
+        return sum(1 for cols in self.seed_topics if cols)
+
+    @cached_property
+    def whole(self) -> TermCounts:
+        """Every document, with its speaker and (ingest.speaker_weights, procedural_weight:
+        a chair's talk shapes topics less) its weight, None when all are 1."""
+        weights = self.data.weights
+        return TermCounts(sp.csr_matrix(self.data.counts), tuple(self.data.vocabulary),
+                          tuple(self.data.documents["speaker"]),
+                          weights if (weights != 1.0).any() else None)
+
+    @cached_property
+    def coherence(self) -> TopicCoherence:
+        """Coherence on the sweep's documents (every figure of the fit is measured there)."""
+        return TopicCoherence(self.data.texts)
+
+    def engine(self, solver: str = "batch") -> EngineSpec:
+        """The engine and its settings, with this solver."""
+        cfg = self.cfg
+        return EngineSpec(cfg.engine, cfg.max_iter, cfg.n_top_terms, self.seed_topics, solver)
 
 
 @dataclass(frozen=True)
@@ -106,28 +156,19 @@ class KDecision:
     seeds: list[int]
 
 
-def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: int, ex,
-              log: Callable[[str], None] = lambda line: None) -> FitResult:
+def fit_model(job: FitJob, ex, log: Callable[[str], None] = lambda line: None) -> FitResult:
     """Measure K (if auto), fit the final model with seeded themes, describe its topics.
 
     `ex` maps the K sweep's fits (pipeline.common.compute); `log` gets progress lines as they
     happen. Same inputs and seed give identical results."""
-    counts, vocabulary = data.counts, data.vocabulary
-    # ingest.speaker_weights / procedural_weight: a chair's talk shapes topics less.
-    weights = data.weights if (data.weights != 1.0).any() else None
-    authors = tuple(data.documents["speaker"])
-    check_themes_fit_k(themes, cfg.n_topics, cfg.k_max, cfg.themes_file or "model.themes_file")
-    seed_topics = tuple(seed_columns(themes, vocabulary))
+    cfg, counts = job.cfg, job.data.counts
+    check_themes_fit_k(job.themes, cfg.n_topics, cfg.k_max,
+                       cfg.themes_file or "model.themes_file")
     warnings_ = small_corpus_warnings(*counts.shape) + theme_warnings(
-        themes, seed_topics, counts, cfg.themes_file)
-    coherence = TopicCoherence(data.texts)
-    decision = measure_k(data, cfg, seed_topics, weights, coherence, ex, log)
-    solver, why = choose_solver(cfg.solver, cfg.engine, counts.shape[0], cfg.online_min_docs)
-    log(f"fit: final {cfg.engine} fit on all {counts.shape[0]} documents, {solver} solver "
-        f"({why})")
+        job.themes, job.seed_topics, counts, cfg.themes_file)
+    decision = measure_k(job, ex, log)
     started = time.perf_counter()
-    final = fit_final(counts, vocabulary, cfg, decision.n_topics, seed, seed_topics, authors,
-                      solver, weights, prune=cfg.n_topics == "auto")
+    final = fit_final(job, decision.n_topics, prune=cfg.n_topics == "auto", log=log)
     log(f"fit: final fit done in {time.perf_counter() - started:.1f} s")
     reason = decision.reason
     if final.pruned:
@@ -139,21 +180,17 @@ def fit_model(data: FitInputs, themes: Sequence[Theme], cfg: ModelConfig, seed: 
     if (dominant := dominance_warning(final.fitted.prevalence)) is not None \
             and dominant not in warnings_:
         warnings_.append(dominant)
-    return describe_topics(data, final, decision, themes, seed_topics, coherence, cfg, seed,
-                           solver, reason, warnings_)
+    return describe_topics(job, final, decision, reason, warnings_)
 
 
-def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, ...], ...],
-              weights: np.ndarray | None, coherence: TopicCoherence, ex,
-              log: Callable[[str], None]) -> KDecision:
+def measure_k(job: FitJob, ex, log: Callable[[str], None]) -> KDecision:
     """The K sweep on the sample rows (one K if model.n_topics is fixed: its quality
     figures) and the K rule's decision (pipeline.model.k_choice)."""
-    counts, rows = data.counts, data.rows
-    authors = tuple(data.documents["speaker"])
+    cfg, counts, rows = job.cfg, job.data.counts, job.data.rows
     if len(rows) < counts.shape[0]:
         log(f"fit: the K sweep and coherence use a sample of {len(rows)} of "
             f"{counts.shape[0]} documents (model.sweep_max_docs); the model sees them all")
-    n_seeded = sum(1 for cols in seed_topics if cols)
+    n_seeded = job.n_seeded
     ks, notes = _candidate_ks(cfg, counts, n_seeded)
     # The sweep's subsamples come from seeds of its own, not from `seed`: K is measured as a
     # property of the corpus and settings, so changing `seed` varies the final fit, not K.
@@ -162,15 +199,12 @@ def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, .
     started = time.perf_counter()
     log(f"fit: K sweep: {len(ks) * len(seeds)} fits (K {', '.join(map(str, ks))} × "
         f"{len(seeds)} runs) on {len(rows)} documents, {ex.describe()}")
-    spec = SweepSpec(sp.csr_matrix(counts[rows]), tuple(data.vocabulary), cfg.engine,
-                     cfg.max_iter, cfg.n_top_terms, seed_topics,
-                     tuple(authors[r] for r in rows),
-                     None if weights is None else weights[rows])
-    scores = sweep_k(spec, coherence, ks, seeds,
-                     map_runs=lambda fn, tasks: progress(
-                         ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
-                         total=len(ks) * len(seeds)),
-                     c_v_only_for=(lambda scores: choose_k(scores).k) if auto else None)
+    runs = fit_runs(SweepSpec(job.whole.take(rows), job.engine()), ks, seeds,
+                    map_runs=lambda fn, tasks: progress(
+                        ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
+                        total=len(ks) * len(seeds)))
+    scores = score_runs(runs, job.coherence,
+                        c_v_only_for=(lambda scores: choose_k(scores).k) if auto else None)
     log(f"fit: K sweep done in {time.perf_counter() - started:.1f} s")
     if not auto:
         return KDecision([], scores[0], ks[0], "model.n_topics in configs/pipeline.yaml",
@@ -199,11 +233,10 @@ def measure_k(data: FitInputs, cfg: ModelConfig, seed_topics: tuple[tuple[int, .
                      seeds)
 
 
-def describe_topics(data: FitInputs, final: FinalFit, decision: KDecision,
-                    themes: Sequence[Theme], seed_topics: tuple[tuple[int, ...], ...],
-                    coherence: TopicCoherence, cfg: ModelConfig, seed: int, solver: str,
-                    reason: str, warnings_: list[str]) -> FitResult:
+def describe_topics(job: FitJob, final: FinalFit, decision: KDecision, reason: str,
+                    warnings_: list[str]) -> FitResult:
     """Every table, metric and log line of the final model."""
+    data, cfg, themes, seed_topics = job.data, job.cfg, job.themes, job.seed_topics
     counts, vocabulary, fitted = data.counts, data.vocabulary, final.fitted
     n_topics, chosen = fitted.theta.shape[1], decision.chosen
     procedural = procedural_topics(fitted.terms)
@@ -222,7 +255,7 @@ def describe_topics(data: FitInputs, final: FinalFit, decision: KDecision,
     # Quality figures all come from the K's sweep entry (means over the seeded runs), so the
     # report, the metrics and the K chart agree; per-topic NPMI is of the fit shown, measured
     # on the sweep's documents.
-    [(_, npmi_per_topic)] = coherence.score([fitted.terms], "c_npmi")
+    [(_, npmi_per_topic)] = job.coherence.score([fitted.terms], "c_npmi")
     phi = term_distributions(fitted.components)
     term_share = np.asarray(counts.sum(axis=0)).ravel() / counts.sum()
     labels = top_by_relevance(phi, term_share, vocabulary, cfg.relevance_lambda,
@@ -237,7 +270,7 @@ def describe_topics(data: FitInputs, final: FinalFit, decision: KDecision,
     metrics = {
         "engine": cfg.engine, "n_topics": n_topics, "n_topics_reason": reason,
         "n_documents": int(counts.shape[0]), "n_terms": int(counts.shape[1]),
-        "sweep_documents": len(data.rows), "solver": solver,
+        "sweep_documents": len(data.rows), "solver": final.solver,
         "coherence_npmi": round(chosen.npmi, 6), "coherence_c_v": round(chosen.c_v, 6),
         "diversity": round(chosen.diversity, 6),
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
@@ -247,7 +280,7 @@ def describe_topics(data: FitInputs, final: FinalFit, decision: KDecision,
         "n_procedural_topics": int(sum(procedural)),
         # Per-K figures are plot data (k_sweep.csv), not metrics: 36 of them in model.json
         # made `dvc exp show` and `dvc metrics diff` unreadable.
-        "seed": seed, "sweep_seeds": decision.seeds, "warnings": warnings_,
+        "seed": job.seed, "sweep_seeds": decision.seeds, "warnings": warnings_,
     }
     return FitResult(
         doc_topics=doc_topics, topic_terms=pd.DataFrame(terms), topics=topics,
@@ -256,20 +289,20 @@ def describe_topics(data: FitInputs, final: FinalFit, decision: KDecision,
         metrics=metrics, k_sweep=_k_sweep_table(decision.sweep or [chosen], chosen.k),
         model=export_model(fitted.model, cfg.engine, fitted.origin, vocabulary, term_share),
         warnings=warnings_,
-        summary=_summary(cfg.engine, reason, chosen, fitted, theme_of, procedural, warnings_))
+        summary=_summary(cfg.engine, reason, chosen, topics, warnings_))
 
 
-def _summary(engine: str, reason: str, chosen: KScore, fitted: FittedTopics,
-             theme_of: dict[int, str], procedural: list[bool], warnings_: list[str]) -> list[str]:
+def _summary(engine: str, reason: str, chosen: KScore, topics: list[dict],
+             warnings_: list[str]) -> list[str]:
     """The log lines after the outputs are saved: warnings, K and why, each topic."""
     summary = [f"fit: warning: {warning}" for warning in warnings_]
-    summary.append(f"fit: {engine}, K={fitted.theta.shape[1]} ({reason}); NPMI "
+    summary.append(f"fit: {engine}, K={len(topics)} ({reason}); NPMI "
                    f"{chosen.npmi:.3f}, stability {chosen.stability:.2f}")
-    for k, words in enumerate(fitted.terms):
-        theme = f" [{theme_of[k]}]" if k in theme_of else ""
-        theme += " [procedure]" if procedural[k] else ""
-        summary.append(f"  topic {k + 1}{theme} ({fitted.prevalence[k]:.0%}): "
-                       f"{' '.join(words)}")
+    for topic in topics:
+        marks = f" [{topic['theme']}]" if topic["theme"] is not None else ""
+        marks += " [procedure]" if topic["procedural"] else ""
+        summary.append(f"  topic {topic['topic']}{marks} ({topic['prevalence']:.0%}): "
+                       f"{' '.join(topic['top_terms_by_weight'])}")
     return summary
 
 
@@ -287,50 +320,48 @@ MAX_REFITS = 3  # rounds of dropping dead topics (a dropped one's words can leav
 
 @dataclass(frozen=True)
 class FinalFit:
-    """The final model, the dead topics it still holds (0-based) and what was pruned."""
+    """The final model, the dead topics it still holds (0-based), what was pruned, and the
+    solver it was fitted with."""
 
     fitted: FittedTopics
     dead: tuple[int, ...]
     pruned: int
     warnings: list[str]
+    solver: str = "batch"
 
 
-def fit_final(counts: sp.csr_matrix, vocabulary: Sequence[str], cfg: ModelConfig,
-              n_topics: int, seed: int, seed_topics: tuple[tuple[int, ...], ...],
-              authors: tuple[str, ...], solver: str, weights: np.ndarray | None,
-              prune: bool) -> FinalFit:
+def fit_final(job: FitJob, n_topics: int, prune: bool,
+              log: Callable[[str], None] = lambda line: None) -> FinalFit:
     """The final fit on every document. With prune (K chosen by the sweep), dead topics
     (pipeline.model.topics.dead_topics: under 1% of the tokens, or one or two words) are
     not kept: they are dropped and the documents placed again on the other topics (an
     engine that cannot drop topics is fitted again with that many fewer), up to MAX_REFITS
     times. A dead topic in a model whose K the user fixed is kept and named in a warning."""
-    def fit(k: int) -> FittedTopics:
-        return fit_topics(counts, vocabulary, cfg.engine, k, seed, cfg.max_iter,
-                          cfg.n_top_terms, seed_topics, authors, solver, weights=weights)
-
-    n_seeded = sum(1 for cols in seed_topics if cols)
-
-    def dead_of(fitted: FittedTopics) -> tuple[int, ...]:
-        gone = dead_topics(TopicHealth.of(fitted.components, fitted.prevalence))
-        return tuple(int(k) for k in np.flatnonzero(gone))
-
-    def droppable(fitted: FittedTopics, dead: tuple[int, ...]) -> list[int]:
-        # A seeded theme is the user's question: named in a warning, never dropped.
-        return [k for k in dead if fitted.origin[k] >= n_seeded]
-
-    fitted = fit(n_topics)
-    dead, pruned = dead_of(fitted), 0
+    cfg, whole = job.cfg, job.whole
+    solver, why = choose_solver(cfg.solver, cfg.engine, whole.counts.shape[0],
+                                cfg.online_min_docs)
+    log(f"fit: final {cfg.engine} fit on all {whole.counts.shape[0]} documents, {solver} "
+        f"solver ({why})")
+    engine = job.engine(solver)
+    fitted = fit_topics(whole, engine, n_topics, job.seed)
+    dead, pruned = _dead_of(fitted), 0
     for _ in range(MAX_REFITS if prune else 0):
-        drop = droppable(fitted, dead)
-        if not drop or fitted.theta.shape[1] - len(drop) < max(2, n_seeded + 1):
+        # A seeded theme is the user's question: named in a warning, never dropped.
+        drop = [k for k in dead if fitted.origin[k] >= job.n_seeded]
+        if not drop or fitted.theta.shape[1] - len(drop) < max(2, job.n_seeded + 1):
             break
         pruned += len(drop)
-        fitted = without_topics(fitted, drop, counts, vocabulary, cfg.n_top_terms, weights) \
-            or fit(fitted.theta.shape[1] - len(drop))
-        dead = dead_of(fitted)
+        fitted = without_topics(fitted, drop, whole, cfg.n_top_terms) \
+            or fit_topics(whole, engine, fitted.theta.shape[1] - len(drop), job.seed)
+        dead = _dead_of(fitted)
     warnings_ = [f"トピック {k + 1}（{' '.join(fitted.terms[k][:3])}）は語の "
                  f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。"
                  + ("K を減らすか model.n_topics: auto に" if not prune else
                     "当て直しても残りました。結果を読むときは除いてください")
                  for k in dead]
-    return FinalFit(fitted, dead, pruned, warnings_)
+    return FinalFit(fitted, dead, pruned, warnings_, solver)
+
+
+def _dead_of(fitted: FittedTopics) -> tuple[int, ...]:
+    gone = dead_topics(TopicHealth.of(fitted.components, fitted.prevalence))
+    return tuple(int(k) for k in np.flatnonzero(gone))

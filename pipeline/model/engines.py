@@ -7,7 +7,8 @@ callers never branch on the engine.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,7 +17,7 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfTransformer
 
-ENGINES = ("nmf", "lda", "gensim_lda", "author_topic", "tomotopy_lda")
+ENGINES = ("nmf", "lda", "gensim_lda", "author_topic", "tomotopy_lda")  # see BUILDERS
 ONLINE_ENGINES = ("nmf", "lda")  # engines with a minibatch (online) solver
 ONLINE_BATCH_SIZE = 2048  # documents per minibatch
 ROUGH_MAX_ITER = 100  # a K sweep's CD fit stops here (tolerance 1e-3 took up to 200 at K 20)
@@ -303,7 +304,12 @@ class TomotopyLDA(BaseEstimator):
     It describes the documents it was fitted on: transform takes those same counts.
     """
 
-    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 1000):
+    # Gibbs sweeps, at the least, whatever model.max_iter says: a sweep is one pass of
+    # sampling, far less than one NMF or variational iteration (the shipped max_iter, 400,
+    # suits those).
+    MIN_SWEEPS = 1000
+
+    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = MIN_SWEEPS):
         self.n_topics = n_topics
         self.random_state = random_state
         self.max_iter = max_iter
@@ -339,31 +345,55 @@ class TomotopyLDA(BaseEstimator):
         return normalize_rows(np.array([doc.get_topic_dist() for doc in self.model_.docs]))
 
 
-def make_model(engine: str, n_topics: int, seed: int, max_iter: int = 400,
-               seed_topics: tuple[tuple[int, ...], ...] = (),
-               authors: tuple[str, ...] = (), solver: str = "batch",
-               rough: bool = False) -> BaseEstimator:
-    """A fresh, unfitted model of the named engine (seed_topics guide NMF only, for now;
-    authors, one speaker per row, feed the author-topic model; solver online applies to
-    ONLINE_ENGINES, see choose_solver; rough: a looser NMF tolerance for the K sweep, 1e-3
-    (1e-4 with seeded themes): on diet-dev it chose the same K with the same good-topic
-    counts but one, in 18 s of sweep instead of 30; and CD fits capped at ROUGH_MAX_ITER:
-    at K 65 on 18,000 documents 50 iterations gave the same dead topics as 80)."""
-    if engine == "nmf":
-        # Seeded themes fit by multiplicative updates, which move little per iteration: their
-        # sweep keeps the tolerance it had (1e-4); 1e-3 was measured for CD fits only.
-        seeded = any(cols for cols in seed_topics)
-        rough_tol = 1e-4 if seeded else 1e-3
-        if rough and not seeded:
-            max_iter = min(max_iter, ROUGH_MAX_ITER)
-        return NMFTopics(n_topics, seed, max_iter, seed_topics, solver,
-                         rough_tol if rough else 1e-5)
-    if engine == "lda":
-        return SklearnLDA(n_topics, seed, max_iter, solver)
-    if engine == "author_topic":
-        return GensimAuthorTopic(n_topics, seed, max_iter, authors)
-    if engine == "tomotopy_lda":
-        return TomotopyLDA(n_topics, seed, max(max_iter, 1000))
-    if engine == "gensim_lda":
-        return GensimLDA(n_topics=n_topics, random_state=seed, max_iter=max_iter)
-    raise ValueError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
+@dataclass(frozen=True)
+class EngineSpec:
+    """How a model is fitted: the engine (ENGINES) and its settings.
+    seed_topics: each seeded theme's columns; solver: batch | online; rough: the K sweep's
+    looser fit (see make_model)."""
+
+    name: str
+    max_iter: int = 400
+    n_top_terms: int = 10
+    seed_topics: tuple[tuple[int, ...], ...] = ()
+    solver: str = "batch"
+    rough: bool = False
+
+
+Builder = Callable[[EngineSpec, int, int, tuple[str, ...]], BaseEstimator]
+
+
+def _nmf(spec: EngineSpec, n_topics: int, seed: int, authors: tuple[str, ...]) -> NMFTopics:
+    # rough: a looser tolerance for the K sweep, 1e-3 (on diet-dev it chose the same K with
+    # the same good-topic counts but one, in 18 s of sweep instead of 30), and CD fits capped
+    # at ROUGH_MAX_ITER (at K 65 on 18,000 documents 50 iterations gave the same dead topics
+    # as 80). Seeded themes fit by multiplicative updates, which move little per iteration:
+    # their sweep keeps 1e-4 and no cap; 1e-3 was measured for CD fits only.
+    seeded = any(cols for cols in spec.seed_topics)
+    max_iter, tol = spec.max_iter, 1e-5
+    if spec.rough:
+        tol = 1e-4 if seeded else 1e-3
+        max_iter = max_iter if seeded else min(max_iter, ROUGH_MAX_ITER)
+    return NMFTopics(n_topics, seed, max_iter, spec.seed_topics, spec.solver, tol)
+
+
+# Each engine from its settings (seed_topics guide NMF only, for now; authors, one speaker
+# per row, feed the author-topic model; solver online applies to ONLINE_ENGINES, see
+# choose_solver). Iteration floors and caps are the engines' own (their classes say why).
+BUILDERS: dict[str, Builder] = {
+    "nmf": _nmf,
+    "lda": lambda spec, k, seed, _: SklearnLDA(k, seed, spec.max_iter, spec.solver),
+    "gensim_lda": lambda spec, k, seed, _: GensimLDA(n_topics=k, random_state=seed,
+                                                     max_iter=spec.max_iter),
+    "author_topic": lambda spec, k, seed, authors: GensimAuthorTopic(k, seed, spec.max_iter,
+                                                                     authors),
+    "tomotopy_lda": lambda spec, k, seed, _: TomotopyLDA(
+        k, seed, max(spec.max_iter, TomotopyLDA.MIN_SWEEPS)),
+}
+
+
+def make_model(spec: EngineSpec, n_topics: int, seed: int,
+               authors: tuple[str, ...] = ()) -> BaseEstimator:
+    """A fresh, unfitted model of spec's engine with n_topics topics."""
+    if spec.name not in BUILDERS:
+        raise ValueError(f"unknown engine {spec.name!r}; one of {', '.join(ENGINES)}")
+    return BUILDERS[spec.name](spec, n_topics, seed, authors)

@@ -17,9 +17,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from pipeline.model.engines import EngineSpec
 from pipeline.model.quality import TopicCoherence, diversity, match_topics, stability
 from pipeline.model.topics import (
     MIN_TOPIC_STABILITY,
+    TermCounts,
     TopicHealth,
     dead_topics,
     fit_topics,
@@ -56,18 +58,11 @@ class SweepRun:
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """What every run of a sweep shares: the sample's counts and terms, and the engine's
-    settings (seed_topics: each seeded theme's columns; authors: each row's speaker;
-    weights: each row's weight, or None)."""
+    """What every run of a sweep shares: the sample's term counts and the engine's settings
+    (fitted rough: see pipeline.model.engines.make_model)."""
 
-    counts: sp.csr_matrix
-    vocabulary: tuple[str, ...]
-    engine: str
-    max_iter: int
-    n_top_terms: int
-    seed_topics: tuple[tuple[int, ...], ...] = ()
-    authors: tuple[str, ...] = ()
-    weights: np.ndarray | None = None
+    data: TermCounts
+    engine: EngineSpec
 
 
 @dataclass(frozen=True)
@@ -88,18 +83,20 @@ def sweep_terms(spec: SweepSpec) -> SweepSpec:
     tokens is not carried by words of four documents: on 18,000 documents of Diet speech,
     leaving out the 8,700 of 21,500 terms under 5 documents halved a fit at K 44 and K 65 and
     changed its dead topics by one."""
-    counts = sp.csr_matrix(spec.counts)
+    data, engine = spec.data, spec.engine
+    counts = sp.csr_matrix(data.counts)
     min_df = max(1, counts.shape[0] // SWEEP_DOCS_PER_DF)
     if min_df == 1:
-        return replace(spec, counts=counts)
+        return SweepSpec(replace(data, counts=counts), replace(engine, rough=True))
     keep = np.asarray((counts > 0).sum(axis=0)).ravel() >= min_df
-    keep[[c for cols in spec.seed_topics for c in cols]] = True
+    keep[[c for cols in engine.seed_topics for c in cols]] = True
     columns = np.flatnonzero(keep)
     position = {int(c): i for i, c in enumerate(columns)}
-    return replace(spec, counts=counts[:, columns],
-                   vocabulary=tuple(spec.vocabulary[c] for c in columns),
-                   seed_topics=tuple(tuple(position[c] for c in cols)
-                                     for cols in spec.seed_topics))
+    return SweepSpec(
+        replace(data, counts=counts[:, columns],
+                vocabulary=tuple(data.vocabulary[c] for c in columns)),
+        replace(engine, rough=True, seed_topics=tuple(tuple(position[c] for c in cols)
+                                                      for cols in engine.seed_topics)))
 
 
 def fit_sweep_run(task: SweepTask) -> SweepRun:
@@ -111,17 +108,13 @@ def fit_sweep_run(task: SweepTask) -> SweepRun:
     """
     from threadpoolctl import threadpool_limits
 
-    spec, k = task.spec, task.k
+    data, k = task.spec.data, task.k
     rows = np.sort(np.random.default_rng(task.seed).choice(
-        spec.counts.shape[0], size=max(k + 1, int(0.9 * spec.counts.shape[0])), replace=False))
+        data.counts.shape[0], size=max(k + 1, int(0.9 * data.counts.shape[0])), replace=False))
     # A sweep run that stops at max_iter is still a fair sample of K (as in the stage).
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        fitted = fit_topics(spec.counts[rows], spec.vocabulary, spec.engine, k, task.seed,
-                            spec.max_iter, spec.n_top_terms, spec.seed_topics,
-                            tuple(spec.authors[i] for i in rows) if spec.authors else (),
-                            rough=True,
-                            weights=None if spec.weights is None else spec.weights[rows])
+        fitted = fit_topics(data.take(rows), task.spec.engine, k, task.seed)
     return SweepRun(fitted.terms, float(fitted.prevalence.max()),
                     TopicHealth.of(fitted.components, fitted.prevalence))
 
@@ -135,13 +128,13 @@ def dead_share(runs: Sequence[SweepRun], k: int) -> float:
 
 def fit_runs(spec: SweepSpec, ks: Sequence[int], seeds: Sequence[int],
              map_runs: MapRuns = map) -> dict[int, list[SweepRun]]:
-    """The runs of each K fitted, in rounds (see the module's note). The sweep stops after a
-    K whose runs hold STOP_DEAD_SHARE dead topics (that K is kept: it may hold the most good
-    topics), or before a K whose probe holds PROBE_DEAD_SHARE (that K is left out: larger Ks
-    only split further). Stops happen only in the upper half of ks, where the costly fits
-    are: a small K can hold a dead topic on a corpus of many subjects (one topic of 99% at
-    K = 4)."""
-    ks, seeds = list(ks), list(seeds)
+    """The runs of each K fitted on sweep_terms, in rounds (see the module's note). The
+    sweep stops after a K whose runs hold STOP_DEAD_SHARE dead topics (that K is kept: it
+    may hold the most good topics), or before a K whose probe holds PROBE_DEAD_SHARE (that K
+    is left out: larger Ks only split further). Stops happen only in the upper half of ks,
+    where the costly fits are: a small K can hold a dead topic on a corpus of many subjects
+    (one topic of 99% at K = 4)."""
+    spec, ks, seeds = sweep_terms(spec), list(ks), list(seeds)
     upper = ks[len(ks) // 2] if ks else 0
     runs: dict[int, list[SweepRun]] = {}
     probe: SweepRun | None = None
@@ -216,12 +209,10 @@ def score_runs(runs: dict[int, list[SweepRun]], coherence: TopicCoherence,
 
 
 def sweep_k(spec: SweepSpec, coherence: TopicCoherence, ks: Sequence[int],
-            seeds: Sequence[int], map_runs: MapRuns = map,
-            c_v_only_for: Callable[[list[KScore]], int] | None = None) -> list[KScore]:
-    """Score each K of ks that the sweep fits (fit_runs, on sweep_terms; map_runs is map or
-    an executor's map for worker processes); see score_runs."""
-    return score_runs(fit_runs(sweep_terms(spec), ks, seeds, map_runs), coherence,
-                      c_v_only_for)
+            seeds: Sequence[int], map_runs: MapRuns = map) -> list[KScore]:
+    """Score each K of ks that the sweep fits (fit_runs; map_runs is map or an executor's
+    map for worker processes); see score_runs."""
+    return score_runs(fit_runs(spec, ks, seeds, map_runs), coherence)
 
 
 def score_k(spec: SweepSpec, texts: Sequence[Sequence[str]], k: int,

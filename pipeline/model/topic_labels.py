@@ -163,7 +163,7 @@ def apply_topic_labels(fit: FitTables, labels: TopicLabels, lam: float, n_top_te
         rows = [numbers.index(t) for t in group]
         entry = dict(by_number[topic])
         if len(group) > 1:
-            entry, mixed, weights = _merged_entry(fit, group, rows, phi, lam, n_top_terms)
+            entry, mixed, weights = _merged_entry(fit, rows, phi, lam, n_top_terms)
             distributions.append(mixed)
             slider.append({**slider_data(mixed[None], fit.term_share, fit.vocabulary)[0],
                            "topic": topic})
@@ -197,10 +197,12 @@ def apply_topic_labels(fit: FitTables, labels: TopicLabels, lam: float, n_top_te
         phi=np.array(distributions).reshape(len(topics), phi.shape[1]))
 
 
-def _merged_entry(fit: FitTables, group: list[int], rows: list[int], phi: np.ndarray,
-                  lam: float, n_top_terms: int) -> tuple[dict, np.ndarray, np.ndarray]:
-    """topics.json's entry of a merged topic, its term distribution and its term weights."""
+def _merged_entry(fit: FitTables, rows: list[int], phi: np.ndarray, lam: float,
+                  n_top_terms: int) -> tuple[dict, np.ndarray, np.ndarray]:
+    """topics.json's entry of the topics of fit's `rows` merged, its term distribution and
+    its term weights."""
     members = [fit.topics[r] for r in rows]
+    group = [m["topic"] for m in members]
     prevalence = np.array([m["prevalence"] for m in members], dtype=float)
     share = prevalence / prevalence.sum() if prevalence.sum() > 0 else \
         np.full(len(rows), 1 / len(rows))

@@ -96,18 +96,19 @@ def cut_tree(tree: np.ndarray, distances: np.ndarray, n_topics: int) -> np.ndarr
     return fcluster(tree, t=round(math.sqrt(n_topics)), criterion="maxclust")
 
 
-def group_topics(phi: np.ndarray, prevalence: Sequence[float], topic_labels: Sequence[str],
-                 term_share: np.ndarray, vocabulary: Sequence[str],
-                 lam: float) -> TopicGroups:
+def group_topics(phi: np.ndarray, topics: Sequence[dict], term_share: np.ndarray,
+                 vocabulary: Sequence[str], lam: float) -> TopicGroups:
     """The topics' groups by the rule of this module's docstring.
 
     Args:
         phi: the topics' term distributions (topics × terms), in topic order.
-        prevalence: each topic's share of the corpus.
-        topic_labels: each topic's label (a group of one topic takes it).
+        topics: topics.json's entries in the same order: each topic's `prevalence` (its
+            share of the corpus) and `label` (a group of one topic takes it).
         term_share: each term's share of the corpus, for relevance ranking.
         lam: the relevance λ of topic labels (model.relevance_lambda).
     """
+    prevalence = [t["prevalence"] for t in topics]
+    topic_labels = [t["label"] for t in topics]
     n_topics = len(prevalence)
     if n_topics < MIN_TOPICS_TO_GROUP:
         return TopicGroups(parents=(), labels=(), tree=np.zeros((0, 4)))

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from sklearn.utils.validation import has_fit_parameter
 
 from pipeline.common.errors import PipelineError
-from pipeline.model.engines import make_model
+from pipeline.model.engines import EngineSpec, make_model
 from pipeline.model.labels import top_terms
 
 
@@ -68,18 +68,32 @@ def check_k(n_topics: int, n_docs: int, n_terms: int) -> None:
             f"{advice}")
 
 
-def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_topics: int,
-               seed: int, max_iter: int, n_top_terms: int,
-               seed_topics: tuple[tuple[int, ...], ...] = (),
-               authors: tuple[str, ...] = (), solver: str = "batch",
-               rough: bool = False, weights: np.ndarray | None = None) -> FittedTopics:
+@dataclass(frozen=True)
+class TermCounts:
+    """What a model is fitted on: counts (documents × terms), the terms, and per document
+    its speaker (for the author-topic engine; () if not needed) and weight (None: all 1)."""
+
+    counts: sp.csr_matrix
+    vocabulary: tuple[str, ...]
+    authors: tuple[str, ...] = ()
+    weights: np.ndarray | None = None
+
+    def take(self, rows: np.ndarray) -> TermCounts:
+        """The same for the given rows only."""
+        return TermCounts(sp.csr_matrix(self.counts[rows]), self.vocabulary,
+                          tuple(self.authors[i] for i in rows) if self.authors else (),
+                          None if self.weights is None else self.weights[rows])
+
+
+def fit_topics(data: TermCounts, spec: EngineSpec, n_topics: int, seed: int) -> FittedTopics:
     """Fit one model and order its topics by how much of the corpus they cover.
 
-    weights (one per document, e.g. 0.3 for a chair) make a document shape the topics less:
+    Weights (one per document, e.g. 0.3 for a chair) make a document shape the topics less:
     an engine that takes sample weights gets them, the others get the counts scaled.
     """
+    counts, weights = data.counts, data.weights
     check_k(n_topics, counts.shape[0], counts.shape[1])
-    model = make_model(engine, n_topics, seed, max_iter, seed_topics, authors, solver, rough)
+    model = make_model(spec, n_topics, seed, data.authors)
     fit_counts, options = counts, {}
     if weights is not None and has_fit_parameter(model, "sample_weight"):
         options = {"sample_weight": weights}
@@ -87,15 +101,14 @@ def fit_topics(counts: sp.spmatrix, vocabulary: Sequence[str], engine: str, n_to
         fit_counts = sp.csr_matrix(sp.diags(weights) @ counts)
     theta = model.fit_transform(fit_counts, **options) if hasattr(model, "fit_transform") \
         else model.fit(fit_counts).transform(fit_counts)
-    return describe_fit(model, theta, counts, vocabulary, n_top_terms, weights)
+    return describe_fit(model, theta, data, spec.n_top_terms)
 
 
-def describe_fit(model, theta: np.ndarray, counts: sp.spmatrix, vocabulary: Sequence[str],
-                 n_top_terms: int, weights: np.ndarray | None = None) -> FittedTopics:
+def describe_fit(model, theta: np.ndarray, data: TermCounts, n_top_terms: int) -> FittedTopics:
     """A fitted model's topics ordered by how much of the corpus they cover."""
     n_topics = theta.shape[1]
-    tokens = np.asarray(counts.sum(axis=1)).ravel().astype(float) * \
-        (1.0 if weights is None else weights)
+    tokens = np.asarray(data.counts.sum(axis=1)).ravel().astype(float) * \
+        (1.0 if data.weights is None else data.weights)
     prevalence = (theta * tokens[:, None]).sum(axis=0) / tokens.sum()
     order = sorted(range(n_topics), key=lambda k: (-round(prevalence[k], 12), k))
     components = model.components_[order]
@@ -103,15 +116,14 @@ def describe_fit(model, theta: np.ndarray, counts: sp.spmatrix, vocabulary: Sequ
         theta=theta[:, order],
         components=components,
         prevalence=prevalence[order],
-        terms=top_terms(components, tuple(vocabulary), n_top_terms),
+        terms=top_terms(components, data.vocabulary, n_top_terms),
         origin=order,
         model=model,
     )
 
 
-def without_topics(fitted: FittedTopics, drop: Sequence[int], counts: sp.spmatrix,
-                   vocabulary: Sequence[str], n_top_terms: int,
-                   weights: np.ndarray | None = None) -> FittedTopics | None:
+def without_topics(fitted: FittedTopics, drop: Sequence[int], data: TermCounts,
+                   n_top_terms: int) -> FittedTopics | None:
     """The fitted model without the topics `drop` (positions in fitted's order), documents
     placed again on the rest; None for an engine that cannot drop topics (refit instead)."""
     if not hasattr(fitted.model, "without_topics"):
@@ -119,8 +131,7 @@ def without_topics(fitted: FittedTopics, drop: Sequence[int], counts: sp.spmatri
     gone = {fitted.origin[k] for k in drop}
     keep = [k for k in range(len(fitted.origin)) if k not in gone]
     model = fitted.model.without_topics(keep)
-    return describe_fit(model, model.transform(counts), counts, vocabulary, n_top_terms,
-                        weights)
+    return describe_fit(model, model.transform(data.counts), data, n_top_terms)
 
 
 def sample_rows(n_docs: int, max_docs: int, seed: int) -> np.ndarray:

@@ -18,7 +18,7 @@ from pipeline.common.io import (
     read_terms,
 )
 from pipeline.model.artifact import model_files
-from pipeline.model.core import DOC_FIELDS, FitInputs, fit_model
+from pipeline.model.core import DOC_FIELDS, FitInputs, FitJob, fit_model
 from pipeline.model.themes import load_themes
 from pipeline.model.topics import sample_rows
 from pipeline.stages._cli import log, run, stage_parser
@@ -38,11 +38,12 @@ def main(args, config) -> None:
         weights=np.array([d.get("weight", 1.0) for d in index]), rows=rows,
         texts=read_terms(args.tokens, [index[r]["doc_id"] for r in rows] if sampled else None,
                          set(vocabulary)))
-    themes = [t for t in load_themes(cfg.themes_file) if t.guides] if cfg.themes_file else []
+    themes = tuple(t for t in load_themes(cfg.themes_file) if t.guides) if cfg.themes_file \
+        else ()
     for note in capped_notes(config.compute, cfg.n_jobs, "model.n_jobs"):
         log(f"fit: {note}")
     with executor(config.compute, cfg.n_jobs) as ex:
-        result = fit_model(data, themes, cfg, config.seed, ex, log)
+        result = fit_model(FitJob(data, cfg, config.seed, themes), ex, log)
     write_json(Path(args.relevance), result.relevance)
     write_csv(Path(args.doc_topics), result.doc_topics)
     write_csv(Path(args.topic_terms), result.topic_terms)

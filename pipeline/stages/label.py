@@ -29,8 +29,7 @@ def main(args, config) -> None:
     result = apply_topic_labels(fit, labels, config.model.relevance_lambda,
                                 config.model.n_top_terms, args.labels)
     # The groups are of the topics as named and merged, so a merge never splits a group.
-    groups = group_topics(result.phi, [t["prevalence"] for t in result.topics],
-                          [t["label"] for t in result.topics], fit.term_share, fit.vocabulary,
+    groups = group_topics(result.phi, result.topics, fit.term_share, fit.vocabulary,
                           config.model.relevance_lambda)
     topics = with_parents(result.topics, groups)
     write_csv(Path(args.doc_topics), result.doc_topics)
