@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from pipeline.common.config import ModelConfig
 from pipeline.common.io import topic_column
@@ -343,17 +344,21 @@ def fit_final(job: FitJob, n_topics: int, prune: bool,
     log(f"fit: final {cfg.engine} fit on all {whole.counts.shape[0]} documents, {solver} "
         f"solver ({why})")
     engine = job.engine(solver)
-    fitted = fit_topics(whole, engine, n_topics, job.seed)
-    dead, pruned = _dead_of(fitted), 0
-    for _ in range(MAX_REFITS if prune else 0):
-        # A seeded theme is the user's question: named in a warning, never dropped.
-        drop = [k for k in dead if fitted.origin[k] >= job.n_seeded]
-        if not drop or fitted.theta.shape[1] - len(drop) < max(2, job.n_seeded + 1):
-            break
-        pruned += len(drop)
-        fitted = without_topics(fitted, drop, whole, cfg.n_top_terms) \
-            or fit_topics(whole, engine, fitted.theta.shape[1] - len(drop), job.seed)
-        dead = _dead_of(fitted)
+    # BLAS gets one thread, as in the sweep: CD's small Gram products gain nothing from a
+    # second, and while any other process works, OpenBLAS threads waiting for a core made
+    # the final fit on diet-dev 109-127 s instead of 14 (benchmarks/results/fit_threads.txt).
+    with threadpool_limits(1):
+        fitted = fit_topics(whole, engine, n_topics, job.seed)
+        dead, pruned = _dead_of(fitted), 0
+        for _ in range(MAX_REFITS if prune else 0):
+            # A seeded theme is the user's question: named in a warning, never dropped.
+            drop = [k for k in dead if fitted.origin[k] >= job.n_seeded]
+            if not drop or fitted.theta.shape[1] - len(drop) < max(2, job.n_seeded + 1):
+                break
+            pruned += len(drop)
+            fitted = without_topics(fitted, drop, whole, cfg.n_top_terms) \
+                or fit_topics(whole, engine, fitted.theta.shape[1] - len(drop), job.seed)
+            dead = _dead_of(fitted)
     warnings_ = [f"トピック {k + 1}（{' '.join(fitted.terms[k][:3])}）は語の "
                  f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。"
                  + ("K を減らすか model.n_topics: auto に" if not prune else
