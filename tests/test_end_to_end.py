@@ -154,7 +154,8 @@ def test_bad_config_key_is_one_line_and_nonzero(tmp_path):
     config.write_text(text.replace("n_top_terms:", "n_top_termz:"), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "pipeline.stages.ingest", "--config", str(config), "--input", "x",
-         "--turns", "t", "--documents", "d", "--roster", "r", "--metrics", "m"],
+         "--turns", "t", "--documents", "d", "--roster", "r", "--metrics", "m",
+         "--meetings", "mt"],
         cwd=tmp_path, capture_output=True, text=True, check=False,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 2

@@ -52,7 +52,7 @@ def ingest(tmp_path: Path, source: Path, config: dict | None = None):
     result = run_stage(tmp_path, "ingest", [
         "--input", str(source), "--turns", str(out / "turns.csv"),
         "--documents", str(out / "documents.jsonl"), "--roster", str(out / "roster.json"),
-        "--metrics", str(out / "ingest.json")], config)
+        "--metrics", str(out / "ingest.json"), "--meetings", str(out / "meetings.csv")], config)
     return result, out
 
 
@@ -141,7 +141,8 @@ def test_unwritable_output_folder(tmp_path):
     result = run_stage(tmp_path, "ingest", [
         "--input", str(write(tmp_path, "talk.txt", SPEECH)),
         "--turns", str(blocker / "turns.csv"), "--documents", str(blocker / "d.jsonl"),
-        "--roster", str(blocker / "r.json"), "--metrics", str(blocker / "m.json")])
+        "--roster", str(blocker / "r.json"), "--metrics", str(blocker / "m.json"),
+        "--meetings", str(blocker / "meetings.csv")])
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"error: {blocker}: is a file, so outputs cannot go in it; move it or change the output "
@@ -201,7 +202,8 @@ def test_debug_shows_the_traceback(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PIPELINE_DEBUG": "1"}
     result = subprocess.run([sys.executable, "-m", "pipeline.stages.ingest", "--config",
                              str(config), "--input", "nope", "--turns", "t", "--documents",
-                             "d", "--roster", "r", "--metrics", "m"], cwd=tmp_path, env=env,
+                             "d", "--roster", "r", "--metrics", "m", "--meetings", "mt"],
+                            cwd=tmp_path, env=env,
                             capture_output=True, text=True, check=False)
     assert result.returncode != 0 and "Traceback" in result.stderr
 

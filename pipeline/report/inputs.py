@@ -17,6 +17,7 @@ from pipeline.common.io import (
     read_index,
     read_json,
     read_matrix,
+    read_meeting_titles,
     read_numbers,
     read_table,
 )
@@ -71,6 +72,7 @@ class ReportInputs:
     dtm: sp.csr_matrix | None = None  # rows in doc_topics order: the topic map's distances
     themes: list[dict] = field(default_factory=list)  # {name, seeds, guides} per theme
     meeting_dates: dict[str, str] = field(default_factory=dict)  # for documents without one
+    meeting_titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
 
@@ -113,6 +115,7 @@ def read_report_inputs(args, config) -> ReportInputs:
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
         meeting_dates=meeting_dates(read_table(args.meeting_topics)),
+        meeting_titles=read_meeting_titles(args.meetings),
         settings=settings)
 
 

@@ -1,4 +1,5 @@
-"""Stage user_files: the files the config names (themes, stopwords, roster), checked and copied.
+"""Stage user_files: the files the config names (themes, stopwords, roster, meetings), checked
+and copied.
 
 dvc.yaml cannot depend on a file that a config key names (a key can be null, or point
 anywhere), so this stage runs on every `dvc repro` (always_changed) and copies each named
@@ -16,6 +17,7 @@ from pathlib import Path
 from pipeline.common.atomic import write_files
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.corpus import find_transcripts
+from pipeline.ingest.meetings import parse_meetings
 from pipeline.ingest.roster import parse_roster
 from pipeline.model.themes import check_themes_fit_k, load_themes
 from pipeline.stages._cli import log, run, stage_parser
@@ -71,8 +73,15 @@ def main(args, config) -> None:
     except UnicodeDecodeError:
         raise PipelineError(f"ingest.roster: {config.ingest.roster} is not UTF-8 text; save "
                             "it as UTF-8") from None
+    meetings = read_named(config.ingest.meetings, "ingest.meetings") \
+        if config.ingest.meetings else b"meeting,title,date\n"
+    try:
+        parse_meetings(meetings.decode("utf-8"), str(config.ingest.meetings))
+    except UnicodeDecodeError:
+        raise PipelineError(f"ingest.meetings: {config.ingest.meetings} is not UTF-8 text; "
+                            "save it as UTF-8") from None
     write_files({Path(args.themes): themes, Path(args.stopwords): stopwords,
-                 Path(args.speakers): roster,
+                 Path(args.speakers): roster, Path(args.meetings): meetings,
                  Path(args.score_input): fingerprint(config.score.input)})
     log(f"user_files: themes from {model.themes_file}, stopwords from "
         f"{tokens.stopwords_file}")
@@ -83,6 +92,7 @@ if __name__ == "__main__":
     parser.add_argument("--themes", required=True, help="copy of model.themes_file")
     parser.add_argument("--stopwords", required=True, help="copy of tokens.stopwords_file")
     parser.add_argument("--speakers", required=True, help="copy of ingest.roster")
+    parser.add_argument("--meetings", required=True, help="copy of ingest.meetings")
     parser.add_argument("--score-input", dest="score_input", required=True,
                         help="content hashes of the files score.input names")
     run(main, parser, first=True)
