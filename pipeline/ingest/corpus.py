@@ -123,7 +123,7 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn
     n_turns = sum(1 for t in turns if t.turn > 0)
     # The header is the text before the first tag (turn 0), never a speech: a date quoted
     # in a speech is not the meeting's.
-    header = turns[0].text if turns and turns[0].turn == 0 else ""
+    header = text[:turns[0].end] if turns and turns[0].turn == 0 and turns[0].end > 0 else ""
     date = date_from_name(path.stem) or date_from_header(header)
     title = header_title(header) or path.stem
     turns = with_meetings([replace(t, date=date, title=title) for t in turns],
