@@ -18,6 +18,8 @@ CONFIG = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding=
 # The shipped config names project files relative to the project; these tests run elsewhere.
 CONFIG["tokens"]["stopwords_file"] = str(ROOT / CONFIG["tokens"]["stopwords_file"])
 CONFIG["model"]["themes_file"] = str(ROOT / CONFIG["model"]["themes_file"])
+for _section, _key in (("ingest", "roster"), ("ingest", "meetings"), ("score", "input")):
+    CONFIG[_section][_key] = str(ROOT / CONFIG[_section][_key])
 
 # Each stage's file arguments, relative to the work folder (as in dvc.yaml, without folders).
 ARGS = {

@@ -28,6 +28,8 @@ CONFIG = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding=
 # The shipped config names project files relative to the project; these tests run elsewhere.
 CONFIG["tokens"]["stopwords_file"] = str(ROOT / CONFIG["tokens"]["stopwords_file"])
 CONFIG["model"]["themes_file"] = str(ROOT / CONFIG["model"]["themes_file"])
+for _section, _key in (("ingest", "roster"), ("ingest", "meetings"), ("score", "input")):
+    CONFIG[_section][_key] = str(ROOT / CONFIG[_section][_key])
 SPEECH = "<岸>\n特区の規制緩和について話します。\n<後藤>\n材料の研究開発が大事です。\n"
 
 

@@ -2,7 +2,8 @@
 
 Its defaults are the shipped file's values, the one source of defaults (a test proves they
 are equal), except the files a project names itself: `ingest.input` (required) and
-`model.themes_file` / `tokens.stopwords_file` (null = none)."""
+`model.themes_file` / `tokens.stopwords_file` / `ingest.roster` / `ingest.meetings` /
+`score.input` (null = none; under DVC each names a file, the shipped ones empty)."""
 
 from __future__ import annotations
 

@@ -66,6 +66,27 @@ def find_transcripts(root: Path, key: str = "ingest.input") -> list[Path]:
     return files
 
 
+def has_transcripts(root: Path) -> bool:
+    """False for a folder that holds no transcript (score.input's shipped empty folder)."""
+    try:
+        find_transcripts(root)
+    except PipelineError:
+        return not root.is_dir()  # a missing or odd path is an error find_transcripts names
+    return True
+
+
+def shown_path(path: str | Path, root: Path) -> str:
+    """A file's path as outputs show it: relative to the project (the working folder) when
+    inside it, else from the input's own folder (`diet-dev/speeches.jsonl`): never absolute,
+    so that outputs do not depend on (or tell) where the files sit on this machine."""
+    path = Path(path).absolute()
+    try:
+        return path.relative_to(Path.cwd().absolute()).as_posix()
+    except ValueError:
+        base = root.absolute().parent
+        return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+
+
 def meeting_id(path: Path, root: Path) -> str:
     """A meeting's id: its file path under the input folder, without the suffix, folded
     (NFKC) as speaker labels are: names that differ only in Unicode form (NFC/NFD from

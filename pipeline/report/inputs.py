@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +40,6 @@ class ReportSettings:
     search_max_chars: int = 5_000_000
     seed: int = 0
     command: str = "dvc repro"
-    commit: str | None = None
     config_text: str = ""
 
 
@@ -92,7 +90,7 @@ def read_report_inputs(args, config) -> ReportInputs:
         title=config.report.title, n_quotes=config.report.n_quotes,
         quote_min_share=config.report.quote_min_share,
         search_max_chars=config.report.search_max_chars, seed=config.seed,
-        command=dvc_command(), commit=project_commit(Path(args.config).resolve().parent),
+        command=dvc_command(),
         config_text=Path(args.config).read_text(encoding="utf-8"))
     charts = Path(args.charts)
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
@@ -146,16 +144,6 @@ def user_stopwords(text: str) -> list[str]:
     """The words of a stopwords file as the user wrote them (# comments and blanks skipped)."""
     return sorted({w for w in (line.strip() for line in text.splitlines())
                    if w and not w.startswith("#")})
-
-
-def project_commit(where: Path) -> str | None:
-    """The git commit the project is at, or None outside git (or without git installed)."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=where,
-                              capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def dvc_command() -> str:

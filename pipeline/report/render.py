@@ -129,7 +129,7 @@ def build_context(inputs: ReportInputs) -> dict:
         if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {}},
         "method": {
             "config": cfg.config_text, "versions": versions(), "command": cfg.command,
-            "seed": cfg.seed, "commit": cfg.commit,
+            "seed": cfg.seed,
             "dictionary": f"{tokens.get('dictionary')} {tokens.get('dictionary_version')}",
             "themes": inputs.themes, "stopwords": inputs.stopwords,
         },

@@ -19,7 +19,7 @@ from pipeline.common.config import ComputeConfig
 from pipeline.common.progress import progress
 from pipeline.common.spreadsheet import csv_row
 from pipeline.ingest.core import IngestTally, doc_options, read_options
-from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, folded_names
+from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, folded_names, shown_path
 from pipeline.ingest.meetings import parse_meetings
 from pipeline.ingest.roster import parse_roster
 from pipeline.ingest.stream import ingest_results
@@ -83,7 +83,9 @@ def main(args, config) -> None:
         workers.close()
     write_rows(Path(args.meetings), *tally.meeting_table(meetings))
     write_json(Path(args.roster), tally.roster_rows())
-    write_metrics(Path(args.metrics), tally.metrics())
+    metrics = tally.metrics()
+    metrics["files"] = [{**f, "path": shown_path(f["path"], root)} for f in metrics["files"]]
+    write_metrics(Path(args.metrics), metrics)
     for line in tally.log_lines(cfg.unit, args.metrics):
         log(line)
     unknown = tally.unknown_meetings(meetings)

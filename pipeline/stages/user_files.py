@@ -1,11 +1,12 @@
-"""Stage user_files: the files the config names (themes, stopwords, roster, meetings), checked
-and copied.
+"""Stage user_files: the files the config names (themes, stopwords, roster, meetings, the
+transcripts to score), checked and copied.
 
-dvc.yaml cannot depend on a file that a config key names (a key can be null, or point
-anywhere), so this stage runs on every `dvc repro` (always_changed) and copies each named
-file into outputs/interim; the stages that read a file depend on its copy, and DVC reruns
-them only when the copy's content changed. A key set to null gives an empty copy. The files
-are checked here first, so a broken one stops the run before any other work.
+dvc.yaml names each of them through the config (`${model.themes_file}`, ...), so DVC reruns
+this stage when one is edited, wherever it lives, and `dvc status` says up to date when none
+changed. The stage copies each into outputs/interim; the stages that read a file depend on
+its copy, and DVC reruns them only when the copy's content changed. The files are checked
+here first, so a broken one stops the run before any other work. Run by hand, a key set to
+null gives an empty copy (under DVC a key must name a file: see README "Settings").
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from pipeline.common.atomic import write_files
 from pipeline.common.errors import PipelineError
-from pipeline.ingest.corpus import find_transcripts
+from pipeline.ingest.corpus import find_transcripts, has_transcripts
 from pipeline.ingest.meetings import parse_meetings
 from pipeline.ingest.roster import parse_roster
 from pipeline.model.themes import check_themes_fit_k, load_themes
@@ -41,7 +42,7 @@ def fingerprint(path: str | None) -> bytes:
     """What the score stage depends on for score.input: each transcript's path and content
     hash (JSON lines; one line saying so for null: DVC warns of an empty output), so new or
     edited files rerun it and nothing else does."""
-    if not path:
+    if not path or not has_transcripts(Path(path)):
         return b'{"score.input": null}\n'
     root = Path(path)
     try:
