@@ -20,6 +20,7 @@ from pipeline.common.io import (
     read_numbers,
     read_table,
 )
+from pipeline.common.paths import without_absolute_paths
 from pipeline.model.themes import load_themes
 from pipeline.report.quotes import quoted_doc_ids
 
@@ -91,7 +92,7 @@ def read_report_inputs(args, config) -> ReportInputs:
         quote_min_share=config.report.quote_min_share,
         search_max_chars=config.report.search_max_chars, seed=config.seed,
         command=dvc_command(),
-        config_text=Path(args.config).read_text(encoding="utf-8"))
+        config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
     return ReportInputs(
