@@ -4,7 +4,7 @@ For Diet minutes in the NDL speech-record layout (`speeches.jsonl` + `meetings.t
 `../shared/corpora/diet-dev` and `kokkai-sample`), given by path, never copied here:
 
 - **shipped**: the project's shipped defaults (only `ingest.input`, the table columns and
-  `model.themes_file: null` set) through a real `dvc repro` in a temporary copy;
+  `model.themes_file: configs/no_themes.yaml` set) through a real `dvc repro` in a temporary copy;
   `--ref REV` adds the same for a git commit (the "before" of a change);
 - **recipe**: the 20-line script of issue 13 (drop the chair's turns, one document per turn,
   fugashi nouns, sublinear tf-idf with min_df 5 / max_df 0.2, plain NMF, K = 10);
@@ -128,7 +128,7 @@ def corpus_overrides(corpus: Path) -> dict[str, str]:
     return {"ingest.input": str((corpus / "speeches.jsonl").resolve()),
             "ingest.columns.text": "speech", "ingest.columns.meeting": "issueID",
             "ingest.columns.id": "speechID", "ingest.exclude_rows": "{kind: [header]}",
-            "model.themes_file": "null"}
+            "model.themes_file": "configs/no_themes.yaml"}
 
 
 def shipped_outputs(project: Path, committee: dict[str, str],

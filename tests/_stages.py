@@ -18,13 +18,17 @@ CONFIG = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding=
 # The shipped config names project files relative to the project; these tests run elsewhere.
 CONFIG["tokens"]["stopwords_file"] = str(ROOT / CONFIG["tokens"]["stopwords_file"])
 CONFIG["model"]["themes_file"] = str(ROOT / CONFIG["model"]["themes_file"])
+for _section, _key in (("ingest", "roster"), ("ingest", "meetings"), ("score", "input")):
+    CONFIG[_section][_key] = str(ROOT / CONFIG[_section][_key])
 
 # Each stage's file arguments, relative to the work folder (as in dvc.yaml, without folders).
 ARGS = {
     "user_files": ["--themes", "themes.yaml", "--stopwords", "stopwords.txt", "--speakers",
-                   "speakers.csv", "--score-input", "score_input.jsonl"],
+                   "speakers.csv", "--meetings", "meetings_in.csv", "--score-input",
+                   "score_input.jsonl"],
     "ingest": ["--input", "talk.csv", "--turns", "turns.csv", "--documents",
-               "documents.jsonl", "--roster", "roster.json", "--metrics", "ingest.json"],
+               "documents.jsonl", "--roster", "roster.json", "--metrics", "ingest.json",
+               "--meetings", "meetings.csv"],
     "tokenize": ["--documents", "documents.jsonl", "--roster", "roster.json", "--tokens",
                  "tokens.jsonl", "--metrics", "tokens.json", "--cache", "cache"],
     "vectorize": ["--tokens", "tokens.jsonl", "--dtm", "dtm.npz", "--vocabulary",
@@ -48,6 +52,7 @@ ARGS = {
     "speakers": ["--doc-topics", "doc_topics.csv", "--topics", "topics.json", "--index",
                  "dtm_documents.json",
                  "--documents", "documents.jsonl", "--tokens", "tokens.jsonl",
+                 "--meetings", "meetings.csv",
                  "--speaker-topics", "speaker_topics.csv", "--role-topics", "role_topics.csv",
                  "--meeting-topics", "meeting_topics.csv", "--speaker-terms",
                  "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv", "--prevalence",
@@ -59,7 +64,8 @@ ARGS = {
                "dtm_documents.json", "--k-sweep", "k_sweep.csv", "--speaker-themes",
                "speaker_themes.csv", "--documents", "documents.jsonl", "--group-topics",
                "group_topics.csv", "--group-differences", "group_differences.csv",
-               "--attribute-topics", "attribute_topics.csv", "--out-dir", "charts"],
+               "--attribute-topics", "attribute_topics.csv", "--meetings", "meetings.csv",
+               "--out-dir", "charts"],
     "networks": ["--doc-topics", "doc_topics.csv", "--index", "dtm_documents.json",
                  "--vocabulary", "vocabulary.json", "--tokens", "tokens.jsonl", "--topics",
                  "topics.json", "--out-dir", "charts"],
@@ -70,7 +76,7 @@ ARGS = {
                "--topics", "topics.json", "--relevance", "relevance.json", "--doc-topics",
                "doc_topics.csv", "--index", "dtm_documents.json", "--documents",
                "documents.jsonl", "--dtm", "dtm.npz", "--speaker-topics", "speaker_topics.csv",
-               "--meeting-topics", "meeting_topics.csv",
+               "--meeting-topics", "meeting_topics.csv", "--meetings", "meetings.csv",
                "--speaker-terms", "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv",
                "--roster", "roster.json", "--themes", "themes.yaml", "--stopwords",
                "stopwords.txt", "--group-topics", "group_topics.csv",

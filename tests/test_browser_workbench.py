@@ -104,7 +104,13 @@ def many_meetings() -> ReportInputs:
                                        "k_selection", "speaker_themes")},
         relevance=relevance, dtm=dtm,
         themes=[{"name": w[0], "seeds": [w[0]], "guides": True} for w in TOPIC_WORDS],
+        meeting_titles={f"2024{m:04d}": title(m) for m in range(N_MEETINGS)},
         settings=ReportSettings(title="200 会議の分析", n_quotes=2))
+
+
+def title(m: int) -> str:
+    """Meeting m's title, as ingest.columns.title [house, meeting, issue] makes one."""
+    return f"{'衆議院' if m % 2 else '参議院'} 予算委員会 第{m + 1}号"
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +146,18 @@ def test_search_lists_kwic_lines_with_dates(page, term):
     assert f"1–50 件目 / {total} 件" in page.inner_text("#kwic-pager")
     page.locator("#kwic-pager button", has_text="次へ").click()
     assert "51–100 件目" in page.inner_text("#kwic-pager")
+
+
+def test_kwic_and_browser_name_meetings_by_title(page):
+    titles = {title(m) for m in range(N_MEETINGS)}
+    lines = search(page, "特区")
+    assert lines and all(line["meeting"] in titles for line in lines)
+    ids = page.locator("#kwic tbody tr.kwic-line td:nth-child(5)").evaluate_all(
+        "cells => cells.map(c => c.title)")
+    assert all(i.startswith("2024") for i in ids)  # the id stays in the tooltip
+    page.select_option("#map-select", "1")
+    shown = page.locator("#browser tbody tr td:nth-child(3)").all_inner_texts()
+    assert len(shown) == 50 and set(shown) <= titles
 
 
 def test_search_filters_by_topic_and_speaker(page):

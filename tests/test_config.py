@@ -140,7 +140,10 @@ def test_defaults_fill_missing_sections():
 # The files a project names itself: no default could fit every project (a config that names
 # no themes or stopwords file has none), so these are the only keys the shipped file sets to
 # something else than the schema's default.
-PROJECT_FILES = {"ingest.input", "model.themes_file", "tokens.stopwords_file"}
+# Files the project names itself (null in the schema: none; DVC needs a file, so the shipped
+# config names empty ones).
+PROJECT_FILES = {"ingest.input", "model.themes_file", "tokens.stopwords_file", "ingest.roster",
+                 "ingest.meetings", "score.input"}
 
 
 def _defaults() -> dict[str, object]:

@@ -28,6 +28,8 @@ CONFIG = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding=
 # The shipped config names project files relative to the project; these tests run elsewhere.
 CONFIG["tokens"]["stopwords_file"] = str(ROOT / CONFIG["tokens"]["stopwords_file"])
 CONFIG["model"]["themes_file"] = str(ROOT / CONFIG["model"]["themes_file"])
+for _section, _key in (("ingest", "roster"), ("ingest", "meetings"), ("score", "input")):
+    CONFIG[_section][_key] = str(ROOT / CONFIG[_section][_key])
 SPEECH = "<岸>\n特区の規制緩和について話します。\n<後藤>\n材料の研究開発が大事です。\n"
 
 
@@ -52,7 +54,7 @@ def ingest(tmp_path: Path, source: Path, config: dict | None = None):
     result = run_stage(tmp_path, "ingest", [
         "--input", str(source), "--turns", str(out / "turns.csv"),
         "--documents", str(out / "documents.jsonl"), "--roster", str(out / "roster.json"),
-        "--metrics", str(out / "ingest.json")], config)
+        "--metrics", str(out / "ingest.json"), "--meetings", str(out / "meetings.csv")], config)
     return result, out
 
 
@@ -141,7 +143,8 @@ def test_unwritable_output_folder(tmp_path):
     result = run_stage(tmp_path, "ingest", [
         "--input", str(write(tmp_path, "talk.txt", SPEECH)),
         "--turns", str(blocker / "turns.csv"), "--documents", str(blocker / "d.jsonl"),
-        "--roster", str(blocker / "r.json"), "--metrics", str(blocker / "m.json")])
+        "--roster", str(blocker / "r.json"), "--metrics", str(blocker / "m.json"),
+        "--meetings", str(blocker / "meetings.csv")])
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"error: {blocker}: is a file, so outputs cannot go in it; move it or change the output "
@@ -201,7 +204,8 @@ def test_debug_shows_the_traceback(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PIPELINE_DEBUG": "1"}
     result = subprocess.run([sys.executable, "-m", "pipeline.stages.ingest", "--config",
                              str(config), "--input", "nope", "--turns", "t", "--documents",
-                             "d", "--roster", "r", "--metrics", "m"], cwd=tmp_path, env=env,
+                             "d", "--roster", "r", "--metrics", "m", "--meetings", "mt"],
+                            cwd=tmp_path, env=env,
                             capture_output=True, text=True, check=False)
     assert result.returncode != 0 and "Traceback" in result.stderr
 

@@ -87,8 +87,9 @@ def test_scoring_a_new_meeting_uses_the_saved_model_without_refitting(project, t
     shutil.copy(project / "data" / "nakasone_digital_economy_2021-02-02.txt", new / "again.txt")
     config = project / "configs" / "pipeline.yaml"
     text = config.read_text(encoding="utf-8")
-    assert text.count("\n  input:  ") == 1  # score.input, empty (null)
-    config.write_text(text.replace("\n  input:  ", "\n  input: new_meetings  "), "utf-8")
+    assert text.count("\n  input: data/score  ") == 1  # score.input: the shipped empty folder
+    config.write_text(text.replace("\n  input: data/score  ", "\n  input: new_meetings  "),
+                      "utf-8")
     log = _repro(project)
     assert "Stage 'fit' didn't change, skipping" in log
     assert _files(project)["model/model.npz"] == fitted["model/model.npz"]

@@ -17,7 +17,8 @@ def run_ingest(corpus: Path, out: Path) -> dict[str, bytes]:
     args = argparse.Namespace(input=str(corpus), turns=str(out / "turns.csv"),
                               documents=str(out / "documents.jsonl"),
                               roster=str(out / "roster.json"), metrics=str(out / "ingest.json"),
-                              speakers_file=None)
+                              speakers_file=None, meetings_file=None,
+                              meetings=str(out / "meetings.csv"))
     ingest.main(args, parse_config({"ingest": {"input": str(corpus)}}))
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
@@ -28,7 +29,8 @@ def test_workers_write_what_one_process_writes(tmp_path, monkeypatch):
     serial = run_ingest(corpus, tmp_path / "serial")
     monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
     parallel = run_ingest(corpus, tmp_path / "parallel")
-    assert serial.keys() == {"turns.csv", "documents.jsonl", "roster.json", "ingest.json"}
+    assert serial.keys() == {"turns.csv", "documents.jsonl", "roster.json", "ingest.json",
+                             "meetings.csv"}
     assert serial == parallel
     assert serial["turns.csv"].startswith(b"\xef\xbb\xbfmeeting,turn,")
 

@@ -254,7 +254,8 @@ def test_an_error_in_the_last_row_leaves_no_outputs(tmp_path, monkeypatch):
     args = argparse.Namespace(input=str(table), turns=str(out / "turns.csv"),
                               documents=str(out / "documents.jsonl"),
                               roster=str(out / "roster.json"), metrics=str(out / "ingest.json"),
-                              speakers_file=None)
+                              speakers_file=None, meetings_file=None,
+                              meetings=str(out / "meetings.csv"))
     config = parse_config({"ingest": {"input": str(table)}})
     ingest.main(args, config)
     before = {p.name: p.read_bytes() for p in sorted(out.iterdir())}

@@ -61,9 +61,11 @@ def test_the_log_names_20_files_then_counts_styles():
     for i in range(23):
         tally.add(result(f"f{i:02}.txt", [f"m{i}"], style="diet" if i % 2 else "angle"))
     lines = tally.log_lines("turn", "m.json")
-    assert len(lines) == 22
+    assert len(lines) == 23
     assert lines[20] == ("ingest: ... and 3 more files (styles: angle 12, diet 11; each file "
                          "in m.json)")
+    assert lines[21].startswith("ingest: 23 of 23 meetings have no date (no date column, "
+                                "ingest.meetings row, header date or dated file name), e.g. m0")
 
 
 def test_options_follow_the_config():

@@ -91,4 +91,5 @@ def test_timeline_orders_meetings_by_date():
         "turn": [1, 1], "topic_1": [1.0, 0.0], "topic_2": [0.0, 1.0], "n_tokens": [5, 5],
         "date": ["2020-01-01", "2021-01-01"]})
     fig = timeline_chart(doc_topics, TOPICS)
-    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["b", "a"]
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == [
+        "b（2020-01-01）", "a（2021-01-01）"]

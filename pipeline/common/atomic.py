@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from pipeline.common.errors import PipelineError, os_error_advice
-from pipeline.common.spreadsheet import csv_frame, unguard_frame
+from pipeline.common.spreadsheet import csv_frame, csv_row, unguard_frame
 
 # pandas costs 0.3 s to import: it is imported where a table is read, so the stages that
 # write only JSON or text (user_files, ingest, tokenize) never load it.
@@ -184,10 +184,23 @@ def write_csv_header(path: Path, columns: Sequence[str], bom: bool = True) -> No
     write_bytes(path, ("\ufeff" if bom else "").encode() + line.getvalue().encode("utf-8"))
 
 
+def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+               bom: bool = True) -> None:
+    """A small table from rows, as write_csv writes one (BOM, formula guard), without pandas."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    guard = formula_guard_on()
+    for row in rows:
+        writer.writerow(csv_row(tuple(row), guard))
+    write_bytes(path, ("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8"))
+
+
 # Columns of our tables that hold text: read as strings, so that speakers `1` and `01` stay
 # two speakers and an id keeps its leading zeros. Every other column is a number or a flag.
 TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role", "text",
-                          "directions", "source_id", "date", "term", "theme"})
+                          "directions", "source_id", "date", "term", "theme",
+                          "title"})
 
 
 def read_csv(path: Path) -> pd.DataFrame:

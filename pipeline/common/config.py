@@ -2,7 +2,8 @@
 
 Its defaults are the shipped file's values, the one source of defaults (a test proves they
 are equal), except the files a project names itself: `ingest.input` (required) and
-`model.themes_file` / `tokens.stopwords_file` (null = none)."""
+`model.themes_file` / `tokens.stopwords_file` / `ingest.roster` / `ingest.meetings` /
+`score.input` (null = none; under DVC each names a file, the shipped ones empty)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+MAX_TITLE_COLUMNS = 10  # a title joined from more columns than this is a mistake
+
+
 class TableColumns(_Section):
     """Which column of a .csv/.tsv/.jsonl table holds each field."""
 
@@ -53,6 +57,11 @@ class TableColumns(_Section):
     id: str = Field("id", description="Row id, passed to doc_topics.csv as source_id.")
     meeting: str = Field("meeting", description="Meeting id (else the file name).")
     date: str = Field("date", description="Meeting date.")
+    title: str | list[str] = Field(
+        "title", description="Meeting title: a column, or a list of columns joined with a "
+        "space ([house, meeting, issue] for NDL records: 衆議院 安全保障委員会 第13号); absent "
+        "columns are fine; a meeting without one is titled by its id.",
+    )
     role: str = Field("role", description="Speaker's role (else split off the name).")
     attributes: dict[str, str] = Field(
         default_factory=lambda: {"group": "group", "position": "position"},
@@ -61,6 +70,15 @@ class TableColumns(_Section):
         "group_topics.csv; each gives rows in attribute_topics.csv. The shipped columns may "
         "be absent; a column named here otherwise must exist.",
     )
+
+    @field_validator("title")
+    @classmethod
+    def _title_columns(cls, value: str | list[str]) -> str | list[str]:
+        names = [value] if isinstance(value, str) else value
+        if not names or len(names) > MAX_TITLE_COLUMNS or not all(n.strip() for n in names):
+            raise ValueError(f"must be a column name or a list of 1 to {MAX_TITLE_COLUMNS} "
+                             "column names, e.g. [house, meeting, issue]")
+        return value
 
     @field_validator("attributes")
     @classmethod
@@ -139,6 +157,11 @@ class IngestConfig(_Section):
     roster: str | None = Field(
         None, description="Optional CSV of speakers (speaker, group, any other columns) whose "
         "attributes fill what the transcripts lack; null = none.",
+    )
+    meetings: str | None = Field(
+        None, description="Optional CSV of meetings (meeting, title, date, and any other "
+        "columns such as committee or house) naming and dating each meeting; it wins over the "
+        "transcripts' own titles and dates; null = none.",
     )
     min_doc_chars: int = Field(
         100, ge=0, le=1_000_000, description="With unit paragraph: a turn's consecutive "

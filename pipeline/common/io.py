@@ -172,3 +172,18 @@ def read_document_table(path: str | Path) -> pd.DataFrame:
         return pd.DataFrame(columns=list(DOCUMENT_FIELDS))
     extra = sorted(c for c in table.columns if c not in DOCUMENT_FIELDS)
     return table[[*DOCUMENT_FIELDS, *extra]].fillna("").astype(str)
+
+
+def read_meeting_titles(path: str | Path) -> dict[str, str]:
+    """meeting -> its title (meetings.csv, which ingest writes: a title, else the id)."""
+    meetings = read_table(path, ("meeting", "title"))
+    return dict(zip(meetings["meeting"].astype(str), meetings["title"].astype(str),
+                    strict=True))
+
+
+def with_titles(table: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """A table with a `meeting` column, with each meeting's `title` right after it."""
+    titled = table.assign(title=[titles.get(m, m) for m in table["meeting"].astype(str)])
+    order = list(table.columns)
+    order.insert(order.index("meeting") + 1, "title")
+    return titled[order]

@@ -9,18 +9,22 @@ from collections import Counter
 from pipeline.common.config import IngestConfig
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.corpus import DocOptions, FileReport, FileResult, ReadOptions
+from pipeline.ingest.meetings import meeting_rows
 from pipeline.ingest.tables import Columns
 
 
-def read_options(cfg: IngestConfig, roster: tuple = ()) -> ReadOptions:
-    """How to read each transcript file (`roster`: the parsed ingest.roster, if any)."""
+def read_options(cfg: IngestConfig, roster: tuple = (), meetings: tuple = ()) -> ReadOptions:
+    """How to read each transcript file (`roster`, `meetings`: the parsed ingest.roster and
+    ingest.meetings, if any)."""
     columns = cfg.columns.model_dump()
     columns["attributes"] = tuple(sorted(columns["attributes"].items()))
+    title = columns["title"]
+    columns["title"] = (title,) if isinstance(title, str) else tuple(title)
     return ReadOptions(
         style=cfg.style, encoding=cfg.encoding, aliases=tuple(sorted(cfg.aliases.items())),
         fold_old=cfg.fold_old_kanji, columns=Columns(**columns),
         exclude_rows=tuple(sorted((k, tuple(v)) for k, v in cfg.exclude_rows.items())),
-        roster=roster,
+        roster=roster, meetings=meetings,
     )
 
 
@@ -56,6 +60,7 @@ class IngestTally:
         self.ambiguous: dict[str, tuple[str, ...]] = {}
         self.split: dict[str, set[str]] = {}  # surname -> the speakers it became
         self.dates: dict[str, str] = {}  # meeting -> date
+        self.titles: dict[str, str] = {}  # meeting -> title ("": none found)
 
     def add(self, result: FileResult) -> None:
         """Count one file's result; a meeting that another file already gave is an error.
@@ -81,6 +86,9 @@ class IngestTally:
         for name, speakers in result.split.items():
             self.split.setdefault(name, set()).update(speakers)
         self.dates.update(result.dates)
+        for meeting, title in result.titles.items():
+            if title or meeting not in self.titles:
+                self.titles[meeting] = title
         self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
                            n_chair_speeches=result.n_chair_speeches,
                            unattributed=result.unattributed_chars,
@@ -146,7 +154,19 @@ class IngestTally:
             "n_tag_like_lines": sum(r.n_tag_like_lines for r in self.reports),
             "tag_like_lines": tag_like[:MAX_NAMED],
             "n_meetings_dated": len(dated),
+            # Dates come from a date column, ingest.meetings, a header or a file name only.
+            "n_meetings_undated": len(undated := sorted(set(self.owner) - set(dated))),
+            "meetings_undated": undated[:MAX_NAMED],
         }
+
+    def meeting_table(self, meetings: tuple = ()) -> tuple[list[str], list[tuple]]:
+        """outputs/tables/meetings.csv (`meetings`: the parsed ingest.meetings)."""
+        titles = {m: self.titles.get(m, "") for m in self.owner}
+        return meeting_rows(titles, self.dates, self.modelled, meetings)
+
+    def unknown_meetings(self, meetings: tuple = ()) -> list[str]:
+        """Meetings of ingest.meetings that no transcript holds (a typo in an id)."""
+        return [m.meeting for m in meetings if m.meeting not in self.owner]
 
     def roster_rows(self) -> list[dict]:
         """outputs/interim/roster.json: every speaker with label and role, sorted."""
@@ -163,6 +183,12 @@ class IngestTally:
                 f"ingest: ... and {len(self.reports) - 20} more files (styles: "
                 f"{', '.join(f'{k} {v}' for k, v in sorted(styles.items()))}; each file in "
                 f"{metrics_path})")
+        undated = sorted(set(self.owner) - {m for m, d in self.dates.items() if d})
+        if undated:
+            lines.append(
+                f"ingest: {len(undated)} of {len(self.owner)} meetings have no date (no date "
+                "column, ingest.meetings row, header date or dated file name), e.g. "
+                f"{', '.join(undated[:3])}")
         lines.append(
             f"ingest: {self.totals['n_turns']} turns by {len(self.speakers)} speakers -> "
             f"{self.totals['n_documents']} documents "

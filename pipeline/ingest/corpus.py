@@ -10,6 +10,7 @@ from pathlib import Path
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.dates import date_from_header, date_from_name
 from pipeline.ingest.documents import is_chair_speech, is_procedural, make_documents
+from pipeline.ingest.meetings import MeetingInfo, header_title, with_meetings
 from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
 from pipeline.ingest.transcripts import Turn, decode, split_turns, tag_like_lines
@@ -43,6 +44,7 @@ class ReadOptions:
     exclude_rows: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # configs/speakers.csv: speaker -> ((attribute, value), ...), filling what a table lacks.
     roster: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    meetings: tuple[MeetingInfo, ...] = ()  # ingest.meetings: titles and dates that win
 
 
 def find_transcripts(root: Path, key: str = "ingest.input") -> list[Path]:
@@ -62,6 +64,27 @@ def find_transcripts(root: Path, key: str = "ingest.input") -> list[Path]:
         raise PipelineError(
             f"{root}: no transcripts in this folder (*.txt, *.md, *.csv, *.tsv, *.jsonl)")
     return files
+
+
+def has_transcripts(root: Path) -> bool:
+    """False for a folder that holds no transcript (score.input's shipped empty folder)."""
+    try:
+        find_transcripts(root)
+    except PipelineError:
+        return not root.is_dir()  # a missing or odd path is an error find_transcripts names
+    return True
+
+
+def shown_path(path: str | Path, root: Path) -> str:
+    """A file's path as outputs show it: relative to the project (the working folder) when
+    inside it, else from the input's own folder (`diet-dev/speeches.jsonl`): never absolute,
+    so that outputs do not depend on (or tell) where the files sit on this machine."""
+    path = Path(path).absolute()
+    try:
+        return path.relative_to(Path.cwd().absolute()).as_posix()
+    except ValueError:
+        base = root.absolute().parent
+        return path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
 
 
 def meeting_id(path: Path, root: Path) -> str:
@@ -110,9 +133,7 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn
             {k: list(v) for k, v in options.exclude_rows}, aliases, options.fold_old)
         if not turns:
             raise PipelineError(f"{path}: no utterance rows with a speaker; check ingest.columns")
-        named = date_from_name(path.stem)
-        if named:
-            turns = [t if t.date else replace(t, date=named) for t in turns]
+        turns = table_meetings(turns, path, options)
         meetings = sorted({t.meeting for t in turns})
         label = meetings[0] if len(meetings) == 1 else f"{len(meetings)} meetings"
         return turns, FileReport(str(path), label, encoding, "table", len(turns)), skipped
@@ -121,12 +142,27 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn
     except PipelineError as exc:
         raise PipelineError(f"{path}: {exc}") from None
     n_turns = sum(1 for t in turns if t.turn > 0)
-    date = date_from_name(path.stem) or date_from_header(text)
-    turns = [replace(t, date=date) for t in turns] if date else turns
+    # The header is the text before the first tag (turn 0), never a speech: a date quoted
+    # in a speech is not the meeting's.
+    header = text[:turns[0].end] if turns and turns[0].turn == 0 and turns[0].end > 0 else ""
+    date = date_from_name(path.stem) or date_from_header(header)
+    title = header_title(header) or path.stem
+    turns = with_meetings([replace(t, date=date, title=title) for t in turns],
+                          {m.meeting: m for m in options.meetings})
+    date = turns[0].date if turns else date
     odd = tag_like_lines(text, style)
     report = FileReport(str(path), meeting, encoding, style, n_turns, date, len(odd),
                         tuple(odd[:5]))
     return turns, report, Counter()
+
+
+def table_meetings(turns: list[Turn], path: Path, options: ReadOptions) -> list[Turn]:
+    """A table's turns with their meeting's date (the row's, else the file name's) and title
+    (the title columns', else the meetings CSV's; that CSV wins where it gives one)."""
+    named = date_from_name(path.stem)
+    if named:
+        turns = [t if t.date else replace(t, date=named) for t in turns]
+    return with_meetings(turns, {m.meeting: m for m in options.meetings})
 
 
 def read_corpus(root: Path, options: ReadOptions) -> tuple[list[Turn], list[FileReport], Counter]:
@@ -199,6 +235,7 @@ class FileResult:
     split: dict[str, tuple[str, ...]] = field(default_factory=dict)  # surname -> its speakers
     dates: dict[str, str] = field(default_factory=dict)  # meeting -> its (first) date
     n_chair_speeches: int = 0  # procedural roles' turns modelled as their own speech
+    titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title ("": none)
 
 
 def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
@@ -259,6 +296,8 @@ def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: li
         Counter(t.speaker_label for t in speech if not t.resolved),
         unified.merged, unified.ambiguous, unified.split,
         {t.meeting: t.date for t in reversed(speech) if t.date}, chair_speeches,
+        titles={t.meeting: "" for t in turns}
+        | {t.meeting: t.title for t in reversed(turns) if t.title},
     )
 
 

@@ -19,7 +19,7 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.common.errors import PipelineError
@@ -31,8 +31,8 @@ from pipeline.ingest.corpus import (
     cut_turns,
     ingest_file,
     meeting_id,
+    table_meetings,
 )
-from pipeline.ingest.dates import date_from_name
 from pipeline.ingest.tables import (
     _QUOTE_ADVICE,
     TABLE_SUFFIXES,
@@ -365,9 +365,7 @@ def run_task(task: tuple) -> tuple:
             rows, str(path), meeting, options.columns,
             {k: list(v) for k, v in options.exclude_rows}, dict(options.aliases),
             options.fold_old)
-        named = date_from_name(path.stem)
-        if named:
-            turns = [t if t.date else replace(t, date=named) for t in turns]
+        turns = table_meetings(turns, path, options)
         return kind, cut_turns(path, None, skipped, turns, options, docs_options)
     if kind == "error":
         raise task[1]

@@ -33,6 +33,8 @@ class Columns:
     meeting: str = "meeting"
     date: str = "date"
     role: str = "role"
+    # The meeting's title: these columns' values joined with a space (absent ones skipped).
+    title: tuple[str, ...] = ("title",)
     # Speaker attributes carried to every table, (name, column); a column may be absent
     # unless the user named it.
     attributes: tuple[tuple[str, str], ...] = (("group", "group"), ("position", "position"))
@@ -208,6 +210,11 @@ def check_columns(present: set[str], source: str, columns: Columns) -> None:
             raise PipelineError(
                 f"{source}: no column {name!r} for the {field}; columns are "
                 f"{sorted(present)}; map one with ingest.columns.{field}")
+    missing = [c for c in columns.title if c not in present]
+    if missing and columns.title != defaults.title:
+        raise PipelineError(
+            f"{source}: no column {missing[0]!r} for ingest.columns.title; columns are "
+            f"{sorted(present)}; name one of them or remove {missing[0]!r}")
     for name, column in columns.attributes:
         if column not in present and (name, column) not in defaults.attributes:
             raise PipelineError(
@@ -260,6 +267,8 @@ def rows_to_turns(
                       if (v := normalize_label(_value(row, column, where)))}
         if parsed.affiliation:
             attributes.setdefault("group", parsed.affiliation)
+        title = " ".join(v for c in columns.title
+                         if (v := " ".join(_value(row, c, where).split())))
         numbers[meeting] += 1
         turns.append(Turn(
             meeting=meeting, turn=numbers[meeting],
@@ -268,5 +277,6 @@ def rows_to_turns(
             # A date that reads as none is kept as written (never dropped).
             source_id=value["id"], date=normalize_date(value["date"]) or value["date"].strip(),
             attributes=tuple(sorted(attributes.items())), resolved=parsed.resolved,
+            title=title,
         ))
     return turns, skipped

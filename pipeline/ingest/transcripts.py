@@ -59,6 +59,7 @@ class Turn:
     source_id: str = ""  # the row id of an utterance table
     date: str = ""
     attributes: tuple[tuple[str, str], ...] = ()  # (group, 自民), (position, 外務大臣), ...
+    title: str = ""  # the meeting's title (a table's title columns, a transcript's header)
     resolved: bool = True  # False: the label's name could not be told from its office
 
     @property

@@ -191,15 +191,18 @@ def _palette(name: str) -> tuple:
     return cmap.colors
 
 
-def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
+def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict],
+                   titles: dict[str, str] | None = None) -> Figure:
     """Topic shares along each meeting, turn by turn (token-weighted per turn); for many
-    meetings, one share per meeting, in date order."""
+    meetings, one share per meeting, in date order. Meetings are named by their titles
+    (meeting -> title; the id where none is given)."""
+    titles = titles or {}
     columns = [topic_column(t["topic"]) for t in topics]
     meetings = _by_date(doc_topics)
     labels = topic_labels(topics, 2)
     colors = _palette("tab10") + _palette("Set3")
     if len(meetings) > MAX_MEETING_PANELS:
-        return _meetings_chart(doc_topics, columns, labels, colors)
+        return _meetings_chart(doc_topics, columns, labels, colors, titles)
     with japanese_style():
         fig = Figure(figsize=(11, 2.6 * len(meetings) + 0.8), layout="constrained")
         axes = np.atleast_1d(fig.subplots(len(meetings), 1))
@@ -212,7 +215,9 @@ def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict]) -> Figure:
             ax.set_xlim(shares.index.min() - 0.5, shares.index.max() + 0.5)
             ax.set_ylim(0, 1)
             ax.yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
-            ax.set_title(str(meeting), fontsize=10)
+            date = part["date"].astype(str).min() if "date" in part else ""
+            ax.set_title(f"{titles.get(str(meeting), str(meeting))}"
+                         f"{f'（{date}）' if date else ''}", fontsize=10)
             ax.set_xlabel("発言の順番（ターン）", fontsize=9)
         axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         fig.suptitle("会議の流れに沿ったトピックの推移", fontsize=12)
@@ -228,12 +233,14 @@ def _by_date(doc_topics: pd.DataFrame) -> list[str]:
 
 
 def _meetings_chart(doc_topics: pd.DataFrame, columns: list[str], labels: list[str],
-                    colors) -> Figure:
+                    colors, titles: dict[str, str]) -> Figure:
     weighted = doc_topics[columns].mul(doc_topics["n_tokens"], axis=0)
     has_date = "date" in doc_topics and doc_topics["date"].astype(str).str.len().gt(0).all()
-    key = doc_topics["date"].astype(str) + " " + doc_topics["meeting"].astype(str) \
-        if has_date else doc_topics["meeting"].astype(str)
+    meetings = doc_topics["meeting"].astype(str)
+    key = doc_topics["date"].astype(str) + "\t" + meetings if has_date else meetings
     per_meeting = weighted.groupby(key).sum().sort_index()
+    # Ticks name a meeting by its title (with its date), the id only where it has none.
+    per_meeting.index = [_tick(k, titles) for k in per_meeting.index]
     n_meetings = len(per_meeting)
     # Past MAX_COLUMNS meetings, consecutive meetings are pooled (token-weighted) into
     # MAX_COLUMNS groups: a column per meeting would be too thin to read.
@@ -260,6 +267,13 @@ def _meetings_chart(doc_topics: pd.DataFrame, columns: list[str], labels: list[s
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         ax.set_title("会議ごとのトピックの割合（発言量で重み付け）", fontsize=12)
     return fig
+
+
+def _tick(key: str, titles: dict[str, str]) -> str:
+    """A timeline tick: `date title` (or the title alone) for a `date<TAB>meeting` key."""
+    date, _, meeting = key.rpartition("\t")
+    title = titles.get(meeting, meeting)
+    return f"{date} {title}" if date else title
 
 
 def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3) -> Figure:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +16,11 @@ from pipeline.common.io import (
     read_index,
     read_json,
     read_matrix,
+    read_meeting_titles,
     read_numbers,
     read_table,
 )
+from pipeline.common.paths import without_absolute_paths
 from pipeline.model.themes import load_themes
 from pipeline.report.quotes import quoted_doc_ids
 
@@ -40,7 +41,6 @@ class ReportSettings:
     search_max_chars: int = 5_000_000
     seed: int = 0
     command: str = "dvc repro"
-    commit: str | None = None
     config_text: str = ""
 
 
@@ -71,6 +71,7 @@ class ReportInputs:
     dtm: sp.csr_matrix | None = None  # rows in doc_topics order: the topic map's distances
     themes: list[dict] = field(default_factory=list)  # {name, seeds, guides} per theme
     meeting_dates: dict[str, str] = field(default_factory=dict)  # for documents without one
+    meeting_titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
 
@@ -90,8 +91,8 @@ def read_report_inputs(args, config) -> ReportInputs:
         title=config.report.title, n_quotes=config.report.n_quotes,
         quote_min_share=config.report.quote_min_share,
         search_max_chars=config.report.search_max_chars, seed=config.seed,
-        command=dvc_command(), commit=project_commit(Path(args.config).resolve().parent),
-        config_text=Path(args.config).read_text(encoding="utf-8"))
+        command=dvc_command(),
+        config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
     return ReportInputs(
@@ -113,6 +114,7 @@ def read_report_inputs(args, config) -> ReportInputs:
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
         meeting_dates=meeting_dates(read_table(args.meeting_topics)),
+        meeting_titles=read_meeting_titles(args.meetings),
         settings=settings)
 
 
@@ -143,16 +145,6 @@ def user_stopwords(text: str) -> list[str]:
     """The words of a stopwords file as the user wrote them (# comments and blanks skipped)."""
     return sorted({w for w in (line.strip() for line in text.splitlines())
                    if w and not w.startswith("#")})
-
-
-def project_commit(where: Path) -> str | None:
-    """The git commit the project is at, or None outside git (or without git installed)."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=where,
-                              capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def dvc_command() -> str:

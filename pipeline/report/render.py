@@ -58,9 +58,14 @@ def build_context(inputs: ReportInputs) -> dict:
     ingest, tokens, model, topics = inputs.ingest, inputs.tokens, inputs.model, inputs.topics
     docs = {d["doc_id"]: {**d, "date": d.get("date") or inputs.meeting_dates.get(d["meeting"], "")}
             for d in inputs.documents}
+    titles = inputs.meeting_titles
+
+    def title(meeting: str) -> str:
+        return titles.get(meeting) or meeting
+
     topic_sections = [{
-        **t, "quotes": representative_quotes(inputs.doc_topics, docs, t["topic"],
-                                             cfg.n_quotes, cfg.quote_min_share),
+        **t, "quotes": [{**q, "title": title(q["meeting"])} for q in representative_quotes(
+            inputs.doc_topics, docs, t["topic"], cfg.n_quotes, cfg.quote_min_share)],
     } for t in topics]
     speakers = speaker_sections(inputs.shares, inputs.roster, procedural=frozenset(
         t["topic"] for t in topics if t.get("procedural")))
@@ -71,7 +76,7 @@ def build_context(inputs: ReportInputs) -> dict:
             s["distinctive"] = distinct.get(s["speaker"], [])
     themes = theme_sections(inputs.speaker_themes)
     corpus = corpus_data(inputs.documents, inputs.doc_topics, len(topics),
-                         inputs.meeting_dates)
+                         inputs.meeting_dates, titles)
     n_chars = sum(len(d["text"]) for d in inputs.documents)
     n_cut = sum(1 for d in inputs.documents if not d["text"])
     charts, chart_notes = _charts(inputs, speakers, themes)
@@ -89,14 +94,17 @@ def build_context(inputs: ReportInputs) -> dict:
                              for k, n in ingest["turns_not_modelled"].items()},
             "boilerplate": tokens.get("boilerplate") or {},
             "n_meetings_not_modelled": ingest.get("n_meetings_not_modelled", 0),
-            "meetings_not_modelled": ingest.get("meetings_not_modelled", []),
-            "meetings_emptied": _meetings_emptied(inputs, ingest),
+            "meetings_not_modelled": [title(m) for m in
+                                      ingest.get("meetings_not_modelled", [])],
+            "meetings_emptied": [title(m) for m in _meetings_emptied(inputs, ingest)],
+            "n_meetings_undated": ingest.get("n_meetings_undated", 0),
+            "meetings_undated": [title(m) for m in ingest.get("meetings_undated", [])],
             "procedural_documents": tokens.get("procedural_documents", 0),
             "rows_skipped": ingest.get("rows_skipped", {}),
             "warnings": model.get("warnings", []),
             "documents_without_terms": tokens["documents_without_terms"],
         },
-        "files": ingest["files"][:MAX_FILES],
+        "files": [{**f, "meeting": title(f["meeting"])} for f in ingest["files"][:MAX_FILES]],
         "n_files_hidden": max(0, len(ingest["files"]) - MAX_FILES),
         "topics": topic_sections,
         "parents": parent_sections(topics),
@@ -121,7 +129,7 @@ def build_context(inputs: ReportInputs) -> dict:
         if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {}},
         "method": {
             "config": cfg.config_text, "versions": versions(), "command": cfg.command,
-            "seed": cfg.seed, "commit": cfg.commit,
+            "seed": cfg.seed,
             "dictionary": f"{tokens.get('dictionary')} {tokens.get('dictionary_version')}",
             "themes": inputs.themes, "stopwords": inputs.stopwords,
         },

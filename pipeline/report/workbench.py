@@ -22,11 +22,12 @@ PERMILLE = 1000  # shares travel as integers per mille: a quarter of the bytes o
 
 
 def corpus_data(documents: list[dict], doc_topics: pd.DataFrame, n_topics: int,
-                meeting_dates: dict[str, str] | None = None) -> dict:
-    """Every document of the modelled turns, compactly: names as indexes into tables, the
-    date (the document's, else its meeting's), the main topic (0 = not modelled: no terms
-    left), and per topic its documents by share."""
-    meeting_dates = meeting_dates or {}
+                meeting_dates: dict[str, str] | None = None,
+                meeting_titles: dict[str, str] | None = None) -> dict:
+    """Every document of the modelled turns, compactly: names as indexes into tables (each
+    meeting's title beside its id), the date (the document's, else its meeting's), the main
+    topic (0 = not modelled: no terms left), and per topic its documents by share."""
+    meeting_dates, meeting_titles = meeting_dates or {}, meeting_titles or {}
     columns = topic_columns(doc_topics)
     shares = doc_topics.set_index("doc_id")[columns]
     main = dict(zip(shares.index, (shares.to_numpy().argmax(axis=1) + 1).tolist(),
@@ -45,7 +46,9 @@ def corpus_data(documents: list[dict], doc_topics: pd.DataFrame, n_topics: int,
         rows = sorted(((-int(v), position[d], int(v)) for d, v in kept.items()
                        if d in position))
         by_topic.append([[i, v] for _, i, v in rows])
-    return {"meetings": meetings.items, "speakers": speakers.items, "dates": dates.items,
+    return {"meetings": meetings.items,
+            "titles": [meeting_titles.get(m) or m for m in meetings.items],
+            "speakers": speakers.items, "dates": dates.items,
             "docs": docs, "topic_docs": by_topic}
 
 

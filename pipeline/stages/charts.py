@@ -16,6 +16,7 @@ from pipeline.common.io import (
     read_document_table,
     read_index,
     read_json,
+    read_meeting_titles,
     read_numbers,
     read_table,
 )
@@ -97,7 +98,8 @@ def main(args, config) -> None:
         "speaker_topic_heatmap": lambda: speaker_heatmap(shares, topics),
         "top_terms": lambda: top_terms_chart(terms, topics),
         "speaker_mix": lambda: speaker_mix_chart(shares, topics),
-        "timeline": lambda: timeline_chart(doc_topics, topics),
+        "timeline": lambda: timeline_chart(doc_topics, topics,
+                                           read_meeting_titles(args.meetings)),
         "k_selection": lambda: k_selection_chart(sweep, n_fitted_topics(topics)),
         "speaker_themes": lambda: theme_heatmap(coverage),
         "group_topics": lambda: group_chart(
@@ -125,7 +127,7 @@ def main(args, config) -> None:
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
     for name in ("speaker_topics", "topic_terms", "topics", "doc_topics", "index", "k_sweep",
-                 "speaker_themes", "documents", "group_topics", "group_differences",
+                 "speaker_themes", "documents", "group_topics", "group_differences", "meetings",
                  "attribute_topics", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

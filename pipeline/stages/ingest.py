@@ -13,13 +13,14 @@ import csv
 import json
 from pathlib import Path
 
-from pipeline.common.atomic import atomic_open, write_json, write_metrics
+from pipeline.common.atomic import atomic_open, write_json, write_metrics, write_rows
 from pipeline.common.compute import make_executor
 from pipeline.common.config import ComputeConfig
 from pipeline.common.progress import progress
 from pipeline.common.spreadsheet import csv_row
 from pipeline.ingest.core import IngestTally, doc_options, read_options
-from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, folded_names
+from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, folded_names, shown_path
+from pipeline.ingest.meetings import parse_meetings
 from pipeline.ingest.roster import parse_roster
 from pipeline.ingest.stream import ingest_results
 from pipeline.ingest.transcripts import fold
@@ -49,7 +50,11 @@ def main(args, config) -> None:
     # The copy user_files made of ingest.roster (empty when null).
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
                           cfg.roster or "") if args.speakers_file else ()
-    options, docs_options = read_options(cfg, roster), doc_options(cfg, procedure_lexicon())
+    # The copy user_files made of ingest.meetings (a header alone when null).
+    meetings = parse_meetings(Path(args.meetings_file).read_text(encoding="utf-8"),
+                              cfg.meetings or "") if args.meetings_file else ()
+    options = read_options(cfg, roster, meetings)
+    docs_options = doc_options(cfg, procedure_lexicon())
     tally = IngestTally()
     if cfg.fold_old_kanji:
         fold("")  # load kyujipy's tables once, before the workers fork and share them
@@ -76,10 +81,17 @@ def main(args, config) -> None:
             tally.check_something_to_model(args.input, cfg.exclude_speakers)
     finally:
         workers.close()
+    write_rows(Path(args.meetings), *tally.meeting_table(meetings))
     write_json(Path(args.roster), tally.roster_rows())
-    write_metrics(Path(args.metrics), tally.metrics())
+    metrics = tally.metrics()
+    metrics["files"] = [{**f, "path": shown_path(f["path"], root)} for f in metrics["files"]]
+    write_metrics(Path(args.metrics), metrics)
     for line in tally.log_lines(cfg.unit, args.metrics):
         log(line)
+    unknown = tally.unknown_meetings(meetings)
+    if unknown:
+        log(f"ingest: warning: {len(unknown)} meetings of {cfg.meetings} are in no transcript "
+            f"(check their ids against outputs/tables/meetings.csv), e.g. {unknown[0]}")
 
 
 if __name__ == "__main__":
@@ -90,5 +102,8 @@ if __name__ == "__main__":
     parser.add_argument("--roster", required=True)
     parser.add_argument("--speakers-file", dest="speakers_file",
                         help="copy of ingest.roster (user_files makes it)")
+    parser.add_argument("--meetings-file", dest="meetings_file",
+                        help="copy of ingest.meetings (user_files makes it)")
+    parser.add_argument("--meetings", required=True, help="meetings.csv: title and date")
     parser.add_argument("--metrics", required=True)
     run(main, parser, first=True)

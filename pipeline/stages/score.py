@@ -15,7 +15,14 @@ from pathlib import Path
 from pipeline.common.atomic import write_csv, write_csv_header, write_json
 from pipeline.common.io import read_json
 from pipeline.ingest.core import IngestTally, doc_options, read_options
-from pipeline.ingest.corpus import find_transcripts, folded_names, ingest_file, meeting_id
+from pipeline.ingest.corpus import (
+    find_transcripts,
+    folded_names,
+    has_transcripts,
+    ingest_file,
+    meeting_id,
+    shown_path,
+)
 from pipeline.ingest.roster import parse_roster
 from pipeline.speakers.score_columns import DOC_COLUMNS, SPEAKER_COLUMNS
 from pipeline.stages._cli import log, run, stage_parser
@@ -26,12 +33,13 @@ from pipeline.tokenize.rules import parse_stopwords, shipped_stopwords
 def main(args, config) -> None:
     source = args.input or config.score.input
     outputs = (Path(args.doc_topics), Path(args.speaker_topics), Path(args.summary))
-    if not source:
-        # Nothing to score: empty tables, so `dvc repro` has its outputs and nothing is stale.
+    if not source or not has_transcripts(Path(source)):
+        # Nothing to score (null, or the shipped empty folder): empty tables, so `dvc repro`
+        # has its outputs and nothing is stale.
         write_csv_header(outputs[0], [*DOC_COLUMNS, "source_id"])
         write_csv_header(outputs[1], SPEAKER_COLUMNS)
         write_json(outputs[2], {"input": None})
-        log("score: score.input is null: nothing to score")
+        log(f"score: score.input is {source or 'null'}: nothing to score")
         return
     # Imported only now: scoring needs scikit-learn, pandas and scipy.stats (over 1 s to
     # import), which a run with nothing to score (the default) does without.
@@ -56,8 +64,9 @@ def main(args, config) -> None:
                                stopwords, read_json(args.topics), config)
     write_csv(outputs[0], scored.doc_topics)
     write_csv(outputs[1], scored.speaker_topics)
-    write_json(outputs[2], {"input": source, **scored.metrics,
-                            "files": [r.__dict__ for r in tally.reports]})
+    write_json(outputs[2], {"input": shown_path(source, root), **scored.metrics,
+                            "files": [{**r.__dict__, "path": shown_path(r.path, root)}
+                                      for r in tally.reports]})
     m = scored.metrics
     log(f"score: {len(tally.reports)} files, {m['n_documents_scored']} of {m['n_documents']} "
         f"documents scored by {m['n_speakers']} speakers; the model knows "

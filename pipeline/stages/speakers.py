@@ -13,7 +13,9 @@ from pipeline.common.io import (
     read_document_table,
     read_index,
     read_json,
+    read_meeting_titles,
     topic_columns,
+    with_titles,
 )
 from pipeline.model.themes import load_themes
 from pipeline.model.topic_tree import with_topic_names
@@ -42,6 +44,8 @@ def main(args, config) -> None:
         table = getattr(tables, name)
         if "topic" in table.columns:
             table = with_topic_names(table, topics)
+        if name == "meeting_topics":  # titles, as people name meetings, beside the ids
+            table = with_titles(table, read_meeting_titles(args.meetings))
         write_csv(Path(getattr(args, name)), table)
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)
@@ -56,7 +60,7 @@ def main(args, config) -> None:
 
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
-    for name in ("doc_topics", "topics", "index", "documents", "tokens", *OUTPUTS,
+    for name in ("doc_topics", "topics", "index", "documents", "tokens", "meetings", *OUTPUTS,
                  "prevalence", "metrics"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

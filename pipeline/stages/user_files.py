@@ -1,10 +1,12 @@
-"""Stage user_files: the files the config names (themes, stopwords, roster), checked and copied.
+"""Stage user_files: the files the config names (themes, stopwords, roster, meetings, the
+transcripts to score), checked and copied.
 
-dvc.yaml cannot depend on a file that a config key names (a key can be null, or point
-anywhere), so this stage runs on every `dvc repro` (always_changed) and copies each named
-file into outputs/interim; the stages that read a file depend on its copy, and DVC reruns
-them only when the copy's content changed. A key set to null gives an empty copy. The files
-are checked here first, so a broken one stops the run before any other work.
+dvc.yaml names each of them through the config (`${model.themes_file}`, ...), so DVC reruns
+this stage when one is edited, wherever it lives, and `dvc status` says up to date when none
+changed. The stage copies each into outputs/interim; the stages that read a file depend on
+its copy, and DVC reruns them only when the copy's content changed. The files are checked
+here first, so a broken one stops the run before any other work. Run by hand, a key set to
+null gives an empty copy (under DVC a key must name a file: see README "Settings").
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from pipeline.common.atomic import write_files
 from pipeline.common.errors import PipelineError
-from pipeline.ingest.corpus import find_transcripts
+from pipeline.ingest.corpus import find_transcripts, has_transcripts
+from pipeline.ingest.meetings import parse_meetings
 from pipeline.ingest.roster import parse_roster
 from pipeline.model.themes import check_themes_fit_k, load_themes
 from pipeline.stages._cli import log, run, stage_parser
@@ -39,7 +42,7 @@ def fingerprint(path: str | None) -> bytes:
     """What the score stage depends on for score.input: each transcript's path and content
     hash (JSON lines; one line saying so for null: DVC warns of an empty output), so new or
     edited files rerun it and nothing else does."""
-    if not path:
+    if not path or not has_transcripts(Path(path)):
         return b'{"score.input": null}\n'
     root = Path(path)
     try:
@@ -71,8 +74,15 @@ def main(args, config) -> None:
     except UnicodeDecodeError:
         raise PipelineError(f"ingest.roster: {config.ingest.roster} is not UTF-8 text; save "
                             "it as UTF-8") from None
+    meetings = read_named(config.ingest.meetings, "ingest.meetings") \
+        if config.ingest.meetings else b"meeting,title,date\n"
+    try:
+        parse_meetings(meetings.decode("utf-8"), str(config.ingest.meetings))
+    except UnicodeDecodeError:
+        raise PipelineError(f"ingest.meetings: {config.ingest.meetings} is not UTF-8 text; "
+                            "save it as UTF-8") from None
     write_files({Path(args.themes): themes, Path(args.stopwords): stopwords,
-                 Path(args.speakers): roster,
+                 Path(args.speakers): roster, Path(args.meetings): meetings,
                  Path(args.score_input): fingerprint(config.score.input)})
     log(f"user_files: themes from {model.themes_file}, stopwords from "
         f"{tokens.stopwords_file}")
@@ -83,6 +93,7 @@ if __name__ == "__main__":
     parser.add_argument("--themes", required=True, help="copy of model.themes_file")
     parser.add_argument("--stopwords", required=True, help="copy of tokens.stopwords_file")
     parser.add_argument("--speakers", required=True, help="copy of ingest.roster")
+    parser.add_argument("--meetings", required=True, help="copy of ingest.meetings")
     parser.add_argument("--score-input", dest="score_input", required=True,
                         help="content hashes of the files score.input names")
     run(main, parser, first=True)

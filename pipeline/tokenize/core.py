@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from pipeline.common.compute import Executor, SerialExecutor
 from pipeline.common.config import TokensConfig
+from pipeline.common.paths import without_absolute_paths
 from pipeline.ingest.speaker_labels import ROLES
 from pipeline.tokenize.analyzer import Analyzer
 from pipeline.tokenize.boilerplate import Boilerplate, find_boilerplate
@@ -157,8 +158,8 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
                 "near_duplicate_examples": [{"text": t, boilerplate.counted_in: n}
                                             for t, n in boilerplate.near_examples],
             },
-            "settings": {k: v for k, v in cfg.model_dump().items()
-                         if k not in ("n_jobs", "cache")},
+            "settings": {k: without_absolute_paths(v) if k == "stopwords_file" and v else v
+                         for k, v in cfg.model_dump().items() if k not in ("n_jobs", "cache")},
             **tagger.info(),
         }
 

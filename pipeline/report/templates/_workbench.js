@@ -189,7 +189,8 @@
                  speaker + (flagged.has(speaker) ? " ※" : ""));
     who.title = speaker;
     row.appendChild(who);
-    var meeting = el("td", "meta", corpus.meetings[doc[0]]);
+    // A meeting shows as its title; its id (files, tables) in the tooltip.
+    var meeting = el("td", "meta", corpus.titles[doc[0]]);
     meeting.title = corpus.meetings[doc[0]];
     row.appendChild(meeting);
     row.appendChild(el("td", "meta", corpus.dates[doc[3]]));
@@ -315,13 +316,13 @@
       if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
       return '"' + text.replace(/"/g, '""') + '"';
     }
-    var lines = [["left", "match", "right", "speaker", "meeting", "date", "turn", "topic"]
-      .join(",")];
+    var lines = [["left", "match", "right", "speaker", "meeting", "title", "date", "turn",
+                  "topic"].join(",")];
     hits.forEach(function (hit) {
       var doc = corpus.docs[hit[0]], text = doc[5], at = hit[1];
       lines.push([flat(text.slice(Math.max(0, at - 30), at)), query,
                   flat(text.substr(at + query.length, 30)), corpus.speakers[doc[1]],
-                  corpus.meetings[doc[0]], corpus.dates[doc[3]], doc[2],
+                  corpus.meetings[doc[0]], corpus.titles[doc[0]], corpus.dates[doc[3]], doc[2],
                   doc[4] ? "T" + doc[4] : ""].map(cell).join(","));
     });
     var link = document.createElement("a");
