@@ -12,7 +12,7 @@ from pipeline.ingest.documents import make_documents
 from pipeline.ingest.transcripts import split_turns
 from pipeline.model.topics import fit_topics
 from pipeline.speakers.shares import aggregate_shares
-from pipeline.tokenize.core import tokenize_corpus
+from pipeline.tokenize.core import ExtraWords, tokenize_corpus
 from pipeline.tokenize.dtm import build_dtm
 
 SUBJECTS = {
@@ -42,8 +42,8 @@ def test_each_speaker_lands_on_their_own_topic(engine):
     cfg = TokensConfig(pos=["noun"], compound_min_count=3, boilerplate_min_meetings=0,
                        drop_procedural_documents=False)
     records = [{"doc_id": d.doc_id, "meeting": "m", "text": d.text} for d in docs]
-    terms = [r["terms"] for r in
-             tokenize_corpus(lambda: records, None, cfg, frozenset(SUBJECTS)).records()]
+    result = tokenize_corpus(lambda: records, None, cfg, ExtraWords(frozenset(SUBJECTS)))
+    terms = [r["terms"] for r in result.records()]
     dtm = build_dtm([d.doc_id for d in docs], terms, min_df=2, max_df=0.9)
     by_id = {d.doc_id: d for d in docs}
     authors = tuple(by_id[d].speaker for d in dtm.doc_ids)
