@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.common.config import TokensConfig
+from pipeline.common.config import SpeakersConfig, TokensConfig
 from pipeline.ingest.documents import make_documents
 from pipeline.ingest.transcripts import split_turns
 from pipeline.model.topics import fit_topics
@@ -54,7 +54,7 @@ def test_each_speaker_lands_on_their_own_topic(engine):
     table["speaker"] = [by_id[d].speaker for d in dtm.doc_ids]
     table["n_tokens"] = np.asarray(dtm.counts.sum(axis=1)).ravel()
     shares = aggregate_shares(table, ["topic_1", "topic_2", "topic_3"], "speaker",
-                              n_boot=200, ci=0.9, min_tokens=10, seed=0)
+                              SpeakersConfig(n_bootstrap=200, ci=0.9, min_tokens=10), 0)
     main = shares.loc[shares.groupby("speaker")["share"].idxmax()].set_index("speaker")
     assert len(set(main["topic"])) == 3  # three speakers, three different topics
     assert (main["share"] > 0.8).all()
