@@ -354,34 +354,73 @@ def meeting_batches(rows, column: str, default: str,
         yield batch
 
 
-def run_task(task: tuple) -> tuple:
-    """What a worker does with one task of `table_tasks`."""
-    kind = task[0]
-    if kind == "file":
-        return kind, ingest_file(task[1:])
-    if kind == "rows":
-        _, rows, path, meeting, options, docs_options = task
+@dataclass(frozen=True)
+class FileTask:
+    """Read a file whole."""
+
+    path: Path
+    meeting: str
+    options: ReadOptions
+    docs_options: DocOptions
+
+
+@dataclass(frozen=True)
+class RowsTask:
+    """Read a batch of whole meetings' rows of a large table."""
+
+    rows: list[tuple[int, dict]]
+    path: Path
+    meeting: str  # the file's meeting id, for rows that name none
+    options: ReadOptions
+    docs_options: DocOptions
+
+
+@dataclass(frozen=True)
+class TableEnd:
+    """Every batch of a large table is sent: the caller sums up the file."""
+
+    path: Path
+    encoding: str
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """An error found while planning the tasks, raised in file order by the task's run."""
+
+    error: PipelineError
+
+
+IngestTask = FileTask | RowsTask | TableEnd | TaskError
+
+
+def run_task(task: IngestTask) -> FileResult | TableEnd:
+    """What a worker does with one task of `tasks`: a FileResult (with no report for a
+    batch of rows), or the end of a table as it came."""
+    if isinstance(task, FileTask):
+        return ingest_file(task.path, task.meeting, task.options, task.docs_options)
+    if isinstance(task, RowsTask):
+        options = task.options
         turns, skipped = rows_to_turns(
-            rows, str(path), meeting, options.columns,
+            task.rows, str(task.path), task.meeting, options.columns,
             {k: list(v) for k, v in options.exclude_rows}, dict(options.aliases),
             options.fold_old)
-        named = date_from_name(path.stem)
+        named = date_from_name(task.path.stem)
         if named:
             turns = [t if t.date else replace(t, date=named) for t in turns]
-        return kind, cut_turns(path, None, skipped, turns, options, docs_options)
-    if kind == "error":
-        raise task[1]
-    return kind, task[1:]  # ("end", path, encoding): the caller sums up the file
+        return cut_turns(task.path, (turns, None, skipped), options, task.docs_options)
+    if isinstance(task, TaskError):
+        raise task.error
+    return task
 
 
 def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: DocOptions,
-          min_bytes: int = STREAM_MIN_BYTES) -> Iterator[tuple]:
+          min_bytes: int = STREAM_MIN_BYTES) -> Iterator[IngestTask]:
     """Tasks in file order: a file whole, or a large table's batches of rows and its end.
     An error found here becomes a task that raises it, so that it comes in file order."""
     for path in paths:
         meeting = meeting_id(path, root)
         if path.suffix.lower() not in TABLE_SUFFIXES or path.stat().st_size < min_bytes:
-            yield "file", path, meeting, options, docs_options
+            yield FileTask(path, meeting, options, docs_options)
             continue
         try:
             encoding = detect_encoding(path, str(path), options.encoding)
@@ -389,43 +428,47 @@ def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: Doc
             if scan.n_rows:
                 check_columns(set(scan.present), str(path), options.columns)
         except OSError as exc:
-            yield "error", PipelineError(f"{path}: cannot read ({exc.strerror})")
+            yield TaskError(PipelineError(f"{path}: cannot read ({exc.strerror})"))
             return
         except PipelineError as exc:
-            yield "error", exc
+            yield TaskError(exc)
             return
         if not scan.contiguous:
-            yield "file", path, meeting, options, docs_options
+            yield FileTask(path, meeting, options, docs_options)
             continue
         for batch in meeting_batches(iter_rows(path, encoding, scan=False),
                                      options.columns.meeting, meeting, BATCH_CHARS):
-            yield "rows", batch, path, meeting, options, docs_options
-        yield "end", path, encoding
+            yield RowsTask(batch, path, meeting, options, docs_options)
+        yield TableEnd(path, encoding)
 
 
 def ingest_results(paths: list[Path], root: Path, options: ReadOptions,
-                   docs_options: DocOptions, workers,
-                   min_bytes: int = STREAM_MIN_BYTES) -> Iterator[FileResult]:
-    """FileResults in file order, as `ingest_file` over every file gives them, but a large
-    table comes as parts of whole meetings and a last result with its report."""
+                   docs_options: DocOptions, workers) -> Iterator[FileResult]:
+    """FileResults in file order, as `ingest_file` over every file gives them, but a table
+    of STREAM_MIN_BYTES or more comes as parts of whole meetings and a last result with its
+    report."""
     meetings: set[str] = set()
     n_turns = 0
-    for kind, result in workers.map(run_task, tasks(paths, root, options, docs_options,
-                                                    min_bytes)):
-        if kind == "file":
-            yield result
-        elif kind == "rows":
+    for result in workers.map(run_task, tasks(paths, root, options, docs_options,
+                                              STREAM_MIN_BYTES)):
+        if isinstance(result, TableEnd):
+            yield table_summary(result, meetings, n_turns)
+            meetings, n_turns = set(), 0
+            continue
+        if result.report is None:  # a part of a table
             meetings |= result.meetings
             n_turns += result.n_turns
-            yield result
-        else:
-            path, encoding = result
-            if not n_turns:
-                raise PipelineError(
-                    f"{path}: no utterance rows with a speaker; check ingest.columns")
-            ordered = sorted(meetings)
-            label = ordered[0] if len(ordered) == 1 else f"{len(ordered)} meetings"
-            report = FileReport(str(path), label, encoding, "table", n_turns)
-            yield FileResult(str(path), report, Counter(), [], [], meetings, set(), 0, 0, 0,
-                             Counter(), set())
-            meetings, n_turns = set(), 0
+        yield result
+
+
+def table_summary(end: TableEnd, meetings: set[str], n_turns: int) -> FileResult:
+    """The last result of a streamed table: its report and every meeting of the file."""
+    if not n_turns:
+        raise PipelineError(f"{end.path}: no utterance rows with a speaker; check ingest.columns")
+    ordered = sorted(meetings)
+    label = ordered[0] if len(ordered) == 1 else f"{len(ordered)} meetings"
+    return FileResult(
+        path=str(end.path), report=FileReport(str(end.path), label, end.encoding, "table",
+                                              n_turns),
+        skipped=Counter(), turn_rows=[], documents=[], meetings=meetings, roster=set(),
+        n_turns=0, n_chars=0, unattributed_chars=0, not_modelled=Counter(), speakers=set())
