@@ -11,9 +11,10 @@ from typing import NamedTuple
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.dates import date_from_header, date_from_name
 from pipeline.ingest.documents import is_chair_speech, is_procedural, make_documents
+from pipeline.ingest.encoding import decode
 from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
-from pipeline.ingest.transcripts import Turn, decode, split_turns, tag_like_lines
+from pipeline.ingest.transcripts import Turn, split_turns, tag_like_lines
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 
