@@ -21,7 +21,7 @@ from pathlib import Path
 
 import scipy.sparse as sp
 
-from pipeline.common.atomic import read_jsonl
+from pipeline.common.io import iter_records
 from pipeline.model.engines import EngineSpec
 from pipeline.model.sweep import SweepSpec, score_k
 from pipeline.model.themes import load_themes, seed_columns
@@ -50,7 +50,7 @@ def main() -> None:
     counts = sp.load_npz(interim / "dtm.npz")
     vocab = json.loads((interim / "vocabulary.json").read_text(encoding="utf-8"))
     known = set(vocab)
-    texts = [[w for w in r["terms"] if w in known] for r in read_jsonl(interim / "tokens.jsonl")]
+    texts = [[w for w in r["terms"] if w in known] for r in iter_records(interim / "tokens.jsonl")]
     seeded = tuple(seed_columns([t for t in load_themes(args.themes) if t.guides], vocab))
     print(f"# machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
           f"python {platform.python_version()}; "

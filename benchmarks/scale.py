@@ -190,13 +190,13 @@ def _ours(docs: list[dict], n_jobs: int) -> None:
     from pipeline.common.compute import LocalExecutor
     from pipeline.common.config import TokensConfig
     from pipeline.tokenize.chunks import Worker
-    from pipeline.tokenize.core import tokenize_corpus
+    from pipeline.tokenize.core import TokenizeRun, tokenize_corpus
 
     Worker.reset()  # every run starts cold, as a stage does: no words learned yet
     cfg = TokensConfig(pos=["noun", "proper_noun"], compound_min_count=3)
     ex = LocalExecutor(n_jobs)
     try:
-        for _ in tokenize_corpus(lambda: docs, None, cfg, ex=ex).records():
+        for _ in tokenize_corpus(lambda: docs, None, cfg, run=TokenizeRun(ex)).records():
             pass
     finally:
         ex.close()
@@ -250,13 +250,13 @@ def dask_worker_rate(docs: list[dict]) -> float:
     the stage's tokenize path on its executor)."""
     from pipeline.common.compute import make_executor
     from pipeline.common.config import ComputeConfig, TokensConfig
-    from pipeline.tokenize.core import tokenize_corpus
+    from pipeline.tokenize.core import TokenizeRun, tokenize_corpus
 
     ex = make_executor(ComputeConfig(backend="dask", n_workers=1), 1, 10**9)
     try:
         cfg = TokensConfig(pos=["noun", "proper_noun"], compound_min_count=3)
         start = time.perf_counter()
-        for _ in tokenize_corpus(lambda: docs, None, cfg, ex=ex).records():
+        for _ in tokenize_corpus(lambda: docs, None, cfg, run=TokenizeRun(ex)).records():
             pass
         return sum(len(d["text"]) for d in docs) / (time.perf_counter() - start)
     finally:

@@ -39,7 +39,12 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.common.config import SpeakersConfig  # noqa: E402
 from pipeline.ingest import speaker_labels  # noqa: E402
-from pipeline.ingest.corpus import ReadOptions, read_corpus  # noqa: E402
+from pipeline.ingest.corpus import (  # noqa: E402
+    ReadOptions,
+    find_transcripts,
+    meeting_id,
+    read_file,
+)
 from pipeline.ingest.transcripts import fold  # noqa: E402
 from pipeline.speakers.core import speaker_table  # noqa: E402
 from pipeline.speakers.groups import group_samples  # noqa: E402
@@ -67,7 +72,9 @@ def labels(corpus: Path, ref: str) -> dict:
         for issue, rows in by_meeting.items():
             (folder / f"{issue}.txt").write_text(
                 "\n".join(r["speech"].replace("\r\n", "\n") for r in rows), encoding="utf-8")
-        turns, _, _ = read_corpus(folder, ReadOptions())
+        # The turns as read (before speakers are unified), file by file.
+        turns = [t for p in find_transcripts(folder)
+                 for t in read_file(p, meeting_id(p, folder), ReadOptions()).turns]
     turns = [t for t in turns if t.turn > 0]
     full = {(m, i + 1): fold(r["speaker"]).replace(" ", "").replace("\u3000", "")
             for m, rows in by_meeting.items() for i, r in enumerate(rows)}
@@ -122,12 +129,11 @@ def timed(fn, *args, repeat: int = 1) -> float:
 
 def speed(frame: pd.DataFrame, columns: list[str], groups: np.ndarray | None) -> dict:
     cfg = SpeakersConfig()
-    topics = list(range(1, len(columns) + 1))
     out = {"n_docs": len(frame), "n_speakers": int(frame["speaker"].nunique()),
            "n_bootstrap": cfg.n_bootstrap,
            "before_speaker_bootstrap_s": timed(aggregate_shares, frame, columns, "speaker",
-                                               cfg.n_bootstrap, cfg.ci, cfg.min_tokens, 42),
-           "after_speaker_table_s": timed(speaker_table, frame, columns, topics, [], cfg, 42)}
+                                               cfg, 42),
+           "after_speaker_table_s": timed(speaker_table, frame, columns, [], cfg, 42)}
     if groups is not None:
         out["group_two_level_bootstrap_s"] = timed(
             group_samples, frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(),

@@ -32,7 +32,7 @@ import fugashi
 from pipeline.common.compute import LocalExecutor
 from pipeline.common.config import TokensConfig
 from pipeline.tokenize.chunks import Worker
-from pipeline.tokenize.core import tokenize_corpus
+from pipeline.tokenize.core import TokenizeRun, tokenize_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +65,8 @@ def ours(texts: list[str], n_jobs: int) -> list[list[str]]:
     docs = [{"doc_id": str(i), "meeting": "m", "text": t} for i, t in enumerate(texts)]
     ex = LocalExecutor(n_jobs)
     try:
-        return [r["terms"] for r in tokenize_corpus(lambda: docs, None, cfg, ex=ex).records()]
+        result = tokenize_corpus(lambda: docs, None, cfg, run=TokenizeRun(ex))
+        return [r["terms"] for r in result.records()]
     finally:
         ex.close()
 

@@ -15,8 +15,6 @@ from hypothesis import strategies as st
 from pipeline.common import atomic
 from pipeline.common.atomic import (
     formula_guard,
-    read_csv,
-    read_jsonl,
     sparse_to_npz_bytes,
     write_bytes,
     write_csv,
@@ -27,6 +25,7 @@ from pipeline.common.atomic import (
     write_text,
 )
 from pipeline.common.errors import PipelineError
+from pipeline.common.io import iter_records, read_table
 
 
 @pytest.fixture
@@ -142,7 +141,7 @@ def test_write_json_is_stable_and_readable(tmp_path):
 def test_jsonl_round_trip(tmp_path, records):
     path = tmp_path / "docs.jsonl"
     write_jsonl(path, records)
-    assert read_jsonl(path) == records
+    assert list(iter_records(path)) == records
     assert "\\u" not in path.read_text(encoding="utf-8")
 
 
@@ -297,7 +296,7 @@ def test_formula_cells_are_neutralised_and_read_back_as_written(tmp_path):
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
     assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS] + ["岸", "01"]
     assert {r[1] for r in rows[1:]} == {"-0.500000", "0.250000", "1.000000"}  # numbers stay
-    back = read_csv(path)
+    back = read_table(path)
     assert back["speaker"].tolist() == frame["speaker"].tolist()
     assert back["share"].tolist() == frame["share"].tolist()
 
@@ -307,7 +306,7 @@ def test_formula_guard_off_writes_cells_as_they_are(tmp_path):
     path = tmp_path / "t.csv"
     with formula_guard(False):
         write_csv(path, frame)
-        assert read_csv(path)["speaker"].tolist() == ["=1+1", "'=x"]
+        assert read_table(path)["speaker"].tolist() == ["=1+1", "'=x"]
     assert path.read_text(encoding="utf-8-sig").splitlines()[1] == "=1+1,0.500000"
 
 
@@ -316,7 +315,7 @@ def test_text_columns_keep_leading_zeros(tmp_path):
                           "n_docs": [1, 2, 3]})
     path = tmp_path / "t.csv"
     write_csv(path, frame)
-    back = read_csv(path)
+    back = read_table(path)
     assert back["speaker"].tolist() == ["1", "01", "001"]
     assert back["meeting"].tolist() == ["2021", "02021", "x"]
     assert back["n_docs"].tolist() == [1, 2, 3]

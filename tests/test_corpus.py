@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.common.errors import PipelineError
-from pipeline.ingest.corpus import ReadOptions, find_transcripts, read_corpus
+from pipeline.ingest.core import read_corpus
+from pipeline.ingest.corpus import ReadOptions, find_transcripts
 from pipeline.ingest.tables import Columns
 from pipeline.ingest.transcripts import fold
 
@@ -32,7 +33,8 @@ def kokkai_text(tmp_path_factory) -> Path:
 
 
 def test_diet_minutes_as_text_give_427_turns(kokkai_text):
-    turns, reports, _ = read_corpus(kokkai_text, ReadOptions())
+    corpus = read_corpus(kokkai_text, ReadOptions())
+    turns, reports = corpus.turns, corpus.reports
     speech = [t for t in turns if t.turn > 0]
     assert len(speech) == 427
     assert {r.style for r in reports} == {"diet"} and len(reports) == 7
@@ -42,11 +44,11 @@ def test_diet_minutes_as_text_give_427_turns(kokkai_text):
 
 
 def test_diet_minutes_as_table_give_the_same_turns(kokkai_text):
-    as_text = {(t.meeting, t.turn): t for t in read_corpus(kokkai_text, ReadOptions())[0]
+    as_text = {(t.meeting, t.turn): t for t in read_corpus(kokkai_text, ReadOptions()).turns
                if t.turn > 0}
-    table, _, skipped = read_corpus(KOKKAI, NDL)
-    as_table = {(t.meeting, t.turn): t for t in table}
-    assert skipped == {"excluded_row": 7}
+    table = read_corpus(KOKKAI, NDL)
+    as_table = {(t.meeting, t.turn): t for t in table.turns}
+    assert table.skipped == {"excluded_row": 7}
     assert as_text.keys() == as_table.keys()
     for key, turn in as_text.items():
         other = as_table[key]
@@ -58,10 +60,10 @@ def test_diet_minutes_as_table_give_the_same_turns(kokkai_text):
 
 
 def test_old_character_forms_fold_only_when_asked(kokkai_text):
-    folded = " ".join(t.text for t in read_corpus(kokkai_text, ReadOptions())[0])
-    kept = " ".join(t.text for t in read_corpus(kokkai_text, ReadOptions(fold_old=False))[0])
+    folded = " ".join(t.text for t in read_corpus(kokkai_text, ReadOptions()).turns)
+    kept = " ".join(t.text for t in read_corpus(kokkai_text, ReadOptions(fold_old=False)).turns)
     assert "勞働" in kept and "勞働" not in folded and "労働" in folded
-    speakers = {t.speaker for t in read_corpus(kokkai_text, ReadOptions())[0]}
+    speakers = {t.speaker for t in read_corpus(kokkai_text, ReadOptions()).turns}
     assert "米窪" in speakers  # 米窪國務大臣 → 米窪 + 国務大臣
 
 
@@ -74,7 +76,8 @@ def test_old_character_forms_fold_only_when_asked(kokkai_text):
 def test_utterance_tables_need_no_config(tmp_path, name, body):
     path = tmp_path / name
     path.write_text(body, encoding="utf-8")
-    turns, reports, _ = read_corpus(path, ReadOptions())
+    corpus = read_corpus(path, ReadOptions())
+    turns, reports = corpus.turns, corpus.reports
     assert [(t.meeting, t.turn, t.speaker, t.text, t.source_id) for t in turns] == [
         ("talk", 1, "岸", "特区の話です。", "r1"), ("talk", 2, "後藤", "材料の話です。", "r2")]
     assert reports[0].style == "table"
@@ -83,7 +86,8 @@ def test_utterance_tables_need_no_config(tmp_path, name, body):
 def test_cp932_table_is_decoded(tmp_path):
     path = tmp_path / "talk.csv"
     path.write_bytes("speaker,text\n委員長,開会します。\n".encode("cp932"))
-    turns, reports, _ = read_corpus(path, ReadOptions())
+    corpus = read_corpus(path, ReadOptions())
+    turns, reports = corpus.turns, corpus.reports
     assert turns[0].text == "開会します。" and reports[0].encoding == "cp932"
 
 
@@ -104,8 +108,8 @@ def test_malformed_jsonl_names_the_line(tmp_path):
 def test_rows_without_speaker_are_counted(tmp_path):
     path = tmp_path / "talk.csv"
     path.write_text("speaker,text\n岸,話す。\n,誰か。\n", encoding="utf-8")
-    turns, _, skipped = read_corpus(path, ReadOptions())
-    assert len(turns) == 1 and skipped == {"no_speaker": 1}
+    corpus = read_corpus(path, ReadOptions())
+    assert len(corpus.turns) == 1 and corpus.skipped == {"no_speaker": 1}
 
 
 def test_folder_is_read_recursively_in_stable_order(tmp_path):
@@ -114,7 +118,8 @@ def test_folder_is_read_recursively_in_stable_order(tmp_path):
     (tmp_path / "a.txt").write_text("○田中委員長　開会します。\n", encoding="utf-8")
     (tmp_path / ".hidden.txt").write_text("<x>\ny\n", encoding="utf-8")
     assert [p.name for p in find_transcripts(tmp_path)] == ["a.txt", "2021.txt"]
-    turns, reports, _ = read_corpus(tmp_path, ReadOptions())
+    corpus = read_corpus(tmp_path, ReadOptions())
+    turns, reports = corpus.turns, corpus.reports
     assert [t.meeting for t in turns if t.turn] == ["a", "b/2021"]
     assert [r.style for r in reports] == ["diet", "angle"]
 
@@ -131,7 +136,7 @@ def test_misnamed_optional_column_is_an_error(tmp_path):
     path.write_text("speaker,text,issueID\n岸,話す。,m1\n", encoding="utf-8")
     with pytest.raises(PipelineError, match=r"no column 'issueid' for the meeting"):
         read_corpus(path, ReadOptions(columns=Columns(meeting="issueid")))
-    turns, _, _ = read_corpus(path, ReadOptions(columns=Columns(meeting="issueID")))
+    turns = read_corpus(path, ReadOptions(columns=Columns(meeting="issueID"))).turns
     assert turns[0].meeting == "m1"
 
 

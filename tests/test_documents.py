@@ -218,7 +218,7 @@ def test_a_chairs_bill_explanation_is_the_chairs_document_but_procedure_is_not(t
     from pipeline.tokenize.procedure import procedure_lexicon
 
     options = doc_options(IngestConfig(input="x"), procedure_lexicon())
-    result = ingest_file((DATA / "chair_speech.txt", "m", ReadOptions(), options))
+    result = ingest_file(DATA / "chair_speech.txt", "m", ReadOptions(), options)
     chair = [d for d in result.documents if d["speaker"] == "谷"]
     # Turn 2 is 1,184 characters: 本起草案の趣旨及び主な内容につきまして御説明申し上げます ...
     assert {d["turn"] for d in chair} == {2} and all(d["weight"] == 1.0 for d in chair)
@@ -226,8 +226,8 @@ def test_a_chairs_bill_explanation_is_the_chairs_document_but_procedure_is_not(t
     assert result.n_chair_speeches == 1
     assert result.not_modelled["procedural_role"] == 2  # opening and calling the speakers
     # Without the lexicon (or at 0) every chair turn stays out, as before.
-    plain = ingest_file((DATA / "chair_speech.txt", "m", ReadOptions(),
-                         doc_options(IngestConfig(input="x"))))
+    plain = ingest_file(DATA / "chair_speech.txt", "m", ReadOptions(),
+                        doc_options(IngestConfig(input="x")))
     assert "谷" not in {d["speaker"] for d in plain.documents}
 
 

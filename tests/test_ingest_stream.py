@@ -9,6 +9,7 @@ import io
 import json
 import os
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -42,15 +43,15 @@ def summed(results) -> tuple:
 
 def whole(path: Path) -> tuple | str:
     try:
-        return summed([ingest_file((path, path.stem, OPTIONS, DOCS))])
+        return summed([ingest_file(path, path.stem, OPTIONS, DOCS)])
     except PipelineError as exc:
         return str(exc)
 
 
 def streamed(path: Path) -> tuple | str:
     try:
-        return summed(stream.ingest_results([path], path, OPTIONS, DOCS, SerialExecutor(),
-                                            min_bytes=0))
+        with patch.object(stream, "STREAM_MIN_BYTES", 0):
+            return summed(stream.ingest_results([path], path, OPTIONS, DOCS, SerialExecutor()))
     except PipelineError as exc:
         return str(exc)
 
@@ -92,8 +93,9 @@ def test_many_meetings_streamed_as_read_whole(tmp_path, suffix, shuffle):
     assert isinstance(reference, tuple) and reference[2]["n_meetings"] == 40
     assert streamed(path) == reference
     parts = list(stream.tasks([path], path, OPTIONS, DOCS, 0))
-    assert [t[0] for t in parts] == (["file"] if shuffle else ["rows"] * (len(parts) - 1)
-                                     + ["end"])
+    kinds = [type(t).__name__ for t in parts]
+    assert kinds == (["FileTask"] if shuffle else ["RowsTask"] * (len(parts) - 1)
+                     + ["TableEnd"])
     assert len(parts) > 5 or shuffle
 
 
@@ -101,7 +103,7 @@ def test_non_contiguous_meetings_are_read_whole(tmp_path, monkeypatch):
     path = write(tmp_path / "diet.jsonl", meetings(5, 4, shuffle=True))
     encoding = stream.detect_encoding(path, str(path))
     assert not stream.scan_table(path, encoding, "meeting", "diet").contiguous
-    assert [t[0] for t in stream.tasks([path], path, OPTIONS, DOCS, 0)] == ["file"]
+    assert [type(t) for t in stream.tasks([path], path, OPTIONS, DOCS, 0)] == [stream.FileTask]
     path = write(tmp_path / "diet.jsonl", meetings(5, 4))
     assert stream.scan_table(path, encoding, "meeting", "diet").contiguous
 

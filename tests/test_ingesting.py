@@ -101,8 +101,8 @@ def test_unit_auto_is_a_turn_in_a_table_and_a_paragraph_in_a_text(tmp_path):
     text.write_text("<鈴木>\n" + speech + "\n", encoding="utf-8")
     options = doc_options(IngestConfig(input=str(tmp_path)))
     assert options.unit == "auto"
-    from_table = ingest_file((table, "m", ReadOptions(), options)).documents
-    from_text = ingest_file((text, "t", ReadOptions(), options)).documents
+    from_table = ingest_file(table, "m", ReadOptions(), options).documents
+    from_text = ingest_file(text, "t", ReadOptions(), options).documents
     assert len(from_table) == 1 and "予算" in from_table[0]["text"] \
         and "教育" in from_table[0]["text"]
     assert len(from_text) == 2  # two paragraphs of 135 characters, each at least min_doc_chars

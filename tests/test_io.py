@@ -11,7 +11,6 @@ from pipeline.common.atomic import write_csv
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     read_doc_topics,
-    read_document_fields,
     read_documents_frame,
     read_index,
     read_terms,
@@ -43,17 +42,6 @@ def test_doc_topics_get_their_tokens_by_doc_id_not_by_position(tmp_path):
     assert table.set_index("doc_id")["n_tokens"].to_dict() == {"a": 3, "b": 8}
     assert list(table["source_id"]) == ["007", ""]  # text stays text
     assert list(table["speaker"]) == ["=岸", "上久保"]  # the formula guard undone
-
-
-def test_document_fields_stream_the_wanted_documents(tmp_path):
-    path = tmp_path / "documents.jsonl"
-    path.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in [
-        {"doc_id": "a", "speaker": "岸", "role": "委員", "text": "…"},
-        {"doc_id": "b", "speaker": "上久保"},
-        {"doc_id": "c", "speaker": "岩田", "role": "委員長"}]) + "\n", encoding="utf-8")
-    assert read_document_fields(path, ("speaker", "role")) == {
-        "a": ("岸", "委員"), "b": ("上久保", ""), "c": ("岩田", "委員長")}
-    assert read_document_fields(path, ("role",), {"c", "x"}) == {"c": ("委員長",)}
 
 
 def _tokens(tmp_path):

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from _stages import ARGS, CONFIG, run_stage
 
-from pipeline.common.atomic import read_csv
 from pipeline.common.config import IngestConfig
 from pipeline.common.errors import PipelineError
+from pipeline.common.io import read_table as read_csv
 from pipeline.ingest.core import read_options
 from pipeline.ingest.corpus import read_file
 from pipeline.ingest.meetings import MeetingInfo, header_title, parse_meetings

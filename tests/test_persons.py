@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pipeline.ingest.core import IngestTally, doc_options
-from pipeline.ingest.corpus import ReadOptions, ingest_file, read_corpus
+from pipeline.ingest.corpus import ReadOptions, ingest_file, read_file
 from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.role_kinds import role_kind
 from pipeline.ingest.roster import parse_roster
@@ -78,7 +78,7 @@ def test_role_kinds(role, kind):
 def test_an_official_and_a_member_sharing_a_surname_are_two_speakers(tmp_path):
     path = tmp_path / "m.txt"
     path.write_text(ASSEMBLY, encoding="utf-8")
-    result = ingest_file((path, "m", ReadOptions(), doc_options_for_test()))
+    result = ingest_file(path, "m", ReadOptions(), doc_options_for_test())
     speakers = [r[3] for r in result.turn_rows if r[1] > 0]
     assert speakers == [
         "岡田", "岡田（中央卸売市場長）", "増子", "増子（水道局長）", "田中",
@@ -133,7 +133,7 @@ def test_a_tag_alone_on_its_line_is_a_turn_and_a_bullet_is_counted(tmp_path):
             "〇政治改革に関する特別委員　　四十名\n")
     path = tmp_path / "m.txt"
     path.write_text(text, encoding="utf-8")
-    result = ingest_file((path, "m", ReadOptions(), doc_options_for_test()))
+    result = ingest_file(path, "m", ReadOptions(), doc_options_for_test())
     rows = [(r[3], r[4]) for r in result.turn_rows if r[1] > 0]
     assert rows == [("石川良一", "議長"), ("舟坂ちかお", "")]
     assert result.report.n_tag_like_lines == 2
@@ -157,8 +157,8 @@ def test_affiliation_and_roster_become_attributes(tmp_path):
     path = tmp_path / "m_2021-02-02.txt"
     path.write_text("<田中太郎（自民）>\n賛成です。\n<岸>\n反対です。\n", encoding="utf-8")
     roster = parse_roster("speaker,group,position\n岸,無所属,教授\n田中太郎,民主,\n", "r.csv")
-    turns, _, _ = read_corpus(path, ReadOptions(roster=roster))
-    result = ingest_file((path, "m", ReadOptions(roster=roster), doc_options_for_test()))
+    turns, _, _ = read_file(path, "m", ReadOptions(roster=roster))
+    result = ingest_file(path, "m", ReadOptions(roster=roster), doc_options_for_test())
     attrs = {d["speaker"]: d["attributes"] for d in result.documents}
     # The transcript's own bracket wins over the roster; the roster fills the rest.
     assert attrs == {"田中太郎": {"group": "自民"}, "岸": {"group": "無所属", "position": "教授"}}

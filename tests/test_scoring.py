@@ -12,7 +12,7 @@ from pipeline.common.config import SpeakersConfig, TokensConfig
 from pipeline.model.artifact import export_model
 from pipeline.model.engines import EngineSpec
 from pipeline.model.topics import TermCounts, fit_topics
-from pipeline.speakers.scoring import count_matrix, score_documents
+from pipeline.speakers.scoring import FixedTopics, count_matrix, score_documents
 from pipeline.tokenize.new_texts import document_terms
 from pipeline.tokenize.rules import shipped_stopwords
 
@@ -51,7 +51,8 @@ def test_a_speaker_who_only_talks_of_one_block_lands_on_its_topic(saved):
              [f"t{i}" for i in range(20, 30)], [f"t{i}" for i in range(22, 28)],  # 乙: block 2
              ["未知語", "新語"],  # 丙: nothing the model knows
              None]  # 丙: procedure
-    result = score_documents(model, documents(6), terms, topics_json(), SpeakersConfig(), 1)
+    result = score_documents(FixedTopics(model, topics_json()), documents(6), terms,
+                             SpeakersConfig(), 1)
     docs = result.doc_topics
     assert list(docs["doc_id"]) == ["new#0", "new#1", "new#2", "new#3"]
     shares = docs[["topic_1", "topic_2", "topic_3"]].to_numpy()
@@ -72,8 +73,9 @@ def test_a_speaker_who_only_talks_of_one_block_lands_on_its_topic(saved):
 def test_merged_topics_are_merged_in_new_documents_too(saved):
     model, _ = saved
     terms = [[f"t{i}" for i in range(30)]]
-    plain = score_documents(model, documents(1), terms, topics_json(), SpeakersConfig(), 1)
-    merged = score_documents(model, documents(1), terms, topics_json(merged=(1, 3)),
+    plain = score_documents(FixedTopics(model, topics_json()), documents(1), terms,
+                            SpeakersConfig(), 1)
+    merged = score_documents(FixedTopics(model, topics_json(merged=(1, 3))), documents(1), terms,
                              SpeakersConfig(), 1)
     assert [c for c in merged.doc_topics if c.startswith("topic_")] == ["topic_1", "topic_2"]
     row, whole = merged.doc_topics.iloc[0], plain.doc_topics.iloc[0]
@@ -83,8 +85,8 @@ def test_merged_topics_are_merged_in_new_documents_too(saved):
 
 def test_nothing_known_gives_empty_tables_not_an_error(saved):
     model, _ = saved
-    result = score_documents(model, documents(1), [["未知語"]], topics_json(), SpeakersConfig(),
-                             1)
+    result = score_documents(FixedTopics(model, topics_json()), documents(1), [["未知語"]],
+                             SpeakersConfig(), 1)
     assert result.doc_topics.empty and result.speaker_topics.empty
     assert "topic_label" in result.speaker_topics.columns
 
@@ -112,7 +114,8 @@ def test_a_speaker_with_one_scored_document_gets_a_pooled_interval_not_a_point(s
     model, _ = saved
     terms = [[f"t{i}" for i in range(10)] * 2, [f"t{i}" for i in range(3, 9)],   # 甲: two
              [f"t{i}" for i in range(20, 30)]]                                     # 乙: one
-    result = score_documents(model, documents(3), terms, topics_json(), SpeakersConfig(), 1)
+    result = score_documents(FixedTopics(model, topics_json()), documents(3), terms,
+                             SpeakersConfig(), 1)
     one = result.speaker_topics[result.speaker_topics["speaker"] == "乙"]
     assert one["pooled"].all()
     inside = one[(one["share"] > 0) & (one["share"] < 1)]

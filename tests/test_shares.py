@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from pipeline.common.config import SpeakersConfig
 from pipeline.speakers import shares
 from pipeline.speakers.shares import (
     aggregate_shares,
@@ -45,8 +46,8 @@ def doc_topic_frames(draw):
 
 
 def aggregate(frame, seed=7, n_boot=60):
-    return aggregate_shares(frame, TOPICS, "speaker", n_boot=n_boot, ci=0.9, min_tokens=20,
-                            seed=seed)
+    cfg = SpeakersConfig(n_bootstrap=n_boot, ci=0.9, min_tokens=20)
+    return aggregate_shares(frame, TOPICS, "speaker", cfg, seed)
 
 
 @settings(max_examples=100, deadline=None)
@@ -153,7 +154,7 @@ def test_stacked_samples_are_each_groups_own_bootstrap():
     tokens = rng.integers(1, 40, size=5 * n).astype(float)
     tokens[8:12] = 0  # the third group has no tokens: every resample is uniform
     starts = np.array([0, 4, 8, 16])
-    got = stacked_samples(theta, tokens, starts, n, n_boot,
+    got = stacked_samples(theta, tokens, starts[:, None] + np.arange(n), n_boot,
                           [np.random.default_rng([5, i]) for i in range(len(starts))])
     for i, start in enumerate(starts):
         rows = slice(start, start + n)

@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.common.config import TokensConfig
+from pipeline.common.config import SpeakersConfig, TokensConfig
 from pipeline.ingest.documents import make_documents
 from pipeline.ingest.transcripts import split_turns
 from pipeline.model.engines import EngineSpec
 from pipeline.model.topics import TermCounts, fit_topics
 from pipeline.speakers.shares import aggregate_shares
-from pipeline.tokenize.core import tokenize_corpus
+from pipeline.tokenize.core import ExtraWords, tokenize_corpus
 from pipeline.tokenize.dtm import build_dtm
 
 SUBJECTS = {
@@ -43,8 +43,8 @@ def test_each_speaker_lands_on_their_own_topic(engine):
     cfg = TokensConfig(pos=["noun"], compound_min_count=3, boilerplate_min_meetings=0,
                        drop_procedural_documents=False)
     records = [{"doc_id": d.doc_id, "meeting": "m", "text": d.text} for d in docs]
-    terms = [r["terms"] for r in
-             tokenize_corpus(lambda: records, None, cfg, frozenset(SUBJECTS)).records()]
+    result = tokenize_corpus(lambda: records, None, cfg, ExtraWords(frozenset(SUBJECTS)))
+    terms = [r["terms"] for r in result.records()]
     dtm = build_dtm([d.doc_id for d in docs], terms, min_df=2, max_df=0.9)
     by_id = {d.doc_id: d for d in docs}
     authors = tuple(by_id[d].speaker for d in dtm.doc_ids)
@@ -55,7 +55,7 @@ def test_each_speaker_lands_on_their_own_topic(engine):
     table["speaker"] = [by_id[d].speaker for d in dtm.doc_ids]
     table["n_tokens"] = np.asarray(dtm.counts.sum(axis=1)).ravel()
     shares = aggregate_shares(table, ["topic_1", "topic_2", "topic_3"], "speaker",
-                              n_boot=200, ci=0.9, min_tokens=10, seed=0)
+                              SpeakersConfig(n_bootstrap=200, ci=0.9, min_tokens=10), 0)
     main = shares.loc[shares.groupby("speaker")["share"].idxmax()].set_index("speaker")
     assert len(set(main["topic"])) == 3  # three speakers, three different topics
     assert (main["share"] > 0.8).all()

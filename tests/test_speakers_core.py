@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.common.config import SpeakersConfig
-from pipeline.speakers.core import summarize
+from pipeline.speakers.core import SpeakerInputs, summarize
+
+TOPICS = ["topic_1", "topic_2"]
 
 
 def _corpus():
@@ -37,8 +39,8 @@ def test_summarize_gives_groups_dates_and_honest_speaker_intervals():
     doc_topics, documents = _corpus()
     terms = {d: ["語"] for d in documents["doc_id"]}
     cfg = SpeakersConfig(n_bootstrap=200)
-    tables = summarize(doc_topics, documents, ["topic_1", "topic_2"], terms, [],
-                       ["group", "position"], cfg, 42)
+    tables = summarize(SpeakerInputs(doc_topics, documents, ["topic_1", "topic_2"], terms, [],
+                                     ["group", "position"]), cfg, 42)
     groups = tables.group_topics
     assert sorted(groups["group"].unique()) == ["与党", "野党", "（なし）"]
     assert len(groups) == 3 * 2
@@ -71,8 +73,8 @@ def test_summarize_gives_groups_dates_and_honest_speaker_intervals():
 def test_summarize_without_attributes_writes_empty_group_tables():
     doc_topics, documents = _corpus()
     documents = documents.drop(columns=["group", "position"])
-    tables = summarize(doc_topics, documents, ["topic_1", "topic_2"], {}, [],
-                       ["group", "position"], SpeakersConfig(n_bootstrap=50), 1)
+    tables = summarize(SpeakerInputs(doc_topics, documents, ["topic_1", "topic_2"], {}, [],
+                                     ["group", "position"]), SpeakersConfig(n_bootstrap=50), 1)
     assert tables.group_topics.empty and list(tables.group_topics.columns)[:3] == [
         "group", "topic", "share"]
     assert set(tables.group_differences["attribute"]) == {"speaker"}
@@ -81,9 +83,9 @@ def test_summarize_without_attributes_writes_empty_group_tables():
 def test_summarize_is_repeatable_and_order_free():
     doc_topics, documents = _corpus()
     cfg = SpeakersConfig(n_bootstrap=100)
-    a = summarize(doc_topics, documents, ["topic_1", "topic_2"], {}, [], ["group"], cfg, 3)
+    a = summarize(SpeakerInputs(doc_topics, documents, TOPICS, {}, [], ["group"]), cfg, 3)
     shuffled = doc_topics.sample(frac=1, random_state=1)
-    b = summarize(shuffled, documents, ["topic_1", "topic_2"], {}, [], ["group"], cfg, 3)
+    b = summarize(SpeakerInputs(shuffled, documents, TOPICS, {}, [], ["group"]), cfg, 3)
     pd.testing.assert_frame_equal(a.group_topics, b.group_topics)
     pd.testing.assert_frame_equal(a.speaker_topics, b.speaker_topics)
 
@@ -94,7 +96,7 @@ def test_a_speaker_with_only_motions_gets_no_topic_mix():
     # s8 only moves motions and calls votes: every term of theirs is procedure.
     for d in documents.loc[documents["speaker"] == "s8", "doc_id"]:
         terms[d] = ["動議", "採決"]
-    tables = summarize(doc_topics, documents, ["topic_1", "topic_2"], terms, [], ["group"],
+    tables = summarize(SpeakerInputs(doc_topics, documents, TOPICS, terms, [], ["group"]),
                        SpeakersConfig(n_bootstrap=100), 42)
     assert "s8" not in set(tables.speaker_topics["speaker"])
     assert "s8" not in set(tables.group_differences["group"])

@@ -140,7 +140,7 @@ def test_any_table_reads_or_says_why_in_one_line(folder, body, suffix):
 
 
 def test_speaker_attributes_and_dates_come_from_named_columns(tmp_path):
-    from pipeline.ingest.corpus import read_corpus
+    from pipeline.ingest.core import read_corpus
 
     path = tmp_path / "talk.jsonl"
     path.write_text(
@@ -149,9 +149,9 @@ def test_speaker_attributes_and_dates_come_from_named_columns(tmp_path):
         '{"speaker": "林", "text": "話す。", "speakerGroup": null, "date": "2023/11/9"}\n',
         encoding="utf-8")
     columns = Columns(attributes=(("group", "speakerGroup"),))
-    turns, _, _ = read_corpus(path, ReadOptions(columns=columns))
-    assert [(t.attributes, t.date) for t in turns] == [
-        ((("group", "自由民主党"),), "2023-11-08"), ((), "2023-11-09")]
+    documents = read_corpus(path, ReadOptions(columns=columns)).documents
+    assert [(d["attributes"], d["date"]) for d in documents] == [
+        ({"group": "自由民主党"}, "2023-11-08"), ({}, "2023-11-09")]
     with pytest.raises(PipelineError, match=r"no column 'faction' for "
                        r"ingest\.columns\.attributes\.group"):
         read_corpus(path, ReadOptions(columns=Columns(attributes=(("group", "faction"),))))

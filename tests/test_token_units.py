@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pipeline.common.compute import DaskExecutor, LocalExecutor, SerialExecutor
 from pipeline.tokenize.cache import TokenCache, checksum
 from pipeline.tokenize.chunks import CHUNK_CHARS, TokenSettings, corpus_terms
-from pipeline.tokenize.meetings import tokenize_meetings
+from pipeline.tokenize.meetings import MeetingAssembly
 from pipeline.tokenize.rules import shipped_stopwords
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,8 +32,8 @@ def settings(extra: frozenset[str] = frozenset()) -> TokenSettings:
 def tokenized(meetings, s, ex=None, cache=None, missed=None, chunk_chars=CHUNK_CHARS):
     """tokenize_meetings over meetings named m0, m1, ...; `missed` gets the numbers of the
     meetings tokenized (not from the cache)."""
-    done = tokenize_meetings([(f"m{i}", texts) for i, texts in enumerate(meetings)], s,
-                             ex or SerialExecutor(), cache, chunk_chars=chunk_chars)
+    done = MeetingAssembly(s, cache, chunk_chars).run(
+        [(f"m{i}", texts) for i, texts in enumerate(meetings)], ex or SerialExecutor())
     if missed is not None:
         missed.extend(int(name[1:]) for name in done.tokenized)
     return done

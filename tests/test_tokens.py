@@ -10,7 +10,7 @@ from pipeline.common.compute import LocalExecutor
 from pipeline.common.config import TokensConfig
 from pipeline.tokenize.analyzer import Analyzer
 from pipeline.tokenize.chunks import Worker
-from pipeline.tokenize.core import tokenize_corpus
+from pipeline.tokenize.core import ExtraWords, TokenizeRun, tokenize_corpus
 from pipeline.tokenize.rules import parse_stopwords, shipped_stopwords
 
 ROSTER = frozenset({"岸", "上久保", "後藤"})
@@ -27,7 +27,8 @@ def tokenize(texts, stopwords=ROSTER, ex=None, **options):
     cfg = TokensConfig(**{"compound_min_count": 1, "boilerplate_min_meetings": 0,
                           "drop_procedural_documents": False, **options})
     docs = [{"doc_id": str(i), "meeting": "m", "text": t} for i, t in enumerate(texts)]
-    result = tokenize_corpus(lambda: docs, None, cfg, frozenset(stopwords), ex)
+    result = tokenize_corpus(lambda: docs, None, cfg, ExtraWords(frozenset(stopwords)),
+                             TokenizeRun(ex))
     return [record["terms"] for record in result.records()]
 
 
@@ -264,3 +265,18 @@ def test_text_for_terms_checks_are_only_shortcuts(text):
     from pipeline.tokenize.rules import _LATIN_SPACE, _URL, text_for_terms
 
     assert text_for_terms(text) == _LATIN_SPACE.sub("・", _URL.sub(" ", text))
+
+
+def test_metrics_count_the_records_and_only_once_they_are_read():
+    cfg = TokensConfig(compound_min_count=1, boilerplate_min_meetings=0)
+    docs = [{"doc_id": "a", "meeting": "m", "text": "特区の話です。"},
+            {"doc_id": "b", "meeting": "m", "text": "えー。"}]
+    result = tokenize_corpus(lambda: docs, None, cfg)
+    with pytest.raises(RuntimeError, match="read them all first"):
+        result.metrics()  # the counts would be zeros: records() makes them
+    records = list(result.records())
+    metrics = result.metrics()
+    assert metrics["n_documents"] == 2 and metrics["documents_without_terms"] == 1
+    assert metrics["n_tokens"] == sum(len(r["terms"]) for r in records) > 0
+    with pytest.raises(RuntimeError, match="once"):
+        result.records()

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.common.errors import PipelineError
-from pipeline.ingest.transcripts import decode, detect_style, fold, split_turns
+from pipeline.ingest.encoding import decode
+from pipeline.ingest.transcripts import detect_style, fold, split_turns
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent

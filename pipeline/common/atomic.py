@@ -1,4 +1,5 @@
-"""Atomic output writers: a crash or Ctrl-C never leaves a half-written file behind."""
+"""Atomic output writers: a crash or Ctrl-C never leaves a half-written file behind (the
+readers are in pipeline/common/io.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from pipeline.common.errors import PipelineError, os_error_advice
-from pipeline.common.spreadsheet import csv_frame, csv_row, unguard_frame
+from pipeline.common.spreadsheet import csv_frame, csv_row
 
 # pandas costs 0.3 s to import: it is imported where a table is read, so the stages that
 # write only JSON or text (user_files, ingest, tokenize) never load it.
@@ -196,22 +197,6 @@ def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     write_bytes(path, ("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8"))
 
 
-# Columns of our tables that hold text: read as strings, so that speakers `1` and `01` stay
-# two speakers and an id keeps its leading zeros. Every other column is a number or a flag.
-TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role", "text",
-                          "directions", "source_id", "date", "term", "theme",
-                          "title"})
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    """A table written by write_csv, as it was before writing (text as text, guard undone)."""
-    import pandas as pd
-
-    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False,
-                        dtype=dict.fromkeys(TEXT_COLUMNS, str))
-    return unguard_frame(frame) if formula_guard_on() else frame
-
-
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:
     """Write one JSON object per line, atomically; records may be a stream."""
     write_lines(path, (json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records))
@@ -226,20 +211,6 @@ def write_lines(path: Path, lines: Iterable[str]) -> None:
             handle.write("\n")
 
     _write_atomic(path, write, "w")
-
-
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Records of a JSON Lines file, one at a time."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Read a JSON Lines file written by `write_jsonl`."""
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def arrays_to_npz_bytes(arrays: dict[str, Any]) -> bytes:

@@ -1,7 +1,8 @@
 """Typed readers of the interim outputs, and the one rule for naming topic columns.
 
-Writing is centralized in pipeline/common/atomic.py; reading is here, so that no stage re-joins
-documents by id or parses `topic_1..K` column names on its own.
+Writing is centralized in pipeline/common/atomic.py; reading is here, every interim file and
+table, so that no stage re-joins documents by id or parses `topic_1..K` column names on its
+own.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from collections.abc import Container, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.common.atomic import iter_jsonl, read_csv
+from pipeline.common.atomic import formula_guard_on
 from pipeline.common.errors import PipelineError
+from pipeline.common.spreadsheet import unguard_frame
 
-# pandas and scipy.sparse are imported by the readers that need them (see
-# pipeline.common.atomic): tokenize and vectorize read JSON lines only.
+# pandas (0.3 s to import) and scipy.sparse are imported by the readers that need them:
+# tokenize and vectorize read JSON lines only.
 if TYPE_CHECKING:
     import pandas as pd
     import scipy.sparse as sp
@@ -44,6 +46,30 @@ def n_fitted_topics(topics: list[dict]) -> int:
     return sum(len(t.get("merged_from") or [t["topic"]]) for t in topics)
 
 
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Records of a JSON Lines file, one at a time."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+# Columns of our tables that hold text: read as strings, so that speakers `1` and `01` stay
+# two speakers and an id keeps its leading zeros. Every other column is a number or a flag.
+TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role", "text",
+                          "directions", "source_id", "date", "term", "theme", "title"})
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A table written by write_csv, as it was before writing (text as text, guard undone)."""
+    import pandas as pd
+
+    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False,
+                        dtype=dict.fromkeys(TEXT_COLUMNS, str))
+    return unguard_frame(frame) if formula_guard_on() else frame
+
+
+
 def read_json(path: str | Path) -> Any:
     """A JSON output (metrics, topics.json, relevance.json, roster.json, ...)."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -54,18 +80,10 @@ def read_index(path: str | Path) -> list[dict]:
     return read_json(path)
 
 
-def read_document_fields(path: str | Path, fields: Sequence[str],
-                         wanted: Container[str] | None = None) -> dict[str, tuple]:
-    """doc_id -> the given fields ("" if absent) of each document in documents.jsonl (of the
-    wanted ones only, if given), streamed: the file holds the whole corpus's text."""
-    return {d["doc_id"]: tuple(d.get(f, "") for f in fields) for d in iter_jsonl(Path(path))
-            if wanted is None or d["doc_id"] in wanted}
-
-
 def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
     """doc_topics.csv with each document's modelled tokens (n_tokens, from the matrix's
     document index) as a last column: the weight of its shares in every aggregate."""
-    doc_topics = read_csv(Path(path))
+    doc_topics = _read_csv(Path(path))
     doc_topics["n_tokens"] = doc_topics["doc_id"].map({d["doc_id"]: d["n_tokens"] for d in index})
     return doc_topics
 
@@ -80,7 +98,7 @@ def read_table(path: str | Path, columns: Sequence[str] = ()) -> pd.DataFrame:
     remedy = ("the pipeline writes this table: restore it (git/dvc checkout) or rerun "
               "`dvc repro --force` to make it again")
     try:
-        frame = read_csv(path)
+        frame = _read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise PipelineError(f"{path}: not a table this pipeline wrote ({reason}); {remedy}"
@@ -133,10 +151,13 @@ def read_terms(path: str | Path, doc_ids: Sequence[str] | None,
 
 def read_documents_frame(path: str | Path, index: list[dict],
                          fields: Sequence[str]) -> pd.DataFrame:
-    """doc_id and `fields` of each document of the matrix, in its row order."""
+    """doc_id and `fields` ("" if absent) of each document of the matrix, in its row order."""
     import pandas as pd
 
-    docs = read_document_fields(path, fields, {d["doc_id"] for d in index})
+    wanted = {d["doc_id"] for d in index}
+    # Streamed: the file holds the whole corpus's text.
+    docs = {d["doc_id"]: tuple(d.get(f, "") for f in fields) for d in iter_jsonl(Path(path))
+            if d["doc_id"] in wanted}
     return pd.DataFrame([(d["doc_id"], *docs[d["doc_id"]]) for d in index],
                         columns=["doc_id", *fields])
 

@@ -5,11 +5,23 @@ roster, log lines)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 
+from pipeline.common.compute import SerialExecutor
 from pipeline.common.config import IngestConfig
 from pipeline.common.errors import PipelineError
-from pipeline.ingest.corpus import DocOptions, FileReport, FileResult, ReadOptions
+from pipeline.ingest.corpus import (
+    DocOptions,
+    FileReport,
+    FileResult,
+    ReadOptions,
+    TurnRow,
+    find_transcripts,
+    folded_names,
+)
 from pipeline.ingest.meetings import meeting_rows
+from pipeline.ingest.stream import ingest_results
 from pipeline.ingest.tables import Columns
 
 
@@ -219,3 +231,37 @@ class IngestTally:
                 f"of role are one speaker per kind (join them with ingest.aliases), e.g. "
                 f"{name} -> {', '.join(speakers)}")
         return lines
+
+
+@dataclass(frozen=True)
+class IngestedCorpus:
+    """Every file under a root, read and cut in memory: the ingest stage's outputs as data."""
+
+    turns: list[TurnRow]  # turns.csv
+    documents: list[dict]  # documents.jsonl
+    tally: IngestTally  # ingest.json (metrics()), roster.json (roster_rows())
+
+    @property
+    def reports(self) -> list[FileReport]:
+        return self.tally.reports
+
+    @property
+    def skipped(self) -> Counter:
+        return self.tally.skipped
+
+
+def read_corpus(root: Path, options: ReadOptions, docs_options: DocOptions | None = None,
+                key: str = "ingest.input") -> IngestedCorpus:
+    """Every transcript under root (a file or a folder) read as the ingest stage reads it,
+    in this process and in memory: for scoring new transcripts, tests and small inputs (the
+    stage streams the same results to disk). Errors name the config `key` that gave root."""
+    root = Path(root)
+    paths = find_transcripts(root, key)
+    folded_names(paths, root)  # two files of one meeting id: an error naming both
+    tally, turns, documents = IngestTally(), [], []
+    results = ingest_results(paths, root, options, docs_options or DocOptions(), SerialExecutor())
+    for result in results:
+        tally.add(result)
+        turns += result.turn_rows
+        documents += result.documents
+    return IngestedCorpus(turns, documents, tally)

@@ -6,14 +6,16 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.dates import date_from_header, date_from_name
 from pipeline.ingest.documents import is_chair_speech, is_procedural, make_documents
+from pipeline.ingest.encoding import decode
 from pipeline.ingest.meetings import MeetingInfo, header_title, with_meetings
 from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
-from pipeline.ingest.transcripts import Turn, decode, split_turns, tag_like_lines
+from pipeline.ingest.transcripts import Turn, split_turns, tag_like_lines
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
 
@@ -117,8 +119,15 @@ def folded_names(paths: list[Path], root: Path) -> list[tuple[str, str]]:
     return folded
 
 
-def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn], FileReport,
-                                                                        Counter]:
+class FileTurns(NamedTuple):
+    """One file's turns as read, how it was read, and the table rows it skipped (by why)."""
+
+    turns: list[Turn]
+    report: FileReport
+    skipped: Counter
+
+
+def read_file(path: Path, meeting: str, options: ReadOptions) -> FileTurns:
     """Decode and split one file (text transcript or table); errors name the file."""
     try:
         data = path.read_bytes()
@@ -136,7 +145,8 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn
         turns = table_meetings(turns, path, options)
         meetings = sorted({t.meeting for t in turns})
         label = meetings[0] if len(meetings) == 1 else f"{len(meetings)} meetings"
-        return turns, FileReport(str(path), label, encoding, "table", len(turns)), skipped
+        return FileTurns(turns, FileReport(str(path), label, encoding, "table", len(turns)),
+                         skipped)
     try:
         turns, style = split_turns(text, meeting, options.style, aliases, options.fold_old)
     except PipelineError as exc:
@@ -153,7 +163,7 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> tuple[list[Turn
     odd = tag_like_lines(text, style)
     report = FileReport(str(path), meeting, encoding, style, n_turns, date, len(odd),
                         tuple(odd[:5]))
-    return turns, report, Counter()
+    return FileTurns(turns, report, Counter())
 
 
 def table_meetings(turns: list[Turn], path: Path, options: ReadOptions) -> list[Turn]:
@@ -163,33 +173,6 @@ def table_meetings(turns: list[Turn], path: Path, options: ReadOptions) -> list[
     if named:
         turns = [t if t.date else replace(t, date=named) for t in turns]
     return with_meetings(turns, {m.meeting: m for m in options.meetings})
-
-
-def read_corpus(root: Path, options: ReadOptions) -> tuple[list[Turn], list[FileReport], Counter]:
-    """All turns of every transcript under root (in memory: for tests and small inputs; the
-    ingest stage streams with `ingest_file`)."""
-    return _read_all(root, options)
-
-
-def _read_all(root: Path, options: ReadOptions) -> tuple[list[Turn], list[FileReport], Counter]:
-    """All turns of every transcript under root, with per-file reports and skipped rows."""
-    root = Path(root)
-    turns: list[Turn] = []
-    reports: list[FileReport] = []
-    skipped: Counter = Counter()
-    seen: dict[tuple[str, int], str] = {}
-    for path in find_transcripts(root):
-        file_turns, report, file_skipped = read_file(path, meeting_id(path, root), options)
-        for t in file_turns:
-            if (t.meeting, t.turn) in seen and t.turn > 0:
-                raise PipelineError(
-                    f"{path}: meeting {t.meeting!r} also comes from {seen[(t.meeting, t.turn)]}; "
-                    "give each meeting one file, or distinct meeting ids")
-            seen[(t.meeting, t.turn)] = str(path)
-        turns.extend(file_turns)
-        reports.append(report)
-        skipped.update(file_skipped)
-    return turns, reports, skipped
 
 
 @dataclass(frozen=True)
@@ -208,8 +191,25 @@ class DocOptions:
     procedure_words: frozenset[str] = frozenset()  # the tokenizer's procedure lexicon
 
 
-TURN_COLUMNS = ("meeting", "turn", "speaker_label", "speaker", "role", "text", "n_chars",
-                "start", "end", "directions", "source_id", "date", "modelled")
+class TurnRow(NamedTuple):
+    """One row of turns.csv, in its column order."""
+
+    meeting: str
+    turn: int
+    speaker_label: str
+    speaker: str
+    role: str
+    text: str
+    n_chars: int
+    start: int
+    end: int
+    directions: str
+    source_id: str
+    date: str
+    modelled: bool
+
+
+TURN_COLUMNS = TurnRow._fields
 
 
 @dataclass
@@ -220,7 +220,7 @@ class FileResult:
     path: str
     report: FileReport | None  # None: a part of a streamed table (its report comes last)
     skipped: Counter
-    turn_rows: list[tuple]
+    turn_rows: list[TurnRow]
     documents: list[dict]
     meetings: set[str]
     roster: set[tuple[str, str, str]]
@@ -238,11 +238,10 @@ class FileResult:
     titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title ("": none)
 
 
-def ingest_file(task: tuple[Path, str, ReadOptions, DocOptions]) -> FileResult:
+def ingest_file(path: Path, meeting: str, options: ReadOptions,
+                docs_options: DocOptions) -> FileResult:
     """Read one file and cut it into documents (the task a worker runs)."""
-    path, meeting, options, docs_options = task
-    turns, report, skipped = read_file(path, meeting, options)
-    return cut_turns(path, report, skipped, turns, options, docs_options)
+    return cut_turns(path, read_file(path, meeting, options), options, docs_options)
 
 
 def document_unit(unit: str, path: Path) -> str:
@@ -254,10 +253,12 @@ def document_unit(unit: str, path: Path) -> str:
     return "turn" if path.suffix.lower() in TABLE_SUFFIXES else "paragraph"
 
 
-def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: list[Turn],
+def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
               options: ReadOptions, docs_options: DocOptions) -> FileResult:
-    """Turns (a whole file's, or whole meetings of a streamed table) cut into documents and
-    summed up; speakers are unified within each meeting, so whole meetings suffice."""
+    """Turns (a whole file's, or whole meetings of a streamed table, whose report is None)
+    cut into documents and summed up; speakers are unified within each meeting, so whole
+    meetings suffice."""
+    turns, report, skipped = read
     unified = unify_speakers(turns, frozenset(v for _, v in options.aliases))
     turns = with_roster(unified.turns, dict(options.roster))
     docs = make_documents(turns, document_unit(docs_options.unit, path),
@@ -270,6 +271,33 @@ def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: li
                           procedure_words=docs_options.procedure_words)
     modelled = {(d.meeting, d.turn) for d in docs}
     speech = [t for t in turns if t.turn > 0]
+    not_modelled, chair_speeches = why_not_modelled(speech, docs_options)
+    return FileResult(
+        path=str(path), report=report, skipped=skipped,
+        turn_rows=[turn_row(t, (t.meeting, t.turn) in modelled) for t in turns],
+        documents=[d.to_record() for d in docs], meetings={t.meeting for t in speech},
+        roster={(t.speaker, t.speaker_label, t.role) for t in speech},
+        n_turns=len(speech), n_chars=sum(len(t.text) for t in speech),
+        unattributed_chars=sum(len(t.text) for t in turns if t.turn == 0),
+        not_modelled=not_modelled, speakers={t.speaker for t in speech},
+        unresolved=Counter(t.speaker_label for t in speech if not t.resolved),
+        merged=unified.merged, ambiguous=unified.ambiguous, split=unified.split,
+        dates={t.meeting: t.date for t in reversed(speech) if t.date},
+        n_chair_speeches=chair_speeches,
+        titles={t.meeting: "" for t in turns}
+        | {t.meeting: t.title for t in reversed(turns) if t.title},
+    )
+
+
+def turn_row(t: Turn, modelled: bool) -> TurnRow:
+    """A turn as its row of turns.csv."""
+    return TurnRow(t.meeting, t.turn, t.speaker_label, t.speaker, t.role, t.text, len(t.text),
+                   t.start, t.end, " ".join(t.directions), t.source_id, t.date, modelled)
+
+
+def why_not_modelled(speech: list[Turn], docs_options: DocOptions) -> tuple[Counter, int]:
+    """The turns left out of the model, by why, and the procedural roles' turns modelled as
+    their own speech (ingest.chair_speech_min_chars)."""
     not_modelled: Counter = Counter()
     chair_speeches = 0
     for t in speech:
@@ -284,21 +312,7 @@ def cut_turns(path: Path, report: FileReport | None, skipped: Counter, turns: li
             not_modelled["procedural_role"] += 1
         elif not t.paragraphs:
             not_modelled["empty"] += 1
-    rows = [(t.meeting, t.turn, t.speaker_label, t.speaker, t.role, t.text, len(t.text),
-             t.start, t.end, " ".join(t.directions), t.source_id, t.date,
-             (t.meeting, t.turn) in modelled) for t in turns]
-    return FileResult(
-        str(path), report, skipped, rows, [d.to_record() for d in docs],
-        {t.meeting for t in speech}, {(t.speaker, t.speaker_label, t.role) for t in speech},
-        len(speech), sum(len(t.text) for t in speech),
-        sum(len(t.text) for t in turns if t.turn == 0), not_modelled,
-        {t.speaker for t in speech},
-        Counter(t.speaker_label for t in speech if not t.resolved),
-        unified.merged, unified.ambiguous, unified.split,
-        {t.meeting: t.date for t in reversed(speech) if t.date}, chair_speeches,
-        titles={t.meeting: "" for t in turns}
-        | {t.meeting: t.title for t in reversed(turns) if t.title},
-    )
+    return not_modelled, chair_speeches
 
 
 def with_roster(turns: list[Turn], roster: dict[str, tuple[tuple[str, str], ...]]) -> list[Turn]:

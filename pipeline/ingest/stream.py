@@ -2,7 +2,7 @@
 not by the file, with the same outputs and the same errors as reading it whole.
 
 Three passes over the file, each holding a line or a row at a time:
-1. decoding: the checks and the encoding choice of `transcripts.decode`, on chunks;
+1. decoding: the checks and the encoding choice of `encoding.detect_encoding`, on chunks;
 2. structure: quotes (`tables.check_quotes`, line by line), fields and JSON, the columns
    present, and whether each meeting's rows are contiguous;
 3. rows again, cut into batches of whole meetings that the workers turn into results.
@@ -14,9 +14,7 @@ rare (NDL downloads keep a meeting's rows together), so exactness beats a sort o
 
 from __future__ import annotations
 
-import codecs
 import csv
-import re
 from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from pipeline.ingest.corpus import (
     meeting_id,
     table_meetings,
 )
+from pipeline.ingest.encoding import detect_encoding
 from pipeline.ingest.tables import (
     _QUOTE_ADVICE,
     TABLE_SUFFIXES,
@@ -42,129 +41,9 @@ from pipeline.ingest.tables import (
     json_row,
     rows_to_turns,
 )
-from pipeline.ingest.transcripts import _UTF16_BOMS, ENCODINGS, MAX_LINE_CHARS
 
-CHUNK = 1 << 20  # bytes read at a time
 STREAM_MIN_BYTES = 8_000_000  # smaller tables are read whole, one task each, as before
 BATCH_CHARS = 1_000_000  # text per task: whole meetings, at least this much unless the last
-
-_ODD = re.compile("[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff]")
-_JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff]")
-
-
-class _TextStats:
-    """What `transcripts._checked` and `_japanese_ratio` need, summed chunk by chunk."""
-
-    def __init__(self) -> None:
-        self.blank = True
-        self.n_chars = self.odd = self.japanese = 0
-        self.line, self.line_chars = 1, 0
-        self.long: tuple[int, int] | None = None  # the first over-long line and its length
-
-    def add(self, text: str, japanese: bool = False) -> None:
-        self.blank = self.blank and not text.strip()
-        self.n_chars += len(text)
-        self.odd += len(_ODD.findall(text))
-        if japanese:
-            self.japanese += len(_JAPANESE.findall(text))
-        pieces = text.split("\n")
-        self.line_chars += len(pieces[0])
-        for piece in pieces[1:]:
-            self._end_line()
-            self.line += 1
-            self.line_chars = len(piece)
-
-    def _end_line(self) -> None:
-        if self.long is None and self.line_chars > MAX_LINE_CHARS:
-            self.long = (self.line, self.line_chars)
-
-    def check(self, source: str) -> None:
-        """The errors of `_checked`, in its order."""
-        self._end_line()
-        if self.blank:
-            raise PipelineError(
-                f"{source}: file is empty; give a transcript with speaker turns")
-        if self.long:
-            raise PipelineError(
-                f"{source}:{self.long[0]}: line of {self.long[1]:,} characters (limit "
-                f"{MAX_LINE_CHARS:,}); the file seems to have lost its line breaks")
-        if self.odd > max(2, self.n_chars // 100):
-            raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
-
-
-def _chunks(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            yield chunk
-
-
-def _decoded(path: Path, name: str, japanese: bool = False) -> _TextStats | None:
-    """Stats of the file decoded as `name`, or None if it does not decode."""
-    decoder = codecs.getincrementaldecoder(name)()
-    stats, first = _TextStats(), True
-    try:
-        for chunk in _chunks(path):
-            text = decoder.decode(chunk)
-            if first and text:
-                first = False
-                if name.startswith("utf-8"):  # decode() drops one BOM left by "utf-8"
-                    text = text.removeprefix("\ufeff")
-            stats.add(text, japanese)
-        stats.add(decoder.decode(b"", final=True), japanese)
-    except UnicodeDecodeError:
-        return None
-    return stats
-
-
-def detect_encoding(path: Path, source: str, encoding: str = "auto") -> str:
-    """The encoding `transcripts.decode` would use, and its errors, reading chunks."""
-    with open(path, "rb") as fh:
-        head = fh.read(3)
-    if encoding == "utf-16" or (encoding == "auto" and head.startswith(_UTF16_BOMS)):
-        stats = _decoded(path, "utf-16")
-        if stats is None:
-            raise PipelineError(f"{source}: starts like UTF-16 (byte order mark) but cannot be "
-                                "decoded as UTF-16; save it as UTF-8")
-        stats.check(source)
-        return "utf-16"
-    blank, zeros, size = True, [0, 0], 0
-    for chunk in _chunks(path):
-        blank = blank and not chunk.strip()
-        if b"\x00" in chunk:
-            # NULs at even and odd offsets of the whole file (a chunk may start at an odd one)
-            first = size % 2
-            zeros[first] += chunk[0::2].count(0)
-            zeros[1 - first] += chunk[1::2].count(0)
-        size += len(chunk)
-    if blank:
-        raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
-    if zeros[0] or zeros[1]:
-        even, odd = zeros
-        # transcripts._looks_like_utf16, on counts: the same test without the bytes in memory
-        if max(even, odd) >= size // 20 and min(even, odd) == 0:
-            raise PipelineError(f"{source}: looks like UTF-16 without a byte order mark; "
-                                "save it as UTF-8 (or as UTF-16 with a BOM)")
-        raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
-    candidates: tuple[str, ...] = ENCODINGS if encoding == "auto" else (encoding,)
-    if encoding == "auto" and not head.startswith(b"\xef\xbb\xbf"):
-        candidates = ENCODINGS[1:]
-    decoded: list[tuple[float, str, _TextStats]] = []
-    for name in candidates:
-        stats = _decoded(path, name, japanese=not name.startswith("utf-8"))
-        if stats is None:
-            continue
-        if name.startswith("utf-8"):
-            stats.check(source)
-            return name
-        decoded.append((stats.japanese / stats.n_chars if stats.n_chars else 0.0, name, stats))
-    if not decoded:
-        tried = ", ".join(candidates)
-        advice = ("save it as UTF-8 or set ingest.encoding" if encoding == "auto"
-                  else "check ingest.encoding, or set it to auto")
-        raise PipelineError(f"{source}: cannot decode as {tried}; {advice}")
-    _, name, stats = max(decoded, key=lambda item: item[0])
-    stats.check(source)
-    return name
 
 
 def text_lines(path: Path, encoding: str, newline: str) -> Generator[str, None, None]:
@@ -354,32 +233,71 @@ def meeting_batches(rows, column: str, default: str,
         yield batch
 
 
-def run_task(task: tuple) -> tuple:
-    """What a worker does with one task of `table_tasks`."""
-    kind = task[0]
-    if kind == "file":
-        return kind, ingest_file(task[1:])
-    if kind == "rows":
-        _, rows, path, meeting, options, docs_options = task
+@dataclass(frozen=True)
+class FileTask:
+    """Read a file whole."""
+
+    path: Path
+    meeting: str
+    options: ReadOptions
+    docs_options: DocOptions
+
+
+@dataclass(frozen=True)
+class RowsTask:
+    """Read a batch of whole meetings' rows of a large table."""
+
+    rows: list[tuple[int, dict]]
+    path: Path
+    meeting: str  # the file's meeting id, for rows that name none
+    options: ReadOptions
+    docs_options: DocOptions
+
+
+@dataclass(frozen=True)
+class TableEnd:
+    """Every batch of a large table is sent: the caller sums up the file."""
+
+    path: Path
+    encoding: str
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """An error found while planning the tasks, raised in file order by the task's run."""
+
+    error: PipelineError
+
+
+IngestTask = FileTask | RowsTask | TableEnd | TaskError
+
+
+def run_task(task: IngestTask) -> FileResult | TableEnd:
+    """What a worker does with one task of `tasks`: a FileResult (with no report for a
+    batch of rows), or the end of a table as it came."""
+    if isinstance(task, FileTask):
+        return ingest_file(task.path, task.meeting, task.options, task.docs_options)
+    if isinstance(task, RowsTask):
+        options = task.options
         turns, skipped = rows_to_turns(
-            rows, str(path), meeting, options.columns,
+            task.rows, str(task.path), task.meeting, options.columns,
             {k: list(v) for k, v in options.exclude_rows}, dict(options.aliases),
             options.fold_old)
-        turns = table_meetings(turns, path, options)
-        return kind, cut_turns(path, None, skipped, turns, options, docs_options)
-    if kind == "error":
-        raise task[1]
-    return kind, task[1:]  # ("end", path, encoding): the caller sums up the file
+        turns = table_meetings(turns, task.path, options)
+        return cut_turns(task.path, (turns, None, skipped), options, task.docs_options)
+    if isinstance(task, TaskError):
+        raise task.error
+    return task
 
 
 def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: DocOptions,
-          min_bytes: int = STREAM_MIN_BYTES) -> Iterator[tuple]:
+          min_bytes: int = STREAM_MIN_BYTES) -> Iterator[IngestTask]:
     """Tasks in file order: a file whole, or a large table's batches of rows and its end.
     An error found here becomes a task that raises it, so that it comes in file order."""
     for path in paths:
         meeting = meeting_id(path, root)
         if path.suffix.lower() not in TABLE_SUFFIXES or path.stat().st_size < min_bytes:
-            yield "file", path, meeting, options, docs_options
+            yield FileTask(path, meeting, options, docs_options)
             continue
         try:
             encoding = detect_encoding(path, str(path), options.encoding)
@@ -387,43 +305,47 @@ def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: Doc
             if scan.n_rows:
                 check_columns(set(scan.present), str(path), options.columns)
         except OSError as exc:
-            yield "error", PipelineError(f"{path}: cannot read ({exc.strerror})")
+            yield TaskError(PipelineError(f"{path}: cannot read ({exc.strerror})"))
             return
         except PipelineError as exc:
-            yield "error", exc
+            yield TaskError(exc)
             return
         if not scan.contiguous:
-            yield "file", path, meeting, options, docs_options
+            yield FileTask(path, meeting, options, docs_options)
             continue
         for batch in meeting_batches(iter_rows(path, encoding, scan=False),
                                      options.columns.meeting, meeting, BATCH_CHARS):
-            yield "rows", batch, path, meeting, options, docs_options
-        yield "end", path, encoding
+            yield RowsTask(batch, path, meeting, options, docs_options)
+        yield TableEnd(path, encoding)
 
 
 def ingest_results(paths: list[Path], root: Path, options: ReadOptions,
-                   docs_options: DocOptions, workers,
-                   min_bytes: int = STREAM_MIN_BYTES) -> Iterator[FileResult]:
-    """FileResults in file order, as `ingest_file` over every file gives them, but a large
-    table comes as parts of whole meetings and a last result with its report."""
+                   docs_options: DocOptions, workers) -> Iterator[FileResult]:
+    """FileResults in file order, as `ingest_file` over every file gives them, but a table
+    of STREAM_MIN_BYTES or more comes as parts of whole meetings and a last result with its
+    report."""
     meetings: set[str] = set()
     n_turns = 0
-    for kind, result in workers.map(run_task, tasks(paths, root, options, docs_options,
-                                                    min_bytes)):
-        if kind == "file":
-            yield result
-        elif kind == "rows":
+    for result in workers.map(run_task, tasks(paths, root, options, docs_options,
+                                              STREAM_MIN_BYTES)):
+        if isinstance(result, TableEnd):
+            yield table_summary(result, meetings, n_turns)
+            meetings, n_turns = set(), 0
+            continue
+        if result.report is None:  # a part of a table
             meetings |= result.meetings
             n_turns += result.n_turns
-            yield result
-        else:
-            path, encoding = result
-            if not n_turns:
-                raise PipelineError(
-                    f"{path}: no utterance rows with a speaker; check ingest.columns")
-            ordered = sorted(meetings)
-            label = ordered[0] if len(ordered) == 1 else f"{len(ordered)} meetings"
-            report = FileReport(str(path), label, encoding, "table", n_turns)
-            yield FileResult(str(path), report, Counter(), [], [], meetings, set(), 0, 0, 0,
-                             Counter(), set())
-            meetings, n_turns = set(), 0
+        yield result
+
+
+def table_summary(end: TableEnd, meetings: set[str], n_turns: int) -> FileResult:
+    """The last result of a streamed table: its report and every meeting of the file."""
+    if not n_turns:
+        raise PipelineError(f"{end.path}: no utterance rows with a speaker; check ingest.columns")
+    ordered = sorted(meetings)
+    label = ordered[0] if len(ordered) == 1 else f"{len(ordered)} meetings"
+    return FileResult(
+        path=str(end.path), report=FileReport(str(end.path), label, end.encoding, "table",
+                                              n_turns),
+        skipped=Counter(), turn_rows=[], documents=[], meetings=meetings, roster=set(),
+        n_turns=0, n_chars=0, unattributed_chars=0, not_modelled=Counter(), speakers=set())

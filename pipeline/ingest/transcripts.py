@@ -1,4 +1,5 @@
-"""Read transcript text and split it into speaker turns, whatever tag style it uses."""
+"""Split decoded transcript text into speaker turns, whatever tag style it uses (the
+bytes are decoded in pipeline/ingest/encoding.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from functools import lru_cache
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.speaker_labels import is_phrase, normalize_label, parse_label
-
-ENCODINGS = ("utf-8-sig", "utf-8", "cp932", "euc-jp")
 
 # Each style: a pattern for a line that opens a turn, with the label and any inline text.
 # No length limit on a label: an official's full office runs past 40 characters
@@ -73,87 +72,6 @@ class Turn:
     @property
     def end(self) -> int:
         return self.paragraphs[-1].end if self.paragraphs else -1
-
-
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def decode(data: bytes, source: str, encoding: str = "auto") -> tuple[str, str]:
-    """Decode transcript bytes; returns (text, encoding used)."""
-    if encoding == "utf-16" or (encoding == "auto" and data.startswith(_UTF16_BOMS)):
-        return _utf16(data, source), "utf-16"
-    if not data.strip():
-        raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
-    if b"\x00" in data:
-        if _looks_like_utf16(data):
-            raise PipelineError(f"{source}: looks like UTF-16 without a byte order mark; "
-                                "save it as UTF-8 (or as UTF-16 with a BOM)")
-        raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
-    candidates: tuple[str, ...] = ENCODINGS if encoding == "auto" else (encoding,)
-    if encoding == "auto" and not data.startswith(b"\xef\xbb\xbf"):
-        candidates = ENCODINGS[1:]
-    decoded: list[tuple[float, str, str]] = []
-    for name in candidates:
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        if name.startswith("utf-8"):
-            return _checked(text.removeprefix("\ufeff"), source), name
-        decoded.append((_japanese_ratio(text), name, text))
-    if not decoded:
-        tried = ", ".join(candidates)
-        advice = ("save it as UTF-8 or set ingest.encoding" if encoding == "auto"
-                  else "check ingest.encoding, or set it to auto")
-        raise PipelineError(f"{source}: cannot decode as {tried}; {advice}")
-    _, name, text = max(decoded, key=lambda item: item[0])
-    return _checked(text, source), name
-
-
-def _utf16(data: bytes, source: str) -> str:
-    """Text of a UTF-16 file with its byte order mark (Excel's "Unicode text" and Windows
-    Notepad's "Unicode" save as this)."""
-    try:
-        text = data.decode("utf-16")  # the BOM says which byte order, and is dropped
-    except UnicodeDecodeError:
-        raise PipelineError(f"{source}: starts like UTF-16 (byte order mark) but cannot be "
-                            "decoded as UTF-16; save it as UTF-8") from None
-    return _checked(text, source)
-
-
-def _looks_like_utf16(data: bytes) -> bool:
-    """Without a BOM, UTF-16 text shows as NULs on every other byte (the high byte of ASCII
-    characters such as line breaks), all on one side."""
-    even, odd = data[0::2].count(0), data[1::2].count(0)
-    return max(even, odd) >= len(data) // 20 and min(even, odd) == 0
-
-
-MAX_LINE_CHARS = 1_000_000
-
-
-def _checked(text: str, source: str) -> str:
-    """Reject decoded text that is empty, mostly control / private-use characters, or has a
-    line too long to be a transcript (a dump with its line breaks lost)."""
-    if not text.strip():
-        raise PipelineError(f"{source}: file is empty; give a transcript with speaker turns")
-    for number, line in enumerate(text.split("\n"), start=1):
-        if len(line) > MAX_LINE_CHARS:
-            raise PipelineError(
-                f"{source}:{number}: line of {len(line):,} characters (limit "
-                f"{MAX_LINE_CHARS:,}); the file seems to have lost its line breaks")
-    odd = sum(1 for ch in text
-              if (ch < " " and ch not in "\t\n\r\f") or "\ue000" <= ch <= "\uf8ff")
-    if odd > max(2, len(text) // 100):
-        raise PipelineError(f"{source}: looks like a binary file, not a text transcript")
-    return text
-
-
-def _japanese_ratio(text: str) -> float:
-    """Share of characters that are kana, kanji or Japanese punctuation."""
-    if not text:
-        return 0.0
-    hits = sum(1 for ch in text if "\u3000" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
-    return hits / len(text)
 
 
 def detect_style(text: str) -> str:

@@ -54,85 +54,107 @@ def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3,
 
 def build_context(inputs: ReportInputs) -> dict:
     """Everything the report shows, as plain data."""
-    cfg = inputs.settings
-    ingest, tokens, model, topics = inputs.ingest, inputs.tokens, inputs.model, inputs.topics
-    docs = {d["doc_id"]: {**d, "date": d.get("date") or inputs.meeting_dates.get(d["meeting"], "")}
-            for d in inputs.documents}
-    titles = inputs.meeting_titles
-
-    def title(meeting: str) -> str:
-        return titles.get(meeting) or meeting
-
-    topic_sections = [{
-        **t, "quotes": [{**q, "title": title(q["meeting"])} for q in representative_quotes(
-            inputs.doc_topics, docs, t["topic"], cfg.n_quotes, cfg.quote_min_share)],
-    } for t in topics]
-    speakers = speaker_sections(inputs.shares, inputs.roster, procedural=frozenset(
-        t["topic"] for t in topics if t.get("procedural")))
-    if inputs.speaker_terms is not None:
-        words = inputs.speaker_terms.sort_values(["speaker", "rank"]).groupby("speaker")["term"]
-        distinct = {s: list(w) for s, w in words}
-        for s in speakers:
-            s["distinctive"] = distinct.get(s["speaker"], [])
+    cfg, topics = inputs.settings, inputs.topics
+    speakers = speakers_with_terms(inputs)
     themes = theme_sections(inputs.speaker_themes)
     corpus = corpus_data(inputs.documents, inputs.doc_topics, len(topics),
-                         inputs.meeting_dates, titles)
-    n_chars = sum(len(d["text"]) for d in inputs.documents)
-    n_cut = sum(1 for d in inputs.documents if not d["text"])
+                         inputs.meeting_dates, inputs.meeting_titles)
     charts, chart_notes = _charts(inputs, speakers, themes)
+    flagged = [s["speaker"] for s in speakers if s["low_data"]]
     return {
         "title": cfg.title,
-        "overview": {
-            "n_files": ingest["n_files"], "n_meetings": ingest["n_meetings"],
-            "n_turns": ingest["n_turns"], "n_speakers": ingest["n_speakers"],
-            "n_documents": model["n_documents"], "n_tokens": tokens["n_tokens"],
-            "n_terms": model["n_terms"], "engine": model["engine"],
-            "n_topics": model["n_topics"], "n_topics_reason": model["n_topics_reason"],
-            "npmi": model["coherence_npmi"], "stability": model["stability"],
-            "diversity": model["diversity"], "quality": quality_readings(model),
-            "not_modelled": {NOT_MODELLED.get(k, k): n
-                             for k, n in ingest["turns_not_modelled"].items()},
-            "boilerplate": tokens.get("boilerplate") or {},
-            "n_meetings_not_modelled": ingest.get("n_meetings_not_modelled", 0),
-            "meetings_not_modelled": [title(m) for m in
-                                      ingest.get("meetings_not_modelled", [])],
-            "meetings_emptied": [title(m) for m in _meetings_emptied(inputs, ingest)],
-            "n_meetings_undated": ingest.get("n_meetings_undated", 0),
-            "meetings_undated": [title(m) for m in ingest.get("meetings_undated", [])],
-            "procedural_documents": tokens.get("procedural_documents", 0),
-            "rows_skipped": ingest.get("rows_skipped", {}),
-            "warnings": model.get("warnings", []),
-            "documents_without_terms": tokens["documents_without_terms"],
-        },
-        "files": [{**f, "meeting": title(f["meeting"])} for f in ingest["files"][:MAX_FILES]],
-        "n_files_hidden": max(0, len(ingest["files"]) - MAX_FILES),
-        "topics": topic_sections,
+        "overview": overview(inputs),
+        "files": [{**f, "meeting": meeting_title(inputs, f["meeting"])}
+                  for f in inputs.ingest["files"][:MAX_FILES]],
+        "n_files_hidden": max(0, len(inputs.ingest["files"]) - MAX_FILES),
+        "topics": topic_sections(inputs),
         "parents": parent_sections(topics),
         "quote_min_share": cfg.quote_min_share,
         "speakers": speakers[:MAX_SPEAKERS],
         "n_speakers_hidden": max(0, len(speakers) - MAX_SPEAKERS),
-        "low_data": [s["speaker"] for s in speakers if s["low_data"]],
+        "low_data": flagged,
         "silent": (inputs.speakers_metrics or {}).get("speakers_without_terms", []),
         "themes": themes,
-        "k_sweep": _k_sweep(model),
+        "k_sweep": _k_sweep(inputs.model),
         "relevance": inputs.relevance or {"lambda": 0.6, "topics": []},
         "topic_map": {**topic_map(inputs.doc_topics, inputs.dtm, topics),
-                      "flagged": [s["speaker"] for s in speakers if s["low_data"]],
-                      "quote_min_share": cfg.quote_min_share},
+                      "flagged": flagged, "quote_min_share": cfg.quote_min_share},
         "corpus": corpus,
-        "search": {"n_documents": len(inputs.documents), "n_chars": n_chars,
-                   "n_cut": n_cut, "max_chars": cfg.search_max_chars,
-                   "n_meetings": len(corpus["meetings"])},
+        "search": {"n_documents": len(inputs.documents),
+                   "n_chars": sum(len(d["text"]) for d in inputs.documents),
+                   "n_cut": sum(1 for d in inputs.documents if not d["text"]),
+                   "max_chars": cfg.search_max_chars, "n_meetings": len(corpus["meetings"])},
         "charts": charts, "chart_notes": chart_notes,
-        "groups": group_section(inputs.group_topics, inputs.group_differences, ingest,
+        "groups": group_section(inputs.group_topics, inputs.group_differences, inputs.ingest,
                                 topics, (inputs.speakers_metrics or {}).get("prior_documents"))
         if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {}},
-        "method": {
-            "config": cfg.config_text, "versions": versions(), "command": cfg.command,
-            "seed": cfg.seed,
-            "dictionary": f"{tokens.get('dictionary')} {tokens.get('dictionary_version')}",
-            "themes": inputs.themes, "stopwords": inputs.stopwords,
-        },
+        "method": method_section(inputs),
+    }
+
+
+def topic_sections(inputs: ReportInputs) -> list[dict]:
+    """Each topic as topics.json has it, with its representative quotes."""
+    cfg = inputs.settings
+    docs = {d["doc_id"]: {**d, "date": d.get("date") or inputs.meeting_dates.get(d["meeting"], "")}
+            for d in inputs.documents}
+    return [{**t, "quotes": [{**q, "title": meeting_title(inputs, q["meeting"])}
+                             for q in representative_quotes(inputs.doc_topics, docs, t["topic"],
+                                                            cfg.n_quotes, cfg.quote_min_share)]}
+            for t in inputs.topics]
+
+
+def meeting_title(inputs: ReportInputs, meeting: str) -> str:
+    """A meeting as the report names it: its title, else its id."""
+    return inputs.meeting_titles.get(meeting) or meeting
+
+
+def speakers_with_terms(inputs: ReportInputs) -> list[dict]:
+    """speaker_sections, each with its distinctive terms (speaker_terms.csv) if there are any."""
+    speakers = speaker_sections(inputs.shares, inputs.roster, procedural=frozenset(
+        t["topic"] for t in inputs.topics if t.get("procedural")))
+    if inputs.speaker_terms is None:
+        return speakers
+    words = inputs.speaker_terms.sort_values(["speaker", "rank"]).groupby("speaker")["term"]
+    distinct = {s: list(w) for s, w in words}
+    return [{**s, "distinctive": distinct.get(s["speaker"], [])} for s in speakers]
+
+
+def overview(inputs: ReportInputs) -> dict:
+    """The report's first section: the corpus, the model and what was left out."""
+    ingest, tokens, model = inputs.ingest, inputs.tokens, inputs.model
+    return {
+        "n_files": ingest["n_files"], "n_meetings": ingest["n_meetings"],
+        "n_turns": ingest["n_turns"], "n_speakers": ingest["n_speakers"],
+        "n_documents": model["n_documents"], "n_tokens": tokens["n_tokens"],
+        "n_terms": model["n_terms"], "engine": model["engine"],
+        "n_topics": model["n_topics"], "n_topics_reason": model["n_topics_reason"],
+        "npmi": model["coherence_npmi"], "stability": model["stability"],
+        "diversity": model["diversity"], "quality": quality_readings(model),
+        "not_modelled": {NOT_MODELLED.get(k, k): n
+                         for k, n in ingest["turns_not_modelled"].items()},
+        "boilerplate": tokens.get("boilerplate") or {},
+        "n_meetings_not_modelled": ingest.get("n_meetings_not_modelled", 0),
+        "meetings_not_modelled": [meeting_title(inputs, m)
+                                  for m in ingest.get("meetings_not_modelled", [])],
+        "meetings_emptied": [meeting_title(inputs, m) for m in _meetings_emptied(inputs, ingest)],
+        "n_meetings_undated": ingest.get("n_meetings_undated", 0),
+        "meetings_undated": [meeting_title(inputs, m) for m in ingest.get("meetings_undated", [])],
+        "procedural_documents": tokens.get("procedural_documents", 0),
+        "rows_skipped": ingest.get("rows_skipped", {}),
+        "warnings": model.get("warnings", []),
+        "documents_without_terms": tokens["documents_without_terms"],
+    }
+
+
+def method_section(inputs: ReportInputs) -> dict:
+    """How the report was made: config, versions, command, seed, dictionary, and the user's
+    themes and stopwords (not the git commit: see docs/design.md)."""
+    cfg, tokens = inputs.settings, inputs.tokens
+    return {
+        "config": cfg.config_text, "versions": versions(), "command": cfg.command,
+        "seed": cfg.seed,
+        "dictionary": f"{tokens.get('dictionary')} {tokens.get('dictionary_version')}",
+        "themes": inputs.themes, "stopwords": inputs.stopwords,
     }
 
 

@@ -4,7 +4,7 @@ topic shares, the one document table and the documents' terms."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -47,91 +47,145 @@ class SpeakerTables:
     metrics: dict = field(default_factory=dict)
 
 
-def summarize(doc_topics: pd.DataFrame, documents: pd.DataFrame, columns: list[str],
-              terms: Mapping[str, Sequence[str]], themes: Sequence[Theme],
-              attributes: Sequence[str], cfg: SpeakersConfig, seed: int,
-              procedural_docs: frozenset[str] = frozenset()) -> SpeakerTables:
+@dataclass(frozen=True)
+class SpeakerInputs:
+    """What the speakers stage summarizes: the documents' topic shares, the one document
+    table and the documents' terms."""
+
+    doc_topics: pd.DataFrame  # doc_topics.csv with n_tokens (common.io.read_doc_topics)
+    documents: pd.DataFrame  # the document table (common.io.read_document_table)
+    columns: list[str]  # the topic share columns of doc_topics
+    terms: Mapping[str, Sequence[str]]  # doc_id -> its terms (tokens.jsonl)
+    themes: Sequence[Theme] = ()
+    attributes: Sequence[str] = ()  # speaker attributes to tabulate (ingest.columns)
+    procedural_docs: frozenset[str] = frozenset()  # documents tokenize marked as procedure
+
+
+def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTables:
     """Shares per speaker (partially pooled), role, meeting (with its date) and attribute
     value (two-level bootstrap), group differences, distinctive terms and theme coverage.
 
     Speakers whose words are procedure (procedural.py) are left out of the speaker, group
     and attribute tables, and listed: a topic mix of 動議 alone would read as a subject.
     Their documents still count for their meetings and roles."""
-    docs = documents.set_index("doc_id")
-    # Sorted by doc_id: every resample then depends on the documents, not on their order.
-    doc_topics = doc_topics.sort_values("doc_id", kind="stable").reset_index(drop=True)
-    frame = doc_topics.assign(
-        role=doc_topics["doc_id"].map(docs["role"]).fillna(""),
-        date=doc_topics["doc_id"].map(docs["date"]).fillna(""))
-    present = [a for a in attributes if a in docs.columns]
-    for name in present:
-        frame[name] = frame["doc_id"].map(docs[name]).fillna("").replace("", MISSING)
-    topics = [topic_number(c) for c in columns]
-    speaker_by_doc = documents.set_index("doc_id")["speaker"].to_dict()
-    procedural = procedural_speakers(terms, speaker_by_doc, procedural_docs)
+    frame, present = document_frame(data)
+    columns, topics = data.columns, [topic_number(c) for c in data.columns]
+    speaker_by_doc = data.documents.set_index("doc_id")["speaker"].to_dict()
+    procedural = procedural_speakers(data.terms, speaker_by_doc, data.procedural_docs)
     subject = frame[~frame["speaker"].isin(set(procedural))]
     if subject.empty:  # nobody but procedure: show them rather than nothing
         subject, procedural = frame, []
-    speakers = speaker_table(subject, columns, topics, present, cfg, seed)
-    tables = {}
-    for by in ("role", "meeting"):
-        table = aggregate_shares(frame, columns, by, cfg.n_bootstrap, cfg.ci, cfg.min_tokens,
-                                 seed)
-        tables[by] = table.assign(topic=table["topic"].map(topic_number))
-    meetings = with_dates(tables["meeting"], frame)
-    by_attribute, differences = {}, []
+    speakers = speaker_table(subject, columns, present, cfg, seed)
+    roles, meetings = (_shares_by(frame, columns, by, cfg, seed) for by in ("role", "meeting"))
+    meetings = with_dates(meetings, frame)
+    by_attribute, differences = attribute_tables(subject, columns, present, cfg, seed)
+    diffs = difference_table([*differences,
+                              speaker_differences(subject, columns, topics, cfg, seed)])
+    weights = frame["n_tokens"]
+    prevalence = frame[columns].mul(weights, axis=0).sum() / weights.sum()
+    speaker_of = data.documents.set_index("doc_id")["speaker"].rename("speaker")
+    tables = SpeakerTables(
+        speakers, roles, meetings, by_attribute.get(GROUP, _empty_groups(GROUP)),
+        attribute_rows(by_attribute), diffs,
+        distinctive_terms(_terms_by_speaker(data.terms, speaker_by_doc)),
+        coverage(code_documents(list(data.terms), list(data.terms.values()), data.themes),
+                 speaker_of),
+        pd.DataFrame({"topic": topics, "share": prevalence.to_numpy()}))
+    silent = sorted(set(speaker_of) - set(speakers["speaker"]) - set(procedural))
+    n_values = {n: int(t[n].nunique()) for n, t in by_attribute.items()}
+    return replace(tables, metrics=speaker_metrics(tables, n_values, silent, procedural, cfg))
+
+
+def document_frame(data: SpeakerInputs) -> tuple[pd.DataFrame, list[str]]:
+    """doc_topics sorted by doc_id, with each document's role, date and attributes (those of
+    `data.attributes` that the documents have, returned too)."""
+    docs = data.documents.set_index("doc_id")
+    # Sorted by doc_id: every resample then depends on the documents, not on their order.
+    doc_topics = data.doc_topics.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    frame = doc_topics.assign(
+        role=doc_topics["doc_id"].map(docs["role"]).fillna(""),
+        date=doc_topics["doc_id"].map(docs["date"]).fillna(""))
+    present = [a for a in data.attributes if a in docs.columns]
     for name in present:
+        frame[name] = frame["doc_id"].map(docs[name]).fillna("").replace("", MISSING)
+    return frame, present
+
+
+def _shares_by(frame: pd.DataFrame, columns: list[str], by: str, cfg: SpeakersConfig,
+               seed: int) -> pd.DataFrame:
+    """role_topics or meeting_topics: one-level bootstrap over each group's documents."""
+    table = aggregate_shares(frame, columns, by, cfg, seed)
+    return table.assign(topic=table["topic"].map(topic_number))
+
+
+def attribute_tables(subject: pd.DataFrame, columns: list[str], attributes: list[str],
+                     cfg: SpeakersConfig, seed: int) -> tuple[dict[str, pd.DataFrame],
+                                                              list[pd.DataFrame]]:
+    """Per attribute, its values' shares (two-level bootstrap) and their differences."""
+    topics = [topic_number(c) for c in columns]
+    tables, differences = {}, []
+    for name in attributes:
         result = group_samples(subject[columns].to_numpy(float),
                                subject["n_tokens"].to_numpy(), subject["speaker"].to_numpy(str),
                                subject[name].to_numpy(str), cfg.n_bootstrap, seed,
                                subject["doc_id"].to_numpy(str))
-        by_attribute[name] = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
+        tables[name] = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
         differences.append(group_differences(result, topics, cfg.ci, cfg.min_tokens)
                            .assign(attribute=name))
-    differences.append(speaker_differences(subject, columns, topics, cfg, seed))
-    group = by_attribute.get(GROUP, _empty_groups(GROUP))
-    attribute_rows = pd.concat(
+    return tables, differences
+
+
+def attribute_rows(by_attribute: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """attribute_topics.csv: every attribute's table, its values in a `value` column."""
+    rows = pd.concat(
         [t.rename(columns={n: "value"}).assign(attribute=n) for n, t in by_attribute.items()],
         ignore_index=True) if by_attribute else _empty_groups("value").assign(attribute="")
-    attribute_rows = attribute_rows[["attribute", *[c for c in attribute_rows.columns
-                                                    if c != "attribute"]]]
-    differences = [d for d in differences if not d.empty]
-    diffs = pd.concat(differences, ignore_index=True) if differences else pd.DataFrame(
+    return rows[["attribute", *[c for c in rows.columns if c != "attribute"]]]
+
+
+def difference_table(differences: list[pd.DataFrame]) -> pd.DataFrame:
+    """group_differences.csv: the attributes' and the speakers' differences in one table."""
+    found = [d for d in differences if not d.empty]
+    diffs = pd.concat(found, ignore_index=True) if found else pd.DataFrame(
         columns=["attribute", "group", "other", "topic", "diff", "ci_low", "ci_high",
                  "excludes_zero"])
-    diffs = diffs[["attribute", *[c for c in diffs.columns if c != "attribute"]]]
-    speaker_of = documents.set_index("doc_id")["speaker"].rename("speaker")
+    return diffs[["attribute", *[c for c in diffs.columns if c != "attribute"]]]
+
+
+def _terms_by_speaker(terms: Mapping[str, Sequence[str]],
+                      speaker_by_doc: dict[str, str]) -> dict[str, list[str]]:
     by_speaker: dict[str, list[str]] = {}
     for doc_id, words in terms.items():
         by_speaker.setdefault(speaker_by_doc[doc_id], []).extend(words)
-    hits = code_documents(list(terms), list(terms.values()), themes)
-    weights = frame["n_tokens"]
-    prevalence = frame[columns].mul(weights, axis=0).sum() / weights.sum()
+    return by_speaker
+
+
+def speaker_metrics(tables: SpeakerTables, n_values: dict[str, int], without_terms: list[str],
+                    procedural: list[str], cfg: SpeakersConfig) -> dict:
+    """speakers.json: `n_values` of each attribute, the speakers `without_terms` (every
+    document of theirs lost all its terms: only fillers, names, procedure) and those whose
+    words are `procedural`."""
+    speakers, diffs = tables.speaker_topics, tables.group_differences
     listed = speakers.drop_duplicates("speaker")
     low = sorted(listed.loc[listed["low_data"], "speaker"])
     distinct = distinguishing_topics(diffs[diffs["attribute"] == GROUP]) if len(diffs) else []
-    metrics = {
+    return {
         "n_speakers": int(len(listed)), "n_speakers_low_data": len(low),
         "speakers_low_data": low,
-        # Speakers whose every document lost all its terms (only fillers, names, procedure).
-        "speakers_without_terms": sorted(set(speaker_of) - set(listed["speaker"])
-                                         - set(procedural)),
+        "speakers_without_terms": without_terms,
         # Speakers whose words are mostly procedure: no topic mix of theirs is shown.
         "n_speakers_procedural": len(procedural), "speakers_procedural": procedural,
         "min_tokens": cfg.min_tokens, "ci": cfg.ci, "n_bootstrap": cfg.n_bootstrap,
         "prior_documents": round(float(speakers.attrs.get("kappa", 0.0)), 4),
-        "attributes": {n: int(t[n].nunique()) for n, t in by_attribute.items()},
+        "attributes": n_values,
         "n_group_topics_distinguishing": int(len(distinct)),
-        "n_meetings_dated": int((meetings.drop_duplicates("meeting")["date"] != "").sum()),
+        "n_meetings_dated": int((tables.meeting_topics.drop_duplicates("meeting")["date"]
+                                 != "").sum()),
     }
-    return SpeakerTables(
-        speakers, tables["role"], meetings, group, attribute_rows, diffs,
-        distinctive_terms(by_speaker), coverage(hits, speaker_of),
-        pd.DataFrame({"topic": topics, "share": prevalence.to_numpy()}), metrics)
 
 
-def speaker_table(frame: pd.DataFrame, columns: list[str], topics: list[int],
-                  attributes: Sequence[str], cfg: SpeakersConfig, seed: int) -> pd.DataFrame:
+def speaker_table(frame: pd.DataFrame, columns: list[str], attributes: Sequence[str],
+                  cfg: SpeakersConfig, seed: int) -> pd.DataFrame:
     """One row per speaker × topic: share with interval, counts, the low-data flag, the
     speaker's own share (`share_raw`), whether the share is pooled, and their attributes.
 
@@ -140,6 +194,7 @@ def speaker_table(frame: pd.DataFrame, columns: list[str], topics: list[int],
     partially pooled share and interval (pooling.py): their own share alone would read as
     certainty (one document: 53%–53%), and is still in `share_raw`.
     """
+    topics = [topic_number(c) for c in columns]
     codes, names = pd.factorize(frame["speaker"], sort=True)
     theta, n_tokens = frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(float)
     pooled = pool_speakers(theta, n_tokens, codes, len(names), cfg.ci)

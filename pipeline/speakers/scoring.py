@@ -15,11 +15,20 @@ import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.common.config import PipelineConfig, SpeakersConfig
-from pipeline.common.io import topic_column, topic_number
+from pipeline.common.io import topic_column
 from pipeline.model.artifact import SavedModel, transform
 from pipeline.speakers.core import speaker_table
 from pipeline.speakers.score_columns import DOC_COLUMNS, SPEAKER_COLUMNS
 from pipeline.tokenize.new_texts import document_terms
+
+
+@dataclass(frozen=True)
+class FixedTopics:
+    """The fitted model new documents are put on: its saved state, and its topics as named
+    and merged in topics.json."""
+
+    saved: SavedModel
+    topics: list[dict]
 
 
 @dataclass(frozen=True)
@@ -56,25 +65,25 @@ def merge_like(doc_topics: pd.DataFrame, topics: list[dict]) -> pd.DataFrame:
     return out
 
 
-def score_transcripts(saved: SavedModel, documents: list[dict], roster: list[dict],
-                      stopwords: frozenset[str], topics: list[dict],
-                      config: PipelineConfig) -> Scored:
+def score_transcripts(model: FixedTopics, documents: list[dict], roster: list[dict],
+                      stopwords: frozenset[str], config: PipelineConfig) -> Scored:
     """New transcripts' documents (as ingest makes them) tokenized with the tokens settings
     and scored (score_documents); `stopwords`: the shipped list and the user's."""
     terms = document_terms(documents, roster, config.tokens, stopwords,
-                           frozenset(saved.vocabulary))
+                           frozenset(model.saved.vocabulary))
     frame = pd.DataFrame(documents, columns=[*DOC_COLUMNS, "source_id"]).fillna("")
-    return score_documents(saved, frame, terms, topics, config.speakers, config.seed)
+    return score_documents(model, frame, terms, config.speakers, config.seed)
 
 
-def score_documents(saved: SavedModel, documents: pd.DataFrame,
-                    terms: Sequence[Sequence[str] | None], topics: list[dict],
-                    cfg: SpeakersConfig, seed: int) -> Scored:
+def score_documents(model: FixedTopics, documents: pd.DataFrame,
+                    terms: Sequence[Sequence[str] | None], cfg: SpeakersConfig,
+                    seed: int) -> Scored:
     """Topic shares of each new document (rows sum to 1) and of each speaker, with
     intervals, on the saved model's topics, named and merged as in topics.json.
 
     `documents`: DOC_COLUMNS and source_id, one row per entry of `terms` (None: a document
     of procedure, not modelled)."""
+    saved, topics = model.saved, model.topics
     kept = [(i, t) for i, t in enumerate(terms) if t is not None]
     modelled = [i for i, _ in kept]
     counts = count_matrix([t for _, t in kept], saved.vocabulary)
@@ -91,7 +100,7 @@ def score_documents(saved: SavedModel, documents: pd.DataFrame,
     shown = [c for c in doc_topics.columns if c in set(columns)]
     # Pooled as in the speakers stage: a speaker with one scored document gets a wide,
     # honest interval, never share–share.
-    shares = speaker_table(weighted, shown, [topic_number(c) for c in shown], [], cfg, seed) \
+    shares = speaker_table(weighted, shown, [], cfg, seed) \
         if len(weighted) else pd.DataFrame()
     if shares.empty:
         shares = pd.DataFrame(columns=list(SPEAKER_COLUMNS))

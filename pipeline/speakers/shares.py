@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+
+from pipeline.common.config import SpeakersConfig
 
 
 def weighted_shares(theta: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -40,20 +44,20 @@ def bootstrap_samples(theta: np.ndarray, weights: np.ndarray, n_boot: int,
     return samples
 
 
-def stacked_samples(thetas: np.ndarray, tokens: np.ndarray, starts: np.ndarray, n: int,
-                    n_boot: int, rngs: list[np.random.Generator]) -> np.ndarray:
-    """bootstrap_samples of many groups of `n` documents each (rows starts[i]:starts[i] + n,
-    drawn with rngs[i]), as one stack (groups × n_boot × topics): the same figures, without
-    the per-group overhead that dominates when tens of thousands of groups are small.
+def stacked_samples(thetas: np.ndarray, tokens: np.ndarray, docs: np.ndarray, n_boot: int,
+                    rngs: list[np.random.Generator]) -> np.ndarray:
+    """bootstrap_samples of many groups of `n` documents each (group i's rows are docs[i], an
+    array of groups × n row numbers, drawn with rngs[i]), as one stack (groups × n_boot ×
+    topics): the same figures, without the per-group overhead that dominates when tens of
+    thousands of groups are small.
 
     Only for groups that bootstrap_samples draws in one block (n · n_boot <=
     BOOTSTRAP_BLOCK): each group's resamples are then one draw from its own generator.
     """
-    k = thetas.shape[1]
+    k, n = thetas.shape[1], docs.shape[1]
     picks = np.stack([rng.integers(0, n, size=(n_boot, n)) for rng in rngs])
     picks = picks.reshape(-1, n) + np.arange(len(rngs) * n_boot)[:, None] * n
     drawn = np.bincount(picks.ravel(), minlength=picks.size).reshape(len(rngs), n_boot, n)
-    docs = np.asarray(starts)[:, None] + np.arange(n)
     weights = tokens[docs]
     # One matrix product per group, as bootstrap_samples makes it (the same BLAS call and
     # so the same last bits); a stack only saves the Python round trips.
@@ -71,15 +75,71 @@ def stacked_samples(thetas: np.ndarray, tokens: np.ndarray, starts: np.ndarray, 
 QUANTILE_CELLS = 8_000_000  # resampled shares of many groups held for one quantile call
 
 
-def aggregate_shares(
-    doc_topics: pd.DataFrame,
-    topic_columns: list[str],
-    by: str,
-    n_boot: int,
-    ci: float,
-    min_tokens: int,
-    seed: int,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class SortedGroups:
+    """A table's documents cut into groups: rows sorted by group (groups in sorted order),
+    each group's rows in doc_id order."""
+
+    keys: np.ndarray  # the groups' names
+    thetas: np.ndarray  # documents × topics
+    tokens: np.ndarray
+    bounds: np.ndarray  # group i's rows: bounds[i]:bounds[i + 1]
+
+    @property
+    def n_docs(self) -> np.ndarray:
+        return np.diff(self.bounds)
+
+    def rows(self, index: int) -> slice:
+        return slice(self.bounds[index], self.bounds[index + 1])
+
+
+def sorted_groups(doc_topics: pd.DataFrame, topic_columns: list[str], by: str) -> SortedGroups:
+    """The documents grouped by column `by` as groupby groups them (a missing key is no
+    group), from sorted arrays."""
+    ordered = doc_topics.sort_values("doc_id", kind="stable")
+    codes, keys = pd.factorize(ordered[by], sort=True)  # groupby's groups, in its order
+    kept = codes >= 0
+    order = np.argsort(codes[kept], kind="stable")  # each group's rows stay in doc_id order
+    return SortedGroups(
+        np.asarray(keys, dtype=object),
+        ordered[topic_columns].to_numpy(dtype=float)[kept][order],
+        ordered["n_tokens"].to_numpy(dtype=float)[kept][order],
+        np.searchsorted(codes[kept][order], np.arange(len(keys) + 1)))
+
+
+def group_resamples(groups: SortedGroups, first: int, last: int, n_boot: int,
+                    seed: int) -> np.ndarray:
+    """Resampled shares of groups first..last-1 (groups × topics × resamples), each group's
+    drawn from its own generator ([seed, its position]): a group that needs blocks alone,
+    the small ones in stacks of equal size."""
+    n_docs = groups.n_docs
+    # Groups × topics × resamples: quantiles partition each contiguous run of resamples in
+    # place, twice as fast as across the strided runs of groups × resamples × topics.
+    samples = np.empty((last - first, groups.thetas.shape[1], n_boot))
+    rngs = {}
+    for index in range(first, last):
+        rng = np.random.default_rng([seed, index])
+        if BOOTSTRAP_BLOCK // n_docs[index] < n_boot:  # drawn in blocks: alone
+            rows = groups.rows(index)
+            samples[index - first] = bootstrap_samples(groups.thetas[rows], groups.tokens[rows],
+                                                       n_boot, rng).T
+        else:
+            rngs[index] = rng
+    for n in np.unique(n_docs[list(rngs)]):
+        same = [i for i in rngs if n_docs[i] == n]
+        # Stacks bounded as bootstrap_samples bounds one group's block.
+        step = max(1, BOOTSTRAP_BLOCK // (n * n_boot))
+        for at in range(0, len(same), step):
+            part = same[at:at + step]
+            docs = groups.bounds[part][:, None] + np.arange(n)
+            samples[np.asarray(part) - first] = stacked_samples(
+                groups.thetas, groups.tokens, docs, n_boot, [rngs[i] for i in part]
+            ).transpose(0, 2, 1)
+    return samples
+
+
+def aggregate_shares(doc_topics: pd.DataFrame, topic_columns: list[str], by: str,
+                     cfg: SpeakersConfig, seed: int) -> pd.DataFrame:
     """Long table: one row per (group, topic) with share, interval, counts and a low-data flag.
 
     Groups are visited in sorted order and each gets its own generator seeded from `seed` and
@@ -88,57 +148,32 @@ def aggregate_shares(
     resampled in stacks of equal size and their quantiles taken many at once, with the
     figures a group would get alone.
     """
-    ordered = doc_topics.sort_values("doc_id", kind="stable")
-    codes, keys = pd.factorize(ordered[by], sort=True)  # groupby's groups, in its order
-    n_groups, k = len(keys), len(topic_columns)
+    groups = sorted_groups(doc_topics, topic_columns, by)
+    n_groups, k, n_boot = len(groups.keys), len(topic_columns), cfg.n_bootstrap
     if not n_groups:
         return pd.DataFrame(columns=[by, "topic", "share", "ci_low", "ci_high", "n_docs",
                                      "n_tokens", "low_data"])
-    kept = codes >= 0  # as groupby, a missing key is no group
-    order = np.argsort(codes[kept], kind="stable")  # each group's rows stay in doc_id order
-    thetas = ordered[topic_columns].to_numpy(dtype=float)[kept][order]
-    tokens = ordered["n_tokens"].to_numpy(dtype=float)[kept][order]
-    bounds = np.searchsorted(codes[kept][order], np.arange(n_groups + 1))
-    n_docs = np.diff(bounds)
-    share = np.empty((n_groups, k))
+    # Column-major, as pandas hands a group's columns over: numpy sums a column pairwise
+    # there and row by row otherwise, which can differ in the last bit.
+    share = np.array([weighted_shares(np.asfortranarray(groups.thetas[groups.rows(i)]),
+                                      groups.tokens[groups.rows(i)]) for i in range(n_groups)])
     low, high = np.empty((n_groups, k)), np.empty((n_groups, k))
-    alpha = (1.0 - ci) / 2
+    alpha = (1.0 - cfg.ci) / 2
     batch = max(1, QUANTILE_CELLS // max(n_boot * k, 1))
     for first in range(0, n_groups, batch):
         last = min(first + batch, n_groups)
-        # Groups × topics × resamples: quantiles partition each contiguous run of resamples
-        # in place, twice as fast as across the strided runs of groups × resamples × topics.
-        samples = np.empty((last - first, k, n_boot))
-        rngs = {}
-        for index in range(first, last):
-            rows = slice(bounds[index], bounds[index + 1])
-            # Column-major, as pandas hands a group's columns over: numpy sums a column
-            # pairwise there and row by row otherwise, which can differ in the last bit.
-            share[index] = weighted_shares(np.asfortranarray(thetas[rows]), tokens[rows])
-            rngs[index] = np.random.default_rng([seed, index])
-            if BOOTSTRAP_BLOCK // n_docs[index] < n_boot:  # drawn in blocks: alone
-                samples[index - first] = bootstrap_samples(
-                    thetas[rows], tokens[rows], n_boot, rngs.pop(index)).T
-        for n in np.unique(n_docs[list(rngs)]):
-            same = [i for i in rngs if n_docs[i] == n]
-            # Stacks bounded as bootstrap_samples bounds one group's block.
-            step = max(1, BOOTSTRAP_BLOCK // (n * n_boot))
-            for at in range(0, len(same), step):
-                part = same[at:at + step]
-                samples[np.asarray(part) - first] = stacked_samples(
-                    thetas, tokens, bounds[part], n, n_boot, [rngs[i] for i in part]
-                ).transpose(0, 2, 1)
         # Both bounds from one partition of the resamples (a scratch array: overwritten).
-        low[first:last], high[first:last] = np.quantile(samples, [alpha, 1 - alpha], axis=2,
-                                                        overwrite_input=True)
+        low[first:last], high[first:last] = np.quantile(
+            group_resamples(groups, first, last, n_boot, seed), [alpha, 1 - alpha], axis=2,
+            overwrite_input=True)
     # Percentiles can miss the point estimate by rounding on tiny groups; keep it inside.
     low, high = np.minimum(low, share), np.maximum(high, share)
     # Token counts are whole numbers: their sum is exact in any order.
-    n_tokens = np.add.reduceat(tokens, bounds[:-1]).astype(np.int64)
+    n_tokens = np.add.reduceat(groups.tokens, groups.bounds[:-1]).astype(np.int64)
     return pd.DataFrame({
-        by: np.repeat(np.asarray(keys, dtype=object), k),
+        by: np.repeat(groups.keys, k),
         "topic": np.tile(np.asarray(topic_columns, dtype=object), n_groups),
         "share": share.ravel(), "ci_low": low.ravel(), "ci_high": high.ravel(),
-        "n_docs": np.repeat(n_docs, k), "n_tokens": np.repeat(n_tokens, k),
-        "low_data": np.repeat(n_tokens < min_tokens, k),
+        "n_docs": np.repeat(groups.n_docs, k), "n_tokens": np.repeat(n_tokens, k),
+        "low_data": np.repeat(n_tokens < cfg.min_tokens, k),
     })

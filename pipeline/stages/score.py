@@ -14,15 +14,8 @@ from pathlib import Path
 
 from pipeline.common.atomic import write_csv, write_csv_header, write_json
 from pipeline.common.io import read_json
-from pipeline.ingest.core import IngestTally, doc_options, read_options
-from pipeline.ingest.corpus import (
-    find_transcripts,
-    folded_names,
-    has_transcripts,
-    ingest_file,
-    meeting_id,
-    shown_path,
-)
+from pipeline.ingest.core import doc_options, read_corpus, read_options
+from pipeline.ingest.corpus import has_transcripts, shown_path
 from pipeline.ingest.roster import parse_roster
 from pipeline.speakers.score_columns import DOC_COLUMNS, SPEAKER_COLUMNS
 from pipeline.stages._cli import log, run, stage_parser
@@ -44,24 +37,20 @@ def main(args, config) -> None:
     # Imported only now: scoring needs scikit-learn, pandas and scipy.stats (over 1 s to
     # import), which a run with nothing to score (the default) does without.
     from pipeline.model.artifact import read_model
-    from pipeline.speakers.scoring import score_transcripts
+    from pipeline.speakers.scoring import FixedTopics, score_transcripts
 
-    root, tally, documents = Path(source), IngestTally(), []
     # The copy user_files made of ingest.roster (empty when null), as the ingest stage reads it.
     roster = parse_roster(Path(args.speakers_file).read_text(encoding="utf-8"),
                           config.ingest.roster or "")
-    options = read_options(config.ingest, roster), doc_options(config.ingest, procedure_lexicon())
-    paths = find_transcripts(root, "score.input")
-    folded_names(paths, root)  # two files of one meeting id: an error naming both
-    for path in paths:
-        result = ingest_file((path, meeting_id(path, root), *options))
-        tally.add(result)
-        documents += result.documents
+    root = Path(source)
+    corpus = read_corpus(root, read_options(config.ingest, roster),
+                         doc_options(config.ingest, procedure_lexicon()), "score.input")
+    tally = corpus.tally
     tally.check_something_to_model(source, config.ingest.exclude_speakers)
     stopwords = shipped_stopwords() | parse_stopwords(
         Path(args.stopwords).read_text(encoding="utf-8"))
-    scored = score_transcripts(read_model(Path(args.model)), documents, tally.roster_rows(),
-                               stopwords, read_json(args.topics), config)
+    model = FixedTopics(read_model(Path(args.model)), read_json(args.topics))
+    scored = score_transcripts(model, corpus.documents, tally.roster_rows(), stopwords, config)
     write_csv(outputs[0], scored.doc_topics)
     write_csv(outputs[1], scored.speaker_topics)
     write_json(outputs[2], {"input": shown_path(source, root), **scored.metrics,

@@ -19,7 +19,7 @@ from pipeline.common.io import (
 )
 from pipeline.model.themes import load_themes
 from pipeline.model.topic_tree import with_topic_names
-from pipeline.speakers.core import summarize
+from pipeline.speakers.core import SpeakerInputs, summarize
 from pipeline.stages._cli import log, run, stage_parser
 
 OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "group_topics",
@@ -34,9 +34,9 @@ def main(args, config) -> None:
     terms = {r["doc_id"]: r["terms"] for r in records}
     procedural_docs = frozenset(r["doc_id"] for r in records if r.get("procedural"))
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
-    tables = summarize(doc_topics, documents, topic_columns(doc_topics), terms, themes,
-                       list(config.ingest.columns.attributes), cfg, config.seed,
-                       procedural_docs)
+    tables = summarize(SpeakerInputs(doc_topics, documents, topic_columns(doc_topics), terms,
+                                     themes, list(config.ingest.columns.attributes),
+                                     procedural_docs), cfg, config.seed)
     # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
     # topic's group for readers of the table alone.
     topics = read_json(args.topics)

@@ -17,7 +17,12 @@ from pipeline.common.io import iter_records, read_json
 from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tokenize.chunks import gc_paused
-from pipeline.tokenize.core import PARALLEL_MIN_CHARS, tokenize_corpus
+from pipeline.tokenize.core import (
+    PARALLEL_MIN_CHARS,
+    ExtraWords,
+    TokenizeRun,
+    tokenize_corpus,
+)
 from pipeline.tokenize.rules import parse_stopwords
 
 
@@ -46,9 +51,9 @@ def main(args, config) -> None:
         with executor(config.compute, cfg.n_jobs, n_chars, PARALLEL_MIN_CHARS) as ex:
             result = tokenize_corpus(
                 lambda: iter_records(documents), read_json(args.roster), cfg,
-                read_stopwords(cfg.stopwords_file), ex,
-                Path(args.cache) if cfg.cache else None,
-                lambda items: progress(items, desc="tokenize", unit="chunk"))
+                ExtraWords(read_stopwords(cfg.stopwords_file)),
+                TokenizeRun(ex, Path(args.cache) if cfg.cache else None,
+                            lambda items: progress(items, desc="tokenize", unit="chunk")))
         write_jsonl(Path(args.tokens), result.records())
         write_metrics(Path(args.metrics), result.metrics())
     for line in result.log:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.common.config import TokensConfig
-from pipeline.tokenize.core import tokenize_corpus
+from pipeline.tokenize.core import ExtraWords, tokenize_corpus
 
 
 def document_terms(documents: Sequence[dict], roster: list[dict], cfg: TokensConfig,
@@ -20,5 +20,5 @@ def document_terms(documents: Sequence[dict], roster: list[dict], cfg: TokensCon
     """Each document's terms, in order; None for a document of procedure (not modelled, as
     in the tokenize stage). `stopwords`: the user's (the shipped list always applies);
     `known`: the model's vocabulary."""
-    result = tokenize_corpus(lambda: documents, roster, cfg, stopwords, keep=known)
+    result = tokenize_corpus(lambda: documents, roster, cfg, ExtraWords(stopwords, known))
     return [None if r.get("procedural") else r["terms"] for r in result.records()]
