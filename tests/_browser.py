@@ -133,6 +133,15 @@ def check_topic_map(page, n_topics: int) -> None:
     after = page.locator("#map-terms").inner_text()
     assert after and after != before
     assert page.locator("#browser tbody tr").count() > 0
+    # Every topic's number is drawn, and no two overprint.
+    numbers = page.locator(".map-number")
+    assert numbers.count() == n_topics
+    rects = [numbers.nth(i).bounding_box() for i in range(n_topics)]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            w = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+            h = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+            assert min(w, h) <= 1, (a, b)
     # A topic hidden under a bigger circle is reached from the list.
     page.select_option("#map-select", "1")
     assert page.inner_text("#map-title").startswith("T1:")

@@ -68,7 +68,7 @@ ARGS = {
                "--out-dir", "charts"],
     "networks": ["--doc-topics", "doc_topics.csv", "--index", "dtm_documents.json",
                  "--vocabulary", "vocabulary.json", "--tokens", "tokens.jsonl", "--topics",
-                 "topics.json", "--out-dir", "charts"],
+                 "topics.json", "--documents", "documents.jsonl", "--out-dir", "charts"],
     "report": ["--ingest-metrics", "ingest.json", "--tokens-metrics", "tokens.json",
                "--model-metrics", "model.json", "--label-notes", "labels.json",
                "--k-sweep", "k_sweep.csv",

@@ -14,8 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"
-# Each step may import the steps before it, never one after it (stages may import anything).
-LAYERS = ["common", "ingest", "tokenize", "model", "speakers", "report"]
+# Each step may import the steps before it, never one after it (stages may import anything);
+# compare reads finished runs, so it comes last.
+LAYERS = ["common", "ingest", "tokenize", "model", "speakers", "report", "compare"]
 
 
 def module_name(path: Path) -> str:

@@ -372,6 +372,11 @@ class ReportConfig(_Section):
         "in the report for its search and topic browser (in corpus order; at most "
         "1,000,000,000); past it the page says what is left out.",
     )
+    ca_rows: str = Field(
+        "speaker", min_length=1, max_length=100, description="Rows of the correspondence "
+        "analysis chart (speaker_term_ca.png) against terms: speaker, meeting, or the name of "
+        "a speaker attribute of ingest.columns.attributes (group: the 会派).",
+    )
 
 
 class OutputConfig(_Section):

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from matplotlib.figure import Figure
 
 from pipeline.report.charts import japanese_style, topic_labels
+from pipeline.report.layout import Framed, repel, robust_frame
 
 N_NODES = 60  # terms considered for the network (most documents first)
 N_EDGES = 60  # KH Coder's default: the 60 strongest co-occurrences (Jaccard)
@@ -146,8 +147,9 @@ def correspondence_analysis(table: pd.DataFrame) -> Correspondence:
 def speaker_term_table(doc_terms: Sequence[Sequence[str]], speakers: Sequence[str],
                        min_tokens: int, n_speakers: int = N_CA_SPEAKERS,
                        n_terms: int = N_CA_TERMS) -> pd.DataFrame:
-    """Speakers (the n_speakers with most terms, at least min_tokens) × their n_terms most
-    used terms: counts. Empty when fewer than three of either remain."""
+    """Speakers (the n_speakers with most terms, at least min_tokens; or any rows named per
+    document, an empty name left out) × their n_terms most used terms: counts. Empty when
+    fewer than three of either remain."""
     # Counted from codes, not by a crosstab of every (speaker, term) token: pandas
     # aggregates each of its cells in Python, half the stage's time on 100k documents.
     lengths = np.fromiter(map(len, doc_terms), np.int64, count=len(doc_terms))
@@ -157,7 +159,7 @@ def speaker_term_table(doc_terms: Sequence[Sequence[str]], speakers: Sequence[st
     what, vocabulary = pd.factorize(np.fromiter(
         (w for words in doc_terms for w in words), dtype=object, count=int(lengths.sum())))
     sizes = np.bincount(who, minlength=len(names))
-    keep = sorted((i for i in range(len(names)) if sizes[i] >= min_tokens),
+    keep = sorted((i for i in range(len(names)) if sizes[i] >= min_tokens and names[i]),
                   key=lambda i: (-sizes[i], names[i]))[:n_speakers]
     row_of = np.full(len(names), -1)
     row_of[keep] = np.arange(len(keep))
@@ -178,37 +180,103 @@ def speaker_term_table(doc_terms: Sequence[Sequence[str]], speakers: Sequence[st
     return table.sort_index().sort_index(axis=1)
 
 
-def ca_biplot(table: pd.DataFrame) -> Figure:
-    """Speakers and terms on the first two axes of a correspondence analysis: a speaker lies
-    near the terms they use more than others do. A sentence instead when too few remain."""
+ROWS = {"speaker": "話者", "meeting": "会議"}  # report.ca_rows; an attribute shows as named
+
+
+def ca_biplot(table: pd.DataFrame, rows: str = "speaker") -> Figure:
+    """Rows (speakers, meetings or groups) and terms on the first two axes of a
+    correspondence analysis: a row lies near the terms it uses more than the others do.
+    A point far out is drawn at the frame's edge as a triangle pointing its way, and labels
+    are pushed apart (layout.py). A sentence instead when too few rows remain."""
+    kind = ROWS.get(rows, rows)
     with japanese_style():
         fig = Figure(figsize=(10, 8), layout="constrained")
         ax = fig.subplots()
-        ax.set_title("対応分析: 話者 × 語（近い話者と語ほど、その話者に特徴的な語）")
+        ax.set_title(f"対応分析: {kind} × 語（近い{kind}と語ほど、その{kind}に特徴的な語）")
         if table.empty:
             ax.set_axis_off()
-            ax.text(0.5, 0.5, "対応分析には、十分な発言量の話者が 3 人以上必要です", ha="center",
-                    va="center", transform=ax.transAxes)
+            unit = "人" if rows == "speaker" else "つ"
+            ax.text(0.5, 0.5, f"対応分析には、十分な発言量の{kind}が 3 {unit}以上必要です",
+                    ha="center", va="center", transform=ax.transAxes)
             return fig
         ca = correspondence_analysis(table)
+        points = np.vstack([ca.columns.to_numpy(), ca.rows.to_numpy()])
+        frame = robust_frame(points)
+        x0, y0, x1, y1 = frame.box
+        mx, my = (x1 - x0) * 0.04 or 0.1, (y1 - y0) * 0.04 or 0.1
+        ax.set_xlim(x0 - mx, x1 + mx)
+        ax.set_ylim(y0 - my, y1 + my)
         ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
         ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
-        ax.scatter(ca.columns["dim1"], ca.columns["dim2"], s=14, color="C0", alpha=0.6,
-                   label="語")
-        # Terms at one point (used by one speaker alone, on a small table) share a label.
-        at: dict[tuple[float, float], list[str]] = {}
-        for term, (x, y) in ca.columns.iterrows():
-            at.setdefault((round(x, 3), round(y, 3)), []).append(term)
-        for (x, y), names in at.items():
-            label = "・".join(names[:4]) + (f" 他{len(names) - 4}語" if len(names) > 4 else "")
-            ax.annotate(label, (x, y), fontsize=8, color="C0", xytext=(2, 2),
-                        textcoords="offset points")
-        ax.scatter(ca.rows["dim1"], ca.rows["dim2"], s=40, marker="s", color="C3",
-                   label="話者")
-        for speaker, (x, y) in ca.rows.iterrows():
-            ax.annotate(speaker, (x, y), fontsize=10, color="C3",
-                        xytext=(3, -10), textcoords="offset points")
+        n_terms = len(ca.columns)
+        _ca_points(ax, frame, points, n_terms, kind)
+        labels = [*_ca_term_labels(ca.columns, frame.xy[:n_terms]),
+                  *((str(name), frame.xy[n_terms + i], "C3", 10)
+                    for i, name in enumerate(ca.rows.index))]
         ax.set_xlabel(f"成分 1（慣性の {ca.explained[0]:.0%}）")
         ax.set_ylabel(f"成分 2（慣性の {ca.explained[1]:.0%}）")
-        ax.legend(loc="upper right", fontsize=9)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False)
+        # Last: the labels are placed on the figure as laid out, legend and titles included.
+        place_labels(fig, ax, labels, frame.xy)
     return fig
+
+
+def _ca_points(ax, frame: Framed, points: np.ndarray, n_terms: int, kind: str) -> None:
+    """Terms (dots) and rows (squares); a clipped one as a triangle pointing to where it is."""
+    inside = ~frame.outside
+    for part, style in ((slice(0, n_terms), {"s": 14, "color": "C0", "alpha": 0.6,
+                                             "marker": "o", "label": "語"}),
+                        (slice(n_terms, None), {"s": 40, "color": "C3", "marker": "s",
+                                                "label": kind})):
+        xy, keep = frame.xy[part], inside[part]
+        ax.scatter(xy[keep, 0], xy[keep, 1], zorder=2, **style)
+    if frame.outside.any():
+        for i in np.flatnonzero(frame.outside):
+            dx, dy = points[i] - frame.xy[i]
+            marker = (">" if dx > 0 else "<") if abs(dx) >= abs(dy) else ("^" if dy > 0 else "v")
+            ax.scatter(*frame.xy[i], s=90, marker=marker, color="C0" if i < n_terms else "C3",
+                       edgecolors="black", linewidths=0.8, zorder=3, clip_on=False)
+        ax.scatter([], [], s=60, marker=">", color="white", edgecolors="black",
+                   label="枠の外（遠い点を縁に、向きの先にある）")
+
+
+def _ca_term_labels(columns: pd.DataFrame, xy: np.ndarray) -> list[tuple[str, np.ndarray,
+                                                                         str, int]]:
+    """Terms at one point (used by one row alone, on a small table) share a label."""
+    at: dict[tuple[float, float], list[int]] = {}
+    for i, (x, y) in enumerate(columns.to_numpy()):
+        at.setdefault((round(float(x), 3), round(float(y), 3)), []).append(i)
+    out = []
+    for members in at.values():
+        names = [str(columns.index[i]) for i in members]
+        label = "・".join(names[:4]) + (f" 他{len(names) - 4}語" if len(names) > 4 else "")
+        out.append((label, xy[members[0]], "C0", 8))
+    return out
+
+
+def place_labels(fig: Figure, ax, labels: list[tuple[str, np.ndarray, str, int]],
+                 markers: np.ndarray) -> None:
+    """Labels (text, anchor in data units, colour, size) drawn beside their points and pushed
+    apart until none overprints another or a marker; one moved away from its point gets a
+    thin line."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    texts = [ax.text(*anchor, text, color=colour, fontsize=size, ha="center", va="center",
+                     zorder=4) for text, anchor, colour, size in labels]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)  # lays the figure out, so the sizes and the axes' place are final
+    to_screen = ax.transData
+    anchors = to_screen.transform(np.array([a for _, a, _, _ in labels]).reshape(-1, 2))
+    sizes = np.array([[e.width + 4, e.height + 2] for e in
+                      (t.get_window_extent(renderer) for t in texts)]).reshape(-1, 2)
+    start = anchors + np.column_stack([sizes[:, 0] / 2 + 4, np.zeros(len(sizes))])
+    bounds = ax.get_window_extent(renderer)
+    dots = to_screen.transform(markers)
+    centres = repel(start, sizes, (bounds.x0, bounds.y0, bounds.x1, bounds.y1),
+                    np.column_stack([dots, np.full((len(dots), 2), 9.0)]))
+    for text, anchor, centre, size in zip(texts, anchors, centres, sizes, strict=True):
+        text.set_position(to_screen.inverted().transform(centre))
+        if np.abs(centre - anchor).max() > size.max() / 2 + 8:
+            near = np.clip(anchor, centre - size / 2, centre + size / 2)
+            line = to_screen.inverted().transform(np.array([anchor, near]))
+            ax.plot(line[:, 0], line[:, 1], color="0.6", linewidth=0.5, zorder=1)

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from scipy.spatial.distance import jensenshannon
 
 from pipeline.common.io import topic_column, topic_columns, topic_number
+from pipeline.report.layout import repel, robust_frame, to_square
 
 PERMILLE = 1000  # shares travel as integers per mille: a quarter of the bytes of floats
 
@@ -97,9 +98,15 @@ def classical_mds(distances: np.ndarray, n_components: int = 2) -> np.ndarray:
     return coords
 
 
+MAP_SIZE = 440  # the map's square, in SVG units
+MAP_PAD = 50  # room for the largest circle at the edge
+MAX_RADIUS = 44
+
+
 def topic_map(doc_topics: pd.DataFrame, dtm: sp.spmatrix | None, topics: list[dict]) -> dict:
     """The intertopic-distance map: per topic, an (x, y) from classical MDS on the
-    Jensen-Shannon distances of the topics' term distributions, and its prevalence."""
+    Jensen-Shannon distances of the topics' term distributions, its prevalence, and where the
+    page draws it (map_layout)."""
     k = len(topics)
     if dtm is None or dtm.shape[0] != len(doc_topics) or not len(doc_topics):
         coords, distances = np.zeros((k, 2)), np.zeros((k, k))
@@ -110,10 +117,50 @@ def topic_map(doc_topics: pd.DataFrame, dtm: sp.spmatrix | None, topics: list[di
         coords = classical_mds(distances)
     numbers = [topic_number(c) for c in topic_columns(doc_topics)] or [t["topic"] for t in topics]
     by_number = dict(zip(numbers, coords.tolist(), strict=True))
-    return {"topics": [{
+    rows = [{
         "topic": t["topic"], "label": t["label"], "prevalence": round(float(t["prevalence"]), 6),
         "x": round(by_number.get(t["topic"], [0, 0])[0], 6),
         "y": round(by_number.get(t["topic"], [0, 0])[1], 6),
         "procedural": bool(t.get("procedural")),
-    } for t in topics], "max_distance": round(float(distances.max()), 6) if k else 0.0,
-        "n_tokens": int(dtm.sum()) if dtm is not None else 0}
+    } for t in topics]
+    origin = [0.0, 0.0]
+    if rows:
+        frame = robust_frame(np.array([[r["x"], r["y"]] for r in rows]))
+        origin = [round(float(v), 2) for v in to_square(np.zeros((1, 2)), frame.box, MAP_SIZE,
+                                                        MAP_PAD)[0]]
+    return {"topics": map_layout(rows), "size": MAP_SIZE, "origin": origin,
+            "max_distance": round(float(distances.max()), 6) if k else 0.0,
+            "n_tokens": int(dtm.sum()) if dtm is not None else 0}
+
+
+def map_layout(rows: list[dict]) -> list[dict]:
+    """Each topic's circle on the page (cx, cy, r) and its number's place (lx, ly): a topic
+    far from the others is drawn at the frame's edge (outside: true, layout.robust_frame) so
+    it does not squeeze the rest into a corner, and the numbers are pushed apart so that none
+    hides another (drawn above every circle)."""
+    if not rows:
+        return []
+    frame = robust_frame(np.array([[r["x"], r["y"]] for r in rows]))
+    raw = np.array([[r["x"], r["y"]] for r in rows])
+    centres = to_square(frame.xy, frame.box, MAP_SIZE, MAP_PAD)
+    # An outlier goes to the map's own edge (the frame of the others may be narrower).
+    beyond = np.sign((raw - frame.xy) * np.array([1, -1]))
+    centres = np.where(beyond > 0, MAP_SIZE - MAP_PAD, np.where(beyond < 0, MAP_PAD, centres))
+    most = max(max(r["prevalence"] for r in rows), 1e-9)
+    sizes = np.array([[7.5 * len(str(r["topic"])) + 4, 15.0] for r in rows])
+    labels = repel(centres, sizes, (0.0, 0.0, float(MAP_SIZE), float(MAP_SIZE)))
+    return [{**r, "cx": round(float(c[0]), 2), "cy": round(float(c[1]), 2),
+             "r": round(max(7.0, MAX_RADIUS * float(np.sqrt(r["prevalence"] / most))), 2),
+             "lx": round(float(lab[0]), 2), "ly": round(float(lab[1]), 2),
+             "outside": bool(out),
+             "toward": [round(float(v), 3) for v in _toward(p, q)]}
+            for r, c, lab, out, p, q in zip(rows, centres, labels, frame.outside, raw,
+                                            frame.xy, strict=True)]
+
+
+def _toward(point: np.ndarray, clipped: np.ndarray) -> np.ndarray:
+    """Unit direction (on the page, y down) from where a clipped point is drawn to where it
+    is; zeros for a point inside the frame."""
+    d = (point - clipped) * np.array([1, -1])
+    norm = float(np.hypot(*d))
+    return d / norm if norm > 0 else np.zeros(2)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.common.atomic import write_files
+from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     iter_records,
     read_doc_topics,
+    read_document_fields,
     read_index,
     read_json,
     topic_columns,
@@ -35,20 +37,36 @@ def main(args, config) -> None:
     topics = read_json(args.topics)
     network = cooccurrence_network(doc_terms, doc_topics[columns].to_numpy(),
                                    [topic_number(c) for c in columns])
-    table = speaker_term_table(doc_terms, list(doc_topics["speaker"]),
+    table = speaker_term_table(doc_terms, ca_row_labels(args, doc_topics, config.report.ca_rows),
                                config.speakers.min_tokens)
     out = Path(args.out_dir)
     files = {out / f"{name}.png": draw(name, make, {"png": figure_png})["png"]
              for name, make in (
                  ("cooccurrence_network", lambda: network_chart(network, topics, config.seed)),
-                 ("speaker_term_ca", lambda: ca_biplot(table)))}
+                 ("speaker_term_ca", lambda: ca_biplot(table, config.report.ca_rows)))}
     write_files(files)
     log(f"networks: {len(network.edges)} co-occurrences among {len(network.terms)} terms; "
-        f"correspondence analysis of {table.shape[0]} speakers × {table.shape[1]} terms")
+        f"correspondence analysis of {table.shape[0]} {config.report.ca_rows} × "
+        f"{table.shape[1]} terms")
+
+
+def ca_row_labels(args, doc_topics, rows: str) -> list[str]:
+    """Each modelled document's row in the correspondence analysis: its speaker, its meeting
+    or its speaker's attribute (report.ca_rows); documents without the attribute are left out
+    (an empty label)."""
+    if rows in ("speaker", "meeting"):
+        return [str(v) for v in doc_topics[rows]]
+    fields = read_document_fields(args.documents, ["attributes"], set(doc_topics["doc_id"]))
+    values = [(fields.get(d, ({},))[0] or {}).get(rows) for d in doc_topics["doc_id"]]
+    if not any(values):
+        raise PipelineError(f"report.ca_rows: no document has the attribute {rows!r}; use "
+                            "speaker, meeting or an attribute of ingest.columns.attributes")
+    return [str(v) if v else "" for v in values]
 
 
 if __name__ == "__main__":
     parser = stage_parser(__doc__)
-    for name in ("doc_topics", "index", "vocabulary", "tokens", "topics", "out_dir"):
+    for name in ("doc_topics", "index", "vocabulary", "tokens", "topics", "documents",
+                 "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

@@ -81,52 +81,48 @@
     });
   }
 
+  // Positions, sizes and the numbers' places come from the report (workbench.map_layout):
+  // a topic far from the rest sits at the edge (dashed, an arrow towards where it lies), and
+  // the numbers are drawn above every circle, pushed apart so none hides another.
   function drawMap() {
     var svg = document.getElementById("topic-map-svg");
     var ns = "http://www.w3.org/2000/svg";
-    var size = 440, pad = 50;
-    var reach = 1e-9, most = 1e-9;
-    mapData.topics.forEach(function (t) {
-      reach = Math.max(reach, Math.abs(t.x), Math.abs(t.y));
-      most = Math.max(most, t.prevalence);
-    });
-    function at(v) { return size / 2 + v / reach * (size / 2 - pad); }
-    [["M", 0, size / 2, "L", size, size / 2], ["M", size / 2, 0, "L", size / 2, size]]
-      .forEach(function (d) {
-        var line = document.createElementNS(ns, "path");
-        line.setAttribute("d", d.join(" "));
-        line.setAttribute("class", "map-axis");
-        svg.appendChild(line);
-      });
-    [["PC1", size - 30, size / 2 - 6], ["PC2", size / 2 + 18, 14]].forEach(function (a) {
-      var text = document.createElementNS(ns, "text");
-      text.setAttribute("x", a[1]); text.setAttribute("y", a[2]);
-      text.setAttribute("class", "map-label"); text.textContent = a[0];
-      svg.appendChild(text);
-    });
+    var size = mapData.size;
+    function add(tag, attrs, parent) {
+      var node = document.createElementNS(ns, tag);
+      Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+      (parent || svg).appendChild(node);
+      return node;
+    }
+    var ox = mapData.origin[0], oy = mapData.origin[1];
+    if (ox > 0 && ox < size) { add("path", { d: "M " + ox + " 0 L " + ox + " " + size, "class": "map-axis" }); }
+    if (oy > 0 && oy < size) { add("path", { d: "M 0 " + oy + " L " + size + " " + oy, "class": "map-axis" }); }
+    add("text", { x: size - 30, y: Math.min(Math.max(oy - 6, 12), size - 6), "class": "map-label" }).textContent = "PC1";
+    add("text", { x: Math.min(Math.max(ox + 18, 18), size - 18), y: 14, "class": "map-label" }).textContent = "PC2";
     // Largest first, so a small topic drawn on top of a big one stays clickable.
-    mapData.topics.slice().sort(function (a, b) { return b.prevalence - a.prevalence; })
-      .forEach(function (t) {
-        var circle = document.createElementNS(ns, "circle");
-        circle.setAttribute("cx", at(t.x));
-        circle.setAttribute("cy", at(-t.y));
-        circle.dataset.r = String(Math.max(7, 44 * Math.sqrt(t.prevalence / most)));
-        circle.setAttribute("r", circle.dataset.r);
-        circle.setAttribute("class", "topic-circle" + (t.procedural ? " procedural" : ""));
-        circle.dataset.topic = String(t.topic);
-        var title = document.createElementNS(ns, "title");
-        title.textContent = "T" + t.topic + ": " + t.label + "（" +
-          Math.round(t.prevalence * 100) + "%）";
-        circle.appendChild(title);
-        circle.addEventListener("click", function () { select(t.topic); });
-        svg.appendChild(circle);
-        var label = document.createElementNS(ns, "text");
-        label.setAttribute("x", at(t.x));
-        label.setAttribute("y", at(-t.y));
-        label.setAttribute("class", "map-label");
-        label.textContent = String(t.topic);
-        svg.appendChild(label);
-      });
+    var order = mapData.topics.slice().sort(function (a, b) { return b.prevalence - a.prevalence; });
+    order.forEach(function (t) {
+      var circle = add("circle", { cx: t.cx, cy: t.cy, r: t.r,
+        "class": "topic-circle" + (t.procedural ? " procedural" : "") + (t.outside ? " outside" : "") });
+      circle.dataset.r = String(t.r);
+      circle.dataset.topic = String(t.topic);
+      add("title", {}, circle).textContent = "T" + t.topic + ": " + t.label + "（" +
+        Math.round(t.prevalence * 100) + "%）" + (t.outside ? "。ほかのトピックから遠く、実際の位置は矢印の先（枠の外）" : "");
+      circle.addEventListener("click", function () { select(t.topic); });
+      if (t.outside) {
+        var dx = t.toward[0], dy = t.toward[1], tip = t.r + 12;
+        var x = t.cx + dx * tip, y = t.cy + dy * tip;
+        add("path", { "class": "map-outside", d: "M " + x + " " + y + " L " + (x - dx * 9 - dy * 5) +
+          " " + (y - dy * 9 + dx * 5) + " L " + (x - dx * 9 + dy * 5) + " " + (y - dy * 9 - dx * 5) + " Z" });
+      }
+    });
+    order.forEach(function (t) {
+      var far = Math.hypot(t.lx - t.cx, t.ly - t.cy) > t.r;
+      if (far) { add("path", { d: "M " + t.cx + " " + t.cy + " L " + t.lx + " " + t.ly, "class": "map-leader" }); }
+      var label = add("text", { x: t.lx, y: t.ly, "class": "map-label map-number" });
+      label.dataset.topic = String(t.topic);
+      label.textContent = String(t.topic);
+    });
   }
 
   // LDAvis: a term's weight in each topic (φ·prevalence, from each topic's candidate
