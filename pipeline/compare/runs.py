@@ -12,8 +12,8 @@ from typing import Any, Protocol
 import pandas as pd
 import yaml
 
-from pipeline.common.atomic import TEXT_COLUMNS
 from pipeline.common.errors import PipelineError
+from pipeline.common.io import TEXT_COLUMNS
 from pipeline.common.spreadsheet import unguard_frame
 from pipeline.compare.core import Run
 

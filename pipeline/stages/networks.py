@@ -10,7 +10,7 @@ from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     iter_records,
     read_doc_topics,
-    read_document_fields,
+    read_document_table,
     read_index,
     read_json,
     topic_columns,
@@ -56,8 +56,9 @@ def ca_row_labels(args, doc_topics, rows: str) -> list[str]:
     (an empty label)."""
     if rows in ("speaker", "meeting"):
         return [str(v) for v in doc_topics[rows]]
-    fields = read_document_fields(args.documents, ["attributes"], set(doc_topics["doc_id"]))
-    values = [(fields.get(d, ({},))[0] or {}).get(rows) for d in doc_topics["doc_id"]]
+    table = read_document_table(args.documents).set_index("doc_id")
+    values = list(table[rows].reindex(doc_topics["doc_id"]).fillna("")) \
+        if rows in table.columns else []
     if not any(values):
         raise PipelineError(f"report.ca_rows: no document has the attribute {rows!r}; use "
                             "speaker, meeting or an attribute of ingest.columns.attributes")
