@@ -75,3 +75,15 @@ def test_it_runs_as_a_module(project):
                             check=False)
     assert result.returncode == 2
     assert result.stderr.startswith("error: dvc.lock: is empty")
+
+
+def test_a_null_file_key_is_named_with_the_empty_file_to_use(project, capsys):
+    config = project / "configs" / "pipeline.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "  themes_file: configs/themes.yaml" in text
+    config.write_text(text.replace("  themes_file: configs/themes.yaml", "  themes_file: null"),
+                      encoding="utf-8")
+    assert main(project) == 2
+    [line] = errors(capsys)
+    assert "model.themes_file: null cannot be used under DVC" in line
+    assert "configs/no_themes.yaml" in line

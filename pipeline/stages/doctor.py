@@ -69,6 +69,31 @@ def check_config(path: Path) -> list[str]:
     return []
 
 
+# The config keys dvc.yaml names files through (`${model.themes_file}`, ...): DVC cannot
+# depend on nothing, so a null there stops every dvc command with `ERROR: unexpected error`.
+FILE_KEYS = {"model.themes_file": "configs/no_themes.yaml",
+             "tokens.stopwords_file": "configs/stopwords.txt",
+             "ingest.roster": "configs/speakers.csv", "ingest.meetings": "configs/meetings.csv",
+             "score.input": "data/score"}
+
+
+def check_file_keys(path: Path) -> list[str]:
+    """Each file key set to null: one line, with the empty file to name instead."""
+    try:
+        params = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return []  # check_config says what is wrong with the file
+    out = []
+    for key, empty in FILE_KEYS.items():
+        section, name = key.split(".")
+        values = params.get(section) if isinstance(params, dict) else None
+        if isinstance(values, dict) and name in values and values[name] is None:
+            out.append(f"{path}: {key}: null cannot be used under DVC (dvc.yaml names the file "
+                       f"through it; dvc says `ERROR: unexpected error`); name an empty file "
+                       f"instead, e.g. {empty}")
+    return out
+
+
 def leftover_temps(root: Path) -> list[Path]:
     """Temporary files a killed stage left under outputs/ (its next run removes them)."""
     outputs = root / "outputs"
@@ -80,8 +105,9 @@ def leftover_temps(root: Path) -> list[Path]:
 
 def main(root: Path = Path(".")) -> int:
     """Print each problem as `error: ...` (and notes), and return the exit status."""
-    problems = (check_lock(root) + check_rwlock(root)
-                + check_config(root / "configs" / "pipeline.yaml"))
+    config = root / "configs" / "pipeline.yaml"
+    problems = check_lock(root) + check_rwlock(root) + check_config(config) \
+        + check_file_keys(config)
     for line in problems:
         print(f"error: {line}", file=sys.stderr)
     temps = leftover_temps(root)
