@@ -28,7 +28,7 @@ from pipeline.model.topics import (
 )
 
 MapRuns = Callable[[Callable, Iterable], Iterator]
-SWEEP_DOCS_PER_DF = 4000  # the sweep fits terms in at least 1 of this many of its documents
+SWEEP_DOCS_PER_DF = 10_000  # the sweep fits terms in at least 1 of this many of its documents
 STOP_DEAD_SHARE = 0.25  # a K with this share of its topics dead (mean of its runs) ends the sweep
 PROBE_DEAD_SHARE = 0.4  # ... and a next K whose first run has this share dead is not fitted
 
@@ -76,13 +76,15 @@ class SweepTask:
 
 def sweep_terms(spec: SweepSpec) -> SweepSpec:
     """The sweep without the terms too rare to shape a topic: those in fewer than one of
-    SWEEP_DOCS_PER_DF of its documents (5 of 20,000; none left out under 8,000 documents),
-    seed words always kept (seed_topics re-indexed to the kept columns).
+    SWEEP_DOCS_PER_DF of its documents (a term of one document among 20,000; none left out
+    under 20,000 documents), seed words always kept (seed_topics re-indexed to the kept
+    columns).
 
-    A CD fit costs (documents + terms) × K² per iteration, and a topic holding 1% of the
-    tokens is not carried by words of four documents: on 18,000 documents of Diet speech,
-    leaving out the 8,700 of 21,500 terms under 5 documents halved a fit at K 44 and K 65 and
-    changed its dead topics by one."""
+    A CD fit costs (documents + terms) × K² per iteration, and a term of one document cannot
+    be shared by a topic. Measured on 18,000 documents of the 10M corpora of
+    benchmarks/scale.py: a floor of 5 documents halved a fit at K 44 and 65 but moved the
+    big-meetings corpus from K 30 to 20 (dead topics at K 34: 5 -> 7 in one run); a floor of
+    2 cost 13-29% less per fit with dead topics within one of the full vocabulary's."""
     data, engine = spec.data, spec.engine
     counts = sp.csr_matrix(data.counts)
     min_df = max(1, counts.shape[0] // SWEEP_DOCS_PER_DF)
