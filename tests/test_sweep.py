@@ -226,32 +226,11 @@ def test_fit_stage_sweeps_a_fixed_sample_and_fits_every_document(tmp_path):
         (tmp_path / "a" / "k_sweep.csv").read_bytes()
 
 
-def test_sweep_leaves_out_terms_too_rare_to_shape_a_topic_and_keeps_seed_words():
-    from pipeline.model.sweep import SWEEP_DOCS_PER_DF, SweepSpec, sweep_terms
+def test_the_sweep_fits_rough_on_every_term():
+    from pipeline.model.sweep import sweep_spec
 
-    n_docs = 3 * SWEEP_DOCS_PER_DF  # a floor of 3 documents
-    rng = np.random.default_rng(0)
-    common = sp.random(n_docs, 20, density=0.3, random_state=1, format="csr")
-    rare = sp.csr_matrix((np.ones(6), (rng.choice(n_docs, 6, replace=False),
-                                       [0, 0, 1, 1, 2, 2])), shape=(n_docs, 3))
-    counts = sp.hstack([common, rare]).tocsr()
-    vocab = tuple(f"t{i}" for i in range(23))
-    kept = sweep_terms(SweepSpec(TermCounts(counts, vocab),
-                                 EngineSpec("nmf", 10, 5, ((3, 21), (22,)))))
-    words, seeds = kept.data.vocabulary, kept.engine.seed_topics
-    # t20, t21, t22: two documents each, under the floor; t21 and t22 are seed words
-    assert words == vocab[:20] + ("t21", "t22")
-    assert kept.data.counts.shape == (n_docs, 22)
-    assert [[words[c] for c in cols] for cols in seeds] == [["t3", "t21"], ["t22"]]
-    assert (kept.data.counts[:, 21] != counts[:, 22]).nnz == 0
-    assert kept.engine.rough  # the sweep fits rough (pipeline.model.engines.make_model)
-
-
-def test_a_small_sweep_keeps_every_term():
-    from pipeline.model.sweep import SWEEP_DOCS_PER_DF, SweepSpec, sweep_terms
-
-    counts = sp.csr_matrix(np.eye(SWEEP_DOCS_PER_DF * 2 - 1, 5))
-    kept = sweep_terms(SweepSpec(TermCounts(counts, tuple("abcde")),
-                                 EngineSpec("nmf", 10, 5, ((4,),))))
-    assert kept.data.vocabulary == tuple("abcde") and kept.engine.seed_topics == ((4,),)
-    assert kept.data.counts.shape == counts.shape
+    counts = sp.csr_matrix(np.eye(30, 5))
+    spec = sweep_spec(SweepSpec(TermCounts(counts, tuple("abcde")),
+                                EngineSpec("nmf", 10, 5, ((4,),))))
+    assert spec.engine.rough and spec.engine.seed_topics == ((4,),)
+    assert spec.data.vocabulary == tuple("abcde") and spec.data.counts.shape == counts.shape

@@ -28,7 +28,6 @@ from pipeline.model.topics import (
 )
 
 MapRuns = Callable[[Callable, Iterable], Iterator]
-SWEEP_DOCS_PER_DF = 10_000  # the sweep fits terms in at least 1 of this many of its documents
 STOP_DEAD_SHARE = 0.25  # a K with this share of its topics dead (mean of its runs) ends the sweep
 PROBE_DEAD_SHARE = 0.4  # ... and a next K whose first run has this share dead is not fitted
 
@@ -74,31 +73,16 @@ class SweepTask:
     seed: int
 
 
-def sweep_terms(spec: SweepSpec) -> SweepSpec:
-    """The sweep without the terms too rare to shape a topic: those in fewer than one of
-    SWEEP_DOCS_PER_DF of its documents (a term of one document among 20,000; none left out
-    under 20,000 documents), seed words always kept (seed_topics re-indexed to the kept
-    columns).
-
-    A CD fit costs (documents + terms) × K² per iteration, and a term of one document cannot
-    be shared by a topic. Measured on 18,000 documents of the 10M corpora of
-    benchmarks/scale.py: a floor of 5 documents halved a fit at K 44 and 65 but moved the
-    big-meetings corpus from K 30 to 20 (dead topics at K 34: 5 -> 7 in one run); a floor of
-    2 cost 13-29% less per fit with dead topics within one of the full vocabulary's."""
-    data, engine = spec.data, spec.engine
-    counts = sp.csr_matrix(data.counts)
-    min_df = max(1, counts.shape[0] // SWEEP_DOCS_PER_DF)
-    if min_df == 1:
-        return SweepSpec(replace(data, counts=counts), replace(engine, rough=True))
-    keep = np.asarray((counts > 0).sum(axis=0)).ravel() >= min_df
-    keep[[c for cols in engine.seed_topics for c in cols]] = True
-    columns = np.flatnonzero(keep)
-    position = {int(c): i for i, c in enumerate(columns)}
-    return SweepSpec(
-        replace(data, counts=counts[:, columns],
-                vocabulary=tuple(data.vocabulary[c] for c in columns)),
-        replace(engine, rough=True, seed_topics=tuple(tuple(position[c] for c in cols)
-                                                      for cols in engine.seed_topics)))
+def sweep_spec(spec: SweepSpec) -> SweepSpec:
+    """The spec the sweep's runs fit with: the engine's rough fit (see make_model), every
+    term kept. Leaving out the terms of fewer than 5 of 20,000 documents halved a fit at K
+    44 and 65, but moved the big-meetings 10M corpus of benchmarks/scale.py from K 30 to 20;
+    of fewer than 2 (a term of one document), it cost 13-29% less and moved the
+    small-meetings one from 42 to 31 (its K 44 and 65 came within the rule's 10%): the
+    sweep's count of good topics is that sensitive, so the sweep sees what the final fit
+    sees."""
+    return SweepSpec(replace(spec.data, counts=sp.csr_matrix(spec.data.counts)),
+                     replace(spec.engine, rough=True))
 
 
 def fit_sweep_run(task: SweepTask) -> SweepRun:
@@ -130,13 +114,13 @@ def dead_share(runs: Sequence[SweepRun], k: int) -> float:
 
 def fit_runs(spec: SweepSpec, ks: Sequence[int], seeds: Sequence[int],
              map_runs: MapRuns = map) -> dict[int, list[SweepRun]]:
-    """The runs of each K fitted on sweep_terms, in rounds (see the module's note). The
+    """The runs of each K fitted (sweep_spec), in rounds (see the module's note). The
     sweep stops after a K whose runs hold STOP_DEAD_SHARE dead topics (that K is kept: it
     may hold the most good topics), or before a K whose probe holds PROBE_DEAD_SHARE (that K
     is left out: larger Ks only split further). Stops happen only in the upper half of ks,
     where the costly fits are: a small K can hold a dead topic on a corpus of many subjects
     (one topic of 99% at K = 4)."""
-    spec, ks, seeds = sweep_terms(spec), list(ks), list(seeds)
+    spec, ks, seeds = sweep_spec(spec), list(ks), list(seeds)
     upper = ks[len(ks) // 2] if ks else 0
     runs: dict[int, list[SweepRun]] = {}
     probe: SweepRun | None = None
