@@ -103,10 +103,13 @@ def test_a_file_for_another_fit_warns_and_is_applied_where_it_can():
     assert result.topics[0]["label"] == "特区"
     assert len(result.warnings) == 3
     stale, beyond, merge = result.warnings
-    assert stale.startswith(f"{SOURCE}: topics.2.terms: '安全保障' was given to a topic of "
-                            "材料・研究・開発; topic 2 is now 安全保障・サイバー・防衛")
-    assert beyond.startswith(f"{SOURCE}: topics.7: the model has 3 topics; '何か' is not applied")
-    assert merge.startswith(f"{SOURCE}: merge.0: the model has no topic 9")
+    # In the report's language, as every warning the report shows.
+    assert stale.startswith(f"{SOURCE}: topics.2.terms: 「安全保障」は 材料・研究・開発 の"
+                            "トピックに付けた名前ですが、トピック 2 はいま "
+                            "安全保障・サイバー・防衛 です")
+    assert beyond.startswith(f"{SOURCE}: topics.7: モデルのトピックは 3 個です。"
+                             "「何か」は付けませんでした")
+    assert merge.startswith(f"{SOURCE}: merge.0: モデルにトピック 9 はありません")
     assert len(result.topics) == 3  # a merge with one topic left is no merge
 
 

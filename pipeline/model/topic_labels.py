@@ -120,22 +120,23 @@ def stale_warnings(labels: TopicLabels, topics: list[dict], source: str) -> list
     out = []
     for topic, entry in labels.topics.items():
         if topic not in by_number:
-            out.append(f"{source}: topics.{topic}: the model has {len(topics)} topics; "
-                       f"{entry.name!r} is not applied (was the file written for another fit?)")
+            out.append(f"{source}: topics.{topic}: モデルのトピックは {len(topics)} 個です。"
+                       f"「{entry.name}」は付けませんでした（別の当てはめ向けのファイルでは？）")
             continue
         if entry.terms:
             now = set(by_number[topic]["terms"]) | set(by_number[topic]["top_terms_by_weight"])
             if sum(w in now for w in entry.terms) < MIN_TERMS_MATCHING * len(entry.terms):
                 out.append(
-                    f"{source}: topics.{topic}.terms: {entry.name!r} was given to a topic of "
-                    f"{'・'.join(entry.terms[:4])}; topic {topic} is now "
-                    f"{'・'.join(by_number[topic]['terms'][:4])}: check the name (and its "
-                    "number) and update terms")
+                    f"{source}: topics.{topic}.terms: 「{entry.name}」は "
+                    f"{'・'.join(entry.terms[:4])} のトピックに付けた名前ですが、"
+                    f"トピック {topic} はいま {'・'.join(by_number[topic]['terms'][:4])} "
+                    "です。名前（と番号）を確かめ、terms を更新してください")
     for g, group in enumerate(labels.merge):
         missing = [t for t in group if t not in by_number]
         if missing:
-            out.append(f"{source}: merge.{g}: the model has no topic "
-                       f"{', '.join(map(str, missing))} (it has {len(topics)}); merged without it")
+            out.append(f"{source}: merge.{g}: モデルにトピック "
+                       f"{', '.join(map(str, missing))} はありません（{len(topics)} 個）。"
+                       "それを除いてまとめました")
     return out
 
 
