@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_sweep import noisy_corpus
+from _corpora import noisy_corpus
 
 from pipeline.common.errors import PipelineError
 from pipeline.model.artifact import (

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 
 import pytest
 import yaml
+from _project import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.common.config import PipelineConfig, load_config, parse_config
 from pipeline.common.errors import PipelineError
 
-REPO = Path(__file__).parent.parent
+REPO = ROOT
 SHIPPED = REPO / "configs" / "pipeline.yaml"
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from _project import DATA
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.core import read_corpus
@@ -14,7 +15,7 @@ from pipeline.ingest.corpus import ReadOptions, find_transcripts
 from pipeline.ingest.tables import Columns
 from pipeline.ingest.transcripts import fold
 
-KOKKAI = Path(__file__).parent / "data" / "kokkai" / "speeches.jsonl"
+KOKKAI = DATA / "kokkai" / "speeches.jsonl"
 NDL = ReadOptions(columns=Columns(text="speech", meeting="issueID", id="speechID"),
                   exclude_rows=(("kind", ("header",)),))
 

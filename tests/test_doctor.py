@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from _project import ROOT
 
 from pipeline.stages.doctor import main
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

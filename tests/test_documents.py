@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from _project import DATA
 
 from pipeline.ingest.documents import make_documents, split_sentences
 from pipeline.ingest.transcripts import Paragraph, split_turns
-
-DATA = Path(__file__).parent / "data"
 
 TEXT = (
     "前置きの文です。\n"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _project import ROOT
 from _stages import run_stage as run_in_process
 from _stages import snapshot
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +24,6 @@ from hypothesis import strategies as st
 from pipeline.common.config import parse_config
 from pipeline.common.errors import PipelineError
 
-ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
 # The shipped config names project files relative to the project; these tests run elsewhere.
 CONFIG["tokens"]["stopwords_file"] = str(ROOT / CONFIG["tokens"]["stopwords_file"])

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from _corpora import noisy_corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_sweep import noisy_corpus
 
 from pipeline.common.compute import LocalExecutor
 from pipeline.common.config import ModelConfig

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _project import DATA
 from _stages import ARGS, CONFIG, run_stage
 
 from pipeline.common.config import IngestConfig
@@ -17,8 +18,6 @@ from pipeline.ingest.core import read_options
 from pipeline.ingest.corpus import read_file
 from pipeline.ingest.meetings import MeetingInfo, header_title, parse_meetings
 from pipeline.report.charts import timeline_chart
-
-DATA = Path(__file__).parent / "data"
 
 # No header: the first line is a tag, and the chair quotes a date in the first sentences.
 QUOTED_DATE = """<議長>

@@ -1,13 +1,13 @@
 """The speed benchmarks' text generator: real sentences, a vocabulary that keeps growing."""
 
 import json
-from pathlib import Path
 
 import pytest
+from _project import DATA
 
 from benchmarks import real_text
 
-KOKKAI = Path(__file__).parent / "data/kokkai"
+KOKKAI = DATA / "kokkai"
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import warnings
 
 import pandas as pd
+from _report import EVIL, context
 from matplotlib.patches import Rectangle
-from test_report import EVIL, context
 
 from pipeline.report.charts import group_chart, timeline_chart
 from pipeline.report.groups import group_section

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _project import ROOT
 from _stages import CONFIG, STAGES, run_stage, snapshot
 
-MEETING = next((Path(__file__).parents[1] / "data").glob("*.txt"))  # the bundled meeting
+MEETING = next((ROOT / "data").glob("*.txt"))  # the bundled meeting
 SMALL = {**CONFIG, "model": {**CONFIG["model"], "n_topics": 4}}  # a fixed K: quick
 
 

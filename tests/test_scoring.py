@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_sweep import noisy_corpus
+from _corpora import noisy_corpus
 
 from pipeline.common.config import SpeakersConfig, TokensConfig
 from pipeline.model.artifact import export_model

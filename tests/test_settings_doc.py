@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
+from _project import ROOT
 from pydantic import BaseModel
 
 from pipeline.common.config import PipelineConfig
 from pipeline.common.settings_doc import describe_type, render, sections
 
-ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "settings.md"
 SHIPPED = ROOT / "configs" / "pipeline.yaml"
 

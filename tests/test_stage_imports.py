@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from _project import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 # Stage -> libraries that importing it must not load (score: with score.input null, the
 # default, it has nothing to score).
 NOT_AT_START = {

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from _project import ROOT
 from hypothesis import given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
@@ -20,7 +21,6 @@ from pipeline.tokenize.chunks import CHUNK_CHARS, TokenSettings, corpus_terms
 from pipeline.tokenize.meetings import MeetingAssembly
 from pipeline.tokenize.rules import shipped_stopwords
 
-ROOT = Path(__file__).resolve().parents[1]
 TEXT = (ROOT / "data/nakasone_digital_economy_2021-02-02.txt").read_text(encoding="utf-8")
 PARAGRAPHS = [p.strip() for p in TEXT.split("\n") if len(p.strip()) > 20]
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "pipeline" / "tokenize"
+from _project import ROOT
+
+PACKAGE = ROOT / "pipeline" / "tokenize"
 
 
 def imports(path: Path) -> set[str]:

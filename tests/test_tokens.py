@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _project import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,9 +142,8 @@ def test_words_learned_from_the_lattice_equal_the_parse_in_context(tagger):
     # same-cost ties (まかり: 負かる or 罷る, same ids and word cost).
     import json
     import unicodedata
-    from pathlib import Path
 
-    path = Path(__file__).parent / "data/kokkai/speeches.jsonl"
+    path = DATA / "kokkai/speeches.jsonl"
     texts = [unicodedata.normalize("NFKC", json.loads(line)["speech"])
              for line in path.read_text(encoding="utf-8").splitlines()]
     texts.append("懸念が広がり、まかり通る。")
@@ -237,11 +237,10 @@ def test_words_skipped_by_part_of_speech_are_words_the_rules_drop(tagger, pos):
     # (rules.may_be_term): on real minutes, that must be exactly what `decide` would say.
     import json
     import unicodedata
-    from pathlib import Path
 
     from pipeline.tokenize.rules import Role, TermFilter, decide, may_be_term
 
-    path = Path(__file__).parent / "data/kokkai/speeches.jsonl"
+    path = DATA / "kokkai/speeches.jsonl"
     found = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         found.update(tagger.morphemes(unicodedata.normalize("NFKC", json.loads(line)["speech"])))

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from _project import ROOT
 
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import n_fitted_topics
@@ -138,11 +139,10 @@ def test_the_same_name_on_topics_merged_together_is_fine():
 
 
 def test_the_shipped_file_is_valid_and_empty():
-    from pathlib import Path
 
     from pipeline.common.config import read_yaml
 
-    path = Path(__file__).resolve().parents[1] / "configs" / "topic_labels.yaml"
+    path = ROOT / "configs" / "topic_labels.yaml"
     labels = parse_topic_labels(read_yaml(path), str(path))
     assert labels.topics == {} and labels.merge == []
     # Its commented example is a valid file too.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
+from _project import DATA, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +13,7 @@ from pipeline.common.errors import PipelineError
 from pipeline.ingest.encoding import decode
 from pipeline.ingest.transcripts import detect_style, fold, split_turns
 
-DATA = Path(__file__).parent / "data"
-REPO = Path(__file__).parent.parent
+REPO = ROOT
 BUNDLED = REPO / "data" / "nakasone_digital_economy_2021-02-02.txt"
 
 
