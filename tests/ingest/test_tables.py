@@ -91,7 +91,7 @@ CHARS = st.sampled_from(['"', '"', ",", "\t", "\n", "\r", "\r\n", "\x00", "\ufef
                          "\u2028", " ", "岸", "話", "。", "a", "=", "'", "{", "}", ":"])
 FIELD = st.lists(CHARS, max_size=8).map("".join)
 ROWS = st.lists(st.tuples(FIELD, FIELD), min_size=1, max_size=6)
-# FUZZ_EXAMPLES=5000 pytest tests/test_tables.py searches longer.
+# FUZZ_EXAMPLES=5000 pytest tests/ingest/test_tables.py searches longer.
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 300)), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
