@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 from _project import ROOT
+from _stages import Finished, run_module, snapshot
 from _stages import run_stage as run_in_process
-from _stages import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,8 +33,15 @@ for _section, _key in (("ingest", "roster"), ("ingest", "meetings"), ("score", "
 SPEECH = "<岸>\n特区の規制緩和について話します。\n<後藤>\n材料の研究開発が大事です。\n"
 
 
-def run_stage(tmp_path: Path, stage: str, args: list[str],
-              config: dict | str | None = None) -> subprocess.CompletedProcess:
+@pytest.fixture(params=["in_process", pytest.param("subprocess", marks=pytest.mark.slow)])
+def how(request) -> str:
+    """How a stage runs: its entry point in this process (quick), or in a new interpreter as
+    dvc runs it (slow: a second or two of imports per stage)."""
+    return request.param
+
+
+def run_stage(tmp_path: Path, stage: str, args: list[str], config: dict | str | None = None,
+              how: str = "subprocess") -> subprocess.CompletedProcess | Finished:
     """Run a stage as dvc would, from tmp_path, with the given config."""
     path = tmp_path / "pipeline.yaml"
     if isinstance(config, str):
@@ -42,6 +49,8 @@ def run_stage(tmp_path: Path, stage: str, args: list[str],
     else:
         data = config if config is not None else CONFIG
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    if how == "in_process":
+        return run_module(tmp_path, stage, ["--config", str(path), *args])
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PIPELINE_DEBUG", None)
     return subprocess.run([sys.executable, "-m", f"pipeline.stages.{stage}", "--config",
@@ -49,12 +58,13 @@ def run_stage(tmp_path: Path, stage: str, args: list[str],
                           text=True, check=False)
 
 
-def ingest(tmp_path: Path, source: Path, config: dict | None = None):
+def ingest(tmp_path: Path, source: Path, config: dict | None = None, how: str = "subprocess"):
     out = tmp_path / "out"
     result = run_stage(tmp_path, "ingest", [
         "--input", str(source), "--turns", str(out / "turns.csv"),
         "--documents", str(out / "documents.jsonl"), "--roster", str(out / "roster.json"),
-        "--metrics", str(out / "ingest.json"), "--meetings", str(out / "meetings.csv")], config)
+        "--metrics", str(out / "ingest.json"), "--meetings", str(out / "meetings.csv")], config,
+        how)
     return result, out
 
 
@@ -96,10 +106,10 @@ INGEST_CASES = [
 
 @pytest.mark.parametrize(("case", "content", "message"), INGEST_CASES,
                          ids=[c[0] for c in INGEST_CASES])
-def test_bad_transcript_gets_one_line(tmp_path, case, content, message):
+def test_bad_transcript_gets_one_line(tmp_path, how, case, content, message):
     name = "talk.csv" if "table" in case else "talk.txt"
     source = tmp_path / name if content is None else write(tmp_path, name, content)
-    result, out = ingest(tmp_path, source)
+    result, out = ingest(tmp_path, source, how=how)
     assert result.returncode == 2
     assert result.stderr.splitlines() == ["error: " + message.format(src=source)]
     assert not out.exists() or not any(out.iterdir())
@@ -130,30 +140,30 @@ CONFIG_CASES = [
 
 @pytest.mark.parametrize(("case", "config", "message"), CONFIG_CASES,
                          ids=[c[0] for c in CONFIG_CASES])
-def test_bad_config_gets_one_line_before_any_work(tmp_path, case, config, message):
-    result, out = ingest(tmp_path, write(tmp_path, "talk.txt", SPEECH), config)
+def test_bad_config_gets_one_line_before_any_work(tmp_path, how, case, config, message):
+    result, out = ingest(tmp_path, write(tmp_path, "talk.txt", SPEECH), config, how)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "error: " + message.format(cfg=tmp_path / "pipeline.yaml")]
     assert not out.exists()
 
 
-def test_unwritable_output_folder(tmp_path):
+def test_unwritable_output_folder(tmp_path, how):
     blocker = write(tmp_path, "out", "a file where a folder should be")
     result = run_stage(tmp_path, "ingest", [
         "--input", str(write(tmp_path, "talk.txt", SPEECH)),
         "--turns", str(blocker / "turns.csv"), "--documents", str(blocker / "d.jsonl"),
         "--roster", str(blocker / "r.json"), "--metrics", str(blocker / "m.json"),
-        "--meetings", str(blocker / "meetings.csv")])
+        "--meetings", str(blocker / "meetings.csv")], how=how)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"error: {blocker}: is a file, so outputs cannot go in it; move it or change the output "
         "path"]
 
 
-def _pipeline_to_dtm(tmp_path: Path, text: str, config: dict) -> Path:
+def _pipeline_to_dtm(tmp_path: Path, text: str, config: dict, how: str) -> Path:
     """Run ingest → tokenize → vectorize; returns the work folder."""
-    result, out = ingest(tmp_path, write(tmp_path, "talk.txt", text), config)
+    result, out = ingest(tmp_path, write(tmp_path, "talk.txt", text), config, how)
     assert result.returncode == 0, result.stderr
     steps = [
         ("tokenize", ["--documents", "documents.jsonl", "--roster", "roster.json",
@@ -164,25 +174,25 @@ def _pipeline_to_dtm(tmp_path: Path, text: str, config: dict) -> Path:
     ]
     for stage, args in steps:
         result = run_stage(tmp_path, stage, [str(out / a) if "." in a else a for a in args],
-                           config)
+                           config, how)
         if result.returncode:
             return result
     return out
 
 
-def test_every_token_filtered_out(tmp_path):
-    result = _pipeline_to_dtm(tmp_path, "<岸>\nえー、あの、まあ、そう思います。\n", CONFIG)
+def test_every_token_filtered_out(tmp_path, how):
+    result = _pipeline_to_dtm(tmp_path, "<岸>\nえー、あの、まあ、そう思います。\n", CONFIG, how)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "error: every token was filtered out; check tokens.pos, the stopwords and "
         "tokens.boilerplate_min_meetings"]
 
 
-def test_more_topics_than_documents(tmp_path):
+def test_more_topics_than_documents(tmp_path, how):
     config = {**CONFIG, "model": {**CONFIG["model"], "n_topics": 30, "themes_file": None},
               "vectorize": {**CONFIG["vectorize"], "min_df": 1}}
     text = "".join(f"<話者{i}>\n特区と材料と安全保障の話{i}。\n" for i in range(6))
-    out = _pipeline_to_dtm(tmp_path, text, config)
+    out = _pipeline_to_dtm(tmp_path, text, config, how)
     assert isinstance(out, Path)
     result = run_stage(tmp_path, "fit", [
         "--dtm", str(out / "dtm.npz"), "--vocabulary", str(out / "vocabulary.json"),
@@ -191,7 +201,7 @@ def test_more_topics_than_documents(tmp_path):
         "--topic-terms", str(out / "tt.csv"), "--topics", str(out / "topics.json"),
         "--relevance", str(out / "relevance.json"),
         "--metrics", str(out / "model.json"), "--k-sweep", str(out / "k.csv"),
-        "--model", str(out / "model")], config)
+        "--model", str(out / "model")], config, how)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "error: model.n_topics: 30 topics but only 6 documents and 3 terms; use at most 2"]
@@ -210,6 +220,7 @@ def test_debug_shows_the_traceback(tmp_path):
     assert result.returncode != 0 and "Traceback" in result.stderr
 
 
+@pytest.mark.slow  # 150,000 documents tokenized twice; atomic writes: tests/common/test_atomic.py
 def test_killed_run_leaves_previous_output_and_reruns_cleanly(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -528,7 +539,7 @@ def test_file_names_that_differ_only_in_unicode_form_are_one_line(tmp_path):
         f"full/half width), so both would be meeting '{nfc}'; rename one of them"])
 
 
-def test_a_half_width_file_name_is_folded_with_a_warning(tmp_path):
+def test_a_half_width_file_name_is_folded_with_a_warning(tmp_path, how):
     from pipeline.ingest.corpus import find_transcripts, folded_names, meeting_id
 
     folder = tmp_path / "minutes"
@@ -538,7 +549,7 @@ def test_a_half_width_file_name_is_folded_with_a_warning(tmp_path):
     paths = find_transcripts(folder)
     assert sorted(meeting_id(p, folder) for p in paths) == ["デジタル1", "予算"]
     assert folded_names(paths, folder) == [("ﾃﾞｼﾞﾀﾙ１", "デジタル1")]
-    result, out = ingest(tmp_path, folder)
+    result, out = ingest(tmp_path, folder, how=how)
     assert result.returncode == 0, result.stderr
     assert ("ingest: warning: 1 file names folded (NFKC) to their meeting ids, e.g. "
             "'ﾃﾞｼﾞﾀﾙ１' -> 'デジタル1'") in result.stderr
