@@ -4,9 +4,6 @@ same scores as serial ones, and the fit stage reading only what it needs."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +12,7 @@ import scipy.sparse as sp
 import yaml
 from _corpora import noisy_corpus
 from _project import ROOT
+from _stages import run_module
 
 from pipeline.common.atomic import sparse_to_npz_bytes
 from pipeline.common.compute import LocalExecutor, executor
@@ -126,6 +124,7 @@ def test_parallel_sweep_with_seeded_themes_equals_serial():
         assert _sweep(counts, vocab, texts, ex.map, seed_topics=themes) == serial
 
 
+@pytest.mark.slow  # a LocalCluster of two worker processes: seconds to start
 def test_dask_sweep_equals_local():
     counts, vocab, texts = noisy_corpus(seed=2)
     local = _sweep(counts, vocab, texts)
@@ -173,10 +172,7 @@ def _run_fit(tmp_path: Path, interim: Path, out: Path, sweep_max_docs: int):
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     args = [f"--{k}={interim / v}" for k, v in INPUTS.items()]
     args += [f"--{k}={out / v}" for k, v in OUTPUTS.items()]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-m", "pipeline.stages.fit", "--config", str(path),
-                             *args], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            check=False)
+    result = run_module(tmp_path, "fit", ["--config", str(path), *args])
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stderr, json.loads((out / "model.json").read_text(encoding="utf-8"))
 

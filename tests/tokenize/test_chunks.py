@@ -182,6 +182,7 @@ def test_cache_with_workers_keeps_order(tmp_path):
     assert again == []
 
 
+@pytest.mark.slow  # a LocalCluster of two worker processes: seconds to start
 def test_dask_local_cluster_gives_the_local_terms():
     s = settings()
     many = small_meetings(4000)
