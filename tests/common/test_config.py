@@ -7,6 +7,7 @@ import re
 
 import pytest
 import yaml
+from _fuzz import n_examples
 from _project import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -334,7 +335,7 @@ def test_the_fuzz_covers_every_number():
     assert (None, "seed") in NUMERIC_KEYS and ("speakers", "n_bootstrap") in NUMERIC_KEYS
 
 
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=n_examples(300), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=st.sampled_from(NUMERIC_KEYS), value=VALUES)
 def test_any_value_of_any_number_is_a_run_or_one_line(tmp_path, key, value):

@@ -12,6 +12,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
+from _fuzz import n_examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -160,7 +161,7 @@ CHARS = st.sampled_from(['"', '"', ",", "\t", "\n", "\r", "\r\n", "\x00", "\ufef
                          "\u2028", " ", "岸", "話", "。", "a", "\\ud800"])
 FIELD = st.lists(CHARS, max_size=6).map("".join)
 ROW = st.tuples(st.sampled_from(["m1", "m2", "m3", ""]), FIELD, FIELD)
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 200)), deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", n_examples(200))), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow,
                                        HealthCheck.function_scoped_fixture])
 

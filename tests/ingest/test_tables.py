@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _fuzz import n_examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,7 +93,7 @@ CHARS = st.sampled_from(['"', '"', ",", "\t", "\n", "\r", "\r\n", "\x00", "\ufef
 FIELD = st.lists(CHARS, max_size=8).map("".join)
 ROWS = st.lists(st.tuples(FIELD, FIELD), min_size=1, max_size=6)
 # FUZZ_EXAMPLES=5000 pytest tests/ingest/test_tables.py searches longer.
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 300)), deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", n_examples(300))), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 

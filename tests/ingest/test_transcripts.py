@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pytest
+from _fuzz import n_examples
 from _project import DATA, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -360,7 +361,7 @@ _FRAGMENTS = st.sampled_from(
 _TEXT = st.lists(st.one_of(_FRAGMENTS, st.text(max_size=12)), max_size=30).map("".join)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=n_examples(2000), deadline=None)
 @given(text=_TEXT, style=st.sampled_from(["auto", "angle", "angle_inline", "diet", "colon"]))
 def test_split_turns_parses_or_says_why(text, style):
     try:
@@ -399,7 +400,7 @@ def _old_forms() -> str:
     return "".join(converter.basic_converter.kyujitai_to_shinjitai_database) + words + "欠"
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=n_examples(500), deadline=None)
 @given(st.text(alphabet=st.sampled_from(_old_forms() + "労働委員会のはがデジタル"), max_size=40))
 def test_fold_equals_kyujipy(text):
     assert fold(text) == _kyujipy().kyujitai_to_shinjitai(text)

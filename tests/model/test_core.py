@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from _corpora import noisy_corpus
+from _fuzz import n_examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,7 +107,7 @@ def test_more_themes_than_k_is_an_error_before_any_fit():
         fit(inputs(), themes, n_topics=3, themes_file="themes.yaml")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=n_examples(200), deadline=None)
 @given(st.lists(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.5]), min_size=6, max_size=6),
                 min_size=1, max_size=4),
        st.integers(min_value=0, max_value=8))

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from _fuzz import n_examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,7 +50,7 @@ def test_jaccard(a, b, expected):
     assert jaccard(b, a) == pytest.approx(expected)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=n_examples(100), deadline=None)
 @given(perm=st.permutations(range(len(TOPICS))))
 def test_match_topics_recovers_a_permutation(perm):
     other = [TOPICS[p] for p in perm]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _fuzz import n_examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
@@ -103,7 +104,7 @@ def _crosstab_table(doc_terms, speakers, min_tokens, n_speakers, n_terms):
     return table.sort_index().sort_index(axis=1)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=n_examples(300), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["甲", "乙", "丙", "丁", "戊"]),
                           st.lists(st.sampled_from(list("abcdef")), min_size=1, max_size=4)),
                 min_size=3, max_size=20),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from _fuzz import n_examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,7 +55,7 @@ def test_speakers_who_differ_are_pooled_less_than_speakers_who_do_not():
         pool_speakers(alike, n_tokens, codes, 20, 0.9).kappa
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=n_examples(30), deadline=None)
 @given(st.integers(0, 10_000))
 def test_pooled_shares_are_shares(seed):
     theta, n_tokens, codes, _ = _corpus(seed, n_speakers=8, docs_per_speaker=3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _fuzz import n_examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -50,7 +51,7 @@ def aggregate(frame, seed=7, n_boot=60):
     return aggregate_shares(frame, TOPICS, "speaker", cfg, seed)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=n_examples(100), deadline=None)
 @given(frame=doc_topic_frames())
 def test_shares_are_distributions(frame):
     result = aggregate(frame)
@@ -64,7 +65,7 @@ def test_shares_are_distributions(frame):
     assert (result["share"] <= result["ci_high"]).all()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=n_examples(100), deadline=None)
 @given(frame=doc_topic_frames(), order=st.randoms(use_true_random=False))
 def test_shares_do_not_depend_on_row_order(frame, order):
     rows = list(range(len(frame)))
@@ -76,7 +77,7 @@ def test_shares_do_not_depend_on_row_order(frame, order):
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=n_examples(50), deadline=None)
 @given(frame=doc_topic_frames())
 def test_counts_per_speaker(frame):
     result = aggregate(frame)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _fuzz import n_examples
 from _project import ROOT
 from _stages import Finished, run_module, snapshot
 from _stages import run_stage as run_in_process
@@ -253,7 +254,8 @@ def test_killed_run_leaves_previous_output_and_reruns_cleanly(tmp_path):
     assert not list(out.glob(".*.tmp"))
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=n_examples(2000), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.recursive(
     st.none() | st.booleans() | st.integers(-5, 50) | st.floats(allow_nan=True)
     | st.text(max_size=8),

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from _fuzz import n_examples
 from _project import ROOT
 from hypothesis import given
 from hypothesis import settings as examples
@@ -136,7 +137,7 @@ def test_damaged_cache_entry_is_recomputed(tmp_path):
     assert missed == [0, 1]
 
 
-@examples(max_examples=200, deadline=None)
+@examples(max_examples=n_examples(200), deadline=None)
 @given(data=st.binary(max_size=200) | st.builds(
     lambda cut, flip: cut[:-1] + bytes([cut[-1] ^ flip]) if cut else cut,
     st.sampled_from([pickle.dumps(("x", (1, "y"), b"z", [2.5]), protocol=5)[:n]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _fuzz import n_examples
 from _project import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -256,7 +257,7 @@ def test_words_skipped_by_part_of_speech_are_words_the_rules_drop(tagger, pos):
     assert skipped > 100
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=n_examples(300), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab1 \t\u3000@.:/-_httpswww。経済ＡＢ・"))
                | st.characters(), max_size=40))
 def test_text_for_terms_checks_are_only_shortcuts(text):
