@@ -3,35 +3,16 @@ named by absolute paths, no table, metric, chart or report holds one (issue 26.1
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-from _stages import CONFIG, ROOT, run_pipeline
-
-pytestmark = pytest.mark.slow
+from _project import ROOT
 
 
-def test_no_output_holds_an_absolute_path(tmp_path):
-    elsewhere = tmp_path / "elsewhere" / "minutes"
-    elsewhere.mkdir(parents=True)
-    source = next((ROOT / "data").glob("*.txt"))
-    shutil.copy(source, elsewhere / source.name)
-    work = tmp_path / "work"
-    work.mkdir()
-    config = {**CONFIG, "ingest": {**CONFIG["ingest"], "input": str(elsewhere)},
-              "model": {**CONFIG["model"], "n_topics": 6},
-              "speakers": {**CONFIG["speakers"], "n_bootstrap": 50}}
-    import _stages
-
-    saved = _stages.ARGS["ingest"]
-    _stages.ARGS["ingest"] = [*saved]
-    _stages.ARGS["ingest"][saved.index("--input") + 1] = str(elsewhere)
-    try:
-        run_pipeline(work, config)
-    finally:
-        _stages.ARGS["ingest"] = saved
-    prefixes = [str(tmp_path), str(ROOT), str(Path.home())]
+def test_no_output_holds_an_absolute_path(bundled_run):
+    # The bundled run reads its input from base/elsewhere/minutes, named by its absolute path
+    # in the config, with the config's files (stopwords, themes) in the project.
+    work, source = bundled_run.work, next(bundled_run.input.glob("*.txt"))
+    prefixes = [str(bundled_run.base), str(ROOT), str(Path.home())]
     found = []
     for path in sorted(work.rglob("*")):
         if not path.is_file() or path.name == "pipeline.yaml":  # the config is an input

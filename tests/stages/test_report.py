@@ -3,43 +3,37 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from _project import ROOT
-from _stages import CONFIG, STAGES, run_stage, snapshot
-
-MEETING = next((ROOT / "data").glob("*.txt"))  # the bundled meeting
-SMALL = {**CONFIG, "model": {**CONFIG["model"], "n_topics": 4}}  # a fixed K: quick
+from _stages import run_stage, snapshot
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("report_stage")
-    shutil.copy(MEETING, work / "minutes.txt")
-    for stage in STAGES:
-        paths = {"input": "minutes.txt"} if stage == "ingest" else {}
-        status, errors = run_stage(work, stage, SMALL, **paths)
-        assert status == 0, (stage, errors)
-    return work
+def work(bundled_run) -> Path:
+    return bundled_run.work
 
 
-def test_a_rerun_gives_the_same_report(work):
+@pytest.fixture(scope="module")
+def config(bundled_run) -> dict:
+    return bundled_run.config
+
+
+def test_a_rerun_gives_the_same_report(work, config):
     before = {name: (work / "report" / name).read_bytes() for name in ("index.html",
                                                                         "report.md")}
-    assert run_stage(work, "report", SMALL)[0] == 0
+    assert run_stage(work, "report", config)[0] == 0
     assert before == {name: (work / "report" / name).read_bytes() for name in before}
     assert b'id="corpus-data"' in before["index.html"]
 
 
-def test_inputs_of_two_runs_are_one_line_and_keep_the_last_report(work):
+def test_inputs_of_two_runs_are_one_line_and_keep_the_last_report(work, config):
     index = work / "dtm_documents.json"
     good = index.read_text(encoding="utf-8")
     index.write_text(json.dumps(json.loads(good)[1:]), encoding="utf-8")
     before = snapshot(work / "report")
     try:
-        status, errors = run_stage(work, "report", SMALL)
+        status, errors = run_stage(work, "report", config)
     finally:
         index.write_text(good, encoding="utf-8")
     assert status == 2 and len(errors) == 1
@@ -47,7 +41,7 @@ def test_inputs_of_two_runs_are_one_line_and_keep_the_last_report(work):
     assert snapshot(work / "report") == before
 
 
-def test_a_hand_damaged_table_is_one_line_in_charts(work):
+def test_a_hand_damaged_table_is_one_line_in_charts(work, config):
     # A column renamed by hand in speaker_topics.csv was a KeyError traceback (issue 29.9).
     table = work / "speaker_topics.csv"
     good = table.read_bytes()
@@ -55,7 +49,7 @@ def test_a_hand_damaged_table_is_one_line_in_charts(work):
     table.write_text(header.replace(",share,", ",shares,") + "\n" + rest, encoding="utf-8")
     before = snapshot(work / "charts")
     try:
-        status, errors = run_stage(work, "charts", SMALL)
+        status, errors = run_stage(work, "charts", config)
     finally:
         table.write_bytes(good)
     assert status == 2 and len(errors) == 1, errors
