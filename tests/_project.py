@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"  # small inputs of the tests
 _SKIP = shutil.ignore_patterns(".venv", ".git", "outputs", "__pycache__", ".pytest_cache",
                                "*.egg-info", ".hypothesis", "docs")
 

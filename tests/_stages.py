@@ -8,7 +8,9 @@ import io
 import os
 import runpy
 import sys
+import traceback
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -86,6 +88,28 @@ ARGS = {
 STAGES = tuple(ARGS)
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What a stage run left, as `subprocess.run(..., capture_output=True)` reports it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_module(work: Path, stage: str, argv: list[str],
+               env: dict[str, str] | None = None) -> Finished:
+    """Run `python -m pipeline.stages.<stage> *argv` from work in this process, as a new
+    interpreter would: exit status, stdout, stderr (with the traceback if the stage raised)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        status = _run(work, stage, argv, env, stdout, stderr)
+    except Exception:  # an interpreter prints the traceback and exits with 1
+        stderr.write(traceback.format_exc())
+        status = 1
+    return Finished(status, stdout.getvalue(), stderr.getvalue())
+
+
 def run_stage(work: Path, stage: str, config: dict | None = None,
               env: dict[str, str] | None = None, **paths: str) -> tuple[int, list[str]]:
     """Run one stage's entry point in work (file arguments as in ARGS, or as given by
@@ -96,27 +120,41 @@ def run_stage(work: Path, stage: str, config: dict | None = None,
     (work / "pipeline.yaml").write_text(
         yaml.safe_dump(config if config is not None else CONFIG, allow_unicode=True),
         encoding="utf-8")
+    stderr = io.StringIO()
+    status = _run(work, stage, ["--config", str(work / "pipeline.yaml"), *args], env, None,
+                  stderr)
+    return status, [line for line in stderr.getvalue().splitlines()
+                    if line.startswith("error:")]
+
+
+def _run(work: Path, stage: str, argv: list[str], env: dict[str, str] | None,
+         stdout: io.StringIO | None, stderr: io.StringIO) -> int:
+    """The stage's exit status; its stderr (and stdout, if given) go to the buffers."""
     saved = sys.argv, Path.cwd(), dict(os.environ)
-    sys.argv = [f"{stage}.py", "--config", str(work / "pipeline.yaml"), *args]
+    sys.argv = [f"{stage}.py", *argv]
     os.environ.pop("PIPELINE_DEBUG", None)
     os.environ.pop("DVC_STAGE", None)
     os.environ.update(env or {})
     os.chdir(work)
-    stderr = io.StringIO()
-    status = 0
     try:
-        with contextlib.redirect_stderr(stderr), warnings.catch_warnings():
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(contextlib.redirect_stderr(stderr))
+            if stdout is not None:
+                stack.enter_context(contextlib.redirect_stdout(stdout))
+            stack.enter_context(warnings.catch_warnings())
             warnings.simplefilter("ignore", RuntimeWarning)  # runpy: already imported
             runpy.run_module(f"pipeline.stages.{stage}", run_name="__main__")
     except SystemExit as exc:
-        status = exc.code
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=stderr)  # as the interpreter does with a message
+        return 1
     finally:
         sys.argv = saved[0]
         os.chdir(saved[1])
         os.environ.clear()
         os.environ.update(saved[2])
-    return status, [line for line in stderr.getvalue().splitlines()
-                    if line.startswith("error:")]
+    return 0
 
 
 def run_pipeline(work: Path, config: dict | None = None) -> None:

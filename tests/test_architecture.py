@@ -11,8 +11,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from _project import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"
 # Each step may import the steps before it, never one after it (stages may import anything);
 # compare reads finished runs, so it comes last.

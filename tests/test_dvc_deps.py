@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _project import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 STAGES = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
 
 

@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from _project import copy_project, dvc
+from _project import ROOT, copy_project, dvc
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _readme_recipe() -> list[str]:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _project import copy_project, dvc
+from _project import ROOT, copy_project, dvc
 
 from pipeline.common.config import PipelineConfig
 
-ROOT = Path(__file__).resolve().parents[1]
 STAGES = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
 CONFIG = "configs/pipeline.yaml"
 

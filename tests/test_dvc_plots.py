@@ -9,9 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _project import copy_project, dvc
-
-ROOT = Path(__file__).resolve().parents[1]
+from _project import ROOT, copy_project, dvc
 
 
 @pytest.fixture(scope="module")

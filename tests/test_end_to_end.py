@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _project import copy_project, dvc
+from _project import ROOT, copy_project, dvc
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("turns.csv", "doc_topics.csv", "speaker_topics.csv", "topic_terms.csv")
 _dvc = dvc
 

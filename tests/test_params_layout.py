@@ -8,11 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _project import ROOT
 from dvc.utils.hydra import apply_overrides
 
 from pipeline.common.config import load_config
 
-SHIPPED = Path(__file__).resolve().parents[1] / "configs" / "pipeline.yaml"
+SHIPPED = ROOT / "configs" / "pipeline.yaml"
 
 
 def _changed_lines(tmp_path: Path, overrides: list[str]) -> list[str]:

@@ -5,7 +5,7 @@
 
 Every key of `pipeline.common.config.PipelineConfig` with its default, what values it takes
 (type, bounds, choices and the rules of its validators) and its description: the schema is
-the one source, so the page cannot drift from it (tests/test_settings_doc.py)."""
+the one source, so the page cannot drift from it (tests/common/test_settings_doc.py)."""
 
 from __future__ import annotations
 
