@@ -16,7 +16,7 @@ does) is fitted with K = the number of labels, under several seeds, on three cor
   (`pipeline.ingest.tables`, header records excluded, old character forms folded); one document per
   speech, label = the meeting (issueID, 7 meetings); tokenized with `tokenize_corpus`
   (nouns and proper nouns, shipped stopwords, compound_min_count=3, no boilerplate rule)
-  and vectorized with `build_dtm(min_df=2, max_df=0.5)`. Documents left empty are dropped
+  and vectorized with `build_dtm` (min_df 2, max_df 0.5). Documents left empty are dropped
   and labels follow the returned doc_ids.
 
 The score is `sklearn.metrics.normalized_mutual_info_score(label, argmax topic)` per document
@@ -47,7 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import normalized_mutual_info_score
 
-from pipeline.common.config import TokensConfig
+from pipeline.common.config import TokensConfig, VectorizeConfig
 from pipeline.ingest.tables import Columns, parse_rows, table_turns
 from pipeline.model.engines import ENGINES, EngineSpec, make_model
 from pipeline.tokenize.core import tokenize_corpus
@@ -160,7 +160,7 @@ def synthetic_corpus(name: str, seed: int) -> Corpus:
     """A synthetic corpus vectorized as the pipeline would (min_df 2, max_df 0.5)."""
     docs, labels = synthetic_tokens(DIFFICULTIES[name], N_SYNTHETIC_DOCS, seed)
     ids = [str(i) for i in range(len(docs))]
-    dtm = build_dtm(ids, docs, min_df=2, max_df=0.5)
+    dtm = build_dtm(ids, docs, VectorizeConfig(min_df=2, max_df=0.5))
     return Corpus(name, dtm.counts, dtm.vocabulary, tuple(labels[int(d)] for d in dtm.doc_ids))
 
 
@@ -178,7 +178,8 @@ def kokkai_corpus(path: Path = KOKKAI) -> Corpus:
     docs = [{"doc_id": str(i), "meeting": turn.meeting, "text": text}
             for i, (turn, text) in enumerate(zip(turns, texts, strict=True))]
     tokens = [r["terms"] for r in tokenize_corpus(lambda: docs, None, cfg).records()]
-    dtm = build_dtm([str(i) for i in range(len(turns))], tokens, min_df=2, max_df=0.5)
+    dtm = build_dtm([str(i) for i in range(len(turns))], tokens,
+                    VectorizeConfig(min_df=2, max_df=0.5))
     return Corpus("kokkai", dtm.counts, dtm.vocabulary,
                   tuple(turns[int(d)].meeting for d in dtm.doc_ids))
 

@@ -17,9 +17,8 @@ def main(args, config) -> None:
     cfg = config.vectorize
     records = list(progress(iter_records(args.tokens), desc="vectorize", unit="doc"))
     modelled = [r for r in records if not r.get("procedural")]
-    dtm = build_dtm([r["doc_id"] for r in modelled], [r["terms"] for r in modelled],
-                    cfg.min_df, cfg.max_df, cfg.max_features, cfg.min_doc_terms,
-                    [r.get("meeting", "") for r in modelled], cfg.max_meeting_df)
+    dtm = build_dtm([r["doc_id"] for r in modelled], [r["terms"] for r in modelled], cfg,
+                    [r.get("meeting", "") for r in modelled])
     write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))
     write_json(Path(args.vocabulary), list(dtm.vocabulary))
     n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel().tolist()

@@ -8,6 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from pipeline.common.config import VectorizeConfig
 from pipeline.common.errors import PipelineError
 
 
@@ -30,24 +31,18 @@ def effective_min_df(n_docs: int, min_df: int) -> int:
     return max(1, min(min_df, n_docs // 2))
 
 
-def build_dtm(
-    doc_ids: list[str],
-    tokens: list[list[str]],
-    min_df: int,
-    max_df: float,
-    max_features: int | None = None,
-    min_doc_terms: int = 1,
-    meetings: list[str] | None = None,
-    max_meeting_df: float = 1.0,
-) -> DocTermMatrix:
-    """Count terms; rare terms (< min_df docs) and ubiquitous ones (> max_df share) dropped,
-    and, in a corpus of at least MIN_MEETINGS meetings, terms used in more than
-    max_meeting_df of the meetings (国民, 実現, 動議: what every sitting says cannot tell
-    one sitting's subject from another's).
+def build_dtm(doc_ids: list[str], tokens: list[list[str]], cfg: VectorizeConfig,
+              meetings: list[str] | None = None) -> DocTermMatrix:
+    """Count terms; rare terms (< cfg.min_df docs) and ubiquitous ones (> cfg.max_df share)
+    dropped, and, given each document's meeting in a corpus of at least MIN_MEETINGS
+    meetings, terms used in more than cfg.max_meeting_df of the meetings (国民, 実現, 動議:
+    what every sitting says cannot tell one sitting's subject from another's).
 
-    Documents left with fewer than min_doc_terms terms are dropped too: no model can place a
-    document without terms, and one or two words place it by chance.
+    Documents left with fewer than cfg.min_doc_terms terms are dropped too: no model can place
+    a document without terms, and one or two words place it by chance.
     """
+    min_df, max_df, max_features = cfg.min_df, cfg.max_df, cfg.max_features
+    min_doc_terms, max_meeting_df = cfg.min_doc_terms, cfg.max_meeting_df
     meetings = meetings if meetings is not None else [""] * len(doc_ids)
     kept = [(d, t, m) for d, t, m in zip(doc_ids, tokens, meetings, strict=True) if t]
     if not kept:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.common.config import SpeakersConfig, TokensConfig
+from pipeline.common.config import SpeakersConfig, TokensConfig, VectorizeConfig
 from pipeline.ingest.documents import make_documents
 from pipeline.ingest.transcripts import split_turns
 from pipeline.model.engines import EngineSpec
@@ -45,7 +45,7 @@ def test_each_speaker_lands_on_their_own_topic(engine):
     records = [{"doc_id": d.doc_id, "meeting": "m", "text": d.text} for d in docs]
     result = tokenize_corpus(lambda: records, None, cfg, ExtraWords(frozenset(SUBJECTS)))
     terms = [r["terms"] for r in result.records()]
-    dtm = build_dtm([d.doc_id for d in docs], terms, min_df=2, max_df=0.9)
+    dtm = build_dtm([d.doc_id for d in docs], terms, VectorizeConfig(min_df=2, max_df=0.9))
     by_id = {d.doc_id: d for d in docs}
     authors = tuple(by_id[d].speaker for d in dtm.doc_ids)
     fitted = fit_topics(TermCounts(dtm.counts, tuple(dtm.vocabulary), authors),
