@@ -48,7 +48,7 @@ import scipy.sparse as sp
 from sklearn.metrics import normalized_mutual_info_score
 
 from pipeline.common.config import TokensConfig, VectorizeConfig
-from pipeline.ingest.tables import Columns, parse_rows, table_turns
+from pipeline.ingest.tables import Columns, TableRules, parse_rows, table_turns
 from pipeline.model.engines import ENGINES, EngineSpec, make_model
 from pipeline.tokenize.core import tokenize_corpus
 from pipeline.tokenize.dtm import build_dtm
@@ -169,8 +169,8 @@ def kokkai_corpus(path: Path = KOKKAI) -> Corpus:
     rows = parse_rows(path.read_text(encoding="utf-8"), ".jsonl", str(path))
     columns = Columns(speaker="speaker", text="speech", id="speechID", meeting="issueID",
                       date="date")
-    turns, _ = table_turns(rows, str(path), path.stem, columns, {"kind": ["header"]}, {},
-                           fold_old=True)
+    turns, _ = table_turns(rows, str(path), path.stem,
+                           TableRules(columns, {"kind": ["header"]}, {}, fold_old=True))
     turns = [t for t in turns if t.paragraphs]
     texts = ["\n".join(p.text for p in t.paragraphs) for t in turns]
     cfg = TokensConfig(pos=["noun", "proper_noun"], compound_min_count=3,

@@ -47,7 +47,7 @@ from pipeline.ingest.corpus import (  # noqa: E402
 )
 from pipeline.ingest.transcripts import fold  # noqa: E402
 from pipeline.speakers.core import speaker_table  # noqa: E402
-from pipeline.speakers.groups import group_samples  # noqa: E402
+from pipeline.speakers.groups import SharedDocs, group_samples  # noqa: E402
 from pipeline.speakers.shares import aggregate_shares  # noqa: E402
 
 
@@ -136,9 +136,9 @@ def speed(frame: pd.DataFrame, columns: list[str], groups: np.ndarray | None) ->
            "after_speaker_table_s": timed(speaker_table, frame, columns, [], cfg, 42)}
     if groups is not None:
         out["group_two_level_bootstrap_s"] = timed(
-            group_samples, frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(),
-            frame["speaker"].to_numpy(str), groups, cfg.n_bootstrap, 42,
-            frame["doc_id"].to_numpy(str))
+            group_samples, SharedDocs(frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(),
+                                      frame["speaker"].to_numpy(str), groups,
+                                      frame["doc_id"].to_numpy(str)), cfg.n_bootstrap, 42)
     return out
 
 

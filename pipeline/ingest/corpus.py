@@ -10,11 +10,16 @@ from typing import NamedTuple
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.dates import date_from_header, date_from_name
-from pipeline.ingest.documents import is_chair_speech, is_procedural, make_documents
+from pipeline.ingest.documents import (
+    DocOptions,
+    is_chair_speech,
+    is_procedural,
+    make_documents,
+)
 from pipeline.ingest.encoding import decode
 from pipeline.ingest.meetings import MeetingInfo, header_title, with_meetings
 from pipeline.ingest.persons import unify_speakers
-from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, parse_rows, table_turns
+from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, TableRules, parse_rows, table_turns
 from pipeline.ingest.transcripts import Turn, split_turns, tag_like_lines
 
 TEXT_SUFFIXES = (".txt", ".md", ".text")
@@ -137,9 +142,7 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> FileTurns:
     aliases = dict(options.aliases)
     if path.suffix.lower() in TABLE_SUFFIXES:
         rows = parse_rows(text, path.suffix.lower(), str(path))
-        turns, skipped = table_turns(
-            rows, str(path), meeting, options.columns,
-            {k: list(v) for k, v in options.exclude_rows}, aliases, options.fold_old)
+        turns, skipped = table_turns(rows, str(path), meeting, table_rules(options))
         if not turns:
             raise PipelineError(f"{path}: no utterance rows with a speaker; check ingest.columns")
         turns = table_meetings(turns, path, options)
@@ -166,6 +169,12 @@ def read_file(path: Path, meeting: str, options: ReadOptions) -> FileTurns:
     return FileTurns(turns, report, Counter())
 
 
+def table_rules(options: ReadOptions) -> TableRules:
+    """The ingest settings that turn a table's rows into turns."""
+    return TableRules(options.columns, {k: list(v) for k, v in options.exclude_rows},
+                      dict(options.aliases), options.fold_old)
+
+
 def table_meetings(turns: list[Turn], path: Path, options: ReadOptions) -> list[Turn]:
     """A table's turns with their meeting's date (the row's, else the file name's) and title
     (the title columns', else the meetings CSV's; that CSV wins where it gives one)."""
@@ -173,22 +182,6 @@ def table_meetings(turns: list[Turn], path: Path, options: ReadOptions) -> list[
     if named:
         turns = [t if t.date else replace(t, date=named) for t in turns]
     return with_meetings(turns, {m.meeting: m for m in options.meetings})
-
-
-@dataclass(frozen=True)
-class DocOptions:
-    """The ingest settings that cut turns into documents."""
-
-    unit: str = "paragraph"
-    sentences_per_doc: int = 3
-    max_chars: int = 2000
-    exclude_speakers: frozenset[str] = frozenset()
-    speaker_weights: tuple[tuple[str, float], ...] = ()
-    min_chars: int = 0
-    procedural_roles: tuple[str, ...] = ()
-    procedural_weight: float = 0.0
-    chair_speech_min_chars: int = 0
-    procedure_words: frozenset[str] = frozenset()  # the tokenizer's procedure lexicon
 
 
 class TurnRow(NamedTuple):
@@ -261,14 +254,8 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
     turns, report, skipped = read
     unified = unify_speakers(turns, frozenset(v for _, v in options.aliases))
     turns = with_roster(unified.turns, dict(options.roster))
-    docs = make_documents(turns, document_unit(docs_options.unit, path),
-                          docs_options.sentences_per_doc,
-                          docs_options.max_chars, docs_options.exclude_speakers,
-                          dict(docs_options.speaker_weights), min_chars=docs_options.min_chars,
-                          procedural_roles=docs_options.procedural_roles,
-                          procedural_weight=docs_options.procedural_weight,
-                          chair_speech_min_chars=docs_options.chair_speech_min_chars,
-                          procedure_words=docs_options.procedure_words)
+    docs = make_documents(turns, replace(docs_options,
+                                         unit=document_unit(docs_options.unit, path)))
     modelled = {(d.meeting, d.turn) for d in docs}
     speech = [t for t in turns if t.turn > 0]
     not_modelled, chair_speeches = why_not_modelled(speech, docs_options)

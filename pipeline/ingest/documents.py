@@ -137,24 +137,32 @@ def merge_short(pieces: list[Paragraph], min_chars: int) -> list[Paragraph]:
     return [_merge(group) if len(group) > 1 else group[0] for group in out]
 
 
-def make_documents(
-    turns: list[Turn],
-    unit: str,
-    sentences_per_doc: int = 3,
-    max_chars: int = 2000,
-    exclude_speakers: frozenset[str] = frozenset(),
-    speaker_weights: dict[str, float] | None = None,
-    *,
-    min_chars: int = 0,
-    procedural_roles: tuple[str, ...] = (),
-    procedural_weight: float = 0.0,
-    chair_speech_min_chars: int = 0,
-    procedure_words: frozenset[str] = frozenset(),
-) -> list[Document]:
-    """Documents from speaker turns; turn 0 (no speaker), excluded speakers and (at weight 0)
-    procedural roles are not used, but for a procedural role's own speech (is_chair_speech),
-    modelled at the speaker's weight."""
-    speaker_weights = speaker_weights or {}
+@dataclass(frozen=True)
+class DocOptions:
+    """The ingest settings that cut turns into documents."""
+
+    unit: str = "paragraph"
+    sentences_per_doc: int = 3
+    max_chars: int = 2000
+    exclude_speakers: frozenset[str] = frozenset()
+    speaker_weights: tuple[tuple[str, float], ...] = ()
+    min_chars: int = 0
+    procedural_roles: tuple[str, ...] = ()
+    procedural_weight: float = 0.0
+    chair_speech_min_chars: int = 0
+    procedure_words: frozenset[str] = frozenset()  # the tokenizer's procedure lexicon
+
+
+def make_documents(turns: list[Turn], options: DocOptions) -> list[Document]:
+    """Documents from speaker turns, cut by options.unit; turn 0 (no speaker), excluded
+    speakers and (at weight 0) procedural roles are not used, but for a procedural role's
+    own speech (is_chair_speech), modelled at the speaker's weight."""
+    o = options
+    unit, sentences_per_doc, max_chars = o.unit, o.sentences_per_doc, o.max_chars
+    exclude_speakers, min_chars = o.exclude_speakers, o.min_chars
+    procedural_roles, procedural_weight = o.procedural_roles, o.procedural_weight
+    chair_speech_min_chars, procedure_words = o.chair_speech_min_chars, o.procedure_words
+    speaker_weights = dict(o.speaker_weights)
     docs: list[Document] = []
     for turn in turns:
         if turn.turn == 0 or not turn.paragraphs or turn.speaker in exclude_speakers:

@@ -30,6 +30,7 @@ from pipeline.ingest.corpus import (
     ingest_file,
     meeting_id,
     table_meetings,
+    table_rules,
 )
 from pipeline.ingest.encoding import detect_encoding
 from pipeline.ingest.tables import (
@@ -279,10 +280,8 @@ def run_task(task: IngestTask) -> FileResult | TableEnd:
         return ingest_file(task.path, task.meeting, task.options, task.docs_options)
     if isinstance(task, RowsTask):
         options = task.options
-        turns, skipped = rows_to_turns(
-            task.rows, str(task.path), task.meeting, options.columns,
-            {k: list(v) for k, v in options.exclude_rows}, dict(options.aliases),
-            options.fold_old)
+        turns, skipped = rows_to_turns(task.rows, str(task.path), task.meeting,
+                                       table_rules(options))
         turns = table_meetings(turns, task.path, options)
         return cut_turns(task.path, (turns, None, skipped), options, task.docs_options)
     if isinstance(task, TaskError):

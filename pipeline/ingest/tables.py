@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.dates import normalize_date
@@ -184,32 +184,36 @@ def _value(row: dict, column: str, where: str) -> str:
     return value
 
 
-def table_turns(
-    rows: list[tuple[int, dict]],
-    source: str,
-    default_meeting: str,
-    columns: Columns,
-    exclude_rows: dict[str, list[str]],
-    aliases: dict[str, str],
-    fold_old: bool,
-) -> tuple[list[Turn], Counter]:
+@dataclass(frozen=True)
+class TableRules:
+    """How a table's rows become turns: its columns (ingest.columns), the rows left out
+    (ingest.exclude_rows: column -> values), ingest.aliases, and old kanji folded or not."""
+
+    columns: Columns = field(default_factory=Columns)
+    exclude_rows: dict[str, list[str]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    fold_old: bool = True
+
+
+def table_turns(rows: list[tuple[int, dict]], source: str, default_meeting: str,
+                rules: TableRules) -> tuple[list[Turn], Counter]:
     """Turns of an utterance table, numbered per meeting in row order; skipped rows counted."""
     if rows:
-        check_columns(set().union(*(r.keys() for _, r in rows)), source, columns)
-    return rows_to_turns(rows, source, default_meeting, columns, exclude_rows, aliases, fold_old)
+        check_columns(set().union(*(r.keys() for _, r in rows)), source, rules.columns)
+    return rows_to_turns(rows, source, default_meeting, rules)
 
 
 def check_columns(present: set[str], source: str, columns: Columns) -> None:
     """A column the config names that no row has is an error naming the columns there are."""
     defaults = Columns()
-    for field in FIELDS:
-        name = getattr(columns, field)
+    for role in FIELDS:
+        name = getattr(columns, role)
         # Optional columns may be absent, unless the user named one that is not there.
-        optional = field not in ("speaker", "text") and name == getattr(defaults, field)
+        optional = role not in ("speaker", "text") and name == getattr(defaults, role)
         if name not in present and not optional:
             raise PipelineError(
-                f"{source}: no column {name!r} for the {field}; columns are "
-                f"{sorted(present)}; map one with ingest.columns.{field}")
+                f"{source}: no column {name!r} for the {role}; columns are "
+                f"{sorted(present)}; map one with ingest.columns.{role}")
     missing = [c for c in columns.title if c not in present]
     if missing and columns.title != defaults.title:
         raise PipelineError(
@@ -222,16 +226,11 @@ def check_columns(present: set[str], source: str, columns: Columns) -> None:
                 f"columns are {sorted(present)}; name one of them or remove {name!r}")
 
 
-def rows_to_turns(
-    rows: list[tuple[int, dict]],
-    source: str,
-    default_meeting: str,
-    columns: Columns,
-    exclude_rows: dict[str, list[str]],
-    aliases: dict[str, str],
-    fold_old: bool,
-) -> tuple[list[Turn], Counter]:
+def rows_to_turns(rows: list[tuple[int, dict]], source: str, default_meeting: str,
+                  rules: TableRules) -> tuple[list[Turn], Counter]:
     """Turns of rows whose columns were checked (whole meetings: numbering starts at 1)."""
+    columns, exclude_rows, aliases, fold_old = (rules.columns, rules.exclude_rows,
+                                                rules.aliases, rules.fold_old)
     turns: list[Turn] = []
     skipped: Counter = Counter()
     numbers: Counter = Counter()

@@ -66,7 +66,8 @@ class NMFTopics(BaseEstimator):
     (MiniBatchNMF, multiplicative updates too, from the same start) for large corpora.
     """
 
-    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 400,
+    # A scikit-learn estimator takes its settings as arguments (get_params, clone).
+    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = 400,  # noqa: PLR0913
                  seed_topics: tuple[tuple[int, ...], ...] = (), solver: str = "batch",
                  tol: float = 1e-5):
         self.n_topics = n_topics

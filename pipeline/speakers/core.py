@@ -18,6 +18,8 @@ from pipeline.speakers.groups import (
     MAX_PAIRS,
     MISSING,
     REST,
+    Resampling,
+    SharedDocs,
     distinguishing_topics,
     group_differences,
     group_samples,
@@ -125,10 +127,10 @@ def attribute_tables(subject: pd.DataFrame, columns: list[str], attributes: list
     topics = [topic_number(c) for c in columns]
     tables, differences = {}, []
     for name in attributes:
-        result = group_samples(subject[columns].to_numpy(float),
-                               subject["n_tokens"].to_numpy(), subject["speaker"].to_numpy(str),
-                               subject[name].to_numpy(str), cfg.n_bootstrap, seed,
-                               subject["doc_id"].to_numpy(str))
+        docs = SharedDocs(subject[columns].to_numpy(float), subject["n_tokens"].to_numpy(),
+                          subject["speaker"].to_numpy(str), subject[name].to_numpy(str),
+                          subject["doc_id"].to_numpy(str))
+        result = group_samples(docs, cfg.n_bootstrap, seed)
         tables[name] = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
         differences.append(group_differences(result, topics, cfg.ci, cfg.min_tokens)
                            .assign(attribute=name))
@@ -198,8 +200,8 @@ def speaker_table(frame: pd.DataFrame, columns: list[str], attributes: Sequence[
     codes, names = pd.factorize(frame["speaker"], sort=True)
     theta, n_tokens = frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(float)
     pooled = pool_speakers(theta, n_tokens, codes, len(names), cfg.ci)
-    low, high = owner_intervals(theta, n_tokens, codes, len(names), cfg.n_bootstrap, cfg.ci,
-                                seed)
+    low, high = owner_intervals(theta, n_tokens, codes, len(names),
+                                Resampling(cfg.n_bootstrap, cfg.ci, seed))
     n_docs = np.bincount(codes, minlength=len(names))
     tokens = np.bincount(codes, weights=n_tokens, minlength=len(names)).astype(int)
     little = ((tokens < cfg.min_tokens) | (n_docs < 2))[:, None]
@@ -236,9 +238,10 @@ def speaker_differences(frame: pd.DataFrame, columns: list[str], topics: list[in
     if part["speaker"].nunique() < 2:
         return pd.DataFrame()
     # Each document its own cluster: a speaker's documents are resampled, once each level.
-    result = group_samples(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
-                           part["doc_id"].to_numpy(str), part["speaker"].to_numpy(str),
-                           cfg.n_bootstrap, seed, part["doc_id"].to_numpy(str))
+    docs = SharedDocs(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
+                      part["doc_id"].to_numpy(str), part["speaker"].to_numpy(str),
+                      part["doc_id"].to_numpy(str))
+    result = group_samples(docs, cfg.n_bootstrap, seed)
     pairs = group_differences(result, topics, cfg.ci, cfg.min_tokens)
     return pairs[pairs["other"] != REST].assign(attribute="speaker")
 

@@ -26,6 +26,29 @@ MIN_DIFF = 0.01
 
 
 @dataclass(frozen=True)
+class SharedDocs:
+    """Documents whose topic shares are pooled: shares (documents × topics), token counts,
+    and each document's cluster and group (its speaker and their group, or itself and its
+    speaker); doc_ids, if given, fix the order, so the result does not depend on the order
+    they come in."""
+
+    theta: np.ndarray
+    n_tokens: np.ndarray
+    speakers: np.ndarray
+    groups: np.ndarray
+    doc_ids: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Resampling:
+    """How a bootstrap is drawn: resamples, interval coverage, seed."""
+
+    n_boot: int
+    ci: float
+    seed: int
+
+
+@dataclass(frozen=True)
 class GroupSamples:
     """Point shares and bootstrap resamples of each group's topic shares."""
 
@@ -51,15 +74,14 @@ def _draw_within(owner: np.ndarray, n_owners: int, n_boot: int,
     return np.bincount(picks.ravel(), minlength=n_boot * n).reshape(n_boot, n)
 
 
-def group_samples(theta: np.ndarray, n_tokens: np.ndarray, speakers: np.ndarray,
-                  groups: np.ndarray, n_boot: int, seed: int,
-                  doc_ids: np.ndarray | None = None) -> GroupSamples:
+def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
     """Token-weighted shares of each group with `n_boot` two-level bootstrap resamples.
 
-    `speakers` and `groups` give each document's speaker and group (strings). With
-    `doc_ids`, the result does not depend on document order: documents are sorted by
-    (group, speaker, doc_id) first.
+    `docs.speakers` and `docs.groups` give each document's speaker and group (strings).
+    With `docs.doc_ids`, documents are sorted by (group, speaker, doc_id) first.
     """
+    theta, n_tokens, speakers, groups, doc_ids = (docs.theta, docs.n_tokens, docs.speakers,
+                                                  docs.groups, docs.doc_ids)
     # scipy.sparse is imported where the resamples are summed: the charts stage imports
     # this module for distinguishing_topics only, and has no other use for scipy.
     from scipy import sparse
@@ -152,15 +174,15 @@ def group_differences(result: GroupSamples, topics: list[int], ci: float,
     rest = result.samples - result.rest_samples
     low, high = _interval(rest, ci)
     for g, name in enumerate(result.groups):
-        frames.append(_diff_rows(name, REST, result.share[g] - result.rest_share[g],
-                                 low[g], high[g], topics, weak[g]))
+        frames.append(_diff_rows((name, REST), result.share[g] - result.rest_share[g],
+                                 (low[g], high[g]), topics, weak[g]))
     largest = np.argsort(-result.n_tokens, kind="stable")[:MAX_PAIRS]
     top = sorted(largest, key=lambda g: result.groups[g])
     for i, a in enumerate(top):
         for b in top[i + 1:]:
             lo, hi = _interval(result.samples[:, a] - result.samples[:, b], ci)
-            frames.append(_diff_rows(result.groups[a], result.groups[b],
-                                     result.share[a] - result.share[b], lo, hi, topics,
+            frames.append(_diff_rows((result.groups[a], result.groups[b]),
+                                     result.share[a] - result.share[b], (lo, hi), topics,
                                      weak[a] or weak[b]))
     if not frames:
         return pd.DataFrame(columns=["group", "other", "topic", "diff", "ci_low", "ci_high",
@@ -168,8 +190,9 @@ def group_differences(result: GroupSamples, topics: list[int], ci: float,
     return pd.concat(frames, ignore_index=True)
 
 
-def _diff_rows(group: str, other: str, diff: np.ndarray, low: np.ndarray, high: np.ndarray,
+def _diff_rows(names: tuple[str, str], diff: np.ndarray, bounds: tuple[np.ndarray, np.ndarray],
                topics: list[int], weak: bool) -> pd.DataFrame:
+    (group, other), (low, high) = names, bounds
     low, high = np.minimum(low, diff), np.maximum(high, diff)
     return pd.DataFrame({"group": group, "other": other, "topic": topics, "diff": diff,
                          "ci_low": low, "ci_high": high,
@@ -205,14 +228,15 @@ def _owner_chunks(bounds: np.ndarray, step: int, n_boot: int) -> list[tuple[int,
 
 
 def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
-                    n_owners: int, n_boot: int, ci: float,
-                    seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile intervals of each owner's (speaker's) token-weighted shares, resampling
+                    n_owners: int, how: Resampling) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals (how.ci) of each owner's (speaker's) token-weighted shares, in
+    how.n_boot resamples drawn from how.seed, resampling
     its documents with replacement: every owner of a chunk at once, in chunks of owners
     that bound the memory (owner i's rows are intervals[i]). Documents of one owner are
     drawn in the order given: pass them in a fixed order (by doc_id) for repeatable output."""
     from scipy import sparse  # see group_samples
 
+    n_boot, ci, seed = how.n_boot, how.ci, how.seed
     n_topics = theta.shape[1]
     low = np.empty((n_owners, n_topics))
     high = np.empty((n_owners, n_topics))

@@ -162,7 +162,8 @@ class Boilerplate:
         return ("".join(kept), dropped) if dropped else (text, 0)
 
 
-def find_boilerplate(documents: Iterable[tuple[str, ...]], min_meetings: int,
+# The exception to both C901 and PLR0913 in this package, to be split with its counting.
+def find_boilerplate(documents: Iterable[tuple[str, ...]], min_meetings: int,  # noqa: PLR0913
                      min_docs: int, map_: Callable[[Callable, Iterable], Iterator] = map,
                      batch_chars: int = BATCH_CHARS, min_speakers: int = 1) -> Boilerplate:
     """Segments recurring in at least min_meetings meetings of (meeting, text) or (meeting,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from _project import DATA
 
-from pipeline.ingest.documents import make_documents, split_sentences
+from pipeline.ingest.documents import DocOptions, make_documents, split_sentences
 from pipeline.ingest.transcripts import Paragraph, split_turns
 
 TEXT = (
@@ -62,13 +62,13 @@ def keyed(docs):
     ],
 )
 def test_units(turns, unit, expected):
-    docs = make_documents(turns, unit, sentences_per_doc=2)
+    docs = make_documents(turns, DocOptions(unit=unit, sentences_per_doc=2))
     assert keyed(docs) == expected
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 10])
 def test_sentence_windows_keep_all_sentences(turns, size):
-    docs = make_documents(turns, "sentences", sentences_per_doc=size)
+    docs = make_documents(turns, DocOptions(unit="sentences", sentences_per_doc=size))
     kishi = [d for d in docs if d.speaker == "岸"]
     assert len(kishi) == -(-5 // size)  # five sentences, ceil(5 / size) windows
     assert "".join(d.text for d in kishi) == (
@@ -79,16 +79,16 @@ def test_sentence_windows_keep_all_sentences(turns, size):
 @pytest.mark.parametrize("unit", ["turn", "paragraph", "sentences"])
 def test_turn_zero_is_not_a_document(turns, unit):
     assert turns[0].turn == 0
-    docs = make_documents(turns, unit)
+    docs = make_documents(turns, DocOptions(unit=unit))
     assert all(d.turn > 0 for d in docs)
     assert not any("前置き" in d.text for d in docs)
 
 
 @pytest.mark.parametrize("unit", ["turn", "paragraph", "sentences"])
 def test_excluded_speakers_are_not_documents(turns, unit):
-    docs = make_documents(turns, unit, exclude_speakers=frozenset({"岩田"}))
+    docs = make_documents(turns, DocOptions(unit=unit, exclude_speakers=frozenset({"岩田"})))
     assert {d.speaker for d in docs} == {"岸", "後藤"}
-    everyone = make_documents(turns, unit)
+    everyone = make_documents(turns, DocOptions(unit=unit))
     assert {d.speaker for d in everyone} == {"岸", "岩田", "後藤"}
 
 
@@ -98,7 +98,7 @@ def test_long_text_split_at_sentence_ends_under_max_chars(unit, max_chars):
     sentences = ["これは文です。", "次の文です。", "長めの三つ目の文です。", "終わり。"] * 6
     text = "<後藤>\n" + "".join(sentences) + "\n"
     turns, _ = split_turns(text, "m")
-    docs = make_documents(turns, unit, max_chars=max_chars)
+    docs = make_documents(turns, DocOptions(unit=unit, max_chars=max_chars))
     assert len(docs) > 1
     assert "".join(d.text for d in docs) == "".join(sentences)
     for doc in docs:
@@ -112,7 +112,7 @@ def test_long_text_split_at_sentence_ends_under_max_chars(unit, max_chars):
 
 def test_short_text_is_not_split():
     turns, _ = split_turns("<後藤>\n一文目。二文目。\n", "m")
-    docs = make_documents(turns, "turn", max_chars=100)
+    docs = make_documents(turns, DocOptions(unit="turn", max_chars=100))
     assert keyed(docs) == [("後藤", 1, 1, "一文目。二文目。")]
 
 
@@ -121,7 +121,7 @@ def test_documents_keep_their_source(unit):
     name = "angle_sample.txt"
     text = (DATA / name).read_text(encoding="utf-8")
     turns, _ = split_turns(text, "angle_sample")
-    docs = make_documents(turns, unit, sentences_per_doc=1, max_chars=100)
+    docs = make_documents(turns, DocOptions(unit=unit, sentences_per_doc=1, max_chars=100))
     assert docs
     by_turn = {t.turn: t for t in turns}
     for doc in docs:
@@ -142,7 +142,7 @@ def test_documents_keep_their_source(unit):
 def test_documents_offsets_point_at_source_text():
     text = "<岸>\n一つ目の文です。二つ目の文です。\n三つ目の段落です。\n"
     turns, _ = split_turns(text, "m")
-    docs = make_documents(turns, "sentences", sentences_per_doc=1)
+    docs = make_documents(turns, DocOptions(unit="sentences", sentences_per_doc=1))
     assert [text[d.start : d.end] for d in docs] == [d.text for d in docs]
 
 
@@ -157,17 +157,17 @@ def test_split_sentences_spans():
 
 def test_make_documents_does_not_mutate_turns(turns):
     before = list(turns)
-    make_documents(turns, "sentences", exclude_speakers=frozenset({"岸"}))
+    make_documents(turns, DocOptions(unit="sentences", exclude_speakers=frozenset({"岸"})))
     assert turns == before
 
 
 def test_no_turns_no_documents():
-    assert make_documents([], "paragraph") == []
+    assert make_documents([], DocOptions(unit="paragraph")) == []
 
 
 def test_speaker_weights_reach_documents():
     turns, _ = split_turns("<岩田>\n開会します。\n<岸>\n特区の話です。\n", "m")
-    docs = make_documents(turns, "turn", speaker_weights={"岩田": 0.3})
+    docs = make_documents(turns, DocOptions(unit="turn", speaker_weights=(("岩田", 0.3),)))
     assert {d.speaker: d.weight for d in docs} == {"岩田": 0.3, "岸": 1.0}
 
 
@@ -185,7 +185,7 @@ def test_short_paragraphs_of_a_turn_are_merged_up_to_min_chars():
 
 
 def test_min_chars_merges_only_within_a_turn(turns):
-    docs = make_documents(turns, "paragraph", min_chars=1000)
+    docs = make_documents(turns, DocOptions(unit="paragraph", min_chars=1000))
     assert [(d.speaker, d.turn) for d in docs] == [("岸", 1), ("岩田", 2), ("後藤", 3)]
     assert docs[0].text.endswith("四つ目。五つ目の段落。")
 
@@ -194,17 +194,19 @@ def test_procedural_roles_are_left_out_or_weighted():
     turns = split_turns("○山田委員長　これより会議を開きます。\n○鈴木委員　拉致問題を伺います。\n"
                         "○佐藤副議長　報告いたします。\n", "m")[0]
     roles = ("議長", "委員長")
-    assert [d.speaker for d in make_documents(turns, "turn", procedural_roles=roles)] == ["鈴木"]
-    weighted = make_documents(turns, "turn", procedural_roles=roles, procedural_weight=0.25)
+    left_out = make_documents(turns, DocOptions(unit="turn", procedural_roles=roles))
+    assert [d.speaker for d in left_out] == ["鈴木"]
+    weighted = make_documents(turns, DocOptions(unit="turn", procedural_roles=roles,
+                                                procedural_weight=0.25))
     assert [(d.speaker, d.weight) for d in weighted] == [("山田", 0.25), ("鈴木", 1.0),
                                                          ("佐藤", 0.25)]
-    assert len(make_documents(turns, "turn")) == 3
+    assert len(make_documents(turns, DocOptions(unit="turn"))) == 3
 
 
 def test_a_chair_tagged_by_role_alone_is_left_out():
     text = "<委員長>\nただいまから開会します。\n<田中>\n拉致問題を伺います。\n"
     turns = split_turns(text, "m")[0]
-    docs = make_documents(turns, "turn", procedural_roles=("委員長",))
+    docs = make_documents(turns, DocOptions(unit="turn", procedural_roles=("委員長",)))
     assert [d.speaker for d in docs] == ["田中"]
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.corpus import ReadOptions, read_file
-from pipeline.ingest.tables import Columns, parse_rows, table_turns
+from pipeline.ingest.tables import Columns, TableRules, parse_rows, table_turns
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_json_values_that_are_not_text(folder, value, kind):
 def test_json_numbers_keep_their_text():
     rows = parse_rows('{"speaker": 1, "text": "a"}\n{"speaker": 1.50, "text": "b"}\n',
                       ".jsonl", "t.jsonl")
-    turns, _ = table_turns(rows, "t.jsonl", "t", Columns(), {}, {}, True)
+    turns, _ = table_turns(rows, "t.jsonl", "t", TableRules(Columns(), {}, {}, True))
     assert [t.speaker for t in turns] == ["1", "1.50"]
 
 

@@ -8,6 +8,8 @@ import pandas as pd
 
 from pipeline.speakers.groups import (
     REST,
+    Resampling,
+    SharedDocs,
     distinguishing_topics,
     group_differences,
     group_samples,
@@ -33,7 +35,7 @@ def _planted(seed: int = 0):
 
 def test_planted_differences_are_found_with_evidence():
     theta, n_tokens, speakers, groups = _planted()
-    result = group_samples(theta, n_tokens, speakers, groups, 400, 42)
+    result = group_samples(SharedDocs(theta, n_tokens, speakers, groups), 400, 42)
     table = group_table(result, [1, 2, 3], 0.9, 40, "group")
     assert list(table.columns) == ["group", "topic", "share", "ci_low", "ci_high",
                                    "n_speakers", "n_docs", "n_tokens", "low_data"]
@@ -53,7 +55,7 @@ def test_no_difference_when_groups_are_alike():
     theta = rng.dirichlet(np.ones(3), size=200)
     speakers = np.array([f"s{i // 5}" for i in range(200)])
     groups = np.array(["a" if i // 5 % 2 else "b" for i in range(200)])
-    result = group_samples(theta, np.full(200, 10), speakers, groups, 400, 1)
+    result = group_samples(SharedDocs(theta, np.full(200, 10), speakers, groups), 400, 1)
     diffs = group_differences(result, [1, 2, 3], 0.9)
     # At 90%, a true null is flagged about 1 time in 10; over 3 topics, seldom all.
     assert diffs["excludes_zero"].sum() <= 1
@@ -62,8 +64,9 @@ def test_no_difference_when_groups_are_alike():
 def test_clustered_intervals_are_wider_than_document_intervals():
     """Documents of one speaker share a subject: resampling speakers says so."""
     theta, n_tokens, speakers, groups = _planted(1)
-    clustered = group_samples(theta, n_tokens, speakers, groups, 400, 42)
-    naive = group_samples(theta, n_tokens, np.arange(len(theta)).astype(str), groups, 400, 42)
+    clustered = group_samples(SharedDocs(theta, n_tokens, speakers, groups), 400, 42)
+    each = np.arange(len(theta)).astype(str)
+    naive = group_samples(SharedDocs(theta, n_tokens, each, groups), 400, 42)
 
     def width(r):
         return (np.quantile(r.samples, 0.95, 0) - np.quantile(r.samples, 0.05, 0)).mean()
@@ -75,15 +78,15 @@ def test_result_does_not_depend_on_document_order():
     theta, n_tokens, speakers, groups = _planted(2)
     perm = np.random.default_rng(9).permutation(len(theta))
     ids = np.array([f"d{i:03d}" for i in range(len(theta))])
-    a = group_samples(theta, n_tokens, speakers, groups, 100, 7, ids)
-    b = group_samples(theta[perm], n_tokens[perm], speakers[perm], groups[perm], 100, 7,
-                      ids[perm])
+    a = group_samples(SharedDocs(theta, n_tokens, speakers, groups, ids), 100, 7)
+    b = group_samples(SharedDocs(theta[perm], n_tokens[perm], speakers[perm], groups[perm],
+                                 ids[perm]), 100, 7)
     assert np.array_equal(a.share, b.share) and np.array_equal(a.samples, b.samples)
 
 
 def test_rest_is_the_other_groups_together():
     theta, n_tokens, speakers, groups = _planted(3)
-    result = group_samples(theta, n_tokens, speakers, groups, 50, 7)
+    result = group_samples(SharedDocs(theta, n_tokens, speakers, groups), 50, 7)
     assert np.allclose(result.rest_share[0], result.share[1])
     diffs = group_differences(result, [1, 2, 3], 0.9)
     assert set(diffs.loc[diffs["other"] == REST, "group"]) == {"与党", "野党"}
@@ -94,7 +97,7 @@ def test_owner_intervals_match_a_plain_bootstrap_in_distribution():
     theta = rng.dirichlet(np.ones(3), size=60)
     n_tokens = rng.integers(1, 30, 60).astype(float)
     owner = np.repeat(np.arange(3), 20)
-    low, high = owner_intervals(theta, n_tokens, owner, 3, 2000, 0.9, 0)
+    low, high = owner_intervals(theta, n_tokens, owner, 3, Resampling(2000, 0.9, 0))
     for o in range(3):
         part, w = theta[owner == o], n_tokens[owner == o]
         picks = rng.integers(0, 20, size=(2000, 20))
@@ -102,8 +105,8 @@ def test_owner_intervals_match_a_plain_bootstrap_in_distribution():
         assert np.allclose(low[o], np.quantile(shares, 0.05, 0), atol=0.02)
         assert np.allclose(high[o], np.quantile(shares, 0.95, 0), atol=0.02)
     # A one-document owner has a zero-width interval here: pooling handles those.
-    one_low, one_high = owner_intervals(theta[:1], n_tokens[:1], np.zeros(1, int), 1, 50,
-                                        0.9, 0)
+    one_low, one_high = owner_intervals(theta[:1], n_tokens[:1], np.zeros(1, int), 1,
+                                        Resampling(50, 0.9, 0))
     assert np.allclose(one_low, one_high)
 
 
@@ -111,7 +114,7 @@ def test_group_table_flags_little_text():
     theta, n_tokens, speakers, groups = _planted(6)
     n_tokens = np.where(groups == "野党", 0, n_tokens)
     n_tokens[groups == "野党"] = 1
-    result = group_samples(theta, n_tokens, speakers, groups, 50, 7)
+    result = group_samples(SharedDocs(theta, n_tokens, speakers, groups), 50, 7)
     table = group_table(result, [1, 2, 3], 0.9, 100, "group")
     assert pd.Series(table.set_index("group")["low_data"]).groupby(level=0).first().to_dict() \
         == {"与党": False, "野党": True}
@@ -124,7 +127,7 @@ def test_a_group_of_one_short_document_is_never_evidence():
     theta = np.vstack([theta, [[0.05, 0.05, 0.9]]])
     n_tokens = np.append(n_tokens, 2)
     speakers, groups = np.append(speakers, "一人"), np.append(groups, "小会派")
-    result = group_samples(theta, n_tokens, speakers, groups, 400, 42)
+    result = group_samples(SharedDocs(theta, n_tokens, speakers, groups), 400, 42)
     diffs = group_differences(result, [1, 2, 3], 0.9, min_tokens=40)
     small = diffs[(diffs["group"] == "小会派") | (diffs["other"] == "小会派")]
     assert len(small) and not small["excludes_zero"].any()
@@ -154,9 +157,9 @@ def test_owner_intervals_same_figures_whatever_the_chunking(monkeypatch):
     theta = rng.dirichlet(np.ones(4), size=60)
     n_tokens = rng.integers(5, 50, 60)
     owner = np.repeat(np.arange(6), 10)
-    whole = owner_intervals(theta, n_tokens, owner, 6, 300, 0.9, 0)
+    whole = owner_intervals(theta, n_tokens, owner, 6, Resampling(300, 0.9, 0))
     monkeypatch.setattr(groups, "DRAW_CELLS", 300 * 20)  # two owners a chunk
-    chunked = owner_intervals(theta, n_tokens, owner, 6, 300, 0.9, 0)
+    chunked = owner_intervals(theta, n_tokens, owner, 6, Resampling(300, 0.9, 0))
     # Other random draws, same bootstrap: intervals agree to resampling noise.
     assert np.allclose(whole[0], chunked[0], atol=0.08)
     assert np.allclose(whole[1], chunked[1], atol=0.08)
@@ -165,9 +168,9 @@ def test_owner_intervals_same_figures_whatever_the_chunking(monkeypatch):
 def test_a_speaker_in_two_groups_is_a_speaker_of_each():
     # 佐藤 changed groups: a speaker of both, resampled within each as its own cluster.
     theta = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
-    result = group_samples(theta, np.array([10, 10, 10, 10, 10]),
-                           np.array(["佐藤", "佐藤", "鈴木", "阿部", "阿部"]),
-                           np.array(["B", "A", "B", "A", "A"]), 50, 0)
+    result = group_samples(SharedDocs(theta, np.array([10, 10, 10, 10, 10]),
+                                      np.array(["佐藤", "佐藤", "鈴木", "阿部", "阿部"]),
+                                      np.array(["B", "A", "B", "A", "A"])), 50, 0)
     assert result.groups == ["A", "B"]
     assert result.n_speakers.tolist() == [2, 2]
     assert result.n_docs.tolist() == [3, 2]

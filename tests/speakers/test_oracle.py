@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline.common.config import SpeakersConfig, TokensConfig, VectorizeConfig
-from pipeline.ingest.documents import make_documents
+from pipeline.ingest.documents import DocOptions, make_documents
 from pipeline.ingest.transcripts import split_turns
 from pipeline.model.engines import EngineSpec
 from pipeline.model.topics import TermCounts, fit_topics
@@ -39,7 +39,7 @@ def transcript(seed: int = 0) -> str:
 @pytest.mark.parametrize("engine", ["nmf", "lda", "gensim_lda", "tomotopy_lda"])
 def test_each_speaker_lands_on_their_own_topic(engine):
     turns, _ = split_turns(transcript(), "m")
-    docs = make_documents(turns, "turn")
+    docs = make_documents(turns, DocOptions(unit="turn"))
     cfg = TokensConfig(pos=["noun"], compound_min_count=3, boilerplate_min_meetings=0,
                        drop_procedural_documents=False)
     records = [{"doc_id": d.doc_id, "meeting": "m", "text": d.text} for d in docs]
