@@ -72,7 +72,7 @@ def test_renaming_and_merging_topics_changes_every_output_but_not_the_fit(projec
     log = _repro(project)
     assert "Stage 'fit' didn't change, skipping" in log
     assert "label: warning: configs/topic_labels.yaml: topics.1.terms:" in log
-    assert "label: warning: configs/topic_labels.yaml: topics.40: the model has" in log
+    assert "label: warning: configs/topic_labels.yaml: topics.40: モデルのトピックは" in log
     assert "topics.40" in (project / OUT / "report" / "index.html").read_text("utf-8")
 
 
