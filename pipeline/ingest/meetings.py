@@ -8,15 +8,16 @@ speech: a date quoted in a speech is not the meeting's.
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass, replace
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.dates import normalize_date
+from pipeline.ingest.keyed_csv import KeyedCsv, keyed_rows
 from pipeline.ingest.transcripts import Turn
 
+MEETINGS = KeyedCsv("meeting", lambda h: unicodedata.normalize("NFKC", h).strip(), str.strip,
+                    lambda key: unicodedata.normalize("NFKC", key), ": meeting,title,date,...")
 MAX_TITLE_CHARS = 80  # a header's first line is its title; past this it is cut
 _HEADER_MARKS = "#*>-=　 \t"  # Markdown heading and rule marks around a header line
 
@@ -35,44 +36,16 @@ def parse_meetings(text: str, source: str) -> tuple[MeetingInfo, ...]:
     """The rows of a meetings CSV (a `meeting` column, optional `title` and `date`, any other
     columns as meeting attributes). A row without a meeting, a meeting given twice, a date
     that reads as no date or a row longer than the header is an error naming the line."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        return ()
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     out: list[MeetingInfo] = []
-    seen: dict[str, int] = {}
-    try:
-        header = [unicodedata.normalize("NFKC", h).strip() for h in next(reader)]
-        if "meeting" not in header:
-            raise PipelineError(f"{source}:1: no 'meeting' column (columns: {header}); the "
-                                "first line must name the columns: meeting,title,date,...")
-        for fields in reader:
-            line = reader.line_num
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) > len(header):
-                raise PipelineError(f"{source}:{line}: {len(fields)} fields but the header "
-                                    f"has {len(header)}; quote a field that holds a comma")
-            row = {h: f.strip() for h, f in zip(header, fields, strict=False)}
-            meeting = unicodedata.normalize("NFKC", row.pop("meeting", ""))
-            if not meeting:
-                raise PipelineError(f"{source}:{line}: no meeting; fill it in or delete the row")
-            if meeting in seen:
-                raise PipelineError(f"{source}:{line}: meeting {meeting!r} is already on line "
-                                    f"{seen[meeting]}; give each meeting one row")
-            seen[meeting] = line
-            written = row.pop("date", "")
-            date = normalize_date(written)
-            if written and not date:
-                raise PipelineError(f"{source}:{line}: date {written!r} is not a date; write "
-                                    "it as 2024-07-30 (or 令和6年7月30日), or leave it empty")
-            title = row.pop("title", "")
-            out.append(MeetingInfo(meeting, title, date,
-                                   tuple((k, v) for k, v in row.items() if k and v)))
-    except csv.Error as exc:
-        raise PipelineError(f"{source}:{reader.line_num}: malformed CSV ({exc}); put a field "
-                            'that holds a comma or a quote in double quotes, and write a quote '
-                            'inside it as ""') from None
+    for line, meeting, row in keyed_rows(text, source, MEETINGS):
+        written = row.pop("date", "")
+        date = normalize_date(written)
+        if written and not date:
+            raise PipelineError(f"{source}:{line}: date {written!r} is not a date; write "
+                                "it as 2024-07-30 (or 令和6年7月30日), or leave it empty")
+        title = row.pop("title", "")
+        out.append(MeetingInfo(meeting, title, date,
+                               tuple((k, v) for k, v in row.items() if k and v)))
     return tuple(out)
 
 
