@@ -363,7 +363,9 @@
       topicCell.title = doc[4] ? labels[doc[4]] : NOT_MODELLED_TITLE[doc[7]];
       row.appendChild(topicCell);
       if (corpus.groups.some(Boolean)) {
-        row.appendChild(el("td", "meta", corpus.groups[doc[6]] || "（会派なし）"));
+        var group = el("td", "meta", corpus.groups[doc[6]] || "（会派なし）");
+        group.title = group.textContent;
+        row.appendChild(group);
       }
       row.addEventListener("click", function () { showFull(row, doc, at, query.length); });
       body.appendChild(row);
