@@ -369,8 +369,9 @@ class ReportConfig(_Section):
     )
     search_max_chars: int = Field(
         5_000_000, ge=0, le=1_000_000_000, description="Characters of transcript text embedded "
-        "in the report for its search and topic browser (in corpus order; at most "
-        "1,000,000,000); past it the page says what is left out.",
+        "in the report for its search and topic browser: every turn of turns.csv, modelled "
+        "or not, in corpus order (at most 1,000,000,000); past it the page says how many "
+        "lines are left out.",
     )
     ca_rows: str = Field(
         "speaker", min_length=1, max_length=100, description="Rows of the correspondence "

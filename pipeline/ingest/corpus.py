@@ -200,9 +200,32 @@ class TurnRow(NamedTuple):
     source_id: str
     date: str
     modelled: bool
+    # The speaker's attributes on this turn (group, position, ...): one column each in
+    # turns.csv after `modelled` (attribute_columns names them).
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
-TURN_COLUMNS = TurnRow._fields
+TURN_COLUMNS = TurnRow._fields[:-1]  # the fixed columns; the attributes' follow them
+
+
+def attribute_names(options: ReadOptions) -> tuple[str, ...]:
+    """The speaker attributes a turn can carry: ingest.columns.attributes, `group` (a label's
+    `名（所属）`) and the roster's columns, in that order, each once."""
+    names = [name for name, _ in options.columns.attributes]
+    names += ["group", *sorted({k for _, pairs in options.roster for k, _ in pairs})]
+    return tuple(dict.fromkeys(names))
+
+
+def attribute_columns(names: tuple[str, ...]) -> tuple[str, ...]:
+    """turns.csv's column for each attribute: its name, or `attribute_<name>` if a fixed
+    column has that name (as the document table names them, pipeline/common/io.py)."""
+    return tuple(f"attribute_{n}" if n in TURN_COLUMNS else n for n in names)
+
+
+def turn_cells(row: TurnRow, names: tuple[str, ...]) -> tuple:
+    """A turn's cells in turns.csv: the fixed columns, then each attribute's value ("")."""
+    values = dict(row.attributes)
+    return (*row[:-1], *(values.get(n, "") for n in names))
 
 
 @dataclass
@@ -279,7 +302,8 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
 def turn_row(t: Turn, modelled: bool) -> TurnRow:
     """A turn as its row of turns.csv."""
     return TurnRow(t.meeting, t.turn, t.speaker_label, t.speaker, t.role, t.text, len(t.text),
-                   t.start, t.end, " ".join(t.directions), t.source_id, t.date, modelled)
+                   t.start, t.end, " ".join(t.directions), t.source_id, t.date, modelled,
+                   t.attributes)
 
 
 def why_not_modelled(speech: list[Turn], docs_options: DocOptions) -> tuple[Counter, int]:

@@ -11,7 +11,7 @@ from pipeline.stages._cli import log, run, stage_parser
 
 INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "label_notes", "k_sweep",
           "speakers_metrics", "topics",
-          "relevance", "doc_topics", "index", "documents", "dtm", "speaker_topics",
+          "relevance", "doc_topics", "index", "documents", "turns", "dtm", "speaker_topics",
           "meeting_topics", "meetings", "speaker_terms", "speaker_themes", "roster", "themes",
           "stopwords",
           "group_topics", "group_differences", "charts")
