@@ -17,6 +17,7 @@ from pipeline.ingest.documents import (
     make_documents,
 )
 from pipeline.ingest.encoding import decode
+from pipeline.ingest.group_aliases import alias_groups
 from pipeline.ingest.meetings import MeetingInfo, header_title, with_meetings
 from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, TableRules, parse_rows, table_turns
@@ -52,6 +53,7 @@ class ReadOptions:
     # configs/speakers.csv: speaker -> ((attribute, value), ...), filling what a table lacks.
     roster: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     meetings: tuple[MeetingInfo, ...] = ()  # ingest.meetings: titles and dates that win
+    group_aliases: tuple[tuple[str, str], ...] = ()  # ingest.group_aliases: variant -> group
 
 
 def find_transcripts(root: Path, key: str = "ingest.input") -> list[Path]:
@@ -229,6 +231,8 @@ class FileResult:
     dates: dict[str, str] = field(default_factory=dict)  # meeting -> its (first) date
     n_chair_speeches: int = 0  # procedural roles' turns modelled as their own speech
     titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title ("": none)
+    group_turns: Counter = field(default_factory=Counter)  # (variant, group) -> turns merged
+    group_speakers: set[tuple[str, str, str]] = field(default_factory=set)  # ... and speakers
 
 
 def ingest_file(path: Path, meeting: str, options: ReadOptions,
@@ -253,7 +257,9 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
     meetings suffice."""
     turns, report, skipped = read
     unified = unify_speakers(turns, frozenset(v for _, v in options.aliases))
-    turns = with_roster(unified.turns, dict(options.roster))
+    aliased = alias_groups(with_roster(unified.turns, dict(options.roster)),
+                           dict(options.group_aliases))
+    turns = aliased.turns
     docs = make_documents(turns, replace(docs_options,
                                          unit=document_unit(docs_options.unit, path)))
     modelled = {(d.meeting, d.turn) for d in docs}
@@ -273,6 +279,7 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
         n_chair_speeches=chair_speeches,
         titles={t.meeting: "" for t in turns}
         | {t.meeting: t.title for t in reversed(turns) if t.title},
+        group_turns=aliased.n_turns, group_speakers=aliased.speakers,
     )
 
 
