@@ -113,6 +113,8 @@ class IngestTally:
                 self.titles[meeting] = title
         self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
                            n_chair_speeches=result.n_chair_speeches,
+                           n_turns_merged=result.n_turns_merged,
+                           n_turns_split=result.n_turns_split,
                            unattributed=result.unattributed_chars,
                            n_documents=len(result.documents))
 
@@ -169,12 +171,15 @@ class IngestTally:
                                   sorted(self.unresolved.items(),
                                          key=lambda item: (-item[1], item[0]))[:MAX_NAMED]],
             "n_surnames_merged": len(self.merged),
+            "n_turns_merged": self.totals["n_turns_merged"],
             "surnames_merged": dict(sorted(self.merged.items())[:MAX_NAMED]),
             "n_ambiguous_surnames": len(self.ambiguous),
             "ambiguous_surnames": {k: list(v) for k, v in
                                    sorted(self.ambiguous.items())[:MAX_NAMED]},
             "n_surnames_split": len(self.split),
             "n_speakers_from_splits": sum(len(v) for v in self.split.values()),
+            # Turns given a split name (岡田（中央卸売市場長）), in every meeting alike.
+            "n_turns_split": self.totals["n_turns_split"],
             "surnames_split": {k: sorted(v) for k, v in sorted(self.split.items())[:MAX_NAMED]},
             "n_tag_like_lines": sum(r.n_tag_like_lines for r in self.reports),
             "tag_like_lines": tag_like[:MAX_NAMED],

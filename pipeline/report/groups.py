@@ -86,9 +86,11 @@ def _label_facts(ingest: dict) -> dict:
         "n_unresolved": ingest.get("n_unresolved_labels", 0),
         "merged": ingest.get("surnames_merged", {}),
         "n_merged": ingest.get("n_surnames_merged", 0),
+        "n_turns_merged": ingest.get("n_turns_merged", 0),
         "ambiguous": ingest.get("ambiguous_surnames", {}),
         "split": ingest.get("surnames_split", {}),
         "n_split": ingest.get("n_surnames_split", 0),
+        "n_turns_split": ingest.get("n_turns_split", 0),
         "tag_like": ingest.get("tag_like_lines", []),
         "n_tag_like": ingest.get("n_tag_like_lines", 0),
     }

@@ -146,3 +146,16 @@ def test_timeline_orders_meetings_by_date():
     fig = timeline_chart(doc_topics, TOPICS)
     assert [ax.get_title() for ax in fig.axes if ax.get_title()] == [
         "b（2020-01-01）", "a（2021-01-01）"]
+
+
+def test_every_join_and_split_of_labels_is_in_the_groups_and_method_sections():
+    groups, diffs = _groups()
+    ingest = {**INGEST, "n_turns_merged": 4, "n_surnames_split": 1, "n_turns_split": 2,
+              "surnames_split": {"岡田": ["岡田", "岡田（中央卸売市場長）"]}}
+    ctx = {**context()[0], "groups": group_section(groups, diffs, ingest, TOPICS)}
+    html, md = render_html(ctx), render_markdown(ctx)
+    method = html[html.index('id="method"'):]
+    assert "氏名に統合 1 件（4 発言）" in method
+    assert "別の話者に分割 1 件（名前を変えた発言 2" in method
+    assert "岡田 → 岡田・岡田（中央卸売市場長）" in html
+    assert "別の話者に分割 1 件" in md[md.index("## 方法と再現"):]
