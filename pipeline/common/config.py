@@ -140,6 +140,12 @@ class IngestConfig(_Section):
         default_factory=dict,
         description="Speaker name -> canonical name (one person, two labels).",
     )
+    group_aliases: dict[str, str] = Field(
+        default_factory=dict,
+        description="Value of the group attribute -> the group it is counted as (variants of "
+        "one party: {自由民主党・無所属の会: 自由民主党}); ingest.json says how many speakers "
+        "and turns each merged.",
+    )
     exclude_speakers: list[str] = Field(
         default_factory=list,
         description="Speakers kept in turns.csv but not modelled, e.g. the chair.",
@@ -355,6 +361,11 @@ class SpeakersConfig(_Section):
     min_tokens: int = Field(
         40, ge=1, le=1_000_000, description="Speakers with fewer modelled tokens are flagged, "
         "not ranked (1 to 1,000,000)."
+    )
+    min_group_speakers: int = Field(
+        3, ge=1, le=1_000_000, description="A group (会派, any attribute value) of fewer "
+        "speakers is shown with small_group true and never marked as setting itself apart: "
+        "one speaker's subjects are not a party's (1 = every group judged).",
     )
 
 

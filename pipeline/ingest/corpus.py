@@ -17,8 +17,9 @@ from pipeline.ingest.documents import (
     make_documents,
 )
 from pipeline.ingest.encoding import decode
+from pipeline.ingest.group_aliases import alias_groups
 from pipeline.ingest.meetings import MeetingInfo, header_title, with_meetings
-from pipeline.ingest.persons import unify_speakers
+from pipeline.ingest.persons import Splits, unify_speakers
 from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, TableRules, parse_rows, table_turns
 from pipeline.ingest.transcripts import Turn, split_turns, tag_like_lines
 
@@ -52,6 +53,14 @@ class ReadOptions:
     # configs/speakers.csv: speaker -> ((attribute, value), ...), filling what a table lacks.
     roster: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     meetings: tuple[MeetingInfo, ...] = ()  # ingest.meetings: titles and dates that win
+    group_aliases: tuple[tuple[str, str], ...] = ()  # ingest.group_aliases: variant -> group
+    # The corpus's split of names by kind of role, ((name, kind, speaker), ...), from the
+    # first pass of stream.ingest_results; None: decided within each file's turns.
+    splits: tuple[tuple[str, str, str], ...] | None = None
+
+    def split_map(self) -> Splits | None:
+        """`splits` as persons.unify_speakers takes it."""
+        return None if self.splits is None else {(n, k): s for n, k, s in self.splits}
 
 
 def find_transcripts(root: Path, key: str = "ingest.input") -> list[Path]:
@@ -252,6 +261,10 @@ class FileResult:
     dates: dict[str, str] = field(default_factory=dict)  # meeting -> its (first) date
     n_chair_speeches: int = 0  # procedural roles' turns modelled as their own speech
     titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title ("": none)
+    n_turns_merged: int = 0  # turns of a surname joined to a full name
+    n_turns_split: int = 0  # turns given a split name, 岡田（中央卸売市場長）
+    group_turns: Counter = field(default_factory=Counter)  # (variant, group) -> turns merged
+    group_speakers: set[tuple[str, str, str]] = field(default_factory=set)  # ... and speakers
 
 
 def ingest_file(path: Path, meeting: str, options: ReadOptions,
@@ -275,8 +288,11 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
     cut into documents and summed up; speakers are unified within each meeting, so whole
     meetings suffice."""
     turns, report, skipped = read
-    unified = unify_speakers(turns, frozenset(v for _, v in options.aliases))
-    turns = with_roster(unified.turns, dict(options.roster))
+    unified = unify_speakers(turns, frozenset(v for _, v in options.aliases),
+                             options.split_map())
+    aliased = alias_groups(with_roster(unified.turns, dict(options.roster)),
+                           dict(options.group_aliases))
+    turns = aliased.turns
     docs = make_documents(turns, replace(docs_options,
                                          unit=document_unit(docs_options.unit, path)))
     modelled = {(d.meeting, d.turn) for d in docs}
@@ -296,6 +312,8 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
         n_chair_speeches=chair_speeches,
         titles={t.meeting: "" for t in turns}
         | {t.meeting: t.title for t in reversed(turns) if t.title},
+        group_turns=aliased.n_turns, group_speakers=aliased.speakers,
+        n_turns_merged=unified.n_turns_merged, n_turns_split=unified.n_turns_split,
     )
 
 

@@ -84,8 +84,10 @@ def build_context(inputs: ReportInputs) -> dict:
         "search": search_summary(corpus, cfg.search_max_chars),
         "charts": charts, "chart_notes": chart_notes,
         "groups": group_section(inputs.group_topics, inputs.group_differences, inputs.ingest,
-                                topics, (inputs.speakers_metrics or {}).get("prior_documents"))
-        if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {}},
+                                topics, inputs.speakers_metrics)
+        if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {},
+                                                 "missing": None, "aliases": [],
+                                                 "min_group_speakers": None},
         "method": method_section(inputs),
     }
 

@@ -63,7 +63,7 @@ def main(args, config) -> None:
                               cfg.meetings or "") if args.meetings_file else ()
     options = read_options(cfg, roster, meetings)
     docs_options = doc_options(cfg, procedure_lexicon())
-    tally = IngestTally()
+    tally = IngestTally(options.group_aliases)
     if cfg.fold_old_kanji:
         fold("")  # load kyujipy's tables once, before the workers fork and share them
     workers = make_executor(ComputeConfig(), -1, size, PARALLEL_MIN_BYTES)
