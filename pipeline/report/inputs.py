@@ -23,6 +23,7 @@ from pipeline.common.io import (
 from pipeline.common.paths import without_absolute_paths
 from pipeline.model.themes import load_themes
 from pipeline.report.quotes import quoted_doc_ids
+from pipeline.report.scored import ScoredInputs
 
 CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
                "speaker_mix": "speaker_mix", "timeline": "timeline",
@@ -74,6 +75,7 @@ class ReportInputs:
     meeting_titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
+    scored: ScoredInputs | None = None  # the score stage's meetings (score.input)
 
 
 def read_report_inputs(args, config) -> ReportInputs:
@@ -94,6 +96,7 @@ def read_report_inputs(args, config) -> ReportInputs:
         command=dvc_command(),
         config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
+    meeting_topics = read_table(args.meeting_topics)
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
     return ReportInputs(
         ingest=read_json(args.ingest_metrics), tokens=read_json(args.tokens_metrics),
@@ -113,9 +116,11 @@ def read_report_inputs(args, config) -> ReportInputs:
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
-        meeting_dates=meeting_dates(read_table(args.meeting_topics)),
+        meeting_dates=meeting_dates(meeting_topics),
         meeting_titles=read_meeting_titles(args.meetings),
-        settings=settings)
+        settings=settings,
+        scored=ScoredInputs(meetings=read_table(args.score_meeting_topics),
+                            summary=read_json(args.score_summary), fitted=meeting_topics))
 
 
 def with_label_warnings(model: dict, notes: dict) -> dict:

@@ -14,7 +14,7 @@ INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "label_notes", "k
           "relevance", "doc_topics", "index", "documents", "dtm", "speaker_topics",
           "meeting_topics", "meetings", "speaker_terms", "speaker_themes", "roster", "themes",
           "stopwords",
-          "group_topics", "group_differences", "charts")
+          "group_topics", "group_differences", "charts", "score_meeting_topics", "score_summary")
 
 
 def main(args, config) -> None:
