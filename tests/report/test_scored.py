@@ -21,8 +21,9 @@ def _long(meetings: dict[str, tuple[float, ...]], **extra) -> pd.DataFrame:
     rows = []
     for n, (meeting, shares) in enumerate(meetings.items()):
         for topic, share in zip((1, 2, 4), shares, strict=True):
-            rows.append({"meeting": meeting, "title": f"{meeting}の会", "date": f"2024-0{n + 1}-01",
-                         "topic": topic, "share": share, "ci_low": share / 2,
+            rows.append({"meeting": meeting, "title": f"{meeting}の会",
+                         "date": f"2024-0{n + 1}-01", "topic": topic, "share": share,
+                         "ci_low": share / 2,
                          "ci_high": min(1.0, share * 1.5), "n_docs": 3, "n_tokens": 60,
                          "low_data": False, **extra.get(meeting, {})})
     return pd.DataFrame(rows)
