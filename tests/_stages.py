@@ -85,7 +85,8 @@ ARGS = {
                "stopwords.txt", "--group-topics", "group_topics.csv",
                "--group-differences", "group_differences.csv", "--charts", "charts",
                "--score-meeting-topics", "score_meeting_topics.csv", "--score-summary",
-               "score.json", "--out-dir", "report"],
+               "score.json", "--topic-terms", "topic_terms.csv", "--snapshot",
+               "report/run.json", "--out-dir", "report"],
 }
 STAGES = tuple(ARGS)
 

@@ -76,6 +76,9 @@ class ReportInputs:
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
     scored: ScoredInputs | None = None  # the score stage's meetings (score.input)
+    # This run compared with earlier ones (report.compare_with, report.since_last_run): the
+    # sections' plain data, made by pipeline.compare (a later step than the report's code).
+    comparisons: list[dict] = field(default_factory=list)
 
 
 def read_report_inputs(args, config) -> ReportInputs:

@@ -91,6 +91,7 @@ def build_context(inputs: ReportInputs) -> dict:
         if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {}},
         "method": method_section(inputs),
         "scored": scored_section(inputs.scored, topics),
+        "comparisons": inputs.comparisons,
     }
 
 
