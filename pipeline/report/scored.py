@@ -36,8 +36,11 @@ class ScoredInputs:
 def hellinger(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Hellinger distance of each row of p to each row of q (rows: topic mixes)."""
     root_p, root_q = np.sqrt(np.clip(p, 0, None)), np.sqrt(np.clip(q, 0, None))
-    squared = ((root_p[:, None, :] - root_q[None, :, :]) ** 2).sum(axis=2)
-    return np.sqrt(np.clip(squared / 2, 0, 1))
+    # ½ Σ (√p − √q)² expanded, as one product: no rows × rows × topics array (tens of
+    # thousands of fitted meetings).
+    squared = ((root_p ** 2).sum(axis=1)[:, None] + (root_q ** 2).sum(axis=1)[None, :]) / 2 \
+        - root_p @ root_q.T
+    return np.sqrt(np.clip(squared, 0, 1))
 
 
 def mixes(table: pd.DataFrame, topics: list[int]) -> pd.DataFrame:
@@ -71,17 +74,15 @@ def scored_section(scored: ScoredInputs | None, topics: list[dict]) -> dict:
     order = [t["topic"] for t in topics]
     labels = {t["topic"]: t.get("label", "") for t in topics}
     colors = topic_colors(topics)
-    new, old = mixes(scored.meetings, order), pd.DataFrame(columns=order, dtype=float)
-    if not scored.fitted.empty:
-        old = mixes(scored.fitted, order)
-    distance = hellinger(new.to_numpy(), old.to_numpy()) if len(old) else \
-        np.zeros((len(new), 0))
+    old = mixes(scored.fitted, order) if not scored.fitted.empty else \
+        pd.DataFrame(columns=order, dtype=float)
     info, fitted_info = meeting_info(scored.meetings), meeting_info(scored.fitted) \
         if not scored.fitted.empty else {}
     shown = list(dict.fromkeys(scored.meetings["meeting"].astype(str)))[:MAX_SCORED]
+    new = mixes(scored.meetings, order).loc[shown]
+    distance = hellinger(new.to_numpy(), old.to_numpy())
     rows = []
-    for meeting in shown:
-        i = new.index.get_loc(meeting)
+    for i, meeting in enumerate(shown):
         near = sorted(zip(distance[i], old.index.astype(str), strict=True))[:N_NEAREST]
         mix = new.iloc[i]
         rows.append({
@@ -95,7 +96,7 @@ def scored_section(scored: ScoredInputs | None, topics: list[dict]) -> dict:
                          "distance": float(d), "bar": bar(old.loc[m], labels, colors)}
                         for d, m in near],
         })
-    return {**empty, "meetings": rows, "n_meetings": len(new),
+    return {**empty, "meetings": rows, "n_meetings": scored.meetings["meeting"].nunique(),
             "unscored": scored.summary.get("meetings_unscored", []),
             "input": scored.summary.get("input"),
             "share_known": scored.summary.get("share_of_terms_known"),

@@ -51,6 +51,10 @@ def test_hellinger_is_zero_for_one_mix_one_for_disjoint_ones_and_symmetric():
     assert d[0, 0] == pytest.approx(0) and d[1, 1] == pytest.approx(1)
     assert np.allclose(hellinger(q, p), d.T)
     assert ((d >= 0) & (d <= 1)).all()
+    rng = np.random.default_rng(0)
+    x, y = rng.dirichlet(np.ones(6), 5), rng.dirichlet(np.ones(6), 7)
+    direct = np.sqrt(((np.sqrt(x)[:, None] - np.sqrt(y)[None]) ** 2).sum(axis=2) / 2)
+    assert np.allclose(hellinger(x, y), direct)
 
 
 def test_each_scored_meeting_lists_the_fitted_meetings_nearest_its_mix():
