@@ -20,6 +20,9 @@ from pipeline.report.palette import topic_colors
 KNOWN_MIN = 0.5  # a meeting with fewer of its terms known to the model is marked
 N_NEAREST = 3
 N_TOP = 3
+# A fitted meeting of fewer documents (a sitting that only opened and closed) has a mix of
+# chance, near any spread-out mix: it is no meeting to be "like".
+MIN_FITTED_DOCS = 5
 MAX_SCORED = 50  # meetings shown; outputs/score/meeting_topics.csv has every one
 SCORE_COMMAND = "dvc exp run -S 'configs/pipeline.yaml:score.input=data/new_minutes'"
 
@@ -63,6 +66,14 @@ def meeting_info(table: pd.DataFrame) -> dict[str, dict]:
     return {str(m): row for m, row in first[columns].to_dict("index").items()}
 
 
+def candidates(fitted: pd.DataFrame) -> pd.DataFrame:
+    """The fitted meetings a scored one may be near: those of MIN_FITTED_DOCS documents or
+    more and not flagged low_data."""
+    low = fitted["low_data"].astype(str).str.lower() == "true" if "low_data" in fitted \
+        else pd.Series(False, index=fitted.index)
+    return fitted[(fitted["n_docs"].astype(int) >= MIN_FITTED_DOCS) & ~low]
+
+
 def scored_section(scored: ScoredInputs | None, topics: list[dict]) -> dict:
     """The `scored` context of the report (plain data); no meetings when nothing was scored
     (the section then says how to score)."""
@@ -74,7 +85,7 @@ def scored_section(scored: ScoredInputs | None, topics: list[dict]) -> dict:
     order = [t["topic"] for t in topics]
     labels = {t["topic"]: t.get("label", "") for t in topics}
     colors = topic_colors(topics)
-    old = mixes(scored.fitted, order) if not scored.fitted.empty else \
+    old = mixes(candidates(scored.fitted), order) if not scored.fitted.empty else \
         pd.DataFrame(columns=order, dtype=float)
     info, fitted_info = meeting_info(scored.meetings), meeting_info(scored.fitted) \
         if not scored.fitted.empty else {}
@@ -100,7 +111,7 @@ def scored_section(scored: ScoredInputs | None, topics: list[dict]) -> dict:
             "unscored": scored.summary.get("meetings_unscored", []),
             "input": scored.summary.get("input"),
             "share_known": scored.summary.get("share_of_terms_known"),
-            "n_fitted": len(old), "known_min": KNOWN_MIN,
+            "n_fitted": len(old), "min_fitted_docs": MIN_FITTED_DOCS, "known_min": KNOWN_MIN,
             "legend": [{"topic": t, "label": labels[t], "color": colors[t]} for t in order]}
 
 

@@ -24,13 +24,15 @@ def _long(meetings: dict[str, tuple[float, ...]], **extra) -> pd.DataFrame:
             rows.append({"meeting": meeting, "title": f"{meeting}の会",
                          "date": f"2024-0{n + 1}-01", "topic": topic, "share": share,
                          "ci_low": share / 2,
-                         "ci_high": min(1.0, share * 1.5), "n_docs": 3, "n_tokens": 60,
+                         "ci_high": min(1.0, share * 1.5), "n_docs": 6, "n_tokens": 60,
                          "low_data": False, **extra.get(meeting, {})})
     return pd.DataFrame(rows)
 
 
+# 開会だけ: the closest mix to 新A, but two documents say little of a meeting; 少量: flagged.
 FITTED = _long({"特区会": (0.9, 0.1, 0.0), "材料会": (0.1, 0.8, 0.1), "安保会": (0.0, 0.1, 0.9),
-                "混合会": (0.4, 0.3, 0.3)})
+                "混合会": (0.4, 0.3, 0.3), "開会だけ": (0.8, 0.2, 0.0), "少量": (0.8, 0.2, 0.0)},
+               開会だけ={"n_docs": 2}, 少量={"low_data": True})
 
 
 def _scored(**changes) -> ScoredInputs:
@@ -67,7 +69,7 @@ def test_each_scored_meeting_lists_the_fitted_meetings_nearest_its_mix():
     assert first["title"] == "新Aの会" and first["date"] == "2024-01-01"
     assert [t["topic"] for t in first["top"]] == [1, 2, 4]
     assert (first["little_known"], second["little_known"]) == (False, True)
-    assert section["unscored"] == ["空の会"]
+    assert section["unscored"] == ["空の会"] and section["n_fitted"] == 4
     # A bar per mix, coloured by the topic's place in topics.json as the charts colour it.
     assert [(s["topic"], s["color"]) for s in first["bar"]] == [(1, TOPIC_COLORS[0]),
                                                                 (2, TOPIC_COLORS[1])]
@@ -95,7 +97,7 @@ def test_the_report_shows_scored_meetings_escaped_and_marks_those_the_model_hard
     assert section.count('class="mixbar') == 2 + 2 * 3  # each meeting, its three nearest
     md_section = md.split("## 採点した会議")[1].split("\n## ")[0]
     assert "<script>" not in md_section and "\\<script\\>" in md_section
-    assert "| 新Aの会 | 2024-01-01 | 3 | 75% |" in md_section
+    assert "| 新Aの会 | 2024-01-01 | 6 | 75% |" in md_section
     assert md_section.count("⚠") == 2  # the meeting, and the sentence that explains the mark
     assert "特区会の会（2024-01-01） 0." in md_section
     # One document: a bootstrap over it says nothing, so no interval is shown.
