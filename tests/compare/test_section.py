@@ -142,3 +142,16 @@ def test_an_earlier_run_is_read_from_a_copied_outputs_folder_or_named_in_one_lin
     [(_, name, run)] = earlier_runs(str(old), False, Path("unused"))
     assert run is not None and run.name == name and str(tmp_path) not in name
     assert run.metrics["model"]["n_topics"] == 5
+
+
+def test_the_command_reads_the_settings_of_a_copied_outputs_folder_from_run_json(tmp_path):
+    from pipeline.compare.runs import load_run
+
+    copied = tmp_path / "before"  # cp -r outputs /tmp/before: no configs/pipeline.yaml beside
+    (copied / "tables").mkdir(parents=True)
+    (copied / "report").mkdir()
+    terms_table(EARLIER).to_csv(copied / "tables" / "topic_terms.csv", index=False)
+    speakers_table({"甲": 1}).to_csv(copied / "tables" / "speaker_topics.csv", index=False)
+    assert load_run(str(copied), tmp_path).params == {}
+    (copied / "report" / "run.json").write_text(json.dumps(BEFORE), encoding="utf-8")
+    assert load_run(str(copied), tmp_path).params["model"] == {"n_topics": 5}
