@@ -50,7 +50,8 @@ ARGS = {
     "score": ["--model", "model", "--topics", "topics.json", "--stopwords", "stopwords.txt",
               "--speakers-file", "speakers.csv",
               "--doc-topics", "score_doc_topics.csv", "--speaker-topics",
-              "score_speaker_topics.csv", "--summary", "score.json"],
+              "score_speaker_topics.csv", "--summary", "score.json", "--meeting-topics",
+              "score_meeting_topics.csv"],
     "speakers": ["--doc-topics", "doc_topics.csv", "--topics", "topics.json", "--index",
                  "dtm_documents.json",
                  "--documents", "documents.jsonl", "--tokens", "tokens.jsonl",
@@ -84,7 +85,9 @@ ARGS = {
                "--roster", "roster.json", "--themes", "themes.yaml", "--stopwords",
                "stopwords.txt", "--group-topics", "group_topics.csv",
                "--group-differences", "group_differences.csv", "--charts", "charts",
-               "--out-dir", "report"],
+               "--score-meeting-topics", "score_meeting_topics.csv", "--score-summary",
+               "score.json", "--topic-terms", "topic_terms.csv", "--snapshot",
+               "report/run.json", "--out-dir", "report"],
 }
 STAGES = tuple(ARGS)
 

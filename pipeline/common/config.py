@@ -389,6 +389,20 @@ class ReportConfig(_Section):
         "analysis chart (speaker_term_ca.png) against terms: speaker, meeting, or the name of "
         "a speaker attribute of ingest.columns.attributes (group: the 会派).",
     )
+    compare_with: str | None = Field(
+        None, min_length=1, max_length=4096, description="A folder of an earlier run's outputs "
+        "(`cp -r outputs /tmp/before`) or an earlier project folder: the report gets a section "
+        "comparing this run with it (changed settings, K, quality readings, topics matched by "
+        "their top terms — same, split, merged, new, gone — and speakers whose main topic "
+        "moved), as `python -m pipeline.compare` does; empty = none. DVC does not watch the "
+        "folder: after replacing what it holds, `dvc repro -f -s report`.",
+    )
+    since_last_run: bool = Field(
+        False, description="Also compare with the run made before this one in this project "
+        "(outputs/report/run.json as the last report left it). The report then depends on "
+        "what ran before, not only on the inputs and settings: the same run can give another "
+        "report, so this is off unless asked for (docs/design.md#comparing-two-runs).",
+    )
 
 
 class OutputConfig(_Section):

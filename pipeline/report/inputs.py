@@ -24,6 +24,7 @@ from pipeline.common.io import (
 from pipeline.common.paths import without_absolute_paths
 from pipeline.model.themes import load_themes
 from pipeline.report.quotes import quoted_doc_ids
+from pipeline.report.scored import ScoredInputs
 
 CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
                "speaker_mix": "speaker_mix", "timeline": "timeline",
@@ -78,6 +79,10 @@ class ReportInputs:
     turns: list[dict] = field(default_factory=list)  # every turn, for the search
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
+    scored: ScoredInputs | None = None  # the score stage's meetings (score.input)
+    # This run compared with earlier ones (report.compare_with, report.since_last_run): the
+    # sections' plain data, made by pipeline.compare (a later step than the report's code).
+    comparisons: list[dict] = field(default_factory=list)
 
 
 def read_report_inputs(args, config) -> ReportInputs:
@@ -98,6 +103,7 @@ def read_report_inputs(args, config) -> ReportInputs:
         command=dvc_command(),
         config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
+    meeting_topics = read_table(args.meeting_topics)
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
     turns, kept = read_search_turns(args.turns, settings.search_max_chars)
     return ReportInputs(
@@ -120,9 +126,11 @@ def read_report_inputs(args, config) -> ReportInputs:
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
-        meeting_dates=meeting_dates(read_table(args.meeting_topics)),
+        meeting_dates=meeting_dates(meeting_topics),
         meeting_titles=read_meeting_titles(args.meetings),
-        settings=settings)
+        settings=settings,
+        scored=ScoredInputs(meetings=read_table(args.score_meeting_topics),
+                            summary=read_json(args.score_summary), fitted=meeting_topics))
 
 
 def read_search_turns(path: str | Path,

@@ -17,6 +17,7 @@ from pipeline.report.fonts import TYPED, font_face_css, missing_glyphs, page_cha
 from pipeline.report.groups import group_section
 from pipeline.report.inputs import CHART_FILES, ReportInputs
 from pipeline.report.quotes import representative_quotes
+from pipeline.report.scored import scored_section
 from pipeline.report.trust import quality_readings, versions
 from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map
 
@@ -89,6 +90,8 @@ def build_context(inputs: ReportInputs) -> dict:
                                                  "missing": None, "aliases": [],
                                                  "min_group_speakers": None},
         "method": method_section(inputs),
+        "scored": scored_section(inputs.scored, topics),
+        "comparisons": inputs.comparisons,
     }
 
 
