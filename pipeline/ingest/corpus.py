@@ -229,6 +229,8 @@ class FileResult:
     dates: dict[str, str] = field(default_factory=dict)  # meeting -> its (first) date
     n_chair_speeches: int = 0  # procedural roles' turns modelled as their own speech
     titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title ("": none)
+    # meeting -> its attributes from table rows (ingest.columns.meeting_attributes)
+    meeting_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def ingest_file(path: Path, meeting: str, options: ReadOptions,
@@ -273,7 +275,17 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
         n_chair_speeches=chair_speeches,
         titles={t.meeting: "" for t in turns}
         | {t.meeting: t.title for t in reversed(turns) if t.title},
+        meeting_attributes=meeting_values(turns),
     )
+
+
+def meeting_values(turns: list[Turn]) -> dict[str, dict[str, str]]:
+    """meeting -> the attributes its rows give (the rows agree: tables.MeetingValues)."""
+    out: dict[str, dict[str, str]] = {}
+    for t in turns:
+        if t.meeting_attributes:
+            out.setdefault(t.meeting, {}).update(t.meeting_attributes)
+    return out
 
 
 def turn_row(t: Turn, modelled: bool) -> TurnRow:

@@ -22,6 +22,7 @@ from pipeline.common.io import (
 )
 from pipeline.common.paths import without_absolute_paths
 from pipeline.model.themes import load_themes
+from pipeline.report.meeting_charts import meeting_attribute_files
 from pipeline.report.quotes import quoted_doc_ids
 
 CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
@@ -42,6 +43,7 @@ class ReportSettings:
     seed: int = 0
     command: str = "dvc repro"
     config_text: str = ""
+    time_bin: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class ReportInputs:
     meeting_titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
+    meeting_attribute_topics: pd.DataFrame | None = None  # meeting_attribute_topics.csv
+    meeting_attribute_charts: dict[str, bytes] = field(default_factory=dict)  # name -> PNG
+    topic_time: pd.DataFrame | None = None  # topic_time.csv
 
 
 def read_report_inputs(args, config) -> ReportInputs:
@@ -91,7 +96,7 @@ def read_report_inputs(args, config) -> ReportInputs:
         title=config.report.title, n_quotes=config.report.n_quotes,
         quote_min_share=config.report.quote_min_share,
         search_max_chars=config.report.search_max_chars, seed=config.seed,
-        command=dvc_command(),
+        command=dvc_command(), time_bin=config.report.time_bin,
         config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
@@ -115,7 +120,19 @@ def read_report_inputs(args, config) -> ReportInputs:
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
         meeting_dates=meeting_dates(read_table(args.meeting_topics)),
         meeting_titles=read_meeting_titles(args.meetings),
-        settings=settings)
+        settings=settings, topic_time=read_table(args.topic_time),
+        **meeting_attribute_inputs(args.meeting_attribute_topics, charts))
+
+
+def meeting_attribute_inputs(path: str, charts: Path) -> dict:
+    """meeting_attribute_topics.csv and each of its attributes' chart (the charts stage
+    names them with meeting_attribute_files)."""
+    table = read_table(path)
+    names = list(dict.fromkeys(table["attribute"].astype(str))) if len(table) else []
+    files = meeting_attribute_files(names)
+    return {"meeting_attribute_topics": table,
+            "meeting_attribute_charts": {
+                n: (charts / "meeting_attributes" / files[n]).read_bytes() for n in names}}
 
 
 def with_label_warnings(model: dict, notes: dict) -> dict:

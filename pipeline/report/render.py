@@ -16,7 +16,9 @@ import pandas as pd
 from pipeline.report.fonts import TYPED, font_face_css, missing_glyphs, page_characters
 from pipeline.report.groups import group_section
 from pipeline.report.inputs import CHART_FILES, ReportInputs
+from pipeline.report.meeting_sections import meeting_attribute_section, time_section
 from pipeline.report.quotes import representative_quotes
+from pipeline.report.timeline import shows_flow
 from pipeline.report.trust import quality_readings, versions
 from pipeline.report.workbench import corpus_data, pack, topic_map
 
@@ -89,6 +91,13 @@ def build_context(inputs: ReportInputs) -> dict:
                                 topics, (inputs.speakers_metrics or {}).get("prior_documents"))
         if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {}},
         "method": method_section(inputs),
+        "meeting_attributes": meeting_attribute_section(
+            inputs.meeting_attribute_topics, topics,
+            {n: base64.b64encode(png).decode("ascii")
+             for n, png in inputs.meeting_attribute_charts.items()}),
+        "time": {**time_section(inputs.topic_time, topics, inputs.speakers_metrics, shows_flow(
+            cfg.time_bin, inputs.doc_topics["meeting"].nunique() if len(inputs.doc_topics)
+            else 0)), "setting": cfg.time_bin},
     }
 
 

@@ -14,7 +14,8 @@ INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "label_notes", "k
           "relevance", "doc_topics", "index", "documents", "dtm", "speaker_topics",
           "meeting_topics", "meetings", "speaker_terms", "speaker_themes", "roster", "themes",
           "stopwords",
-          "group_topics", "group_differences", "charts")
+          "group_topics", "group_differences", "meeting_attribute_topics", "topic_time",
+          "charts")
 
 
 def main(args, config) -> None:

@@ -17,7 +17,8 @@ from pipeline.common.io import read_table as read_csv
 from pipeline.ingest.core import read_options
 from pipeline.ingest.corpus import read_file
 from pipeline.ingest.meetings import MeetingInfo, header_title, parse_meetings
-from pipeline.report.charts import timeline_chart
+from pipeline.report.timeline import flow_chart, time_chart
+from pipeline.speakers.time_bins import topic_time
 
 # No header: the first line is a tag, and the chair quotes a date in the first sentences.
 QUOTED_DATE = """<議長>
@@ -151,9 +152,12 @@ def test_the_timeline_names_meetings_by_title():
     rows = [{"doc_id": f"m{i}#1.1", "meeting": f"m{i}", "turn": 1, "topic_1": 1.0,
              "topic_2": 0.0, "n_tokens": 5, "date": f"2024-01-{i + 1:02d}"} for i in range(8)]
     titles = {f"m{i}": f"衆議院 委員会 第{i + 1}号" for i in range(8)}
-    fig = timeline_chart(pd.DataFrame(rows), topics, titles)
+    meetings = pd.DataFrame([{"meeting": r["meeting"], "date": r["date"], "topic": topic,
+                              "share": r[f"topic_{topic}"], "n_tokens": 5}
+                             for r in rows for topic in (1, 2)])
+    fig = time_chart(topic_time(meetings, "meeting", titles).table, topics)
     ticks = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
     assert "2024-01-01 衆議院 委員会 第1号" in ticks and not any("m0" in t for t in ticks)
-    few = timeline_chart(pd.DataFrame(rows[:2]), topics, titles)
+    few = flow_chart(pd.DataFrame(rows[:2]), topics, titles)
     assert [ax.get_title() for ax in few.axes if ax.get_title()] == [
         "衆議院 委員会 第1号（2024-01-01）", "衆議院 委員会 第2号（2024-01-02）"]
