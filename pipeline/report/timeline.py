@@ -20,6 +20,7 @@ from pipeline.speakers.time_bins import next_start
 MAX_MEETING_PANELS = 6  # auto: up to this many meetings, each meeting's flow turn by turn
 MAX_COLUMNS = 60  # a column per meeting: past this, consecutive meetings are pooled
 MAX_LABELS = 18  # labelled bins on the time axis; past this, every n-th
+MAX_TICK_CHARS = 18  # a meeting's title on a tick is cut past this
 UNIT_NAMES = {"month": "月", "quarter": "四半期（3 か月）", "year": "年"}
 
 
@@ -95,7 +96,9 @@ def time_chart(topic_time: pd.DataFrame, topics: list[dict], n_undated: int = 0)
     n_meetings = int(sizes["n_meetings"].sum())
     note = f"日付のない {n_undated} 回の会議は含みません" if n_undated else ""
     with japanese_style():
-        fig = Figure(figsize=(11, max(4.2, 1.2 + 0.17 * len(topics))), layout="constrained")
+        two_columns = len(topics) > 24  # the legend's: then the figure widens for it
+        fig = Figure(figsize=(13.5 if two_columns else 11, max(4.2, 1.2 + 0.17 * len(topics))),
+                     layout="constrained")
         ax = fig.subplots()
         if unit == "meeting":
             _meeting_columns(ax, wide, sizes["n_tokens"].to_numpy(float), topics, note)
@@ -105,7 +108,7 @@ def time_chart(topic_time: pd.DataFrame, topics: list[dict], n_undated: int = 0)
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False,
-                  ncols=2 if len(topics) > 24 else 1)
+                  ncols=2 if two_columns else 1)
         ax.set_title("トピックの推移（発言量で重み付けした割合）", fontsize=12)
     return fig
 
@@ -159,7 +162,9 @@ def _meeting_columns(ax, wide: pd.DataFrame, tokens: np.ndarray, topics: list[di
 
 
 def _meeting_tick(date: str, title: str) -> str:
-    """A meeting's tick: `date title` (the title alone when undated)."""
+    """A meeting's tick: `date title` (the title alone when undated), the title cut past
+    MAX_TICK_CHARS: a long committee name squeezed the chart into a corner."""
+    title = title if len(title) <= MAX_TICK_CHARS else title[:MAX_TICK_CHARS - 1] + "…"
     return f"{date} {title}" if date else title
 
 

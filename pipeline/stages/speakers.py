@@ -61,8 +61,8 @@ def main(args, config) -> None:
         f"{', '.join(m['speakers_without_terms']) or 'none'}; attributes: "
         f"{m['attributes'] or 'none'}; meeting attributes: "
         f"{m['meeting_attributes'] or 'none'}; over time: by {m['time_bin']}, "
-        f"{m['n_time_bins']} bins ({m['n_meetings_undated_in_time']} undated meetings left "
-        f"out); procedure only (no topic mix shown): "
+        f"{m['n_time_bins']} bin(s) ({m['n_meetings_undated_in_time']} undated meetings "
+        f"left out); procedure only (no topic mix shown): "
         f"{', '.join(m['speakers_procedural']) or 'none'}")
 
 
