@@ -57,7 +57,8 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 # Columns of our tables that hold text: read as strings, so that speakers `1` and `01` stay
 # two speakers and an id keeps its leading zeros. Every other column is a number or a flag.
 TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role", "text",
-                          "directions", "source_id", "date", "term", "theme", "title"})
+                          "directions", "source_id", "date", "term", "theme", "title",
+                          "attribute", "value", "time_bin", "bin_start", "bin_label"})
 
 
 def _read_csv(path: Path, text: bool = False) -> pd.DataFrame:
