@@ -39,7 +39,7 @@ def test_turns_are_read_as_tagged(project):
     turns = _read(project, "turns.csv")
     assert list(turns.columns) == ["meeting", "turn", "speaker_label", "speaker", "role", "text",
                                    "n_chars", "start", "end", "directions", "source_id", "date",
-                                   "modelled"]
+                                   "modelled", "group", "position"]  # the attributes
     speech = turns[turns["turn"] > 0]
     assert len(speech) == 39
     assert speech["speaker"].nunique() == 22

@@ -111,3 +111,11 @@ def test_scoring_a_new_meeting_uses_the_saved_model_without_refitting(project, t
     summary = json.loads((project / OUT / "score" / "score.json").read_text("utf-8"))
     assert summary["n_documents_scored"] == len(original)
     assert 0.5 < summary["share_of_terms_known"] < 1
+    # The report, which depends on the score stage's outputs, shows the scored meeting
+    # beside the fitted one it repeats: their mixes are all but the same.
+    assert "Running stage 'report'" in log
+    md = (project / OUT / "report" / "report.md").read_text("utf-8")
+    rows = [line for line in md.split("## 採点した会議")[1].split("\n## ")[0].splitlines()
+            if line.startswith("| ")][1:]
+    assert len(rows) == 1, rows
+    assert float(rows[0].rsplit(" ", 2)[-2]) < 0.1, rows[0]

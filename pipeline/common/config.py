@@ -158,6 +158,12 @@ class IngestConfig(_Section):
         default_factory=dict,
         description="Speaker name -> canonical name (one person, two labels).",
     )
+    group_aliases: dict[str, str] = Field(
+        default_factory=dict,
+        description="Value of the group attribute -> the group it is counted as (variants of "
+        "one party: {自由民主党・無所属の会: 自由民主党}); ingest.json says how many speakers "
+        "and turns each merged.",
+    )
     exclude_speakers: list[str] = Field(
         default_factory=list,
         description="Speakers kept in turns.csv but not modelled, e.g. the chair.",
@@ -374,6 +380,11 @@ class SpeakersConfig(_Section):
         40, ge=1, le=1_000_000, description="Speakers with fewer modelled tokens are flagged, "
         "not ranked (1 to 1,000,000)."
     )
+    min_group_speakers: int = Field(
+        3, ge=1, le=1_000_000, description="A group (会派, any attribute value) of fewer "
+        "speakers is shown with small_group true and never marked as setting itself apart: "
+        "one speaker's subjects are not a party's (1 = every group judged).",
+    )
 
 
 class ReportConfig(_Section):
@@ -387,8 +398,9 @@ class ReportConfig(_Section):
     )
     search_max_chars: int = Field(
         5_000_000, ge=0, le=1_000_000_000, description="Characters of transcript text embedded "
-        "in the report for its search and topic browser (in corpus order; at most "
-        "1,000,000,000); past it the page says what is left out.",
+        "in the report for its search and topic browser: every turn of turns.csv, modelled "
+        "or not, in corpus order (at most 1,000,000,000); past it the page says how many "
+        "lines are left out.",
     )
     ca_rows: str = Field(
         "speaker", min_length=1, max_length=100, description="Rows of the correspondence "
@@ -402,6 +414,20 @@ class ReportConfig(_Section):
         "finest of month, quarter and year with at most 36 bins, a column per meeting if "
         "that gives fewer than 6 (and the turn-by-turn flow of each meeting up to 6 "
         "meetings). Undated meetings are left out and counted.",
+    )
+    compare_with: str | None = Field(
+        None, min_length=1, max_length=4096, description="A folder of an earlier run's outputs "
+        "(`cp -r outputs /tmp/before`) or an earlier project folder: the report gets a section "
+        "comparing this run with it (changed settings, K, quality readings, topics matched by "
+        "their top terms — same, split, merged, new, gone — and speakers whose main topic "
+        "moved), as `python -m pipeline.compare` does; empty = none. DVC does not watch the "
+        "folder: after replacing what it holds, `dvc repro -f -s report`.",
+    )
+    since_last_run: bool = Field(
+        False, description="Also compare with the run made before this one in this project "
+        "(outputs/report/run.json as the last report left it). The report then depends on "
+        "what ran before, not only on the inputs and settings: the same run can give another "
+        "report, so this is off unless asked for (docs/design.md#comparing-two-runs).",
     )
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.common.atomic import formula_guard_on
 from pipeline.common.errors import PipelineError
-from pipeline.common.spreadsheet import unguard_frame
+from pipeline.common.spreadsheet import unguard_cell, unguard_frame
 
 # pandas (0.3 s to import) and scipy.sparse are imported by the readers that need them:
 # tokenize and vectorize read JSON lines only.
@@ -166,17 +166,24 @@ def read_documents_frame(path: str | Path, index: list[dict],
                         columns=["doc_id", *fields])
 
 
-def iter_documents(path: str | Path, max_chars: int | None = None,
-                   keep: Container[str] = ()) -> Iterator[dict]:
-    """The documents of documents.jsonl in corpus order, streamed; past `max_chars`
-    characters of text, a document's text is "" unless its id is in `keep`, so a huge corpus
-    is never held whole."""
-    used = 0
-    for doc in iter_jsonl(Path(path)):
-        used += len(doc["text"])
-        if max_chars is not None and used > max_chars and doc["doc_id"] not in keep:
-            doc = {**doc, "text": ""}
-        yield doc
+def iter_documents(path: str | Path) -> Iterator[dict]:
+    """The documents of documents.jsonl in corpus order, streamed (the report keeps the text
+    of those within report.search_max_chars: pipeline/report/inputs.py)."""
+    return iter_jsonl(Path(path))
+
+
+def iter_turns(path: str | Path) -> Iterator[dict[str, str]]:
+    """The rows of turns.csv as written (every cell text, formula guard undone), streamed:
+    the whole corpus's text is never held at once."""
+    import csv
+
+    csv.field_size_limit(2**31 - 1)  # one turn may be longer than csv's 131,072 default
+    unguard = formula_guard_on()
+    with open(Path(path), encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            yield {k: unguard_cell(v) if unguard else v for k, v in row.items()}
+
+
 DOCUMENT_FIELDS = ("doc_id", "meeting", "speaker", "role", "date")
 
 

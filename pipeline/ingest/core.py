@@ -20,7 +20,9 @@ from pipeline.ingest.corpus import (
     find_transcripts,
     folded_names,
 )
+from pipeline.ingest.group_aliases import alias_metrics
 from pipeline.ingest.meetings import meeting_rows
+from pipeline.ingest.speaker_labels import normalize_label
 from pipeline.ingest.stream import ingest_results
 from pipeline.ingest.tables import Columns
 
@@ -38,6 +40,9 @@ def read_options(cfg: IngestConfig, roster: tuple = (), meetings: tuple = ()) ->
         fold_old=cfg.fold_old_kanji, columns=Columns(**columns),
         exclude_rows=tuple(sorted((k, tuple(v)) for k, v in cfg.exclude_rows.items())),
         roster=roster, meetings=meetings,
+        # Compared as attribute values are: NFKC, white space folded.
+        group_aliases=tuple(sorted((normalize_label(k), normalize_label(v))
+                                   for k, v in cfg.group_aliases.items())),
     )
 
 
@@ -59,7 +64,10 @@ class IngestTally:
     """What the ingest stage reports about the files it read, added up file by file (the
     files' text is written as it comes, never kept)."""
 
-    def __init__(self) -> None:
+    def __init__(self, group_aliases: tuple[tuple[str, str], ...] = ()) -> None:
+        self.group_aliases = dict(group_aliases)  # ReadOptions.group_aliases
+        self.group_turns: Counter = Counter()
+        self.group_speakers: set[tuple[str, str, str]] = set()
         self.totals: Counter = Counter()
         self.reports: list[FileReport] = []
         self.roster: set[tuple[str, str, str]] = set()
@@ -101,6 +109,8 @@ class IngestTally:
         for name, speakers in result.split.items():
             self.split.setdefault(name, set()).update(speakers)
         self.dates.update(result.dates)
+        self.group_turns.update(result.group_turns)
+        self.group_speakers |= result.group_speakers
         for meeting, title in result.titles.items():
             if title or meeting not in self.titles:
                 self.titles[meeting] = title
@@ -108,6 +118,8 @@ class IngestTally:
             self.meeting_attributes.setdefault(meeting, {}).update(values)
         self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
                            n_chair_speeches=result.n_chair_speeches,
+                           n_turns_merged=result.n_turns_merged,
+                           n_turns_split=result.n_turns_split,
                            unattributed=result.unattributed_chars,
                            n_documents=len(result.documents))
 
@@ -142,6 +154,9 @@ class IngestTally:
             "meetings_not_modelled": unmodelled[:MAX_NAMED],
             "rows_skipped": dict(sorted(self.skipped.items())),
             **self.label_metrics(),
+            # ingest.group_aliases: the speakers and turns each variant brought to its group.
+            "group_aliases": alias_metrics(self.group_aliases, self.group_turns,
+                                           self.group_speakers),
             "files": [r.__dict__ for r in self.reports],
         }
 
@@ -161,12 +176,15 @@ class IngestTally:
                                   sorted(self.unresolved.items(),
                                          key=lambda item: (-item[1], item[0]))[:MAX_NAMED]],
             "n_surnames_merged": len(self.merged),
+            "n_turns_merged": self.totals["n_turns_merged"],
             "surnames_merged": dict(sorted(self.merged.items())[:MAX_NAMED]),
             "n_ambiguous_surnames": len(self.ambiguous),
             "ambiguous_surnames": {k: list(v) for k, v in
                                    sorted(self.ambiguous.items())[:MAX_NAMED]},
             "n_surnames_split": len(self.split),
             "n_speakers_from_splits": sum(len(v) for v in self.split.values()),
+            # Turns given a split name (岡田（中央卸売市場長）), in every meeting alike.
+            "n_turns_split": self.totals["n_turns_split"],
             "surnames_split": {k: sorted(v) for k, v in sorted(self.split.items())[:MAX_NAMED]},
             "n_tag_like_lines": sum(r.n_tag_like_lines for r in self.reports),
             "tag_like_lines": tag_like[:MAX_NAMED],
@@ -264,7 +282,7 @@ def read_corpus(root: Path, options: ReadOptions, docs_options: DocOptions | Non
     root = Path(root)
     paths = find_transcripts(root, key)
     folded_names(paths, root)  # two files of one meeting id: an error naming both
-    tally, turns, documents = IngestTally(), [], []
+    tally, turns, documents = IngestTally(options.group_aliases), [], []
     results = ingest_results(paths, root, options, docs_options or DocOptions(), SerialExecutor())
     for result in results:
         tally.add(result)

@@ -17,8 +17,9 @@ from pipeline.ingest.documents import (
     make_documents,
 )
 from pipeline.ingest.encoding import decode
+from pipeline.ingest.group_aliases import alias_groups
 from pipeline.ingest.meetings import MeetingInfo, header_title, with_meetings
-from pipeline.ingest.persons import unify_speakers
+from pipeline.ingest.persons import Splits, unify_speakers
 from pipeline.ingest.tables import TABLE_SUFFIXES, Columns, TableRules, parse_rows, table_turns
 from pipeline.ingest.transcripts import Turn, split_turns, tag_like_lines
 
@@ -52,6 +53,14 @@ class ReadOptions:
     # configs/speakers.csv: speaker -> ((attribute, value), ...), filling what a table lacks.
     roster: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     meetings: tuple[MeetingInfo, ...] = ()  # ingest.meetings: titles and dates that win
+    group_aliases: tuple[tuple[str, str], ...] = ()  # ingest.group_aliases: variant -> group
+    # The corpus's split of names by kind of role, ((name, kind, speaker), ...), from the
+    # first pass of stream.ingest_results; None: decided within each file's turns.
+    splits: tuple[tuple[str, str, str], ...] | None = None
+
+    def split_map(self) -> Splits | None:
+        """`splits` as persons.unify_speakers takes it."""
+        return None if self.splits is None else {(n, k): s for n, k, s in self.splits}
 
 
 def find_transcripts(root: Path, key: str = "ingest.input") -> list[Path]:
@@ -200,9 +209,32 @@ class TurnRow(NamedTuple):
     source_id: str
     date: str
     modelled: bool
+    # The speaker's attributes on this turn (group, position, ...): one column each in
+    # turns.csv after `modelled` (attribute_columns names them).
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
-TURN_COLUMNS = TurnRow._fields
+TURN_COLUMNS = TurnRow._fields[:-1]  # the fixed columns; the attributes' follow them
+
+
+def attribute_names(options: ReadOptions) -> tuple[str, ...]:
+    """The speaker attributes a turn can carry: ingest.columns.attributes, `group` (a label's
+    `名（所属）`) and the roster's columns, in that order, each once."""
+    names = [name for name, _ in options.columns.attributes]
+    names += ["group", *sorted({k for _, pairs in options.roster for k, _ in pairs})]
+    return tuple(dict.fromkeys(names))
+
+
+def attribute_columns(names: tuple[str, ...]) -> tuple[str, ...]:
+    """turns.csv's column for each attribute: its name, or `attribute_<name>` if a fixed
+    column has that name (as the document table names them, pipeline/common/io.py)."""
+    return tuple(f"attribute_{n}" if n in TURN_COLUMNS else n for n in names)
+
+
+def turn_cells(row: TurnRow, names: tuple[str, ...]) -> tuple:
+    """A turn's cells in turns.csv: the fixed columns, then each attribute's value ("")."""
+    values = dict(row.attributes)
+    return (*row[:-1], *(values.get(n, "") for n in names))
 
 
 @dataclass
@@ -231,6 +263,10 @@ class FileResult:
     titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title ("": none)
     # meeting -> its attributes from table rows (ingest.columns.meeting_attributes)
     meeting_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    n_turns_merged: int = 0  # turns of a surname joined to a full name
+    n_turns_split: int = 0  # turns given a split name, 岡田（中央卸売市場長）
+    group_turns: Counter = field(default_factory=Counter)  # (variant, group) -> turns merged
+    group_speakers: set[tuple[str, str, str]] = field(default_factory=set)  # ... and speakers
 
 
 def ingest_file(path: Path, meeting: str, options: ReadOptions,
@@ -254,8 +290,11 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
     cut into documents and summed up; speakers are unified within each meeting, so whole
     meetings suffice."""
     turns, report, skipped = read
-    unified = unify_speakers(turns, frozenset(v for _, v in options.aliases))
-    turns = with_roster(unified.turns, dict(options.roster))
+    unified = unify_speakers(turns, frozenset(v for _, v in options.aliases),
+                             options.split_map())
+    aliased = alias_groups(with_roster(unified.turns, dict(options.roster)),
+                           dict(options.group_aliases))
+    turns = aliased.turns
     docs = make_documents(turns, replace(docs_options,
                                          unit=document_unit(docs_options.unit, path)))
     modelled = {(d.meeting, d.turn) for d in docs}
@@ -276,6 +315,8 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
         titles={t.meeting: "" for t in turns}
         | {t.meeting: t.title for t in reversed(turns) if t.title},
         meeting_attributes=meeting_values(turns),
+        group_turns=aliased.n_turns, group_speakers=aliased.speakers,
+        n_turns_merged=unified.n_turns_merged, n_turns_split=unified.n_turns_split,
     )
 
 
@@ -291,7 +332,8 @@ def meeting_values(turns: list[Turn]) -> dict[str, dict[str, str]]:
 def turn_row(t: Turn, modelled: bool) -> TurnRow:
     """A turn as its row of turns.csv."""
     return TurnRow(t.meeting, t.turn, t.speaker_label, t.speaker, t.role, t.text, len(t.text),
-                   t.start, t.end, " ".join(t.directions), t.source_id, t.date, modelled)
+                   t.start, t.end, " ".join(t.directions), t.source_id, t.date, modelled,
+                   t.attributes)
 
 
 def why_not_modelled(speech: list[Turn], docs_options: DocOptions) -> tuple[Counter, int]:

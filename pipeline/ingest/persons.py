@@ -2,8 +2,10 @@
 
 A label's name and its kind of role (resources/role_kinds_ja.tsv) identify a person: within
 a meeting, a surname-only label is joined to the one full name that starts with it and fits
-its kind of role, and a surname written with two kinds of role (岡田委員 and
-岡田中央卸売市場長) is two speakers, unless a full name or ingest.aliases says otherwise.
+its kind of role; a surname written with two kinds of role anywhere in the corpus (岡田委員
+in one meeting, 岡田中央卸売市場長 in another) is two speakers in every meeting, unless a
+full name or ingest.aliases says otherwise. The corpus's decision is made from kind_titles
+of every file (a first pass, pipeline/ingest/stream.py), a few counts per label.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ class Unified:
     merged: dict[str, str]  # short name -> full name
     ambiguous: dict[str, tuple[str, ...]]  # short name -> the full names it could be
     split: dict[str, tuple[str, ...]]  # short name -> the speakers it became
+    n_turns_merged: int = 0  # turns whose short name became a full name
+    n_turns_split: int = 0  # turns whose name became a split one, 岡田（中央卸売市場長）
+
+
+# (name, kind of role) -> the speaker a glued label of that name and kind becomes.
+Splits = dict[tuple[str, str], str]
+# name -> kind of role -> how often each title was written with it (glued labels only).
+KindTitles = dict[str, dict[str, Counter]]
 
 
 @lru_cache(maxsize=65536)
@@ -69,14 +79,25 @@ def split_name(name: str, title: str) -> str:
     return f"{name}（{title}）"
 
 
-def unify_speakers(turns: list[Turn], keep: frozenset[str] = frozenset()) -> Unified:
+def unify_speakers(turns: list[Turn], keep: frozenset[str] = frozenset(),
+                   splits: Splits | None = None) -> Unified:
+    """Join surnames to full names within each meeting (join_surnames), then give each
+    surname written with several kinds of role one speaker per kind (split_by_kind):
+    by `splits`, the corpus's decision (decide_splits over every file's kind_titles), or,
+    when None, by these turns alone. Names in `keep` (the targets of ingest.aliases) are
+    left alone: the user has said who they are."""
+    joined = join_surnames(turns, keep)
+    if splits is None:
+        splits = decide_splits(kind_titles(joined.turns, keep))
+    out, split, n_split = split_by_kind(joined.turns, keep, splits)
+    return replace(joined, turns=out, split=split, n_turns_split=n_split)
+
+
+def join_surnames(turns: list[Turn], keep: frozenset[str] = frozenset()) -> Unified:
     """Within each meeting, a speaker named by surname only (盛山国務大臣) becomes the one
     full name that starts with it (国務大臣（盛山正仁君）) and was written with the same kind
     of role or none; a surname several full names fit (鈴木隼人, 鈴木庸介) is kept apart and
-    named as ambiguous. A surname left that is written with several kinds of role (岡田委員,
-    岡田中央卸売市場長) becomes one speaker per kind: the first-ranked kind keeps the name,
-    the others get their (most used) title, 岡田（中央卸売市場長）. Names in `keep` (the
-    targets of ingest.aliases) are left alone: the user has said who they are."""
+    named as ambiguous."""
     kinds: dict[tuple[str, str], set[str]] = {}  # (meeting, speaker) -> kinds of role
     for t in turns:
         if t.turn > 0 and t.speaker:
@@ -99,37 +120,68 @@ def unify_speakers(turns: list[Turn], keep: frozenset[str] = frozenset()) -> Uni
     out = [replace(t, speaker=mapping[key]) if (key := (t.meeting, t.speaker,
                                                           person_kind(t.role))) in mapping
            else t for t in turns]
-    out, split = _split_by_kind(out, keep)
-    return Unified(out, merged, ambiguous, split)
+    n_merged = sum(1 for t in turns if t.turn > 0
+                   and (t.meeting, t.speaker, person_kind(t.role)) in mapping)
+    return Unified(out, merged, ambiguous, {}, n_turns_merged=n_merged)
 
 
-def _split_by_kind(turns: list[Turn], keep: frozenset[str]) -> tuple[list[Turn],
-                                                                       dict[str, tuple]]:
-    """Surname-only speakers written with several kinds of role in a meeting, one speaker
-    per kind (see unify_speakers)."""
-    titles: dict[tuple[str, str], dict[str, Counter]] = {}  # (meeting, name) -> kind -> titles
+def kind_titles(turns: list[Turn], keep: frozenset[str] = frozenset()) -> KindTitles:
+    """For each name written glued to its office (after join_surnames), the titles written
+    with each kind of role: what decide_splits needs of a file, a few entries per label."""
+    titles: KindTitles = {}
     for t in turns:
         if t.turn > 0 and t.speaker not in keep and glued(t) and (kind := person_kind(t.role)):
-            titles.setdefault((t.meeting, t.speaker), {}).setdefault(kind, Counter())[
-                t.role] += 1
+            titles.setdefault(t.speaker, {}).setdefault(kind, Counter())[t.role] += 1
+    return titles
+
+
+class KindTally:
+    """kind_titles of every file added up, in file order (so a tie between two titles goes
+    to the first written in the corpus)."""
+
+    def __init__(self) -> None:
+        self.titles: KindTitles = {}
+
+    def add(self, titles: KindTitles) -> None:
+        for name, by_kind in titles.items():
+            for kind, counts in by_kind.items():
+                self.titles.setdefault(name, {}).setdefault(kind, Counter()).update(counts)
+
+
+def decide_splits(titles: KindTitles) -> Splits:
+    """Names written with several kinds of role: one speaker per kind. The first-ranked
+    kind (role_kinds_ja.tsv's order) keeps the name, each other kind gets its most written
+    title, 岡田（中央卸売市場長） (a tie: the first written)."""
     ranks = kind_ranks()
-    renamed: dict[tuple[str, str, str], str] = {}
-    split: dict[str, set[str]] = {}
-    for (meeting, name), by_kind in titles.items():
+    splits: Splits = {}
+    for name, by_kind in titles.items():
         if len(by_kind) < 2:
             continue
         first, *others = sorted(by_kind, key=ranks.__getitem__)
-        split.setdefault(name, set()).add(name)
+        splits[(name, first)] = name
         for kind in others:
-            # The most used title; a tie goes to the first written (Counter keeps order).
-            title = by_kind[kind].most_common(1)[0][0]
-            renamed[(meeting, name, kind)] = split_name(name, title)
-            split[name].add(renamed[(meeting, name, kind)])
-    if not renamed:
-        return turns, {}
-    out = [replace(t, speaker=renamed[key]) if glued(t) and (
-        key := (t.meeting, t.speaker, person_kind(t.role))) in renamed else t for t in turns]
-    return out, {name: tuple(sorted(v)) for name, v in split.items()}
+            splits[(name, kind)] = split_name(name, by_kind[kind].most_common(1)[0][0])
+    return splits
+
+
+def split_by_kind(turns: list[Turn], keep: frozenset[str],
+                  splits: Splits) -> tuple[list[Turn], dict[str, tuple[str, ...]], int]:
+    """Turns whose glued name and kind of role `splits` renames, renamed; the split names
+    these turns hold, each with every speaker it became; and how many turns were renamed."""
+    out, listed, n_renamed = [], set(), 0
+    by_name: dict[str, set[str]] = {}
+    for (name, _), speaker in splits.items():
+        by_name.setdefault(name, set()).add(speaker)
+    for t in turns:
+        key = (t.speaker, person_kind(t.role))
+        if t.turn > 0 and key in splits and t.speaker not in keep and glued(t):
+            listed.add(t.speaker)
+            if splits[key] != t.speaker:
+                t = replace(t, speaker=splits[key])
+                n_renamed += 1
+        out.append(t)
+    split = {name: tuple(sorted(by_name[name])) for name in sorted(listed)}
+    return out, split, n_renamed
 
 
 def count_labels(turns: list[Turn]) -> Counter:

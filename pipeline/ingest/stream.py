@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.common.errors import PipelineError
@@ -29,10 +29,18 @@ from pipeline.ingest.corpus import (
     cut_turns,
     ingest_file,
     meeting_id,
+    read_file,
     table_meetings,
     table_rules,
 )
 from pipeline.ingest.encoding import detect_encoding
+from pipeline.ingest.persons import (
+    KindTally,
+    KindTitles,
+    decide_splits,
+    join_surnames,
+    kind_titles,
+)
 from pipeline.ingest.tables import (
     _QUOTE_ADVICE,
     TABLE_SUFFIXES,
@@ -318,11 +326,42 @@ def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: Doc
         yield TableEnd(path, encoding)
 
 
+def task_kinds(task: IngestTask) -> KindTitles:
+    """The first pass's work on one task: the titles each glued name was written with, by
+    kind of role, after surnames are joined within each meeting (persons.kind_titles)."""
+    if isinstance(task, TaskError):
+        raise task.error
+    if isinstance(task, TableEnd):
+        return {}
+    if isinstance(task, FileTask):
+        turns = read_file(task.path, task.meeting, task.options).turns
+    else:
+        turns, _ = rows_to_turns(task.rows, str(task.path), task.meeting,
+                                 table_rules(task.options))
+    keep = frozenset(v for _, v in task.options.aliases)
+    return kind_titles(join_surnames(turns, keep).turns, keep)
+
+
+def corpus_splits(paths: list[Path], root: Path, options: ReadOptions,
+                  docs_options: DocOptions, workers) -> tuple[tuple[str, str, str], ...]:
+    """The first pass: which names are split by kind of role, decided on the whole corpus
+    so that a name is split the same way in every meeting (岡田委員 in one meeting and
+    岡田中央卸売市場長 in another are two speakers in both). It reads every file again
+    but keeps only a few counts per label."""
+    tally = KindTally()
+    for titles in workers.map(task_kinds, tasks(paths, root, options, docs_options,
+                                                STREAM_MIN_BYTES)):
+        tally.add(titles)
+    return tuple(sorted((n, k, s) for (n, k), s in decide_splits(tally.titles).items()))
+
+
 def ingest_results(paths: list[Path], root: Path, options: ReadOptions,
                    docs_options: DocOptions, workers) -> Iterator[FileResult]:
     """FileResults in file order, as `ingest_file` over every file gives them, but a table
     of STREAM_MIN_BYTES or more comes as parts of whole meetings and a last result with its
-    report."""
+    report. Names are split by kind of role as the whole corpus says (corpus_splits)."""
+    options = replace(options, splits=corpus_splits(paths, root, options, docs_options,
+                                                    workers))
     meetings: set[str] = set()
     n_turns = 0
     for result in workers.map(run_task, tasks(paths, root, options, docs_options,

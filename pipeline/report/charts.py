@@ -15,7 +15,8 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from pipeline.speakers.groups import distinguishing_topics
+from pipeline.speakers.attribute_names import attribute_title, missing_label
+from pipeline.speakers.groups import MISSING, distinguishing_topics
 
 # Figures are made as Figure objects, never through pyplot: no backend is chosen or needed
 # (savefig picks the file format's own canvas), and importing this module changes nothing.
@@ -271,11 +272,23 @@ def values_per_group(groups: pd.DataFrame) -> int:
     return int(groups["topic"].nunique())
 
 
+def _group_tick(group: str, info: pd.DataFrame) -> str:
+    """A group's row label: its speakers, 少人数 if too few to judge, ※ if little text."""
+    small = "・少人数" if "small_group" in info and bool(info.at[group, "small_group"]) else ""
+    return (f"{group}（{info.at[group, 'n_speakers']}人{small}）"
+            f"{' ※' if info.at[group, 'low_data'] else ''}")
+
+
 def group_chart(groups: pd.DataFrame, differences: pd.DataFrame, topics: list[dict],
-                column: str = "group", kind: str = "会派") -> Figure:
+                column: str = "group", attribute: str = "group") -> Figure:
     """Group × topic heatmap of token-weighted shares, each cell with its interval; a cell
     where the group talks about the topic more than the other groups together, with an
-    interval above zero, is outlined and marked ▲."""
+    interval above zero, is outlined and marked ▲. Speakers without a value (MISSING) are
+    no group and not drawn (the footnote counts them); a group of fewer speakers than
+    speakers.min_group_speakers is marked 少人数 and never ▲."""
+    kind = attribute_title(attribute)  # 会派, 役職, or the name as the user wrote it
+    missing = groups[groups[column] == MISSING]
+    groups = groups[groups[column] != MISSING]
     if groups.empty:
         with japanese_style():
             fig = Figure(figsize=(8, 1.6), layout="constrained")
@@ -316,15 +329,18 @@ def group_chart(groups: pd.DataFrame, differences: pd.DataFrame, topics: list[di
                     (j - 0.48, i - 0.48), 0.96, 0.96, fill=False, edgecolor="black", lw=1.5))
         ax.set_xticks(range(values.shape[1]), labels=labels, rotation=40, ha="right",
                       fontsize=9)
-        ax.set_yticks(range(len(shown)), labels=[
-            f"{g}（{info.at[g, 'n_speakers']}人）{' ※' if info.at[g, 'low_data'] else ''}"
-            for g in shown], fontsize=9)
+        ax.set_yticks(range(len(shown)), labels=[_group_tick(g, info) for g in shown],
+                      fontsize=9)
         title = f"{kind} × トピック（発言量で重み付けした割合と区間）"
         n_all = groups[column].nunique()
         if n_all > len(shown):
             title += f"\n発言量の多い {len(shown)} 件（全 {n_all} 件は表にあります）"
         ax.set_title(title, fontsize=11)
-        ax.set_xlabel(f"▲ 枠: 他の{kind}全体より多く語り、差の区間が 0 を含まないトピック",
-                      fontsize=8)
+        note = (f"▲ 枠: 他の{kind}全体より多く語り、差の区間が 0 を含まないトピック"
+                f"（少人数の{kind}は除く）")
+        if not missing.empty:
+            note += (f"\n{missing_label(attribute)}の {int(missing['n_speakers'].iloc[0])} 人は"
+                     f"{kind}として描かず、比較にも含めません（表にはあります）")
+        ax.set_xlabel(note, fontsize=8)
         fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
     return fig

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     iter_documents,
+    iter_turns,
     read_doc_topics,
     read_index,
     read_json,
@@ -24,6 +25,7 @@ from pipeline.common.paths import without_absolute_paths
 from pipeline.model.themes import load_themes
 from pipeline.report.meeting_charts import meeting_attribute_files
 from pipeline.report.quotes import quoted_doc_ids
+from pipeline.report.scored import ScoredInputs
 
 CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
                "speaker_mix": "speaker_mix", "timeline": "timeline",
@@ -50,9 +52,11 @@ class ReportSettings:
 class ReportInputs:
     """The outputs of the earlier stages that the report shows.
 
-    `documents` holds every document of the modelled turns (documents.jsonl) in corpus order;
-    beyond `settings.search_max_chars` characters their text is "" (except the quoted ones),
-    so a huge corpus never sits whole in memory or in the page.
+    `documents` holds every document of the modelled turns (documents.jsonl) in corpus order,
+    `turns` every turn of turns.csv (read_search_turns: the text only of those without a
+    document); past `settings.search_max_chars` characters of turns, in corpus order, text is
+    "" (except the quoted documents'), so a huge corpus never sits whole in memory or in the
+    page.
     """
 
     ingest: dict
@@ -74,11 +78,16 @@ class ReportInputs:
     themes: list[dict] = field(default_factory=list)  # {name, seeds, guides} per theme
     meeting_dates: dict[str, str] = field(default_factory=dict)  # for documents without one
     meeting_titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title
+    turns: list[dict] = field(default_factory=list)  # every turn, for the search
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
     meeting_attribute_topics: pd.DataFrame | None = None  # meeting_attribute_topics.csv
     meeting_attribute_charts: dict[str, bytes] = field(default_factory=dict)  # name -> PNG
     topic_time: pd.DataFrame | None = None  # topic_time.csv
+    scored: ScoredInputs | None = None  # the score stage's meetings (score.input)
+    # This run compared with earlier ones (report.compare_with, report.since_last_run): the
+    # sections' plain data, made by pipeline.compare (a later step than the report's code).
+    comparisons: list[dict] = field(default_factory=list)
 
 
 def read_report_inputs(args, config) -> ReportInputs:
@@ -99,14 +108,18 @@ def read_report_inputs(args, config) -> ReportInputs:
         command=dvc_command(), time_bin=config.report.time_bin,
         config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
+    meeting_topics = read_table(args.meeting_topics)
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
+    turns, kept = read_search_turns(args.turns, settings.search_max_chars)
     return ReportInputs(
         ingest=read_json(args.ingest_metrics), tokens=read_json(args.tokens_metrics),
         model=with_k_sweep(with_label_warnings(read_json(args.model_metrics),
                                                read_json(args.label_notes)),
                            read_numbers(args.k_sweep)),
         topics=topics, doc_topics=doc_topics,
-        documents=list(iter_documents(args.documents, settings.search_max_chars, keep=quoted)),
+        documents=[d if d["doc_id"] in quoted or (d["meeting"], int(d["turn"])) in kept
+                   else {**d, "text": ""} for d in iter_documents(args.documents)],
+        turns=turns,
         shares=read_table(args.speaker_topics), roster=read_json(args.roster),
         charts={key: (charts / f"{name}.png").read_bytes() for key, name in CHART_FILES.items()},
         relevance=read_json(args.relevance), speaker_terms=read_table(args.speaker_terms),
@@ -118,9 +131,12 @@ def read_report_inputs(args, config) -> ReportInputs:
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
-        meeting_dates=meeting_dates(read_table(args.meeting_topics)),
+        meeting_dates=meeting_dates(meeting_topics),
         meeting_titles=read_meeting_titles(args.meetings),
-        settings=settings, topic_time=read_table(args.topic_time),
+        settings=settings,
+        scored=ScoredInputs(meetings=read_table(args.score_meeting_topics),
+                            summary=read_json(args.score_summary), fitted=meeting_topics),
+        topic_time=read_table(args.topic_time),
         **meeting_attribute_inputs(args.meeting_attribute_topics, charts))
 
 
@@ -133,6 +149,27 @@ def meeting_attribute_inputs(path: str, charts: Path) -> dict:
     return {"meeting_attribute_topics": table,
             "meeting_attribute_charts": {
                 n: (charts / "meeting_attributes" / files[n]).read_bytes() for n in names}}
+
+
+def read_search_turns(path: str | Path,
+                      max_chars: int) -> tuple[list[dict], set[tuple[str, int]]]:
+    """Every turn of turns.csv for the search, in corpus order: meeting, turn, speaker, role,
+    date, group, modelled, and the text of a turn without documents (the chair's, a
+    procedure-only meeting's, ...; the documents carry the others'). Past `max_chars`
+    characters of turns, text is "" and `cut` true. Also the modelled turns within the bound,
+    whose documents keep their text."""
+    turns, kept, used = [], set(), 0
+    for row in iter_turns(path):
+        used += len(row["text"])
+        within, modelled = used <= max_chars, row["modelled"] == "True"
+        key = (row["meeting"], int(row["turn"]))
+        if modelled and within:
+            kept.add(key)
+        turns.append({"meeting": key[0], "turn": key[1], "speaker": row["speaker"],
+                      "role": row["role"], "date": row["date"], "group": row.get("group", ""),
+                      "modelled": modelled, "cut": not within and bool(row["text"]),
+                      "text": row["text"] if within and not modelled else ""})
+    return turns, kept
 
 
 def with_label_warnings(model: dict, notes: dict) -> dict:

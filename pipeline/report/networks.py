@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from pipeline.report.charts import japanese_style, topic_labels
 from pipeline.report.layout import Framed, repel, robust_frame
+from pipeline.speakers.attribute_names import attribute_title
 
 N_NODES = 60  # terms considered for the network (most documents first)
 N_EDGES = 60  # KH Coder's default: the 60 strongest co-occurrences (Jaccard)
@@ -180,7 +181,6 @@ def speaker_term_table(doc_terms: Sequence[Sequence[str]], speakers: Sequence[st
     return table.sort_index().sort_index(axis=1)
 
 
-ROWS = {"speaker": "話者", "meeting": "会議"}  # report.ca_rows; an attribute shows as named
 
 
 def ca_biplot(table: pd.DataFrame, rows: str = "speaker") -> Figure:
@@ -188,7 +188,7 @@ def ca_biplot(table: pd.DataFrame, rows: str = "speaker") -> Figure:
     correspondence analysis: a row lies near the terms it uses more than the others do.
     A point far out is drawn at the frame's edge as a triangle pointing its way, and labels
     are pushed apart (layout.py). A sentence instead when too few rows remain."""
-    kind = ROWS.get(rows, rows)
+    kind = attribute_title(rows)  # 話者, 会議, 会派 (group), or an attribute as named
     with japanese_style():
         fig = Figure(figsize=(10, 8), layout="constrained")
         ax = fig.subplots()

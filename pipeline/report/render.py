@@ -18,9 +18,10 @@ from pipeline.report.groups import group_section
 from pipeline.report.inputs import CHART_FILES, ReportInputs
 from pipeline.report.meeting_sections import meeting_attribute_section, time_section
 from pipeline.report.quotes import representative_quotes
+from pipeline.report.scored import scored_section
 from pipeline.report.timeline import shows_flow
 from pipeline.report.trust import quality_readings, versions
-from pipeline.report.workbench import corpus_data, pack, topic_map
+from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map
 
 MAX_SPEAKERS = 200  # rows in the report's speaker table; speaker_topics.csv has them all
 MAX_FILES = 100  # rows in the report's file list; outputs/metrics/ingest.json has them all
@@ -59,8 +60,8 @@ def build_context(inputs: ReportInputs) -> dict:
     cfg, topics = inputs.settings, inputs.topics
     speakers = speakers_with_terms(inputs)
     themes = theme_sections(inputs.speaker_themes)
-    corpus = corpus_data(inputs.documents, inputs.doc_topics, len(topics),
-                         inputs.meeting_dates, inputs.meeting_titles)
+    corpus = corpus_data(SearchSources(inputs.documents, inputs.turns, inputs.meeting_dates,
+                                       inputs.meeting_titles), inputs.doc_topics, len(topics))
     charts, chart_notes = _charts(inputs, speakers, themes)
     flagged = [s["speaker"] for s in speakers if s["low_data"]]
     return {
@@ -82,14 +83,14 @@ def build_context(inputs: ReportInputs) -> dict:
         "topic_map": {**topic_map(inputs.doc_topics, inputs.dtm, topics),
                       "flagged": flagged, "quote_min_share": cfg.quote_min_share},
         "corpus": corpus,
-        "search": {"n_documents": len(inputs.documents),
-                   "n_chars": sum(len(d["text"]) for d in inputs.documents),
-                   "n_cut": sum(1 for d in inputs.documents if not d["text"]),
-                   "max_chars": cfg.search_max_chars, "n_meetings": len(corpus["meetings"])},
+        "search_options": search_options(corpus),
+        "search": search_summary(corpus, cfg.search_max_chars),
         "charts": charts, "chart_notes": chart_notes,
         "groups": group_section(inputs.group_topics, inputs.group_differences, inputs.ingest,
-                                topics, (inputs.speakers_metrics or {}).get("prior_documents"))
-        if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {}},
+                                topics, inputs.speakers_metrics)
+        if inputs.group_topics is not None else {"rows": [], "n_groups": 0, "labels": {},
+                                                 "missing": None, "aliases": [],
+                                                 "min_group_speakers": None},
         "method": method_section(inputs),
         "meeting_attributes": meeting_attribute_section(
             inputs.meeting_attribute_topics, topics,
@@ -98,6 +99,40 @@ def build_context(inputs: ReportInputs) -> dict:
         "time": {**time_section(inputs.topic_time, topics, inputs.speakers_metrics, shows_flow(
             cfg.time_bin, inputs.doc_topics["meeting"].nunique() if len(inputs.doc_topics)
             else 0)), "setting": cfg.time_bin},
+        "scored": scored_section(inputs.scored, topics),
+        "comparisons": inputs.comparisons,
+    }
+
+
+def search_summary(corpus: dict, max_chars: int) -> dict:
+    """What the search covers, for its note: lines, those not modelled, those cut by
+    report.search_max_chars, meetings, and whether speakers have a group (会派)."""
+    rows = corpus["docs"]
+    return {"n_documents": len(rows), "n_chars": sum(len(r[5]) for r in rows),
+            "n_not_modelled": sum(1 for r in rows if r[7]),
+            "n_cut": sum(1 for r in rows if not r[5]), "max_chars": max_chars,
+            "n_meetings": len(corpus["meetings"]),
+            "n_meetings_not_modelled": corpus["meeting_modelled"].count(False),
+            "has_groups": any(corpus["groups"])}
+
+
+def search_options(corpus: dict) -> dict:
+    """The search's filters' choices, each with its index in the corpus: speakers and groups
+    by name, meetings by date (undated last) and title, each with whether any of it was
+    modelled."""
+    dates: dict[int, str] = {}
+    for row in corpus["docs"]:
+        dates.setdefault(row[0], corpus["dates"][row[3]])
+    meetings = [{"index": i, "title": title, "date": dates.get(i, ""),
+                 "modelled": corpus["meeting_modelled"][i]}
+                for i, title in enumerate(corpus["titles"])]
+    return {
+        "speakers": sorted(({"index": i, "name": s} for i, s in enumerate(corpus["speakers"])),
+                           key=lambda s: (s["name"], s["index"])),
+        "groups": sorted(({"index": i, "name": g} for i, g in enumerate(corpus["groups"])),
+                         key=lambda g: (g["name"], g["index"])),
+        "meetings": sorted(meetings, key=lambda m: (not m["date"], m["date"], m["title"],
+                                                    m["index"])),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,35 +23,83 @@ from pipeline.report.layout import repel, robust_frame, to_square
 PERMILLE = 1000  # shares travel as integers per mille: a quarter of the bytes of floats
 
 
-def corpus_data(documents: list[dict], doc_topics: pd.DataFrame, n_topics: int,
-                meeting_dates: dict[str, str] | None = None,
-                meeting_titles: dict[str, str] | None = None) -> dict:
-    """Every document of the modelled turns, compactly: names as indexes into tables (each
-    meeting's title beside its id), the date (the document's, else its meeting's), the main
-    topic (0 = not modelled: no terms left), and per topic its documents by share."""
-    meeting_dates, meeting_titles = meeting_dates or {}, meeting_titles or {}
+@dataclass(frozen=True)
+class SearchSources:
+    """What the search reads: the documents of the modelled turns and every turn of
+    turns.csv (inputs.read_search_turns), with each meeting's date and title."""
+
+    documents: list[dict]
+    turns: list[dict] = field(default_factory=list)
+    meeting_dates: dict[str, str] = field(default_factory=dict)
+    meeting_titles: dict[str, str] = field(default_factory=dict)
+
+
+# What a line of the search is (the last field of a row of `docs`).
+MODELLED, NO_TERMS, TURN_NOT_MODELLED = 0, 1, 2
+
+
+def corpus_data(sources: SearchSources, doc_topics: pd.DataFrame, n_topics: int) -> dict:
+    """Everything the search and the topic browser read, compactly: one row per document of
+    a modelled turn and per turn without one (the chair's, a procedure-only meeting's: all
+    turns are searched), names as indexes into tables (each meeting's title beside its id),
+    the date (the row's, else its meeting's), the main topic (0 = not modelled), the group,
+    what the row is (MODELLED, NO_TERMS: a document the model left out, TURN_NOT_MODELLED),
+    and per topic its documents by share."""
     columns = topic_columns(doc_topics)
     shares = doc_topics.set_index("doc_id")[columns]
     main = dict(zip(shares.index, (shares.to_numpy().argmax(axis=1) + 1).tolist(),
                     strict=True)) if len(shares) else {}
-    meetings, speakers, dates = _Table(), _Table(), _Table()
-    docs = [[meetings.add(d["meeting"]), speakers.add(d["speaker"]), int(d["turn"]),
-             dates.add(d.get("date") or meeting_dates.get(d["meeting"], "")),
-             main.get(d["doc_id"], 0), d["text"]]
-            for d in documents]
-    position = {d["doc_id"]: i for i, d in enumerate(documents)}
+    meetings, speakers, dates, groups = _Table(), _Table(), _Table(), _Table()
+    rows: list[list] = []
+    position: dict[str, int] = {}
+    for unit in search_units(sources.documents, sources.turns):
+        topic = main.get(unit.get("doc_id", ""), 0)
+        kind = MODELLED if topic else NO_TERMS if "doc_id" in unit else TURN_NOT_MODELLED
+        if kind != TURN_NOT_MODELLED:
+            position[unit["doc_id"]] = len(rows)
+        rows.append([meetings.add(unit["meeting"]), speakers.add(unit["speaker"]),
+                     int(unit["turn"]),
+                     dates.add(unit.get("date") or sources.meeting_dates.get(unit["meeting"], "")),
+                     topic, unit["text"], groups.add(unit["group"]), kind])
+    modelled = {r[0] for r in rows if r[7] == MODELLED}
+    return {"meetings": meetings.items,
+            "titles": [sources.meeting_titles.get(m) or m for m in meetings.items],
+            "meeting_modelled": [i in modelled for i in range(len(meetings.items))],
+            "speakers": speakers.items, "dates": dates.items, "groups": groups.items,
+            "docs": rows, "topic_docs": _topic_docs(shares, position, n_topics)}
+
+
+def search_units(documents: list[dict], turns: list[dict]) -> list[dict]:
+    """The lines the search reads, in corpus order: each turn's documents where it has any,
+    else the turn itself (with its text, or "" past the bound); a document whose turn is not
+    in `turns` (none given) follows them. Each carries its speaker's `group` ("" = none)."""
+    by_turn: dict[tuple[str, int], list[dict]] = {}
+    for d in documents:
+        by_turn.setdefault((d["meeting"], int(d["turn"])), []).append(d)
+    units = []
+    for t in turns:
+        own = by_turn.pop((t["meeting"], int(t["turn"])), None)
+        if own:
+            units += [{**d, "group": (d.get("attributes") or {}).get("group") or t["group"]}
+                      for d in own]
+        elif t["text"] or t.get("cut"):
+            units.append(t)
+    rest = [d for docs in by_turn.values() for d in docs]
+    return units + [{**d, "group": (d.get("attributes") or {}).get("group", "")} for d in rest]
+
+
+def _topic_docs(shares: pd.DataFrame, position: dict[str, int],
+                n_topics: int) -> list[list[list[int]]]:
+    """Per topic, its documents' rows and shares (per mille), largest share first."""
     by_topic = []
     for topic in range(1, n_topics + 1):
         column = shares[topic_column(topic)] if topic_column(topic) in shares else pd.Series()
         permille = (column * PERMILLE).round().astype(int)
         kept = permille[permille > 0]
-        rows = sorted(((-int(v), position[d], int(v)) for d, v in kept.items()
-                       if d in position))
-        by_topic.append([[i, v] for _, i, v in rows])
-    return {"meetings": meetings.items,
-            "titles": [meeting_titles.get(m) or m for m in meetings.items],
-            "speakers": speakers.items, "dates": dates.items,
-            "docs": docs, "topic_docs": by_topic}
+        ordered = sorted(((-int(v), position[d], int(v)) for d, v in kept.items()
+                          if d in position))
+        by_topic.append([[i, v] for _, i, v in ordered])
+    return by_topic
 
 
 class _Table:

@@ -12,9 +12,11 @@ import pandas as pd
 from pipeline.common.config import SpeakersConfig
 from pipeline.common.io import topic_number
 from pipeline.model.themes import Theme
+from pipeline.speakers.attribute_names import NO_VALUE
 from pipeline.speakers.coding import code_documents, coverage
 from pipeline.speakers.distinctive import distinctive_terms
 from pipeline.speakers.groups import (
+    DIFF_COLUMNS,
     MAX_PAIRS,
     MISSING,
     REST,
@@ -134,7 +136,8 @@ def document_frame(data: SpeakerInputs) -> tuple[pd.DataFrame, list[str]]:
         date=doc_topics["doc_id"].map(docs["date"]).fillna(""))
     present = [a for a in data.attributes if a in docs.columns]
     for name in present:
-        frame[name] = frame["doc_id"].map(docs[name]).fillna("").replace("", MISSING)
+        values = frame["doc_id"].map(docs[name]).fillna("")
+        frame[name] = values.where(~values.isin(NO_VALUE), MISSING)
     return frame, present
 
 
@@ -148,18 +151,33 @@ def _shares_by(frame: pd.DataFrame, columns: list[str], by: str, cfg: SpeakersCo
 def attribute_tables(subject: pd.DataFrame, columns: list[str], attributes: list[str],
                      cfg: SpeakersConfig, seed: int) -> tuple[dict[str, pd.DataFrame],
                                                               list[pd.DataFrame]]:
-    """Per attribute, its values' shares (two-level bootstrap) and their differences."""
+    """Per attribute, its values' shares (two-level bootstrap) and their differences.
+
+    Speakers without a value (MISSING: officials and witnesses have no 会派) get their row,
+    but are no group: they are left out of every comparison, as a group and from the rest."""
     topics = [topic_number(c) for c in columns]
     tables, differences = {}, []
     for name in attributes:
-        docs = SharedDocs(subject[columns].to_numpy(float), subject["n_tokens"].to_numpy(),
-                          subject["speaker"].to_numpy(str), subject[name].to_numpy(str),
-                          subject["doc_id"].to_numpy(str))
-        result = group_samples(docs, cfg.n_bootstrap, seed)
-        tables[name] = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
-        differences.append(group_differences(result, topics, cfg.ci, cfg.min_tokens)
-                           .assign(attribute=name))
+        parts, missing = [], subject[name] == MISSING
+        for part, compared in ((subject[~missing], True), (subject[missing], False)):
+            if part.empty:
+                continue
+            result = group_samples(_shared_docs(part, columns, name), cfg.n_bootstrap, seed)
+            table = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
+            parts.append(table.assign(small_group=table["n_speakers"] < cfg.min_group_speakers))
+            if compared:
+                differences.append(group_differences(result, topics, cfg.ci, cfg.min_tokens,
+                                                     cfg.min_group_speakers)
+                                   .assign(attribute=name))
+        tables[name] = pd.concat(parts, ignore_index=True)
     return tables, differences
+
+
+def _shared_docs(part: pd.DataFrame, columns: list[str], name: str) -> SharedDocs:
+    """The documents of `part`, clustered by speaker and grouped by attribute `name`."""
+    return SharedDocs(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
+                      part["speaker"].to_numpy(str), part[name].to_numpy(str),
+                      part["doc_id"].to_numpy(str))
 
 
 def attribute_rows(by_attribute: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -174,8 +192,7 @@ def difference_table(differences: list[pd.DataFrame]) -> pd.DataFrame:
     """group_differences.csv: the attributes' and the speakers' differences in one table."""
     found = [d for d in differences if not d.empty]
     diffs = pd.concat(found, ignore_index=True) if found else pd.DataFrame(
-        columns=["attribute", "group", "other", "topic", "diff", "ci_low", "ci_high",
-                 "excludes_zero"])
+        columns=["attribute", *DIFF_COLUMNS])
     return diffs[["attribute", *[c for c in diffs.columns if c != "attribute"]]]
 
 
@@ -206,6 +223,9 @@ def speaker_metrics(tables: SpeakerTables, n_values: dict[str, int], without_ter
         "prior_documents": round(float(speakers.attrs.get("kappa", 0.0)), 4),
         "attributes": n_values,
         "n_group_topics_distinguishing": int(len(distinct)),
+        # Groups of fewer than min_group_speakers speakers: shown, never marked distinctive.
+        "min_group_speakers": cfg.min_group_speakers,
+        "groups_small": _small_groups(tables.group_topics),
         "n_meetings_dated": int((tables.meeting_topics.drop_duplicates("meeting")["date"]
                                  != "").sum()),
         # topic_time.csv: the bin used (report.time_bin, auto resolved) and the modelled
@@ -218,6 +238,12 @@ def speaker_metrics(tables: SpeakerTables, n_values: dict[str, int], without_ter
             str(n): int(part["value"].nunique())
             for n, part in tables.meeting_attribute_topics.groupby("attribute", sort=False)},
     }
+
+
+def _small_groups(groups: pd.DataFrame) -> list[str]:
+    """The groups (not the speakers without one) of fewer than min_group_speakers."""
+    small = groups[groups["small_group"].astype(bool) & (groups["group"] != MISSING)]
+    return sorted(small["group"].unique())
 
 
 def speaker_table(frame: pd.DataFrame, columns: list[str], attributes: Sequence[str],
@@ -298,4 +324,4 @@ def with_dates(meetings: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _empty_groups(column: str) -> pd.DataFrame:
     return pd.DataFrame(columns=[column, "topic", "share", "ci_low", "ci_high", "n_speakers",
-                                 "n_docs", "n_tokens", "low_data"])
+                                 "n_docs", "n_tokens", "low_data", "small_group"])

@@ -163,19 +163,22 @@ def group_table(result: GroupSamples, topics: list[int], ci: float, min_tokens: 
 
 
 def group_differences(result: GroupSamples, topics: list[int], ci: float,
-                      min_tokens: int = 0) -> pd.DataFrame:
+                      min_tokens: int = 0, min_speakers: int = 1) -> pd.DataFrame:
     """Differences of each topic's share: each group against the rest together, and each
     pair among the MAX_PAIRS groups with the most tokens; `excludes_zero` where the
     interval does not contain 0 (the evidence that the groups differ on that topic) and
     neither side is too small to judge: a side with one document, or fewer than
-    `min_tokens` tokens, resamples to itself, and its interval would be a false certainty."""
+    `min_tokens` tokens, resamples to itself, and its interval would be a false certainty;
+    a group of fewer than `min_speakers` speakers (`small_group`) is a person or two, whose
+    own subjects would read as the group's."""
     frames = []
-    weak = (result.n_docs < 2) | (result.n_tokens < min_tokens)
+    small = result.n_speakers < min_speakers
+    weak = (result.n_docs < 2) | (result.n_tokens < min_tokens) | small
     rest = result.samples - result.rest_samples
     low, high = _interval(rest, ci)
     for g, name in enumerate(result.groups):
         frames.append(_diff_rows((name, REST), result.share[g] - result.rest_share[g],
-                                 (low[g], high[g]), topics, weak[g]))
+                                 (low[g], high[g]), topics, (weak[g], small[g])))
     largest = np.argsort(-result.n_tokens, kind="stable")[:MAX_PAIRS]
     top = sorted(largest, key=lambda g: result.groups[g])
     for i, a in enumerate(top):
@@ -183,20 +186,25 @@ def group_differences(result: GroupSamples, topics: list[int], ci: float,
             lo, hi = _interval(result.samples[:, a] - result.samples[:, b], ci)
             frames.append(_diff_rows((result.groups[a], result.groups[b]),
                                      result.share[a] - result.share[b], (lo, hi), topics,
-                                     weak[a] or weak[b]))
+                                     (weak[a] or weak[b], small[a] or small[b])))
     if not frames:
-        return pd.DataFrame(columns=["group", "other", "topic", "diff", "ci_low", "ci_high",
-                                     "excludes_zero"])
+        return pd.DataFrame(columns=[*DIFF_COLUMNS])
     return pd.concat(frames, ignore_index=True)
 
 
+DIFF_COLUMNS = ("group", "other", "topic", "diff", "ci_low", "ci_high", "excludes_zero",
+                "small_group")
+
+
 def _diff_rows(names: tuple[str, str], diff: np.ndarray, bounds: tuple[np.ndarray, np.ndarray],
-               topics: list[int], weak: bool) -> pd.DataFrame:
-    (group, other), (low, high) = names, bounds
+               topics: list[int], flags: tuple[bool, bool]) -> pd.DataFrame:
+    """Rows of one comparison; flags: (a side too small to judge, a side a small group)."""
+    (group, other), (low, high), (weak, small) = names, bounds, flags
     low, high = np.minimum(low, diff), np.maximum(high, diff)
     return pd.DataFrame({"group": group, "other": other, "topic": topics, "diff": diff,
                          "ci_low": low, "ci_high": high,
-                         "excludes_zero": ((low > 0) | (high < 0)) & (not weak)})
+                         "excludes_zero": ((low > 0) | (high < 0)) & (not weak),
+                         "small_group": bool(small)})
 
 
 def distinguishing_topics(differences: pd.DataFrame, n: int = 3) -> pd.DataFrame:

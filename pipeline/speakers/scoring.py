@@ -8,17 +8,18 @@ first thing to check before reading its shares.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.common.config import PipelineConfig, SpeakersConfig
-from pipeline.common.io import topic_column
+from pipeline.common.io import topic_column, topic_number
 from pipeline.model.artifact import SavedModel, transform
 from pipeline.speakers.core import speaker_table
-from pipeline.speakers.score_columns import DOC_COLUMNS, SPEAKER_COLUMNS
+from pipeline.speakers.score_columns import DOC_COLUMNS, MEETING_COLUMNS, SPEAKER_COLUMNS
+from pipeline.speakers.shares import aggregate_shares
 from pipeline.tokenize.new_texts import document_terms
 
 
@@ -38,6 +39,8 @@ class Scored:
     doc_topics: pd.DataFrame
     speaker_topics: pd.DataFrame
     metrics: dict
+    meeting_topics: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(MEETING_COLUMNS)))  # MEETING_COLUMNS but title and date
 
 
 def count_matrix(terms: Sequence[Sequence[str]], vocabulary: Sequence[str]) -> sp.csr_matrix:
@@ -102,11 +105,15 @@ def score_documents(model: FixedTopics, documents: pd.DataFrame,
     # honest interval, never share–share.
     shares = speaker_table(weighted, shown, [], cfg, seed) \
         if len(weighted) else pd.DataFrame()
+    labels = {t["topic"]: t["label"] for t in topics}
     if shares.empty:
         shares = pd.DataFrame(columns=list(SPEAKER_COLUMNS))
     else:
-        shares["topic_label"] = shares["topic"].map({t["topic"]: t["label"] for t in topics})
+        shares["topic_label"] = shares["topic"].map(labels)
     all_terms = sum(len(t) for _, t in kept)
+    per_meeting = pd.Series([len(t) for _, t in kept], dtype=int).groupby(
+        documents["meeting"].iloc[modelled].to_numpy()).sum()
+    meetings = meeting_table(weighted, shown, cfg, seed, per_meeting.to_dict())
     metrics = {
         "n_documents": len(terms), "n_documents_scored": len(rows),
         "n_documents_procedural": len(terms) - len(modelled),
@@ -117,4 +124,34 @@ def score_documents(model: FixedTopics, documents: pd.DataFrame,
         "n_speakers": int(doc_topics["speaker"].nunique()),
         "model_engine": saved.meta["engine"], "n_topics": len(topics),
     }
-    return Scored(doc_topics=doc_topics, speaker_topics=shares, metrics=metrics)
+    metrics["meetings_unscored"] = sorted(set(documents["meeting"].astype(str))
+                                          - set(meetings["meeting"].astype(str)))
+    return Scored(doc_topics=doc_topics, speaker_topics=shares, metrics=metrics,
+                  meeting_topics=meetings.assign(topic_label=meetings["topic"].map(labels)))
+
+
+def meeting_table(weighted: pd.DataFrame, columns: list[str], cfg: SpeakersConfig, seed: int,
+                  n_terms: dict[str, int]) -> pd.DataFrame:
+    """Each scored meeting's topic mix with intervals, as meeting_topics.csv has the fitted
+    ones (one bootstrap level over its documents), and the share of its terms the model
+    knows (`n_terms`: every term of the meeting's modelled documents, known or not): a
+    meeting the model hardly knows has shares that say little."""
+    table = aggregate_shares(weighted, columns, "meeting", cfg, seed)
+    if table.empty:
+        return pd.DataFrame(columns=[c for c in MEETING_COLUMNS if c not in ("title", "date")])
+    table = table.assign(topic=table["topic"].map(topic_number), topic_label="")
+    terms = table["meeting"].map(n_terms).astype(int)
+    known = table["n_tokens"].astype(int) / terms.where(terms > 0, 1)
+    return table.assign(n_terms=terms, share_known=known.round(6))
+
+
+def with_meeting_names(table: pd.DataFrame, titles: dict[str, str],
+                       dates: dict[str, str]) -> pd.DataFrame:
+    """meeting_topics of scored meetings with their title (else the id) and date, columns
+    in MEETING_COLUMNS order, by date (undated last), meeting and topic."""
+    meetings = table["meeting"].astype(str)
+    named = table.assign(title=[titles.get(m) or m for m in meetings],
+                         date=[dates.get(m, "") for m in meetings])
+    named = named.assign(_undated=named["date"] == "").sort_values(
+        ["_undated", "date", "meeting", "topic"], kind="stable")
+    return named[list(MEETING_COLUMNS)].reset_index(drop=True)

@@ -75,7 +75,7 @@ def attribute_makers(attributes: pd.DataFrame, differences: pd.DataFrame,
     group_topics.png), in a folder of its own."""
     return {f"attributes/{name}_topics": (lambda part=part, name=name: group_chart(
         part.drop(columns="attribute").rename(columns={"value": "group"}),
-        differences[differences["attribute"] == name], topics, kind=name))
+        differences[differences["attribute"] == name], topics, attribute=name))
         for name, part in attributes.groupby("attribute", sort=True) if name != "group"}
 
 

@@ -19,7 +19,15 @@ from pipeline.common.config import ComputeConfig
 from pipeline.common.progress import progress
 from pipeline.common.spreadsheet import csv_row
 from pipeline.ingest.core import IngestTally, doc_options, read_options
-from pipeline.ingest.corpus import TURN_COLUMNS, find_transcripts, folded_names, shown_path
+from pipeline.ingest.corpus import (
+    TURN_COLUMNS,
+    attribute_columns,
+    attribute_names,
+    find_transcripts,
+    folded_names,
+    shown_path,
+    turn_cells,
+)
 from pipeline.ingest.meetings import parse_meetings
 from pipeline.ingest.roster import parse_roster
 from pipeline.ingest.stream import ingest_results
@@ -55,7 +63,7 @@ def main(args, config) -> None:
                               cfg.meetings or "") if args.meetings_file else ()
     options = read_options(cfg, roster, meetings)
     docs_options = doc_options(cfg, procedure_lexicon())
-    tally = IngestTally()
+    tally = IngestTally(options.group_aliases)
     if cfg.fold_old_kanji:
         fold("")  # load kyujipy's tables once, before the workers fork and share them
     workers = make_executor(ComputeConfig(), -1, size, PARALLEL_MIN_BYTES)
@@ -66,14 +74,16 @@ def main(args, config) -> None:
         # leaves the previous outputs as they were.
         with atomic_open(Path(args.turns)) as turns_out, \
                 atomic_open(Path(args.documents)) as docs_out:
-            rows.writerow(TURN_COLUMNS)
+            names = attribute_names(options)
+            rows.writerow((*TURN_COLUMNS, *attribute_columns(names)))
             turns_out.write("\ufeff" + sink.text)
             # A large table comes in parts (each whole meetings), then its file's summary.
             results = ingest_results(paths, root, options, docs_options, workers)
             for result in progress(results, desc="ingest", unit="part"):
                 tally.add(result)
                 for row in result.turn_rows:
-                    rows.writerow(csv_row(row, config.output.csv_formula_guard))
+                    rows.writerow(csv_row(turn_cells(row, names),
+                                          config.output.csv_formula_guard))
                     turns_out.write(sink.text)
                 for doc in result.documents:
                     docs_out.write(json.dumps(doc, ensure_ascii=False, sort_keys=True))

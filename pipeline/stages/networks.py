@@ -22,6 +22,7 @@ from pipeline.report.networks import (
     network_chart,
     speaker_term_table,
 )
+from pipeline.speakers.attribute_names import NO_VALUE
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.stages.charts import draw, figure_png
 
@@ -52,17 +53,18 @@ def main(args, config) -> None:
 
 def ca_row_labels(args, doc_topics, rows: str) -> list[str]:
     """Each modelled document's row in the correspondence analysis: its speaker, its meeting
-    or its speaker's attribute (report.ca_rows); documents without the attribute are left out
-    (an empty label)."""
+    or its speaker's attribute (report.ca_rows); documents without the attribute (empty, or
+    （なし）: officials have no 会派) are left out (an empty label)."""
     if rows in ("speaker", "meeting"):
         return [str(v) for v in doc_topics[rows]]
     table = read_document_table(args.documents).set_index("doc_id")
     values = list(table[rows].reindex(doc_topics["doc_id"]).fillna("")) \
         if rows in table.columns else []
-    if not any(values):
+    labels = [str(v) if v and str(v) not in NO_VALUE else "" for v in values]
+    if not any(labels):
         raise PipelineError(f"report.ca_rows: no document has the attribute {rows!r}; use "
                             "speaker, meeting or an attribute of ingest.columns.attributes")
-    return [str(v) if v else "" for v in values]
+    return labels
 
 
 if __name__ == "__main__":

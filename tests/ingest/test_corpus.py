@@ -148,3 +148,15 @@ def test_honorifics_are_not_roles(label, speaker, role):
     from pipeline.ingest.speaker_labels import split_speaker
 
     assert split_speaker(label) == (speaker, role)
+
+
+def test_attribute_columns_come_from_the_config_the_labels_and_the_roster():
+    from pipeline.ingest.corpus import attribute_columns, attribute_names
+    from pipeline.ingest.tables import Columns
+
+    options = ReadOptions(columns=Columns(attributes=(("house", "h"), ("role", "r"))),
+                          roster=(("岸", (("age", "60"), ("group", "自民"))),))
+    names = attribute_names(options)
+    assert names == ("house", "role", "group", "age")
+    # A fixed column's name is not taken twice.
+    assert attribute_columns(names) == ("house", "attribute_role", "group", "age")

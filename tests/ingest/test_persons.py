@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pipeline.ingest.core import IngestTally, doc_options
+from pipeline.ingest.core import IngestTally, doc_options, read_corpus
 from pipeline.ingest.corpus import ReadOptions, ingest_file, read_file
 from pipeline.ingest.persons import unify_speakers
 from pipeline.ingest.role_kinds import role_kind
@@ -170,3 +170,54 @@ def doc_options_for_test():
     from pipeline.common.config import IngestConfig
 
     return doc_options(IngestConfig(input="x", procedural_roles=[]))
+
+
+# One city's committee on two days: the market chief 岡田 answers on the first, the member
+# 岡田 asks on the second. Split within each meeting alone, both would be 岡田.
+DAY_ONE = """○増子委員　市場の移転について伺います。
+○岡田中央卸売市場長　移転の日程をお答えします。
+○岡田中央卸売市場長　重ねてお答えします。
+"""
+DAY_TWO = """○岡田委員　市場の移転について伺います。
+○増子水道局長　料金の改定はありません。
+"""
+
+
+def _two_days(tmp_path, aliases=()):
+    folder = tmp_path / "minutes"
+    folder.mkdir()
+    (folder / "day1.txt").write_text(DAY_ONE, encoding="utf-8")
+    (folder / "day2.txt").write_text(DAY_TWO, encoding="utf-8")
+    return read_corpus(folder, ReadOptions(aliases=aliases), doc_options_for_test())
+
+
+def test_a_name_is_split_by_kind_of_role_across_the_corpus(tmp_path):
+    corpus = _two_days(tmp_path)
+    speakers = [(r.meeting, r.speaker) for r in corpus.turns if r.turn > 0]
+    assert speakers == [
+        ("day1", "増子"), ("day1", "岡田（中央卸売市場長）"), ("day1", "岡田（中央卸売市場長）"),
+        ("day2", "岡田"), ("day2", "増子（水道局長）")]
+    # The same names in the documents as in turns.csv, in both meetings.
+    assert {(d["meeting"], d["speaker"]) for d in corpus.documents} == set(speakers)
+    metrics = corpus.tally.metrics()
+    assert metrics["n_surnames_split"] == 2 and metrics["n_turns_split"] == 3
+    assert metrics["surnames_split"] == {"増子": ["増子", "増子（水道局長）"],
+                                         "岡田": ["岡田", "岡田（中央卸売市場長）"]}
+    assert metrics["n_speakers"] == 4
+
+
+def test_aliases_join_across_the_corpus_what_kinds_would_split(tmp_path):
+    corpus = _two_days(tmp_path, (("岡田中央卸売市場長", "岡田"),))
+    speakers = {r.speaker for r in corpus.turns if r.turn > 0}
+    assert speakers == {"岡田", "増子", "増子（水道局長）"}
+    assert corpus.tally.metrics()["n_surnames_split"] == 1
+
+
+def test_a_full_name_is_one_person_in_every_meeting(tmp_path):
+    # A table's speaker column names the person whatever the role: never split.
+    path = tmp_path / "minutes.csv"
+    path.write_text("speaker,text,meeting,role\n岡田太郎,伺います。,m1,委員\n"
+                    "岡田太郎,お答えします。,m2,中央卸売市場長\n", encoding="utf-8")
+    corpus = read_corpus(path, ReadOptions(), doc_options_for_test())
+    assert {r.speaker for r in corpus.turns if r.turn > 0} == {"岡田太郎"}
+    assert corpus.tally.metrics()["n_surnames_split"] == 0

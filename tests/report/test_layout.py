@@ -81,7 +81,7 @@ def test_ca_labels_do_not_overprint_and_the_outlier_is_inside_the_frame():
 
 def test_ca_rows_can_be_groups():
     fig = ca_biplot(ca_table(), rows="group")
-    assert "group × 語" in fig.axes[0].get_title()
+    assert "会派 × 語" in fig.axes[0].get_title()  # group, named as a reader calls it
     assert "会議 × 語" in ca_biplot(ca_table(), rows="meeting").axes[0].get_title()
 
 

@@ -191,21 +191,25 @@ def test_method_lists_seeds_stopwords_and_command_but_no_commit():
 
 
 def test_search_text_is_capped_and_the_page_says_so(tmp_path):
-    import json
+    from pipeline.report.inputs import read_search_turns
 
-    from pipeline.common.io import iter_documents
-
-    path = tmp_path / "documents.jsonl"
-    path.write_text("".join(json.dumps({"doc_id": f"d{i}", "text": "特区" * 10}) + "\n"
-                            for i in range(5)), encoding="utf-8")
-    texts = [d["text"] for d in iter_documents(path, max_chars=45, keep={"d4"})]
-    assert [len(t) for t in texts] == [20, 20, 0, 0, 20]
+    path = tmp_path / "turns.csv"
+    rows = ["meeting,turn,speaker_label,speaker,role,text,n_chars,start,end,directions,"
+            "source_id,date,modelled,group"]
+    rows += [f"m,{i},岸,岸,,{'特区' * 10},20,0,20,,,2024-01-0{i},{i % 2 == 0},自民"
+             for i in range(1, 6)]
+    path.write_text("\ufeff" + "\n".join(rows) + "\n", encoding="utf-8")
+    turns, kept = read_search_turns(path, 45)
+    # Turns 1 and 3 are not modelled: their text is the search's; 2 has documents.
+    assert [len(t["text"]) for t in turns] == [20, 0, 0, 0, 0]
+    assert [t["cut"] for t in turns] == [False, False, True, True, True]
+    assert kept == {("m", 2)} and turns[0]["group"] == "自民"
     documents = [{**d, "meeting": "m", "speaker": "岸", "turn": 1, "start": 0, "end": 1,
                   "text": d["text"] if i < 1 else ""} for i, d in
                  enumerate(inputs().documents)]
     made = build_context(inputs(documents=documents))
     assert made["search"]["n_cut"] == 1
-    assert "1 文書は検索できません" in render_html(made)
+    assert "1 行は検索できません" in render_html(made)
 
 
 def test_same_inputs_give_byte_identical_reports():

@@ -13,7 +13,15 @@ import pytest
 import scipy.sparse as sp
 from scipy.spatial.distance import pdist, squareform
 
-from pipeline.report.workbench import classical_mds, corpus_data, pack, topic_map
+from pipeline.report.workbench import (
+    NO_TERMS,
+    TURN_NOT_MODELLED,
+    SearchSources,
+    classical_mds,
+    corpus_data,
+    pack,
+    topic_map,
+)
 
 
 def _doc_topics(shares: list[list[float]]) -> pd.DataFrame:
@@ -60,13 +68,44 @@ def test_corpus_data_keeps_every_document_with_its_main_topic_and_topic_lists_by
                                              ("岸", "特区と材料")))]
     documents.append({"doc_id": "m#9.1", "meeting": "m", "speaker": "岩田", "turn": 9,
                       "text": "それでは"})  # no terms left: searchable, not in any topic
-    data = corpus_data(documents, doc_topics, 2)
+    data = corpus_data(SearchSources(documents), doc_topics, 2)
     assert [d[4] for d in data["docs"]] == [2, 1, 1, 0]
     assert [d[5] for d in data["docs"]] == ["材料", "特区", "特区と材料", "それでは"]
     assert data["speakers"] == ["岸", "上久保", "岩田"]
     assert [data["dates"][d[3]] for d in data["docs"]] == ["", "2024-07-30", "2024-07-30", ""]
     assert data["topic_docs"][0] == [[1, 900], [2, 600], [0, 200]]
     assert data["topic_docs"][1] == [[0, 800], [2, 400], [1, 100]]
+    assert [d[7] for d in data["docs"]] == [0, 0, 0, NO_TERMS]
+
+
+def _turn(meeting, turn, speaker, text="", group="", modelled=False, cut=False):
+    return {"meeting": meeting, "turn": turn, "speaker": speaker, "role": "", "date": "",
+            "group": group, "modelled": modelled, "cut": cut, "text": text}
+
+
+def test_every_turn_is_searched_in_corpus_order_and_the_not_modelled_are_marked():
+    """The chair's turns and a meeting of procedure only are lines of the search, between
+    the documents of the modelled turns, each with its speaker's group."""
+    doc_topics = _doc_topics([[0.3, 0.7], [0.9, 0.1]]).assign(doc_id=["a#2.1", "a#2.2"])
+    documents = [{"doc_id": f"a#2.{p}", "meeting": "a", "speaker": "岸", "turn": 2, "text": t,
+                  "attributes": {"group": "自民"}} for p, t in ((1, "材料の話"), (2, "特区の話"))]
+    turns = [_turn("a", 1, "田中", "これより会議を開きます。", group="立憲"),
+             _turn("a", 2, "岸", group="自民", modelled=True),
+             _turn("a", 3, "田中", "本日はこれにて散会いたします。", group="立憲"),
+             _turn("b", 1, "議長", "委員長の選任を行います。"),
+             _turn("b", 2, "議長", cut=True)]  # past report.search_max_chars
+    data = corpus_data(SearchSources(documents, turns, meeting_titles={"b": "本会議"}),
+                       doc_topics, 2)
+    assert [d[5] for d in data["docs"]] == ["これより会議を開きます。", "材料の話", "特区の話",
+                                          "本日はこれにて散会いたします。",
+                                          "委員長の選任を行います。", ""]
+    assert [d[7] for d in data["docs"]] == [TURN_NOT_MODELLED, 0, 0, TURN_NOT_MODELLED,
+                                          TURN_NOT_MODELLED, TURN_NOT_MODELLED]
+    assert [d[4] for d in data["docs"]] == [0, 2, 1, 0, 0, 0]
+    assert [data["groups"][d[6]] for d in data["docs"]] == ["立憲", "自民", "自民", "立憲", "", ""]
+    assert data["titles"] == ["a", "本会議"] and data["meeting_modelled"] == [True, False]
+    # The topic browser points at the documents' rows.
+    assert data["topic_docs"][1] == [[1, 700], [2, 100]]
 
 
 def test_pack_is_gzip_json_and_byte_identical_on_rerun():
@@ -83,7 +122,9 @@ def test_a_document_without_a_date_takes_its_meetings():
     documents = [{"doc_id": "m#0.1", "meeting": "a", "speaker": "岸", "turn": 1, "text": "x",
                   "date": "2024-01-02"},
                  {"doc_id": "m#1.1", "meeting": "b", "speaker": "岸", "turn": 1, "text": "y"}]
-    data = corpus_data(documents, doc_topics, 1, {"a": "1999-01-01", "b": "2024-07-30"})
+    data = corpus_data(SearchSources(documents, meeting_dates={"a": "1999-01-01",
+                                                             "b": "2024-07-30"}),
+                       doc_topics, 1)
     assert [data["dates"][d[3]] for d in data["docs"]] == ["2024-01-02", "2024-07-30"]
 
 

@@ -121,3 +121,61 @@ def test_procedure_is_learned_from_the_documents_of_procedure():
     speakers |= {"x": "岩田", "y": "後藤"}
     assert procedural_speakers(terms, speakers, {f"p{i}" for i in range(5)}) == [
         "岩田", "議事部長"]
+
+
+def _one_speaker_party(n_docs: int = 12):
+    """The corpus with a party of one speaker who talks of topic 1 only, and one speaker
+    whose group is written （なし） as minutes write it."""
+    doc_topics, documents = _corpus()
+    extra_rows, extra_docs = [], []
+    for i in range(n_docs):
+        for speaker, group, theta in (("lone", "参政党", (0.98, 0.02)),
+                                      ("official", "(なし)", (0.5, 0.5))):
+            doc_id = f"m1#{speaker}{i}.1"
+            extra_rows.append({"doc_id": doc_id, "meeting": "m1", "speaker": speaker,
+                               "turn": 500 + i, "topic_1": theta[0], "topic_2": theta[1],
+                               "n_tokens": 60})
+            extra_docs.append({"doc_id": doc_id, "meeting": "m1", "speaker": speaker,
+                               "role": "", "date": "2021-05-01", "group": group,
+                               "position": ""})
+    return (pd.concat([doc_topics, pd.DataFrame(extra_rows)], ignore_index=True),
+            pd.concat([documents, pd.DataFrame(extra_docs)], ignore_index=True))
+
+
+def _summarize(doc_topics, documents, min_group_speakers: int):
+    cfg = SpeakersConfig(n_bootstrap=200, min_group_speakers=min_group_speakers)
+    terms = {d: ["語"] for d in documents["doc_id"]}
+    return summarize(SpeakerInputs(doc_topics, documents, TOPICS, terms, [],
+                                   ["group", "position"]), cfg, 7)
+
+
+def test_a_group_of_one_speaker_is_shown_flagged_but_never_distinctive():
+    doc_topics, documents = _one_speaker_party()
+    judged = _summarize(doc_topics, documents, 1).group_differences
+    lone = judged[(judged["group"] == "参政党") & (judged["other"] == "（その他）")]
+    # Judged as a group, the one speaker's subject reads as the party's ...
+    assert lone.set_index("topic").loc[1, "excludes_zero"]
+    tables = _summarize(doc_topics, documents, 3)
+    diffs = tables.group_differences
+    lone = diffs[(diffs["group"] == "参政党") & (diffs["attribute"] == "group")]
+    # ... and with min_group_speakers 3 it is never marked, in any comparison.
+    assert len(lone) and not lone["excludes_zero"].any() and lone["small_group"].all()
+    groups = tables.group_topics.drop_duplicates("group").set_index("group")
+    assert groups.loc["参政党", "small_group"] and not groups.loc["与党", "small_group"]
+    assert tables.metrics["groups_small"] == ["参政党"]
+    # Large groups are still judged.
+    big = diffs[(diffs["group"] == "与党") & (diffs["other"] == "（その他）")]
+    assert big.set_index("topic").loc[1, "excludes_zero"]
+
+
+def test_speakers_without_a_group_are_counted_but_in_no_comparison():
+    doc_topics, documents = _one_speaker_party()
+    tables = _summarize(doc_topics, documents, 3)
+    groups = tables.group_topics
+    # Empty and （なし） are one "no group" row, with every speaker of theirs counted.
+    missing = groups[groups["group"] == "（なし）"]
+    assert len(missing) == 2 and missing["n_speakers"].iloc[0] == 2
+    assert "(なし)" not in set(groups["group"])
+    diffs = tables.group_differences[tables.group_differences["attribute"] == "group"]
+    assert "（なし）" not in set(diffs["group"]) | set(diffs["other"])
+    assert {"与党", "野党", "参政党"} == set(diffs["group"])

@@ -120,3 +120,29 @@ def test_a_speaker_with_one_scored_document_gets_a_pooled_interval_not_a_point(s
     assert one["pooled"].all()
     inside = one[(one["share"] > 0) & (one["share"] < 1)]
     assert len(inside) and (inside["ci_low"] < inside["ci_high"]).all()
+
+
+def test_each_scored_meeting_gets_a_mix_and_the_share_of_its_terms_the_model_knows(saved):
+    model, block_topic = saved
+    frame = pd.DataFrame({"doc_id": ["a#1", "a#2", "b#1", "c#1"],
+                          "meeting": ["a", "a", "b", "c"], "speaker": ["甲", "乙", "甲", "丙"],
+                          "turn": [1, 2, 1, 1], "source_id": ""})
+    terms = [[f"t{i}" for i in range(10)], [f"t{i}" for i in range(2, 8)],  # a: block 0, known
+             [f"t{i}" for i in range(20, 26)] + ["未知語"] * 6,  # b: block 2, half unknown
+             ["未知語", "新語"]]  # c: nothing known
+    result = score_documents(FixedTopics(model, topics_json()), frame, terms,
+                             SpeakersConfig(), 1)
+    meetings = result.meeting_topics
+    assert set(meetings["meeting"]) == {"a", "b"}
+    assert result.metrics["meetings_unscored"] == ["c"]
+    assert np.allclose(meetings.groupby("meeting")["share"].sum(), 1)
+    top = meetings.loc[meetings.groupby("meeting")["share"].idxmax()].set_index("meeting")
+    assert top.loc["a", "topic"] == block_topic[0] + 1
+    assert top.loc["b", "topic"] == block_topic[2] + 1
+    assert top.loc["b", "topic_label"] == f"L{block_topic[2] + 1}"
+    known = meetings.drop_duplicates("meeting").set_index("meeting")
+    assert known.loc["a", "share_known"] == pytest.approx(1.0)
+    assert known.loc["b", "share_known"] == pytest.approx(0.5)
+    assert (known.loc["b", "n_terms"], known.loc["b", "n_tokens"]) == (12, 6)
+    assert (meetings["ci_low"] <= meetings["share"]).all()
+    assert (meetings["share"] <= meetings["ci_high"]).all()

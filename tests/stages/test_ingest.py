@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from benchmarks.make_corpus import build
@@ -45,3 +47,22 @@ def test_a_bad_file_midway_leaves_previous_outputs(tmp_path):
     with pytest.raises(PipelineError, match="meeting_0002.txt: no speaker tag style matched"):
         run_ingest(corpus, out)
     assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == before
+
+
+def test_turns_carry_each_speaker_attribute_in_a_column_of_its_own(tmp_path):
+    table = tmp_path / "corpus" / "talk.jsonl"
+    table.parent.mkdir()
+    rows = [{"meeting": "m", "speaker": "岸", "text": "特区の話です。", "group": "自民"},
+            {"meeting": "m", "speaker": "玉木", "text": "材料の話です。", "position": "委員"},
+            {"meeting": "m", "speaker": "議長", "text": "散会します。"}]
+    table.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    run_ingest(table.parent, out)
+    turns = pd.read_csv(out / "turns.csv", encoding="utf-8-sig", keep_default_na=False,
+                        dtype=str)
+    assert list(turns.columns[-3:]) == ["modelled", "group", "position"]
+    assert turns["group"].tolist() == ["自民", "", ""]
+    assert turns["position"].tolist() == ["", "委員", ""]
+    assert turns["modelled"].tolist() == ["True", "True", "False"]  # the chair's turn

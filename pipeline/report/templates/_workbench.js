@@ -182,7 +182,7 @@
   function metaCells(row, doc) {
     var speaker = corpus.speakers[doc[1]];
     var who = el("td", "meta" + (flagged.has(speaker) ? " faded" : ""),
-                 speaker + (flagged.has(speaker) ? " ※" : ""));
+                 (speaker || "（話者なし）") + (flagged.has(speaker) ? " ※" : ""));
     who.title = speaker;
     row.appendChild(who);
     // A meeting shows as its title; its id (files, tables) in the tooltip.
@@ -223,45 +223,124 @@
   }
 
   var hits = [];
+  var NOT_MODELLED_TITLE = ["", "語が残らず、モデルに入らなかった文書（定型文・手続き・短すぎるなど）",
+    "モデルに入らなかった発言（議事進行役・除外した話者・手続きだけの会議・見出しなど）"];
+  function value(id) {
+    var node = document.getElementById(id);
+    return node ? node.value : "";
+  }
+
+  // The filters as set now (speakers, meetings and groups by their index in the corpus).
+  function filters() {
+    function index(id) {
+      var v = value(id);
+      return v === "" ? -1 : parseInt(v, 10);
+    }
+    var speaker = index("search-speaker"), meeting = index("search-meeting");
+    var group = index("search-group");
+    return {
+      topic: value("search-topic"), from: value("search-from"), to: value("search-to"),
+      speakerIndex: speaker, meeting: meeting, groupIndex: group,
+      speaker: speaker >= 0 ? corpus.speakers[speaker] : "",
+      group: group >= 0 ? corpus.groups[group] : "",
+      meetingTitle: meeting >= 0 ? corpus.titles[meeting] : ""
+    };
+  }
+
+  function passes(doc, f) {
+    if (f.topic === "none" ? doc[7] === 0 : f.topic && doc[4] !== parseInt(f.topic, 10)) { return false; }
+    if (f.speakerIndex >= 0 && doc[1] !== f.speakerIndex) { return false; }
+    if (f.meeting >= 0 && doc[0] !== f.meeting) { return false; }
+    if (f.groupIndex >= 0 && doc[6] !== f.groupIndex) { return false; }
+    var date = corpus.dates[doc[3]];
+    if ((f.from || f.to) && !date) { return false; }  // undated lines match no date range
+    if (f.from && date < f.from) { return false; }
+    if (f.to && date > f.to) { return false; }
+    return true;
+  }
+
+  // The filters in words, for the status line and the CSV.
+  function describe(f) {
+    var parts = [];
+    if (f.topic === "none") { parts.push("モデル対象外の行"); }
+    else if (f.topic) { parts.push("T" + f.topic + " が主の文書"); }
+    if (f.speakerIndex >= 0) { parts.push("話者 " + (f.speaker || "（話者なし）")); }
+    if (f.meeting >= 0) { parts.push("会議 " + f.meetingTitle); }
+    if (f.groupIndex >= 0) { parts.push("会派 " + (f.group || "（会派なし）")); }
+    if (f.from || f.to) { parts.push("日付 " + (f.from || "…") + "〜" + (f.to || "…")); }
+    return parts;
+  }
+
   function search() {
     clearTimeout(timer);  // a search typed and then run at once is not run again later
     var status = document.getElementById("search-status");
     var query = document.getElementById("search-input").value.trim();
-    var topic = parseInt(document.getElementById("search-topic").value, 10) || 0;
-    var speaker = document.getElementById("search-speaker").value;
     hits = [];
     if (!query) { status.textContent = "語を入れて Enter を押してください。"; showHits(0); return; }
     if (!corpus) { status.textContent = "本文を読み込んでいます…"; return; }
-    var speakerIndex = speaker ? corpus.speakers.indexOf(speaker) : -1;
-    var documents = 0;
+    var f = filters();
+    var documents = 0, outside = 0;
     corpus.docs.forEach(function (doc, i) {
-      if (topic && doc[4] !== topic) { return; }
-      if (speaker && doc[1] !== speakerIndex) { return; }
+      if (!passes(doc, f)) { return; }
       var text = doc[5], at = text.indexOf(query), found = false;
       while (at >= 0) {
         hits.push([i, at]);
         found = true;
+        if (doc[7]) { outside += 1; }
         at = text.indexOf(query, at + query.length);
       }
       if (found) { documents += 1; }
     });
-    var order = document.getElementById("search-order").value;
-    if (order) {
-      // KH Coder's sorts: by what follows the match, or by what precedes it read backwards.
-      var keyed = hits.map(function (hit) {
-        var text = corpus.docs[hit[0]][5];
-        var key = order === "right" ? text.substr(hit[1] + query.length, 20)
-          : text.slice(Math.max(0, hit[1] - 20), hit[1]).split("").reverse().join("");
-        return { hit: hit, key: key };
-      });
-      keyed.sort(function (a, b) {
-        return a.key < b.key ? -1 : a.key > b.key ? 1 : a.hit[0] - b.hit[0] || a.hit[1] - b.hit[1];
-      });
-      hits = keyed.map(function (x) { return x.hit; });
-    }
-    status.textContent = "「" + query + "」: " + hits.length + " 件（" + documents + " 文書）" +
-      (topic ? "、T" + topic + " が主の文書" : "") + (speaker ? "、話者 " + speaker : "");
+    sortHits(query);
+    var parts = describe(f);
+    status.textContent = "「" + query + "」: " + hits.length + " 件（" + documents + " 行" +
+      (outside ? "、うちモデル対象外 " + outside + " 件" : "") + "）" +
+      (parts.length ? "、" + parts.join("、") : "");
     showHits(0);
+  }
+
+  // Sorting: by a column header (click again: the other way), or by the context as KH
+  // Coder does (right: what follows the match; left: what precedes it, read backwards).
+  var sortKey = "", sortAscending = true;
+  function hitKey(hit, key, length) {
+    var doc = corpus.docs[hit[0]], text = doc[5];
+    if (key === "right") { return text.substr(hit[1] + length, 20); }
+    if (key === "left") { return text.slice(Math.max(0, hit[1] - 20), hit[1]).split("").reverse().join(""); }
+    if (key === "speaker") { return corpus.speakers[doc[1]]; }
+    if (key === "meeting") { return corpus.titles[doc[0]]; }
+    if (key === "date") { return corpus.dates[doc[3]]; }
+    if (key === "turn") { return doc[2]; }
+    if (key === "topic") { return doc[4] || Infinity; }  // not modelled: after every topic
+    if (key === "group") { return corpus.groups[doc[6]]; }
+    return 0;
+  }
+
+  function sortHits(query) {
+    if (!sortKey) { return; }
+    var sign = sortAscending ? 1 : -1;
+    var keyed = hits.map(function (hit) { return { hit: hit, key: hitKey(hit, sortKey, query.length) }; });
+    keyed.sort(function (a, b) {
+      var order = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+      return sign * order || a.hit[0] - b.hit[0] || a.hit[1] - b.hit[1];
+    });
+    hits = keyed.map(function (x) { return x.hit; });
+  }
+
+  function markHeaders() {
+    document.querySelectorAll("#kwic th[data-key]").forEach(function (th) {
+      th.setAttribute("aria-sort", th.dataset.key !== sortKey ? "none"
+        : sortAscending ? "ascending" : "descending");
+    });
+  }
+
+  function sortBy(key) {
+    sortAscending = key === sortKey ? !sortAscending : true;
+    sortKey = key;
+    var order = document.getElementById("search-order");
+    order.value = sortAscending && (key === "left" || key === "right") ? key : "header";
+    markHeaders();
+    var query = document.getElementById("search-input").value.trim();
+    if (corpus && hits.length) { sortHits(query); showHits(0); }
   }
 
   function showHits(page) {
@@ -270,7 +349,7 @@
     body.textContent = "";
     hits.slice(page * PAGE, (page + 1) * PAGE).forEach(function (hit) {
       var doc = corpus.docs[hit[0]], text = doc[5], at = hit[1], width = 30;
-      var row = el("tr", "kwic-line");
+      var row = el("tr", "kwic-line" + (doc[7] ? " not-modelled" : ""));
       var left = flat(text.slice(Math.max(0, at - width), at));
       var right = flat(text.slice(at + query.length, at + query.length + width));
       var leftCell = el("td", "left");
@@ -279,9 +358,15 @@
       row.appendChild(el("td", "hit", text.substr(at, query.length)));
       row.appendChild(el("td", "right", right + (at + query.length + width < text.length ? "…" : "")));
       metaCells(row, doc);
-      var topicCell = el("td", "meta", doc[4] ? "T" + doc[4] : "–");
-      if (doc[4]) { topicCell.title = labels[doc[4]]; }
+      var topicCell = el("td", "meta" + (doc[7] ? " outside" : ""),
+                         doc[4] ? "T" + doc[4] : "モデル対象外");
+      topicCell.title = doc[4] ? labels[doc[4]] : NOT_MODELLED_TITLE[doc[7]];
       row.appendChild(topicCell);
+      if (corpus.groups.some(Boolean)) {
+        var group = el("td", "meta", corpus.groups[doc[6]] || "（会派なし）");
+        group.title = group.textContent;
+        row.appendChild(group);
+      }
       row.addEventListener("click", function () { showFull(row, doc, at, query.length); });
       body.appendChild(row);
     });
@@ -302,24 +387,32 @@
     row.parentNode.insertBefore(full, row.nextSibling);
   }
 
-  // Every line of the search (not just this page) as CSV, made in the browser.
+  // Every line of the search (not just this page, in its order) as CSV, made in the
+  // browser; each line also says what was searched and how it was filtered, so a file
+  // (or a line pasted elsewhere) tells where it came from.
   function saveCsv() {
     if (!corpus || !hits.length) { return; }
     var query = document.getElementById("search-input").value.trim();
+    var f = filters();
     // Quoted, and a cell a spreadsheet would run as a formula gets a ' (as our tables).
     function cell(value) {
       var text = String(value);
       if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
       return '"' + text.replace(/"/g, '""') + '"';
     }
+    var conditions = [query, f.topic === "none" ? "モデル対象外" : f.topic ? "T" + f.topic : "",
+                      f.speakerIndex >= 0 ? f.speaker || "（話者なし）" : "", f.meetingTitle,
+                      f.groupIndex >= 0 ? f.group || "（会派なし）" : "", f.from, f.to];
     var lines = [["left", "match", "right", "speaker", "meeting", "title", "date", "turn",
-                  "topic"].join(",")];
+                  "topic", "group", "modelled", "query", "filter_topic", "filter_speaker",
+                  "filter_meeting", "filter_group", "filter_date_from", "filter_date_to"].join(",")];
     hits.forEach(function (hit) {
       var doc = corpus.docs[hit[0]], text = doc[5], at = hit[1];
       lines.push([flat(text.slice(Math.max(0, at - 30), at)), query,
                   flat(text.substr(at + query.length, 30)), corpus.speakers[doc[1]],
                   corpus.meetings[doc[0]], corpus.titles[doc[0]], corpus.dates[doc[3]], doc[2],
-                  doc[4] ? "T" + doc[4] : ""].map(cell).join(","));
+                  doc[4] ? "T" + doc[4] : "", corpus.groups[doc[6]], doc[7] ? "False" : "True"]
+        .concat(conditions).map(cell).join(","));
     });
     var link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"],
@@ -337,10 +430,22 @@
     timer = setTimeout(search, 300);
   });
   document.getElementById("search-go").addEventListener("click", search);
-  document.getElementById("search-order").addEventListener("change", search);
+  document.getElementById("search-order").addEventListener("change", function (e) {
+    if (e.target.value === "header") { return; }
+    sortKey = e.target.value;
+    sortAscending = true;
+    markHeaders();
+    search();
+  });
   document.getElementById("search-csv").addEventListener("click", saveCsv);
-  document.getElementById("search-topic").addEventListener("change", search);
-  document.getElementById("search-speaker").addEventListener("change", search);
+  ["search-topic", "search-speaker", "search-meeting", "search-group", "search-from",
+   "search-to"].forEach(function (id) {
+    var node = document.getElementById(id);
+    if (node) { node.addEventListener("change", search); }
+  });
+  document.querySelectorAll("#kwic button.sort").forEach(function (button) {
+    button.addEventListener("click", function () { sortBy(button.dataset.key); });
+  });
   slider.addEventListener("input", rerank);
   document.querySelectorAll("button.show-topic").forEach(function (button) {
     button.addEventListener("click", function () {
