@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from pipeline.report.charts import japanese_style, topic_labels
+from pipeline.speakers.groups import MISSING
 
 MAX_VALUES = 20  # values in a chart (most tokens first); the table has every one
 MAX_TOPIC_COLUMNS = 12  # more topics than this: topics are the rows, values the columns
@@ -22,6 +23,10 @@ def meeting_attribute_chart(table: pd.DataFrame, topics: list[dict]) -> Figure:
     up to MAX_TOPIC_COLUMNS topics; past that, transposed, so that 40 topics stay readable.
     The attribute is named as the user wrote it."""
     name = str(table["attribute"].iloc[0])
+    missing = table[table["value"] == MISSING]
+    table = table[table["value"] != MISSING]
+    if table.empty:
+        return _no_values(name, missing)
     sizes = table.drop_duplicates("value").sort_values(["n_tokens", "value"],
                                                        ascending=[False, True])
     shown = list(sizes["value"][:MAX_VALUES])
@@ -52,8 +57,12 @@ def meeting_attribute_chart(table: pd.DataFrame, topics: list[dict]) -> Figure:
             title += (f"\n発言量の多い {len(shown)} 件（全 {len(sizes)} 件は "
                       "meeting_attribute_topics.csv）")
         ax.set_title(title, fontsize=11)
-        ax.set_xlabel(f"▲ 枠: 他の{name}全体より多く語り、差の区間が 0 を含まないトピック"
-                      "（括弧内は会議の数）", fontsize=8)
+        note = (f"▲ 枠: 他の{name}全体より多く語り、差の区間が 0 を含まないトピック"
+                "（括弧内は会議の数。1 回だけの値は判定しない）")
+        if not missing.empty:
+            note += (f"\n{name}のない会議 {int(missing['n_meetings'].iloc[0])} 回は描かず、"
+                     "比較にも含めません（表にはあります）")
+        ax.set_xlabel(note, fontsize=8)
         fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
     return fig
 
@@ -70,6 +79,17 @@ def _annotate(ax, cells: dict[str, np.ndarray], top: float) -> None:
         if mark:
             ax.add_patch(Rectangle((j - 0.48, i - 0.48), 0.96, 0.96, fill=False,
                                    edgecolor="black", lw=1.5))
+
+
+def _no_values(name: str, missing: pd.DataFrame) -> Figure:
+    n = int(missing["n_meetings"].iloc[0]) if len(missing) else 0
+    with japanese_style():
+        fig = Figure(figsize=(8, 1.6), layout="constrained")
+        ax = fig.subplots()
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"{name}の値がある会議がありません（値のない会議 {n} 回）。",
+                ha="center", va="center", fontsize=10)
+    return fig
 
 
 def _cut(value: str) -> str:

@@ -88,7 +88,8 @@ def _attribute_table(n_topics: int) -> pd.DataFrame:
             rows.append({"attribute": "委員会", "value": value, "topic": t, "share": share,
                          "ci_low": share * 0.8, "ci_high": min(1.0, share * 1.2),
                          "n_meetings": 3 - v, "n_docs": 10, "n_tokens": 300 - v,
-                         "low_data": value == "（なし）", "distinguishing": t == v + 1 and v < 2})
+                         "low_data": value == "（なし）", "small_group": False,
+                         "distinguishing": t == v + 1 and v < 2})
     return pd.DataFrame(rows)
 
 
@@ -100,8 +101,9 @@ def test_the_meeting_attribute_chart_marks_what_sets_a_value_apart(n_topics):
     fig.canvas.draw()
     values = [t.get_text() for t in (ax.get_xticklabels() if n_topics > MAX_TOPIC_COLUMNS
                                      else ax.get_yticklabels())]
-    assert values == ["予算委員会（3回）", "外務委員会（2回）", "（なし）（1回） ※"]
-    assert len(ax.get_xticklabels()) * len(ax.get_yticklabels()) == 3 * n_topics
+    assert values == ["予算委員会（3回）", "外務委員会（2回）"]  # no value is no value
+    assert len(ax.get_xticklabels()) * len(ax.get_yticklabels()) == 2 * n_topics
+    assert "委員会のない会議 1 回は描かず" in ax.get_xlabel()
     assert sum(isinstance(p, Rectangle) for p in ax.patches) == 2
     assert sum(t.get_text() == "▲60%" for t in ax.texts) == 2
     assert ax.get_title().startswith("委員会 × トピック")

@@ -29,7 +29,7 @@ def _corpus() -> tuple[pd.DataFrame, pd.DataFrame]:
         lean = {"予算委員会": [6, 1], "外務委員会": [1, 6], "": [1, 1]}[committee]
         meetings.append({"meeting": f"m{m}", "title": f"第{m}回", "date": f"2024-0{m + 1}-01",
                          "modelled": "True", "委員会": committee,
-                         "院": "衆議院" if m < 5 else "参議院"})
+                         "院": "衆議院" if m < 5 else ("参議院" if m < 8 else "両院")})
         for d in range(6):
             theta = rng.dirichlet(lean)
             rows.append({"doc_id": f"m{m}#{d}.1", "meeting": f"m{m}", "speaker": f"s{d % 3}",
@@ -60,9 +60,13 @@ def test_each_committee_gets_its_topics_with_meeting_level_intervals():
     marked = set(committees.index[committees["distinguishing"].astype(bool)])
     assert {("予算委員会", 1), ("外務委員会", 2)} <= marked
     assert not marked & {("予算委員会", 2), ("外務委員会", 1)}
+    assert not committees.loc["（なし）", "distinguishing"].any()  # no value is compared
     houses = table[table["attribute"] == "院"]
-    assert set(houses["value"]) == {"衆議院", "参議院"}
-    assert houses.groupby("value")["n_meetings"].first().to_dict() == {"参議院": 4, "衆議院": 5}
+    assert houses.groupby("value")["n_meetings"].first().to_dict() == {
+        "参議院": 3, "衆議院": 5, "両院": 1}
+    one = houses[houses["value"] == "両院"]
+    assert one["small_group"].all() and not one["distinguishing"].any()
+    assert not houses.loc[houses["value"] != "両院", "small_group"].any()
 
 
 def test_without_meeting_attributes_the_table_is_its_header():
@@ -86,7 +90,7 @@ def test_summarize_gives_the_tables_by_meeting_attribute_and_over_time():
     metrics = tables.metrics
     assert (metrics["time_bin"], metrics["n_time_bins"]) == ("quarter", 3)
     assert metrics["n_meetings_undated_in_time"] == 0
-    assert metrics["meeting_attributes"] == {"委員会": 3, "院": 2}
+    assert metrics["meeting_attributes"] == {"委員会": 3, "院": 3}
     auto = summarize(SpeakerInputs(frame, documents, COLS, terms, meetings=meetings), CFG, 42)
     assert auto.metrics["time_bin"] == "meeting"  # nine meetings: a column each
     assert auto.topic_time.drop_duplicates("meeting")["bin_label"].tolist()[:2] == [

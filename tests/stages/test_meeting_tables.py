@@ -41,9 +41,9 @@ def test_meeting_attributes_reach_every_output(run):
     assert list(meetings.columns) == ["meeting", "title", "date", "modelled", "委員会", "院"]
     assert set(meetings["院"]) == {"衆議院", "参議院"}
     table = read_table(run / "meeting_attribute_topics.csv")
-    assert list(table.columns[:11]) == [
+    assert list(table.columns[:12]) == [
         "attribute", "value", "topic", "share", "ci_low", "ci_high", "n_meetings", "n_docs",
-        "n_tokens", "low_data", "distinguishing"]
+        "n_tokens", "low_data", "small_group", "distinguishing"]
     assert {"topic_label", "parent", "parent_label"} <= set(table.columns)
     houses = table[table["attribute"] == "院"]
     assert set(houses["value"]) == {"衆議院", "参議院"}
