@@ -61,13 +61,17 @@ ARGS = {
                  "speaker_terms.csv", "--speaker-themes", "speaker_themes.csv", "--prevalence",
                  "topic_prevalence.csv", "--metrics", "speakers.json", "--group-topics",
                  "group_topics.csv", "--attribute-topics", "attribute_topics.csv",
-                 "--group-differences", "group_differences.csv"],
+                 "--group-differences", "group_differences.csv",
+                 "--meeting-attribute-topics", "meeting_attribute_topics.csv",
+                 "--topic-time", "topic_time.csv"],
     "charts": ["--speaker-topics", "speaker_topics.csv", "--topic-terms", "topic_terms.csv",
                "--topics", "topics.json", "--doc-topics", "doc_topics.csv", "--index",
                "dtm_documents.json", "--k-sweep", "k_sweep.csv", "--speaker-themes",
                "speaker_themes.csv", "--documents", "documents.jsonl", "--group-topics",
                "group_topics.csv", "--group-differences", "group_differences.csv",
                "--attribute-topics", "attribute_topics.csv", "--meetings", "meetings.csv",
+               "--meeting-attribute-topics", "meeting_attribute_topics.csv",
+               "--topic-time", "topic_time.csv", "--speakers-metrics", "speakers.json",
                "--out-dir", "charts"],
     "networks": ["--doc-topics", "doc_topics.csv", "--index", "dtm_documents.json",
                  "--vocabulary", "vocabulary.json", "--tokens", "tokens.jsonl", "--topics",
@@ -87,7 +91,8 @@ ARGS = {
                "--group-differences", "group_differences.csv", "--charts", "charts",
                "--score-meeting-topics", "score_meeting_topics.csv", "--score-summary",
                "score.json", "--topic-terms", "topic_terms.csv", "--snapshot",
-               "report/run.json", "--out-dir", "report"],
+               "report/run.json", "--meeting-attribute-topics", "meeting_attribute_topics.csv",
+               "--topic-time", "topic_time.csv", "--out-dir", "report"],
 }
 STAGES = tuple(ARGS)
 

@@ -70,6 +70,13 @@ class TableColumns(_Section):
         "group_topics.csv; each gives rows in attribute_topics.csv. The shipped columns may "
         "be absent; a column named here otherwise must exist.",
     )
+    meeting_attributes: dict[str, str] = Field(
+        default_factory=dict, description="Meeting attributes (委員会, 院, ...): name -> the "
+        "column holding it ({委員会: meeting, 院: house} for diet-dev's records). The value "
+        "must be the same on every row of a meeting (an empty cell gives none); each gives "
+        "a column of meetings.csv and rows in meeting_attribute_topics.csv. The ingest.meetings "
+        "CSV's columns are meeting attributes too, and win where they give a value.",
+    )
 
     @field_validator("title")
     @classmethod
@@ -80,7 +87,7 @@ class TableColumns(_Section):
                              "column names, e.g. [house, meeting, issue]")
         return value
 
-    @field_validator("attributes")
+    @field_validator("attributes", "meeting_attributes")
     @classmethod
     def _attribute_names(cls, value: dict[str, str]) -> dict[str, str]:
         """Names are plain (no / \\ : and not starting with a dot)."""
@@ -89,6 +96,17 @@ class TableColumns(_Section):
             if not name.strip() or name.startswith(".") or any(c in name for c in "/\\:"):
                 raise ValueError(f"attribute name {name!r} must be a plain name (no / \\ : "
                                  "and not starting with a dot), e.g. group")
+        return value
+
+    @field_validator("meeting_attributes")
+    @classmethod
+    def _meeting_attribute_names(cls, value: dict[str, str]) -> dict[str, str]:
+        """A meeting attribute is a column of meetings.csv beside its own columns."""
+        taken = [n for n in value if n in ("meeting", "title", "date", "modelled")]
+        if taken:
+            raise ValueError(f"meeting attribute name {taken[0]!r} is a column meetings.csv "
+                             "already has (meeting, title, date, modelled); name it otherwise, "
+                             "e.g. committee")
         return value
 
 
@@ -388,6 +406,14 @@ class ReportConfig(_Section):
         "speaker", min_length=1, max_length=100, description="Rows of the correspondence "
         "analysis chart (speaker_term_ca.png) against terms: speaker, meeting, or the name of "
         "a speaker attribute of ingest.columns.attributes (group: the 会派).",
+    )
+    time_bin: Literal["auto", "meeting", "month", "quarter", "year"] = Field(
+        "auto", description="Topics over time (topic_time.csv, the timeline chart): one "
+        "column per meeting, or meetings pooled by calendar month, quarter or year "
+        "(token-weighted); auto: a column per meeting up to 24 dated meetings, else the "
+        "finest of month, quarter and year with at most 36 bins, a column per meeting if "
+        "that gives fewer than 6 (and the turn-by-turn flow of each meeting up to 6 "
+        "meetings). Undated meetings are left out and counted.",
     )
     compare_with: str | None = Field(
         None, min_length=1, max_length=4096, description="A folder of an earlier run's outputs "

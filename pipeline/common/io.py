@@ -57,15 +57,17 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 # Columns of our tables that hold text: read as strings, so that speakers `1` and `01` stay
 # two speakers and an id keeps its leading zeros. Every other column is a number or a flag.
 TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role", "text",
-                          "directions", "source_id", "date", "term", "theme", "title"})
+                          "directions", "source_id", "date", "term", "theme", "title",
+                          "attribute", "value", "time_bin", "bin_start", "bin_label"})
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A table written by write_csv, as it was before writing (text as text, guard undone)."""
+def _read_csv(path: Path, text: bool = False) -> pd.DataFrame:
+    """A table written by write_csv, as it was before writing (text as text, guard undone;
+    `text`: every column as text)."""
     import pandas as pd
 
     frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False,
-                        dtype=dict.fromkeys(TEXT_COLUMNS, str))
+                        dtype=str if text else dict.fromkeys(TEXT_COLUMNS, str))
     return unguard_frame(frame) if formula_guard_on() else frame
 
 
@@ -88,17 +90,19 @@ def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
     return doc_topics
 
 
-def read_table(path: str | Path, columns: Sequence[str] = ()) -> pd.DataFrame:
-    """One of our CSV tables, as written (text cells, formula guard undone). A table edited
-    by hand so that it cannot be read, or lacks one of `columns` (those its reader uses), is
-    one line naming it, not a traceback in a chart or a report."""
+def read_table(path: str | Path, columns: Sequence[str] = (), text: bool = False
+               ) -> pd.DataFrame:
+    """One of our CSV tables, as written (text cells, formula guard undone; `text`: every
+    cell as text). A table edited by hand so that it cannot be read, or lacks one of
+    `columns` (those its reader uses), is one line naming it, not a traceback in a chart or
+    a report."""
     import pandas as pd
 
     path = Path(path)
     remedy = ("the pipeline writes this table: restore it (git/dvc checkout) or rerun "
               "`dvc repro --force` to make it again")
     try:
-        frame = _read_csv(path)
+        frame = _read_csv(path, text)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise PipelineError(f"{path}: not a table this pipeline wrote ({reason}); {remedy}"
@@ -200,6 +204,13 @@ def read_document_table(path: str | Path) -> pd.DataFrame:
         return pd.DataFrame(columns=list(DOCUMENT_FIELDS))
     extra = sorted(c for c in table.columns if c not in DOCUMENT_FIELDS)
     return table[[*DOCUMENT_FIELDS, *extra]].fillna("").astype(str)
+
+
+def read_meeting_table(path: str | Path) -> pd.DataFrame:
+    """meetings.csv with every cell as text (a meeting attribute 0213 stays "0213", an
+    empty cell ""), formula guard undone; a table without `meeting` and `title` is one
+    line naming it."""
+    return read_table(path, ("meeting", "title"), text=True)
 
 
 def read_meeting_titles(path: str | Path) -> dict[str, str]:

@@ -32,6 +32,7 @@ def read_options(cfg: IngestConfig, roster: tuple = (), meetings: tuple = ()) ->
     ingest.meetings, if any)."""
     columns = cfg.columns.model_dump()
     columns["attributes"] = tuple(sorted(columns["attributes"].items()))
+    columns["meeting_attributes"] = tuple(sorted(columns["meeting_attributes"].items()))
     title = columns["title"]
     columns["title"] = (title,) if isinstance(title, str) else tuple(title)
     return ReadOptions(
@@ -81,6 +82,8 @@ class IngestTally:
         self.split: dict[str, set[str]] = {}  # surname -> the speakers it became
         self.dates: dict[str, str] = {}  # meeting -> date
         self.titles: dict[str, str] = {}  # meeting -> title ("": none found)
+        # meeting -> its attributes from table rows (ingest.columns.meeting_attributes)
+        self.meeting_attributes: dict[str, dict[str, str]] = {}
 
     def add(self, result: FileResult) -> None:
         """Count one file's result; a meeting that another file already gave is an error.
@@ -111,6 +114,8 @@ class IngestTally:
         for meeting, title in result.titles.items():
             if title or meeting not in self.titles:
                 self.titles[meeting] = title
+        for meeting, values in result.meeting_attributes.items():
+            self.meeting_attributes.setdefault(meeting, {}).update(values)
         self.totals.update(n_turns=result.n_turns, n_chars=result.n_chars,
                            n_chair_speeches=result.n_chair_speeches,
                            n_turns_merged=result.n_turns_merged,
@@ -192,7 +197,8 @@ class IngestTally:
     def meeting_table(self, meetings: tuple = ()) -> tuple[list[str], list[tuple]]:
         """outputs/tables/meetings.csv (`meetings`: the parsed ingest.meetings)."""
         titles = {m: self.titles.get(m, "") for m in self.owner}
-        return meeting_rows(titles, self.dates, self.modelled, meetings)
+        return meeting_rows(titles, self.dates, self.modelled, meetings,
+                            self.meeting_attributes)
 
     def unknown_meetings(self, meetings: tuple = ()) -> list[str]:
         """Meetings of ingest.meetings that no transcript holds (a typo in an id)."""

@@ -261,6 +261,8 @@ class FileResult:
     dates: dict[str, str] = field(default_factory=dict)  # meeting -> its (first) date
     n_chair_speeches: int = 0  # procedural roles' turns modelled as their own speech
     titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title ("": none)
+    # meeting -> its attributes from table rows (ingest.columns.meeting_attributes)
+    meeting_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     n_turns_merged: int = 0  # turns of a surname joined to a full name
     n_turns_split: int = 0  # turns given a split name, 岡田（中央卸売市場長）
     group_turns: Counter = field(default_factory=Counter)  # (variant, group) -> turns merged
@@ -312,9 +314,19 @@ def cut_turns(path: Path, read: FileTurns | tuple[list[Turn], None, Counter],
         n_chair_speeches=chair_speeches,
         titles={t.meeting: "" for t in turns}
         | {t.meeting: t.title for t in reversed(turns) if t.title},
+        meeting_attributes=meeting_values(turns),
         group_turns=aliased.n_turns, group_speakers=aliased.speakers,
         n_turns_merged=unified.n_turns_merged, n_turns_split=unified.n_turns_split,
     )
+
+
+def meeting_values(turns: list[Turn]) -> dict[str, dict[str, str]]:
+    """meeting -> the attributes its rows give (the rows agree: tables.MeetingValues)."""
+    out: dict[str, dict[str, str]] = {}
+    for t in turns:
+        if t.meeting_attributes:
+            out.setdefault(t.meeting, {}).update(t.meeting_attributes)
+    return out
 
 
 def turn_row(t: Turn, modelled: bool) -> TurnRow:

@@ -74,12 +74,19 @@ def with_meetings(turns: list[Turn], meetings: dict[str, MeetingInfo]) -> list[T
 
 
 def meeting_rows(titles: dict[str, str], dates: dict[str, str], modelled: set[str],
-                 meetings: tuple[MeetingInfo, ...]) -> tuple[list[str], list[tuple]]:
+                 meetings: tuple[MeetingInfo, ...],
+                 from_rows: dict[str, dict[str, str]] | None = None
+                 ) -> tuple[list[str], list[tuple]]:
     """outputs/tables/meetings.csv: every meeting read, with its title (else its id), date
-    ("" if none), whether any of it was modelled and the CSV's other columns; by date, then
-    meeting (undated last)."""
-    extra = {m.meeting: dict(m.attributes) for m in meetings}
-    names = sorted({k for m in meetings for k, _ in m.attributes})
+    ("" if none), whether any of it was modelled and its attributes: the CSV's other columns
+    and those `from_rows` (ingest.columns.meeting_attributes), the CSV's value winning
+    where it gives one; by date, then meeting (undated last)."""
+    from_rows = from_rows or {}
+    extra = {m: dict(v) for m, v in from_rows.items()}
+    for m in meetings:
+        extra.setdefault(m.meeting, {}).update(m.attributes)
+    names = sorted({k for m in meetings for k, _ in m.attributes}
+                   | {k for v in from_rows.values() for k in v})
     ordered = sorted(titles, key=lambda m: (not dates.get(m), dates.get(m, ""), m))
     rows = [(m, titles[m] or m, dates.get(m, ""), m in modelled,
              *(extra.get(m, {}).get(n, "") for n in names)) for m in ordered]

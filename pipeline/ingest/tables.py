@@ -38,6 +38,8 @@ class Columns:
     # Speaker attributes carried to every table, (name, column); a column may be absent
     # unless the user named it.
     attributes: tuple[tuple[str, str], ...] = (("group", "group"), ("position", "position"))
+    # Meeting attributes (committee, house), (name, column): one value per meeting.
+    meeting_attributes: tuple[tuple[str, str], ...] = ()
 
 
 def parse_rows(text: str, suffix: str, source: str) -> list[tuple[int, dict]]:
@@ -224,6 +226,38 @@ def check_columns(present: set[str], source: str, columns: Columns) -> None:
             raise PipelineError(
                 f"{source}: no column {column!r} for ingest.columns.attributes.{name}; "
                 f"columns are {sorted(present)}; name one of them or remove {name!r}")
+    for name, column in columns.meeting_attributes:
+        if column not in present:
+            raise PipelineError(
+                f"{source}: no column {column!r} for ingest.columns.meeting_attributes.{name}; "
+                f"columns are {sorted(present)}; name one of them or remove {name!r}")
+
+
+class MeetingValues:
+    """Each meeting's attributes (ingest.columns.meeting_attributes) as its rows give them:
+    two rows of one meeting with two values is an error naming both lines (a column that
+    changes within a meeting is a speaker's attribute, not the meeting's)."""
+
+    def __init__(self, columns: tuple[tuple[str, str], ...]) -> None:
+        self.columns = columns
+        self.seen: dict[tuple[str, str], tuple[str, str]] = {}  # (meeting, name) -> value, line
+
+    def read(self, row: dict, meeting: str, where: str) -> tuple[tuple[str, str], ...]:
+        """The row's (name, value) pairs, each checked against the meeting's earlier rows."""
+        values = []
+        for name, column in self.columns:
+            value = " ".join(_value(row, column, where).split())
+            if not value:
+                continue
+            first, line = self.seen.setdefault((meeting, name), (value, where))
+            if first != value:
+                raise PipelineError(
+                    f"{where}: meeting {meeting!r} has {name} {value!r} here but {first!r} "
+                    f"on {line}; a meeting attribute (ingest.columns.meeting_attributes.{name})"
+                    " must be the same on every row of a meeting: fix the rows, or map the "
+                    "column as a speaker attribute (ingest.columns.attributes)")
+            values.append((name, value))
+        return tuple(values)
 
 
 def rows_to_turns(rows: list[tuple[int, dict]], source: str, default_meeting: str,
@@ -234,6 +268,7 @@ def rows_to_turns(rows: list[tuple[int, dict]], source: str, default_meeting: st
     turns: list[Turn] = []
     skipped: Counter = Counter()
     numbers: Counter = Counter()
+    meeting_values = MeetingValues(columns.meeting_attributes)
     for number, row in rows:
         where = f"{source}:{number}"
         if any(_value(row, col, where) in values for col, values in exclude_rows.items()):
@@ -276,6 +311,6 @@ def rows_to_turns(rows: list[tuple[int, dict]], source: str, default_meeting: st
             # A date that reads as none is kept as written (never dropped).
             source_id=value["id"], date=normalize_date(value["date"]) or value["date"].strip(),
             attributes=tuple(sorted(attributes.items())), resolved=parsed.resolved,
-            title=title,
+            title=title, meeting_attributes=meeting_values.read(row, meeting, where),
         ))
     return turns, skipped

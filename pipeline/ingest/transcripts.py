@@ -60,6 +60,8 @@ class Turn:
     attributes: tuple[tuple[str, str], ...] = ()  # (group, 自民), (position, 外務大臣), ...
     title: str = ""  # the meeting's title (a table's title columns, a transcript's header)
     resolved: bool = True  # False: the label's name could not be told from its office
+    # The meeting's attributes a table's row gives (ingest.columns.meeting_attributes).
+    meeting_attributes: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:

@@ -12,11 +12,9 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
-from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from pipeline.common.io import topic_column
 from pipeline.speakers.attribute_names import attribute_title, missing_label
 from pipeline.speakers.groups import MISSING, distinguishing_topics
 
@@ -179,102 +177,6 @@ def speaker_mix_chart(shares: pd.DataFrame, topics: list[dict], max_speakers: in
         fig.suptitle("話者ごとのトピック構成（棒: 割合、線: 90% ブートストラップ区間）",
                      fontsize=11)
     return fig
-
-
-MAX_MEETING_PANELS = 6  # more meetings than this: one panel, a column per meeting
-MAX_COLUMNS = 60  # more meetings than this: consecutive meetings pooled into 60 columns
-
-
-def _palette(name: str) -> tuple:
-    """The colours of one of matplotlib's qualitative colormaps (tab10, Set3), as it lists them."""
-    cmap = matplotlib.colormaps[name]
-    assert isinstance(cmap, ListedColormap) and isinstance(cmap.colors, tuple)
-    return cmap.colors
-
-
-def timeline_chart(doc_topics: pd.DataFrame, topics: list[dict],
-                   titles: dict[str, str] | None = None) -> Figure:
-    """Topic shares along each meeting, turn by turn (token-weighted per turn); for many
-    meetings, one share per meeting, in date order. Meetings are named by their titles
-    (meeting -> title; the id where none is given)."""
-    titles = titles or {}
-    columns = [topic_column(t["topic"]) for t in topics]
-    meetings = _by_date(doc_topics)
-    labels = topic_labels(topics, 2)
-    colors = _palette("tab10") + _palette("Set3")
-    if len(meetings) > MAX_MEETING_PANELS:
-        return _meetings_chart(doc_topics, columns, labels, colors, titles)
-    with japanese_style():
-        fig = Figure(figsize=(11, 2.6 * len(meetings) + 0.8), layout="constrained")
-        axes = np.atleast_1d(fig.subplots(len(meetings), 1))
-        for ax, meeting in zip(axes, meetings, strict=True):
-            part = doc_topics[doc_topics["meeting"] == meeting]
-            weighted = part[columns].mul(part["n_tokens"], axis=0).groupby(part["turn"]).sum()
-            shares = weighted.div(weighted.sum(axis=1).replace(0, 1), axis=0)
-            ax.stackplot(shares.index, shares.T.to_numpy(), colors=colors[: len(columns)],
-                         labels=labels, step="mid")
-            ax.set_xlim(shares.index.min() - 0.5, shares.index.max() + 0.5)
-            ax.set_ylim(0, 1)
-            ax.yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
-            date = part["date"].astype(str).min() if "date" in part else ""
-            ax.set_title(f"{titles.get(str(meeting), str(meeting))}"
-                         f"{f'（{date}）' if date else ''}", fontsize=10)
-            ax.set_xlabel("発言の順番（ターン）", fontsize=9)
-        axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-        fig.suptitle("会議の流れに沿ったトピックの推移", fontsize=12)
-    return fig
-
-
-def _by_date(doc_topics: pd.DataFrame) -> list[str]:
-    """Meetings in date order (undated last, then by name)."""
-    if "date" not in doc_topics:
-        return sorted(doc_topics["meeting"].unique())
-    dates = doc_topics.groupby("meeting")["date"].min().astype(str)
-    return sorted(dates.index, key=lambda m: (dates[m] == "", dates[m], m))
-
-
-def _meetings_chart(doc_topics: pd.DataFrame, columns: list[str], labels: list[str],
-                    colors, titles: dict[str, str]) -> Figure:
-    weighted = doc_topics[columns].mul(doc_topics["n_tokens"], axis=0)
-    has_date = "date" in doc_topics and doc_topics["date"].astype(str).str.len().gt(0).all()
-    meetings = doc_topics["meeting"].astype(str)
-    key = doc_topics["date"].astype(str) + "\t" + meetings if has_date else meetings
-    per_meeting = weighted.groupby(key).sum().sort_index()
-    # Ticks name a meeting by its title (with its date), the id only where it has none.
-    per_meeting.index = [_tick(k, titles) for k in per_meeting.index]
-    n_meetings = len(per_meeting)
-    # Past MAX_COLUMNS meetings, consecutive meetings are pooled (token-weighted) into
-    # MAX_COLUMNS groups: a column per meeting would be too thin to read.
-    group = np.arange(n_meetings) * min(n_meetings, MAX_COLUMNS) // n_meetings
-    pooled = per_meeting.groupby(group).sum()
-    pooled.index = [per_meeting.index[np.argmax(group == g)] for g in pooled.index]
-    shares = pooled.div(pooled.sum(axis=1).replace(0, 1), axis=0)
-    x = np.arange(len(shares))
-    with japanese_style():
-        fig = Figure(figsize=(11, 4.2), layout="constrained")
-        ax = fig.subplots()
-        ax.stackplot(x, shares.T.to_numpy(), colors=colors[: len(columns)], labels=labels,
-                     step="mid")
-        ax.set_xlim(-0.5, len(x) - 0.5)
-        ax.set_ylim(0, 1)
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        ticks = np.unique(np.linspace(0, len(x) - 1, min(len(x), 12)).round().astype(int))
-        ax.set_xticks(ticks, labels=[shares.index[i] for i in ticks], rotation=30, ha="right",
-                      fontsize=8)
-        order = "日付" if has_date else "名前"
-        ax.set_xlabel(f"会議（{order}順、全 {n_meetings} 回）" if len(x) == n_meetings else
-                      f"会議（{order}順、全 {n_meetings} 回を {len(x)} 区間にまとめ、"
-                      "目盛は各区間の最初の会議）", fontsize=9)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-        ax.set_title("会議ごとのトピックの割合（発言量で重み付け）", fontsize=12)
-    return fig
-
-
-def _tick(key: str, titles: dict[str, str]) -> str:
-    """A timeline tick: `date title` (or the title alone) for a `date<TAB>meeting` key."""
-    date, _, meeting = key.rpartition("\t")
-    title = titles.get(meeting, meeting)
-    return f"{date} {title}" if date else title
 
 
 def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3) -> Figure:

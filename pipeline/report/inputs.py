@@ -23,6 +23,7 @@ from pipeline.common.io import (
 )
 from pipeline.common.paths import without_absolute_paths
 from pipeline.model.themes import load_themes
+from pipeline.report.meeting_charts import meeting_attribute_files
 from pipeline.report.quotes import quoted_doc_ids
 from pipeline.report.scored import ScoredInputs
 
@@ -44,6 +45,7 @@ class ReportSettings:
     seed: int = 0
     command: str = "dvc repro"
     config_text: str = ""
+    time_bin: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class ReportInputs:
     turns: list[dict] = field(default_factory=list)  # every turn, for the search
     stopwords: list[str] = field(default_factory=list)
     settings: ReportSettings = field(default_factory=ReportSettings)
+    meeting_attribute_topics: pd.DataFrame | None = None  # meeting_attribute_topics.csv
+    meeting_attribute_charts: dict[str, bytes] = field(default_factory=dict)  # name -> PNG
+    topic_time: pd.DataFrame | None = None  # topic_time.csv
     scored: ScoredInputs | None = None  # the score stage's meetings (score.input)
     # This run compared with earlier ones (report.compare_with, report.since_last_run): the
     # sections' plain data, made by pipeline.compare (a later step than the report's code).
@@ -100,7 +105,7 @@ def read_report_inputs(args, config) -> ReportInputs:
         title=config.report.title, n_quotes=config.report.n_quotes,
         quote_min_share=config.report.quote_min_share,
         search_max_chars=config.report.search_max_chars, seed=config.seed,
-        command=dvc_command(),
+        command=dvc_command(), time_bin=config.report.time_bin,
         config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
     meeting_topics = read_table(args.meeting_topics)
@@ -130,7 +135,20 @@ def read_report_inputs(args, config) -> ReportInputs:
         meeting_titles=read_meeting_titles(args.meetings),
         settings=settings,
         scored=ScoredInputs(meetings=read_table(args.score_meeting_topics),
-                            summary=read_json(args.score_summary), fitted=meeting_topics))
+                            summary=read_json(args.score_summary), fitted=meeting_topics),
+        topic_time=read_table(args.topic_time),
+        **meeting_attribute_inputs(args.meeting_attribute_topics, charts))
+
+
+def meeting_attribute_inputs(path: str, charts: Path) -> dict:
+    """meeting_attribute_topics.csv and each of its attributes' chart (the charts stage
+    names them with meeting_attribute_files)."""
+    table = read_table(path)
+    names = list(dict.fromkeys(table["attribute"].astype(str))) if len(table) else []
+    files = meeting_attribute_files(names)
+    return {"meeting_attribute_topics": table,
+            "meeting_attribute_charts": {
+                n: (charts / "meeting_attributes" / files[n]).read_bytes() for n in names}}
 
 
 def read_search_turns(path: str | Path,

@@ -16,8 +16,10 @@ import pandas as pd
 from pipeline.report.fonts import TYPED, font_face_css, missing_glyphs, page_characters
 from pipeline.report.groups import group_section
 from pipeline.report.inputs import CHART_FILES, ReportInputs
+from pipeline.report.meeting_sections import meeting_attribute_section, time_section
 from pipeline.report.quotes import representative_quotes
 from pipeline.report.scored import scored_section
+from pipeline.report.timeline import shows_flow
 from pipeline.report.trust import quality_readings, versions
 from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map
 
@@ -90,6 +92,13 @@ def build_context(inputs: ReportInputs) -> dict:
                                                  "missing": None, "aliases": [],
                                                  "min_group_speakers": None},
         "method": method_section(inputs),
+        "meeting_attributes": meeting_attribute_section(
+            inputs.meeting_attribute_topics, topics,
+            {n: base64.b64encode(png).decode("ascii")
+             for n, png in inputs.meeting_attribute_charts.items()}),
+        "time": {**time_section(inputs.topic_time, topics, inputs.speakers_metrics, shows_flow(
+            cfg.time_bin, inputs.doc_topics["meeting"].nunique() if len(inputs.doc_topics)
+            else 0)), "setting": cfg.time_bin},
         "scored": scored_section(inputs.scored, topics),
         "comparisons": inputs.comparisons,
     }

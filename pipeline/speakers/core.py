@@ -28,9 +28,12 @@ from pipeline.speakers.groups import (
     group_table,
     owner_intervals,
 )
+from pipeline.speakers.meeting_attributes import meeting_attribute_topics
 from pipeline.speakers.pooling import pool_speakers
 from pipeline.speakers.procedural import procedural_speakers
 from pipeline.speakers.shares import aggregate_shares
+from pipeline.speakers.time_bins import COLUMNS as TIME_COLUMNS
+from pipeline.speakers.time_bins import topic_time
 
 GROUP = "group"  # the attribute whose table is group_topics.csv
 
@@ -48,6 +51,10 @@ class SpeakerTables:
     speaker_terms: pd.DataFrame
     speaker_themes: pd.DataFrame
     prevalence: pd.DataFrame
+    meeting_attribute_topics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    topic_time: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIME_COLUMNS))
+    time_bin: str = ""  # topic_time's bin (report.time_bin, auto resolved)
+    n_undated_in_time: int = 0  # modelled meetings left out of topic_time: no date
     metrics: dict = field(default_factory=dict)
 
 
@@ -63,6 +70,9 @@ class SpeakerInputs:
     themes: Sequence[Theme] = ()
     attributes: Sequence[str] = ()  # speaker attributes to tabulate (ingest.columns)
     procedural_docs: frozenset[str] = frozenset()  # documents tokenize marked as procedure
+    # meetings.csv read as text (common.io.read_meeting_table): titles, meeting attributes
+    meetings: pd.DataFrame | None = None
+    time_bin: str = "auto"  # report.time_bin: topic_time.csv's bins
 
 
 def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTables:
@@ -97,7 +107,22 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
         pd.DataFrame({"topic": topics, "share": prevalence.to_numpy()}))
     silent = sorted(set(speaker_of) - set(speakers["speaker"]) - set(procedural))
     n_values = {n: int(t[n].nunique()) for n, t in by_attribute.items()}
+    tables = with_meeting_tables(tables, frame, data, cfg, seed)
     return replace(tables, metrics=speaker_metrics(tables, n_values, silent, procedural, cfg))
+
+
+def with_meeting_tables(tables: SpeakerTables, frame: pd.DataFrame, data: SpeakerInputs,
+                        cfg: SpeakersConfig, seed: int) -> SpeakerTables:
+    """The tables by meeting attribute and by time (report.time_bin), made from every
+    modelled document, as meeting_topics is."""
+    meetings = data.meetings if data.meetings is not None else pd.DataFrame(
+        columns=["meeting", "title"])
+    titles = dict(zip(meetings["meeting"].astype(str), meetings["title"].astype(str),
+                      strict=True))
+    timeline = topic_time(tables.meeting_topics, data.time_bin, titles)
+    by_attribute = meeting_attribute_topics(frame, data.columns, meetings, cfg, seed)
+    return replace(tables, meeting_attribute_topics=by_attribute, topic_time=timeline.table,
+                   time_bin=timeline.unit, n_undated_in_time=timeline.n_undated)
 
 
 def document_frame(data: SpeakerInputs) -> tuple[pd.DataFrame, list[str]]:
@@ -203,6 +228,15 @@ def speaker_metrics(tables: SpeakerTables, n_values: dict[str, int], without_ter
         "groups_small": _small_groups(tables.group_topics),
         "n_meetings_dated": int((tables.meeting_topics.drop_duplicates("meeting")["date"]
                                  != "").sum()),
+        # topic_time.csv: the bin used (report.time_bin, auto resolved) and the modelled
+        # meetings it leaves out for want of a date.
+        "time_bin": tables.time_bin,
+        "n_time_bins": int(tables.topic_time.drop_duplicates(["bin_start", "bin_label",
+                                                              "meeting"]).shape[0]),
+        "n_meetings_undated_in_time": tables.n_undated_in_time,
+        "meeting_attributes": {
+            str(n): int(part["value"].nunique())
+            for n, part in tables.meeting_attribute_topics.groupby("attribute", sort=False)},
     }
 
 

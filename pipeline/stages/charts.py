@@ -1,4 +1,5 @@
-"""Stage charts: tables -> PNG charts (speaker × topic heatmap, top terms per topic)."""
+"""Stage charts: tables -> PNG charts (speaker × topic heatmap, top terms per topic, topics
+over time, groups and meeting attributes × topics)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,10 @@ from pipeline.report.charts import (
     speaker_heatmap,
     speaker_mix_chart,
     theme_heatmap,
-    timeline_chart,
     top_terms_chart,
 )
+from pipeline.report.meeting_charts import meeting_attribute_chart, meeting_attribute_files
+from pipeline.report.timeline import flow_chart, shows_flow, time_chart
 from pipeline.stages._cli import log, run, stage_parser
 
 # Errors matplotlib raises on a chart it cannot draw (an image too large, a font it cannot
@@ -77,11 +79,35 @@ def attribute_makers(attributes: pd.DataFrame, differences: pd.DataFrame,
         for name, part in attributes.groupby("attribute", sort=True) if name != "group"}
 
 
+def meeting_attribute_makers(table: pd.DataFrame, topics: list[dict]) -> dict[str, Callable]:
+    """One chart per meeting attribute (meeting_attribute_topics.csv), in a folder of its
+    own."""
+    names = list(dict.fromkeys(table["attribute"].astype(str)))
+    files = meeting_attribute_files(names)
+    return {f"meeting_attributes/{files[name].removesuffix('.png')}":
+            (lambda name=name: meeting_attribute_chart(
+                table[table["attribute"].astype(str) == name], topics))
+            for name in names}
+
+
+def timeline_maker(args, config, doc_topics: pd.DataFrame, topics: list[dict]) -> Callable:
+    """Each meeting's flow, turn by turn (auto, a few meetings), else topic_time.csv drawn
+    over time (report.time_bin)."""
+    if shows_flow(config.report.time_bin, doc_topics["meeting"].nunique()):
+        return lambda: flow_chart(doc_topics, topics, read_meeting_titles(args.meetings))
+    undated = read_json(args.speakers_metrics).get("n_meetings_undated_in_time", 0)
+    return lambda: time_chart(read_table(args.topic_time, TIME_COLUMNS), topics, undated)
+
+
 # The columns the charts read from each table the speakers and label stages write: a table
 # edited by hand without one is one line naming it.
 SHARES_COLUMNS = ("speaker", "topic", "share", "ci_low", "ci_high", "n_tokens", "low_data")
 TERMS_COLUMNS = ("topic", "rank", "term", "weight")
 THEMES_COLUMNS = ("speaker", "theme", "share_docs", "n_docs")
+TIME_COLUMNS = ("time_bin", "bin_start", "bin_label", "meeting", "topic", "share",
+                "n_tokens", "n_meetings")
+MEETING_ATTRIBUTE_COLUMNS = ("attribute", "value", "topic", "share", "ci_low", "ci_high",
+                             "n_meetings", "n_tokens", "low_data", "distinguishing")
 
 
 def main(args, config) -> None:
@@ -98,14 +124,15 @@ def main(args, config) -> None:
         "speaker_topic_heatmap": lambda: speaker_heatmap(shares, topics),
         "top_terms": lambda: top_terms_chart(terms, topics),
         "speaker_mix": lambda: speaker_mix_chart(shares, topics),
-        "timeline": lambda: timeline_chart(doc_topics, topics,
-                                           read_meeting_titles(args.meetings)),
+        "timeline": timeline_maker(args, config, doc_topics, topics),
         "k_selection": lambda: k_selection_chart(sweep, n_fitted_topics(topics)),
         "speaker_themes": lambda: theme_heatmap(coverage),
         "group_topics": lambda: group_chart(
             groups, differences[differences["attribute"] == "group"], topics),
     }
     makers |= attribute_makers(read_table(args.attribute_topics), differences, topics)
+    makers |= meeting_attribute_makers(
+        read_table(args.meeting_attribute_topics, MEETING_ATTRIBUTE_COLUMNS), topics)
     out = Path(args.out_dir)
     # Every chart is drawn before any file is replaced, and all are replaced together: a
     # chart that fails leaves the previous run's charts, never a mix of two runs.
@@ -117,9 +144,11 @@ def main(args, config) -> None:
             files[out / f"{name}.{suffix}"] = data
     # The folder is a DVC output even when no attribute is configured: an index says what is
     # in it.
-    charted = sorted(p.name for p in files if p.parent == out / "attributes")
-    files[out / "attributes" / "index.txt"] = "".join(
-        f"{n}\n" for n in charted or ["none: no speaker attributes"]).encode()
+    for folder, none in (("attributes", "none: no speaker attributes"),
+                         ("meeting_attributes", "none: no meeting attributes")):
+        charted = sorted(p.name for p in files if p.parent == out / folder)
+        files[out / folder / "index.txt"] = "".join(
+            f"{n}\n" for n in charted or [none]).encode()
     write_files(files)
     log(f"charts: wrote {len(makers)} charts to {out}")
 
@@ -128,6 +157,7 @@ if __name__ == "__main__":
     parser = stage_parser(__doc__)
     for name in ("speaker_topics", "topic_terms", "topics", "doc_topics", "index", "k_sweep",
                  "speaker_themes", "documents", "group_topics", "group_differences", "meetings",
-                 "attribute_topics", "out_dir"):
+                 "attribute_topics", "meeting_attribute_topics", "topic_time",
+                 "speakers_metrics", "out_dir"):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, required=True)
     run(main, parser)

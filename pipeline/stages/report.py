@@ -21,7 +21,7 @@ INPUTS = ("ingest_metrics", "tokens_metrics", "model_metrics", "label_notes", "k
           "meeting_topics", "meetings", "speaker_terms", "speaker_themes", "roster", "themes",
           "stopwords",
           "group_topics", "group_differences", "charts", "score_meeting_topics", "score_summary",
-          "topic_terms")
+          "topic_terms", "meeting_attribute_topics", "topic_time")
 
 
 def main(args, config) -> None:

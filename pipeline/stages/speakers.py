@@ -1,6 +1,7 @@
 """Stage speakers: document topic shares -> shares per speaker (partially pooled), role,
-meeting (with dates) and speaker attribute (group_topics.csv), group differences, with
-intervals."""
+meeting (with dates), speaker attribute (group_topics.csv) and meeting attribute
+(meeting_attribute_topics.csv), group differences, with intervals; shares over time
+(topic_time.csv, by report.time_bin)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pipeline.common.io import (
     read_document_table,
     read_index,
     read_json,
-    read_meeting_titles,
+    read_meeting_table,
     topic_columns,
     with_titles,
 )
@@ -23,7 +24,8 @@ from pipeline.speakers.core import SpeakerInputs, summarize
 from pipeline.stages._cli import log, run, stage_parser
 
 OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "group_topics",
-           "attribute_topics", "group_differences", "speaker_terms", "speaker_themes")
+           "attribute_topics", "group_differences", "speaker_terms", "speaker_themes",
+           "meeting_attribute_topics", "topic_time")
 
 
 def main(args, config) -> None:
@@ -34,9 +36,11 @@ def main(args, config) -> None:
     terms = {r["doc_id"]: r["terms"] for r in records}
     procedural_docs = frozenset(r["doc_id"] for r in records if r.get("procedural"))
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
+    meetings = read_meeting_table(args.meetings)
     tables = summarize(SpeakerInputs(doc_topics, documents, topic_columns(doc_topics), terms,
                                      themes, list(config.ingest.columns.attributes),
-                                     procedural_docs), cfg, config.seed)
+                                     procedural_docs, meetings, config.report.time_bin),
+                       cfg, config.seed)
     # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
     # topic's group for readers of the table alone.
     topics = read_json(args.topics)
@@ -45,7 +49,8 @@ def main(args, config) -> None:
         if "topic" in table.columns:
             table = with_topic_names(table, topics)
         if name == "meeting_topics":  # titles, as people name meetings, beside the ids
-            table = with_titles(table, read_meeting_titles(args.meetings))
+            table = with_titles(table, dict(zip(meetings["meeting"], meetings["title"],
+                                                strict=True)))
         write_csv(Path(getattr(args, name)), table)
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)
@@ -54,7 +59,10 @@ def main(args, config) -> None:
         f"{m['prior_documents']:.1f} documents), {m['n_speakers_low_data']} with under "
         f"{cfg.min_tokens} tokens (flagged, not ranked); no content words at all: "
         f"{', '.join(m['speakers_without_terms']) or 'none'}; attributes: "
-        f"{m['attributes'] or 'none'}; procedure only (no topic mix shown): "
+        f"{m['attributes'] or 'none'}; meeting attributes: "
+        f"{m['meeting_attributes'] or 'none'}; over time: by {m['time_bin']}, "
+        f"{m['n_time_bins']} bin(s) ({m['n_meetings_undated_in_time']} undated meetings "
+        f"left out); procedure only (no topic mix shown): "
         f"{', '.join(m['speakers_procedural']) or 'none'}")
 
 

@@ -13,6 +13,8 @@ from pipeline.common.io import (
     read_doc_topics,
     read_documents_frame,
     read_index,
+    read_meeting_table,
+    read_table,
     read_terms,
     topic_column,
     topic_columns,
@@ -74,3 +76,17 @@ def test_read_documents_frame_is_in_matrix_row_order(tmp_path):
                     encoding="utf-8")
     frame = read_documents_frame(path, [{"doc_id": "b"}, {"doc_id": "a"}], ["speaker", "role"])
     assert frame.values.tolist() == [["b", "後藤", ""], ["a", "岸", ""]]
+
+
+def test_names_in_the_tables_by_meeting_attribute_and_time_stay_text(tmp_path):
+    write_csv(tmp_path / "t.csv", pd.DataFrame({
+        "attribute": ["001"], "value": ["01"], "time_bin": ["meeting"],
+        "bin_start": [""], "bin_label": ["0213"], "topic": [1], "share": [0.5]}))
+    table = read_table(tmp_path / "t.csv")
+    assert table.iloc[0][["attribute", "value", "bin_label"]].tolist() == ["001", "01", "0213"]
+    assert table["share"].dtype == float
+    write_csv(tmp_path / "meetings.csv", pd.DataFrame({
+        "meeting": ["m1"], "title": ["第1回"], "date": [""], "modelled": [True],
+        "会期": ["0213"]}))
+    meetings = read_meeting_table(tmp_path / "meetings.csv")
+    assert meetings.iloc[0].tolist() == ["m1", "第1回", "", "True", "0213"]

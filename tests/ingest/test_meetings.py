@@ -14,10 +14,11 @@ from _stages import ARGS, CONFIG, run_stage
 from pipeline.common.config import IngestConfig
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import read_table as read_csv
-from pipeline.ingest.core import read_options
+from pipeline.ingest.core import read_corpus, read_options
 from pipeline.ingest.corpus import read_file
 from pipeline.ingest.meetings import MeetingInfo, header_title, parse_meetings
-from pipeline.report.charts import timeline_chart
+from pipeline.report.timeline import flow_chart, time_chart
+from pipeline.speakers.time_bins import topic_time
 
 # No header: the first line is a tag, and the chair quotes a date in the first sentences.
 QUOTED_DATE = """<議長>
@@ -151,9 +152,59 @@ def test_the_timeline_names_meetings_by_title():
     rows = [{"doc_id": f"m{i}#1.1", "meeting": f"m{i}", "turn": 1, "topic_1": 1.0,
              "topic_2": 0.0, "n_tokens": 5, "date": f"2024-01-{i + 1:02d}"} for i in range(8)]
     titles = {f"m{i}": f"衆議院 委員会 第{i + 1}号" for i in range(8)}
-    fig = timeline_chart(pd.DataFrame(rows), topics, titles)
+    meetings = pd.DataFrame([{"meeting": r["meeting"], "date": r["date"], "topic": topic,
+                              "share": r[f"topic_{topic}"], "n_tokens": 5}
+                             for r in rows for topic in (1, 2)])
+    fig = time_chart(topic_time(meetings, "meeting", titles).table, topics)
     ticks = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
     assert "2024-01-01 衆議院 委員会 第1号" in ticks and not any("m0" in t for t in ticks)
-    few = timeline_chart(pd.DataFrame(rows[:2]), topics, titles)
+    few = flow_chart(pd.DataFrame(rows[:2]), topics, titles)
     assert [ax.get_title() for ax in few.axes if ax.get_title()] == [
         "衆議院 委員会 第1号（2024-01-01）", "衆議院 委員会 第2号（2024-01-02）"]
+
+
+NDL_COLUMNS = {"speaker": "speaker", "text": "speech", "meeting": "issueID", "id": "speechID",
+               "date": "date", "meeting_attributes": {"院": "nameOfHouse",
+                                                      "委員会": "nameOfMeeting"}}
+
+
+def test_meeting_attributes_come_from_the_rows_and_the_csv_wins():
+    path = DATA / "kokkai" / "speeches.jsonl"
+    cfg = IngestConfig(input=str(path), columns=NDL_COLUMNS, exclude_rows={"kind": ["header"]})
+    info = (MeetingInfo("121215254X00720231129", attributes=(("委員会", "本会議（第7号）"),)),)
+    corpus = read_corpus(path, read_options(cfg, (), info))
+    header, rows = corpus.tally.meeting_table(info)
+    assert header == ["meeting", "title", "date", "modelled", "委員会", "院"]
+    table = {r[0]: r[4:] for r in rows}
+    assert len(table) == 7
+    assert table["121205124X00220231108"] == ("文部科学委員会", "衆議院")
+    assert table["121215254X00720231129"] == ("本会議（第7号）", "参議院")  # the CSV's
+    assert table["121215254X00820231201"] == ("本会議", "参議院")
+
+
+def test_a_meeting_whose_rows_disagree_on_an_attribute_is_an_error(tmp_path):
+    path = tmp_path / "talk.csv"
+    path.write_text("meeting,speaker,text,committee\nm1,岸,発言です。,予算委員会\n"
+                    "m1,林,発言です。,\nm2,岸,発言です。,外務委員会\nm1,林,発言です。,外務委員会\n",
+                    encoding="utf-8")
+    columns = {"meeting_attributes": {"委員会": "committee"}}
+    with pytest.raises(PipelineError) as error:
+        read(path, columns=columns)
+    assert str(error.value).startswith(
+        f"{path}:5: meeting 'm1' has 委員会 '外務委員会' here but '予算委員会' on {path}:2; a "
+        "meeting attribute (ingest.columns.meeting_attributes.委員会) must be the same on "
+        "every row of a meeting")
+    with pytest.raises(PipelineError, match="no column 'house' for "
+                                            r"ingest.columns.meeting_attributes.院"):
+        read(path, columns={"meeting_attributes": {"院": "house"}})
+
+
+@pytest.mark.parametrize(("names", "message"), [
+    ({"title": "x"}, "meeting attribute name 'title' is a column meetings.csv already has"),
+    ({"a/b": "x"}, "attribute name 'a/b' must be a plain name"),
+])
+def test_meeting_attribute_names_are_checked_in_the_config(names, message):
+    from pipeline.common.config import parse_config
+
+    with pytest.raises(PipelineError, match=message):
+        parse_config({"ingest": {"input": "x", "columns": {"meeting_attributes": names}}})

@@ -9,9 +9,10 @@ import pandas as pd
 from _report import EVIL, context
 from matplotlib.patches import Rectangle
 
-from pipeline.report.charts import group_chart, timeline_chart
+from pipeline.report.charts import group_chart
 from pipeline.report.groups import group_section
 from pipeline.report.render import render_html, render_markdown
+from pipeline.report.timeline import flow_chart
 
 TOPICS = [{"topic": 1, "label": "特区・規制", "terms": ["特区", "規制"]},
           {"topic": 2, "label": "材料", "terms": ["材料", "開発"]}]
@@ -143,7 +144,7 @@ def test_timeline_orders_meetings_by_date():
         "doc_id": ["b#1.1", "a#1.1"], "meeting": ["b", "a"], "speaker": ["x", "y"],
         "turn": [1, 1], "topic_1": [1.0, 0.0], "topic_2": [0.0, 1.0], "n_tokens": [5, 5],
         "date": ["2020-01-01", "2021-01-01"]})
-    fig = timeline_chart(doc_topics, TOPICS)
+    fig = flow_chart(doc_topics, TOPICS)
     assert [ax.get_title() for ax in fig.axes if ax.get_title()] == [
         "b（2020-01-01）", "a（2021-01-01）"]
 

@@ -38,16 +38,15 @@ def test_charts_have_no_missing_glyphs():
 
 
 def test_timeline_of_many_meetings_is_one_readable_panel():
-    from pipeline.report.charts import MAX_COLUMNS, timeline_chart
+    from pipeline.report.timeline import MAX_COLUMNS, time_chart
+    from pipeline.speakers.time_bins import topic_time
 
     n = 150
-    meetings = [f"m{i:03d}" for i in range(n)]
-    doc_topics = pd.DataFrame({
-        "doc_id": [f"{m}#1.1" for m in meetings], "meeting": meetings, "speaker": "岸",
-        "turn": 1, "topic_1": [i / n for i in range(n)],
-        "topic_2": [1 - i / n for i in range(n)], "n_tokens": 10})
+    meetings = pd.DataFrame([{"meeting": f"m{i:03d}", "date": "", "topic": topic,
+                              "share": share, "n_tokens": 10}
+                             for i in range(n) for topic, share in ((1, i / n), (2, 1 - i / n))])
     topics = [{"topic": 1, "terms": ["特区"]}, {"topic": 2, "terms": ["材料"]}]
-    fig = timeline_chart(doc_topics, topics)
+    fig = time_chart(topic_time(meetings, "auto", {}).table, topics)
     (ax,) = fig.axes
     assert f"全 {n} 回を {MAX_COLUMNS} 区間" in ax.get_xlabel()
     assert ax.get_xlim() == (-0.5, MAX_COLUMNS - 0.5)

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from _report import EVIL, inputs
 
-from pipeline.report.charts import _palette
 from pipeline.report.palette import TOPIC_COLORS, topic_colors
 from pipeline.report.render import build_context, render_html, render_markdown
 from pipeline.report.scored import SCORE_COMMAND, ScoredInputs, hellinger, scored_section
+from pipeline.report.timeline import palette
 
 TOPICS = [{"topic": 1, "label": "特区・規制"}, {"topic": 2, "label": "材料"},
           {"topic": 4, "label": "安全保障"}]  # topic 3 merged away: colours go by place
@@ -80,7 +80,7 @@ def test_each_scored_meeting_lists_the_fitted_meetings_nearest_its_mix():
 def test_the_page_colours_topics_as_the_charts_do():
     assert TOPIC_COLORS == tuple(
         "#" + "".join(f"{round(c * 255):02x}" for c in rgb[:3])
-        for rgb in _palette("tab10") + _palette("Set3"))
+        for rgb in palette("tab10") + palette("Set3"))
     assert topic_colors([{"topic": k} for k in range(1, 25)])[23] == TOPIC_COLORS[0]
 
 

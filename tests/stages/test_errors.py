@@ -341,6 +341,21 @@ def test_bad_table_gets_one_line_and_keeps_outputs(previous, tmp_path, case, nam
     assert snapshot(work) == before
 
 
+def test_a_meeting_attribute_that_changes_within_a_meeting_is_one_line(previous, tmp_path):
+    work = _copy(previous, tmp_path)
+    write(work, "talk.csv", "meeting,speaker,text,committee\nm1,岸,特区の話です。,予算委員会\n"
+                            "m1,後藤,材料の話です。,外務委員会\n")
+    columns = {**CONFIG["ingest"]["columns"], "meeting_attributes": {"委員会": "committee"}}
+    config = {**CONFIG, "ingest": {**CONFIG["ingest"], "columns": columns}}
+    before = snapshot(work)
+    assert run_in_process(work, "ingest", config, input="talk.csv") == (2, [
+        "error: talk.csv:3: meeting 'm1' has 委員会 '外務委員会' here but '予算委員会' on "
+        "talk.csv:2; a meeting attribute (ingest.columns.meeting_attributes.委員会) must be "
+        "the same on every row of a meeting: fix the rows, or map the column as a speaker "
+        "attribute (ingest.columns.attributes)"])
+    assert snapshot(work) == before
+
+
 def test_utf16_with_a_bom_and_u2028_in_json_are_read(previous, tmp_path):
     work = _copy(previous, tmp_path)
     text = "<岸>\n特区の規制緩和です。\n<後藤>\n材料の話です。\n"

@@ -43,7 +43,8 @@ def talk_rows() -> list[dict[str, str]]:
                 text = "=1+1 " + text
             rows.append({"id": f"={n}.{i}" if i else f"00{n}", "meeting":
                          "=会議A" if i == 0 else "$会議B$", "speaker": speaker,
-                         "role": "=役割" if key == "at" else "", "text": text})
+                         "role": "=役割" if key == "at" else "", "text": text,
+                         "committee": "=委員会" if i == 0 else "$\\foo$ **委員会**"})
     return rows
 
 
@@ -52,6 +53,7 @@ def untrusted_config(themes: Path) -> dict:
     config["model"].update(n_topics=3, n_seeds=1, themes_file=str(themes))
     config["vectorize"].update(min_df=1, max_df=1.0)
     config["speakers"].update(n_bootstrap=50, min_tokens=1)
+    config["ingest"]["columns"]["meeting_attributes"] = {"委員会": "committee"}
     return config
 
 
@@ -60,7 +62,7 @@ def run(tmp_path_factory) -> Path:
     """The whole pipeline, in this process, on a table of evil names and speech."""
     work = tmp_path_factory.mktemp("untrusted")
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, ["id", "meeting", "speaker", "role", "text"],
+    writer = csv.DictWriter(buffer, ["id", "meeting", "speaker", "role", "text", "committee"],
                             lineterminator="\n")
     writer.writeheader()
     writer.writerows(talk_rows())
@@ -84,10 +86,12 @@ def _number(cell: str) -> bool:
 
 TABLES = ("turns.csv", "doc_topics.csv", "topic_terms.csv", "speaker_topics.csv",
           "role_topics.csv", "meeting_topics.csv", "speaker_terms.csv", "speaker_themes.csv",
-          "k_sweep.csv", "topic_prevalence.csv")
+          "k_sweep.csv", "topic_prevalence.csv", "meeting_attribute_topics.csv",
+          "topic_time.csv", "meetings.csv")
 # The tables that hold a name or text from the transcript starting like a formula.
 GUARDED = {"turns.csv", "doc_topics.csv", "speaker_topics.csv", "role_topics.csv",
-           "meeting_topics.csv", "speaker_terms.csv", "speaker_themes.csv"}
+           "meeting_topics.csv", "speaker_terms.csv", "speaker_themes.csv",
+           "meeting_attribute_topics.csv", "topic_time.csv", "meetings.csv"}
 
 
 def test_no_table_holds_a_formula(run):
@@ -125,10 +129,14 @@ def test_dollar_signs_are_text_in_charts(run):
     assert {p.name for p in (run / "charts").iterdir()} == {
         "speaker_topic_heatmap.png", "speaker_topic_heatmap.svg", "top_terms.png",
         "speaker_mix.png", "timeline.png", "k_selection.png", "speaker_themes.png",
-        "group_topics.png", "attributes", "cooccurrence_network.png", "speaker_term_ca.png"}
+        "group_topics.png", "attributes", "meeting_attributes", "cooccurrence_network.png",
+        "speaker_term_ca.png"}
     listed = (run / "charts" / "attributes" / "index.txt").read_text(encoding="utf-8")
     drawn = sorted(p.name for p in (run / "charts" / "attributes").glob("*.png"))
     assert listed.split() == drawn or (listed == "none: no speaker attributes\n" and not drawn)
+    meeting_charts = (run / "charts" / "meeting_attributes" / "index.txt").read_text(
+        encoding="utf-8")
+    assert meeting_charts == "委員会_topics.png\n"
 
 
 def test_markdown_report_renders_speech_as_text(run):
@@ -144,6 +152,7 @@ def test_markdown_report_renders_speech_as_text(run):
     assert not any("見出し" in h for h in headings)
     assert "# 見出し **強調** [リンク](javascript:alert(1))" in html
     assert EVIL["math"] in html and EVIL["markdown"] in html
+    assert "$\\foo$ **委員会**" in html  # a meeting attribute's value, as written
 
 
 def test_a_failing_chart_leaves_every_chart_as_it_was(run, tmp_path, monkeypatch):
