@@ -125,15 +125,16 @@ def run_project(project: Path, overrides: dict[str, str]) -> tuple[float, str]:
 
 
 def corpus_overrides(corpus: Path) -> dict[str, str]:
-    """The README's settings for NDL records, with meeting titles in either field naming
-    (diet-dev's house/meeting, the API's nameOfHouse/nameOfMeeting) so the report that a
-    person reads names committees, not issueIDs."""
+    """The README's settings for NDL records, with meeting titles and attributes (committee,
+    house) in either field naming (diet-dev's house/meeting, the API's nameOfHouse/
+    nameOfMeeting), so the report a person reads names committees, not issueIDs."""
     with (corpus / "speeches.jsonl").open(encoding="utf-8") as lines:
         first = json.loads(lines.readline())
     house, meeting = ("house", "meeting") if "house" in first else ("nameOfHouse",
                                                                     "nameOfMeeting")
     return {"ingest.input": str((corpus / "speeches.jsonl").resolve()),
             "ingest.columns.title": f"[{house}, {meeting}, issue]",
+            "ingest.columns.meeting_attributes": f"{{委員会: {meeting}, 院: {house}}}",
             "ingest.columns.text": "speech", "ingest.columns.meeting": "issueID",
             "ingest.columns.id": "speechID", "ingest.exclude_rows": "{kind: [header]}",
             "model.themes_file": "configs/no_themes.yaml"}
