@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from _browser import need_chromium, open_report, search
-from _stages import CONFIG, run_stage
+from _stages import CONFIG, STAGES, run_stage
 
 pytestmark = pytest.mark.slow
 
@@ -27,10 +27,6 @@ COPIES = 26  # x 4 meetings = 104 meetings
 COMMITTEE, PLENARY, REPORTS = "121205124X00120231101", "121215254X00820231201", \
     "121215254X00920231206"
 PROCEDURE_ONLY = "PROC"  # REPORTS' chair turns alone: nothing in it is modelled
-STAGES = ("user_files", "ingest", "tokenize", "vectorize", "fit", "label", "speakers",
-          "charts", "networks", "report")
-
-
 def copy_date(c: int, date: str) -> str:
     """Copy c of a meeting: the same day of the month, in month c % 12 of year 2000 + c // 12."""
     return f"{2000 + c // 12}-{1 + c % 12:02d}-{date[-2:]}"
