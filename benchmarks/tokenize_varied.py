@@ -15,8 +15,9 @@ untimed. Then, in each of --rounds rounds, interleaved:
 - bare fugashi in one process: `[w.surface for w in tagger(text)]` over the texts of the
   stage's documents.jsonl (the same text the stage reads), in a fresh process; only the loop
   is timed (not Python's start, the import or reading the file): the stricter measure;
-- per checkout, `dvc repro -s -f tokenize` with the token cache emptied first (a first run
-  writes every entry): wall time, DVC's start-up and checks included, as issue #27 measures.
+- per checkout (in turns, alternating which goes first), `dvc repro -s -f tokenize` with the
+  token cache emptied first (a first run writes every entry): wall time, DVC's start-up and
+  checks included, as issue #27 measures.
 
 Prints every round, the medians, and speed ratios (bare / stage: above 1.0 is faster than
 bare fugashi), each round's ratio taken within the round; the load average beside them.
@@ -146,7 +147,9 @@ def main() -> None:
     rows: list[dict] = []
     for i in range(args.rounds):
         row = {"load": _load(), "bare": time_bare(documents)}
-        for name, project in projects.items():
+        # Checkouts in turn, the first one first in odd rounds only: neither always follows
+        # bare fugashi.
+        for name, project in sorted(projects.items(), reverse=i % 2 == 1):
             row[name] = time_stage(project)
         rows.append(row)
         print(f"#  {i + 1}: load {row['load']} | bare {row['bare']:.2f} | " + " | ".join(

@@ -152,11 +152,12 @@ def variety(texts, limit: int = PREFIX) -> tuple[int, int, float]:
     return len(seen), n, 1000 * len(seen) / max(n, 1)
 
 
-def calibrate(meetings: list[list[dict]], target: float, seed: int) -> tuple[float, float]:
+def calibrate(meetings: list[list[dict]], target: float, seed: int,
+              prefix: int = PREFIX) -> tuple[float, float]:
     """The splice rate that gives `target` distinct surfaces per 1,000 tokens in the first
-    1.5M characters (secant method), and the variety it gives."""
+    `prefix` characters (secant method), and the variety it gives."""
     def measure(rate: float) -> float:
-        return variety(r["speech"] for r in generate(meetings, rate, PREFIX, seed))[2]
+        return variety((r["speech"] for r in generate(meetings, rate, prefix, seed)), prefix)[2]
 
     points = [(0.0, measure(0.0)), (0.1, measure(0.1))]
     for _ in range(8):
@@ -168,11 +169,13 @@ def calibrate(meetings: list[list[dict]], target: float, seed: int) -> tuple[flo
     return min(points, key=lambda p: abs(p[1] - target))
 
 
-def write(out: Path, corpora: list[Path], chars: int, target: float, seed: int) -> dict:
-    """Write the varied table to `out`; what it is (rate, variety, size)."""
+def write(out: Path, corpora: list[Path], chars: int, target: float, seed: int,
+          prefix: int = PREFIX) -> dict:
+    """Write the varied table to `out`; what it is (rate, variety in the first `prefix`
+    characters, size)."""
     meetings = read_meetings(corpora)
-    base = variety(r["speech"] for r in generate(meetings, 0.0, PREFIX, seed))
-    rate, _ = calibrate(meetings, target, seed)
+    base = variety((r["speech"] for r in generate(meetings, 0.0, prefix, seed)), prefix)
+    rate, _ = calibrate(meetings, target, seed, prefix)
     out.parent.mkdir(parents=True, exist_ok=True)
     n_chars = n_records = 0
     with open(out, "w", encoding="utf-8") as handle:
@@ -180,10 +183,11 @@ def write(out: Path, corpora: list[Path], chars: int, target: float, seed: int) 
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             n_chars += len(record["speech"])
             n_records += 1
-    prefix = variety(json.loads(line)["speech"] for line in open(out, encoding="utf-8"))
+    with open(out, encoding="utf-8") as handle:
+        made = variety((json.loads(line)["speech"] for line in handle), prefix)
     return {"rate": round(rate, 4), "chars": n_chars, "records": n_records,
-            "mix_per_1000": round(base[2], 1), "per_1000": round(prefix[2], 1),
-            "distinct": prefix[0], "tokens": prefix[1]}
+            "mix_per_1000": round(base[2], 1), "per_1000": round(made[2], 1),
+            "distinct": made[0], "tokens": made[1]}
 
 
 def main() -> None:
