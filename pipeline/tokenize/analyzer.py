@@ -4,7 +4,10 @@ new word.
 MeCab prints only each token's surface and context ids in the fast pass: cheaper to format
 than features (MeCab re-splits the feature CSV for every %f[i]). Features, the lemma
 included, are read once per distinct line, from the new words parsed alone (not from the
-texts again).
+texts again). A word unknown to the dictionary is the exception: its line carries its own
+features (an unknown word has no lemma), since text full of new words (news, names) has
+thousands of them, each rare, and reading their features again, parsed alone or from their
+lattice, was most of the cost of learning them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import fugashi
 
 from pipeline.tokenize.rules import Morpheme
 
-_FAST = r"--output-format-type= -F%m\\t%phl\\t%phr\\n -U%m\\t%phl\\t%phr\\n -E\\n"
+_FAST = (r"--output-format-type= -F%m\\t%phl\\t%phr\\n"
+         r" -U%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\n -E\\n")
 _FULL = (r"--output-format-type= -F%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\n"
          r" -U%m\\t%phl\\t%phr\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\n -E\\n")
 # Every node of the lattice (-a), with its word cost: the dictionary entries of new words.
@@ -44,13 +48,18 @@ class Analyzer:
             self._pos1_of_id = [line.split(" ", 1)[1].split(",", 1)[0] for line in ids]
 
     def lines(self, text: str) -> list[str]:
-        """One `surface<TAB>left id<TAB>right id` line per token."""
+        """One `surface<TAB>left id<TAB>right id` line per token; an unknown word's line
+        goes on with its pos1, pos2 and pos3."""
         return self.fast.parse(text).split("\n")
 
     def pos1(self, line: str) -> str:
-        """The major part of speech of a fast-pass line, from its left context id."""
+        """The major part of speech of a fast-pass line: an unknown word's own, else from
+        its left context id."""
+        fields = line.split("\t", 4)
+        if len(fields) == 5:
+            return fields[3]
         try:
-            return self._pos1_of_id[int(line.rsplit("\t", 2)[1])]
+            return self._pos1_of_id[int(fields[1])]
         except (IndexError, ValueError):  # not a token line: nothing to read features of
             return ""
 
@@ -76,8 +85,8 @@ class Analyzer:
         rest are read from the lattice of their surfaces (every node, -a), which holds
         every entry whatever context it came from.
         """
-        surfaces = sorted({line.split("\t", 1)[0] for line in lines if line})
-        found: dict[str, Morpheme] = {}
+        found = _unknown_words(lines)
+        surfaces = sorted({line.split("\t", 1)[0] for line in lines if line and line not in found})
         for batch in _batches(surfaces):
             found.update(self.morphemes(" ".join(batch), lines))
         rest = sorted({line.split("\t", 1)[0] for line in lines if line and line not in found})
@@ -104,6 +113,16 @@ class Analyzer:
             "dictionary_format_version": self.dictionary_info[0]["version"],
             "fugashi_version": version("fugashi"),
         }
+
+
+def _unknown_words(lines: set[str]) -> dict[str, Morpheme]:
+    """The features of the unknown words' lines, which carry them (see _FAST)."""
+    found: dict[str, Morpheme] = {}
+    for line in lines:
+        fields = line.split("\t")
+        if len(fields) == 6:
+            found[line] = _morpheme(fields[0], fields[3], fields[4], fields[5], "")
+    return found
 
 
 def _morpheme(surface: str, pos1: str, pos2: str, pos3: str, lemma: str) -> Morpheme:

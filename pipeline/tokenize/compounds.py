@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 # Plain tuples, not dataclasses: millions of them cross process boundaries when tokenizing in
@@ -44,32 +43,41 @@ def word(key: str, display: str) -> Unit:
     return (key, display, ())
 
 
-def _subruns(parts: Sequence[Part]) -> Iterable[tuple[int, int]]:
-    """Spans (i, j) of two or more parts that may start and end a compound."""
-    for i, first in enumerate(parts):
-        if not first[STARTS]:
-            continue
-        for j in range(i + 1, len(parts)):
-            if parts[j][ENDS]:
-                yield i, j
-
-
 def _join(parts: Sequence[Part]) -> str:
     return "".join(p[SURFACE] for p in parts)
 
 
-def _cut_run(parts: tuple[Part, ...], counts: Counter, min_count: int) -> list[tuple[str, str]]:
+def _spelled(parts: Sequence[Part]) -> tuple[str, list[int]]:
+    """A run's surface, and where each part starts in it (then where the last ends): a
+    span of parts is a slice of it, not a join (a corpus of news has 100k distinct runs)."""
+    offsets = [0]
+    for p in parts:
+        offsets.append(offsets[-1] + len(p[SURFACE]))
+    return _join(parts), offsets
+
+
+def _subrun_texts(parts: Sequence[Part]) -> set[str]:
+    """The texts of the spans of two or more parts that may start and end a compound."""
+    whole, at = _spelled(parts)
+    n = len(parts)
+    return {whole[at[i] : at[j + 1]] for i in range(n) if parts[i][STARTS]
+            for j in range(i + 1, n) if parts[j][ENDS]}
+
+
+def _cut_run(parts: tuple[Part, ...], counts: Mapping[str, int],
+             min_count: int) -> list[tuple[str, str]]:
     """Cut a run into its longest frequent sub-compounds, left to right; the rest as words."""
-    if counts[_join(parts)] >= min_count and parts[0][STARTS] and parts[-1][ENDS]:
-        whole = _join(parts)
+    whole, at = _spelled(parts)
+    if counts.get(whole, 0) >= min_count and parts[0][STARTS] and parts[-1][ENDS]:
         return [(whole, whole)]
     out: list[tuple[str, str]] = []
     i = 0
     while i < len(parts):
         best = None
-        for j in range(len(parts) - 1, i, -1):
-            if (j - i + 1) < len(parts) and parts[i][STARTS] and parts[j][ENDS]:
-                if counts[_join(parts[i : j + 1])] >= min_count:
+        if parts[i][STARTS]:
+            for j in range(len(parts) - 1, i, -1):
+                if (j - i + 1) < len(parts) and parts[j][ENDS] \
+                        and counts.get(whole[at[i] : at[j + 1]], 0) >= min_count:
                     best = j
                     break
         if best is None:
@@ -78,7 +86,7 @@ def _cut_run(parts: tuple[Part, ...], counts: Counter, min_count: int) -> list[t
                 out.append((parts[i][KEY], parts[i][DISPLAY]))
             i += 1
         else:
-            text = _join(parts[i : best + 1])
+            text = whole[at[i] : at[best + 1]]
             out.append((text, text))
             i = best + 1
     return out
@@ -105,9 +113,10 @@ def _dropped_parts(parts: tuple[Part, ...], drop: frozenset[str]) -> list[bool]:
     """Which parts belong to a dropped word: a part itself (a noun or suffix), or a span of
     parts that spells one (金子 + 道 + 仁 = 金子道仁 of 金子道仁議員)."""
     hit = [_breaks(p, drop) for p in parts]
+    whole, at = _spelled(parts)
     for i in range(len(parts)):
         for j in range(len(parts) - 1, i, -1):
-            if parts[j][ENDS] and _join(parts[i : j + 1]) in drop:
+            if parts[j][ENDS] and whole[at[i] : at[j + 1]] in drop:
                 hit[i : j + 1] = [True] * (j + 1 - i)
                 break
     return hit
@@ -151,28 +160,21 @@ def unit_terms(
     """The final terms each distinct unit becomes, given how often each occurs in the corpus;
     words in `drop` (speaker names) never become terms or parts of one."""
     if drop:
-        pieces = {unit: without(unit, drop) for unit in occurrences}
-        kept: Counter = Counter()
-        for unit, n in occurrences.items():
-            for piece in pieces[unit]:
-                kept[piece] += n
-        final = unit_terms(kept, compound_min_count, keep_phrases)
-        return {unit: [t for piece in pieces[unit] for t in final[piece]]
-                for unit in occurrences}
-    # Work per distinct unit, weighted by how often it occurs: units repeat a lot.
-    counts: Counter = Counter()
+        return _terms_without(occurrences, compound_min_count, keep_phrases, drop)
+    # Work per distinct unit, weighted by how often it occurs: units repeat a lot. Plain
+    # dicts and one loop per step: news-like text has 100k distinct units, each a few
+    # steps, and a Counter's missing key costs a Python call.
+    counts: dict[str, int] = {}
     for (_, _, parts), n in occurrences.items():
         if parts:
-            for sub in {_join(parts[i : j + 1]) for i, j in _subruns(parts)}:
-                counts[sub] += n
-    pairs = {
-        unit: ([(unit[0], unit[1])] if not unit[2] or unit[0] in keep_phrases
-               else _cut_run(unit[2], counts, compound_min_count))
-        for unit in occurrences
-    }
+            for sub in _subrun_texts(parts):
+                counts[sub] = counts.get(sub, 0) + n
+    pairs: dict[Unit, list[tuple[str, str]]] = {}
     shown: dict[str, dict[str, int]] = {}
     for unit, n in occurrences.items():
-        for key, display in pairs[unit]:
+        keyed = pairs[unit] = ([(unit[0], unit[1])] if not unit[2] or unit[0] in keep_phrases
+                               else _cut_run(unit[2], counts, compound_min_count))
+        for key, display in keyed:
             spellings = shown.get(key)
             if spellings is None:
                 shown[key] = {display: n}
@@ -182,3 +184,22 @@ def unit_terms(
     best = {k: next(iter(c)) if len(c) == 1 else min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
             for k, c in shown.items()}
     return {unit: [best[key] for key, _ in keyed] for unit, keyed in pairs.items()}
+
+
+def _terms_without(occurrences: Mapping[Unit, int], compound_min_count: int,
+                   keep_phrases: frozenset[str], drop: frozenset[str]) -> dict[Unit, list[str]]:
+    """unit_terms with the words in `drop` taken out of the units first."""
+    pieces: dict[Unit, tuple[Unit, ...]] = {}
+    kept: dict[Unit, int] = {}
+    for unit, n in occurrences.items():
+        # A word's own check first (as `without` checks it: by its display form, unit[1]):
+        # most units are words that no name touches.
+        mine = pieces[unit] = (() if unit[1] in drop
+                               else (unit,) if not unit[2] else without(unit, drop))
+        for piece in mine:
+            kept[piece] = kept.get(piece, 0) + n
+    final = unit_terms(kept, compound_min_count, keep_phrases)
+    # Most units lose nothing: their terms are their own (a copy, as for the others).
+    return {unit: final[unit][:] if mine == (unit,)
+            else [t for piece in mine for t in final[piece]]
+            for unit, mine in pieces.items()}

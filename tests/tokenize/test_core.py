@@ -13,7 +13,7 @@ from pipeline.common.config import TokensConfig
 from pipeline.tokenize.analyzer import Analyzer
 from pipeline.tokenize.chunks import Worker
 from pipeline.tokenize.core import ExtraWords, TokenizeRun, tokenize_corpus
-from pipeline.tokenize.rules import parse_stopwords, shipped_stopwords
+from pipeline.tokenize.rules import Morpheme, parse_stopwords, shipped_stopwords
 
 ROSTER = frozenset({"岸", "上久保", "後藤"})
 
@@ -280,3 +280,28 @@ def test_metrics_count_the_records_and_only_once_they_are_read():
     assert metrics["n_tokens"] == sum(len(r["terms"]) for r in records) > 0
     with pytest.raises(RuntimeError, match="once"):
         result.records()
+
+
+def test_unknown_words_carry_the_features_their_text_gives(tagger):
+    # An unknown word's fast-pass line carries its own features (no parse alone, no
+    # lattice): they must be exactly those of the full parse of its text, token by token.
+    import json
+    import unicodedata
+
+    path = DATA / "kokkai/speeches.jsonl"
+    texts = [unicodedata.normalize("NFKC", json.loads(line)["speech"])
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    texts.append("グラバニョール社のZentrixは3,482億円、12.7%増。〇二四年版中小企業白書、ーー。")
+    n_unknown = 0
+    for text in texts:
+        fast = [line for line in tagger.lines(text) if line]
+        full = [line.split("\t") for line in tagger.full.parse(text).split("\n") if line]
+        assert len(fast) == len(full)
+        for line, fields in zip(fast, full, strict=True):
+            if line.count("\t") == 5:
+                n_unknown += 1
+                want = Morpheme(fields[0], fields[3], fields[4] or "*", fields[5] or "*",
+                                fields[6] or fields[0])
+                assert tagger.entries({line}) == {line: want}
+                assert tagger.pos1(line) == fields[3]
+    assert n_unknown > 50
