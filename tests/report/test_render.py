@@ -115,6 +115,21 @@ def test_markdown_has_every_section_of_the_html():
     assert "### トピック数の選び方" in md and "### 話者 × トピック" in md
 
 
+def test_the_page_menu_links_every_section_it_shows():
+    import re
+
+    made = build_context(inputs(speaker_themes=pd.DataFrame({
+        "speaker": ["岸"], "theme": ["特区"], "n_docs": [1], "n_docs_mentioning": [1],
+        "share_docs": [1.0], "n_hits": [1]})))
+    html = render_html(made)
+    nav = re.search(r"<nav>(.*?)</nav>", html, re.S)
+    assert nav is not None
+    linked = set(re.findall(r'href="#([^"]+)"', nav.group(1)))
+    # A section that only says there is nothing to show (no scored meeting yet) needs no entry.
+    shown = set(re.findall(r'<h2 id="([^"]+)"', html)) - {"scored"}
+    assert shown <= linked, shown - linked
+
+
 def test_a_passage_under_the_threshold_is_never_representative():
     doc_topics = pd.DataFrame({"doc_id": ["m#1.1", "m#2.1"], "meeting": ["m", "m"],
                                "speaker": ["岸", "岸"], "turn": [1, 2],
