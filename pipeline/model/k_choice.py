@@ -61,6 +61,18 @@ def k_range(n_docs: int, n_terms: int, k_min: int, k_max: int | str,
     return KRange(k_grid(low, high), tuple(notes))
 
 
+def widened_k(ks: Sequence[int], n_docs: int, n_terms: int) -> int | None:
+    """The K one more step of the grid past the top of an auto range (k_max auto), when the
+    rule chose that top: the range's top is a guess from the corpus's size, the count of good
+    topics decides. None where auto_k_max's bounds (AUTO_K_MAX, a topic per
+    MIN_DOCS_PER_TOPIC documents, fewer topics than documents and terms) allow no more."""
+    top = ks[-1]
+    step = top / ks[-2] if len(ks) > 1 and ks[-2] > 0 else 1.5
+    limit = min(AUTO_K_MAX[1], n_docs // MIN_DOCS_PER_TOPIC, min(n_docs, n_terms) - 1)
+    wider = min(limit, max(top + 1, int(round(top * step))))
+    return wider if wider > top else None
+
+
 @dataclass(frozen=True)
 class KChoice:
     """The K chosen, the rule in words, and any warning about it."""

@@ -141,6 +141,19 @@ def fit_runs(spec: SweepSpec, ks: Sequence[int], seeds: Sequence[int],
     return runs
 
 
+def extend_runs(spec: SweepSpec, runs: dict[int, list[SweepRun]], k: int,
+                seeds: Sequence[int], map_runs: MapRuns = map) -> dict[int, list[SweepRun]]:
+    """runs with a larger K's added, decided as fit_runs decides the next K: its first run
+    (the probe) alone, then the other seeds unless the probe holds PROBE_DEAD_SHARE dead
+    topics, in which case K is left out (larger Ks would only split further)."""
+    spec, seeds = sweep_spec(spec), list(seeds)
+    [probe] = list(map_runs(fit_sweep_run, [SweepTask(spec, k, seeds[0])]))
+    if dead_share([probe], k) >= PROBE_DEAD_SHARE:
+        return dict(runs)
+    rest = list(map_runs(fit_sweep_run, [SweepTask(spec, k, s) for s in seeds[1:]]))
+    return {**runs, k: [probe, *rest]}
+
+
 def count_topics(runs: Sequence[SweepRun],
                  npmi: Sequence[Sequence[float]]) -> tuple[float, float]:
     """(good, dead) topics per run of one K, means over its runs. A good topic is alive (not

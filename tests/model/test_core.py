@@ -19,8 +19,8 @@ from pipeline.model.labels import top_term_indices
 from pipeline.model.themes import Theme
 
 
-def inputs(n_docs=120, weights=None):
-    counts, vocabulary, texts = noisy_corpus(n_docs=n_docs)
+def inputs(n_docs=120, weights=None, n_topics=3):
+    counts, vocabulary, texts = noisy_corpus(n_docs=n_docs, n_topics=n_topics)
     documents = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n_docs)],
                               "meeting": "m1", "speaker": [f"s{i % 4}" for i in range(n_docs)],
                               "turn": range(n_docs), "source_id": ""})
@@ -53,6 +53,21 @@ def test_auto_k_measures_the_range_and_describes_the_chosen_fit():
     assert len(result.relevance["topics"]) == k
     assert any(line.startswith("fit: K sweep: 6 fits") for line in lines)
     assert result.summary[-k - 1].startswith(f"fit: nmf, K={k} (")
+
+
+def test_an_auto_range_whose_top_is_chosen_is_widened_until_it_is_not():
+    # 20 planted subjects in 400 documents: the auto range (4 to the square root of the
+    # documents, 20) has its top chosen, so the sweep measures past it.
+    data = inputs(n_docs=400, n_topics=20)
+    result, lines = fit(data, k_min=4)
+    measured = list(result.k_sweep["k"])
+    assert max(measured) > 20 and any("the top of the range" in line for line in lines)
+    chosen = int(result.k_sweep.loc[result.k_sweep["chosen"], "k"].iloc[0])
+    assert 18 <= chosen < max(measured)  # the rule's choice is no longer the range's top
+    # A number for k_max is the user's bound: never widened.
+    fixed, fixed_lines = fit(data, k_min=4, k_max=20)
+    assert max(fixed.k_sweep["k"]) == 20
+    assert not any("the top of the range" in line for line in fixed_lines)
 
 
 def test_planted_topics_come_back_at_a_fixed_k():

@@ -128,3 +128,14 @@ def test_the_last_k_of_a_sweep_that_stopped_early_is_no_limit_to_widen():
     assert any("上限" in w for w in choose_k(scores).warnings)
     # The sweep stopped at 16 of a range planned to 64: 16 was past what the corpus holds.
     assert choose_k(scores, k_max=64).warnings == ()
+
+
+def test_a_widened_range_takes_one_more_step_of_the_grid_within_auto_bounds():
+    from pipeline.model.k_choice import widened_k
+
+    assert widened_k([4, 8, 16], 10_000, 50_000) == 32  # the grid's ratio, 2
+    assert widened_k([30, 45], 10_000, 50_000) == 68
+    assert widened_k([180, 200], 100_000, 50_000) is None  # AUTO_K_MAX's top
+    assert widened_k([10, 20], 110, 50_000) == 22  # a topic per 5 documents at most
+    assert widened_k([10, 20], 10_000, 21) is None  # fewer topics than terms
+    assert widened_k([20], 10_000, 50_000) == 30  # one K: half again

@@ -116,6 +116,28 @@ def test_sweep_does_not_fit_a_k_whose_probe_is_far_past_the_corpus():
     assert PROBE_DEAD_SHARE > STOP_DEAD_SHARE
 
 
+def test_extending_a_sweep_fits_a_larger_k_only_if_its_probe_is_alive():
+    from pipeline.model.sweep import extend_runs, fit_runs
+
+    counts, vocab, _ = noisy_corpus()  # three planted topics
+    spec = SweepSpec(TermCounts(counts, tuple(vocab)), EngineSpec("nmf", 200, 5))
+    sent = []
+
+    def recording(fn, tasks):
+        tasks = list(tasks)
+        sent.extend((t.k, t.seed) for t in tasks)
+        return map(fn, tasks)
+
+    runs = fit_runs(spec, [2, 3], [1, 2])
+    wider = extend_runs(spec, runs, 4, [1, 2], recording)
+    assert list(wider) == [2, 3, 4] and len(wider[4]) == 2 and sent == [(4, 1), (4, 2)]
+    assert wider[2] == runs[2]
+    sent.clear()
+    # 30 topics for three subjects: the probe is mostly dead, its other seed never fitted.
+    assert list(extend_runs(spec, runs, 30, [1, 2], recording)) == [2, 3]
+    assert sent == [(30, 1)]
+
+
 def test_parallel_sweep_with_seeded_themes_equals_serial():
     counts, vocab, texts = noisy_corpus(seed=1)
     themes = ((0, 1), (10, 11))
