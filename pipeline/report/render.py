@@ -17,7 +17,7 @@ from pipeline.report.fonts import TYPED, font_face_css, missing_glyphs, page_cha
 from pipeline.report.groups import group_section
 from pipeline.report.inputs import CHART_FILES, ReportInputs
 from pipeline.report.meeting_sections import meeting_attribute_section, time_section
-from pipeline.report.quotes import representative_quotes
+from pipeline.report.quotes import MIN_QUOTE_TOKENS, representative_quotes
 from pipeline.report.scored import scored_section
 from pipeline.report.timeline import shows_flow
 from pipeline.report.trust import quality_readings, versions
@@ -81,7 +81,8 @@ def build_context(inputs: ReportInputs) -> dict:
         "k_sweep": _k_sweep(inputs.model),
         "relevance": inputs.relevance or {"lambda": 0.6, "topics": []},
         "topic_map": {**topic_map(inputs.doc_topics, inputs.dtm, topics),
-                      "flagged": flagged, "quote_min_share": cfg.quote_min_share},
+                      "flagged": flagged, "quote_min_share": cfg.quote_min_share,
+                      "quote_min_tokens": MIN_QUOTE_TOKENS},
         "corpus": corpus,
         "search_options": search_options(corpus),
         "search": search_summary(corpus, cfg.search_max_chars),

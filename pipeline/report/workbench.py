@@ -19,6 +19,7 @@ from scipy.spatial.distance import jensenshannon
 
 from pipeline.common.io import topic_column, topic_columns, topic_number
 from pipeline.report.layout import repel, robust_frame, to_square
+from pipeline.report.quotes import MIN_QUOTE_TOKENS
 
 PERMILLE = 1000  # shares travel as integers per mille: a quarter of the bytes of floats
 
@@ -66,7 +67,8 @@ def corpus_data(sources: SearchSources, doc_topics: pd.DataFrame, n_topics: int)
             "titles": [sources.meeting_titles.get(m) or m for m in meetings.items],
             "meeting_modelled": [i in modelled for i in range(len(meetings.items))],
             "speakers": speakers.items, "dates": dates.items, "groups": groups.items,
-            "docs": rows, "topic_docs": _topic_docs(shares, position, n_topics)}
+            "docs": rows, "topic_docs": _topic_docs(shares, position, n_topics,
+                                                    _long_documents(doc_topics))}
 
 
 def search_units(documents: list[dict], turns: list[dict]) -> list[dict]:
@@ -88,17 +90,28 @@ def search_units(documents: list[dict], turns: list[dict]) -> list[dict]:
     return units + [{**d, "group": (d.get("attributes") or {}).get("group", "")} for d in rest]
 
 
-def _topic_docs(shares: pd.DataFrame, position: dict[str, int],
-                n_topics: int) -> list[list[list[int]]]:
-    """Per topic, its documents' rows and shares (per mille), largest share first."""
+def _long_documents(doc_topics: pd.DataFrame) -> set[str]:
+    """The documents with terms enough to show a topic at work (MIN_QUOTE_TOKENS, as the
+    quotes); all of them when the table does not count terms."""
+    if "n_tokens" not in doc_topics:
+        return set(doc_topics["doc_id"])
+    return set(doc_topics.loc[doc_topics["n_tokens"] >= MIN_QUOTE_TOKENS, "doc_id"])
+
+
+def _topic_docs(shares: pd.DataFrame, position: dict[str, int], n_topics: int,
+                long: set[str]) -> list[list[list[int]]]:
+    """Per topic, its documents' rows, shares (per mille) and whether each is long enough to
+    stand for the topic (1) or not (0): the long ones first, each part by share. A chair's
+    `さよう決定` alone is 100% of some topic by construction, and topped a topic of wages on
+    diet-dev."""
     by_topic = []
     for topic in range(1, n_topics + 1):
         column = shares[topic_column(topic)] if topic_column(topic) in shares else pd.Series()
         permille = (column * PERMILLE).round().astype(int)
         kept = permille[permille > 0]
-        ordered = sorted(((-int(v), position[d], int(v)) for d, v in kept.items()
-                          if d in position))
-        by_topic.append([[i, v] for _, i, v in ordered])
+        ordered = sorted((d not in long, -int(v), position[d], int(v)) for d, v in kept.items()
+                         if d in position)
+        by_topic.append([[i, v, int(not short)] for short, _, i, v in ordered])
     return by_topic
 
 

@@ -73,9 +73,18 @@ def test_corpus_data_keeps_every_document_with_its_main_topic_and_topic_lists_by
     assert [d[5] for d in data["docs"]] == ["材料", "特区", "特区と材料", "それでは"]
     assert data["speakers"] == ["岸", "上久保", "岩田"]
     assert [data["dates"][d[3]] for d in data["docs"]] == ["", "2024-07-30", "2024-07-30", ""]
-    assert data["topic_docs"][0] == [[1, 900], [2, 600], [0, 200]]
-    assert data["topic_docs"][1] == [[0, 800], [2, 400], [1, 100]]
+    assert data["topic_docs"][0] == [[1, 900, 1], [2, 600, 1], [0, 200, 1]]
+    assert data["topic_docs"][1] == [[0, 800, 1], [2, 400, 1], [1, 100, 1]]
     assert [d[7] for d in data["docs"]] == [0, 0, 0, NO_TERMS]
+
+
+def test_the_topic_browser_lists_documents_of_a_few_terms_last_and_never_as_representative():
+    # A chair's `さよう決定` (one term) is 100% of a topic by construction.
+    doc_topics = _doc_topics([[1.0, 0.0], [0.7, 0.3], [0.6, 0.4]]).assign(n_tokens=[1, 40, 3])
+    documents = [{"doc_id": f"m#{i}.1", "meeting": "m", "speaker": "岸", "turn": i + 1,
+                  "text": t} for i, t in enumerate(("さよう決定", "賃上げの話", "賃金"))]
+    data = corpus_data(SearchSources(documents), doc_topics, 2)
+    assert data["topic_docs"][0] == [[1, 700, 1], [0, 1000, 0], [2, 600, 0]]
 
 
 def _turn(meeting, turn, speaker, text="", group="", modelled=False, cut=False):
@@ -105,7 +114,7 @@ def test_every_turn_is_searched_in_corpus_order_and_the_not_modelled_are_marked(
     assert [data["groups"][d[6]] for d in data["docs"]] == ["立憲", "自民", "自民", "立憲", "", ""]
     assert data["titles"] == ["a", "本会議"] and data["meeting_modelled"] == [True, False]
     # The topic browser points at the documents' rows.
-    assert data["topic_docs"][1] == [[1, 700], [2, 100]]
+    assert data["topic_docs"][1] == [[1, 700, 1], [2, 100, 1]]
 
 
 def test_pack_is_gzip_json_and_byte_identical_on_rerun():

@@ -200,10 +200,11 @@
     if (!corpus) { status.textContent = "本文を読み込んでいます…"; return; }
     var rows = corpus.topic_docs[selected - 1] || [];
     status.textContent = "このトピックを含む文書 " + rows.length + " 件（割合 0.1% 以上）。「代表」は割合 " +
-      Math.round(mapData.quote_min_share * 100) + "% 以上（本文の代表的な発言の基準）。";
+      Math.round(mapData.quote_min_share * 100) + "% 以上で語が " + mapData.quote_min_tokens +
+      " 以上の文書（本文の代表的な発言の基準）。語の少ない文書は後ろに並べます。";
     rows.slice(page * PAGE, (page + 1) * PAGE).forEach(function (pair) {
       var doc = corpus.docs[pair[0]];
-      var row = el("tr", pair[1] >= mapData.quote_min_share * 1000 ? "rep" : "");
+      var row = el("tr", pair[1] >= mapData.quote_min_share * 1000 && pair[2] ? "rep" : "");
       row.appendChild(el("td", "num share", (pair[1] / 10).toFixed(1) + "%"));
       metaCells(row, doc);
       var text = el("td", "text", doc[5] ? cut(flat(doc[5]), 160) : "（本文は埋め込みの上限外）");
