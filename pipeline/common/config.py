@@ -309,7 +309,8 @@ class ModelConfig(_Section):
     k_max: int | Literal["auto"] = Field(
         "auto", description="Largest K tried when n_topics is auto (2 to 1000); auto = scaled "
         "with the corpus (the square root of the documents, 12 to 200, at most one topic "
-        "per five documents).")
+        "per five documents), and widened past its top while the rule chooses the top; a "
+        "number is never exceeded.")
     n_seeds: int = Field(
         3, ge=1, le=50, description="Fits per K, for the stability score, each on a subsample "
         "of its own (K does not change with seed; 1 to 50)."
