@@ -414,7 +414,8 @@ def bench_bundled(work: Path, refs: list[str | None],
     print("\n## bundled meeting: each presenter's leading topic, by seed\n")
     print("| code | seed | K | 岸 | 上久保 | 後藤 | presenters right | themes distinct | fit s |")
     print("|---|---|---|---|---|---|---|---|---|")
-    runs = [(ref, ref or "this tree", {}) for ref in refs] + [
+    runs: list[tuple[str | None, str, dict[str, str]]] = [
+        (ref, ref or "this tree", {}) for ref in refs] + [
         (None, name, settings) for name, settings in (variants or {}).items()]
     for ref, name, settings in runs:
         for seed in (1, 2, 3, 42):
