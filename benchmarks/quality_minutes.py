@@ -416,14 +416,20 @@ def bench_corpus(corpus: Path, refs: list[str | None], work: Path,
         print(f"  {i:>2}. {' '.join(terms[:8])}")
 
 
-def bench_bundled(work: Path, refs: list[str | None]) -> None:
+def bench_bundled(work: Path, refs: list[str | None],
+                  variants: dict[str, dict[str, str]] | None = None) -> None:
+    """Each code (refs) and each variant of this tree (`--variant`, e.g. another engine)
+    under seeds 1, 2, 3 and 42."""
     print("\n## bundled meeting: each presenter's leading topic, by seed\n")
     print("| code | seed | K | 岸 | 上久保 | 後藤 | presenters right | themes distinct | fit s |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for ref in refs:
+    runs: list[tuple[str | None, str, dict[str, str]]] = [
+        (ref, ref or "this tree", {}) for ref in refs] + [
+        (None, name, settings) for name, settings in (variants or {}).items()]
+    for ref, name, settings in runs:
         for seed in (1, 2, 3, 42):
-            project = project_at(ref, work / f"bundled-{ref or 'worktree'}-{seed}")
-            _, log = run_project(project, {"seed": str(seed)})
+            project = project_at(ref, work / f"bundled-{ref or 'worktree'}-{name}-{seed}")
+            _, log = run_project(project, settings | {"seed": str(seed)})
             out = project / "outputs"
             topics = {t["topic"]: t for t in
                       json.loads((out / "interim/topics.json").read_text(encoding="utf-8"))}
@@ -440,7 +446,7 @@ def bench_bundled(work: Path, refs: list[str | None]) -> None:
             distinct = len({t["theme"] for t in themed}) == 3 and len(
                 {tuple(t["terms"][:3]) for t in themed}) == 3
             k = json.loads((out / "metrics/model.json").read_text(encoding="utf-8"))["n_topics"]
-            print(f"| {ref or 'this tree'} | {seed} | {k} | {' | '.join(cells)} | {right}/3 | "
+            print(f"| {name} | {seed} | {k} | {' | '.join(cells)} | {right}/3 | "
                   f"{'yes' if distinct else 'no'} | {fit_seconds(log):.1f} |", flush=True)
 
 
@@ -483,7 +489,7 @@ def main() -> None:
                      tuple(int(k) for k in args.k_curve.split(",") if k),
                      tuple(int(s) for s in args.curve_seeds.split(",")))
     if args.bundled:
-        bench_bundled(work, refs)
+        bench_bundled(work, refs, variants)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -325,7 +325,8 @@ class ModelConfig(_Section):
         "lower = words special to the topic.",
     )
     themes_file: str | None = Field(
-        None, description="Seeded themes (YAML); each guides one topic. null = all topics free "
+        None, description="Seeded themes (YAML); each guides one topic (nmf, tomotopy_lda; "
+        "the other engines fit free topics). null = all topics free "
         "(a user file: the shipped config names configs/themes.yaml)."
     )
     solver: Literal["auto", "batch", "online"] = Field(

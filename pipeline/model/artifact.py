@@ -24,10 +24,13 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
     from sklearn.base import BaseEstimator
 
-FORMAT = 1
-# Engines whose fitted state describes new documents; the author-topic and tomotopy adapters
-# describe only the documents they were fitted on.
-SCORABLE = ("nmf", "lda", "gensim_lda")
+# 2: a tomotopy_lda model carries its tomotopy state (model.npz "tomotopy") and scores.
+# A format 1 file of another engine is the same as format 2 and still reads.
+FORMAT = 2
+READABLE = (1, 2)
+# Engines whose fitted state describes new documents; the author-topic adapter describes
+# only the documents it was fitted on.
+SCORABLE = ("nmf", "lda", "gensim_lda", "tomotopy_lda")
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ def export_model(model: BaseEstimator, engine: str, order: Sequence[int],
     """The state of a fitted engine, its topics put in table order (`order[k]` is the
     engine's index of topic k + 1). Engines that cannot score new text keep only their
     topic-term weights (for merging topics), marked not scorable."""
-    from pipeline.model.engines import GensimLDA, NMFTopics, SklearnLDA
+    from pipeline.model.engines import GensimLDA, NMFTopics, SklearnLDA, TomotopyLDA
 
     order = list(order)
     arrays = {"components": np.asarray(model.components_, dtype=float)[order],
@@ -78,6 +81,15 @@ def export_model(model: BaseEstimator, engine: str, order: Sequence[int],
         meta["params"] = {"iterations": int(lda.iterations),
                           "gamma_threshold": float(lda.gamma_threshold),
                           "random_state": int(model.random_state)}
+    elif isinstance(model, TomotopyLDA):
+        import tomotopy
+
+        # tomotopy's own file format, as bytes: topics in the engine's order, put in table
+        # order after `infer` (topic_order).
+        arrays["tomotopy"] = np.frombuffer(model.model_bytes(), dtype=np.uint8)
+        meta["params"] = {"topic_order": order, "random_state": int(model.random_state),
+                          "infer_sweeps": int(model.infer_sweeps_),
+                          "tomotopy_version": tomotopy.__version__}
     return SavedModel(meta, arrays)
 
 
@@ -105,7 +117,7 @@ def read_model(folder: Path, scoring: bool = True) -> SavedModel:
 
 def check_saved(saved: SavedModel, source: str, scoring: bool = True) -> None:
     """A model file this code can score with; else one line saying what to do."""
-    if saved.meta.get("format") != FORMAT:
+    if saved.meta.get("format") not in READABLE:
         raise PipelineError(f"{source}: model format {saved.meta.get('format')!r} is not "
                             f"{FORMAT}; run dvc repro to fit the model again")
     shape = saved.arrays.get("components", np.zeros((0, 0))).shape
@@ -113,6 +125,13 @@ def check_saved(saved: SavedModel, source: str, scoring: bool = True) -> None:
         raise PipelineError(f"{source}: model.npz does not match model.json ({shape} weights "
                             f"for {saved.n_topics} topics of {len(saved.vocabulary)} terms); "
                             "run dvc repro to fit the model again")
+    if scoring and saved.meta.get("engine") in SCORABLE and not saved.meta.get("scorable"):
+        raise PipelineError(
+            f"{source}: this {saved.meta.get('engine')} model was saved by a version that "
+            "could not score new documents with it; run dvc repro to fit the model again")
+    if scoring and saved.meta.get("engine") == "tomotopy_lda" and "tomotopy" not in saved.arrays:
+        raise PipelineError(f"{source}: model.npz holds no tomotopy model; run dvc repro to "
+                            "fit the model again")
     if scoring and not saved.meta.get("scorable"):
         raise PipelineError(
             f"{source}: a model of engine {saved.meta.get('engine')} describes only the "
@@ -130,6 +149,8 @@ def transform(saved: SavedModel, counts: sp.spmatrix) -> np.ndarray:
     engine, params, arrays = saved.meta["engine"], saved.meta["params"], saved.arrays
     counts = sp.csr_matrix(counts, dtype=float)
     counts.eliminate_zeros()  # an explicit 0 would be log(0) in sublinear tf
+    if engine == "tomotopy_lda":
+        return _tomotopy_transform(saved, counts)
     k, n_terms = arrays["components"].shape
     if engine == "nmf":
         from sklearn.decomposition import NMF
@@ -170,3 +191,19 @@ def transform(saved: SavedModel, counts: sp.spmatrix) -> np.ndarray:
         dense = corpus2dense([list(enumerate(row)) for row in gammas], num_terms=k).T
         return normalize_rows(dense)
     raise PipelineError(f"engine {engine} cannot score new documents")
+
+
+def _tomotopy_transform(saved: SavedModel, counts: sp.spmatrix) -> np.ndarray:
+    """New documents on a saved tomotopy model, topics in table order. Another tomotopy
+    version may read the file differently or sample differently: refused, with what to do."""
+    from pipeline.model.engines import TomotopyLDA, load_tomotopy
+
+    params, arrays = saved.meta["params"], saved.arrays
+    have, made = load_tomotopy().__version__, params["tomotopy_version"]
+    if have != made:
+        raise PipelineError(f"model.npz: the model was saved by tomotopy {made}, this is "
+                            f"tomotopy {have}; run dvc repro to fit it again (or pip "
+                            f"install tomotopy=={made})")
+    model = TomotopyLDA.from_bytes(arrays["tomotopy"].tobytes(), len(saved.vocabulary),
+                                   int(params["random_state"]), int(params["infer_sweeps"]))
+    return model.transform(counts)[:, list(params["topic_order"])]

@@ -299,51 +299,134 @@ class GensimAuthorTopic(BaseEstimator):
                                          for i in range(self.n_rows_)]))
 
 
+def load_tomotopy():
+    """The tomotopy module; an optional engine: say how to get it."""
+    try:
+        import tomotopy
+    except ImportError:
+        from pipeline.common.errors import PipelineError
+
+        raise PipelineError("model.engine: tomotopy_lda needs the tomotopy package; "
+                            "pip install '.[tomotopy]'") from None
+    return tomotopy
+
+
+def _row_words(rows: sp.csr_matrix, i: int, known: frozenset[str] | None = None) -> list[str]:
+    """Row i of a count matrix as tomotopy words: each column's index, repeated count times
+    (rounded), keeping only `known` words if given."""
+    start, end = rows.indptr[i], rows.indptr[i + 1]
+    words = [str(j) for j, c in zip(rows.indices[start:end], rows.data[start:end], strict=True)
+             for _ in range(int(round(c)))]
+    return words if known is None else [w for w in words if w in known]
+
+
 class TomotopyLDA(BaseEstimator):
     """tomotopy's collapsed-Gibbs LDA (C++), an optional extra: `pip install '.[tomotopy]'`.
 
-    It describes the documents it was fitted on: transform takes those same counts.
+    Words are the count matrix's column indices. transform puts new documents on the fitted
+    topics with tomotopy's `infer` (one worker, no parallel scheme: same model and counts,
+    same shares; the sampler is seeded from the model's seed, also after `loads`). With
+    `seed_topics`, theme k's topic is topic k: its seed words get word prior SEED_PRIOR there
+    and exactly 0 on every other topic, so (as with seeded NMF) they start and stay on it.
     """
 
     # Gibbs sweeps, at the least, whatever model.max_iter says: a sweep is one pass of
     # sampling, far less than one NMF or variational iteration (the shipped max_iter, 400,
     # suits those).
     MIN_SWEEPS = 1000
+    # Sweeps of `infer` per new document: the topics are fixed, only the document's own
+    # assignments move (tomotopy's default).
+    INFER_SWEEPS = 100
+    # A seed word's prior on its theme's topic (tomotopy's eta is 0.01 elsewhere). Tokens start
+    # where the prior puts them; an exact 0 elsewhere means a seed word's token can never move
+    # to another topic (a prior of 1e-4 there let one token through, then all followed).
+    SEED_PRIOR = 1.0
 
-    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = MIN_SWEEPS):
+    # A scikit-learn estimator takes its settings as arguments (get_params, clone).
+    def __init__(self, n_topics: int = 8, random_state: int = 0, max_iter: int = MIN_SWEEPS,
+                 seed_topics: tuple[tuple[int, ...], ...] = ()):
         self.n_topics = n_topics
         self.random_state = random_state
         self.max_iter = max_iter
+        self.seed_topics = seed_topics
 
     def fit(self, counts: sp.spmatrix, y=None) -> TomotopyLDA:
-        try:
-            import tomotopy
-        except ImportError:  # an optional engine: say how to get it
-            from pipeline.common.errors import PipelineError
-
-            raise PipelineError("model.engine: tomotopy_lda needs the tomotopy package; "
-                                "pip install '.[tomotopy]'") from None
+        tomotopy = load_tomotopy()
         rows = sp.csr_matrix(counts)
-        self.model_ = tomotopy.LDAModel(k=self.n_topics, seed=self.random_state)
-        for i in range(rows.shape[0]):
-            start, end = rows.indptr[i], rows.indptr[i + 1]
-            self.model_.add_doc([str(j) for j, c in zip(rows.indices[start:end],
-                                                        rows.data[start:end], strict=True)
-                                 for _ in range(int(round(c)))])
-        # One worker: tomotopy's parallel sampler is not reproducible run to run.
-        self.model_.train(max(self.max_iter, 200), workers=1)
-        components = np.zeros((self.n_topics, counts.shape[1]))
+        model = tomotopy.LDAModel(k=self.n_topics, seed=self.random_state)
+        words = [_row_words(rows, i) for i in range(rows.shape[0])]
+        # tomotopy skips an empty document: remember which rows it holds.
+        held = np.array([bool(w) for w in words])
+        for row in words:
+            if row:
+                model.add_doc(row)
+        for word, prior in self._word_priors(set(model.vocabs)).items():
+            model.set_word_prior(word, prior)
+        # One worker, no parallel scheme: tomotopy's parallel sampler is not reproducible.
+        model.train(max(self.max_iter, 200), workers=1,
+                    parallel=tomotopy.ParallelScheme.NONE)
+        theta = np.zeros((rows.shape[0], self.n_topics))
+        theta[held] = [doc.get_topic_dist() for doc in model.docs]
+        self.model_ = model
+        self.infer_sweeps_ = self.INFER_SWEEPS
+        self.embedding_ = normalize_rows(theta)
+        self.components_ = self._components(rows.shape[1])
+        return self
+
+    def _word_priors(self, vocabulary: set[str]) -> dict[str, list[float]]:
+        """Each seed word's prior over the topics: SEED_PRIOR on its themes' topics (a word
+        of two themes serves both), 0 elsewhere."""
+        seeded = [cols for cols in self.seed_topics if cols][: self.n_topics]
+        priors: dict[str, list[float]] = {}
+        for k, cols in enumerate(seeded):
+            for j in cols:
+                if str(j) in vocabulary:
+                    priors.setdefault(str(j), [0.0] * self.n_topics)[k] = self.SEED_PRIOR
+        return priors
+
+    def _components(self, n_terms: int) -> np.ndarray:
+        components = np.zeros((self.n_topics, n_terms))
         columns = [int(word) for word in self.model_.used_vocabs]
         for k in range(self.n_topics):
             components[k, columns] = self.model_.get_topic_word_dist(k)
-        self.components_ = components
-        self.n_rows_ = counts.shape[0]
-        return self
+        return components
+
+    def fit_transform(self, counts: sp.spmatrix, y=None) -> np.ndarray:
+        """Fit, and the documents' topic shares from the fit's own sampling (as NMF's
+        fit_transform: inferring them again would cost another pass per document)."""
+        return self.fit(counts).embedding_
 
     def transform(self, counts: sp.spmatrix) -> np.ndarray:
-        if counts.shape[0] != self.n_rows_:
-            raise ValueError("this tomotopy adapter describes only the documents it was fit on")
-        return normalize_rows(np.array([doc.get_topic_dist() for doc in self.model_.docs]))
+        """New documents' topic shares by `infer`; a document with no word the model knows
+        is spread evenly."""
+        tomotopy = load_tomotopy()
+        rows = sp.csr_matrix(counts)
+        known = frozenset(self.model_.used_vocabs)
+        words = [_row_words(rows, i, known) for i in range(rows.shape[0])]
+        theta = np.zeros((rows.shape[0], self.n_topics))
+        held = [i for i, row in enumerate(words) if row]
+        if held:
+            # make_doc of an empty list aborts the process (a C++ exception): never called.
+            docs = [self.model_.make_doc(words[i]) for i in held]
+            dists, _ = self.model_.infer(docs, iterations=self.infer_sweeps_, workers=1,
+                                         parallel=tomotopy.ParallelScheme.NONE)
+            theta[held] = np.asarray(dists, dtype=float)
+        return normalize_rows(theta)
+
+    def model_bytes(self) -> bytes:
+        """The fitted tomotopy model as bytes (without its training documents: `infer`
+        needs only the topics and priors)."""
+        return bytes(self.model_.saves(full=False))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, n_terms: int, seed: int, infer_sweeps: int) -> TomotopyLDA:
+        """A fitted model from model_bytes (fitted with `seed`), ready to transform counts
+        of n_terms columns with infer_sweeps sweeps."""
+        model = load_tomotopy().LDAModel.loads(data)
+        out = cls(n_topics=model.k, random_state=seed)
+        out.model_, out.infer_sweeps_ = model, infer_sweeps
+        out.components_ = out._components(n_terms)
+        return out
 
 
 @dataclass(frozen=True)
@@ -377,7 +460,7 @@ def _nmf(spec: EngineSpec, n_topics: int, seed: int, authors: tuple[str, ...]) -
     return NMFTopics(n_topics, seed, max_iter, spec.seed_topics, spec.solver, tol)
 
 
-# Each engine from its settings (seed_topics guide NMF only, for now; authors, one speaker
+# Each engine from its settings (seed_topics guide NMF and tomotopy_lda; authors, one speaker
 # per row, feed the author-topic model; solver online applies to ONLINE_ENGINES, see
 # choose_solver). Iteration floors and caps are the engines' own (their classes say why).
 BUILDERS: dict[str, Builder] = {
@@ -388,7 +471,7 @@ BUILDERS: dict[str, Builder] = {
     "author_topic": lambda spec, k, seed, authors: GensimAuthorTopic(k, seed, spec.max_iter,
                                                                      authors),
     "tomotopy_lda": lambda spec, k, seed, _: TomotopyLDA(
-        k, seed, max(spec.max_iter, TomotopyLDA.MIN_SWEEPS)),
+        k, seed, max(spec.max_iter, TomotopyLDA.MIN_SWEEPS), spec.seed_topics),
 }
 
 

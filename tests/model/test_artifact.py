@@ -30,7 +30,8 @@ def _fit_and_save(engine, tmp_path, seed_topics=()):
 
 
 @pytest.mark.parametrize(("engine", "seed_topics"), [
-    ("nmf", ()), ("nmf", ((0, 1, 2),)), ("lda", ()), ("gensim_lda", ())])
+    ("nmf", ()), ("nmf", ((0, 1, 2),)), ("lda", ()), ("gensim_lda", ()), ("tomotopy_lda", ()),
+    ("tomotopy_lda", ((0, 1, 2),))])
 def test_saved_model_gives_back_the_fitted_topics(engine, seed_topics, tmp_path):
     counts, fitted, saved = _fit_and_save(engine, tmp_path, seed_topics)
     assert saved.vocabulary == [f"t{i}" for i in range(40)]
@@ -46,11 +47,12 @@ def test_saved_model_gives_back_the_fitted_topics(engine, seed_topics, tmp_path)
     assert np.array_equal(theta, transform(read_model(tmp_path), counts))
 
 
-def test_saved_files_are_byte_identical_for_the_same_fit(tmp_path):
+@pytest.mark.parametrize("engine", ["nmf", "tomotopy_lda"])
+def test_saved_files_are_byte_identical_for_the_same_fit(engine, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    _fit_and_save("nmf", tmp_path / "a")
-    _fit_and_save("nmf", tmp_path / "b")
+    _fit_and_save(engine, tmp_path / "a")
+    _fit_and_save(engine, tmp_path / "b")
     for name in ("model.json", "model.npz"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
@@ -83,3 +85,34 @@ def test_a_missing_or_mismatched_model_says_to_rerun(tmp_path):
         (tmp_path / name).write_bytes(data)
     with pytest.raises(PipelineError, match="does not match model.json"):
         read_model(tmp_path)
+
+
+def _rewrite(saved, tmp_path, meta=None, arrays=None):
+    changed = SavedModel({**saved.meta, **(meta or {})}, arrays or saved.arrays)
+    for name, data in model_files(changed).items():
+        (tmp_path / name).write_bytes(data)
+    return changed
+
+
+def test_a_tomotopy_model_of_another_tomotopy_version_is_refused(tmp_path):
+    counts, _, saved = _fit_and_save("tomotopy_lda", tmp_path)
+    assert saved.meta["format"] == 2 and saved.meta["scorable"]
+    other = _rewrite(saved, tmp_path, {"params": {**saved.meta["params"],
+                                                  "tomotopy_version": "0.0.1"}})
+    with pytest.raises(PipelineError, match=r"saved by tomotopy 0\.0\.1.*run dvc repro"):
+        transform(other, counts)
+
+
+def test_an_older_tomotopy_model_that_could_not_score_says_to_fit_again(tmp_path):
+    _, _, saved = _fit_and_save("tomotopy_lda", tmp_path)
+    arrays = {k: v for k, v in saved.arrays.items() if k != "tomotopy"}
+    _rewrite(saved, tmp_path, {"format": 1, "scorable": False, "params": {}}, arrays)
+    with pytest.raises(PipelineError, match="could not score new documents with it; run dvc"):
+        read_model(tmp_path)
+    assert read_model(tmp_path, scoring=False).n_topics == 3  # merging topics still reads it
+
+
+def test_a_format_1_nmf_model_still_scores(tmp_path):
+    counts, _, saved = _fit_and_save("nmf", tmp_path)
+    _rewrite(saved, tmp_path, {"format": 1})
+    assert np.array_equal(transform(read_model(tmp_path), counts), transform(saved, counts))
