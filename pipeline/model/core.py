@@ -17,7 +17,7 @@ from pipeline.common.config import ModelConfig
 from pipeline.common.io import topic_column
 from pipeline.common.progress import progress
 from pipeline.model.artifact import SavedModel, export_model
-from pipeline.model.engines import EngineSpec, choose_solver
+from pipeline.model.engines import SEEDED_ENGINES, EngineSpec, choose_solver
 from pipeline.model.k_choice import choose_k, dominance_warning, k_range, widened_k
 from pipeline.model.labels import (
     slider_data,
@@ -76,7 +76,11 @@ class FitJob:
 
     @cached_property
     def seed_topics(self) -> tuple[tuple[int, ...], ...]:
-        """Each theme's seed-word columns (empty for a theme whose words are all absent)."""
+        """Each theme's seed-word columns (empty for a theme whose words are all absent, and
+        for every theme of an engine that seed words cannot guide: its first topics are no
+        theme's)."""
+        if self.cfg.engine not in SEEDED_ENGINES:
+            return tuple(() for _ in self.themes)
         return tuple(seed_columns(self.themes, self.data.vocabulary))
 
     @cached_property
@@ -166,8 +170,12 @@ def fit_model(job: FitJob, ex, log: Callable[[str], None] = lambda line: None) -
     cfg, counts = job.cfg, job.data.counts
     check_themes_fit_k(job.themes, cfg.n_topics, cfg.k_max,
                        cfg.themes_file or "model.themes_file")
-    warnings_ = small_corpus_warnings(*counts.shape) + theme_warnings(
-        job.themes, job.seed_topics, counts, cfg.themes_file)
+    warnings_ = small_corpus_warnings(*counts.shape) + (
+        theme_warnings(job.themes, job.seed_topics, counts, cfg.themes_file)
+        if cfg.engine in SEEDED_ENGINES else
+        [f"model.engine {cfg.engine} は種語でトピックを導けないため、{cfg.themes_file} のテーマ"
+         f"はトピックに割り当てていません（{'・'.join(SEEDED_ENGINES)} なら割り当てます）"]
+        if job.themes else [])
     decision = measure_k(job, ex, log)
     started = time.perf_counter()
     final = fit_final(job, decision.n_topics, prune=cfg.n_topics == "auto", log=log)

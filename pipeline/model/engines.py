@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 ENGINES = ("nmf", "lda", "gensim_lda", "author_topic", "tomotopy_lda")  # see BUILDERS
 ONLINE_ENGINES = ("nmf", "lda")  # engines with a minibatch (online) solver
+SEEDED_ENGINES = ("nmf", "tomotopy_lda")  # engines whose topics seed words can guide
 ONLINE_BATCH_SIZE = 2048  # documents per minibatch
 ROUGH_MAX_ITER = 100  # a K sweep's CD fit stops here (tolerance 1e-3 took up to 200 at K 20)
 MU_FLOOR = 1e-10  # L1 weight that keeps multiplicative updates off 0/denormal (see NMFTopics)

@@ -107,6 +107,14 @@ def test_a_seeded_theme_gets_its_topic_and_a_rare_one_a_warning():
     assert result.metrics["warnings"] == result.warnings
 
 
+def test_an_engine_seed_words_cannot_guide_names_no_topic_after_a_theme():
+    themes = [Theme("first", ("t0", "t1"))]
+    result, _ = fit(inputs(), themes, n_topics=3, themes_file="themes.yaml", engine="lda")
+    assert all(t["theme"] is None for t in result.topics)
+    [warning] = [w for w in result.warnings if "種語" in w]
+    assert "lda" in warning and "themes.yaml" in warning
+
+
 def test_theme_warnings_count_documents_with_a_seed_word():
     counts = np.zeros((5, 3))
     counts[:2, 0] = 1
