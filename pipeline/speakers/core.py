@@ -22,10 +22,11 @@ from pipeline.speakers.groups import (
     REST,
     Resampling,
     SharedDocs,
+    ValueGroups,
+    compare_values,
     distinguishing_topics,
     group_differences,
     group_samples,
-    group_table,
     owner_intervals,
 )
 from pipeline.speakers.meeting_attributes import meeting_attribute_topics
@@ -155,29 +156,12 @@ def attribute_tables(subject: pd.DataFrame, columns: list[str], attributes: list
 
     Speakers without a value (MISSING: officials and witnesses have no 会派) get their row,
     but are no group: they are left out of every comparison, as a group and from the rest."""
-    topics = [topic_number(c) for c in columns]
     tables, differences = {}, []
     for name in attributes:
-        parts, missing = [], subject[name] == MISSING
-        for part, compared in ((subject[~missing], True), (subject[missing], False)):
-            if part.empty:
-                continue
-            result = group_samples(_shared_docs(part, columns, name), cfg.n_bootstrap, seed)
-            table = group_table(result, topics, cfg.ci, cfg.min_tokens, name)
-            parts.append(table.assign(small_group=table["n_speakers"] < cfg.min_group_speakers))
-            if compared:
-                differences.append(group_differences(result, topics, cfg.ci, cfg.min_tokens,
-                                                     cfg.min_group_speakers)
-                                   .assign(attribute=name))
-        tables[name] = pd.concat(parts, ignore_index=True)
+        tables[name], diffs = compare_values(
+            subject, columns, ValueGroups(name, "speaker", cfg.min_group_speakers), cfg, seed)
+        differences.append(diffs.assign(attribute=name))
     return tables, differences
-
-
-def _shared_docs(part: pd.DataFrame, columns: list[str], name: str) -> SharedDocs:
-    """The documents of `part`, clustered by speaker and grouped by attribute `name`."""
-    return SharedDocs(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
-                      part["speaker"].to_numpy(str), part[name].to_numpy(str),
-                      part["doc_id"].to_numpy(str))
 
 
 def attribute_rows(by_attribute: dict[str, pd.DataFrame]) -> pd.DataFrame:

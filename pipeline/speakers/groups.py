@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline.common.config import SpeakersConfig
+from pipeline.common.io import topic_number
+
 BLOCK_CELLS = 4_000_000  # resamples × documents held at once: bounds the memory used
 MAX_PAIRS = 20  # pairwise differences among the groups with the most tokens
 REST = "（その他）"  # the other groups together, in a group-vs-rest comparison
@@ -214,6 +217,44 @@ def distinguishing_topics(differences: pd.DataFrame, n: int = 3) -> pd.DataFrame
                           & (differences["diff"] >= MIN_DIFF)]
     ranked = vs_rest.sort_values(["group", "diff", "topic"], ascending=[True, False, True])
     return ranked.groupby("group", sort=True).head(n).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ValueGroups:
+    """How rows are grouped for compare_values: the column of the value (the group), the
+    column of the cluster the bootstrap draws first (speaker, meeting), and the clusters a
+    value needs to be compared at all (fewer: `small_group`)."""
+
+    by: str
+    cluster: str
+    min_clusters: int
+
+
+def compare_values(frame: pd.DataFrame, columns: list[str], groups: ValueGroups,
+                   cfg: SpeakersConfig, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One attribute's table (group_table, with `small_group`) and its differences
+    (group_differences). Rows whose value is MISSING get their row but are no group: they are
+    resampled on their own, so they are neither a side nor part of the rest of any
+    comparison (officials have no 会派; a meeting may have no committee)."""
+    topics = [topic_number(c) for c in columns]
+    tables, differences = [], []
+    missing = (frame[groups.by] == MISSING).to_numpy()
+    for rows, compared in ((~missing, True), (missing, False)):
+        if not rows.any():
+            continue
+        part = frame[rows]
+        docs = SharedDocs(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
+                          part[groups.cluster].to_numpy(str), part[groups.by].to_numpy(str),
+                          part["doc_id"].to_numpy(str))
+        result = group_samples(docs, cfg.n_bootstrap, seed)
+        table = group_table(result, topics, cfg.ci, cfg.min_tokens, groups.by)
+        tables.append(table.assign(small_group=table["n_speakers"] < groups.min_clusters))
+        if compared:
+            differences.append(group_differences(result, topics, cfg.ci, cfg.min_tokens,
+                                                 groups.min_clusters))
+    diffs = pd.concat(differences, ignore_index=True) if differences else \
+        pd.DataFrame(columns=list(DIFF_COLUMNS))
+    return pd.concat(tables, ignore_index=True), diffs
 
 
 SAMPLE_CELLS = 2_000_000  # resamples × owners × topics held at once in owner_intervals

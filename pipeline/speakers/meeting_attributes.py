@@ -16,15 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.common.config import SpeakersConfig
-from pipeline.common.io import topic_number
-from pipeline.speakers.groups import (
-    MISSING,
-    SharedDocs,
-    distinguishing_topics,
-    group_differences,
-    group_samples,
-    group_table,
-)
+from pipeline.speakers.groups import MISSING, ValueGroups, compare_values, distinguishing_topics
 
 MEETING_COLUMNS = ("meeting", "title", "date", "modelled")  # meetings.csv's own columns
 COLUMNS = ["attribute", "value", "topic", "share", "ci_low", "ci_high", "n_meetings",
@@ -51,32 +43,22 @@ def meeting_attribute_topics(frame: pd.DataFrame, columns: list[str], meetings: 
     for name in meeting_attribute_names(meetings):
         value_of = dict(zip(ids, meetings[name].astype(str).str.strip(), strict=True))
         values = frame["meeting"].astype(str).map(value_of).fillna("").replace("", MISSING)
-        missing = (values == MISSING).to_numpy()
-        for rows, compared in ((~missing, True), (missing, False)):
-            if rows.any():
-                parts.append(_value_table(frame[rows].assign(value=values[rows]), columns,
-                                          compared, cfg, seed).assign(attribute=name))
+        parts.append(_value_table(frame.assign(value=values), columns, cfg, seed)
+                     .assign(attribute=name))
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
     return pd.concat(parts, ignore_index=True)[COLUMNS]
 
 
-def _value_table(frame: pd.DataFrame, columns: list[str], compared: bool, cfg: SpeakersConfig,
+def _value_table(frame: pd.DataFrame, columns: list[str], cfg: SpeakersConfig,
                  seed: int) -> pd.DataFrame:
-    """One attribute's values (`frame`'s `value` column; meetings as the clusters),
-    `distinguishing` only where they are `compared` and of MIN_MEETINGS meetings or more."""
-    topics = [topic_number(c) for c in columns]
-    docs = SharedDocs(frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(),
-                      frame["meeting"].to_numpy(str), frame["value"].to_numpy(str),
-                      frame["doc_id"].to_numpy(str))
-    result = group_samples(docs, cfg.n_bootstrap, seed)
-    table = group_table(result, topics, cfg.ci, cfg.min_tokens, "value")
-    marked: set = set()
-    if compared:
-        apart = distinguishing_topics(group_differences(
-            result, topics, cfg.ci, cfg.min_tokens, MIN_MEETINGS), n=len(topics))
-        marked = set(zip(apart["group"], apart["topic"], strict=True))
+    """One attribute's values (`frame`'s `value` column; meetings as the clusters), with
+    `distinguishing` from compare_values's differences (which leave out MISSING and
+    values of fewer than MIN_MEETINGS meetings)."""
+    table, differences = compare_values(frame, columns,
+                                        ValueGroups("value", "meeting", MIN_MEETINGS), cfg, seed)
+    apart = distinguishing_topics(differences, n=len(columns))
+    marked = set(zip(apart["group"], apart["topic"], strict=True))
     return table.rename(columns={"n_speakers": "n_meetings"}).assign(
-        small_group=table["n_speakers"] < MIN_MEETINGS,
         distinguishing=[(v, t) in marked for v, t in zip(table["value"], table["topic"],
                                                            strict=True)])
