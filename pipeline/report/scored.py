@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import cdist
 
+from pipeline.model.topic_tree import hellinger_points
 from pipeline.report.palette import topic_colors
 
 KNOWN_MIN = 0.5  # a meeting with fewer of its terms known to the model is marked
@@ -37,13 +39,10 @@ class ScoredInputs:
 
 
 def hellinger(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Hellinger distance of each row of p to each row of q (rows: topic mixes)."""
-    root_p, root_q = np.sqrt(np.clip(p, 0, None)), np.sqrt(np.clip(q, 0, None))
-    # ½ Σ (√p − √q)² expanded, as one product: no rows × rows × topics array (tens of
-    # thousands of fitted meetings).
-    squared = ((root_p ** 2).sum(axis=1)[:, None] + (root_q ** 2).sum(axis=1)[None, :]) / 2 \
-        - root_p @ root_q.T
-    return np.sqrt(np.clip(squared, 0, 1))
+    """Hellinger distance of each row of p to each row of q (rows: topic mixes): the
+    Euclidean distances of the topic tree's Hellinger points, by scipy's cdist (no rows ×
+    rows × topics array, for tens of thousands of fitted meetings)."""
+    return np.clip(cdist(hellinger_points(p), hellinger_points(q)), 0.0, 1.0)
 
 
 def mixes(table: pd.DataFrame, topics: list[int]) -> pd.DataFrame:
