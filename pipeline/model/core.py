@@ -43,6 +43,7 @@ from pipeline.model.topics import (
     check_k,
     dead_topics,
     fit_topics,
+    min_topic_share,
     small_corpus_warnings,
     without_topics,
 )
@@ -310,6 +311,7 @@ def describe_topics(job: FitJob, final: FinalFit, decision: KDecision, reason: s
         "stability": None if np.isnan(chosen.stability) else round(chosen.stability, 6),
         "largest_topic_share": round(float(fitted.prevalence.max()), 6),
         "smallest_topic_share": round(float(fitted.prevalence.min()), 6),
+        "min_topic_share": round(min_topic_share(n_topics), 6),
         "n_dead_topics": len(final.dead), "n_topics_pruned": final.pruned,
         "n_procedural_topics": int(sum(procedural)),
         # Per-K figures are plot data (k_sweep.csv), not metrics: 36 of them in model.json
@@ -367,7 +369,7 @@ class FinalFit:
 def fit_final(job: FitJob, n_topics: int, prune: bool,
               log: Callable[[str], None] = lambda line: None) -> FinalFit:
     """The final fit on every document. With prune (K chosen by the sweep), dead topics
-    (pipeline.model.topics.dead_topics: under 1% of the tokens, or one or two words) are
+    (pipeline.model.topics.dead_topics: under min_topic_share, or one or two words) are
     not kept: they are dropped and the documents placed again on the other topics (an
     engine that cannot drop topics is fitted again with that many fewer), up to MAX_REFITS
     times. A dead topic in a model whose K the user fixed is kept and named in a warning."""

@@ -88,8 +88,9 @@ def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE,
     1. Ks whose largest topic holds at most max_share of the tokens (a catch-all topic is a
        K too small for the corpus); if none, the K whose largest topic is smallest;
     2. of those, the smallest K that holds nearly as many good topics as the best K (at
-       least 1 - tolerance of the most): a good topic is alive (1% of the tokens or more, not
-       carried by one or two words), coherent (NPMI above 0) and stable (it comes back when a
+       least 1 - tolerance of the most): a good topic is alive (1% of the tokens or more, or
+       half an even share past 50 topics: topics.min_topic_share; not carried by one or two
+       words), coherent (NPMI above 0) and stable (it comes back when a
        tenth of the documents is left out). See pipeline.model.sweep.count_topics.
 
     k_max: the top of the range planned, when the sweep stopped before it (a K past what the
@@ -120,7 +121,8 @@ def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE,
                          f"model.k_{'max' if end == '上限' else 'min'} を広げると、より良い K "
                          "が見つかるかもしれません")
     reason = (f"auto: K {min(ks)}–{max(ks)} の {len(ks)} 通りのうち、最大トピックが語の "
-              f"{max_share:.0%} 以下で、良いトピック（語の 1% 以上・一貫性 NPMI > 0・文書の 1 割を"
+              f"{max_share:.0%} 以下で、良いトピック（語の 1% 以上、K が 50 を超えると均等割りの"
+              "半分以上・一貫性 NPMI > 0・文書の 1 割を"
               f"抜いても再現）の数が最多（{most:.1f}）の {1 - tolerance:.0%} 以上に達する最小の K")
     return KChoice(best.k, reason, tuple(warnings_))
 

@@ -24,6 +24,9 @@ QUALITY = (
     ("smallest_topic_share", "最小トピックの割合", 0.01, 0.005, True,
      "最も小さいトピックが占める語の割合（1% 未満は主題と読めない小さなトピック）"),
 )
+# The smallest topic is read against the fit's own floor (model.json min_topic_share: 1%, or
+# half an even share past 50 topics), so a 60-topic model's 0.9% topic is not called weak.
+SMALLEST = "smallest_topic_share"
 GRADES = {"good": "良好", "usable": "使える", "weak": "弱い"}
 
 
@@ -38,16 +41,23 @@ def quality_readings(model: dict) -> list[dict]:
     """Each quality number in model.json with its grade and the thresholds, as a sentence."""
     out = []
     for key, name, good, usable, higher, meaning in QUALITY:
+        if key == SMALLEST and isinstance(model.get("min_topic_share"), float):
+            good = model["min_topic_share"]
+            usable = good / 2
+            meaning = (f"最も小さいトピックが占める語の割合（{good:.2%} 未満は主題と読めない"
+                       "小さなトピック）") if good < 0.01 else meaning
         value = model.get(key)
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
         level = grade(float(value), good, usable, higher)
         sign = "以上" if higher else "以下"
         beyond = "それ未満は弱い" if higher else "それを超えると弱い"
+        places = 3 if key.endswith("_share") else 2  # a floor of 0.005 is not "0.01"
         out.append({
             "key": key, "name": name, "value": float(value), "grade": level,
             "grade_ja": GRADES[level], "meaning": meaning,
-            "thresholds": f"良好 {good:.2f} {sign}、使える {usable:.2f} {sign}、{beyond}",
+            "thresholds": f"良好 {good:.{places}f} {sign}、使える {usable:.{places}f} {sign}、"
+                          f"{beyond}",
         })
     return out
 

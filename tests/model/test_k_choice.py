@@ -14,7 +14,7 @@ from pipeline.model.k_choice import (
     k_range,
 )
 from pipeline.model.sweep import KScore, SweepRun, count_topics
-from pipeline.model.topics import TopicHealth, dead_topics
+from pipeline.model.topics import TopicHealth, dead_topics, min_topic_share
 
 
 def score(k, n_good, max_share=0.2):
@@ -108,6 +108,22 @@ def test_a_dead_topic_is_small_or_carried_by_two_words():
                            [2.0, 2.0, 2.0, 2.0, 2.0, 2.0]])  # a subject, but 0.5% of tokens
     health = TopicHealth.of(components, np.array([0.6, 0.395, 0.005]))
     assert dead_topics(health).tolist() == [False, True, True]
+
+
+def test_the_floor_of_a_live_topic_is_1_percent_or_half_an_even_share_past_50_topics():
+    assert min_topic_share(10) == min_topic_share(50) == 0.01
+    assert min_topic_share(100) == pytest.approx(0.005)
+    assert all(min_topic_share(k + 1) <= min_topic_share(k) for k in range(1, 300))
+    # The same 0.8% topic: dead among 40 topics, alive among 71 (a corpus of many subjects,
+    # where an even share is 1.4%); a fixed 1% would allow no model of more than 100 topics.
+    for k, dead in ((40, True), (71, False)):
+        prevalence = np.full(k, 0.992 / (k - 1))
+        prevalence[-1] = 0.008
+        health = TopicHealth(prevalence, np.full(k, 0.2))
+        assert dead_topics(health)[-1] == dead
+        assert not dead_topics(health)[:-1].any()
+    many = np.full(200, 1 / 200)
+    assert not dead_topics(TopicHealth(many, np.full(200, 0.2))).any()
 
 
 def test_good_topics_are_alive_coherent_and_come_back_in_other_runs():

@@ -182,6 +182,17 @@ def test_every_quality_number_comes_with_a_reading_and_its_thresholds():
     assert readings["smallest_topic_share"]["grade_ja"] == "弱い"
     assert readings["coherence_npmi"]["grade_ja"] == "弱い"
     assert "0.10 以上" in readings["coherence_npmi"]["thresholds"]
+    # Against the fit's own floor: 0.7% is a live topic of a 71-topic model.
+    large = {r["key"]: r for r in quality_readings(
+        {"smallest_topic_share": 0.007, "min_topic_share": 0.5 / 71, "n_topics": 71})}
+    assert large["smallest_topic_share"]["grade_ja"] == "使える"
+    assert "0.70%" in large["smallest_topic_share"]["meaning"]
+    assert "良好 0.007 以上、使える 0.004 以上" in large["smallest_topic_share"]["thresholds"]
+    assert "使える 0.005 以上" in readings["smallest_topic_share"]["thresholds"]
+    small = {r["key"]: r for r in quality_readings(
+        {"smallest_topic_share": 0.007, "min_topic_share": 0.01, "n_topics": 30})}
+    assert small["smallest_topic_share"]["grade_ja"] == "使える"
+    assert small["smallest_topic_share"]["meaning"] == readings["smallest_topic_share"]["meaning"]
     html = render_html(build_context(inputs()))
     assert "一貫性 NPMI 0.100</b> — <span class=\"grade-good\">良好" in html
 
