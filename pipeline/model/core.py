@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -248,7 +248,12 @@ def run_sweep(job: FitJob, ks: list[int], seeds: list[int], ex,
     where K 60 holds no more good topics (the same K, 39, after it; fit 10.7 s -> 15.5 s)."""
     cfg = job.cfg
     auto = cfg.n_topics == "auto"
-    spec = SweepSpec(job.whole.take(job.data.rows), job.engine())
+    # An auto sweep fits free topics: how many subjects the corpus holds does not depend on
+    # which of them the user's themes name, and a seeded fit costs twice a free one (its
+    # own free start, then multiplicative updates: at K 52 on 18,000 documents 6.0 s of CPU
+    # against 3.0). A fixed K is measured as it is fitted, themes included.
+    engine = replace(job.engine(), seed_topics=()) if auto else job.engine()
+    spec = SweepSpec(job.whole.take(job.data.rows), engine)
 
     def mapped(total: int):
         return lambda fn, tasks: progress(ex.map(fn, tasks), desc="fit: K sweep", unit="fit",

@@ -107,6 +107,34 @@ def test_a_seeded_theme_gets_its_topic_and_a_rare_one_a_warning():
     assert result.metrics["warnings"] == result.warnings
 
 
+class _Recording(LocalExecutor):
+    """A serial executor that keeps every task it is given."""
+
+    def __init__(self):
+        super().__init__(1)
+        self.tasks: list = []
+
+    def map(self, fn, items):
+        items = list(items)
+        self.tasks.extend(items)
+        return super().map(fn, items)
+
+
+@pytest.mark.parametrize("n_topics", ["auto", 3])
+def test_an_auto_sweep_fits_free_topics_and_a_fixed_k_is_measured_with_its_themes(n_topics):
+    themes = (Theme("first", ("t0", "t1")),)
+    ex = _Recording()
+    cfg = ModelConfig(n_seeds=2, max_iter=200, n_top_terms=5, n_topics=n_topics, k_min=2,
+                      k_max=4, themes_file="themes.yaml")
+    job = FitJob(inputs(), cfg, 7, themes)
+    result = fit_model(job, ex)
+    assert job.seed_topics[0]
+    assert ex.tasks and {t.spec.engine.seed_topics for t in ex.tasks} == (
+        {()} if n_topics == "auto" else {job.seed_topics})
+    # The final model is seeded either way.
+    assert [t["theme"] for t in result.topics].count("first") == 1
+
+
 def test_an_engine_seed_words_cannot_guide_names_no_topic_after_a_theme():
     themes = [Theme("first", ("t0", "t1"))]
     result, _ = fit(inputs(), themes, n_topics=3, themes_file="themes.yaml", engine="lda")
