@@ -204,7 +204,8 @@ def terms_per_unit(units: Sequence[Unit], counts: Sequence[int], compound_min_co
         flat, weights, spellings = list(units), list(counts), unit_spellings
     keyed = _cut_pieces(flat, spellings, weights, compound_min_count, keep_phrases)
     best = _best_spellings(keyed, weights)
-    terms = [tuple(best[key] for key, _ in mine) for mine in keyed]
+    terms = [(best[mine[0][0]],) if len(mine) == 1 else tuple([best[key] for key, _ in mine])
+             for mine in keyed]
     if not drop:
         return terms
     out: list[tuple[str, ...]] = []
