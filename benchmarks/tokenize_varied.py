@@ -20,7 +20,10 @@ untimed. Then, in each of --rounds rounds, interleaved:
   checks included, as issue #27 measures.
 
 Prints every round, the medians, and speed ratios (bare / stage: above 1.0 is faster than
-bare fugashi), each round's ratio taken within the round; the load average beside them.
+bare fugashi), each round's ratio taken within the round; the load average beside them. Each
+timing also gives the CPU seconds (user + system) of everything it ran (DVC, the stage and its
+workers; bare fugashi's whole process): on a machine shared with other jobs the wall times
+move with the load, while the work done moves much less.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -38,6 +42,7 @@ import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -68,6 +73,11 @@ def _env() -> dict[str, str]:
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(cmd: list[str], cwd: Path) -> str:
     proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True,
                           check=False)
@@ -94,23 +104,45 @@ def prepare(source: Path, dest: Path, table: Path) -> Path:
     return dest
 
 
-def time_stage(project: Path) -> tuple[float, float]:
-    """Wall seconds of `dvc repro -s -f tokenize` (cache emptied first), and the stage's
-    own "done in" seconds."""
+def time_stage(project: Path) -> tuple[float, float, float]:
+    """Wall seconds of `dvc repro -s -f tokenize` (cache emptied first), the stage's own
+    "done in" seconds, and the CPU seconds of it all (DVC, the stage, its workers)."""
     shutil.rmtree(project / "outputs/cache/tokens", ignore_errors=True)
+    cpu = _children_cpu()
     start = time.perf_counter()
     log = _run([sys.executable, "-m", "dvc", "repro", "-s", "-f", "tokenize"], project)
     wall = time.perf_counter() - start
     done = _DONE.search(log)
-    return wall, float(done[1]) if done else float("nan")
+    return wall, float(done[1]) if done else float("nan"), _children_cpu() - cpu
 
 
-def time_bare(documents: Path) -> float:
-    return float(_run([sys.executable, "-c", _BARE, str(documents)], ROOT).strip())
+def time_bare(documents: Path) -> tuple[float, float]:
+    """Seconds of bare fugashi's loop, and the CPU seconds of its whole process."""
+    cpu = _children_cpu()
+    loop = float(_run([sys.executable, "-c", _BARE, str(documents)], ROOT).strip())
+    return loop, _children_cpu() - cpu
 
 
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _summary(rows: list[dict], names: list[str]) -> None:
+    """Medians over the rounds, and each round's this / against pairs (wall and CPU)."""
+    print(f"median bare fugashi, 1 process: {statistics.median(r['bare'] for r in rows):.2f} s "
+          f"({statistics.median(r['bare_cpu'] for r in rows):.1f} s CPU)")
+    for name in names:
+        wall = statistics.median(r[name][0] for r in rows)
+        ratio = statistics.median(r["bare"] / r[name][0] for r in rows)
+        cpu = statistics.median(r[name][2] for r in rows)
+        print(f"median {name}: dvc repro tokenize {wall:.2f} s ({cpu:.1f} s CPU), speed vs "
+              f"bare {ratio:.2f}x (target >= 1.0)")
+    if "against" in names:
+        for what, i in (("wall", 0), ("cpu", 2)):
+            paired = [r["this"][i] / r["against"][i] for r in rows]
+            print(f"# paired this / against per round, {what}: "
+                  + " ".join(f"{x:.2f}" for x in paired)
+                  + f" (median {statistics.median(paired):.2f})")
 
 
 def main() -> None:
@@ -143,24 +175,22 @@ def main() -> None:
           f"per 1,000 tokens (the corpora alone: {facts['mix_per_1000']})")
     print(f"# documents.jsonl: {n_chars:,} characters; checkouts: "
           + ", ".join(f"{k} = {v}" for k, v in checkouts.items()))
-    print("# round: load (1, 5, 15 min) | bare s | per checkout: dvc repro s (stage s) ratio")
+    print("# round: load (1, 5, 15 min) | bare s (cpu s) | per checkout: dvc repro s (stage s; "
+          "cpu s) ratio")
     rows: list[dict] = []
     for i in range(args.rounds):
-        row = {"load": _load(), "bare": time_bare(documents)}
+        row: dict[str, Any] = {"load": _load()}
+        row["bare"], row["bare_cpu"] = time_bare(documents)
         # Checkouts in turn, the first one first in odd rounds only: neither always follows
         # bare fugashi.
         for name, project in sorted(projects.items(), reverse=i % 2 == 1):
             row[name] = time_stage(project)
         rows.append(row)
-        print(f"#  {i + 1}: load {row['load']} | bare {row['bare']:.2f} | " + " | ".join(
-            f"{name} {row[name][0]:.2f} ({row[name][1]:.1f}) {row['bare'] / row[name][0]:.2f}x"
-            for name in projects), flush=True)
-    print(f"median bare fugashi, 1 process: {statistics.median(r['bare'] for r in rows):.2f} s")
-    for name in projects:
-        wall = statistics.median(r[name][0] for r in rows)
-        ratio = statistics.median(r["bare"] / r[name][0] for r in rows)
-        print(f"median {name}: dvc repro tokenize {wall:.2f} s, speed vs bare {ratio:.2f}x "
-              "(target >= 1.0)")
+        print(f"#  {i + 1}: load {row['load']} | bare {row['bare']:.2f} ({row['bare_cpu']:.1f})"
+              " | " + " | ".join(
+                  f"{name} {row[name][0]:.2f} ({row[name][1]:.1f}; {row[name][2]:.1f}) "
+                  f"{row['bare'] / row[name][0]:.2f}x" for name in projects), flush=True)
+    _summary(rows, list(projects))
     print(f"# load at end: {_load()}")
 
 

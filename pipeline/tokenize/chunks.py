@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.tokenize.analyzer import Analyzer
-from pipeline.tokenize.compounds import Unit, UnitTable, unit_terms
+from pipeline.tokenize.compounds import Unit, UnitTable, terms_per_unit
 from pipeline.tokenize.extract import Extractor, grown
 from pipeline.tokenize.rules import TermFilter
 
@@ -243,13 +243,15 @@ def corpus_terms(corpus: CorpusUnits, compound_min_count: int,
                  block: int = 1 << 20) -> Iterator[list[str]]:
     """Final terms of each document, in order: compounds cut by corpus frequency, and the
     words in `drop` (the corpus's own speaker names) taken out."""
-    counts = np.bincount(corpus.ids, minlength=len(corpus.units)) if len(corpus.ids) \
-        else np.zeros(len(corpus.units), dtype=np.int64)
-    occurrences = {u: int(n) for u, n in zip(corpus.units, counts.tolist(), strict=True) if n}
-    final = unit_terms(occurrences, compound_min_count, keep, drop)
+    counts = np.bincount(corpus.ids, minlength=len(corpus.units))
+    present = np.flatnonzero(counts)
+    final = terms_per_unit([corpus.units[i] for i in present.tolist()], counts[present].tolist(),
+                           compound_min_count, keep, drop)
     # Each unit's terms as a slice of one flat list: tokens expand with numpy, in blocks of
     # about `block` tokens so that memory stays bounded on a large corpus.
-    per_unit = [final.get(u, ()) for u in corpus.units]
+    per_unit: list[tuple[str, ...]] = [()] * len(corpus.units)
+    for i, terms in zip(present.tolist(), final, strict=True):
+        per_unit[i] = terms
     n_terms = np.fromiter(map(len, per_unit), np.int64, count=len(per_unit))
     first_term = np.cumsum(n_terms) - n_terms
     flat = np.array(list(chain.from_iterable(per_unit)) or [""], dtype=object)

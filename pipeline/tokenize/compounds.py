@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
 from typing import Final
 
 # Plain tuples, not dataclasses: millions of them cross process boundaries when tokenizing in
@@ -43,31 +45,36 @@ def word(key: str, display: str) -> Unit:
     return (key, display, ())
 
 
+_surface = itemgetter(SURFACE)
+
+
 def _join(parts: Sequence[Part]) -> str:
-    return "".join(p[SURFACE] for p in parts)
+    return "".join(map(_surface, parts))
 
 
-def _spelled(parts: Sequence[Part]) -> tuple[str, list[int]]:
-    """A run's surface, and where each part starts in it (then where the last ends): a
-    span of parts is a slice of it, not a join (a corpus of news has 100k distinct runs)."""
-    offsets = [0]
-    for p in parts:
-        offsets.append(offsets[-1] + len(p[SURFACE]))
-    return _join(parts), offsets
+# A run's surface, and where each part starts in it (then where the last ends): a span of
+# parts is a slice of it, not a join (a corpus of news has 100k distinct runs).
+Spelling = tuple[str, list[int]]
 
 
-def _subrun_texts(parts: Sequence[Part]) -> set[str]:
+def _spelled(parts: Sequence[Part]) -> Spelling:
+    """A run's Spelling."""
+    surfaces = list(map(_surface, parts))
+    return "".join(surfaces), list(accumulate(map(len, surfaces), initial=0))
+
+
+def _subrun_texts(parts: Sequence[Part], spelling: Spelling) -> set[str]:
     """The texts of the spans of two or more parts that may start and end a compound."""
-    whole, at = _spelled(parts)
+    whole, at = spelling
     n = len(parts)
     return {whole[at[i] : at[j + 1]] for i in range(n) if parts[i][STARTS]
             for j in range(i + 1, n) if parts[j][ENDS]}
 
 
 def _cut_run(parts: tuple[Part, ...], counts: Mapping[str, int],
-             min_count: int) -> list[tuple[str, str]]:
+             min_count: int, spelling: Spelling) -> list[tuple[str, str]]:
     """Cut a run into its longest frequent sub-compounds, left to right; the rest as words."""
-    whole, at = _spelled(parts)
+    whole, at = spelling
     if counts.get(whole, 0) >= min_count and parts[0][STARTS] and parts[-1][ENDS]:
         return [(whole, whole)]
     out: list[tuple[str, str]] = []
@@ -109,11 +116,12 @@ def _breaks(part: Part, drop: frozenset[str]) -> bool:
     return part[ENDS] and (part[KEY] in drop or part[DISPLAY] in drop)
 
 
-def _dropped_parts(parts: tuple[Part, ...], drop: frozenset[str]) -> list[bool]:
+def _dropped_parts(parts: tuple[Part, ...], drop: frozenset[str],
+                   spelling: Spelling) -> list[bool]:
     """Which parts belong to a dropped word: a part itself (a noun or suffix), or a span of
     parts that spells one (金子 + 道 + 仁 = 金子道仁 of 金子道仁議員)."""
     hit = [_breaks(p, drop) for p in parts]
-    whole, at = _spelled(parts)
+    whole, at = spelling
     for i in range(len(parts)):
         for j in range(len(parts) - 1, i, -1):
             if parts[j][ENDS] and whole[at[i] : at[j + 1]] in drop:
@@ -126,15 +134,17 @@ def _dropped_parts(parts: tuple[Part, ...], drop: frozenset[str]) -> list[bool]:
 _LAST: Part = ("", "", "", False, False, False)
 
 
-def without(unit: Unit, drop: frozenset[str]) -> tuple[Unit, ...]:
+def without(unit: Unit, drop: frozenset[str],
+            spelling: Spelling | None = None) -> tuple[Unit, ...]:
     """A unit with the words in `drop` taken out: a dropped word ends a noun run, as a
-    stopword does when tokenizing (中曽根 + 議員 of 中曽根議員 stand apart)."""
+    stopword does when tokenizing (中曽根 + 議員 of 中曽根議員 stand apart). `spelling`:
+    the unit's parts' Spelling, if known."""
     if _hit(unit, drop):
         return ()
     parts = unit[2]
     if not parts:
         return (unit,)
-    hit = _dropped_parts(parts, drop)
+    hit = _dropped_parts(parts, drop, spelling or _spelled(parts))
     if not any(hit):
         return (unit,)
     out: list[Unit] = []
@@ -159,47 +169,81 @@ def unit_terms(
 ) -> dict[Unit, list[str]]:
     """The final terms each distinct unit becomes, given how often each occurs in the corpus;
     words in `drop` (speaker names) never become terms or parts of one."""
+    units = list(occurrences)
+    final = terms_per_unit(units, list(occurrences.values()), compound_min_count,
+                           keep_phrases, drop)
+    return {unit: list(terms) for unit, terms in zip(units, final, strict=True)}
+
+
+def terms_per_unit(units: Sequence[Unit], counts: Sequence[int], compound_min_count: int,
+                   keep_phrases: frozenset[str] = frozenset(),
+                   drop: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+    """unit_terms by position: the final terms of units[i], which occurs counts[i] times.
+
+    Work per distinct unit, weighted by how often it occurs (units repeat a lot), and kept
+    in lists by position: a Unit is a nested tuple, whose hash Python computes again at every
+    dict lookup, and news-like text has 100k distinct units. Words in `drop` are taken out
+    of each unit first; the pieces left count as often as their unit.
+    """
+    unit_spellings = [_spelled(unit[2]) if unit[2] else None for unit in units]
     if drop:
-        return _terms_without(occurrences, compound_min_count, keep_phrases, drop)
-    # Work per distinct unit, weighted by how often it occurs: units repeat a lot. Plain
-    # dicts and one loop per step: news-like text has 100k distinct units, each a few
-    # steps, and a Counter's missing key costs a Python call.
+        # A word's own check first (as `without` checks it: by its display form, unit[1]):
+        # most units are words that no name touches.
+        pieces = [() if unit[1] in drop else (unit,) if spelling is None
+                  else without(unit, drop, spelling)
+                  for unit, spelling in zip(units, unit_spellings, strict=True)]
+        flat = list(chain.from_iterable(pieces))
+        weights = list(chain.from_iterable(repeat(n, len(mine))
+                                           for n, mine in zip(counts, pieces, strict=True)))
+        # Most runs lose nothing: their spelling is known already.
+        spellings = list(chain.from_iterable(
+            (spelling,) if len(mine) == 1 and mine[0] is unit
+            else (_spelled(piece[2]) if piece[2] else None for piece in mine)
+            for unit, mine, spelling in zip(units, pieces, unit_spellings, strict=True)))
+    else:
+        flat, weights, spellings = list(units), list(counts), unit_spellings
+    keyed = _cut_pieces(flat, spellings, weights, compound_min_count, keep_phrases)
+    best = _best_spellings(keyed, weights)
+    terms = [(best[mine[0][0]],) if len(mine) == 1 else tuple([best[key] for key, _ in mine])
+             for mine in keyed]
+    if not drop:
+        return terms
+    out: list[tuple[str, ...]] = []
+    at = 0
+    for mine in pieces:
+        out.append(terms[at] if len(mine) == 1
+                   else tuple(chain.from_iterable(terms[at : at + len(mine)])))
+        at += len(mine)
+    return out
+
+
+def _cut_pieces(pieces: Sequence[Unit], spellings: Sequence[Spelling | None],
+                weights: Sequence[int], min_count: int,
+                keep_phrases: frozenset[str]) -> list[Sequence[tuple[str, str]]]:
+    """Each piece's (key, display) terms: a run cut by how often the corpus has each of its
+    spans (counted over every run it is a span of), a word as it is."""
     counts: dict[str, int] = {}
-    for (_, _, parts), n in occurrences.items():
-        if parts:
-            for sub in _subrun_texts(parts):
+    for piece, spelling, n in zip(pieces, spellings, weights, strict=True):
+        if spelling is not None:
+            for sub in _subrun_texts(piece[2], spelling):
                 counts[sub] = counts.get(sub, 0) + n
-    pairs: dict[Unit, list[tuple[str, str]]] = {}
+    return [((piece[0], piece[1]),) if spelling is None or piece[0] in keep_phrases
+            else _cut_run(piece[2], counts, min_count, spelling)
+            for piece, spelling in zip(pieces, spellings, strict=True)]
+
+
+def _best_spellings(keyed: Sequence[Sequence[tuple[str, str]]],
+                    weights: Sequence[int]) -> dict[str, str]:
+    """Each key's display form: the most frequent spelling wins; ties go to the earliest in
+    sort order, for stable output."""
+    # Plain dicts and one loop: a Counter's missing key costs a Python call.
     shown: dict[str, dict[str, int]] = {}
-    for unit, n in occurrences.items():
-        keyed = pairs[unit] = ([(unit[0], unit[1])] if not unit[2] or unit[0] in keep_phrases
-                               else _cut_run(unit[2], counts, compound_min_count))
-        for key, display in keyed:
+    for mine, n in zip(keyed, weights, strict=True):
+        for key, display in mine:
             spellings = shown.get(key)
             if spellings is None:
                 shown[key] = {display: n}
             else:
                 spellings[display] = spellings.get(display, 0) + n
-    # Most frequent spelling wins; ties go to the earliest in sort order, for stable output.
-    best = {k: next(iter(c)) if len(c) == 1 else min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return {k: next(iter(c)) if len(c) == 1 else min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
             for k, c in shown.items()}
-    return {unit: [best[key] for key, _ in keyed] for unit, keyed in pairs.items()}
-
-
-def _terms_without(occurrences: Mapping[Unit, int], compound_min_count: int,
-                   keep_phrases: frozenset[str], drop: frozenset[str]) -> dict[Unit, list[str]]:
-    """unit_terms with the words in `drop` taken out of the units first."""
-    pieces: dict[Unit, tuple[Unit, ...]] = {}
-    kept: dict[Unit, int] = {}
-    for unit, n in occurrences.items():
-        # A word's own check first (as `without` checks it: by its display form, unit[1]):
-        # most units are words that no name touches.
-        mine = pieces[unit] = (() if unit[1] in drop
-                               else (unit,) if not unit[2] else without(unit, drop))
-        for piece in mine:
-            kept[piece] = kept.get(piece, 0) + n
-    final = unit_terms(kept, compound_min_count, keep_phrases)
-    # Most units lose nothing: their terms are their own (a copy, as for the others).
-    return {unit: final[unit][:] if mine == (unit,)
-            else [t for piece in mine for t in final[piece]]
-            for unit, mine in pieces.items()}

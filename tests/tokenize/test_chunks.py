@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from _fuzz import n_examples
 from _project import ROOT
@@ -18,7 +19,8 @@ from hypothesis import strategies as st
 
 from pipeline.common.compute import DaskExecutor, LocalExecutor, SerialExecutor
 from pipeline.tokenize.cache import TokenCache, checksum
-from pipeline.tokenize.chunks import CHUNK_CHARS, TokenSettings, corpus_terms
+from pipeline.tokenize.chunks import CHUNK_CHARS, CorpusUnits, TokenSettings, corpus_terms
+from pipeline.tokenize.compounds import unit_terms
 from pipeline.tokenize.meetings import MeetingAssembly
 from pipeline.tokenize.rules import shipped_stopwords
 
@@ -233,6 +235,30 @@ def test_terms_are_the_same_in_any_block_size():
     assert len(whole) == 81 and whole[40] == []
     for block in (1, 7, 100):
         assert list(corpus_terms(corpus, 2, block=block)) == whole
+
+
+_WORDS = ["安全", "保障", "経済", "特区", "中曽根", "議員"]
+_units = st.one_of(
+    st.sampled_from(_WORDS).map(lambda w: (w, w, ())),
+    st.lists(st.sampled_from(_WORDS), min_size=2, max_size=4).map(
+        lambda ws: ("".join(ws), "".join(ws), tuple((w, w, w, True, True, True) for w in ws))),
+)
+
+
+@examples(max_examples=n_examples(200), deadline=None)
+@given(units=st.lists(_units, min_size=1, max_size=10, unique=True), data=st.data(),
+       drop=st.frozensets(st.sampled_from(["中曽根", "特区"]), max_size=1))
+def test_corpus_terms_are_each_tokens_unit_terms_in_document_order(units, data, drop):
+    # Units no document uses are in the table too (another worker's, a cached meeting's):
+    # they count for nothing and the counts of the others decide.
+    docs = data.draw(st.lists(st.lists(st.integers(0, len(units) - 1), max_size=6),
+                              min_size=1, max_size=5))
+    ids = [i for doc in docs for i in doc]
+    corpus = CorpusUnits(units, np.array(ids, np.int32), np.array(list(map(len, docs)), np.int32))
+    occurrences = {units[i]: ids.count(i) for i in sorted(set(ids))}
+    final = unit_terms(occurrences, 2, drop=drop)
+    expected = [[t for i in doc for t in final[units[i]]] for doc in docs]
+    assert list(corpus_terms(corpus, 2, drop=drop)) == expected
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="pipe sizes are a Linux setting")

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+from collections import Counter
 
-from pipeline.tokenize.compounds import UnitTable, close_run, unit_terms, without, word
+import pytest
+from _fuzz import n_examples
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
+
+from pipeline.tokenize.compounds import (
+    UnitTable,
+    close_run,
+    terms_per_unit,
+    unit_terms,
+    without,
+    word,
+)
 
 
 def part(surface, alone=True, starts=True, ends=True, key=None):
@@ -91,3 +104,75 @@ def test_unit_table_numbers_units_in_first_seen_order():
     a, b = word("a", "a"), word("b", "b")
     assert [table.intern(u) for u in (a, b, a, b, a)] == [0, 1, 0, 1, 0]
     assert table.units == [a, b]
+
+
+# The rule stated plainly, one unit at a time with Counters and joins: what unit_terms (which
+# works by position, with each run spelled once) must give on any input.
+def plain_cut(parts, counts, min_count):
+    """A run cut into its longest frequent sub-compounds, left to right; the rest as words."""
+    text = lambda i, j: "".join(p[0] for p in parts[i : j + 1])  # noqa: E731
+    n = len(parts)
+    if counts[text(0, n - 1)] >= min_count and parts[0][4] and parts[-1][5]:
+        return [(text(0, n - 1),) * 2]
+    out, i = [], 0
+    while i < n:
+        ends = [j for j in range(i + 1, n) if parts[i][4] and parts[j][5] and j - i + 1 < n
+                and counts[text(i, j)] >= min_count]
+        if ends:
+            out.append((text(i, max(ends)),) * 2)
+            i = max(ends) + 1
+            continue
+        if parts[i][3] and len(parts[i][2]) > 1:
+            out.append((parts[i][1], parts[i][2]))
+        i += 1
+    return out
+
+
+def plain_unit_terms(occurrences, min_count, keep=frozenset(), drop=frozenset()):
+    if drop:
+        pieces = {u: () if u[1] in drop else (u,) if not u[2] else without(u, drop)
+                  for u in occurrences}
+        kept = Counter()
+        for unit, n in occurrences.items():
+            for piece in pieces[unit]:
+                kept[piece] += n
+        final = plain_unit_terms(kept, min_count, keep)
+        return {u: [t for piece in pieces[u] for t in final[piece]] for u in occurrences}
+    counts = Counter()
+    for (_, _, parts), n in occurrences.items():
+        spans = {"".join(p[0] for p in parts[i : j + 1]) for i in range(len(parts))
+                 for j in range(i + 1, len(parts)) if parts[i][4] and parts[j][5]}
+        counts.update(dict.fromkeys(spans, n))
+    keyed = {u: [(u[0], u[1])] if not u[2] or u[0] in keep else plain_cut(u[2], counts,
+                                                                         min_count)
+             for u in occurrences}
+    shown = {}
+    for unit, n in occurrences.items():
+        for key, display in keyed[unit]:
+            shown.setdefault(key, Counter())[display] += n
+    best = {k: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, c in shown.items()}
+    return {u: [best[k] for k, _ in keyed[u]] for u in occurrences}
+
+
+SURFACES = ["安全", "保障", "経済", "特区", "制度", "中曽根", "議員", "産", "学", "官", "連携"]
+parts_ = st.builds(lambda s, key, flags: (s, key or s, s, *flags), st.sampled_from(SURFACES),
+                   st.sampled_from([None, "あんぜん", "保障"]), st.tuples(*[st.booleans()] * 3))
+units_ = st.one_of(
+    st.builds(lambda k, d: word(k, d), st.sampled_from(SURFACES), st.sampled_from(SURFACES)),
+    st.lists(parts_, min_size=2, max_size=5).map(
+        lambda ps: ("".join(p[0] for p in ps), "".join(p[0] for p in ps), tuple(ps))),
+)
+
+
+@examples(max_examples=n_examples(400), deadline=None)
+@given(occurrences=st.dictionaries(units_, st.integers(1, 6), max_size=12),
+       min_count=st.integers(1, 5),
+       keep=st.frozensets(st.sampled_from(["安全保障", "経済特区制度", "中曽根議員"])),
+       drop=st.frozensets(st.sampled_from([*SURFACES, "中曽根議員", "学官", "あんぜん"]),
+                          max_size=3))
+def test_unit_terms_follow_the_plain_rule(occurrences, min_count, keep, drop):
+    expected = plain_unit_terms(occurrences, min_count, keep, drop)
+    assert unit_terms(occurrences, min_count, keep, drop) == expected
+    units = list(occurrences)
+    by_position = terms_per_unit(units, list(occurrences.values()), min_count, keep, drop)
+    assert [list(t) for t in by_position] == [expected[u] for u in units]
