@@ -26,6 +26,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from pipeline.common.errors import PipelineError
@@ -267,3 +268,28 @@ def executor(compute, n_jobs: int = -1, work: float = 0,
         yield ex
     finally:
         ex.close()
+
+
+# The executor a stage set for the cores it calls (`mapping`), as joblib's parallel_config
+# sets a backend: cores deep in a call tree (the speakers' bootstrap, the networks' counts)
+# map their blocks with `parallel_map` instead of taking an executor through every
+# signature. Unset, they run here, in order.
+_CURRENT: ContextVar[Executor | None] = ContextVar("executor", default=None)
+
+
+@contextmanager
+def mapping(ex: Executor) -> Iterator[Executor]:
+    """`parallel_map` runs on ex inside the block."""
+    token = _CURRENT.set(ex)
+    try:
+        yield ex
+    finally:
+        _CURRENT.reset(token)
+
+
+def parallel_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+    """fn over items, in input order, on the executor `mapping` set (else in this process).
+    As with every executor, fn must be a module-level function of picklable items whose
+    result does not depend on where it ran."""
+    ex = _CURRENT.get()
+    return map(fn, items) if ex is None else ex.map(fn, items)

@@ -115,3 +115,16 @@ def test_more_jobs_than_cores_are_capped_with_a_note(monkeypatch):
         "note: compute.n_workers is 8 but this machine has 2 cores; using 2"]
     assert capped_notes(ComputeConfig(backend="dask", scheduler="tcp://h:8786", n_workers=8),
                         40, "tokens.n_jobs") == []
+
+
+def test_parallel_map_runs_on_the_executor_a_stage_set(two_processes):
+    from pipeline.common.compute import mapping, parallel_map
+
+    # Unset: this process, in order.
+    assert {pid for _, pid in parallel_map(_slow_square, range(6))} == {os.getpid()}
+    with mapping(two_processes):
+        out = list(parallel_map(_slow_square, range(30)))
+    assert [square for square, _ in out] == [x * x for x in range(30)]
+    assert len({pid for _, pid in out}) == 2
+    # ... and only inside the block.
+    assert {pid for _, pid in parallel_map(_slow_square, range(6))} == {os.getpid()}
