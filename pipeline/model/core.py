@@ -6,13 +6,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from pipeline.common.compute import SerialExecutor
 from pipeline.common.config import ModelConfig
 from pipeline.common.io import topic_column
 from pipeline.common.progress import progress
@@ -25,6 +26,7 @@ from pipeline.model.labels import (
     top_by_relevance,
     top_term_indices,
 )
+from pipeline.model.placing import place_in_blocks
 from pipeline.model.quality import TopicCoherence
 from pipeline.model.sweep import (
     PROBE_DEAD_SHARE,
@@ -179,7 +181,7 @@ def fit_model(job: FitJob, ex, log: Callable[[str], None] = lambda line: None) -
         if job.themes else [])
     decision = measure_k(job, ex, log)
     started = time.perf_counter()
-    final = fit_final(job, decision.n_topics, prune=cfg.n_topics == "auto", log=log)
+    final = fit_final(job, decision.n_topics, prune=cfg.n_topics == "auto", log=log, ex=ex)
     log(f"fit: final fit done in {time.perf_counter() - started:.1f} s")
     reason = decision.reason
     if final.pruned:
@@ -372,23 +374,26 @@ class FinalFit:
 
 
 def fit_final(job: FitJob, n_topics: int, prune: bool,
-              log: Callable[[str], None] = lambda line: None) -> FinalFit:
+              log: Callable[[str], None] = lambda line: None, ex=None) -> FinalFit:
     """The final fit on every document. With prune (K chosen by the sweep), dead topics
     (pipeline.model.topics.dead_topics: under min_topic_share, or one or two words) are
     not kept: they are dropped and the documents placed again on the other topics (an
     engine that cannot drop topics is fitted again with that many fewer), up to MAX_REFITS
-    times. A dead topic in a model whose K the user fixed is kept and named in a warning."""
+    times. A dead topic in a model whose K the user fixed is kept and named in a warning.
+    Placing documents on the fitted topics runs by blocks of rows on executor ex
+    (placing.py; None: in this process, the same blocks)."""
     cfg, whole = job.cfg, job.whole
     solver, why = choose_solver(cfg.solver, cfg.engine, whole.counts.shape[0],
                                 cfg.online_min_docs)
     log(f"fit: final {cfg.engine} fit on all {whole.counts.shape[0]} documents, {solver} "
         f"solver ({why})")
     engine = job.engine(solver)
+    place = partial(place_in_blocks, ex=ex or SerialExecutor())
     # BLAS gets one thread, as in the sweep: CD's small Gram products gain nothing from a
     # second, and while any other process works, OpenBLAS threads waiting for a core made
     # the final fit on diet-dev 109-127 s instead of 14 (benchmarks/results/fit_threads.txt).
     with threadpool_limits(1):
-        fitted = fit_topics(whole, engine, n_topics, job.seed)
+        fitted = fit_topics(whole, engine, n_topics, job.seed, place)
         dead, pruned = _dead_of(fitted), 0
         for _ in range(MAX_REFITS if prune else 0):
             # A seeded theme is the user's question: named in a warning, never dropped.
@@ -396,8 +401,8 @@ def fit_final(job: FitJob, n_topics: int, prune: bool,
             if not drop or fitted.theta.shape[1] - len(drop) < max(2, job.n_seeded + 1):
                 break
             pruned += len(drop)
-            fitted = without_topics(fitted, drop, whole, cfg.n_top_terms) \
-                or fit_topics(whole, engine, fitted.theta.shape[1] - len(drop), job.seed)
+            fitted = without_topics(fitted, drop, whole, cfg.n_top_terms, place) \
+                or fit_topics(whole, engine, fitted.theta.shape[1] - len(drop), job.seed, place)
             dead = _dead_of(fitted)
     warnings_ = [f"トピック {k + 1}（{' '.join(fitted.terms[k][:3])}）は語の "
                  f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。"

@@ -12,6 +12,7 @@ from sklearn.utils.validation import has_fit_parameter
 from pipeline.common.errors import PipelineError
 from pipeline.model.engines import EngineSpec, make_model
 from pipeline.model.labels import top_terms
+from pipeline.model.placing import Place, place_here
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,14 @@ class TermCounts:
                           None if self.weights is None else self.weights[rows])
 
 
-def fit_topics(data: TermCounts, spec: EngineSpec, n_topics: int, seed: int) -> FittedTopics:
+def fit_topics(data: TermCounts, spec: EngineSpec, n_topics: int, seed: int,
+               place: Place = place_here) -> FittedTopics:
     """Fit one model and order its topics by how much of the corpus they cover.
 
     Weights (one per document, e.g. 0.3 for a chair) make a document shape the topics less:
-    an engine that takes sample weights gets them, the others get the counts scaled.
+    an engine that takes sample weights gets them, the others get the counts scaled. An
+    engine without a fit_transform of its own places the documents after fitting with
+    `place` (the final fit: by blocks on the executor, placing.py).
     """
     counts, weights = data.counts, data.weights
     check_k(n_topics, counts.shape[0], counts.shape[1])
@@ -100,7 +104,7 @@ def fit_topics(data: TermCounts, spec: EngineSpec, n_topics: int, seed: int) -> 
     elif weights is not None:
         fit_counts = sp.csr_matrix(sp.diags(weights) @ counts)
     theta = model.fit_transform(fit_counts, **options) if hasattr(model, "fit_transform") \
-        else model.fit(fit_counts).transform(fit_counts)
+        else place(model.fit(fit_counts), fit_counts)
     return describe_fit(model, theta, data, spec.n_top_terms)
 
 
@@ -123,15 +127,16 @@ def describe_fit(model, theta: np.ndarray, data: TermCounts, n_top_terms: int) -
 
 
 def without_topics(fitted: FittedTopics, drop: Sequence[int], data: TermCounts,
-                   n_top_terms: int) -> FittedTopics | None:
+                   n_top_terms: int, place: Place = place_here) -> FittedTopics | None:
     """The fitted model without the topics `drop` (positions in fitted's order), documents
-    placed again on the rest; None for an engine that cannot drop topics (refit instead)."""
+    placed again on the rest (by `place`); None for an engine that cannot drop topics
+    (refit instead)."""
     if not hasattr(fitted.model, "without_topics"):
         return None
     gone = {fitted.origin[k] for k in drop}
     keep = [k for k in range(len(fitted.origin)) if k not in gone]
     model = fitted.model.without_topics(keep)
-    return describe_fit(model, model.transform(data.counts), data, n_top_terms)
+    return describe_fit(model, place(model, data.counts), data, n_top_terms)
 
 
 def sample_rows(n_docs: int, max_docs: int, seed: int) -> np.ndarray:
