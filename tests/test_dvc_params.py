@@ -17,8 +17,9 @@ CONFIG = "configs/pipeline.yaml"
 
 # Keys that change how fast a stage runs, never what it writes; and ingest.input, which
 # reaches the ingest stage as its --input path (a dependency of its own, through vars).
-NOT_PARAMS = {"tokens.n_jobs", "tokens.cache", "model.n_jobs", "compute.backend",
-              "compute.scheduler", "compute.n_workers", "ingest.input"}
+NOT_PARAMS = {"tokens.n_jobs", "tokens.cache", "model.n_jobs", "speakers.n_jobs",
+              "report.n_jobs", "compute.backend", "compute.scheduler", "compute.n_workers",
+              "ingest.input"}
 
 
 def schema_keys() -> set[str]:

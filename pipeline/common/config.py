@@ -387,6 +387,12 @@ class SpeakersConfig(_Section):
         "speakers is shown with small_group true and never marked as setting itself apart: "
         "one speaker's subjects are not a party's (1 = every group judged).",
     )
+    n_jobs: NJobs = Field(
+        -1, ge=-1, le=MAX_PROCESSES, description="Processes for the bootstrap of large inputs "
+        "(20,000,000 resampled documents or more: documents × n_bootstrap; smaller ones run in "
+        "one process); -1 = every core; more than the cores is capped at the cores (a note "
+        "in the log); at most 1024."
+    )
 
 
 class ReportConfig(_Section):
@@ -417,6 +423,12 @@ class ReportConfig(_Section):
         "that gives fewer than 6 (and the turn-by-turn flow of each meeting up to 6 "
         "meetings). Undated meetings are left out and counted.",
     )
+    n_jobs: NJobs = Field(
+        -1, ge=-1, le=MAX_PROCESSES, description="Processes for the networks stage's counts "
+        "of terms in large inputs (2,000,000 modelled tokens or more; smaller ones are "
+        "counted in one process); -1 = every core; more than the cores is capped at the "
+        "cores (a note in the log); at most 1024."
+    )
     compare_with: str | None = Field(
         None, min_length=1, max_length=4096, description="A folder of an earlier run's outputs "
         "(`cp -r outputs /tmp/before`) or an earlier project folder: the report gets a section "
@@ -444,11 +456,12 @@ class OutputConfig(_Section):
 
 
 class ComputeConfig(_Section):
-    """Where tokenizing and the K sweep run (the outputs do not depend on it)."""
+    """Where the parallel work runs (the outputs do not depend on it)."""
 
     backend: Literal["local", "dask"] = Field(
-        "local", description="local: processes on this machine; dask: tokenizing and the K "
-        "sweep run on a Dask cluster (same outputs).",
+        "local", description="local: processes on this machine; dask: tokenizing, the K "
+        "sweep and the final fit's placing of documents, the speakers' bootstrap and the "
+        "networks' counts run on a Dask cluster (same outputs).",
     )
     scheduler: str | None = Field(
         None, description="Dask scheduler address (tcp://host:8786); null = a LocalCluster "

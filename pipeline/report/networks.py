@@ -10,25 +10,17 @@ from dataclasses import dataclass
 import matplotlib
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from matplotlib.figure import Figure
 
 from pipeline.report.charts import japanese_style, topic_labels
 from pipeline.report.layout import Framed, repel, robust_frame
+from pipeline.report.network_counts import binary_matrix, tally_terms
 from pipeline.speakers.attribute_names import attribute_title
 
 N_NODES = 60  # terms considered for the network (most documents first)
 N_EDGES = 60  # KH Coder's default: the 60 strongest co-occurrences (Jaccard)
 N_CA_SPEAKERS = 30
 N_CA_TERMS = 40
-
-
-def binary_matrix(doc_terms: Sequence[Sequence[str]], terms: Sequence[str]) -> sp.csr_matrix:
-    """Documents × terms, 1 where the document uses the term."""
-    column = {t: i for i, t in enumerate(terms)}
-    pairs = {(r, column[w]) for r, words in enumerate(doc_terms) for w in words if w in column}
-    rows, cols = zip(*sorted(pairs), strict=True) if pairs else ((), ())
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(doc_terms), len(terms)))
 
 
 @dataclass(frozen=True)
@@ -47,10 +39,9 @@ def cooccurrence_network(doc_terms: Sequence[Sequence[str]], doc_shares: np.ndar
     """The n_edges strongest co-occurrences (Jaccard over documents, in two documents at
     least) among the n_nodes terms in most documents; a term's topic is the one its
     documents share most (doc_shares: documents × topics)."""
-    counts: dict[str, int] = {}
-    for words in doc_terms:
-        for w in set(words):
-            counts[w] = counts.get(w, 0) + 1
+    # Counted by blocks of documents, on the stage's executor (network_counts.py).
+    tally = tally_terms(doc_terms)
+    counts = dict(zip(tally.terms, tally.n_docs.tolist(), strict=True))
     terms = sorted(counts, key=lambda w: (-counts[w], w))[:n_nodes]
     x = binary_matrix(doc_terms, terms)
     both = (x.T @ x).toarray()
@@ -151,28 +142,20 @@ def speaker_term_table(doc_terms: Sequence[Sequence[str]], speakers: Sequence[st
     """Speakers (the n_speakers with most terms, at least min_tokens; or any rows named per
     document, an empty name left out) × their n_terms most used terms: counts. Empty when
     fewer than three of either remain."""
-    # Counted from codes, not by a crosstab of every (speaker, term) token: pandas
+    # Counted from codes, by blocks of documents on the stage's executor
+    # (network_counts.py), not by a crosstab of every (speaker, term) token: pandas
     # aggregates each of its cells in Python, half the stage's time on 100k documents.
-    lengths = np.fromiter(map(len, doc_terms), np.int64, count=len(doc_terms))
-    if not lengths.sum():
+    tally = tally_terms(doc_terms, speakers)
+    if not tally.cells.sum():
         return pd.DataFrame()
-    who, names = pd.factorize(np.repeat(np.asarray(speakers, dtype=object), lengths))
-    what, vocabulary = pd.factorize(np.fromiter(
-        (w for words in doc_terms for w in words), dtype=object, count=int(lengths.sum())))
-    sizes = np.bincount(who, minlength=len(names))
+    names, vocabulary = tally.labels, tally.terms
+    sizes = np.asarray(tally.cells.sum(axis=1)).ravel()
     keep = sorted((i for i in range(len(names)) if sizes[i] >= min_tokens and names[i]),
                   key=lambda i: (-sizes[i], names[i]))[:n_speakers]
-    row_of = np.full(len(names), -1)
-    row_of[keep] = np.arange(len(keep))
-    kept = row_of[who] >= 0
-    totals = np.bincount(what[kept], minlength=len(vocabulary))
+    totals = np.asarray(tally.cells[keep].sum(axis=0)).ravel()
     terms = sorted(np.flatnonzero(totals).tolist(),
                    key=lambda t: (-totals[t], vocabulary[t]))[:n_terms]
-    col_of = np.full(len(vocabulary), -1)
-    col_of[terms] = np.arange(len(terms))
-    cell = kept & (col_of[what] >= 0)
-    counts = np.zeros((len(keep), len(terms)), dtype=np.int64)
-    np.add.at(counts, (row_of[who[cell]], col_of[what[cell]]), 1)
+    counts = tally.cells[keep][:, terms].toarray().astype(np.int64)
     table = pd.DataFrame(counts, index=pd.Index([names[i] for i in keep], name="speaker"),
                          columns=pd.Index([vocabulary[t] for t in terms], name="term"))
     table = table.loc[table.sum(axis=1) > 0]

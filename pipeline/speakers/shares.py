@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline.common.compute import parallel_map
 from pipeline.common.config import SpeakersConfig
 
 
@@ -73,6 +74,9 @@ def stacked_samples(thetas: np.ndarray, tokens: np.ndarray, docs: np.ndarray, n_
 
 
 QUANTILE_CELLS = 8_000_000  # resampled shares of many groups held for one quantile call
+# Resampled documents (documents × n_bootstrap) from which the speakers stage's bootstrap
+# is worth worker processes (speakers.n_jobs): below, it takes a second or two here.
+PARALLEL_MIN_DRAWS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class SortedGroups:
     thetas: np.ndarray  # documents × topics
     tokens: np.ndarray
     bounds: np.ndarray  # group i's rows: bounds[i]:bounds[i + 1]
+    first: int = 0  # the position of group 0 in the whole table (see part)
 
     @property
     def n_docs(self) -> np.ndarray:
@@ -91,6 +96,14 @@ class SortedGroups:
 
     def rows(self, index: int) -> slice:
         return slice(self.bounds[index], self.bounds[index + 1])
+
+    def part(self, first: int, last: int) -> SortedGroups:
+        """Groups first..last-1 alone, as a task takes them (their generators are still
+        seeded from their positions in the whole table)."""
+        rows = slice(self.bounds[first], self.bounds[last])
+        return SortedGroups(self.keys[first:last], self.thetas[rows], self.tokens[rows],
+                            self.bounds[first:last + 1] - self.bounds[first],
+                            self.first + first)
 
 
 def sorted_groups(doc_topics: pd.DataFrame, topic_columns: list[str], by: str) -> SortedGroups:
@@ -110,7 +123,8 @@ def sorted_groups(doc_topics: pd.DataFrame, topic_columns: list[str], by: str) -
 def group_resamples(groups: SortedGroups, first: int, last: int, n_boot: int,
                     seed: int) -> np.ndarray:
     """Resampled shares of groups first..last-1 (groups × topics × resamples), each group's
-    drawn from its own generator ([seed, its position]): a group that needs blocks alone,
+    drawn from its own generator ([seed, its position in the whole table]): a group that
+    needs blocks alone,
     the small ones in stacks of equal size."""
     n_docs = groups.n_docs
     # Groups × topics × resamples: quantiles partition each contiguous run of resamples in
@@ -118,7 +132,7 @@ def group_resamples(groups: SortedGroups, first: int, last: int, n_boot: int,
     samples = np.empty((last - first, groups.thetas.shape[1], n_boot))
     rngs = {}
     for index in range(first, last):
-        rng = np.random.default_rng([seed, index])
+        rng = np.random.default_rng([seed, groups.first + index])
         if BOOTSTRAP_BLOCK // n_docs[index] < n_boot:  # drawn in blocks: alone
             rows = groups.rows(index)
             samples[index - first] = bootstrap_samples(groups.thetas[rows], groups.tokens[rows],
@@ -136,6 +150,24 @@ def group_resamples(groups: SortedGroups, first: int, last: int, n_boot: int,
                 groups.thetas, groups.tokens, docs, n_boot, [rngs[i] for i in part]
             ).transpose(0, 2, 1)
     return samples
+
+
+@dataclass(frozen=True)
+class IntervalBatch:
+    """One task of aggregate_shares: a batch of groups, resampled and cut at two quantiles."""
+
+    groups: SortedGroups
+    n_boot: int
+    seed: int
+    quantiles: tuple[float, float]
+
+
+def batch_intervals(batch: IntervalBatch) -> np.ndarray:
+    """Both bounds (2 × groups × topics) of a batch's groups, from one partition of their
+    resamples (a scratch array: overwritten)."""
+    groups = batch.groups
+    return np.quantile(group_resamples(groups, 0, len(groups.keys), batch.n_boot, batch.seed),
+                       list(batch.quantiles), axis=2, overwrite_input=True)
 
 
 def aggregate_shares(doc_topics: pd.DataFrame, topic_columns: list[str], by: str,
@@ -157,15 +189,14 @@ def aggregate_shares(doc_topics: pd.DataFrame, topic_columns: list[str], by: str
     # there and row by row otherwise, which can differ in the last bit.
     share = np.array([weighted_shares(np.asfortranarray(groups.thetas[groups.rows(i)]),
                                       groups.tokens[groups.rows(i)]) for i in range(n_groups)])
-    low, high = np.empty((n_groups, k)), np.empty((n_groups, k))
     alpha = (1.0 - cfg.ci) / 2
     batch = max(1, QUANTILE_CELLS // max(n_boot * k, 1))
-    for first in range(0, n_groups, batch):
-        last = min(first + batch, n_groups)
-        # Both bounds from one partition of the resamples (a scratch array: overwritten).
-        low[first:last], high[first:last] = np.quantile(
-            group_resamples(groups, first, last, n_boot, seed), [alpha, 1 - alpha], axis=2,
-            overwrite_input=True)
+    # Each batch of groups is a task (compute.parallel_map): its groups' generators are
+    # their own, so the intervals do not depend on where a batch ran.
+    low, high = np.concatenate(list(parallel_map(batch_intervals, (
+        IntervalBatch(groups.part(first, min(first + batch, n_groups)), n_boot, seed,
+                      (alpha, 1 - alpha))
+        for first in range(0, n_groups, batch)))), axis=1)
     # Percentiles can miss the point estimate by rounding on tiny groups; keep it inside.
     low, high = np.minimum(low, share), np.maximum(high, share)
     # Token counts are whole numbers: their sum is exact in any order.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.common.atomic import write_files
+from pipeline.common.compute import capped_notes, executor, mapping
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     iter_records,
@@ -16,6 +17,7 @@ from pipeline.common.io import (
     topic_columns,
     topic_number,
 )
+from pipeline.report.network_counts import PARALLEL_MIN_TOKENS
 from pipeline.report.networks import (
     ca_biplot,
     cooccurrence_network,
@@ -36,10 +38,15 @@ def main(args, config) -> None:
     doc_terms = [terms[d] for d in doc_topics["doc_id"]]
     columns = topic_columns(doc_topics)
     topics = read_json(args.topics)
-    network = cooccurrence_network(doc_terms, doc_topics[columns].to_numpy(),
-                                   [topic_number(c) for c in columns])
-    table = speaker_term_table(doc_terms, ca_row_labels(args, doc_topics, config.report.ca_rows),
-                               config.speakers.min_tokens)
+    labels = ca_row_labels(args, doc_topics, config.report.ca_rows)
+    for note in capped_notes(config.compute, config.report.n_jobs, "report.n_jobs"):
+        log(f"networks: {note}")
+    # The counts run by blocks of documents on the executor (report/network_counts.py).
+    with executor(config.compute, config.report.n_jobs, sum(map(len, doc_terms)),
+                  PARALLEL_MIN_TOKENS) as ex, mapping(ex):
+        network = cooccurrence_network(doc_terms, doc_topics[columns].to_numpy(),
+                                       [topic_number(c) for c in columns])
+        table = speaker_term_table(doc_terms, labels, config.speakers.min_tokens)
     out = Path(args.out_dir)
     files = {out / f"{name}.png": draw(name, make, {"png": figure_png})["png"]
              for name, make in (

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.common.atomic import write_csv, write_metrics
+from pipeline.common.compute import capped_notes, executor, mapping
 from pipeline.common.io import (
     iter_records,
     read_doc_topics,
@@ -21,6 +22,7 @@ from pipeline.common.io import (
 from pipeline.model.themes import load_themes
 from pipeline.model.topic_tree import with_topic_names
 from pipeline.speakers.core import SpeakerInputs, summarize
+from pipeline.speakers.shares import PARALLEL_MIN_DRAWS
 from pipeline.stages._cli import log, run, stage_parser
 
 OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "group_topics",
@@ -37,10 +39,15 @@ def main(args, config) -> None:
     procedural_docs = frozenset(r["doc_id"] for r in records if r.get("procedural"))
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     meetings = read_meeting_table(args.meetings)
-    tables = summarize(SpeakerInputs(doc_topics, documents, topic_columns(doc_topics), terms,
-                                     themes, list(config.ingest.columns.attributes),
-                                     procedural_docs, meetings, config.report.time_bin),
-                       cfg, config.seed)
+    for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
+        log(f"speakers: {note}")
+    # The bootstrap's batches of groups run on the executor (compute.parallel_map).
+    with executor(config.compute, cfg.n_jobs, len(doc_topics) * cfg.n_bootstrap,
+                  PARALLEL_MIN_DRAWS) as ex, mapping(ex):
+        tables = summarize(SpeakerInputs(doc_topics, documents, topic_columns(doc_topics),
+                                         terms, themes, list(config.ingest.columns.attributes),
+                                         procedural_docs, meetings, config.report.time_bin),
+                           cfg, config.seed)
     # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
     # topic's group for readers of the table alone.
     topics = read_json(args.topics)

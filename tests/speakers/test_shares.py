@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from pipeline.common.config import SpeakersConfig
+from pipeline.common.compute import executor, mapping
+from pipeline.common.config import ComputeConfig, SpeakersConfig
 from pipeline.speakers import shares
 from pipeline.speakers.shares import (
     aggregate_shares,
@@ -187,3 +188,18 @@ def test_aggregate_gives_each_group_the_figures_it_gets_alone(monkeypatch):
         high = np.quantile(samples, 1 - alpha, axis=0)
         assert np.array_equal(rows["ci_low"], np.minimum(low, share))
         assert np.array_equal(rows["ci_high"], np.maximum(high, share))
+
+
+def test_batches_on_worker_processes_give_the_figures_of_one_batch_here(monkeypatch):
+    # Many groups, cut into several batches of groups run by two processes: each group's
+    # generator is seeded from its place in the whole table, so the intervals are those of
+    # one batch in this process.
+    rng = np.random.default_rng(11)
+    speakers = [f"s{i:02d}" for i in rng.integers(0, 25, size=120)]
+    frame = make_frame(speakers, rng.integers(1, 40, size=120),
+                       rng.dirichlet(np.ones(len(TOPICS)), size=120))
+    whole = aggregate(frame, seed=3)
+    monkeypatch.setattr(shares, "QUANTILE_CELLS", 60 * len(TOPICS) * 4)
+    with executor(ComputeConfig(), n_jobs=2) as ex, mapping(ex):
+        assert ex.backend == "local"
+        pd.testing.assert_frame_equal(aggregate(frame, seed=3), whole)

@@ -1,0 +1,122 @@
+"""The networks stage's counts, by blocks of documents: each block is a task
+(compute.parallel_map, on the executor the stage set) and the blocks' counts are summed.
+
+Every count is a whole number, so its sum is exact in any order: the maps do not depend on
+where or in which order the blocks ran, nor on the block size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from pipeline.common.compute import parallel_map
+
+BLOCK_DOCS = 5_000  # documents per task
+# Modelled tokens from which the counts are worth worker processes (report.n_jobs).
+PARALLEL_MIN_TOKENS = 2_000_000
+
+
+@dataclass(frozen=True)
+class TermBlock:
+    """A block of documents as a task takes it: each one's terms, and its row label (empty
+    for the counts that need none)."""
+
+    doc_terms: list[list[str]]
+    labels: list[str]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of labels (rows) × terms, with each term's number of documents: of a block,
+    or summed over blocks. Terms and labels in any order (callers sort by name)."""
+
+    terms: np.ndarray  # distinct terms, as objects
+    n_docs: np.ndarray  # documents that use each term
+    labels: np.ndarray  # distinct row labels
+    cells: sp.csr_matrix  # labels × terms: tokens (int64)
+
+
+def tally_block(block: TermBlock) -> Tally:
+    """A block's counts (the task)."""
+    lengths = np.fromiter(map(len, block.doc_terms), np.int64, count=len(block.doc_terms))
+    words = np.fromiter(chain.from_iterable(block.doc_terms), dtype=object,
+                        count=int(lengths.sum()))
+    what, terms = pd.factorize(words)
+    who, labels = pd.factorize(np.asarray(block.labels, dtype=object))
+    doc_of = np.repeat(np.arange(len(lengths)), lengths)
+    # A document counts once per term it uses: its distinct (document, term) pairs.
+    used = np.unique(doc_of * max(len(terms), 1) + what) % max(len(terms), 1)
+    cells = sp.csr_matrix((np.ones(len(what), np.int64), (who[doc_of], what)),
+                          shape=(len(labels), len(terms)))
+    return Tally(np.asarray(terms, dtype=object),
+                 np.bincount(used, minlength=len(terms)).astype(np.int64),
+                 np.asarray(labels, dtype=object), cells)
+
+
+def _blocks(doc_terms: Sequence[Sequence[str]], labels: Sequence[str] | None):
+    for start in range(0, len(doc_terms), BLOCK_DOCS):
+        stop = start + BLOCK_DOCS
+        terms = [list(words) for words in doc_terms[start:stop]]
+        yield TermBlock(terms, list(labels[start:stop]) if labels is not None
+                        else [""] * len(terms))
+
+
+def tally_terms(doc_terms: Sequence[Sequence[str]],
+                labels: Sequence[str] | None = None) -> Tally:
+    """Counts of every document's terms by its label (one label, "", without labels),
+    summed over blocks of BLOCK_DOCS documents."""
+    parts = list(parallel_map(tally_block, _blocks(doc_terms, labels)))
+    if not parts:
+        return Tally(np.array([], dtype=object), np.array([], np.int64),
+                     np.array([], dtype=object), sp.csr_matrix((0, 0), dtype=np.int64))
+    terms = pd.Index(np.concatenate([p.terms for p in parts])).unique()
+    names = pd.Index(np.concatenate([p.labels for p in parts])).unique()
+    n_docs = np.zeros(len(terms), np.int64)
+    rows, cols, data = [], [], []
+    for part in parts:
+        columns = terms.get_indexer(part.terms)
+        np.add.at(n_docs, columns, part.n_docs)
+        cells = part.cells.tocoo()
+        rows.append(names.get_indexer(part.labels)[cells.row])
+        cols.append(columns[cells.col])
+        data.append(cells.data)
+    # Duplicate cells are summed on conversion: whole numbers, exact in any order.
+    cells = sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(len(names), len(terms)), dtype=np.int64)
+    return Tally(np.asarray(terms, dtype=object), n_docs, np.asarray(names, dtype=object),
+                 cells)
+
+
+@dataclass(frozen=True)
+class MarkBlock:
+    """A block of documents and the terms whose use is marked (binary_block)."""
+
+    doc_terms: list[list[str]]
+    terms: list[str]
+
+
+def binary_block(block: MarkBlock) -> sp.csr_matrix:
+    """Documents × terms of a block, 1 where the document uses the term (the task)."""
+    column = {t: i for i, t in enumerate(block.terms)}
+    pairs = {(r, column[w]) for r, words in enumerate(block.doc_terms) for w in words
+             if w in column}
+    rows, cols = zip(*sorted(pairs), strict=True) if pairs else ((), ())
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)),
+                         shape=(len(block.doc_terms), len(block.terms)))
+
+
+def binary_matrix(doc_terms: Sequence[Sequence[str]], terms: Sequence[str]) -> sp.csr_matrix:
+    """Documents × terms, 1 where the document uses the term, by blocks of documents."""
+    blocks = (MarkBlock([list(words) for words in doc_terms[start:start + BLOCK_DOCS]],
+                        list(terms))
+              for start in range(0, len(doc_terms), BLOCK_DOCS))
+    parts = list(parallel_map(binary_block, blocks))
+    if not parts:
+        return sp.csr_matrix((0, len(terms)))
+    return sp.csr_matrix(sp.vstack(parts, format="csr"))
