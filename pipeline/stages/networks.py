@@ -47,6 +47,7 @@ def main(args, config) -> None:
         network = cooccurrence_network(doc_terms, doc_topics[columns].to_numpy(),
                                        [topic_number(c) for c in columns])
         table = speaker_term_table(doc_terms, labels, config.speakers.min_tokens)
+        log(f"networks: counted in {ex.describe()}")
     out = Path(args.out_dir)
     files = {out / f"{name}.png": draw(name, make, {"png": figure_png})["png"]
              for name, make in (

@@ -48,6 +48,7 @@ def main(args, config) -> None:
                                          terms, themes, list(config.ingest.columns.attributes),
                                          procedural_docs, meetings, config.report.time_bin),
                            cfg, config.seed)
+        log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
     # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
     # topic's group for readers of the table alone.
     topics = read_json(args.topics)
