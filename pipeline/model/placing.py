@@ -66,8 +66,8 @@ def place_in_blocks(model, counts: sp.spmatrix, ex, rows: int | None = None) -> 
     counts, rows = sp.csr_matrix(counts), rows or PLACE_BLOCK_ROWS
     if isinstance(model, GensimAuthorTopic):
         return place_here(model, counts)
-    blocks = [PlaceBlock(model, counts[start:start + rows])
-              for start in range(0, max(counts.shape[0], 1), rows)]
-    parallel = runs_in_parallel(ex.backend, ex.n_workers, len(blocks), 2)
-    shares = (ex.map if parallel else map)(place_block, blocks)
-    return np.vstack(list(shares))
+    starts = range(0, max(counts.shape[0], 1), rows)
+    # Cut as the executor takes them: a block's rows are copied only while it is in flight.
+    blocks = (PlaceBlock(model, counts[start:start + rows]) for start in starts)
+    parallel = runs_in_parallel(ex.backend, ex.n_workers, len(starts), 2)
+    return np.vstack(list((ex.map if parallel else map)(place_block, blocks)))

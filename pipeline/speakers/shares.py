@@ -189,14 +189,16 @@ def aggregate_shares(doc_topics: pd.DataFrame, topic_columns: list[str], by: str
     # there and row by row otherwise, which can differ in the last bit.
     share = np.array([weighted_shares(np.asfortranarray(groups.thetas[groups.rows(i)]),
                                       groups.tokens[groups.rows(i)]) for i in range(n_groups)])
+    low, high = np.empty((n_groups, k)), np.empty((n_groups, k))
     alpha = (1.0 - cfg.ci) / 2
     batch = max(1, QUANTILE_CELLS // max(n_boot * k, 1))
+    starts = range(0, n_groups, batch)
     # Each batch of groups is a task (compute.parallel_map): its groups' generators are
     # their own, so the intervals do not depend on where a batch ran.
-    low, high = np.concatenate(list(parallel_map(batch_intervals, (
-        IntervalBatch(groups.part(first, min(first + batch, n_groups)), n_boot, seed,
-                      (alpha, 1 - alpha))
-        for first in range(0, n_groups, batch)))), axis=1)
+    tasks = (IntervalBatch(groups.part(first, min(first + batch, n_groups)), n_boot, seed,
+                           (alpha, 1 - alpha)) for first in starts)
+    for first, bounds in zip(starts, parallel_map(batch_intervals, tasks), strict=True):
+        low[first:first + bounds.shape[1]], high[first:first + bounds.shape[1]] = bounds
     # Percentiles can miss the point estimate by rounding on tiny groups; keep it inside.
     low, high = np.minimum(low, share), np.maximum(high, share)
     # Token counts are whole numbers: their sum is exact in any order.
