@@ -4,7 +4,7 @@ the local run's files, byte for byte.
 Every stage runs in this process (tests/_stages.py) on the bundled meeting and three Diet
 meetings, once with compute.backend local and once with dask. The blocks that the stages
 cut for their tasks are made small here (the documents placed on the topics, the groups
-resampled, the documents counted for the networks), so that each backend runs many tasks,
+and the speakers resampled, the documents counted for the networks), so that each backend runs many tasks,
 in this process, in worker processes or on the cluster's workers.
 """
 
@@ -22,7 +22,7 @@ from _stages import ARGS, CONFIG, STAGES, run_module, snapshot
 
 from pipeline.model import placing
 from pipeline.report import network_counts
-from pipeline.speakers import shares
+from pipeline.speakers import groups, shares
 
 pytestmark = pytest.mark.slow  # two whole runs and four LocalClusters: minutes
 
@@ -82,6 +82,7 @@ def _as_local(name: str, data: bytes) -> bytes:
 def test_a_dask_cluster_writes_the_local_files(tmp_path, monkeypatch, engine):
     monkeypatch.setattr(placing, "PLACE_BLOCK_ROWS", 40)
     monkeypatch.setattr(shares, "QUANTILE_CELLS", 1)  # one group per task
+    monkeypatch.setattr(groups, "DRAW_CELLS", 100 * 30)  # speakers of about 30 documents
     monkeypatch.setattr(network_counts, "BLOCK_DOCS", 30)
     _transcripts(tmp_path / "in")
     runs = {}

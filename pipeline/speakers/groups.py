@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline.common.compute import parallel_map
 from pipeline.common.config import SpeakersConfig
 from pipeline.common.io import topic_number
 
@@ -276,39 +277,61 @@ def _owner_chunks(bounds: np.ndarray, step: int, n_boot: int) -> list[tuple[int,
     return chunks
 
 
+@dataclass(frozen=True)
+class OwnerChunk:
+    """One task of owner_intervals: the rows of n_owners consecutive owners (`local`: each
+    row's owner, from 0), how they are resampled, and the generator's seed."""
+
+    theta: np.ndarray
+    n_tokens: np.ndarray
+    local: np.ndarray
+    n_owners: int
+    how: Resampling
+    seed: tuple[int, ...]
+
+
+def chunk_intervals(chunk: OwnerChunk) -> tuple[np.ndarray, np.ndarray]:
+    """Both bounds (owners × topics) of a chunk's owners, every one resampled at once."""
+    from scipy import sparse  # see group_samples
+
+    part, tokens, local, n_boot = chunk.theta, chunk.n_tokens, chunk.local, chunk.how.n_boot
+    n_local, n_topics = chunk.n_owners, part.shape[1]
+    index = np.arange(len(local))
+    weighted = sparse.csr_matrix(
+        ((part * tokens[:, None]).ravel(),
+         (np.repeat(index, n_topics), (local[:, None] * n_topics + np.arange(n_topics)).ravel())),
+        shape=(len(local), n_local * n_topics))
+    totals = sparse.csr_matrix((tokens, (index, local)), shape=(len(local), n_local))
+    # Floats in row-major order, as the sparse products read them (see group_samples).
+    drawn = np.ascontiguousarray(_draw_within(local, n_local, n_boot,
+                                              np.random.default_rng(list(chunk.seed))).T,
+                                 dtype=float)
+    num = (weighted.T @ drawn).T.reshape(n_boot, n_local, n_topics)
+    return _interval(_ratio(num, (totals.T @ drawn).T, n_topics), chunk.how.ci)
+
+
 def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
                     n_owners: int, how: Resampling) -> tuple[np.ndarray, np.ndarray]:
     """Percentile intervals (how.ci) of each owner's (speaker's) token-weighted shares, in
-    how.n_boot resamples drawn from how.seed, resampling
-    its documents with replacement: every owner of a chunk at once, in chunks of owners
-    that bound the memory (owner i's rows are intervals[i]). Documents of one owner are
-    drawn in the order given: pass them in a fixed order (by doc_id) for repeatable output."""
-    from scipy import sparse  # see group_samples
-
-    n_boot, ci, seed = how.n_boot, how.ci, how.seed
-    n_topics = theta.shape[1]
+    how.n_boot resamples, resampling its documents with replacement: every owner of a chunk
+    at once, in chunks of owners that bound the memory, each chunk a task
+    (compute.parallel_map) with its own generator: [how.seed, 15] for the first chunk (a
+    table of one chunk draws as before chunks were tasks), [how.seed, 15, its first owner]
+    for the others. Documents of one owner are drawn in the order given: pass them in a
+    fixed order (by doc_id) for repeatable output."""
+    n_boot, n_topics = how.n_boot, theta.shape[1]
     low = np.empty((n_owners, n_topics))
     high = np.empty((n_owners, n_topics))
     order = np.argsort(owner, kind="stable")
     theta, n_tokens, owner = theta[order], n_tokens[order].astype(float), owner[order]
     bounds = np.searchsorted(owner, np.arange(n_owners + 1))
     step = max(1, SAMPLE_CELLS // max(n_boot * n_topics, 1))
-    rng = np.random.default_rng([seed, 15])
-    for first, last in _owner_chunks(bounds, step, n_boot):
-        rows = slice(bounds[first], bounds[last])
-        local = owner[rows] - first
-        n_local = last - first
-        part, tokens = theta[rows], n_tokens[rows]
-        index = np.arange(len(local))
-        weighted = sparse.csr_matrix(
-            ((part * tokens[:, None]).ravel(),
-             (np.repeat(index, n_topics),
-              (local[:, None] * n_topics + np.arange(n_topics)).ravel())),
-            shape=(len(local), n_local * n_topics))
-        totals = sparse.csr_matrix((tokens, (index, local)), shape=(len(local), n_local))
-        # Floats in row-major order, as the sparse products read them (see group_samples).
-        drawn = np.ascontiguousarray(_draw_within(local, n_local, n_boot, rng).T, dtype=float)
-        num = (weighted.T @ drawn).T.reshape(n_boot, n_local, n_topics)
-        samples = _ratio(num, (totals.T @ drawn).T, n_topics)
-        low[first:last], high[first:last] = _interval(samples, ci)
+    chunks = _owner_chunks(bounds, step, n_boot)
+    tasks = (OwnerChunk(theta[bounds[first]:bounds[last]], n_tokens[bounds[first]:bounds[last]],
+                        owner[bounds[first]:bounds[last]] - first, last - first, how,
+                        (how.seed, 15, first) if first else (how.seed, 15))
+             for first, last in chunks)
+    for (first, last), (lo, hi) in zip(chunks, parallel_map(chunk_intervals, tasks),
+                                       strict=True):
+        low[first:last], high[first:last] = lo, hi
     return low, high

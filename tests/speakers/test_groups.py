@@ -176,3 +176,24 @@ def test_a_speaker_in_two_groups_is_a_speaker_of_each():
     assert result.n_docs.tolist() == [3, 2]
     # Group B: 佐藤 and 鈴木 each said only topic 1, so every resample says only topic 1.
     assert np.all(result.samples[:, 1, 0] == 1.0)
+
+
+def test_owner_chunks_on_worker_processes_give_the_figures_drawn_here(monkeypatch):
+    import pipeline.speakers.groups as groups
+    from pipeline.common.compute import executor, mapping
+    from pipeline.common.config import ComputeConfig
+
+    rng = np.random.default_rng(5)
+    theta = rng.dirichlet(np.ones(4), size=60)
+    n_tokens = rng.integers(5, 50, 60)
+    owner = np.repeat(np.arange(6), 10)
+    how = Resampling(300, 0.9, 0)
+    # The first two owners alone are one chunk: drawn from the generator of before.
+    alone = owner_intervals(theta[:20], n_tokens[:20], owner[:20], 2, how)
+    monkeypatch.setattr(groups, "DRAW_CELLS", 300 * 20)  # two owners a chunk: three tasks
+    here = owner_intervals(theta, n_tokens, owner, 6, how)
+    with executor(ComputeConfig(), n_jobs=2) as ex, mapping(ex):
+        assert ex.backend == "local"
+        there = owner_intervals(theta, n_tokens, owner, 6, how)
+    assert np.array_equal(here[0], there[0]) and np.array_equal(here[1], there[1])
+    assert np.array_equal(alone[0], here[0][:2]) and np.array_equal(alone[1], here[1][:2])
