@@ -4,8 +4,8 @@ the local run's files, byte for byte.
 Every stage runs in this process (tests/_stages.py) on the bundled meeting and three Diet
 meetings, once with compute.backend local and once with dask. The blocks that the stages
 cut for their tasks are made small here (the documents placed on the topics, the groups
-and the speakers resampled, the documents counted for the networks), so that each backend runs many tasks,
-in this process, in worker processes or on the cluster's workers.
+and the speakers resampled, the documents counted for the networks), so that each backend
+runs many tasks, in this process, in worker processes or on the cluster's workers.
 """
 
 from __future__ import annotations
