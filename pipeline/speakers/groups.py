@@ -40,6 +40,9 @@ class SharedDocs:
     speakers: np.ndarray
     groups: np.ndarray
     doc_ids: np.ndarray | None = None
+    # The rows of theta and n_tokens that these documents are (None: every row): a part of a
+    # table's documents without a copy of its matrix.
+    rows: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,11 @@ def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
 
     keys = (speakers, groups) if doc_ids is None else (doc_ids, speakers, groups)
     order = np.lexsort(keys)
-    n_tokens = n_tokens[order].astype(float)
+    take = order if docs.rows is None else docs.rows[order]
+    n_docs = len(order)
+    n_tokens = n_tokens[take].astype(float)
     # The sorted copy becomes the weighted shares in place: one copy of the matrix, not two.
-    weighted_theta = theta[order].astype(float, copy=False)
+    weighted_theta = theta[take].astype(float, copy=False)
     weighted_theta *= n_tokens[:, None]
     speakers, groups = speakers[order], groups[order]
     names, g_of_doc = np.unique(groups, return_inverse=True)
@@ -106,8 +111,8 @@ def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
     # Document × (group, topic) and document × group: one product sums every group.
     weighted = in_blocks(weighted_theta, g_of_doc, n_groups)
     del weighted_theta
-    tokens = sparse.csr_matrix((n_tokens, (np.arange(len(theta)), g_of_doc)),
-                               shape=(len(theta), n_groups))
+    tokens = sparse.csr_matrix((n_tokens, (np.arange(n_docs), g_of_doc)),
+                               shape=(n_docs, n_groups))
     num = np.asarray(weighted.sum(axis=0)).reshape(n_groups, n_topics)
     den = np.asarray(tokens.sum(axis=0)).ravel()
     share = _ratio(num, den, n_topics)
@@ -115,7 +120,7 @@ def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
     rng = np.random.default_rng([seed, 14])
     samples = np.empty((n_boot, n_groups, n_topics))
     rest = np.empty((n_boot, n_groups, n_topics))
-    block = max(1, min(n_boot, BLOCK_CELLS // max(len(theta), 1)))
+    block = max(1, min(n_boot, BLOCK_CELLS // max(n_docs, 1)))
     for start in range(0, n_boot, block):
         size = min(block, n_boot - start)
         drawn_speakers = _draw_within(g_of_speaker, n_groups, size, rng)
@@ -256,13 +261,15 @@ def compare_values(frame: pd.DataFrame, columns: list[str], groups: ValueGroups,
     topics = [topic_number(c) for c in columns]
     tables, differences = [], []
     missing = (frame[groups.by] == MISSING).to_numpy()
+    # The documents' matrix once: each part is a selection of its rows, not a copy of it.
+    theta, n_tokens = frame[columns].to_numpy(float), frame["n_tokens"].to_numpy()
     for rows, compared in ((~missing, True), (missing, False)):
         if not rows.any():
             continue
-        part = frame[rows]
-        docs = SharedDocs(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
-                          part[groups.cluster].to_numpy(str), part[groups.by].to_numpy(str),
-                          part["doc_id"].to_numpy(str))
+        part = frame.loc[rows, [groups.cluster, groups.by, "doc_id"]]
+        docs = SharedDocs(theta, n_tokens, part[groups.cluster].to_numpy(str),
+                          part[groups.by].to_numpy(str), part["doc_id"].to_numpy(str),
+                          np.flatnonzero(rows))
         result = group_samples(docs, cfg.n_bootstrap, seed)
         table = group_table(result, topics, cfg.ci, cfg.min_tokens, groups.by)
         tables.append(table.assign(small_group=table["n_speakers"] < groups.min_clusters))
