@@ -215,9 +215,10 @@ def read_document_table(path: str | Path) -> pd.DataFrame:
         for f in DOCUMENT_FIELDS:
             columns[f].append(_one(same, d.get(f, "")))
         for name, value in (d.get("attributes") or {}).items():
-            column = columns.setdefault(f"attribute_{name}" if name in DOCUMENT_FIELDS
-                                        else name, [None] * n_rows)
-            column.append(_one(same, value))
+            key = f"attribute_{name}" if name in DOCUMENT_FIELDS else name
+            if key not in columns:  # first seen here: none of the documents before had it
+                columns[key] = [None] * n_rows
+            columns[key].append(_one(same, value))
         n_rows += 1
         for column in columns.values():
             if len(column) < n_rows:  # an attribute this document does not have
