@@ -54,9 +54,11 @@ def load_clauses(corpus: Path) -> tuple[list[str], list[dict]]:
                 continue
             body = record["speech"][tag.end():].replace("\r", "").replace("\n", "")
             clauses += [c.strip("\u3000 ") for c in _CLAUSE.findall(body)]
-            speakers[record["speaker"]] = {"speaker": record["speaker"],
-                                           "group": record.get("group") or "",
-                                           "position": record.get("position") or ""}
+            # diet-dev's field names, or the NDL API's own (tests/data/kokkai).
+            speakers[record["speaker"]] = {
+                "speaker": record["speaker"],
+                "group": record.get("group", record.get("speakerGroup")) or "",
+                "position": record.get("position", record.get("speakerPosition")) or ""}
     # Whole clauses only, none longer than a short turn: no word is cut in two.
     return [c for c in clauses if 2 <= len(c) <= 40], list(speakers.values())
 
