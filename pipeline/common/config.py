@@ -410,6 +410,13 @@ class ReportConfig(_Section):
         "or not, in corpus order (at most 1,000,000,000); past it the page says how many "
         "lines are left out.",
     )
+    search_max_turns: int = Field(
+        100_000, ge=1, le=100_000_000, description="Turns of turns.csv embedded in the "
+        "report for its search and topic browser (1 to 100,000,000): from a corpus of more "
+        "turns, a random sample of this many (drawn with `seed`, so the same every run) "
+        "in corpus order, and the page says so; keeps the page and the stage's memory "
+        "bounded. report.search_max_chars then applies to the sample.",
+    )
     ca_rows: str = Field(
         "speaker", min_length=1, max_length=100, description="Rows of the correspondence "
         "analysis chart (speaker_term_ca.png) against terms: speaker, meeting, or the name of "

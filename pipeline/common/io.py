@@ -133,6 +133,19 @@ def iter_records(path: str | Path) -> Iterator[dict]:
     return iter_jsonl(Path(path))
 
 
+def read_doc_terms(path: str | Path) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """Every document's terms in tokens.jsonl (doc_id -> terms, in file order), each distinct
+    term one string however often it recurs, and the documents marked procedural."""
+    terms: dict[str, list[str]] = {}
+    procedural = set()
+    same: dict[str, str] = {}
+    for record in iter_jsonl(Path(path)):
+        terms[record["doc_id"]] = [same.setdefault(w, w) for w in record["terms"]]
+        if record.get("procedural"):
+            procedural.add(record["doc_id"])
+    return terms, frozenset(procedural)
+
+
 def read_terms(path: str | Path, doc_ids: Sequence[str] | None,
                vocabulary: Container[str]) -> list[list[str]]:
     """The terms (those in `vocabulary`) of the given documents of tokens.jsonl, in that order,
@@ -193,17 +206,33 @@ def read_document_table(path: str | Path) -> pd.DataFrame:
     document has none). An attribute named like a base field gets an `attribute_` prefix."""
     import pandas as pd
 
-    rows = []
+    # Column by column, each repeated value one string: a dict per document and a string
+    # per cell held 1 GB for a million documents.
+    columns: dict[str, list] = {f: [] for f in DOCUMENT_FIELDS}
+    same: dict[str, str] = {}
+    n_rows = 0
     for d in iter_jsonl(Path(path)):
-        row = {f: d.get(f, "") for f in DOCUMENT_FIELDS}
+        for f in DOCUMENT_FIELDS:
+            columns[f].append(_one(same, d.get(f, "")))
         for name, value in (d.get("attributes") or {}).items():
-            row[f"attribute_{name}" if name in DOCUMENT_FIELDS else name] = value
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    if table.empty:
+            key = f"attribute_{name}" if name in DOCUMENT_FIELDS else name
+            if key not in columns:  # first seen here: none of the documents before had it
+                columns[key] = [None] * n_rows
+            columns[key].append(_one(same, value))
+        n_rows += 1
+        for column in columns.values():
+            if len(column) < n_rows:  # an attribute this document does not have
+                column.append(None)
+    if not n_rows:
         return pd.DataFrame(columns=list(DOCUMENT_FIELDS))
-    extra = sorted(c for c in table.columns if c not in DOCUMENT_FIELDS)
-    return table[[*DOCUMENT_FIELDS, *extra]].fillna("").astype(str)
+    extra = sorted(c for c in columns if c not in DOCUMENT_FIELDS)
+    table = pd.DataFrame({c: columns[c] for c in [*DOCUMENT_FIELDS, *extra]})
+    return table.fillna("").astype(str)
+
+
+def _one(same: dict, value):
+    """The one copy of an equal string kept so far (others as they are)."""
+    return same.setdefault(value, value) if isinstance(value, str) else value
 
 
 def read_meeting_table(path: str | Path) -> pd.DataFrame:

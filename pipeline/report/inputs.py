@@ -26,6 +26,7 @@ from pipeline.model.themes import load_themes
 from pipeline.report.meeting_charts import meeting_attribute_files
 from pipeline.report.quotes import quoted_doc_ids
 from pipeline.report.scored import ScoredInputs
+from pipeline.report.search_sample import SearchSample, sample_turns
 
 CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
                "speaker_mix": "speaker_mix", "timeline": "timeline",
@@ -42,6 +43,7 @@ class ReportSettings:
     n_quotes: int = 3
     quote_min_share: float = 0.5
     search_max_chars: int = 5_000_000
+    search_max_turns: int = 100_000
     seed: int = 0
     command: str = "dvc repro"
     config_text: str = ""
@@ -56,7 +58,9 @@ class ReportInputs:
     `turns` every turn of turns.csv (read_search_turns: the text only of those without a
     document); past `settings.search_max_chars` characters of turns, in corpus order, text is
     "" (except the quoted documents'), so a huge corpus never sits whole in memory or in the
-    page.
+    page. Past `settings.search_max_turns` turns, `turns` and `documents` hold only a fixed
+    random sample of the turns (`search`: search_sample.py) and the quoted documents (those
+    outside the sample marked `searched: False`).
     """
 
     ingest: dict
@@ -88,6 +92,9 @@ class ReportInputs:
     # This run compared with earlier ones (report.compare_with, report.since_last_run): the
     # sections' plain data, made by pipeline.compare (a later step than the report's code).
     comparisons: list[dict] = field(default_factory=list)
+    search: SearchSample | None = None  # the turns the search reads; None: every turn
+    # Every document's meeting (documents holds only the sample's past search_max_turns).
+    document_meetings: frozenset[str] | None = None
 
 
 def read_report_inputs(args, config) -> ReportInputs:
@@ -104,22 +111,27 @@ def read_report_inputs(args, config) -> ReportInputs:
     settings = ReportSettings(
         title=config.report.title, n_quotes=config.report.n_quotes,
         quote_min_share=config.report.quote_min_share,
-        search_max_chars=config.report.search_max_chars, seed=config.seed,
+        search_max_chars=config.report.search_max_chars,
+        search_max_turns=config.report.search_max_turns, seed=config.seed,
         command=dvc_command(), time_bin=config.report.time_bin,
         config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
     meeting_topics = read_table(args.meeting_topics)
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
-    turns, kept = read_search_turns(args.turns, settings.search_max_chars)
+    search = sample_turns(sum(1 for _ in iter_turns(args.turns)), settings.search_max_turns,
+                          settings.seed)
+    turns, kept = read_search_turns(args.turns, settings.search_max_chars, search)
+    documents, document_meetings = read_report_documents(
+        args.documents, quoted, kept,
+        {(t["meeting"], t["turn"]) for t in turns} if search.sampled else None)
     return ReportInputs(
         ingest=read_json(args.ingest_metrics), tokens=read_json(args.tokens_metrics),
         model=with_k_sweep(with_label_warnings(read_json(args.model_metrics),
                                                read_json(args.label_notes)),
                            read_numbers(args.k_sweep)),
         topics=topics, doc_topics=doc_topics,
-        documents=[d if d["doc_id"] in quoted or (d["meeting"], int(d["turn"])) in kept
-                   else {**d, "text": ""} for d in iter_documents(args.documents)],
-        turns=turns,
+        documents=documents, turns=turns, search=search,
+        document_meetings=document_meetings,
         shares=read_table(args.speaker_topics), roster=read_json(args.roster),
         charts={key: (charts / f"{name}.png").read_bytes() for key, name in CHART_FILES.items()},
         relevance=read_json(args.relevance), speaker_terms=read_table(args.speaker_terms),
@@ -151,15 +163,35 @@ def meeting_attribute_inputs(path: str, charts: Path) -> dict:
                 n: (charts / "meeting_attributes" / files[n]).read_bytes() for n in names}}
 
 
-def read_search_turns(path: str | Path,
-                      max_chars: int) -> tuple[list[dict], set[tuple[str, int]]]:
-    """Every turn of turns.csv for the search, in corpus order: meeting, turn, speaker, role,
-    date, group, modelled, and the text of a turn without documents (the chair's, a
-    procedure-only meeting's, ...; the documents carry the others'). Past `max_chars`
-    characters of turns, text is "" and `cut` true. Also the modelled turns within the bound,
-    whose documents keep their text."""
+def read_report_documents(path: str | Path, quoted: set[str], kept: set[tuple[str, int]],
+                          searched: set[tuple[str, int]] | None = None
+                          ) -> tuple[list[dict], frozenset[str]]:
+    """The documents of the searched turns (every turn: `searched` None; their text where
+    their turn is in `kept`) and the quoted ones (with their text; `searched: False` when
+    their turn is not searched), in corpus order; and every document's meeting."""
+    documents, meetings = [], set()
+    for d in iter_documents(path):
+        meetings.add(d["meeting"])
+        turn = (d["meeting"], int(d["turn"]))
+        if d["doc_id"] in quoted:
+            documents.append(d if searched is None or turn in searched
+                             else {**d, "searched": False})
+        elif searched is None or turn in searched:
+            documents.append(d if turn in kept else {**d, "text": ""})
+    return documents, frozenset(meetings)
+
+
+def read_search_turns(path: str | Path, max_chars: int, search: SearchSample | None = None
+                      ) -> tuple[list[dict], set[tuple[str, int]]]:
+    """Every turn of turns.csv for the search (those of `search` only, when given), in
+    corpus order: meeting, turn, speaker, role, date, group, modelled, and the text of a
+    turn without documents (the chair's, a procedure-only meeting's, ...; the documents carry
+    the others'). Past `max_chars` characters of these turns, text is "" and `cut` true.
+    Also the modelled turns within the bound, whose documents keep their text."""
     turns, kept, used = [], set(), 0
-    for row in iter_turns(path):
+    for number, row in enumerate(iter_turns(path)):
+        if search is not None and not search.has(number):
+            continue
         used += len(row["text"])
         within, modelled = used <= max_chars, row["modelled"] == "True"
         key = (row["meeting"], int(row["turn"]))

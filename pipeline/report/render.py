@@ -19,6 +19,7 @@ from pipeline.report.inputs import CHART_FILES, ReportInputs
 from pipeline.report.meeting_sections import meeting_attribute_section, time_section
 from pipeline.report.quotes import MIN_QUOTE_TOKENS, representative_quotes
 from pipeline.report.scored import scored_section
+from pipeline.report.search_sample import SearchSample
 from pipeline.report.timeline import shows_flow
 from pipeline.report.trust import quality_readings, versions
 from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map
@@ -85,7 +86,8 @@ def build_context(inputs: ReportInputs) -> dict:
                       "quote_min_tokens": MIN_QUOTE_TOKENS},
         "corpus": corpus,
         "search_options": search_options(corpus),
-        "search": search_summary(corpus, cfg.search_max_chars),
+        "search": {**search_summary(corpus, cfg.search_max_chars),
+                   **sample_summary(inputs.search, cfg.search_max_turns)},
         "charts": charts, "chart_notes": chart_notes,
         "groups": group_section(inputs.group_topics, inputs.group_differences, inputs.ingest,
                                 topics, inputs.speakers_metrics)
@@ -115,6 +117,14 @@ def search_summary(corpus: dict, max_chars: int) -> dict:
             "n_meetings": len(corpus["meetings"]),
             "n_meetings_not_modelled": corpus["meeting_modelled"].count(False),
             "has_groups": any(corpus["groups"])}
+
+
+def sample_summary(search: SearchSample | None, max_turns: int) -> dict:
+    """Whether the search reads a sample of the turns (report.search_max_turns) and how
+    many of how many, for its note."""
+    return {"sampled": bool(search and search.sampled), "max_turns": max_turns,
+            "n_turns": search.n_turns if search else 0,
+            "n_turns_searched": search.n_searched if search else 0}
 
 
 def search_options(corpus: dict) -> dict:
@@ -239,7 +249,10 @@ def _meetings_emptied(inputs: ReportInputs, ingest: dict) -> list[str]:
     documents was procedure, boilerplate or too short (ingest's own list is apart)."""
     modelled = set(inputs.doc_topics["meeting"]) if "meeting" in inputs.doc_topics else set()
     listed = set(ingest.get("meetings_not_modelled", []))
-    return sorted({d["meeting"] for d in inputs.documents} - modelled - listed)
+    every = inputs.document_meetings
+    if every is None:
+        every = frozenset(d["meeting"] for d in inputs.documents)
+    return sorted(every - modelled - listed)
 
 
 def _k_sweep(model: dict) -> list[dict]:

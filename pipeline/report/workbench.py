@@ -86,7 +86,8 @@ def search_units(documents: list[dict], turns: list[dict]) -> list[dict]:
                       for d in own]
         elif t["text"] or t.get("cut"):
             units.append(t)
-    rest = [d for docs in by_turn.values() for d in docs]
+    # A quoted document outside the search's sample is there for its quote only.
+    rest = [d for docs in by_turn.values() for d in docs if d.get("searched", True)]
     return units + [{**d, "group": (d.get("attributes") or {}).get("group", "")} for d in rest]
 
 

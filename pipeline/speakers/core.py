@@ -87,7 +87,8 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
     columns, topics = data.columns, [topic_number(c) for c in data.columns]
     speaker_by_doc = data.documents.set_index("doc_id")["speaker"].to_dict()
     procedural = procedural_speakers(data.terms, speaker_by_doc, data.procedural_docs)
-    subject = frame[~frame["speaker"].isin(set(procedural))]
+    # Without procedural speakers the subject is every document: no copy of the frame.
+    subject = frame[~frame["speaker"].isin(set(procedural))] if procedural else frame
     if subject.empty:  # nobody but procedure: show them rather than nothing
         subject, procedural = frame, []
     speakers = speaker_table(subject, columns, present, cfg, seed)
@@ -278,13 +279,15 @@ def speaker_differences(frame: pd.DataFrame, columns: list[str], topics: list[in
     with attribute `speaker` in group_differences.csv), resampling each one's documents."""
     sizes = frame.groupby("speaker")["n_tokens"].sum().reset_index()
     top = sizes.sort_values(["n_tokens", "speaker"], ascending=[False, True])["speaker"]
-    part = frame[frame["speaker"].isin(set(top[:MAX_PAIRS]))]
+    rows = frame["speaker"].isin(set(top[:MAX_PAIRS])).to_numpy()
+    part = frame.loc[rows, ["doc_id", "speaker"]]
     if part["speaker"].nunique() < 2:
         return pd.DataFrame()
     # Each document its own cluster: a speaker's documents are resampled, once each level.
-    docs = SharedDocs(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
+    # Their rows of the one matrix, not a copy of the frame.
+    docs = SharedDocs(frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(),
                       part["doc_id"].to_numpy(str), part["speaker"].to_numpy(str),
-                      part["doc_id"].to_numpy(str))
+                      part["doc_id"].to_numpy(str), np.flatnonzero(rows))
     result = group_samples(docs, cfg.n_bootstrap, seed)
     pairs = group_differences(result, topics, cfg.ci, cfg.min_tokens)
     return pairs[pairs["other"] != REST].assign(attribute="speaker")

@@ -41,6 +41,9 @@ class SharedDocs:
     speakers: np.ndarray
     groups: np.ndarray
     doc_ids: np.ndarray | None = None
+    # The rows of theta and n_tokens that these documents are (None: every row): a part of a
+    # table's documents without a copy of its matrix.
+    rows: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,12 @@ def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
 
     keys = (speakers, groups) if doc_ids is None else (doc_ids, speakers, groups)
     order = np.lexsort(keys)
-    theta, n_tokens = theta[order], n_tokens[order].astype(float)
+    take = order if docs.rows is None else docs.rows[order]
+    n_docs = len(order)
+    n_tokens = n_tokens[take].astype(float)
+    # The sorted copy becomes the weighted shares in place: one copy of the matrix, not two.
+    weighted_theta = theta[take].astype(float, copy=False)
+    weighted_theta *= n_tokens[:, None]
     speakers, groups = speakers[order], groups[order]
     names, g_of_doc = np.unique(groups, return_inverse=True)
     # Each document's (group, speaker) pair as one number, numbered in the order of the
@@ -102,12 +110,10 @@ def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
     g_of_speaker = s_keys // len(people)
     n_groups, n_topics = len(names), theta.shape[1]
     # Document × (group, topic) and document × group: one product sums every group.
-    rows = np.repeat(np.arange(len(theta)), n_topics)
-    cols = (g_of_doc[:, None] * n_topics + np.arange(n_topics)).ravel()
-    weighted = sparse.csr_matrix(((theta * n_tokens[:, None]).ravel(), (rows, cols)),
-                                 shape=(len(theta), n_groups * n_topics))
-    tokens = sparse.csr_matrix((n_tokens, (np.arange(len(theta)), g_of_doc)),
-                               shape=(len(theta), n_groups))
+    weighted = in_blocks(weighted_theta, g_of_doc, n_groups)
+    del weighted_theta
+    tokens = sparse.csr_matrix((n_tokens, (np.arange(n_docs), g_of_doc)),
+                               shape=(n_docs, n_groups))
     num = np.asarray(weighted.sum(axis=0)).reshape(n_groups, n_topics)
     den = np.asarray(tokens.sum(axis=0)).ravel()
     share = _ratio(num, den, n_topics)
@@ -115,7 +121,7 @@ def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
     rng = np.random.default_rng([seed, 14])
     samples = np.empty((n_boot, n_groups, n_topics))
     rest = np.empty((n_boot, n_groups, n_topics))
-    block = max(1, min(n_boot, BLOCK_CELLS // max(len(theta), 1)))
+    block = max(1, min(n_boot, BLOCK_CELLS // max(n_docs, 1)))
     for start in range(0, n_boot, block):
         size = min(block, n_boot - start)
         drawn_speakers = _draw_within(g_of_speaker, n_groups, size, rng)
@@ -133,6 +139,22 @@ def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
         list(names), share, samples, rest, rest_share,
         np.bincount(g_of_speaker, minlength=n_groups),
         np.bincount(g_of_doc, minlength=n_groups), den)
+
+
+def in_blocks(values: np.ndarray, block_of_row: np.ndarray, n_blocks: int):
+    """Rows × (block, column) as a CSR matrix: row i's `values` in the columns of its block
+    (block_of_row[i]). Made directly, it has the arrays the (row, column) construction gives
+    (each row's entries in column order) without that construction's index copies, which
+    were 1.2 GB for a million documents."""
+    from scipy import sparse  # see group_samples
+
+    n_rows, width = values.shape
+    dtype = np.int32 if max(n_rows * width, n_blocks * width) < 2**31 else np.int64
+    indices = (block_of_row.astype(dtype)[:, None] * width
+               + np.arange(width, dtype=dtype)).ravel()
+    indptr = np.arange(0, n_rows * width + 1, width, dtype=dtype)
+    return sparse.csr_matrix((np.ascontiguousarray(values, dtype=float).ravel(), indices,
+                              indptr), shape=(n_rows, n_blocks * width))
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, n_topics: int) -> np.ndarray:
@@ -240,13 +262,15 @@ def compare_values(frame: pd.DataFrame, columns: list[str], groups: ValueGroups,
     topics = [topic_number(c) for c in columns]
     tables, differences = [], []
     missing = (frame[groups.by] == MISSING).to_numpy()
+    # The documents' matrix once: each part is a selection of its rows, not a copy of it.
+    theta, n_tokens = frame[columns].to_numpy(float), frame["n_tokens"].to_numpy()
     for rows, compared in ((~missing, True), (missing, False)):
         if not rows.any():
             continue
-        part = frame[rows]
-        docs = SharedDocs(part[columns].to_numpy(float), part["n_tokens"].to_numpy(),
-                          part[groups.cluster].to_numpy(str), part[groups.by].to_numpy(str),
-                          part["doc_id"].to_numpy(str))
+        part = frame.loc[rows, [groups.cluster, groups.by, "doc_id"]]
+        docs = SharedDocs(theta, n_tokens, part[groups.cluster].to_numpy(str),
+                          part[groups.by].to_numpy(str), part["doc_id"].to_numpy(str),
+                          np.flatnonzero(rows))
         result = group_samples(docs, cfg.n_bootstrap, seed)
         table = group_table(result, topics, cfg.ci, cfg.min_tokens, groups.by)
         tables.append(table.assign(small_group=table["n_speakers"] < groups.min_clusters))
@@ -297,10 +321,7 @@ def chunk_intervals(chunk: OwnerChunk) -> tuple[np.ndarray, np.ndarray]:
     part, tokens, local, n_boot = chunk.theta, chunk.n_tokens, chunk.local, chunk.how.n_boot
     n_local, n_topics = chunk.n_owners, part.shape[1]
     index = np.arange(len(local))
-    weighted = sparse.csr_matrix(
-        ((part * tokens[:, None]).ravel(),
-         (np.repeat(index, n_topics), (local[:, None] * n_topics + np.arange(n_topics)).ravel())),
-        shape=(len(local), n_local * n_topics))
+    weighted = in_blocks(part * tokens[:, None], local, n_local)
     totals = sparse.csr_matrix((tokens, (index, local)), shape=(len(local), n_local))
     # Floats in row-major order, as the sparse products read them (see group_samples).
     drawn = np.ascontiguousarray(_draw_within(local, n_local, n_boot,

@@ -109,14 +109,19 @@ class SortedGroups:
 def sorted_groups(doc_topics: pd.DataFrame, topic_columns: list[str], by: str) -> SortedGroups:
     """The documents grouped by column `by` as groupby groups them (a missing key is no
     group), from sorted arrays."""
-    ordered = doc_topics.sort_values("doc_id", kind="stable")
-    codes, keys = pd.factorize(ordered[by], sort=True)  # groupby's groups, in its order
+    by_id = doc_topics["doc_id"].argsort(kind="stable").to_numpy()
+    # groupby's groups, in its order
+    codes, keys = pd.factorize(doc_topics[by].iloc[by_id], sort=True)
     kept = codes >= 0
     order = np.argsort(codes[kept], kind="stable")  # each group's rows stay in doc_id order
+    rows = by_id[np.flatnonzero(kept)[order]]
+    # One topic column at a time: the documents × topics matrix is copied once, in its
+    # final order (sorting the frame first made four copies of it: 1.2 GB at 1M documents).
+    thetas = np.column_stack([doc_topics[c].to_numpy(dtype=float)[rows] for c in topic_columns]
+                             ) if topic_columns else np.empty((len(rows), 0))
     return SortedGroups(
-        np.asarray(keys, dtype=object),
-        ordered[topic_columns].to_numpy(dtype=float)[kept][order],
-        ordered["n_tokens"].to_numpy(dtype=float)[kept][order],
+        np.asarray(keys, dtype=object), thetas,
+        doc_topics["n_tokens"].to_numpy(dtype=float)[rows],
         np.searchsorted(codes[kept][order], np.arange(len(keys) + 1)))
 
 

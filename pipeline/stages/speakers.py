@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.common.atomic import write_csv, write_metrics
 from pipeline.common.compute import capped_notes, executor, mapping
 from pipeline.common.io import (
-    iter_records,
+    read_doc_terms,
     read_doc_topics,
     read_document_table,
     read_index,
@@ -34,9 +34,7 @@ def main(args, config) -> None:
     cfg = config.speakers
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
     documents = read_document_table(args.documents)
-    records = list(iter_records(args.tokens))
-    terms = {r["doc_id"]: r["terms"] for r in records}
-    procedural_docs = frozenset(r["doc_id"] for r in records if r.get("procedural"))
+    terms, procedural_docs = read_doc_terms(args.tokens)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     meetings = read_meeting_table(args.meetings)
     for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):

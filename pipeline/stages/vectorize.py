@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -10,34 +11,53 @@ from pipeline.common.atomic import sparse_to_npz_bytes, write_bytes, write_json,
 from pipeline.common.io import iter_records
 from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.tokenize.dtm import build_dtm
+from pipeline.tokenize.dtm import build_dtm_from_counts, count_terms
+
+
+class _Seen:
+    """What vectorize needs of every record besides its terms, tallied as they stream by."""
+
+    def __init__(self) -> None:
+        self.weights: dict[str, float] = {}
+        self.n_records = self.n_modelled = self.n_empty = 0
+
+    def modelled(self, records: Iterator[dict]) -> Iterator[tuple[str, list[str], str]]:
+        """(doc_id, terms, meeting) of the records not marked procedural."""
+        for r in records:
+            self.n_records += 1
+            self.weights[r["doc_id"]] = r.get("weight", 1.0)
+            if r.get("procedural"):
+                continue
+            self.n_modelled += 1
+            self.n_empty += not r["terms"]
+            yield r["doc_id"], r["terms"], r.get("meeting", "")
 
 
 def main(args, config) -> None:
     cfg = config.vectorize
-    records = list(progress(iter_records(args.tokens), desc="vectorize", unit="doc"))
-    modelled = [r for r in records if not r.get("procedural")]
-    dtm = build_dtm([r["doc_id"] for r in modelled], [r["terms"] for r in modelled], cfg,
-                    [r.get("meeting", "") for r in modelled])
+    seen = _Seen()
+    # Streamed: a block of documents' terms at a time is held, never every token list.
+    dtm = build_dtm_from_counts(count_terms(seen.modelled(
+        progress(iter_records(args.tokens), desc="vectorize", unit="doc"))), cfg)
     write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))
     write_json(Path(args.vocabulary), list(dtm.vocabulary))
     n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel().tolist()
-    weights = {r["doc_id"]: r.get("weight", 1.0) for r in records}
+    weights = seen.weights
     write_json(Path(args.index), [
         {"doc_id": d, "n_tokens": int(n), "weight": weights[d]}
         for d, n in zip(dtm.doc_ids, n_tokens, strict=True)
     ])
-    empty = sum(1 for r in modelled if not r["terms"])
-    short = len(modelled) - empty - dtm.counts.shape[0]
+    n_records, n_modelled, empty = seen.n_records, seen.n_modelled, seen.n_empty
+    short = n_modelled - empty - dtm.counts.shape[0]
     write_metrics(Path(args.metrics), {
         "n_documents": int(dtm.counts.shape[0]), "n_terms": int(dtm.counts.shape[1]),
-        "documents_left_out": {"procedural": len(records) - len(modelled),
+        "documents_left_out": {"procedural": n_records - n_modelled,
                                "no_terms": empty, "too_short": short},
         "min_doc_terms": cfg.min_doc_terms,
         "terms_common_to_most_meetings": list(dtm.common),
     })
     log(f"vectorize: {dtm.counts.shape[0]} documents x {dtm.counts.shape[1]} terms; left out: "
-        f"{len(records) - len(modelled)} procedural, {empty} without terms, {short} with "
+        f"{n_records - n_modelled} procedural, {empty} without terms, {short} with "
         + ("no term" if cfg.min_doc_terms == 1 else f"fewer than {cfg.min_doc_terms} terms")
         + " left after min_df/max_df")
     if dtm.common:
