@@ -122,7 +122,7 @@ def choose_k(scores: Sequence[KScore], max_share: float = MAX_TOPIC_SHARE,
                          "が見つかるかもしれません")
     reason = (f"auto: K {min(ks)}–{max(ks)} の {len(ks)} 通りのうち、最大トピックが語の "
               f"{max_share:.0%} 以下で、良いトピック（語の 1% 以上、K が 50 を超えると均等割りの"
-              "半分以上・一貫性 NPMI > 0・文書の 1 割を"
+              "半分かつ 0.5% 以上・一貫性 NPMI > 0・文書の 1 割を"
               f"抜いても再現）の数が最多（{most:.1f}）の {1 - tolerance:.0%} 以上に達する最小の K")
     return KChoice(best.k, reason, tuple(warnings_))
 

@@ -152,15 +152,19 @@ MIN_TOPIC_STABILITY = 0.5  # a good topic's top terms come back, matched, when a
 
 
 MIN_SHARE_OF_EVEN = 0.5  # ... past 50 topics: under half of an even share (1/K) of the tokens
+LOWEST_TOPIC_SHARE = 0.005  # ... and never under 0.5%, which allows at most 200 topics
 
 
 def min_topic_share(k: int) -> float:
     """The share of the tokens a topic of a K-topic model needs to be alive: MIN_TOPIC_SHARE,
-    or half of an even share (1/K) past 50 topics. A fixed 1% allows at most 100 topics,
-    and fewer the more uneven the subjects: on diet-2025 (40 committees), K 71's runs held
-    22 topics under 1%, so every K past about 45 counted as splitting, and the recipe's
-    meeting NMI is best at K 55-60 there."""
-    return min(MIN_TOPIC_SHARE, MIN_SHARE_OF_EVEN / max(k, 1))
+    or half of an even share (1/K) past 50 topics, never under LOWEST_TOPIC_SHARE (the auto
+    range's top, 200 topics, of even shares). A fixed 1% allows at most 100 topics, and
+    fewer the more uneven the subjects: on diet-2025 (40 committees) K 71's runs held 22
+    topics under 1%, so the sweep read every K past about 45 as splitting, where the
+    recipe's meeting NMI is best at K 52-60. Without the lowest share, a 36,000-document
+    corpus of diet-dev's sentences (benchmarks/scale.py, big 10M) counted 70 good topics at
+    K 190 (0.26% each)."""
+    return max(LOWEST_TOPIC_SHARE, min(MIN_TOPIC_SHARE, MIN_SHARE_OF_EVEN / max(k, 1)))
 
 
 def dead_topics(health: TopicHealth) -> np.ndarray:

@@ -110,9 +110,10 @@ def test_a_dead_topic_is_small_or_carried_by_two_words():
     assert dead_topics(health).tolist() == [False, True, True]
 
 
-def test_the_floor_of_a_live_topic_is_1_percent_or_half_an_even_share_past_50_topics():
+def test_the_floor_of_a_live_topic_is_1_percent_or_half_an_even_share_down_to_half_a_percent():
     assert min_topic_share(10) == min_topic_share(50) == 0.01
-    assert min_topic_share(100) == pytest.approx(0.005)
+    assert min_topic_share(80) == pytest.approx(0.5 / 80)
+    assert min_topic_share(100) == min_topic_share(190) == 0.005  # at most 200 topics
     assert all(min_topic_share(k + 1) <= min_topic_share(k) for k in range(1, 300))
     # The same 0.8% topic: dead among 40 topics, alive among 71 (a corpus of many subjects,
     # where an even share is 1.4%); a fixed 1% would allow no model of more than 100 topics.
