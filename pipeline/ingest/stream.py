@@ -29,7 +29,7 @@ from pipeline.ingest.corpus import (
     cut_turns,
     ingest_file,
     meeting_id,
-    read_file,
+    read_labels,
     table_meetings,
     table_rules,
 )
@@ -334,10 +334,10 @@ def task_kinds(task: IngestTask) -> KindTitles:
     if isinstance(task, TableEnd):
         return {}
     if isinstance(task, FileTask):
-        turns = read_file(task.path, task.meeting, task.options).turns
+        turns = read_labels(task.path, task.meeting, task.options)
     else:
         turns, _ = rows_to_turns(task.rows, str(task.path), task.meeting,
-                                 table_rules(task.options))
+                                 replace(table_rules(task.options), bodies=False))
     keep = frozenset(v for _, v in task.options.aliases)
     return kind_titles(join_surnames(turns, keep).turns, keep)
 
