@@ -10,9 +10,11 @@ interpreter, in a folder of its own: the project's files linked in, its stage's 
 from the project's outputs/, `pipeline` linked to the checkout's code, and the outputs written
 there. The two checkouts alternate in each round (before first in odd rounds), so a busy
 moment on a shared machine hits both alike. Prints each run's wall time (interpreter start
-and imports included, which `dvc repro` pays too) and the 1-minute load when it started, the
-medians, and whether the two checkouts' outputs are byte-identical (sha256 of every output
-file, folders file by file). The report is appended to benchmarks/results/stage_speed.txt.
+and imports included, which `dvc repro` pays too), its CPU time (user + system of the stage
+and its workers: steadier than wall time on a loaded machine, but blind to waiting and
+to work moved onto more cores) and the 1-minute load when it started, the medians, and
+whether the two checkouts' outputs are byte-identical (sha256 of every output file, folders
+file by file). The report is appended to benchmarks/results/stage_speed.txt.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import hashlib
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -79,30 +83,42 @@ def digest(path: Path) -> dict[str, str]:
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.exists()}
 
 
-def run_stage(run_dir: Path, cmd: list[str], outs: list[str]) -> tuple[float, float, float,
-                                                                        dict[str, str]]:
-    """Wall seconds, the stage's own `done in`, the load at start, and the outputs' hashes."""
+@dataclass(frozen=True)
+class Run:
+    """One run of a stage."""
+
+    wall: float  # seconds, interpreter start included
+    done: float  # the stage's own `done in`
+    cpu: float  # user + system seconds of the stage's process tree (its workers too)
+    load: float  # the 1-minute load when it started
+    hashes: dict[str, str]
+
+
+def run_stage(run_dir: Path, cmd: list[str], outs: list[str]) -> Run:
+    """Run the stage once in run_dir: its times, the load, and the outputs' hashes."""
     env = {k: v for k, v in os.environ.items() if k not in ("DVC_STAGE", "PYTHONPATH")}
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, *cmd[1:]], cwd=run_dir, env=env,
                           capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode:
         sys.exit(f"{' '.join(cmd)} failed in {run_dir}:\n{proc.stderr[-3000:]}")
     done = _DONE.search(proc.stderr)
     hashes: dict[str, str] = {}
     for out in outs:
         hashes |= {str(Path(k).relative_to(run_dir)): v for k, v in digest(run_dir / out).items()}
-    return wall, float(done[1]) if done else float("nan"), load, hashes
+    return Run(wall, float(done[1]) if done else float("nan"), cpu, load, hashes)
 
 
 def compare(stage: str, project: Path, checkouts: dict[str, Path], rounds: int,
             work: Path) -> list[str]:
     """Interleaved rounds of one stage on one project: the report's lines."""
     specs = {name: stage_spec(path, project, stage) for name, path in checkouts.items()}
-    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in checkouts}
-    hashes: dict[str, list[dict[str, str]]] = {name: [] for name in checkouts}
+    runs: dict[str, list[Run]] = {name: [] for name in checkouts}
     dirs = {name: work / f"{project.name}-{stage}-{name}" for name in checkouts}
     for name, path in checkouts.items():
         prepare(dirs[name], project, path, specs[name][1])
@@ -111,20 +127,21 @@ def compare(stage: str, project: Path, checkouts: dict[str, Path], rounds: int,
         order = list(checkouts) if r % 2 == 0 else list(checkouts)[::-1]
         for name in order:
             cmd, _, outs = specs[name]
-            wall, done, load, got = run_stage(dirs[name], cmd, outs)
-            runs[name].append((wall, done, load))
-            hashes[name].append(got)
-            lines.append(f"  round {r + 1} {name:<7} wall {wall:6.2f} s  (stage's own "
-                         f"{done:5.1f} s)  load {load:4.2f}")
+            run = run_stage(dirs[name], cmd, outs)
+            runs[name].append(run)
+            lines.append(f"  round {r + 1} {name:<7} wall {run.wall:6.2f} s  (stage's own "
+                         f"{run.done:5.1f} s)  cpu {run.cpu:6.2f} s  load {run.load:4.2f}")
             print(lines[-1], flush=True)
-    medians = {name: statistics.median(w for w, _, _ in runs[name]) for name in checkouts}
+    medians = {name: statistics.median(r.wall for r in runs[name]) for name in checkouts}
+    cpus = {name: statistics.median(r.cpu for r in runs[name]) for name in checkouts}
     before, after = list(checkouts)
-    files = set().union(*hashes[before], *hashes[after])
-    differ = sorted(f for f in files if len({h.get(f) for hs in hashes.values() for h in hs})
-                    > 1)
+    hashes = [r.hashes for name in checkouts for r in runs[name]]
+    files = set().union(*hashes)
+    differ = sorted(f for f in files if len({h.get(f) for h in hashes}) > 1)
     lines.append(f"  median wall: {before} {medians[before]:.2f} s, {after} "
-                 f"{medians[after]:.2f} s ({medians[after] / medians[before]:.2f}x); "
-                 f"{len(files)} output files, "
+                 f"{medians[after]:.2f} s ({medians[after] / medians[before]:.2f}x); median "
+                 f"cpu: {cpus[before]:.2f} s, {cpus[after]:.2f} s "
+                 f"({cpus[after] / cpus[before]:.2f}x); {len(files)} output files, "
                  + ("all byte-identical (every run of both)" if not differ else
                     f"{len(differ)} differ: {', '.join(differ[:8])}"))
     print(lines[-1], flush=True)
