@@ -61,12 +61,13 @@ TEXT_COLUMNS = frozenset({"doc_id", "meeting", "speaker", "speaker_label", "role
                           "attribute", "value", "time_bin", "bin_start", "bin_label"})
 
 
-def _read_csv(path: Path, text: bool = False) -> pd.DataFrame:
+def _read_csv(path: Path, text: bool = False, columns: Sequence[str] | None = None
+              ) -> pd.DataFrame:
     """A table written by write_csv, as it was before writing (text as text, guard undone;
-    `text`: every column as text)."""
+    `text`: every column as text; `columns`: only these)."""
     import pandas as pd
 
-    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False,
+    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, usecols=columns,
                         dtype=str if text else dict.fromkeys(TEXT_COLUMNS, str))
     return unguard_frame(frame) if formula_guard_on() else frame
 
@@ -112,6 +113,12 @@ def read_table(path: str | Path, columns: Sequence[str] = (), text: bool = False
         raise PipelineError(f"{path}: no column {missing[0]!r} (columns: "
                             f"{list(map(str, frame.columns))}); {remedy}")
     return frame
+
+
+def read_column(path: str | Path, column: str) -> pd.Series:
+    """One column of one of our tables, as read_table reads it, without parsing the rest
+    (doc_topics.csv's meetings, without a share per topic and document)."""
+    return _read_csv(Path(path), columns=[column])[column]
 
 
 def read_numbers(path: str | Path) -> pd.DataFrame:

@@ -6,6 +6,8 @@ Three passes over the file, each holding a line or a row at a time:
 2. structure: quotes (`tables.check_quotes`, line by line), fields and JSON, the columns
    present, and whether each meeting's rows are contiguous;
 3. rows again, cut into batches of whole meetings that the workers turn into results.
+Passes 1 and 2 run once per run of the stage; pass 3 twice: first for the speakers' names
+alone (stream.corpus_splits), then for the results.
 The errors of a pass are all found before the next begins, in the order reading the whole
 file finds them. A table whose meetings are not contiguous is read whole, as before: its turn
 numbers and speaker unification need every row of a meeting together, and such tables are
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from pipeline.ingest.corpus import (
     cut_turns,
     ingest_file,
     meeting_id,
-    read_file,
+    read_labels,
     table_meetings,
     table_rules,
 )
@@ -297,14 +299,25 @@ def run_task(task: IngestTask) -> FileResult | TableEnd:
     return task
 
 
-def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: DocOptions,
-          min_bytes: int = STREAM_MIN_BYTES) -> Iterator[IngestTask]:
-    """Tasks in file order: a file whole, or a large table's batches of rows and its end.
-    An error found here becomes a task that raises it, so that it comes in file order."""
+@dataclass(frozen=True)
+class FilePlan:
+    """How a file is read: whole, or in batches of rows (a large table whose meetings are
+    contiguous) in the encoding found when it was scanned."""
+
+    path: Path
+    meeting: str
+    encoding: str | None = None  # None: read whole
+
+
+def plan_files(paths: list[Path], root: Path, options: ReadOptions,
+               min_bytes: int = STREAM_MIN_BYTES) -> Iterator[FilePlan | TaskError]:
+    """Each file's plan in file order; a large table is decoded and scanned for its
+    structure's errors here (passes 1 and 2), once for both passes over the corpus. An
+    error becomes a TaskError, the last plan, raised in file order by its task."""
     for path in paths:
         meeting = meeting_id(path, root)
         if path.suffix.lower() not in TABLE_SUFFIXES or path.stat().st_size < min_bytes:
-            yield FileTask(path, meeting, options, docs_options)
+            yield FilePlan(path, meeting)
             continue
         try:
             encoding = detect_encoding(path, str(path), options.encoding)
@@ -317,13 +330,30 @@ def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: Doc
         except PipelineError as exc:
             yield TaskError(exc)
             return
-        if not scan.contiguous:
-            yield FileTask(path, meeting, options, docs_options)
-            continue
-        for batch in meeting_batches(iter_rows(path, encoding, scan=False),
-                                     options.columns.meeting, meeting, BATCH_CHARS):
-            yield RowsTask(batch, path, meeting, options, docs_options)
-        yield TableEnd(path, encoding)
+        yield FilePlan(path, meeting, encoding if scan.contiguous else None)
+
+
+def plan_tasks(plans: Iterable[FilePlan | TaskError], options: ReadOptions,
+               docs_options: DocOptions) -> Iterator[IngestTask]:
+    """The plans' tasks in file order: a file whole, or a large table's batches of rows
+    (pass 3, reading its rows again) and its end."""
+    for plan in plans:
+        if isinstance(plan, TaskError):
+            yield plan
+        elif plan.encoding is None:
+            yield FileTask(plan.path, plan.meeting, options, docs_options)
+        else:
+            for batch in meeting_batches(iter_rows(plan.path, plan.encoding, scan=False),
+                                         options.columns.meeting, plan.meeting, BATCH_CHARS):
+                yield RowsTask(batch, plan.path, plan.meeting, options, docs_options)
+            yield TableEnd(plan.path, plan.encoding)
+
+
+def tasks(paths: list[Path], root: Path, options: ReadOptions, docs_options: DocOptions,
+          min_bytes: int = STREAM_MIN_BYTES) -> Iterator[IngestTask]:
+    """Tasks in file order: a file whole, or a large table's batches of rows and its end.
+    An error found here becomes a task that raises it, so that it comes in file order."""
+    return plan_tasks(plan_files(paths, root, options, min_bytes), options, docs_options)
 
 
 def task_kinds(task: IngestTask) -> KindTitles:
@@ -334,23 +364,23 @@ def task_kinds(task: IngestTask) -> KindTitles:
     if isinstance(task, TableEnd):
         return {}
     if isinstance(task, FileTask):
-        turns = read_file(task.path, task.meeting, task.options).turns
+        turns = read_labels(task.path, task.meeting, task.options)
     else:
         turns, _ = rows_to_turns(task.rows, str(task.path), task.meeting,
-                                 table_rules(task.options))
+                                 replace(table_rules(task.options), bodies=False))
     keep = frozenset(v for _, v in task.options.aliases)
     return kind_titles(join_surnames(turns, keep).turns, keep)
 
 
-def corpus_splits(paths: list[Path], root: Path, options: ReadOptions,
+def corpus_splits(plans: list[FilePlan | TaskError], options: ReadOptions,
                   docs_options: DocOptions, workers) -> tuple[tuple[str, str, str], ...]:
     """The first pass: which names are split by kind of role, decided on the whole corpus
     so that a name is split the same way in every meeting (岡田委員 in one meeting and
-    岡田中央卸売市場長 in another are two speakers in both). It reads every file again
-    but keeps only a few counts per label."""
+    岡田中央卸売市場長 in another are two speakers in both). It reads every file an extra
+    time, for its speakers and roles alone (no speech is cleaned: read_labels), and keeps only
+    a few counts per label."""
     tally = KindTally()
-    for titles in workers.map(task_kinds, tasks(paths, root, options, docs_options,
-                                                STREAM_MIN_BYTES)):
+    for titles in workers.map(task_kinds, plan_tasks(plans, options, docs_options)):
         tally.add(titles)
     return tuple(sorted((n, k, s) for (n, k), s in decide_splits(tally.titles).items()))
 
@@ -360,12 +390,13 @@ def ingest_results(paths: list[Path], root: Path, options: ReadOptions,
     """FileResults in file order, as `ingest_file` over every file gives them, but a table
     of STREAM_MIN_BYTES or more comes as parts of whole meetings and a last result with its
     report. Names are split by kind of role as the whole corpus says (corpus_splits)."""
-    options = replace(options, splits=corpus_splits(paths, root, options, docs_options,
-                                                    workers))
+    # Both passes read the files as planned once: a large table is decoded and scanned for
+    # errors once, not once per pass.
+    plans = list(plan_files(paths, root, options, STREAM_MIN_BYTES))
+    options = replace(options, splits=corpus_splits(plans, options, docs_options, workers))
     meetings: set[str] = set()
     n_turns = 0
-    for result in workers.map(run_task, tasks(paths, root, options, docs_options,
-                                              STREAM_MIN_BYTES)):
+    for result in workers.map(run_task, plan_tasks(plans, options, docs_options)):
         if isinstance(result, TableEnd):
             yield table_summary(result, meetings, n_turns)
             meetings, n_turns = set(), 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.dates import normalize_date
 from pipeline.ingest.speaker_labels import normalize_label, parse_label
-from pipeline.ingest.transcripts import Turn, fold, speech_body
+from pipeline.ingest.transcripts import Paragraph, Turn, fold, speech_body
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl")
 # A row's text may still open with its minutes tag: "○田野瀬委員長　これより…".
@@ -195,6 +195,8 @@ class TableRules:
     exclude_rows: dict[str, list[str]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     fold_old: bool = True
+    # False: speakers and roles only, no speech (what stream.corpus_splits needs of a row).
+    bodies: bool = True
 
 
 def table_turns(rows: list[tuple[int, dict]], source: str, default_meeting: str,
@@ -260,6 +262,23 @@ class MeetingValues:
         return tuple(values)
 
 
+def _row_speech(text: str, fold_old: bool, bodies: bool
+                ) -> tuple[str, tuple[Paragraph, ...], tuple[str, ...]]:
+    """A row's text: the label of a tag that opens it (<田中>…), and its paragraphs and
+    directions (none without `bodies`)."""
+    tag = _LEADING_TAG.match(text)
+    label = normalize_label(tag["label"]) if tag else ""
+    if not bodies:
+        return label, (), ()
+    body = text[tag.end():] if tag else text
+    offset = tag.end() if tag else 0
+    lines = []
+    for line in body.split("\n"):
+        lines.append((line, offset))
+        offset += len(line) + 1
+    return label, *speech_body(lines, fold_old)
+
+
 def rows_to_turns(rows: list[tuple[int, dict]], source: str, default_meeting: str,
                   rules: TableRules) -> tuple[list[Turn], Counter]:
     """Turns of rows whose columns were checked (whole meetings: numbering starts at 1)."""
@@ -280,16 +299,7 @@ def rows_to_turns(rows: list[tuple[int, dict]], source: str, default_meeting: st
             skipped["no_speaker"] += 1
             continue
         meeting = value["meeting"] or default_meeting
-        text = value["text"]
-        tag = _LEADING_TAG.match(text)
-        label = normalize_label(tag["label"]) if tag else ""
-        body = text[tag.end():] if tag else text
-        offset = tag.end() if tag else 0
-        lines = []
-        for line in body.split("\n"):
-            lines.append((line, offset))
-            offset += len(line) + 1
-        paragraphs, directions = speech_body(lines, fold_old)
+        label, paragraphs, directions = _row_speech(value["text"], fold_old, rules.bodies)
         written = value["speaker"]
         alias = tuple(sorted(aliases.items()))
         parsed = parse_label(fold(written) if fold_old else written, alias)

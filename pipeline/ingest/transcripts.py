@@ -130,6 +130,45 @@ _DIET_HEADINGS = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Segment:
+    """A turn as tagged: its label (None: the text before the first tag) and its raw lines,
+    each with its offset in the text."""
+
+    label: str | None
+    lines: tuple[tuple[str, int], ...]
+
+
+def tag_segments(text: str, style: str = "auto") -> tuple[list[Segment], str]:
+    """The text cut at its speaker tags; returns (segments, style used). Continuation lines
+    belong to the turn above; text before the first tag is a segment without a label."""
+    used = detect_style(text) if style == "auto" else style
+    if used not in STYLES:
+        raise PipelineError(f"unknown tag style {used!r}; use one of {', '.join(STYLES)}")
+    pattern = STYLES[used]
+    segments: list[Segment] = []
+    label: str | None = None
+    lines: list[tuple[str, int]] = []
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        line = raw.rstrip("\r\n")
+        match = pattern.match(line)
+        if used == "diet" and not _diet_tag(match):
+            match = None
+        if match and not _DIET_HEADINGS.match(match["label"]):
+            if label is not None or lines:
+                segments.append(Segment(label, tuple(lines)))
+            label, lines = normalize_label(match["label"]), []
+            if match["text"] and match["text"].strip():
+                lines.append((match["text"], offset + match.start("text")))
+        elif line.strip():
+            lines.append((line, offset))
+        offset += len(raw)
+    if label is not None or lines:
+        segments.append(Segment(label, tuple(lines)))
+    return segments, used
+
+
 def split_turns(
     text: str,
     meeting: str,
@@ -141,46 +180,45 @@ def split_turns(
 
     Continuation lines belong to the turn above; text before the first tag is turn 0.
     """
-    used = detect_style(text) if style == "auto" else style
-    if used not in STYLES:
-        raise PipelineError(f"unknown tag style {used!r}; use one of {', '.join(STYLES)}")
-    pattern = STYLES[used]
-    turns: list[Turn] = []
-    label: str | None = None
-    lines: list[tuple[str, int]] = []
+    segments, used = tag_segments(text, style)
+    return _some_turn(segment_turns(segments, meeting, aliases, fold_old), used), used
 
-    def close() -> None:
-        if label is None and not lines:
-            return
-        paragraphs, directions = speech_body(lines, fold_old)
-        if label is None:
+
+def turn_labels(text: str, meeting: str, style: str = "auto",
+                aliases: dict[str, str] | None = None, fold_old: bool = False) -> list[Turn]:
+    """split_turns' turns, speakers and roles alike, but with no speech (no paragraphs nor
+    directions): what deciding who is who needs (stream.corpus_splits), with the same
+    errors, without cleaning every line of speech."""
+    segments, used = tag_segments(text, style)
+    return _some_turn(segment_turns(segments, meeting, aliases, fold_old, bodies=False), used)
+
+
+def segment_turns(segments: list[Segment], meeting: str, aliases: dict[str, str] | None,
+                  fold_old: bool, bodies: bool = True) -> list[Turn]:
+    """Turns of the segments, numbered from 1 (the text before the first tag is turn 0),
+    each label parsed into a speaker and a role; `bodies`: False leaves out the speech."""
+    alias = tuple(sorted((aliases or {}).items()))
+    turns: list[Turn] = []
+    for segment in segments:
+        paragraphs, directions = speech_body(list(segment.lines), fold_old) if bodies else \
+            ((), ())
+        if segment.label is None:
             turns.append(Turn(meeting, 0, "", "", "", paragraphs, directions))
-            return
-        parsed = parse_label(fold(label) if fold_old else label,
-                             tuple(sorted((aliases or {}).items())))
+            continue
+        parsed = parse_label(fold(segment.label) if fold_old else segment.label, alias)
         number = len(turns) + 1 - (turns[0].turn == 0 if turns else 0)
         attributes = (("group", parsed.affiliation),) if parsed.affiliation else ()
-        turns.append(Turn(meeting, number, label, parsed.speaker, parsed.role, paragraphs,
-                          directions, attributes=attributes, resolved=parsed.resolved))
+        turns.append(Turn(meeting, number, segment.label, parsed.speaker, parsed.role,
+                          paragraphs, directions, attributes=attributes,
+                          resolved=parsed.resolved))
+    return turns
 
-    offset = 0
-    for raw in text.splitlines(keepends=True):
-        line = raw.rstrip("\r\n")
-        match = pattern.match(line)
-        if used == "diet" and not _diet_tag(match):
-            match = None
-        if match and not _DIET_HEADINGS.match(match["label"]):
-            close()
-            label, lines = normalize_label(match["label"]), []
-            if match["text"] and match["text"].strip():
-                lines.append((match["text"], offset + match.start("text")))
-        elif line.strip():
-            lines.append((line, offset))
-        offset += len(raw)
-    close()
+
+def _some_turn(turns: list[Turn], used: str) -> list[Turn]:
+    """The turns, if one of them is a speaker's (not only text before any tag)."""
     if not any(t.turn > 0 for t in turns):
         raise PipelineError(f"no speaker turns found with style {used}; check ingest.style")
-    return turns, used
+    return turns
 
 
 def speech_body(lines: list[tuple[str, int]],

@@ -246,8 +246,11 @@ def place_labels(fig: Figure, ax, labels: list[tuple[str, np.ndarray, str, int]]
 
     texts = [ax.text(*anchor, text, color=colour, fontsize=size, ha="center", va="center",
                      zorder=4) for text, anchor, colour, size in labels]
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    fig.draw(renderer)  # lays the figure out, so the sizes and the axes' place are final
+    canvas = FigureCanvasAgg(fig)
+    # Lays the figure out, so the sizes and the axes' place are final; nothing is painted
+    # (the PNG is drawn when saved), which was half of this draw's time.
+    fig.draw_without_rendering()
+    renderer = canvas.get_renderer()
     to_screen = ax.transData
     anchors = to_screen.transform(np.array([a for _, a, _, _ in labels]).reshape(-1, 2))
     sizes = np.array([[e.width + 4, e.height + 2] for e in

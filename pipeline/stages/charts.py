@@ -3,7 +3,6 @@ over time, groups and meeting attributes × topics)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from pipeline.common.atomic import write_files
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     n_fitted_topics,
+    read_column,
     read_doc_topics,
     read_document_table,
     read_index,
@@ -23,14 +23,13 @@ from pipeline.common.io import (
 )
 from pipeline.report.charts import (
     group_chart,
-    japanese_style,
     k_selection_chart,
-    plain_text,
     speaker_heatmap,
     speaker_mix_chart,
     theme_heatmap,
     top_terms_chart,
 )
+from pipeline.report.figure_files import figure_png, figure_svg
 from pipeline.report.meeting_charts import meeting_attribute_chart, meeting_attribute_files
 from pipeline.report.timeline import flow_chart, shows_flow, time_chart
 from pipeline.stages._cli import log, run, stage_parser
@@ -39,22 +38,6 @@ from pipeline.stages._cli import log, run, stage_parser
 # set); our own bugs (KeyError, TypeError, ...) still show their traceback.
 _DRAWING_ERRORS = (ValueError, RuntimeError, OverflowError)
 WITH_SVG = {"speaker_topic_heatmap"}
-
-
-def figure_svg(fig) -> bytes:
-    """SVG with text kept as text (searchable, sharp) and no date stamp."""
-    buffer = io.BytesIO()
-    with japanese_style():  # its fixed svg.hashsalt makes the SVG's ids repeatable
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
-
-
-def figure_png(fig) -> bytes:
-    """PNG bytes with no timestamp or version stamp, so reruns are identical."""
-    buffer = io.BytesIO()
-    with plain_text():  # tick labels are made when drawing: `$` in them is text too
-        fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
 
 
 def draw(name: str, make, formats: dict[str, Callable]) -> dict[str, bytes]:
@@ -90,13 +73,22 @@ def meeting_attribute_makers(table: pd.DataFrame, topics: list[dict]) -> dict[st
             for name in names}
 
 
-def timeline_maker(args, config, doc_topics: pd.DataFrame, topics: list[dict]) -> Callable:
+def timeline_maker(args, config, topics: list[dict]) -> Callable:
     """Each meeting's flow, turn by turn (auto, a few meetings), else topic_time.csv drawn
-    over time (report.time_bin)."""
-    if shows_flow(config.report.time_bin, doc_topics["meeting"].nunique()):
+    over time (report.time_bin). The documents are read only for the flow: on a corpus of
+    many meetings they were most of the stage's reading."""
+    if shows_flow(config.report.time_bin, read_column(args.doc_topics, "meeting").nunique()):
+        doc_topics = dated_doc_topics(args)
         return lambda: flow_chart(doc_topics, topics, read_meeting_titles(args.meetings))
     undated = read_json(args.speakers_metrics).get("n_meetings_undated_in_time", 0)
     return lambda: time_chart(read_table(args.topic_time, TIME_COLUMNS), topics, undated)
+
+
+def dated_doc_topics(args) -> pd.DataFrame:
+    """doc_topics.csv with each document's modelled tokens and its date (documents.jsonl)."""
+    doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
+    dates = read_document_table(args.documents).set_index("doc_id")["date"]
+    return doc_topics.assign(date=doc_topics["doc_id"].map(dates).fillna(""))
 
 
 # The columns the charts read from each table the speakers and label stages write: a table
@@ -110,12 +102,10 @@ MEETING_ATTRIBUTE_COLUMNS = ("attribute", "value", "topic", "share", "ci_low", "
                              "n_meetings", "n_tokens", "low_data", "distinguishing")
 
 
-def main(args, config) -> None:
+def chart_makers(args, config) -> dict[str, Callable]:
+    """Every chart of the stage by its file's name (no suffix), each drawn when called."""
     shares = read_table(args.speaker_topics, SHARES_COLUMNS)
     topics = read_json(args.topics)
-    doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
-    dates = read_document_table(args.documents).set_index("doc_id")["date"]
-    doc_topics = doc_topics.assign(date=doc_topics["doc_id"].map(dates).fillna(""))
     groups, differences = read_table(args.group_topics), read_table(args.group_differences)
     sweep = read_numbers(args.k_sweep)
     coverage = read_table(args.speaker_themes, THEMES_COLUMNS)
@@ -124,7 +114,7 @@ def main(args, config) -> None:
         "speaker_topic_heatmap": lambda: speaker_heatmap(shares, topics),
         "top_terms": lambda: top_terms_chart(terms, topics),
         "speaker_mix": lambda: speaker_mix_chart(shares, topics),
-        "timeline": timeline_maker(args, config, doc_topics, topics),
+        "timeline": timeline_maker(args, config, topics),
         "k_selection": lambda: k_selection_chart(sweep, n_fitted_topics(topics)),
         "speaker_themes": lambda: theme_heatmap(coverage),
         "group_topics": lambda: group_chart(
@@ -133,14 +123,22 @@ def main(args, config) -> None:
     makers |= attribute_makers(read_table(args.attribute_topics), differences, topics)
     makers |= meeting_attribute_makers(
         read_table(args.meeting_attribute_topics, MEETING_ATTRIBUTE_COLUMNS), topics)
+    return makers
+
+
+def chart_formats(name: str) -> dict[str, Callable]:
+    """The files a chart is saved as, by suffix."""
+    return {"png": figure_png, "svg": figure_svg} if name in WITH_SVG else {"png": figure_png}
+
+
+def main(args, config) -> None:
+    makers = chart_makers(args, config)
     out = Path(args.out_dir)
     # Every chart is drawn before any file is replaced, and all are replaced together: a
     # chart that fails leaves the previous run's charts, never a mix of two runs.
     files = {}
     for name, make in makers.items():
-        formats = {"png": figure_png, "svg": figure_svg} if name in WITH_SVG else \
-            {"png": figure_png}
-        for suffix, data in draw(name, make, formats).items():
+        for suffix, data in draw(name, make, chart_formats(name)).items():
             files[out / f"{name}.{suffix}"] = data
     # The folder is a DVC output even when no attribute is configured: an index says what is
     # in it.

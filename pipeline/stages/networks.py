@@ -17,6 +17,7 @@ from pipeline.common.io import (
     topic_columns,
     topic_number,
 )
+from pipeline.report.figure_files import figure_png
 from pipeline.report.network_counts import PARALLEL_MIN_TOKENS
 from pipeline.report.networks import (
     ca_biplot,
@@ -26,7 +27,7 @@ from pipeline.report.networks import (
 )
 from pipeline.speakers.attribute_names import NO_VALUE
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.stages.charts import draw, figure_png
+from pipeline.stages.charts import draw
 
 
 def main(args, config) -> None:

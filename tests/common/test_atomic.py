@@ -374,3 +374,19 @@ def test_a_killed_runs_temporary_file_is_swept_once_its_target_is_written(tmp_pa
     assert not left.exists() and other.exists()
     atomic.write_text(folder / "other.csv", "done")
     assert sorted(p.name for p in folder.iterdir()) == ["other.csv", "shares.csv"]
+
+
+_FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [0.0, -0.0, 5e-7, -5e-7, 2.5e-6, 1.0000005, 123456789.1234565, 1e300])
+
+
+@given(st.lists(st.tuples(_FLOATS, st.floats(width=32), st.text(max_size=4),
+                          st.integers(-9, 9)),
+                max_size=20), st.sampled_from(["%.6f", "%.3f", "%g"]))
+def test_floats_are_written_as_pandas_writes_them(rows, float_format):
+    # write_csv formats float columns itself (floats_as_text): the bytes are to_csv's.
+    frame = pd.DataFrame(rows, columns=["x", "y", "name", "n"]).astype(
+        {"x": "float64", "y": "float32", "n": "int64"})
+    expected = frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+    assert atomic.floats_as_text(frame, float_format).to_csv(
+        index=False, lineterminator="\n") == expected

@@ -268,3 +268,20 @@ def test_an_error_in_the_last_row_leaves_no_outputs(tmp_path, monkeypatch):
     with pytest.raises(PipelineError, match=r"diet.jsonl:181: field 'speaker' is a list"):
         ingest.main(args, config)
     assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == before
+
+
+def test_both_passes_decode_and_scan_a_large_table_once(tmp_path):
+    # The first pass (speakers' names) and the second (results) share the table's plan.
+    path = write(tmp_path / "minutes.jsonl", [
+        {"meeting": f"m{i // 3}", "speaker": SPEAKERS[i % len(SPEAKERS)],
+         "text": TEXT[i % len(TEXT)]} for i in range(12)])
+    scans = []
+
+    def scan_table(*args):
+        scans.append(args[0])
+        return original(*args)
+
+    original = stream.scan_table
+    with patch.object(stream, "scan_table", scan_table):
+        assert streamed(path) == whole(path)
+    assert scans == [path]

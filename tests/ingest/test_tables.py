@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,13 @@ from hypothesis import strategies as st
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.corpus import ReadOptions, read_file
-from pipeline.ingest.tables import Columns, TableRules, parse_rows, table_turns
+from pipeline.ingest.tables import (
+    Columns,
+    TableRules,
+    parse_rows,
+    rows_to_turns,
+    table_turns,
+)
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +138,27 @@ def test_json_lines_keep_every_row_or_say_why(folder, rows, terminator, ascii_on
     if not_text:  # never read as a Python repr
         assert isinstance(result, str)
     assert isinstance(result, str) or sum(result) == len(rows)
+
+
+@FUZZ
+@given(st.lists(st.tuples(VALUES, VALUES, st.sampled_from(["", "<田中委員>", "<岸>　"])),
+                min_size=1, max_size=6), st.booleans())
+def test_rows_read_without_speech_keep_every_speaker_and_error(rows, fold_old):
+    # The first pass of ingest reads rows without speech (TableRules.bodies): the same turns
+    # but for paragraphs and directions, and the same errors.
+    records = [(n + 1, {"speaker": s, "text": f"{tag}{t}" if isinstance(t, str) else t})
+               for n, (s, t, tag) in enumerate(rows)]
+
+    def turns(bodies: bool):
+        try:
+            return rows_to_turns(records, "t.jsonl", "t",
+                                 TableRules(Columns(), {}, {}, fold_old, bodies))[0]
+        except PipelineError as exc:
+            return str(exc)
+
+    whole = turns(True)
+    assert turns(False) == (whole if isinstance(whole, str) else
+                            [replace(t, paragraphs=(), directions=()) for t in whole])
 
 
 @FUZZ

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.common.errors import PipelineError
 from pipeline.ingest.encoding import decode
-from pipeline.ingest.transcripts import detect_style, fold, split_turns
+from pipeline.ingest.transcripts import detect_style, fold, split_turns, turn_labels
 
 REPO = ROOT
 BUNDLED = REPO / "data" / "nakasone_digital_economy_2021-02-02.txt"
@@ -376,6 +377,29 @@ def test_split_turns_parses_or_says_why(text, style):
         for para in turn.paragraphs:
             assert 0 <= para.start <= para.end <= len(text)
             assert para.text
+
+
+def _split_or_error(split, text, style, fold_old):
+    try:
+        return split(text, style, fold_old)
+    except PipelineError as exc:
+        return str(exc)
+
+
+@settings(max_examples=n_examples(1000), deadline=None)
+@given(text=_TEXT, style=st.sampled_from(["auto", "angle", "angle_inline", "diet", "colon"]),
+       fold_old=st.booleans())
+def test_turn_labels_are_split_turns_without_speech(text, style, fold_old):
+    # The first pass of ingest reads labels alone: every turn, speaker, role and error as
+    # split_turns has them.
+    whole = _split_or_error(lambda *a: split_turns(a[0], "m", a[1], {"岸": "岸信夫"}, a[2])[0],
+                            text, style, fold_old)
+    labels = _split_or_error(lambda *a: turn_labels(a[0], "m", a[1], {"岸": "岸信夫"}, a[2]),
+                             text, style, fold_old)
+    if isinstance(whole, str):
+        assert labels == whole
+    else:
+        assert labels == [replace(t, paragraphs=(), directions=()) for t in whole]
 
 
 def test_plenary_reactions_in_round_brackets_are_directions():
