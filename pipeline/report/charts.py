@@ -202,11 +202,10 @@ def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3
         swept = int(sweep.loc[sweep["chosen"].astype(bool), "k"].iloc[0]) \
             if "chosen" in sweep and sweep["chosen"].astype(bool).any() else chosen
         ax.axvline(swept, color="#c33", linestyle="--", linewidth=1)
-        note = f"選んだ K = {swept}" + (
-            f"（最終モデルは {chosen}：小さすぎる・1〜2 語のトピックを除く）"
-            if swept != chosen else "")
+        # The line's note stays short (at K 71 of 4-101 a longer one ran off the chart's
+        # left edge); what the final model holds goes in the title.
         right = swept > sweep["k"].median()
-        ax.annotate(note, (swept, ax.get_ylim()[1]), fontsize=9, color="#c33",
+        ax.annotate(f"選んだ K = {swept}", (swept, ax.get_ylim()[1]), fontsize=9, color="#c33",
                     xytext=(-4 if right else 4, -12), textcoords="offset points",
                     ha="right" if right else "left")
         ax.set_xlabel("トピック数 K")
@@ -224,7 +223,9 @@ def k_selection_chart(sweep: pd.DataFrame, chosen: int, max_share: float = 1 / 3
         if len(sweep) == 1:
             ax.set_title("K は設定で固定（model.n_topics: auto で K ごとに比較）", fontsize=10)
         else:
-            ax.set_title("K ごとの品質", fontsize=11)
+            ax.set_title("K ごとの品質" + (
+                f"（最終モデルは {chosen} トピック：小さすぎる・1〜2 語のトピックを除く）"
+                if swept != chosen else ""), fontsize=11)
     return fig
 
 
