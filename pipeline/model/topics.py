@@ -147,12 +147,10 @@ def sample_rows(n_docs: int, max_docs: int, seed: int) -> np.ndarray:
 
 
 MIN_TOPIC_SHARE = 0.01  # a topic with less of the tokens is too small to read as a subject
-MAX_TOP_TWO = 0.5  # ... or one whose two top terms carry half its weight is a word
+MIN_SHARE_OF_EVEN = 0.5  # ... or, past 50 topics, with less than half an even share (1/K)
+LOWEST_TOPIC_SHARE = 0.005  # ... but never under 0.5%, which allows at most 200 topics
+MAX_TOP_TWO = 0.5  # a topic whose two top terms carry half its weight is a word
 MIN_TOPIC_STABILITY = 0.5  # a good topic's top terms come back, matched, when a tenth is left out
-
-
-MIN_SHARE_OF_EVEN = 0.5  # ... past 50 topics: under half of an even share (1/K) of the tokens
-LOWEST_TOPIC_SHARE = 0.005  # ... and never under 0.5%, which allows at most 200 topics
 
 
 def min_topic_share(k: int) -> float:

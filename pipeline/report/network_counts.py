@@ -7,7 +7,7 @@ where or in which order the blocks ran, nor on the block size.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -59,12 +59,15 @@ def tally_block(block: TermBlock) -> Tally:
                  np.asarray(labels, dtype=object), cells)
 
 
+def _block_rows(n_docs: int) -> Iterator[slice]:
+    """The documents of each task: fixed blocks of BLOCK_DOCS, never cut by the workers."""
+    return (slice(start, start + BLOCK_DOCS) for start in range(0, n_docs, BLOCK_DOCS))
+
+
 def _blocks(doc_terms: Sequence[Sequence[str]], labels: Sequence[str] | None):
-    for start in range(0, len(doc_terms), BLOCK_DOCS):
-        stop = start + BLOCK_DOCS
-        terms = [list(words) for words in doc_terms[start:stop]]
-        yield TermBlock(terms, list(labels[start:stop]) if labels is not None
-                        else [""] * len(terms))
+    for rows in _block_rows(len(doc_terms)):
+        terms = [list(words) for words in doc_terms[rows]]
+        yield TermBlock(terms, list(labels[rows]) if labels is not None else [""] * len(terms))
 
 
 def tally_terms(doc_terms: Sequence[Sequence[str]],
@@ -113,9 +116,8 @@ def binary_block(block: MarkBlock) -> sp.csr_matrix:
 
 def binary_matrix(doc_terms: Sequence[Sequence[str]], terms: Sequence[str]) -> sp.csr_matrix:
     """Documents × terms, 1 where the document uses the term, by blocks of documents."""
-    blocks = (MarkBlock([list(words) for words in doc_terms[start:start + BLOCK_DOCS]],
-                        list(terms))
-              for start in range(0, len(doc_terms), BLOCK_DOCS))
+    blocks = (MarkBlock([list(words) for words in doc_terms[rows]], list(terms))
+              for rows in _block_rows(len(doc_terms)))
     parts = list(parallel_map(binary_block, blocks))
     if not parts:
         return sp.csr_matrix((0, len(terms)))

@@ -129,8 +129,7 @@ def group_resamples(groups: SortedGroups, first: int, last: int, n_boot: int,
                     seed: int) -> np.ndarray:
     """Resampled shares of groups first..last-1 (groups × topics × resamples), each group's
     drawn from its own generator ([seed, its position in the whole table]): a group that
-    needs blocks alone,
-    the small ones in stacks of equal size."""
+    needs blocks alone, the small ones in stacks of equal size."""
     n_docs = groups.n_docs
     # Groups × topics × resamples: quantiles partition each contiguous run of resamples in
     # place, twice as fast as across the strided runs of groups × resamples × topics.
