@@ -192,6 +192,22 @@ def test_the_sweeps_rough_fits_stay_tight_enough_for_seeded_themes():
                       0).max_iter == 400
 
 
+def test_the_sweeps_free_fits_run_in_single_precision_with_the_same_topics():
+    from pipeline.model.engines import NMFTopics
+
+    counts, _, vocab = planted(n_topics=4, docs_per_topic=15, terms_per_topic=6, seed=3)
+    rough = make_model(EngineSpec("nmf", 400, rough=True), 4, 0)
+    assert rough.single
+    # Seeded (multiplicative) fits and the final fit keep double precision.
+    assert not make_model(EngineSpec("nmf", seed_topics=((0, 1),), rough=True), 4, 0).single
+    assert not make_model(EngineSpec("nmf", 400), 4, 0).single
+    single = rough.fit(counts)
+    double = NMFTopics(4, 0, rough.max_iter, tol=rough.tol).fit(counts)
+    assert single.components_.dtype == np.float32 and double.components_.dtype == np.float64
+    top = [np.argsort(-row, kind="stable")[:4].tolist() for row in single.components_]
+    assert top == [np.argsort(-row, kind="stable")[:4].tolist() for row in double.components_]
+
+
 def test_seeded_updates_have_a_floor_under_every_denominator():
     from pipeline.model.engines import MU_FLOOR, NMFTopics
 
