@@ -122,6 +122,68 @@ def speaker_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
     return fig
 
 
+def group_shares(shares: pd.DataFrame, topics: list[dict]) -> pd.DataFrame:
+    """speaker_topics rows summed over each topic group (the topics' parents): a speaker's
+    share of a group is the sum of their shares of its topics (token-weighted shares add
+    up). Empty when the topics have no groups."""
+    parent = {t["topic"]: t.get("parent") for t in topics}
+    if not parent or any(p is None for p in parent.values()):
+        return shares.iloc[0:0]
+    grouped = shares.assign(topic=shares["topic"].map(parent))
+    return (grouped.groupby(["speaker", "topic"], as_index=False, sort=True)
+            .agg(share=("share", "sum"), n_tokens=("n_tokens", "first"),
+                 low_data=("low_data", "first")))
+
+
+def group_labels(topics: list[dict], max_chars: int = 14) -> list[str]:
+    """`1. 建て替え・ラピダス…（4）`: each group's number (as the report's list of groups
+    numbers them), label and number of topics, by group number."""
+    sizes: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for t in topics:
+        sizes[t["parent"]] = sizes.get(t["parent"], 0) + 1
+        names[t["parent"]] = t.get("parent_label") or ""
+    return [f"{g}. {names[g] if len(names[g]) <= max_chars else names[g][: max_chars - 1] + '…'}"
+            f"（{sizes[g]}）" for g in sorted(sizes)]
+
+
+def speaker_group_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
+    """Speaker × topic group heatmap: with many topics (40 or 60 columns do not fit a page)
+    the same speakers over a few groups of topics, annotated; a short note when the topics
+    have no groups (fewer than topic_tree.MIN_TOPICS_TO_GROUP)."""
+    grouped = group_shares(shares, topics)
+    if grouped.empty:
+        with japanese_style():
+            fig = Figure(figsize=(6, 1.2))
+            fig.text(0.5, 0.5, "トピックが少ないため、まとまりには分けていません",
+                     ha="center", va="center", fontsize=11)
+        return fig
+    n_all = grouped["speaker"].nunique()
+    grouped = most_active(grouped)
+    speakers = order_speakers(grouped)
+    values = grouped.pivot(index="speaker", columns="topic", values="share").loc[speakers]
+    low = grouped.drop_duplicates("speaker").set_index("speaker")["low_data"]
+    values = values.to_numpy()
+    with japanese_style():
+        fig, ax, image = _heatmap(values, (2.0 + 1.1 * values.shape[1],
+                                           1.6 + 0.38 * len(speakers)), "YlGnBu")
+        for (i, j), value in np.ndenumerate(values):
+            color = "white" if value > 0.6 * values.max() else "black"
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8, color=color)
+        ax.set_xticks(range(values.shape[1]), labels=group_labels(topics), rotation=40,
+                      ha="right", fontsize=9)
+        ax.set_yticks(range(len(speakers)),
+                      labels=[f"{s} ※" if low[s] else s for s in speakers], fontsize=9)
+        title = "話者 × トピックのまとまり（まとまりの各トピックの割合の和）"
+        if n_all > len(speakers):
+            title += f"\n発言量の多い {len(speakers)} 人（全 {n_all} 人は speaker_topics.csv）"
+        ax.set_title(title, fontsize=11)
+        fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
+        if low.any():
+            ax.set_xlabel("※ 発言量が少なく、割合の信頼性が低い話者", fontsize=8)
+    return fig
+
+
 def top_terms_chart(topic_terms: pd.DataFrame, topics: list[dict], n_terms: int = 8) -> Figure:
     """One small bar chart of top-term weights per topic."""
     n = len(topics)

@@ -28,7 +28,8 @@ from pipeline.report.quotes import quoted_doc_ids
 from pipeline.report.scored import ScoredInputs
 from pipeline.report.search_sample import SearchSample, sample_turns
 
-CHART_FILES = {"heatmap": "speaker_topic_heatmap", "top_terms": "top_terms",
+CHART_FILES = {"heatmap": "speaker_topic_heatmap", "group_heatmap": "speaker_group_heatmap",
+               "top_terms": "top_terms",
                "speaker_mix": "speaker_mix", "timeline": "timeline",
                "k_selection": "k_selection", "speaker_themes": "speaker_themes",
                "group_topics": "group_topics", "network": "cooccurrence_network",

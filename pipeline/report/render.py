@@ -268,6 +268,8 @@ def _charts(inputs: ReportInputs, speakers: list[dict],
     if not speakers:
         empty["heatmap"] = ("トピック割合を出せる話者がいないため、"
                             "話者 × トピックの図はありません。")
+    if not speakers or not any(t.get("parent") for t in inputs.topics):
+        empty["group_heatmap"] = "トピックが少ないため、まとまりごとの図はありません。"
     if not any(not s["low_data"] for s in speakers):
         empty["speaker_mix"] = ("発言量が十分な話者（speakers.min_tokens 以上の語）がいないため、"
                                 "話者ごとの構成図はありません。下の表に全員の割合があります。")

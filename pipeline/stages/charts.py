@@ -24,6 +24,7 @@ from pipeline.common.io import (
 from pipeline.report.charts import (
     group_chart,
     k_selection_chart,
+    speaker_group_heatmap,
     speaker_heatmap,
     speaker_mix_chart,
     theme_heatmap,
@@ -112,6 +113,7 @@ def chart_makers(args, config) -> dict[str, Callable]:
     terms = read_table(args.topic_terms, TERMS_COLUMNS)
     makers = {
         "speaker_topic_heatmap": lambda: speaker_heatmap(shares, topics),
+        "speaker_group_heatmap": lambda: speaker_group_heatmap(shares, topics),
         "top_terms": lambda: top_terms_chart(terms, topics),
         "speaker_mix": lambda: speaker_mix_chart(shares, topics),
         "timeline": timeline_maker(args, config, topics),

@@ -207,6 +207,20 @@ def test_empty_charts_become_a_sentence_and_flagged_speakers_are_faded():
     assert "発言量が十分な話者" in md and "speaker_mix.png" not in md
 
 
+def test_the_group_heatmap_is_shown_only_when_the_topics_have_groups():
+    charts = {"heatmap": b"png", "group_heatmap": b"grp", "top_terms": b"png"}
+    plain = build_context(inputs(charts=charts))  # the test topics have no parents
+    assert "group_heatmap" not in plain["charts"]
+    assert "まとまりのヒートマップ" not in render_html(plain)
+    grouped = [{**t, "parent": 1, "parent_label": "特区"} for t in inputs().topics]
+    made = build_context(inputs(charts=charts, topics=grouped))
+    html, md = render_html(made), render_markdown(made)
+    assert "まとまりのヒートマップ" in html and made["charts"]["group_heatmap"] in html
+    assert html.index("まとまりのヒートマップ") < html.index("話者とトピックのヒートマップ")
+    assert "speaker_group_heatmap.png" in md and "speaker_group_heatmap.png" not in \
+        render_markdown(plain)
+
+
 def test_method_lists_seeds_stopwords_and_command_but_no_commit():
     """The commit stays out of the report: embedded, it changed the report's hash at every
     commit, so the committed dvc.lock never matched a fresh clone's run (issue 26.8)."""

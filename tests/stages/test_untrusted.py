@@ -127,7 +127,8 @@ def test_dollar_signs_are_text_in_charts(run):
     svg = (run / "charts" / "speaker_topic_heatmap.svg").read_text(encoding="utf-8")
     assert EVIL["math"] in svg  # `$\foo$` is no mathtext symbol: mathtext would fail
     assert {p.name for p in (run / "charts").iterdir()} == {
-        "speaker_topic_heatmap.png", "speaker_topic_heatmap.svg", "top_terms.png",
+        "speaker_topic_heatmap.png", "speaker_topic_heatmap.svg", "speaker_group_heatmap.png",
+        "top_terms.png",
         "speaker_mix.png", "timeline.png", "k_selection.png", "speaker_themes.png",
         "group_topics.png", "attributes", "meeting_attributes", "cooccurrence_network.png",
         "speaker_term_ca.png"}
