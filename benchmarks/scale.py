@@ -23,6 +23,14 @@ processes (this machine's ceiling), and our tokenizer's entry point `tokenize_co
 benchmarks/naive_pipeline.py on the same corpus. At --dask-at it reruns the pipeline with
 `compute.backend: dask` (a LocalCluster of 2 workers) and times one worker alone on a
 slice of the text: the rate the whole-Diet plan in docs/scaling.md scales from.
+
+With --restage STAGE ... it runs no pipeline: on each kept project of --keep (a run of this
+script before, on the code of then), it sets aside the outputs of those stages, copies this
+checkout's code in, and runs each stage alone (`dvc repro --force -s STAGE`): its tree peak,
+its CPU seconds (the machine's load moves wall time, not these) and whether every output
+came out byte for byte as before (`same`, else the files that differ):
+
+    python -m benchmarks.scale --sizes 30 100 --keep DIR --restage label speakers networks
 """
 
 from __future__ import annotations
@@ -263,6 +271,63 @@ def dask_worker_rate(docs: list[dict]) -> float:
         ex.close()
 
 
+def stage_outputs(project: Path, stage: str) -> list[Path]:
+    """The outputs (outs, metrics) dvc.yaml lists for a stage, as paths in project."""
+    import yaml
+
+    spec = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"][stage]
+    entries = [*spec.get("outs", []), *spec.get("metrics", [])]
+    return [project / (next(iter(e)) if isinstance(e, dict) else e) for e in entries]
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a.is_dir():
+        names = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+        return names == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file()) and all(
+            (a / n).read_bytes() == (b / n).read_bytes() for n in names)
+    return b.is_file() and a.read_bytes() == b.read_bytes()
+
+
+def restage(project: Path, stages: list[str]) -> list[str]:
+    """Each stage rerun alone on this checkout's code: its tree peak, CPU seconds (the
+    stage's process and its children, dvc's included) and its outputs against the kept."""
+    before = project / "before"
+    shutil.rmtree(before, ignore_errors=True)
+    for stage in stages:
+        for path in stage_outputs(project, stage):
+            keep = before / path.relative_to(project)
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            (shutil.copytree if path.is_dir() else shutil.copy2)(path, keep)
+    shutil.rmtree(project / "pipeline")
+    shutil.copytree(ROOT / "pipeline", project / "pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "dvc.yaml", project / "dvc.yaml")
+    lines = []
+    for stage in stages:
+        cpu = os.times()
+        wall, peaks, log = run_repro(project, "--force", "-s", stage)
+        after = os.times()
+        seconds = (after.children_user - cpu.children_user
+                   + after.children_system - cpu.children_system)
+        differ = [str(p.relative_to(project)) for p in stage_outputs(project, stage)
+                  if not _same(p, before / p.relative_to(project))]
+        done = {m[1]: float(m[2]) for m in _DONE.finditer(log)}
+        lines.append(f"  {stage:<10}{done.get(stage, wall):7.1f} s  CPU {seconds:7.1f} s  "
+                     f"tree peak {peaks.get(stage, 0.0):6,.0f} MB  outputs: "
+                     + ("same" if not differ else "differ: " + ", ".join(differ)))
+        print(lines[-1], flush=True)
+    return lines
+
+
+def restage_all(args) -> None:
+    for shape in args.shapes:
+        for size in args.sizes:
+            project = args.keep / f"project-{shape}-{size:g}M"
+            print(f"\n## {shape}, {size:g}M characters: stages rerun on this code "
+                  f"({project}); 1-minute load {os.getloadavg()[0]:.2f}", flush=True)
+            restage(project, args.restage)
+
+
 def stage_table(rows: list[dict]) -> list[str]:
     names = [n for n in rows[0]["stages"] if n != "user_files"]
     out = ["| shape | corpus | meetings | `dvc repro` | per M chars | peak memory | "
@@ -287,7 +352,12 @@ def main() -> None:
     parser.add_argument("--dask-at", type=float, default=100)
     parser.add_argument("--corpus", type=Path, default=real_text.DIET_DEV)
     parser.add_argument("--keep", type=Path, help="keep corpora and projects here")
+    parser.add_argument("--restage", nargs="+", default=[],
+                        help="rerun these stages on the kept projects with this code")
     args = parser.parse_args()
+    if args.restage:
+        restage_all(args)
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"# {platform.machine()}, {os.cpu_count()} cores, "
