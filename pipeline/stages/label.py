@@ -31,7 +31,7 @@ from pipeline.model.topic_labels import (
 from pipeline.model.topic_tree import group_topics, topic_table, with_parents
 from pipeline.stages._cli import log, run, stage_parser
 
-BLOCK_ROWS = 50_000  # doc_topics.csv's rows held at once
+BLOCK_ROWS = 5_000  # doc_topics.csv's rows held at once: each cell becomes a string to write
 
 
 def main(args, config) -> None:
