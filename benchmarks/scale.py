@@ -24,6 +24,14 @@ corpus (and with --fixed-k, the whole pipeline again with that K fixed: the prod
 the naive script at the naive script's K). At --dask-at it reruns the pipeline with
 `compute.backend: dask` (a LocalCluster of 2 workers) and times one worker alone on a
 slice of the text: the rate the whole-Diet plan in docs/scaling.md scales from.
+
+With --restage STAGE ... it runs no pipeline: on each kept project of --keep (a run of this
+script before, on the code of then), it sets aside the outputs of those stages, copies this
+checkout's code in, and runs each stage alone (`dvc repro --force -s STAGE`): its tree peak,
+its CPU seconds (the machine's load moves wall time, not these) and whether every output
+came out byte for byte as before (`same`, else the files that differ):
+
+    python -m benchmarks.scale --sizes 30 100 --keep DIR --restage label speakers networks
 """
 
 from __future__ import annotations
@@ -280,6 +288,63 @@ def fixed_k_line(work: Path, corpus: Path, shape: str, k: int, naive: float) -> 
             f"{others:.1f} s, dvc and start-up {wall - sum(stages.values()):.1f} s")
 
 
+def stage_outputs(project: Path, stage: str) -> list[Path]:
+    """The outputs (outs, metrics) dvc.yaml lists for a stage, as paths in project."""
+    import yaml
+
+    spec = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"][stage]
+    entries = [*spec.get("outs", []), *spec.get("metrics", [])]
+    return [project / (next(iter(e)) if isinstance(e, dict) else e) for e in entries]
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a.is_dir():
+        names = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+        return names == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file()) and all(
+            (a / n).read_bytes() == (b / n).read_bytes() for n in names)
+    return b.is_file() and a.read_bytes() == b.read_bytes()
+
+
+def restage(project: Path, stages: list[str]) -> list[str]:
+    """Each stage rerun alone on this checkout's code: its tree peak, CPU seconds (the
+    stage's process and its children, dvc's included) and its outputs against the kept."""
+    before = project / "before"
+    shutil.rmtree(before, ignore_errors=True)
+    for stage in stages:
+        for path in stage_outputs(project, stage):
+            keep = before / path.relative_to(project)
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            (shutil.copytree if path.is_dir() else shutil.copy2)(path, keep)
+    shutil.rmtree(project / "pipeline")
+    shutil.copytree(ROOT / "pipeline", project / "pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(ROOT / "dvc.yaml", project / "dvc.yaml")
+    lines = []
+    for stage in stages:
+        cpu = os.times()
+        wall, peaks, log = run_repro(project, "--force", "-s", stage)
+        after = os.times()
+        seconds = (after.children_user - cpu.children_user
+                   + after.children_system - cpu.children_system)
+        differ = [str(p.relative_to(project)) for p in stage_outputs(project, stage)
+                  if not _same(p, before / p.relative_to(project))]
+        done = {m[1]: float(m[2]) for m in _DONE.finditer(log)}
+        lines.append(f"  {stage:<10}{done.get(stage, wall):7.1f} s  CPU {seconds:7.1f} s  "
+                     f"tree peak {peaks.get(stage, 0.0):6,.0f} MB  outputs: "
+                     + ("same" if not differ else "differ: " + ", ".join(differ)))
+        print(lines[-1], flush=True)
+    return lines
+
+
+def restage_all(args) -> None:
+    for shape in args.shapes:
+        for size in args.sizes:
+            project = args.keep / f"project-{shape}-{size:g}M"
+            print(f"\n## {shape}, {size:g}M characters: stages rerun on this code "
+                  f"({project}); 1-minute load {os.getloadavg()[0]:.2f}", flush=True)
+            restage(project, args.restage)
+
+
 def stage_table(rows: list[dict]) -> list[str]:
     names = [n for n in rows[0]["stages"] if n != "user_files"]
     out = ["| shape | corpus | meetings | `dvc repro` | per M chars | peak memory | "
@@ -292,6 +357,64 @@ def stage_table(rows: list[dict]) -> list[str]:
                    f"{r['wall']:.0f} s | {r['wall'] / r['chars'] * 1e6:.1f} s | "
                    f"{r['peak'] / 1024:.2f} GB | {cells} |")
     return out
+
+
+def measure(args, work: Path, source, shape: str, size: float) -> dict:
+    """One shape and size: `dvc repro` per stage, then what --ratios-at, --naive-at and
+    --dask-at ask for at this size; the row of the final table."""
+    corpus, facts = build_corpus(work, source, size, shape)
+    project = work / f"project-{shape}-{size:g}M"
+    shutil.rmtree(project, ignore_errors=True)
+    copy_project(project)
+    set_config(project, input_config(corpus, shape))
+    wall, peaks, log = run_repro(project)
+    stages = {m[1]: (float(m[2]), peaks.get(m[1], 0.0)) for m in _DONE.finditer(log)}
+    row = {"shape": shape, "size": size, "meetings": facts["meetings"],
+           "chars": facts["chars"], "wall": wall, "peak": max(peaks.values()),
+           "stages": stages, "new_words": facts["new_words"]}
+    print(f"\n## {shape}, {size:g}M characters, {facts['meetings']:,} meetings, "
+          f"{facts['new_words']:,} new words: dvc repro {wall:.1f} s "
+          f"({wall / facts['chars'] * 1e6:.2f} s per M chars), "
+          f"peak {row['peak']:,.0f} MB (process tree)")
+    for name, (seconds, mb) in stages.items():
+        print(f"  {name:<10}{seconds:7.1f} s {seconds / facts['chars'] * 1e6:6.2f} "
+              f"s/M chars  tree peak {mb:6,.0f} MB")
+    parts = dict(_PART.findall(log))
+    if parts:
+        sweep, final = float(parts.get("K sweep", 0)), float(parts.get("final fit", 0))
+        chosen = _K.search(log)
+        print(f"  fit: K sweep {sweep:.1f} s, final fit {final:.1f} s (the K choice "
+              f"{sweep / max(final, 1e-9):.1f}x the final fit; target <= 3)"
+              + (f"; K = {chosen[1]}" if chosen else ""))
+    if size == args.ratios_at:
+        docs = documents_of(corpus)
+        print(f"  tokenizer on the same {len(docs):,} documents "
+              f"({len({d['meeting'] for d in docs}):,} meetings), cache off:")
+        print("\n".join(ratio_lines(tokenizer_ratios(docs, args.rounds))))
+        del docs
+    if size == args.naive_at:
+        naive = naive_seconds(corpus, work)
+        print(f"  naive script (benchmarks/naive_pipeline.py): {naive:.1f} s; "
+              f"the project {wall / naive:.2f}x its time (issue 25: <= 2)")
+        if args.fixed_k:
+            print(fixed_k_line(work, corpus, shape, args.fixed_k, naive))
+    if size == args.dask_at and shape == args.shapes[0]:
+        print("\n".join(dask_lines(project, corpus)))
+    return row
+
+
+def dask_lines(project: Path, corpus: Path) -> list[str]:
+    """The pipeline again on a 2-worker LocalCluster, and one Dask worker's tokenizing rate."""
+    set_config(project, {"compute.backend": "dask", "compute.n_workers": "2"})
+    wall, peaks, log = run_repro(project, "--force")
+    done = {m[1]: float(m[2]) for m in _DONE.finditer(log)}
+    docs = documents_of(corpus)[:200_000]
+    rate = dask_worker_rate(docs)
+    return [f"  dask LocalCluster, 2 workers: dvc repro --force {wall:.1f} s, "
+            f"peak {max(peaks.values()):,.0f} MB; tokenize {done.get('tokenize')} s, "
+            f"fit {done.get('fit')} s",
+            f"  one Dask worker: {rate / 1e6:.2f} M chars/s tokenized "
+            f"({sum(len(d['text']) for d in docs) / 1e6:.1f} M chars)"]
 
 
 def main() -> None:
@@ -307,7 +430,12 @@ def main() -> None:
                              "at this K (the naive script's is 10)")
     parser.add_argument("--corpus", type=Path, default=real_text.DIET_DEV)
     parser.add_argument("--keep", type=Path, help="keep corpora and projects here")
+    parser.add_argument("--restage", nargs="+", default=[],
+                        help="rerun these stages on the kept projects with this code")
     args = parser.parse_args()
+    if args.restage:
+        restage_all(args)
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"# {platform.machine()}, {os.cpu_count()} cores, "
@@ -323,54 +451,7 @@ def main() -> None:
     rows = []
     for shape in args.shapes:
         for size in args.sizes:
-            corpus, facts = build_corpus(work, source, size, shape)
-            project = work / f"project-{shape}-{size:g}M"
-            shutil.rmtree(project, ignore_errors=True)
-            copy_project(project)
-            set_config(project, input_config(corpus, shape))
-            wall, peaks, log = run_repro(project)
-            stages = {m[1]: (float(m[2]), peaks.get(m[1], 0.0)) for m in _DONE.finditer(log)}
-            row = {"shape": shape, "size": size, "meetings": facts["meetings"],
-                   "chars": facts["chars"], "wall": wall, "peak": max(peaks.values()),
-                   "stages": stages, "new_words": facts["new_words"]}
-            rows.append(row)
-            print(f"\n## {shape}, {size:g}M characters, {facts['meetings']:,} meetings, "
-                  f"{facts['new_words']:,} new words: dvc repro {wall:.1f} s "
-                  f"({wall / facts['chars'] * 1e6:.2f} s per M chars), "
-                  f"peak {row['peak']:,.0f} MB (process tree)")
-            for name, (seconds, mb) in stages.items():
-                print(f"  {name:<10}{seconds:7.1f} s {seconds / facts['chars'] * 1e6:6.2f} "
-                      f"s/M chars  tree peak {mb:6,.0f} MB")
-            parts = dict(_PART.findall(log))
-            if parts:
-                sweep, final = float(parts.get("K sweep", 0)), float(parts.get("final fit", 0))
-                chosen = _K.search(log)
-                print(f"  fit: K sweep {sweep:.1f} s, final fit {final:.1f} s (the K choice "
-                      f"{sweep / max(final, 1e-9):.1f}x the final fit; target <= 3)"
-                      + (f"; K = {chosen[1]}" if chosen else ""))
-            if size == args.ratios_at:
-                docs = documents_of(corpus)
-                print(f"  tokenizer on the same {len(docs):,} documents "
-                      f"({len({d['meeting'] for d in docs}):,} meetings), cache off:")
-                print("\n".join(ratio_lines(tokenizer_ratios(docs, args.rounds))))
-                del docs
-            if size == args.naive_at:
-                naive = naive_seconds(corpus, work)
-                print(f"  naive script (benchmarks/naive_pipeline.py): {naive:.1f} s; "
-                      f"the project {wall / naive:.2f}x its time (issue 25: <= 2)")
-                if args.fixed_k:
-                    print(fixed_k_line(work, corpus, shape, args.fixed_k, naive))
-            if size == args.dask_at and shape == args.shapes[0]:
-                set_config(project, {"compute.backend": "dask", "compute.n_workers": "2"})
-                wall2, peaks2, log2 = run_repro(project, "--force")
-                done2 = {m[1]: float(m[2]) for m in _DONE.finditer(log2)}
-                print(f"  dask LocalCluster, 2 workers: dvc repro --force {wall2:.1f} s, "
-                      f"peak {max(peaks2.values()):,.0f} MB; tokenize {done2.get('tokenize')} s, "
-                      f"fit {done2.get('fit')} s")
-                docs = documents_of(corpus)[:200_000]
-                rate = dask_worker_rate(docs)
-                print(f"  one Dask worker: {rate / 1e6:.2f} M chars/s tokenized "
-                      f"({sum(len(d['text']) for d in docs) / 1e6:.1f} M chars)")
+            rows.append(measure(args, work, source, shape, size))
             sys.stdout.flush()
     print()
     print("\n".join(stage_table(rows)))

@@ -73,7 +73,7 @@ ARGS = {
                "--meeting-attribute-topics", "meeting_attribute_topics.csv",
                "--topic-time", "topic_time.csv", "--speakers-metrics", "speakers.json",
                "--out-dir", "charts"],
-    "networks": ["--doc-topics", "doc_topics.csv", "--index", "dtm_documents.json",
+    "networks": ["--doc-topics", "doc_topics.csv",
                  "--vocabulary", "vocabulary.json", "--tokens", "tokens.jsonl", "--topics",
                  "topics.json", "--documents", "documents.jsonl", "--out-dir", "charts"],
     "report": ["--ingest-metrics", "ingest.json", "--tokens-metrics", "tokens.json",

@@ -177,6 +177,26 @@ def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
     write_bytes(path, ("\ufeff" if bom else "").encode() + body.encode("utf-8"))
 
 
+def write_csv_blocks(path: Path, frames: Iterable[pd.DataFrame], columns: Sequence[str],
+                     float_format: str = "%.6f", bom: bool = True) -> None:
+    """write_csv of one table that comes a block of rows at a time (a stream: never held
+    whole), the same bytes as write_csv of the blocks concatenated; `columns`, the header of
+    a table of no block."""
+    guard = formula_guard_on()
+
+    def write(handle: IO[str]) -> None:
+        handle.write("\ufeff" if bom else "")
+        first = True
+        for frame in frames:
+            handle.write(floats_as_text(csv_frame(frame, guard), float_format).to_csv(
+                index=False, header=first, lineterminator="\n"))
+            first = False
+        if first:
+            csv.writer(handle, lineterminator="\n").writerow(columns)
+
+    _write_atomic(path, write, "w")
+
+
 def floats_as_text(frame: pd.DataFrame, float_format: str) -> pd.DataFrame:
     """frame with each float column as to_csv(float_format=...) writes it: `float_format %
     value`, "" for a NaN. pandas formats each cell through two Python calls and a NaN test

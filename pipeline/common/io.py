@@ -121,6 +121,27 @@ def read_column(path: str | Path, column: str) -> pd.Series:
     return _read_csv(Path(path), columns=[column])[column]
 
 
+def iter_table_blocks(path: str | Path, rows: int, columns: Sequence[str] | None = None
+                      ) -> Iterator[pd.DataFrame]:
+    """One of our tables (doc_topics.csv), `rows` rows at a time (only `columns`, if given),
+    each block read as read_table reads the whole: a stage that needs a row at a time holds
+    one block."""
+    import pandas as pd
+
+    guard = formula_guard_on()
+    with pd.read_csv(Path(path), encoding="utf-8-sig", keep_default_na=False, usecols=columns,
+                     dtype=dict.fromkeys(TEXT_COLUMNS, str), chunksize=rows) as reader:
+        for block in reader:
+            yield unguard_frame(block) if guard else block
+
+
+def read_header(path: str | Path) -> list[str]:
+    """The column names of one of our tables, without reading its rows."""
+    import pandas as pd
+
+    return [str(c) for c in pd.read_csv(Path(path), encoding="utf-8-sig", nrows=0).columns]
+
+
 def read_numbers(path: str | Path) -> pd.DataFrame:
     """A CSV of numbers only (plot data such as k_sweep.csv): an empty cell is a NaN."""
     import pandas as pd

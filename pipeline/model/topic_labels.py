@@ -140,20 +140,32 @@ def stale_warnings(labels: TopicLabels, topics: list[dict], source: str) -> list
     return out
 
 
+def merge_groups(labels: TopicLabels, numbers: list[int]) -> list[list[int]]:
+    """The merges of the labels file among the fitted topics `numbers`, each sorted."""
+    groups = [sorted(t for t in group if t in numbers) for group in labels.merge]
+    return [g for g in groups if len(g) >= 2]
+
+
+def merged_doc_topics(doc_topics: pd.DataFrame, groups: list[list[int]]) -> pd.DataFrame:
+    """doc_topics (all of it, or a block of its rows: row by row) with each group's shares
+    summed into its first topic's column and the others' columns dropped."""
+    doc_topics = doc_topics.copy()
+    for group in groups:
+        members = [topic_column(t) for t in group]
+        doc_topics[members[0]] = doc_topics[members].sum(axis=1)
+        doc_topics = doc_topics.drop(columns=[topic_column(t) for t in group[1:]])
+    return doc_topics
+
+
 def apply_topic_labels(fit: FitTables, labels: TopicLabels, lam: float, n_top_terms: int,
                        source: str) -> Labelled:
     """Names and merges applied to the fit's tables; the numbers of untouched topics and
     their rows stay exactly as fitted."""
     warnings = stale_warnings(labels, fit.topics, source)
     numbers = [t["topic"] for t in fit.topics]
-    groups = [sorted(t for t in group if t in numbers) for group in labels.merge]
-    groups = [g for g in groups if len(g) >= 2]
+    groups = merge_groups(labels, numbers)
     merged_into = {t: g[0] for g in groups for t in g}
-    doc_topics = fit.doc_topics.copy()
-    for group in groups:
-        members = [topic_column(t) for t in group]
-        doc_topics[members[0]] = doc_topics[members].sum(axis=1)
-        doc_topics = doc_topics.drop(columns=[topic_column(t) for t in group[1:]])
+    doc_topics = merged_doc_topics(fit.doc_topics, groups)
     phi = term_distributions(fit.components)
     by_number = {t["topic"]: t for t in fit.topics}
     topics, terms, slider, distributions = [], [], [], []

@@ -140,7 +140,7 @@ def read_report_inputs(args, config) -> ReportInputs:
         speakers_metrics=read_json(args.speakers_metrics),
         group_topics=read_table(args.group_topics),
         group_differences=read_table(args.group_differences),
-        dtm=read_matrix(args.dtm)[[row[d] for d in doc_topics["doc_id"]]],
+        dtm=rows_in_order(read_matrix(args.dtm), [row[d] for d in doc_topics["doc_id"]]),
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
@@ -151,6 +151,14 @@ def read_report_inputs(args, config) -> ReportInputs:
                             summary=read_json(args.score_summary), fitted=meeting_topics),
         topic_time=read_table(args.topic_time),
         **meeting_attribute_inputs(args.meeting_attribute_topics, charts))
+
+
+def rows_in_order(matrix: sp.csr_matrix, rows: list[int]) -> sp.csr_matrix:
+    """The matrix's rows in doc_topics' order: itself when they are already (the pipeline
+    writes both in one order), not a second copy of the corpus's counts."""
+    if rows == list(range(matrix.shape[0])):
+        return matrix
+    return matrix[rows]
 
 
 def meeting_attribute_inputs(path: str, charts: Path) -> dict:

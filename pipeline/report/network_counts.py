@@ -7,7 +7,8 @@ where or in which order the blocks ran, nor on the block size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -59,13 +60,13 @@ def tally_block(block: TermBlock) -> Tally:
                  np.asarray(labels, dtype=object), cells)
 
 
-def _block_rows(n_docs: int) -> Iterator[slice]:
+def block_rows(n_docs: int) -> Iterator[slice]:
     """The documents of each task: fixed blocks of BLOCK_DOCS, never cut by the workers."""
     return (slice(start, start + BLOCK_DOCS) for start in range(0, n_docs, BLOCK_DOCS))
 
 
 def _blocks(doc_terms: Sequence[Sequence[str]], labels: Sequence[str] | None):
-    for rows in _block_rows(len(doc_terms)):
+    for rows in block_rows(len(doc_terms)):
         terms = [list(words) for words in doc_terms[rows]]
         yield TermBlock(terms, list(labels[rows]) if labels is not None else [""] * len(terms))
 
@@ -74,10 +75,36 @@ def tally_terms(doc_terms: Sequence[Sequence[str]],
                 labels: Sequence[str] | None = None) -> Tally:
     """Counts of every document's terms by its label (one label, "", without labels),
     summed over blocks of BLOCK_DOCS documents."""
-    parts = list(parallel_map(tally_block, _blocks(doc_terms, labels)))
-    if not parts:
-        return Tally(np.array([], dtype=object), np.array([], np.int64),
-                     np.array([], dtype=object), sp.csr_matrix((0, 0), dtype=np.int64))
+    return tally_blocks(_blocks(doc_terms, labels))
+
+
+def tally_blocks(blocks: Iterable[TermBlock]) -> Tally:
+    """The counts of a stream of blocks (each a task), summed as they come: a stage that
+    reads its documents block by block holds the running sum and a few blocks."""
+    return sum_tallies(parallel_map(tally_block, blocks))
+
+
+MERGE_EVERY = 16  # blocks' tallies held before they are added to the running sum
+
+
+def sum_tallies(parts: Iterable[Tally]) -> Tally:
+    """Tallies summed (terms and labels in order of first appearance): the same Tally
+    whether summed at once or MERGE_EVERY at a time."""
+    total, pending = _EMPTY, []
+    for part in parts:
+        pending.append(part)
+        if len(pending) == MERGE_EVERY:
+            total, pending = _merged([total, *pending]), []
+    return _merged([total, *pending])
+
+
+_EMPTY = Tally(np.array([], dtype=object), np.array([], np.int64), np.array([], dtype=object),
+               sp.csr_matrix((0, 0), dtype=np.int64))
+
+
+def _merged(parts: list[Tally]) -> Tally:
+    if len(parts) == 1:
+        return parts[0]
     terms = pd.Index(np.concatenate([p.terms for p in parts])).unique()
     names = pd.Index(np.concatenate([p.labels for p in parts])).unique()
     n_docs = np.zeros(len(terms), np.int64)
@@ -117,8 +144,42 @@ def binary_block(block: MarkBlock) -> sp.csr_matrix:
 def binary_matrix(doc_terms: Sequence[Sequence[str]], terms: Sequence[str]) -> sp.csr_matrix:
     """Documents × terms, 1 where the document uses the term, by blocks of documents."""
     blocks = (MarkBlock([list(words) for words in doc_terms[rows]], list(terms))
-              for rows in _block_rows(len(doc_terms)))
+              for rows in block_rows(len(doc_terms)))
     parts = list(parallel_map(binary_block, blocks))
     if not parts:
         return sp.csr_matrix((0, len(terms)))
     return sp.csr_matrix(sp.vstack(parts, format="csr"))
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Of some terms: documents using both of two (terms × terms, a term's own documents on
+    the diagonal), and the summed topic shares of the documents using each (terms × topics)."""
+
+    both: np.ndarray
+    shares: np.ndarray
+
+
+def mark_terms(blocks: Iterable[tuple[Sequence[Sequence[str]], np.ndarray]],
+               terms: Sequence[str], n_topics: int) -> Marks:
+    """Marks of `terms` over a stream of blocks (each block's documents' terms and their
+    topic shares, documents × topics), each block's marking a task.
+
+    The shares are added here, document after document in stream order: the sums are those
+    of one product over every document at once (binary_matrix(...).T @ shares), to the
+    last bit, whatever the blocks."""
+    both = np.zeros((len(terms), len(terms)))
+    sums = np.zeros((len(terms), n_topics))
+    waiting: deque[np.ndarray] = deque()  # the shares of the blocks in flight, in order
+
+    def tasks() -> Iterator[MarkBlock]:
+        for doc_terms, shares in blocks:
+            waiting.append(shares)
+            yield MarkBlock([list(words) for words in doc_terms], list(terms))
+
+    for marked in parallel_map(binary_block, tasks()):
+        shares = waiting.popleft()
+        both += (marked.T @ marked).toarray()  # whole numbers: exact in any order
+        pairs = marked.tocoo()  # each document's terms, documents in order
+        np.add.at(sums, pairs.col, shares[pairs.row])
+    return Marks(both, sums)

@@ -14,7 +14,13 @@ from matplotlib.figure import Figure
 
 from pipeline.report.charts import japanese_style, topic_labels
 from pipeline.report.layout import Framed, repel, robust_frame
-from pipeline.report.network_counts import binary_matrix, tally_terms
+from pipeline.report.network_counts import (
+    Marks,
+    Tally,
+    block_rows,
+    mark_terms,
+    tally_terms,
+)
 from pipeline.speakers.attribute_names import attribute_title
 
 N_NODES = 60  # terms considered for the network (most documents first)
@@ -40,18 +46,29 @@ def cooccurrence_network(doc_terms: Sequence[Sequence[str]], doc_shares: np.ndar
     least) among the n_nodes terms in most documents; a term's topic is the one its
     documents share most (doc_shares: documents × topics)."""
     # Counted by blocks of documents, on the stage's executor (network_counts.py).
-    tally = tally_terms(doc_terms)
+    terms = top_terms(tally_terms(doc_terms), n_nodes)
+    blocks = ((doc_terms[rows], doc_shares[rows]) for rows in block_rows(len(doc_terms)))
+    return network_of(terms, mark_terms(blocks, terms, doc_shares.shape[1]), topic_numbers,
+                      n_edges)
+
+
+def top_terms(tally: Tally, n_nodes: int = N_NODES) -> list[str]:
+    """The n_nodes terms in most documents (ties: by the term)."""
     counts = dict(zip(tally.terms, tally.n_docs.tolist(), strict=True))
-    terms = sorted(counts, key=lambda w: (-counts[w], w))[:n_nodes]
-    x = binary_matrix(doc_terms, terms)
-    both = (x.T @ x).toarray()
+    return sorted(counts, key=lambda w: (-counts[w], w))[:n_nodes]
+
+
+def network_of(terms: list[str], marks: Marks, topic_numbers: Sequence[int],
+               n_edges: int = N_EDGES) -> Network:
+    """The network of `terms` from their marks (network_counts.mark_terms)."""
+    both = marks.both
     n = np.diag(both)
     union = n[:, None] + n[None, :] - both
     jaccard = np.where(union > 0, both / np.where(union > 0, union, 1), 0.0)
     pairs = [(i, j, float(jaccard[i, j])) for i in range(len(terms))
              for j in range(i + 1, len(terms)) if both[i, j] >= 2]
     pairs.sort(key=lambda e: (-e[2], terms[e[0]], terms[e[1]]))
-    main = np.asarray(x.T @ doc_shares).argmax(axis=1) if len(terms) else np.array([], int)
+    main = marks.shares.argmax(axis=1) if len(terms) else np.array([], int)
     return Network(terms=terms, n_docs=[int(v) for v in n], edges=pairs[:n_edges],
                    topic=[int(topic_numbers[k]) for k in main])
 
@@ -145,7 +162,12 @@ def speaker_term_table(doc_terms: Sequence[Sequence[str]], speakers: Sequence[st
     # Counted from codes, by blocks of documents on the stage's executor
     # (network_counts.py), not by a crosstab of every (speaker, term) token: pandas
     # aggregates each of its cells in Python, half the stage's time on 100k documents.
-    tally = tally_terms(doc_terms, speakers)
+    return term_table_of(tally_terms(doc_terms, speakers), min_tokens, n_speakers, n_terms)
+
+
+def term_table_of(tally: Tally, min_tokens: int, n_speakers: int = N_CA_SPEAKERS,
+                  n_terms: int = N_CA_TERMS) -> pd.DataFrame:
+    """speaker_term_table from the counts of rows (labels) × terms."""
     if not tally.cells.sum():
         return pd.DataFrame()
     names, vocabulary = tally.labels, tally.terms

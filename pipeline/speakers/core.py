@@ -13,8 +13,7 @@ from pipeline.common.config import SpeakersConfig
 from pipeline.common.io import topic_number
 from pipeline.model.themes import Theme
 from pipeline.speakers.attribute_names import NO_VALUE
-from pipeline.speakers.coding import code_documents, coverage
-from pipeline.speakers.distinctive import distinctive_terms
+from pipeline.speakers.distinctive import distinctive_counts
 from pipeline.speakers.groups import (
     DIFF_COLUMNS,
     MAX_PAIRS,
@@ -31,8 +30,14 @@ from pipeline.speakers.groups import (
 )
 from pipeline.speakers.meeting_attributes import meeting_attribute_topics
 from pipeline.speakers.pooling import pool_speakers
-from pipeline.speakers.procedural import procedural_speakers
 from pipeline.speakers.shares import aggregate_shares
+from pipeline.speakers.term_counts import (
+    TermCounts,
+    TermRecord,
+    count_terms,
+    coverage_of,
+    procedural_speakers_of,
+)
 from pipeline.speakers.time_bins import COLUMNS as TIME_COLUMNS
 from pipeline.speakers.time_bins import topic_time
 
@@ -67,13 +72,16 @@ class SpeakerInputs:
     doc_topics: pd.DataFrame  # doc_topics.csv with n_tokens (common.io.read_doc_topics)
     documents: pd.DataFrame  # the document table (common.io.read_document_table)
     columns: list[str]  # the topic share columns of doc_topics
-    terms: Mapping[str, Sequence[str]]  # doc_id -> its terms (tokens.jsonl)
+    # doc_id -> its terms (tokens.jsonl); the stage gives term_counts instead, counted as
+    # tokens.jsonl streams by (nothing kept per document)
+    terms: Mapping[str, Sequence[str]]
     themes: Sequence[Theme] = ()
     attributes: Sequence[str] = ()  # speaker attributes to tabulate (ingest.columns)
     procedural_docs: frozenset[str] = frozenset()  # documents tokenize marked as procedure
     # meetings.csv read as text (common.io.read_meeting_table): titles, meeting attributes
     meetings: pd.DataFrame | None = None
     time_bin: str = "auto"  # report.time_bin: topic_time.csv's bins
+    term_counts: TermCounts | None = None  # term_counts.count_terms of every document
 
 
 def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTables:
@@ -86,7 +94,10 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
     frame, present = document_frame(data)
     columns, topics = data.columns, [topic_number(c) for c in data.columns]
     speaker_by_doc = data.documents.set_index("doc_id")["speaker"].to_dict()
-    procedural = procedural_speakers(data.terms, speaker_by_doc, data.procedural_docs)
+    counts = data.term_counts if data.term_counts is not None else count_terms(
+        (TermRecord(d, w, d in data.procedural_docs) for d, w in data.terms.items()),
+        speaker_by_doc, data.themes)
+    procedural = procedural_speakers_of(counts)
     # Without procedural speakers the subject is every document: no copy of the frame.
     subject = frame[~frame["speaker"].isin(set(procedural))] if procedural else frame
     if subject.empty:  # nobody but procedure: show them rather than nothing
@@ -103,9 +114,7 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
     tables = SpeakerTables(
         speakers, roles, meetings, by_attribute.get(GROUP, _empty_groups(GROUP)),
         attribute_rows(by_attribute), diffs,
-        distinctive_terms(_terms_by_speaker(data.terms, speaker_by_doc)),
-        coverage(code_documents(list(data.terms), list(data.terms.values()), data.themes),
-                 speaker_of),
+        distinctive_counts(counts.by_speaker), coverage_of(counts),
         pd.DataFrame({"topic": topics, "share": prevalence.to_numpy()}))
     silent = sorted(set(speaker_of) - set(speakers["speaker"]) - set(procedural))
     n_values = {n: int(t[n].nunique()) for n, t in by_attribute.items()}
@@ -179,14 +188,6 @@ def difference_table(differences: list[pd.DataFrame]) -> pd.DataFrame:
     diffs = pd.concat(found, ignore_index=True) if found else pd.DataFrame(
         columns=["attribute", *DIFF_COLUMNS])
     return diffs[["attribute", *[c for c in diffs.columns if c != "attribute"]]]
-
-
-def _terms_by_speaker(terms: Mapping[str, Sequence[str]],
-                      speaker_by_doc: dict[str, str]) -> dict[str, list[str]]:
-    by_speaker: dict[str, list[str]] = {}
-    for doc_id, words in terms.items():
-        by_speaker.setdefault(speaker_by_doc[doc_id], []).extend(words)
-    return by_speaker
 
 
 def speaker_metrics(tables: SpeakerTables, n_values: dict[str, int], without_terms: list[str],

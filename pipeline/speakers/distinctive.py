@@ -12,7 +12,11 @@ import pandas as pd
 def distinctive_terms(groups: Mapping[str, Sequence[str]], n: int = 8) -> pd.DataFrame:
     """Top terms per group by c-TF-IDF: tf(t, g) · log(1 + A / f(t)) (BERTopic's formula),
     with A the mean number of terms per group and f(t) the term's count over all groups."""
-    counts = {g: Counter(terms) for g, terms in groups.items()}
+    return distinctive_counts({g: Counter(terms) for g, terms in groups.items()}, n)
+
+
+def distinctive_counts(counts: Mapping[str, Counter], n: int = 8) -> pd.DataFrame:
+    """distinctive_terms of each group's term counts (speakers.term_counts keeps them)."""
     total: Counter[str] = Counter()
     for c in counts.values():
         total.update(c)

@@ -11,8 +11,8 @@ import pandas as pd
 from pipeline.common.atomic import write_files
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
+    iter_table_blocks,
     n_fitted_topics,
-    read_column,
     read_doc_topics,
     read_document_table,
     read_index,
@@ -78,7 +78,12 @@ def timeline_maker(args, config, topics: list[dict]) -> Callable:
     """Each meeting's flow, turn by turn (auto, a few meetings), else topic_time.csv drawn
     over time (report.time_bin). The documents are read only for the flow: on a corpus of
     many meetings they were most of the stage's reading."""
-    if shows_flow(config.report.time_bin, read_column(args.doc_topics, "meeting").nunique()):
+    # The meetings counted a block of rows at a time: a column of every document's meeting
+    # held whole grew with the corpus.
+    meetings: set[str] = set()
+    for block in iter_table_blocks(args.doc_topics, 100_000, ["meeting"]):
+        meetings.update(block["meeting"])
+    if shows_flow(config.report.time_bin, len(meetings)):
         doc_topics = dated_doc_topics(args)
         return lambda: flow_chart(doc_topics, topics, read_meeting_titles(args.meetings))
     undated = read_json(args.speakers_metrics).get("n_meetings_undated_in_time", 0)

@@ -9,20 +9,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.common.atomic import write_csv, write_json
+import pandas as pd
+
+from pipeline.common.atomic import write_csv, write_csv_blocks, write_json
 from pipeline.common.config import read_yaml
-from pipeline.common.io import read_json, read_table
+from pipeline.common.io import (
+    iter_table_blocks,
+    read_header,
+    read_json,
+    read_table,
+    topic_column,
+)
 from pipeline.model.artifact import read_model
-from pipeline.model.topic_labels import FitTables, apply_topic_labels, parse_topic_labels
+from pipeline.model.topic_labels import (
+    FitTables,
+    apply_topic_labels,
+    merge_groups,
+    merged_doc_topics,
+    parse_topic_labels,
+)
 from pipeline.model.topic_tree import group_topics, topic_table, with_parents
 from pipeline.stages._cli import log, run, stage_parser
+
+BLOCK_ROWS = 5_000  # doc_topics.csv's rows held at once: each cell becomes a string to write
 
 
 def main(args, config) -> None:
     labels = parse_topic_labels(read_yaml(args.labels, "topic labels"), args.labels)
     saved = read_model(Path(args.model), scoring=False)
+    # doc_topics.csv goes through in blocks of rows (below): the names and merges need none.
+    header = read_header(args.fit_doc_topics)
     fit = FitTables(
-        doc_topics=read_table(args.fit_doc_topics),
+        doc_topics=pd.DataFrame(columns=header),
         topic_terms=read_table(args.fit_topic_terms), topics=read_json(args.fit_topics),
         relevance=read_json(args.fit_relevance), components=saved.arrays["components"],
         term_share=saved.arrays["term_share"], vocabulary=saved.vocabulary)
@@ -32,7 +50,12 @@ def main(args, config) -> None:
     groups = group_topics(result.phi, result.topics, fit.term_share, fit.vocabulary,
                           config.model.relevance_lambda)
     topics = with_parents(result.topics, groups)
-    write_csv(Path(args.doc_topics), result.doc_topics)
+    merges = merge_groups(labels, [t["topic"] for t in fit.topics])
+    write_csv_blocks(Path(args.doc_topics),
+                     (merged_doc_topics(block, merges)
+                      for block in iter_table_blocks(args.fit_doc_topics, BLOCK_ROWS)),
+                     [c for c in header if c not in
+                      {topic_column(t) for g in merges for t in g[1:]}])
     write_csv(Path(args.topic_terms), result.topic_terms)
     write_json(Path(args.topics), topics)
     write_csv(Path(args.topic_table), topic_table(topics))

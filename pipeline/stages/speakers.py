@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.common.atomic import write_csv, write_metrics
 from pipeline.common.compute import capped_notes, executor, mapping
 from pipeline.common.io import (
-    read_doc_terms,
+    iter_records,
     read_doc_topics,
     read_document_table,
     read_index,
@@ -23,6 +23,7 @@ from pipeline.model.themes import load_themes
 from pipeline.model.topic_tree import with_topic_names
 from pipeline.speakers.core import SpeakerInputs, summarize
 from pipeline.speakers.shares import PARALLEL_MIN_DRAWS
+from pipeline.speakers.term_counts import TermRecord, count_terms
 from pipeline.stages._cli import log, run, stage_parser
 
 OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "group_topics",
@@ -34,8 +35,12 @@ def main(args, config) -> None:
     cfg = config.speakers
     doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
     documents = read_document_table(args.documents)
-    terms, procedural_docs = read_doc_terms(args.tokens)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
+    # Counted as tokens.jsonl streams by: no list of terms per document is held.
+    counts = count_terms((TermRecord(r["doc_id"], r["terms"], bool(r.get("procedural")))
+                          for r in iter_records(args.tokens)),
+                         dict(zip(documents["doc_id"], documents["speaker"], strict=True)),
+                         themes)
     meetings = read_meeting_table(args.meetings)
     for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
         log(f"speakers: {note}")
@@ -43,8 +48,9 @@ def main(args, config) -> None:
     with executor(config.compute, cfg.n_jobs, len(doc_topics) * cfg.n_bootstrap,
                   PARALLEL_MIN_DRAWS) as ex, mapping(ex):
         tables = summarize(SpeakerInputs(doc_topics, documents, topic_columns(doc_topics),
-                                         terms, themes, list(config.ingest.columns.attributes),
-                                         procedural_docs, meetings, config.report.time_bin),
+                                         {}, themes, list(config.ingest.columns.attributes),
+                                         frozenset(), meetings, config.report.time_bin,
+                                         term_counts=counts),
                            cfg, config.seed)
         log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
     # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
