@@ -180,12 +180,26 @@ class NMFTopics(BaseEstimator):
         topic's words go to the topics that share them."""
         out = clone(self).set_params(n_topics=len(keep))
         out.tfidf_ = self.tfidf_
-        out.nmf_ = clone(self.nmf_).set_params(n_components=len(keep), init=None)
+        out.nmf_ = _placing_nmf(self.nmf_, len(keep))
         out.nmf_.components_ = np.ascontiguousarray(self.nmf_.components_[list(keep)])
         out.nmf_.n_components_ = len(keep)
         out.nmf_.n_features_in_ = self.nmf_.n_features_in_
         out.components_ = out.nmf_.components_
         return out
+
+
+def _placing_nmf(fitted: NMF | MiniBatchNMF, n_topics: int) -> NMF:
+    """An unfitted NMF of n_topics that places documents as `fitted` does once given its
+    components: a clone for the batch solver; for MiniBatchNMF, whose transform reads
+    private state that only its fit sets (scikit-learn 1.9: `_transform_max_iter`), a batch
+    NMF with the same multiplicative updates, loss and tolerance (MiniBatchNMF's transform
+    is those updates with H fixed)."""
+    if not isinstance(fitted, MiniBatchNMF):
+        return clone(fitted).set_params(n_components=n_topics, init=None)
+    return NMF(n_components=n_topics, init=None, solver="mu", beta_loss=fitted.beta_loss,
+               tol=fitted.tol, max_iter=fitted.max_iter, alpha_W=fitted.alpha_W,
+               alpha_H=fitted.alpha_H, l1_ratio=fitted.l1_ratio,
+               random_state=fitted.random_state)
 
 
 class SklearnLDA(BaseEstimator):

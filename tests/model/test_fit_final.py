@@ -28,12 +28,12 @@ def planted(seed: int = 0) -> tuple[sp.csr_matrix, list[str]]:
     return sp.csr_matrix(np.array(rows)), vocabulary
 
 
-def job(counts: sp.csr_matrix, vocabulary: list[str]) -> FitJob:
+def job(counts: sp.csr_matrix, vocabulary: list[str], **model) -> FitJob:
     n_docs = counts.shape[0]
     data = FitInputs(counts=counts, vocabulary=vocabulary,
                      documents=pd.DataFrame({"speaker": [f"s{i % 3}" for i in range(n_docs)]}),
                      weights=np.ones(n_docs), rows=np.arange(n_docs), texts=[])
-    return FitJob(data, ModelConfig(themes_file=None), 42)
+    return FitJob(data, ModelConfig(themes_file=None, **model), 42)
 
 
 def test_a_measured_k_loses_its_dead_topic_and_is_fitted_again():
@@ -52,3 +52,13 @@ def test_a_fixed_k_keeps_its_dead_topic_and_says_so():
     assert len(final.dead) == 1
     [warning] = final.warnings
     assert "動議" in warning and "model.n_topics: auto" in warning
+
+
+def test_an_online_fit_loses_its_dead_topic_too():
+    """MiniBatchNMF's transform reads state only its own fit sets: the model without a
+    topic raised AttributeError on every corpus of model.online_min_docs documents or more
+    whose fit dropped one (seen at 30M and 100M characters)."""
+    counts, vocabulary = planted()
+    final = fit_final(job(counts, vocabulary, solver="online"), 4, prune=True)
+    assert final.pruned >= 1 and final.fitted.theta.shape[1] == 4 - final.pruned
+    assert np.allclose(final.fitted.theta.sum(axis=1), 1)
