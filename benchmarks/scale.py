@@ -23,6 +23,13 @@ processes (this machine's ceiling), and our tokenizer's entry point `tokenize_co
 benchmarks/naive_pipeline.py on the same corpus. At --dask-at it reruns the pipeline with
 `compute.backend: dask` (a LocalCluster of 2 workers) and times one worker alone on a
 slice of the text: the rate the whole-Diet plan in docs/scaling.md scales from.
+
+    python -m benchmarks.scale --rerun PROJECT [--stages tokenize vectorize fit]
+
+reruns stages of a project kept by an earlier run (`dvc repro --force -s`, its inputs as they
+are), after copying this checkout's `pipeline/` into it: each stage's tree peak and its CPU
+seconds (user + system of the stage and its workers: a paired measure on a loaded machine,
+where wall times are not), on the same inputs before and after a change.
 """
 
 from __future__ import annotations
@@ -111,6 +118,25 @@ def run_repro(project: Path, *extra: str) -> tuple[float, dict[str, float], str]
     if proc.returncode != 0:
         sys.exit(f"dvc repro failed in {project}:\n{log[-3000:]}")
     return wall, peaks, log
+
+
+def rerun_stages(project: Path, stages: list[str]) -> None:
+    """Rerun `stages` of a kept project on this checkout's code: tree peak and CPU seconds."""
+    shutil.rmtree(project / "pipeline")
+    shutil.copytree(ROOT / "pipeline", project / "pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    print(f"# rerun in {project.name} on this checkout's pipeline/; 1-minute load "
+          f"{os.getloadavg()[0]:.2f}")
+    for stage in stages:
+        before = os.times()
+        wall, peaks, log = run_repro(project, "--force", "-s", stage)
+        after = os.times()
+        cpu = (after.children_user - before.children_user
+               + after.children_system - before.children_system)
+        done = dict((m[1], float(m[2])) for m in _DONE.finditer(log))
+        print(f"  {stage:<10}{done.get(stage, wall):7.1f} s  CPU {cpu:7.1f} s  "
+              f"tree peak {peaks.get(stage, 0.0):6,.0f} MB")
+        sys.stdout.flush()
 
 
 def set_config(project: Path, values: dict[str, str]) -> None:
@@ -287,7 +313,12 @@ def main() -> None:
     parser.add_argument("--dask-at", type=float, default=100)
     parser.add_argument("--corpus", type=Path, default=real_text.DIET_DEV)
     parser.add_argument("--keep", type=Path, help="keep corpora and projects here")
+    parser.add_argument("--rerun", type=Path, help="a kept project: rerun --stages in it")
+    parser.add_argument("--stages", nargs="+", default=["tokenize", "vectorize", "fit"])
     args = parser.parse_args()
+    if args.rerun:
+        rerun_stages(args.rerun, args.stages)
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"# {platform.machine()}, {os.cpu_count()} cores, "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.common.atomic import sparse_to_npz_bytes, write_bytes, write_json, write_metrics
+from pipeline.common.atomic import sparse_npz_arrays, write_json, write_metrics, write_npz
 from pipeline.common.io import iter_records
 from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
@@ -39,7 +39,7 @@ def main(args, config) -> None:
     # Streamed: a block of documents' terms at a time is held, never every token list.
     dtm = build_dtm_from_counts(count_terms(seen.modelled(
         progress(iter_records(args.tokens), desc="vectorize", unit="doc"))), cfg)
-    write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))
+    write_npz(Path(args.dtm), sparse_npz_arrays(dtm.counts))
     write_json(Path(args.vocabulary), list(dtm.vocabulary))
     n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel().tolist()
     weights = seen.weights

@@ -33,6 +33,10 @@ from pipeline.tokenize.extract import Extractor, grown
 from pipeline.tokenize.rules import TermFilter
 
 CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread over workers
+# A process lets go of the dictionary pages its taggers have read (Analyzer.release_pages)
+# once its resident memory has grown this much since it last did: a few chunks' worth, each
+# release about 10 ms, the pages read again from the page cache.
+RELEASE_GROWTH = 128 * 2**20
 _HERE = Path(__file__).parent
 _CODE = tuple(_HERE / name for name in ("rules.py", "analyzer.py", "extract.py",
                                         "compounds.py", "chunks.py", "meetings.py"))
@@ -112,6 +116,7 @@ class Worker:
         self.settings: TokenSettings | None = None
         self.extractor: Extractor | None = None
         self.sent: dict[str, int] = {}
+        self.resident = 0  # bytes after the last release of dictionary pages
 
     @classmethod
     def here(cls) -> Worker:
@@ -136,6 +141,7 @@ class Worker:
         assert self.extractor is not None  # made with the first task's settings
         with gc_paused():
             ids, lengths = self.extractor.extract(self.tagger, task.texts, task.settings.keep)
+            self._bound_dictionary()
             table = self.extractor.table.units
             if task.session is not None:
                 # A forked worker inherits its parent's state: the process id tells them apart.
@@ -144,6 +150,24 @@ class Worker:
                 self.sent[worker] = len(table)
                 return ChunkDelta(worker, first, tuple(table[first:]), ids, lengths)
             return standalone(table, ids, lengths)
+
+    def _bound_dictionary(self) -> None:
+        """Release the taggers' dictionary pages once memory grew RELEASE_GROWTH: without
+        it, a process's resident memory follows how much of the dictionary the corpus has
+        reached (3 x 246 MB at most), not what the process holds."""
+        resident = resident_bytes()
+        if resident - self.resident > RELEASE_GROWTH and self.tagger is not None:
+            self.tagger.release_pages()
+            self.resident = resident_bytes()
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
 
 
 def run_chunk(task: ChunkTask) -> ChunkUnits | ChunkDelta:

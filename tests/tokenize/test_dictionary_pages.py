@@ -1,0 +1,51 @@
+"""The taggers' dictionary pages are let go as a large corpus streams through: resident
+memory bounded, every term the same."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from _project import ROOT
+
+from pipeline.tokenize import chunks
+from pipeline.tokenize.analyzer import Analyzer
+from pipeline.tokenize.chunks import ChunkTask, TokenSettings, Worker, resident_bytes
+from pipeline.tokenize.rules import shipped_stopwords
+
+TEXT = (ROOT / "data/nakasone_digital_economy_2021-02-02.txt").read_text(encoding="utf-8")
+PARAGRAPHS = [p.strip() for p in TEXT.split("\n") if len(p.strip()) > 20]
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="madvise and /proc")
+
+
+@linux
+def test_released_pages_leave_resident_memory_and_the_parse_unchanged():
+    tagger = Analyzer()
+    before = [tagger.lines(p) for p in PARAGRAPHS]
+    tagger.entries({line for lines in before for line in lines if line})
+    held = resident_bytes()
+    assert tagger.release_pages() > 0
+    assert resident_bytes() < held
+    assert [tagger.lines(p) for p in PARAGRAPHS] == before
+
+
+def _units(release_growth: int, monkeypatch) -> tuple[list, list, int]:
+    monkeypatch.setattr(chunks, "RELEASE_GROWTH", release_growth)
+    tagger = Analyzer()
+    released = []
+    monkeypatch.setattr(tagger, "release_pages", lambda: released.append(Analyzer.release_pages(
+        tagger)))
+    worker = Worker(tagger)
+    s = TokenSettings.make(["noun", "proper_noun"], shipped_stopwords())
+    results = [worker.run(ChunkTask(s, PARAGRAPHS[i:i + 5])) for i in range(0, 40, 5)]
+    return [r.units for r in results], [r.ids.tolist() for r in results], len(released)
+
+
+@linux
+def test_a_worker_that_releases_after_every_chunk_makes_the_same_units(monkeypatch):
+    # RELEASE_GROWTH -1: released after every chunk (the most the taggers can be disturbed).
+    *often, n_often = _units(-1, monkeypatch)
+    *never, n_never = _units(2**62, monkeypatch)
+    assert (n_often, n_never) == (8, 0)
+    assert often == never
