@@ -159,6 +159,23 @@ def write_json(path: Path, data: Any, ascii_only: bool = False) -> None:
     write_text(path, text)
 
 
+def write_json_list(path: Path, items: Iterable[Any]) -> None:
+    """write_json of a list, its items streamed (a document index of millions of rows is
+    never held as one list, nor as one string): the same bytes."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, sort_keys=True)
+
+    def write(handle: IO[str]) -> None:
+        opened = False
+        for item in items:
+            # An item's own lines, indented one level; JSON strings hold no raw newline.
+            handle.write((",\n  " if opened else "[\n  ")
+                         + encoder.encode(item).replace("\n", "\n  "))
+            opened = True
+        handle.write("\n]\n" if opened else "[]\n")
+
+    _write_atomic(path, write, "w")
+
+
 def write_metrics(path: Path, data: Any) -> None:
     """A DVC metrics file: JSON with non-ASCII escaped (see write_json)."""
     write_json(path, data, ascii_only=True)

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import json
 import os
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -204,12 +205,34 @@ def text_key(texts: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
+class TokenIds:
+    """Every token's unit id (int32) in document order, appended as meetings come in and
+    kept in a temporary file, not in memory: read back in slices (`ids[a:b]`)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # removed when closed, also on a crash
+        self._n = 0
+
+    def append(self, ids: np.ndarray) -> None:
+        self._file.write(np.ascontiguousarray(ids, dtype=np.int32).tobytes())
+        self._n += len(ids)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, part: slice) -> np.ndarray:
+        start, stop, _ = part.indices(self._n)
+        self._file.flush()
+        size = 4 * max(stop - start, 0)
+        return np.frombuffer(os.pread(self._file.fileno(), size, 4 * start), dtype=np.int32)
+
+
 @dataclass
 class CorpusUnits:
     """Every document's candidate terms, with one table of distinct units."""
 
     units: list[Unit]
-    ids: np.ndarray
+    ids: np.ndarray | TokenIds
     lengths: np.ndarray
 
 
@@ -221,7 +244,7 @@ class Merger:
         # Per worker: its unit number -> ours (with spare room past `_known[worker]`).
         self._workers: dict[str, np.ndarray] = {}
         self._known: dict[str, int] = {}
-        self._ids: list[np.ndarray] = []
+        self._ids = TokenIds()
         self._lengths: list[np.ndarray] = []
 
     def translate(self, result: ChunkUnits | ChunkDelta) -> np.ndarray:
@@ -255,8 +278,7 @@ class Merger:
     def corpus(self) -> CorpusUnits:
         """Every document added, in order."""
         return CorpusUnits(
-            self._table.units,
-            np.concatenate(self._ids) if self._ids else np.zeros(0, np.int32),
+            self._table.units, self._ids,
             np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32),
         )
 
@@ -267,7 +289,9 @@ def corpus_terms(corpus: CorpusUnits, compound_min_count: int,
                  block: int = 1 << 20) -> Iterator[list[str]]:
     """Final terms of each document, in order: compounds cut by corpus frequency, and the
     words in `drop` (the corpus's own speaker names) taken out."""
-    counts = np.bincount(corpus.ids, minlength=len(corpus.units))
+    counts = np.zeros(len(corpus.units), dtype=np.int64)
+    for start in range(0, len(corpus.ids), block):
+        counts += np.bincount(corpus.ids[start:start + block], minlength=len(corpus.units))
     present = np.flatnonzero(counts)
     final = terms_per_unit([corpus.units[i] for i in present.tolist()], counts[present].tolist(),
                            compound_min_count, keep, drop)

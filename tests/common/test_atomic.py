@@ -419,3 +419,23 @@ def test_a_matrix_written_to_its_file_is_the_bytes_made_in_memory(tmp_path):
     atomic.write_npz(path, atomic.sparse_npz_arrays(matrix))
     assert path.read_bytes() == sparse_to_npz_bytes(matrix)
     assert (sp.load_npz(path) != matrix).nnz == 0
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                     | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8)
+
+
+@given(st.lists(_JSON, max_size=6))
+def test_a_list_streamed_to_json_is_the_list_written_at_once(items):
+    # vectorize streams dtm_documents.json (a row per document) item by item: its bytes
+    # must stay write_json's, whatever the items hold (nested lists, Japanese, newlines).
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        whole, streamed = Path(folder) / "whole.json", Path(folder) / "streamed.json"
+        write_json(whole, items)
+        atomic.write_json_list(streamed, iter(items))
+        assert streamed.read_bytes() == whole.read_bytes()
