@@ -74,3 +74,15 @@ def test_the_final_fit_is_the_same_on_worker_processes(monkeypatch, two_processe
     there = fit_final(job, 3, prune=False, ex=two_processes)
     assert np.array_equal(here.fitted.theta, there.fitted.theta)
     assert np.array_equal(here.fitted.components, there.fitted.components)
+
+
+@pytest.mark.parametrize("sizes", [[3, 3, 1], [0], [4]])
+def test_blocks_are_stacked_in_place_as_vstack_stacks_them(sizes):
+    # place_in_blocks copies each block into one array (not a list of blocks, then vstack).
+    rng = np.random.default_rng(7)
+    blocks = [rng.random((n, 4)) for n in sizes]
+    together = placing.stacked(iter(blocks), sum(sizes))
+    assert together.dtype == np.vstack(blocks).dtype
+    assert np.array_equal(together, np.vstack(blocks))
+    with pytest.raises(ValueError, match="rows placed"):
+        placing.stacked(iter(blocks), sum(sizes) + 1)
