@@ -47,3 +47,27 @@ def test_doc_refs_read_back_as_written(rows):
     assert back == [DocRef(*row) for row in rows]
     assert [type(r.weight) for r in back] == [type(row[1]) for row in rows]
     assert len(refs) == len(rows)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["m1", "m2", "m3", "m4"]),
+                          st.sampled_from(["岸", "後藤", ""]),
+                          st.lists(st.sampled_from(["御異議ないと認めます。", "散会いたします。",
+                                                    "予算の話です。", "午後一時散会\n"]),
+                                   max_size=4).map("".join)), max_size=30),
+       st.integers(0, 3))
+def test_boilerplate_counted_in_partitions_is_counted_over_the_whole(docs, bits):
+    # Past SPILL_ROWS, the (digest, meeting, speaker) rows go to 2**bits files by the
+    # digest's first bits and are counted one file at a time: the same segments found as
+    # when every row is held and counted at once.
+    import pytest
+
+    from pipeline.tokenize import boilerplate
+
+    found = []
+    for n_bits, spill_rows in ((0, 10**9), (bits, 3)):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(boilerplate, "PARTITION_BITS", n_bits)
+            patch.setattr(boilerplate, "SPILL_ROWS", spill_rows)
+            result = boilerplate.find_boilerplate(docs, 2, 2, batch_chars=20, min_speakers=2)
+            found.append((result.found, result.counted_in))
+    assert found[0] == found[1]
