@@ -226,7 +226,10 @@ class _Owners:
 
 
 PARTITION_BITS = 6  # 64 files of (digest, meeting, speaker), split by a digest's first bits
-SPILL_ROWS = 4_000_000  # rows (20 bytes each) held before they go to the files
+# Rows (20 bytes each) held before they go to the files: about 16M characters of minutes
+# (a row per distinct sentence of a document, some 60 characters); a smaller corpus is
+# counted in memory at once, as before.
+SPILL_ROWS = 250_000
 
 
 class _DigestParts:
