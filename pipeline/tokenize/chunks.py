@@ -38,6 +38,11 @@ CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread ov
 # once its resident memory has grown this much since it last did: a few chunks' worth, each
 # release about 10 ms, the pages read again from the page cache.
 RELEASE_GROWTH = 128 * 2**20
+# Units an extractor learns before its process starts a new one: its tables of MeCab lines,
+# noun runs and units grow with the corpus's vocabulary (the noun runs nearly with its
+# size). The new one learns again what it meets (a few seconds each time on a 100M corpus)
+# and numbers its units from 0 under a new name, so the parent maps them afresh.
+MAX_UNITS = 200_000
 _HERE = Path(__file__).parent
 _CODE = tuple(_HERE / name for name in ("rules.py", "analyzer.py", "extract.py",
                                         "compounds.py", "chunks.py", "meetings.py"))
@@ -118,6 +123,7 @@ class Worker:
         self.extractor: Extractor | None = None
         self.sent: dict[str, int] = {}
         self.resident = 0  # bytes after the last release of dictionary pages
+        self.generation = 0  # extractors started anew (MAX_UNITS), part of this worker's name
 
     @classmethod
     def here(cls) -> Worker:
@@ -135,8 +141,11 @@ class Worker:
         """Units of one chunk's texts."""
         if self.tagger is None:
             self.tagger = Analyzer()
+        if self.extractor is not None and len(self.extractor.table.units) > MAX_UNITS:
+            self.extractor = None
+            self.generation += 1
         # Compared by value, not by cache_key: that hash costs more than a chunk's lookups.
-        if self.settings != task.settings:
+        if self.settings != task.settings or self.extractor is None:
             s = self.settings = task.settings
             self.extractor = Extractor(s.pos, TermFilter(s.stopwords, s.min_chars), s.compounds)
         assert self.extractor is not None  # made with the first task's settings
@@ -146,7 +155,7 @@ class Worker:
             table = self.extractor.table.units
             if task.session is not None:
                 # A forked worker inherits its parent's state: the process id tells them apart.
-                worker = f"{os.getpid()}:{task.session}"
+                worker = f"{os.getpid()}:{task.session}:{self.generation}"
                 first = self.sent.get(worker, 0)
                 self.sent[worker] = len(table)
                 return ChunkDelta(worker, first, tuple(table[first:]), ids, lengths)

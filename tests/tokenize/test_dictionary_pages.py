@@ -49,3 +49,31 @@ def test_a_worker_that_releases_after_every_chunk_makes_the_same_units(monkeypat
     *never, n_never = _units(2**62, monkeypatch)
     assert (n_often, n_never) == (8, 0)
     assert often == never
+
+
+def test_extractors_started_anew_give_the_same_units_and_corpus(monkeypatch):
+    # A process starts a new extractor past MAX_UNITS (its tables grow with the corpus):
+    # its units come under a new name, numbered from 0, and the parent's corpus is the one
+    # a single extractor makes, unit table order included, in this process and in workers.
+    from pipeline.common.compute import LocalExecutor, SerialExecutor
+    from pipeline.tokenize.meetings import MeetingAssembly
+
+    s = TokenSettings.make(["noun", "proper_noun"], shipped_stopwords())
+    meetings = [(f"m{i}", PARAGRAPHS[i:i + 3]) for i in range(0, 60, 3)]
+
+    def corpus(max_units: int, ex) -> tuple[list, list, list, int]:
+        monkeypatch.setattr(chunks, "MAX_UNITS", max_units)
+        monkeypatch.setattr(Worker, "_current", None)
+        done = MeetingAssembly(s, chunk_chars=400).run(meetings, ex).corpus
+        return (list(done.units), done.ids[:len(done.ids)].tolist(), done.lengths.tolist(),
+                Worker.here().generation)
+
+    *one, kept = corpus(2**40, SerialExecutor())
+    *renewed, n_renewed = corpus(20, SerialExecutor())
+    assert (kept, n_renewed > 3) == (0, True)
+    assert renewed == one
+    ex = LocalExecutor(2)
+    try:
+        assert list(corpus(20, ex)[:3]) == one
+    finally:
+        ex.close()
