@@ -128,6 +128,8 @@ def rerun_stages(project: Path, stages: list[str]) -> None:
     print(f"# rerun in {project.name} on this checkout's pipeline/; 1-minute load "
           f"{os.getloadavg()[0]:.2f}")
     for stage in stages:
+        # A fresh tokenize: the token cache of an earlier rerun would answer every meeting.
+        shutil.rmtree(project / "outputs/cache", ignore_errors=True)
         before = os.times()
         wall, peaks, log = run_repro(project, "--force", "-s", stage)
         after = os.times()

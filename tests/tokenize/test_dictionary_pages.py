@@ -77,3 +77,27 @@ def test_extractors_started_anew_give_the_same_units_and_corpus(monkeypatch):
         assert list(corpus(20, ex)[:3]) == one
     finally:
         ex.close()
+
+
+def test_meetings_from_the_cache_join_the_corpus_as_they_are_read(tmp_path, monkeypatch):
+    # A run whose meetings all come from the cache sends no chunk: each meeting must join
+    # the corpus as it is read, not wait (with its units) for the end of the corpus.
+    from pipeline.common.compute import SerialExecutor
+    from pipeline.tokenize.cache import TokenCache
+    from pipeline.tokenize.meetings import MeetingAssembly
+
+    s = TokenSettings.make(["noun", "proper_noun"], shipped_stopwords())
+    meetings = [(f"m{i}", PARAGRAPHS[i:i + 3]) for i in range(0, 30, 3)]
+    first = MeetingAssembly(s, TokenCache(tmp_path, s)).run(meetings, SerialExecutor()).corpus
+    again = MeetingAssembly(s, TokenCache(tmp_path, s))
+    waiting = []
+
+    def read():
+        for meeting in meetings:
+            waiting.append(len(again.slots))
+            yield meeting
+
+    corpus = again.run(read(), SerialExecutor()).corpus
+    assert max(waiting) == 0 and again.tokenized == []
+    # (Units are numbered in the order they are met, which differs from the cache's.)
+    assert list(chunks.corpus_terms(corpus, 3)) == list(chunks.corpus_terms(first, 3))
