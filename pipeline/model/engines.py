@@ -180,6 +180,12 @@ class NMFTopics(BaseEstimator):
         out.nmf_.components_ = np.ascontiguousarray(self.nmf_.components_[list(keep)])
         out.nmf_.n_components_ = len(keep)
         out.nmf_.n_features_in_ = self.nmf_.n_features_in_
+        # MiniBatchNMF's transform reads what its fit worked out (batch NMF's works them out
+        # again): without them, dropping dead topics of an online fit failed (30M big).
+        for name in ("_beta_loss", "_gamma", "_transform_max_iter"):
+            if hasattr(self.nmf_, name):
+                setattr(out.nmf_, name, getattr(self.nmf_, name))
+        out.nmf_._n_components = len(keep)
         out.components_ = out.nmf_.components_
         return out
 

@@ -86,3 +86,16 @@ def test_blocks_are_stacked_in_place_as_vstack_stacks_them(sizes):
     assert np.array_equal(together, np.vstack(blocks))
     with pytest.raises(ValueError, match="rows placed"):
         placing.stacked(iter(blocks), sum(sizes) + 1)
+
+
+@pytest.mark.parametrize("solver", ["batch", "online"])
+def test_dropping_topics_of_an_nmf_fit_places_documents_on_the_rest(solver):
+    # The final fit drops dead topics and places the documents again: an online fit's
+    # MiniBatchNMF once failed there (its transform reads what its fit worked out).
+    counts, _, _ = noisy_corpus(n_docs=60, seed=3)
+    model = make_model(EngineSpec("nmf", 50, 5, solver=solver), 4, 2).fit(counts)
+    kept = model.without_topics([0, 2, 3])
+    shares = place_in_blocks(kept, counts, SerialExecutor(), rows=25)
+    assert shares.shape == (60, 3)
+    assert np.allclose(shares.sum(axis=1)[shares.sum(axis=1) > 0], 1.0)
+    assert np.array_equal(kept.components_, model.components_[[0, 2, 3]])
