@@ -159,9 +159,29 @@ def write_json(path: Path, data: Any, ascii_only: bool = False) -> None:
     write_text(path, text)
 
 
+def write_json_list(path: Path, items: Iterable[Any]) -> None:
+    """write_json of a list, its items streamed (a document index of millions of rows is
+    never held as one list, nor as one string): the same bytes."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, sort_keys=True)
+
+    def write(handle: IO[str]) -> None:
+        opened = False
+        for item in items:
+            # An item's own lines, indented one level; JSON strings hold no raw newline.
+            handle.write((",\n  " if opened else "[\n  ")
+                         + encoder.encode(item).replace("\n", "\n  "))
+            opened = True
+        handle.write("\n]\n" if opened else "[]\n")
+
+    _write_atomic(path, write, "w")
+
+
 def write_metrics(path: Path, data: Any) -> None:
     """A DVC metrics file: JSON with non-ASCII escaped (see write_json)."""
     write_json(path, data, ascii_only=True)
+
+
+CSV_BLOCK_ROWS = 20_000  # rows of a table formatted at once (write_csv)
 
 
 def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
@@ -172,9 +192,20 @@ def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
 
     DVC's plot reader takes a BOM for part of the first column name, so plot data go bare.
     """
-    frame = floats_as_text(csv_frame(frame, formula_guard_on()), float_format)
-    body = frame.to_csv(index=False, lineterminator="\n")
-    write_bytes(path, ("\ufeff" if bom else "").encode() + body.encode("utf-8"))
+    guard = formula_guard_on()
+
+    def write(handle: IO[bytes]) -> None:
+        handle.write(("\ufeff" if bom else "").encode())
+        # Formatted a block of rows at a time: as text, a table of a million documents'
+        # shares is tens of millions of small strings (more than the rest of the stage).
+        # Every cell is formatted on its own, so the bytes do not depend on the blocks.
+        for start in range(0, max(len(frame), 1), CSV_BLOCK_ROWS):
+            block = frame.iloc[start:start + CSV_BLOCK_ROWS]
+            text = floats_as_text(csv_frame(block, guard), float_format)
+            handle.write(text.to_csv(index=False, header=start == 0,
+                                     lineterminator="\n").encode("utf-8"))
+
+    _write_atomic(path, write, "wb")
 
 
 def write_csv_blocks(path: Path, frames: Iterable[pd.DataFrame], columns: Sequence[str],
@@ -254,27 +285,40 @@ def arrays_to_npz_bytes(arrays: dict[str, Any]) -> bytes:
 
     numpy stamps zip members with the current time; a fixed stamp keeps reruns identical.
     """
+    buffer = io.BytesIO()
+    _npz_into(buffer, arrays)
+    return buffer.getvalue()
+
+
+def write_npz(path: Path, arrays: dict[str, Any]) -> None:
+    """arrays_to_npz_bytes's bytes, compressed straight into the file, atomically: a large
+    matrix is never held a second time as its compressed bytes."""
+    _write_atomic(path, lambda handle: _npz_into(handle, arrays), "wb")
+
+
+def _npz_into(handle: IO[bytes], arrays: dict[str, Any]) -> None:
     import zipfile
 
     import numpy as np
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, array in arrays.items():
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             with archive.open(info, "w") as member:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
-    return buffer.getvalue()
 
 
-def sparse_to_npz_bytes(matrix) -> bytes:
-    """A CSR matrix as .npz bytes that `scipy.sparse.load_npz` reads, byte-identical per input."""
+def sparse_npz_arrays(matrix) -> dict[str, Any]:
+    """The arrays of a CSR matrix's .npz, as `scipy.sparse.load_npz` reads them."""
     import numpy as np
     import scipy.sparse as sp
 
     matrix = sp.csr_matrix(matrix)
-    return arrays_to_npz_bytes({
-        "indices": matrix.indices, "indptr": matrix.indptr, "format": np.array(b"csr"),
-        "shape": np.array(matrix.shape), "data": matrix.data,
-    })
+    return {"indices": matrix.indices, "indptr": matrix.indptr, "format": np.array(b"csr"),
+            "shape": np.array(matrix.shape), "data": matrix.data}
+
+
+def sparse_to_npz_bytes(matrix) -> bytes:
+    """A CSR matrix as .npz bytes that `scipy.sparse.load_npz` reads, byte-identical per input."""
+    return arrays_to_npz_bytes(sparse_npz_arrays(matrix))

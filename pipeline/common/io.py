@@ -199,11 +199,26 @@ def read_documents_frame(path: str | Path, index: list[dict],
     """doc_id and `fields` ("" if absent) of each document of the matrix, in its row order."""
     import pandas as pd
 
-    wanted = {d["doc_id"] for d in index}
-    # Streamed: the file holds the whole corpus's text.
-    docs = {d["doc_id"]: tuple(d.get(f, "") for f in fields) for d in iter_jsonl(Path(path))
-            if d["doc_id"] in wanted}
-    return pd.DataFrame([(d["doc_id"], *docs[d["doc_id"]]) for d in index],
+    row_of = {d["doc_id"]: i for i, d in enumerate(index)}
+    columns: list[list[Any]] = [[None] * len(index) for _ in fields]
+    # Streamed (the file holds the whole corpus's text), straight into columns, each repeated
+    # value (a meeting's name, a speaker's) held once: no second copy of every document's
+    # fields on the way to the frame.
+    same: dict[Any, Any] = {}
+    found = bytearray(len(index))
+    for doc in iter_jsonl(Path(path)):
+        row = row_of.get(doc["doc_id"])
+        if row is None:
+            continue
+        found[row] = 1
+        for column, name in zip(columns, fields, strict=True):
+            value = doc.get(name, "")
+            column[row] = same.setdefault(value, value)
+    if found.count(0):
+        raise PipelineError(f"{path}: {found.count(0)} documents of the matrix are not in "
+                            "it; run dvc repro to rebuild the outputs")
+    return pd.DataFrame({"doc_id": [d["doc_id"] for d in index],
+                         **dict(zip(fields, columns, strict=True))},
                         columns=["doc_id", *fields])
 
 

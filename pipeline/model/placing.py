@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,4 +70,19 @@ def place_in_blocks(model, counts: sp.spmatrix, ex, rows: int | None = None) -> 
     # Cut as the executor takes them: a block's rows are copied only while it is in flight.
     blocks = (PlaceBlock(model, counts[start:start + rows]) for start in starts)
     parallel = runs_in_parallel(ex.backend, ex.n_workers, len(starts), 2)
-    return np.vstack(list((ex.map if parallel else map)(place_block, blocks)))
+    return stacked((ex.map if parallel else map)(place_block, blocks), counts.shape[0])
+
+
+def stacked(blocks: Iterable[np.ndarray], n_rows: int) -> np.ndarray:
+    """np.vstack of the blocks (n_rows rows in all), each copied into place as it comes:
+    the shares of every document are held once, not also as the list of their blocks."""
+    out: np.ndarray | None = None
+    row = 0
+    for block in blocks:
+        if out is None:
+            out = np.empty((n_rows, block.shape[1]), dtype=block.dtype)
+        out[row:row + len(block)] = block
+        row += len(block)
+    if out is None or row != n_rows:
+        raise ValueError(f"placing: {row} rows placed of {n_rows}")
+    return out

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.common.atomic import sparse_to_npz_bytes, write_bytes, write_json, write_metrics
+from pipeline.common.atomic import (
+    sparse_npz_arrays,
+    write_json,
+    write_json_list,
+    write_metrics,
+    write_npz,
+)
 from pipeline.common.io import iter_records
 from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
@@ -18,14 +24,22 @@ class _Seen:
     """What vectorize needs of every record besides its terms, tallied as they stream by."""
 
     def __init__(self) -> None:
+        # Only the weights that are not 1.0 (as written: an int 1 is kept): most documents'
+        # are, and a dict of every document's was most of what this stage held.
         self.weights: dict[str, float] = {}
         self.n_records = self.n_modelled = self.n_empty = 0
+
+    def weight(self, doc_id: str) -> float:
+        """A document's weight as its token record gives it."""
+        return self.weights.get(doc_id, 1.0)
 
     def modelled(self, records: Iterator[dict]) -> Iterator[tuple[str, list[str], str]]:
         """(doc_id, terms, meeting) of the records not marked procedural."""
         for r in records:
             self.n_records += 1
-            self.weights[r["doc_id"]] = r.get("weight", 1.0)
+            weight = r.get("weight", 1.0)
+            if not (type(weight) is float and weight == 1.0):
+                self.weights[r["doc_id"]] = weight
             if r.get("procedural"):
                 continue
             self.n_modelled += 1
@@ -39,14 +53,13 @@ def main(args, config) -> None:
     # Streamed: a block of documents' terms at a time is held, never every token list.
     dtm = build_dtm_from_counts(count_terms(seen.modelled(
         progress(iter_records(args.tokens), desc="vectorize", unit="doc"))), cfg)
-    write_bytes(Path(args.dtm), sparse_to_npz_bytes(dtm.counts))
+    write_npz(Path(args.dtm), sparse_npz_arrays(dtm.counts))
     write_json(Path(args.vocabulary), list(dtm.vocabulary))
-    n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel().tolist()
-    weights = seen.weights
-    write_json(Path(args.index), [
-        {"doc_id": d, "n_tokens": int(n), "weight": weights[d]}
+    n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel()
+    write_json_list(Path(args.index), (
+        {"doc_id": d, "n_tokens": int(n), "weight": seen.weight(d)}
         for d, n in zip(dtm.doc_ids, n_tokens, strict=True)
-    ])
+    ))
     n_records, n_modelled, empty = seen.n_records, seen.n_modelled, seen.n_empty
     short = n_modelled - empty - dtm.counts.shape[0]
     write_metrics(Path(args.metrics), {

@@ -12,6 +12,8 @@ lattice, was most of the cost of learning them.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from collections.abc import Iterator
 
 import fugashi
@@ -42,6 +44,7 @@ class Analyzer:
         self.full = fugashi.GenericTagger(f"{base} {_FULL}")
         self.every = fugashi.GenericTagger(f"{base} {_EVERY}")
         self.dictionary_info = self.full.dictionary_info
+        self.folder = str(folder)
         # Every left context id names a major part of speech (left-id.def, one line per id
         # in order): a fast-pass line tells its word's pos1 without its features.
         with open(f"{folder}/left-id.def", encoding="utf-8") as ids:
@@ -103,6 +106,15 @@ class Analyzer:
             found[line] = _morpheme(line.split("\t", 1)[0], *fields[2:])
         return found
 
+    def release_pages(self) -> int:
+        """Let go of the dictionary pages this process has read so far; returns the bytes of
+        mappings released. Each of the three taggers maps the dictionary files (246 MB) on
+        its own, and every page a tagger has read stays counted in the process's resident
+        memory: over a large corpus the dictionary alone came to 3 x 246 MB per process.
+        The pages stay in the page cache (shared by every process) and the taggers read
+        them again from there when they need them; nothing a tagger returns changes."""
+        return release_mapped(self.folder)
+
     def info(self) -> dict:
         """Name and version of the dictionary and the tagger, recorded with the tokens."""
         from importlib.metadata import version
@@ -113,6 +125,29 @@ class Analyzer:
             "dictionary_format_version": self.dictionary_info[0]["version"],
             "fugashi_version": version("fugashi"),
         }
+
+
+_MADV_DONTNEED = 4  # Linux: drop the mapping's pages; a file's are read again on next use
+
+
+def release_mapped(folder: str) -> int:
+    """madvise(MADV_DONTNEED) on this process's read-only mappings of files in `folder`
+    (Linux; elsewhere nothing); the bytes of the mappings released."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    released = 0
+    with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+        for line in maps:
+            fields = line.split(maxsplit=5)
+            # Read-only only: dropping a written private page would lose what was written.
+            if len(fields) == 6 and "w" not in fields[1] and \
+                    fields[5].rstrip("\n").startswith(folder):
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                if libc.madvise(start, end - start, _MADV_DONTNEED) == 0:
+                    released += end - start
+    return released
 
 
 def _unknown_words(lines: set[str]) -> dict[str, Morpheme]:

@@ -16,6 +16,7 @@ a speaker of its own. Turns keep their full text; only the model skips these.
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -87,17 +88,17 @@ class Boilerplate:
     Counted from 8-byte digests, not from the segments' text: a corpus of 100M characters
     has millions of distinct sentences, and holding each as a string took more memory than
     the rest of tokenizing. The digests of every document's segments are kept in order
-    (8 bytes each), so `strip_next`, taking the documents again in the same order, re-reads
-    only the few documents that hold boilerplate; it also names what it drops (`keys`,
-    `examples`), since only the texts can.
+    (8 bytes each, in a temporary file), so `strip_next`, taking the documents again in the
+    same order, re-reads only the few documents that hold boilerplate; it also names what it
+    drops (`keys`, `examples`), since only the texts can.
     """
 
     def __init__(self, found: dict[int, int], counted_in: str = "meetings",
-                 doc_digests: array | None = None, doc_sizes: array | None = None):
+                 doc_digests: SpilledDigests | None = None, doc_sizes: array | None = None):
         self.found = found  # digest -> meetings (or documents) it recurs in
         self.counted_in = counted_in
         self._digests, self._sizes = doc_digests, doc_sizes
-        self._next = self._offset = 0
+        self._next = 0
         self._named: dict[int, tuple[str, str]] = {}  # digest -> (normalized, first spelling)
         self._near: set[int] = set()  # digests dropped in more than one spelling
 
@@ -141,9 +142,8 @@ class Boilerplate:
             return text, 0
         assert self._digests is not None and self._sizes is not None
         size = self._sizes[self._next]
-        mine = self._digests[self._offset:self._offset + size]
+        mine = self._digests.read(size)
         self._next += 1
-        self._offset += size
         if not any(d in self.found for d in mine):
             return text, 0
         return self._drop(text, mine)
@@ -162,7 +162,7 @@ class Boilerplate:
         return ("".join(kept), dropped) if dropped else (text, 0)
 
 
-# The exception to both C901 and PLR0913 in this package, to be split with its counting.
+# The exception to PLR0913 in this package, to be split with its counting.
 def find_boilerplate(documents: Iterable[tuple[str, ...]], min_meetings: int,  # noqa: PLR0913
                      min_docs: int, map_: Callable[[Callable, Iterable], Iterator] = map,
                      batch_chars: int = BATCH_CHARS, min_speakers: int = 1) -> Boilerplate:
@@ -175,23 +175,47 @@ def find_boilerplate(documents: Iterable[tuple[str, ...]], min_meetings: int,  #
     """
     if min_meetings == 0:
         return Boilerplate({})
-    # Per segment (in order, for strip_next): its digest (0 for one too short to count);
-    # per document, how many; per distinct segment of a document: digest and meeting number.
-    ordered, sizes, keyed, n_keyed = array("Q"), array("I"), array("Q"), array("I")
-    meetings: dict[str, int] = {}
-    meeting_of_doc = array("I")
-    # A speaker's number; a document without one is a speaker of its own: -(its number + 1).
-    speakers: dict[str, int] = {}
-    speaker_of_doc = array("q")
+    owners = _Owners()
+    counted = _DigestParts()
+    for part in map_(text_digests, owners.batches(documents, batch_chars)):
+        counted.add(part, owners)
+    by_meetings = len(owners.meetings) >= min_meetings
+    if not by_meetings and counted.n_docs < MIN_DOCS_FACTOR * min_docs:
+        return Boilerplate({}, "documents")
+    found: dict[int, int] = {}
+    threshold = min_meetings if by_meetings else min_docs
+    for digests, meetings, speakers in counted.partitions():
+        if by_meetings:  # distinct meetings per digest
+            values, counts = _distinct_per_digest(digests, meetings)
+        else:  # documents per digest (each document's digests are distinct)
+            values, counts = np.unique(digests, return_counts=True)
+        hit = counts >= threshold
+        if min_speakers > 1:  # distinct speakers per digest (the same digests, in order)
+            hit &= _distinct_per_digest(digests, speakers)[1] >= min_speakers
+        found.update(zip(values[hit].tolist(), counts[hit].tolist(), strict=True))
+    return Boilerplate(found, "meetings" if by_meetings else "documents", counted.ordered,
+                       counted.sizes)
 
-    def batches() -> Iterator[list[str]]:
+
+class _Owners:
+    """Each document's meeting and speaker as numbers, as the documents are read: a
+    document without a speaker is a speaker of its own, -(its number + 1)."""
+
+    def __init__(self) -> None:
+        self.meetings: dict[str, int] = {}
+        self.speakers: dict[str, int] = {}
+        self.meeting_of_doc = array("I")
+        self.speaker_of_doc = array("q")
+
+    def batches(self, documents: Iterable[tuple[str, ...]], batch_chars: int
+                ) -> Iterator[list[str]]:
         texts: list[str] = []
         size = 0
         for meeting, *speaker, text in documents:
-            meeting_of_doc.append(meetings.setdefault(meeting, len(meetings)))
+            self.meeting_of_doc.append(self.meetings.setdefault(meeting, len(self.meetings)))
             who = speaker[0] if speaker else ""
-            speaker_of_doc.append(speakers.setdefault(who, len(speakers)) if who
-                                  else -len(speaker_of_doc) - 1)
+            self.speaker_of_doc.append(self.speakers.setdefault(who, len(self.speakers)) if who
+                                       else -len(self.speaker_of_doc) - 1)
             texts.append(text)
             size += len(text)
             if size >= batch_chars:
@@ -200,29 +224,99 @@ def find_boilerplate(documents: Iterable[tuple[str, ...]], min_meetings: int,  #
         if texts:
             yield texts
 
-    for part in map_(text_digests, batches()):
-        for whole, more in zip((ordered, sizes, keyed, n_keyed), part, strict=True):
-            whole.extend(more)
-    n_docs = len(sizes)
-    by_meetings = len(meetings) >= min_meetings
-    if not by_meetings and n_docs < MIN_DOCS_FACTOR * min_docs:
-        return Boilerplate({}, "documents")
-    digests = np.frombuffer(keyed, dtype=np.uint64)
-    per_digest = np.frombuffer(n_keyed, dtype=np.uint32)
-    if by_meetings:  # distinct meetings per digest
-        values, counts = _distinct_per_digest(digests, np.repeat(
-            np.frombuffer(meeting_of_doc, dtype=np.uint32), per_digest))
-        threshold = min_meetings
-    else:  # documents per digest (each document's digests are distinct)
-        values, counts = np.unique(digests, return_counts=True)
-        threshold = min_docs
-    hit = counts >= threshold
-    if min_speakers > 1:  # distinct speakers per digest (the same digests, in the same order)
-        _, n_speakers = _distinct_per_digest(digests, np.repeat(
-            np.frombuffer(speaker_of_doc, dtype=np.int64), per_digest))
-        hit &= n_speakers >= min_speakers
-    found = dict(zip(values[hit].tolist(), counts[hit].tolist(), strict=True))
-    return Boilerplate(found, "meetings" if by_meetings else "documents", ordered, sizes)
+
+PARTITION_BITS = 6  # 64 files of (digest, meeting, speaker), split by a digest's first bits
+# Rows (20 bytes each) held before they go to the files: about 16M characters of minutes
+# (a row per distinct sentence of a document, some 60 characters); a smaller corpus is
+# counted in memory at once, as before.
+SPILL_ROWS = 250_000
+
+
+class _DigestParts:
+    """The texts' digests as they come back: each segment's digest in order (for
+    Boilerplate.strip_next, on disk), and each document's distinct digests with its meeting
+    and speaker. Past SPILL_ROWS of those, they go to 2**PARTITION_BITS files by the digest's
+    first bits, so that the counting holds one file's share at a time (a digest is in one
+    file only: its counts are whole there); a smaller corpus is counted in memory at once."""
+
+    def __init__(self) -> None:
+        self.ordered = SpilledDigests()
+        self.sizes = array("I")  # segments per document
+        self.n_docs = 0
+        self._held: list[np.ndarray] = []
+        self._n_held = 0
+        self._files: list = []
+
+    def add(self, part: tuple[array, array, array, array], owners: _Owners) -> None:
+        """One batch's text_digests, its documents the next ones of `owners`."""
+        ordered, sizes, keyed, n_keyed = part
+        self.ordered.extend(ordered)
+        self.sizes.extend(sizes)
+        docs = slice(self.n_docs, self.n_docs + len(sizes))
+        self.n_docs += len(sizes)
+        per_doc = np.frombuffer(n_keyed, dtype=np.uint32)
+        rows = np.empty(int(per_doc.sum()), dtype=_ROW)
+        rows["digest"] = np.frombuffer(keyed, dtype=np.uint64)
+        # Sliced as arrays (copies): a pool's thread may be appending the next documents to
+        # them, which a numpy view of their buffer would forbid.
+        rows["meeting"] = np.repeat(np.frombuffer(owners.meeting_of_doc[docs], np.uint32),
+                                    per_doc)
+        rows["speaker"] = np.repeat(np.frombuffer(owners.speaker_of_doc[docs], np.int64),
+                                    per_doc)
+        self._held.append(rows)
+        self._n_held += len(rows)
+        if self._n_held > SPILL_ROWS:
+            self._spill()
+
+    def _spill(self) -> None:
+        if not self._files:
+            self._files = [tempfile.TemporaryFile() for _ in range(1 << PARTITION_BITS)]
+        rows = np.concatenate(self._held) if self._held else np.empty(0, _ROW)
+        self._held, self._n_held = [], 0
+        which = (rows["digest"] >> np.uint64(64 - PARTITION_BITS)).astype(np.intp)
+        order = np.argsort(which, kind="stable")
+        bounds = np.searchsorted(which[order], np.arange(len(self._files) + 1))
+        for k, handle in enumerate(self._files):
+            if bounds[k + 1] > bounds[k]:
+                handle.write(rows[order[bounds[k]:bounds[k + 1]]].tobytes())
+
+    def partitions(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(digests, meetings, speakers) of all the rows at once, or of each file in turn;
+        rows in the order they were added."""
+        if not self._files:
+            rows = np.concatenate(self._held) if self._held else np.empty(0, _ROW)
+            self._held = []
+            yield rows["digest"].copy(), rows["meeting"].copy(), rows["speaker"].copy()
+            return
+        self._spill()
+        for handle in self._files:
+            handle.seek(0)
+            rows = np.frombuffer(handle.read(), dtype=_ROW)
+            handle.close()
+            yield rows["digest"].copy(), rows["meeting"].copy(), rows["speaker"].copy()
+
+
+_ROW = np.dtype([("digest", np.uint64), ("meeting", np.uint32), ("speaker", np.int64)])
+
+
+class SpilledDigests:
+    """Every segment's digest, in order, in a temporary file: read back once, in order."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._reading = False
+
+    def extend(self, digests: array) -> None:
+        self._file.write(digests.tobytes())
+
+    def read(self, n: int) -> array:
+        """The next n digests."""
+        if not self._reading:
+            self._file.seek(0)
+            self._reading = True
+        out = array("Q")
+        out.frombytes(self._file.read(8 * n))
+        return out
 
 
 def _distinct_per_digest(digests: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray,

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import json
 import os
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,15 @@ from pipeline.tokenize.extract import Extractor, grown
 from pipeline.tokenize.rules import TermFilter
 
 CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread over workers
+# A process lets go of the dictionary pages its taggers have read (Analyzer.release_pages)
+# once its resident memory has grown this much since it last did: a few chunks' worth, each
+# release about 10 ms, the pages read again from the page cache.
+RELEASE_GROWTH = 128 * 2**20
+# Units an extractor learns before its process starts a new one: its tables of MeCab lines,
+# noun runs and units grow with the corpus's vocabulary (the noun runs nearly with its
+# size). The new one learns again what it meets (a few seconds each time on a 100M corpus)
+# and numbers its units from 0 under a new name, so the parent maps them afresh.
+MAX_UNITS = 200_000
 _HERE = Path(__file__).parent
 _CODE = tuple(_HERE / name for name in ("rules.py", "analyzer.py", "extract.py",
                                         "compounds.py", "chunks.py", "meetings.py"))
@@ -112,6 +122,8 @@ class Worker:
         self.settings: TokenSettings | None = None
         self.extractor: Extractor | None = None
         self.sent: dict[str, int] = {}
+        self.resident = 0  # bytes after the last release of dictionary pages
+        self.generation = 0  # extractors started anew (MAX_UNITS), part of this worker's name
 
     @classmethod
     def here(cls) -> Worker:
@@ -129,21 +141,43 @@ class Worker:
         """Units of one chunk's texts."""
         if self.tagger is None:
             self.tagger = Analyzer()
+        if self.extractor is not None and len(self.extractor.table.units) > MAX_UNITS:
+            self.extractor = None
+            self.generation += 1
         # Compared by value, not by cache_key: that hash costs more than a chunk's lookups.
-        if self.settings != task.settings:
+        if self.settings != task.settings or self.extractor is None:
             s = self.settings = task.settings
             self.extractor = Extractor(s.pos, TermFilter(s.stopwords, s.min_chars), s.compounds)
         assert self.extractor is not None  # made with the first task's settings
         with gc_paused():
             ids, lengths = self.extractor.extract(self.tagger, task.texts, task.settings.keep)
+            self._bound_dictionary()
             table = self.extractor.table.units
             if task.session is not None:
                 # A forked worker inherits its parent's state: the process id tells them apart.
-                worker = f"{os.getpid()}:{task.session}"
+                worker = f"{os.getpid()}:{task.session}:{self.generation}"
                 first = self.sent.get(worker, 0)
                 self.sent[worker] = len(table)
                 return ChunkDelta(worker, first, tuple(table[first:]), ids, lengths)
             return standalone(table, ids, lengths)
+
+    def _bound_dictionary(self) -> None:
+        """Release the taggers' dictionary pages once memory grew RELEASE_GROWTH: without
+        it, a process's resident memory follows how much of the dictionary the corpus has
+        reached (3 x 246 MB at most), not what the process holds."""
+        resident = resident_bytes()
+        if resident - self.resident > RELEASE_GROWTH and self.tagger is not None:
+            self.tagger.release_pages()
+            self.resident = resident_bytes()
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
 
 
 def run_chunk(task: ChunkTask) -> ChunkUnits | ChunkDelta:
@@ -180,12 +214,34 @@ def text_key(texts: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
+class TokenIds:
+    """Every token's unit id (int32) in document order, appended as meetings come in and
+    kept in a temporary file, not in memory: read back in slices (`ids[a:b]`)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # removed when closed, also on a crash
+        self._n = 0
+
+    def append(self, ids: np.ndarray) -> None:
+        self._file.write(np.ascontiguousarray(ids, dtype=np.int32).tobytes())
+        self._n += len(ids)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, part: slice) -> np.ndarray:
+        start, stop, _ = part.indices(self._n)
+        self._file.flush()
+        size = 4 * max(stop - start, 0)
+        return np.frombuffer(os.pread(self._file.fileno(), size, 4 * start), dtype=np.int32)
+
+
 @dataclass
 class CorpusUnits:
     """Every document's candidate terms, with one table of distinct units."""
 
     units: list[Unit]
-    ids: np.ndarray
+    ids: np.ndarray | TokenIds
     lengths: np.ndarray
 
 
@@ -197,7 +253,7 @@ class Merger:
         # Per worker: its unit number -> ours (with spare room past `_known[worker]`).
         self._workers: dict[str, np.ndarray] = {}
         self._known: dict[str, int] = {}
-        self._ids: list[np.ndarray] = []
+        self._ids = TokenIds()
         self._lengths: list[np.ndarray] = []
 
     def translate(self, result: ChunkUnits | ChunkDelta) -> np.ndarray:
@@ -231,8 +287,7 @@ class Merger:
     def corpus(self) -> CorpusUnits:
         """Every document added, in order."""
         return CorpusUnits(
-            self._table.units,
-            np.concatenate(self._ids) if self._ids else np.zeros(0, np.int32),
+            self._table.units, self._ids,
             np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32),
         )
 
@@ -243,7 +298,9 @@ def corpus_terms(corpus: CorpusUnits, compound_min_count: int,
                  block: int = 1 << 20) -> Iterator[list[str]]:
     """Final terms of each document, in order: compounds cut by corpus frequency, and the
     words in `drop` (the corpus's own speaker names) taken out."""
-    counts = np.bincount(corpus.ids, minlength=len(corpus.units))
+    counts = np.zeros(len(corpus.units), dtype=np.int64)
+    for start in range(0, len(corpus.ids), block):
+        counts += np.bincount(corpus.ids[start:start + block], minlength=len(corpus.units))
     present = np.flatnonzero(counts)
     final = terms_per_unit([corpus.units[i] for i in present.tolist()], counts[present].tolist(),
                            compound_min_count, keep, drop)

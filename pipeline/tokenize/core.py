@@ -12,6 +12,8 @@ and the chunks (meetings.py), compounds cut and speaker names dropped over the w
 
 from __future__ import annotations
 
+import json
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -47,6 +49,28 @@ def _as_is(items: Iterator) -> Iterator:
     return items
 
 
+class DocRefs:
+    """Every document's DocRef, in order, kept in a temporary file rather than in memory (a
+    corpus of millions of documents held each one's id and meeting as Python objects until
+    its records were written); read back once, in the same order, by `TokenizedCorpus`."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # removed when closed, also on a crash
+        self._n = 0
+
+    def append(self, ref: DocRef) -> None:
+        self._file.write(json.dumps(ref, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[DocRef]:
+        self._file.seek(0)
+        for line in self._file:
+            yield DocRef(*json.loads(line))
+
+
 @dataclass(frozen=True)
 class ExtraWords:
     """Words from outside the shipped lists that the rules take in."""
@@ -72,7 +96,7 @@ class StrippedDocuments:
 
     def __init__(self, boilerplate: Boilerplate) -> None:
         self.boilerplate = boilerplate
-        self.index: list[DocRef] = []
+        self.index = DocRefs()
         self.dropped: Counter = Counter()  # segments, chars, documents, emptied
 
     def meetings(self, documents: Iterable[dict]) -> Iterator[tuple[str, list[str]]]:
@@ -142,7 +166,7 @@ class CorpusStats:
 class TokenizedCorpus:
     """Terms of every document, streamed once by `records`; `metrics` after that."""
 
-    def __init__(self, index: list[DocRef], terms: Iterator[list[str]],
+    def __init__(self, index: Iterable[DocRef], terms: Iterator[list[str]],
                  procedural: ProcedureTerms | None, facts: dict, log: list[str]) -> None:
         self._index, self._terms, self._procedural = index, terms, procedural
         self._facts = facts  # the metrics known before the records are made

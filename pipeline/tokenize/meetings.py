@@ -109,6 +109,9 @@ class MeetingAssembly:
         for name, texts in meetings:
             slot = self._slot(name, texts)
             if slot.hit is not None:
+                # Joined now if nothing before it waits for a chunk: a corpus read back from
+                # the cache was held whole (every meeting's units) until its end otherwise.
+                self.flush()
                 continue
             self.tokenized.append(name)
             for text in texts:

@@ -390,3 +390,52 @@ def test_floats_are_written_as_pandas_writes_them(rows, float_format):
     expected = frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
     assert atomic.floats_as_text(frame, float_format).to_csv(
         index=False, lineterminator="\n") == expected
+
+
+@given(st.lists(st.tuples(_FLOATS, st.text(max_size=4), st.integers(-9, 9), st.booleans()),
+                max_size=12), st.integers(1, 5))
+def test_a_table_written_in_blocks_is_the_table_written_at_once(rows, block_rows):
+    # write_csv formats a block of rows at a time (bounded memory on a million documents):
+    # its bytes are those of one to_csv of the whole table, header once, guard and all.
+    import tempfile
+    from pathlib import Path
+
+    frame = pd.DataFrame(rows, columns=["x", "name", "n", "flag"]).astype(
+        {"x": "float64", "n": "int64", "flag": "bool"})
+    guarded = atomic.floats_as_text(atomic.csv_frame(frame, True), "%.6f")
+    expected = "\ufeff" + guarded.to_csv(index=False, lineterminator="\n")
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(atomic, "CSV_BLOCK_ROWS", block_rows)
+        path = Path(folder) / "table.csv"
+        write_csv(path, frame)
+        assert path.read_bytes().decode("utf-8") == expected
+
+
+def test_a_matrix_written_to_its_file_is_the_bytes_made_in_memory(tmp_path):
+    # vectorize compresses dtm.npz straight into the file (no second copy of a large matrix
+    # as bytes): the file must stay byte for byte what sparse_to_npz_bytes makes.
+    matrix = sp.random(300, 40, density=0.2, format="csr", random_state=3, dtype=np.float64)
+    path = tmp_path / "dtm.npz"
+    atomic.write_npz(path, atomic.sparse_npz_arrays(matrix))
+    assert path.read_bytes() == sparse_to_npz_bytes(matrix)
+    assert (sp.load_npz(path) != matrix).nnz == 0
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                     | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8)
+
+
+@given(st.lists(_JSON, max_size=6))
+def test_a_list_streamed_to_json_is_the_list_written_at_once(items):
+    # vectorize streams dtm_documents.json (a row per document) item by item: its bytes
+    # must stay write_json's, whatever the items hold (nested lists, Japanese, newlines).
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        whole, streamed = Path(folder) / "whole.json", Path(folder) / "streamed.json"
+        write_json(whole, items)
+        atomic.write_json_list(streamed, iter(items))
+        assert streamed.read_bytes() == whole.read_bytes()

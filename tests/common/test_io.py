@@ -78,6 +78,24 @@ def test_read_documents_frame_is_in_matrix_row_order(tmp_path):
     assert frame.values.tolist() == [["b", "後藤", ""], ["a", "岸", ""]]
 
 
+def test_read_documents_frame_holds_a_repeated_value_once_and_names_a_missing_document(
+        tmp_path):
+    path = tmp_path / "documents.jsonl"
+    docs = [{"doc_id": f"d{i}", "speaker": "".join(["後", "藤"]), "turn": i % 2}
+            for i in range(4)]
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs),
+                    encoding="utf-8")
+    frame = read_documents_frame(path, [{"doc_id": f"d{i}"} for i in (3, 0, 2)],
+                                 ["speaker", "turn"])
+    assert frame.values.tolist() == [["d3", "後藤", 1], ["d0", "後藤", 0], ["d2", "後藤", 0]]
+    assert frame["turn"].dtype == "int64"
+    # One string object for every document's speaker: the frame of a million documents
+    # holds each speaker's name once.
+    assert len({id(v) for v in frame["speaker"]}) == 1
+    with pytest.raises(PipelineError, match=r"documents.jsonl: 1 documents of the matrix"):
+        read_documents_frame(path, [{"doc_id": "d1"}, {"doc_id": "zz"}], ["speaker"])
+
+
 def test_names_in_the_tables_by_meeting_attribute_and_time_stay_text(tmp_path):
     write_csv(tmp_path / "t.csv", pd.DataFrame({
         "attribute": ["001"], "value": ["01"], "time_bin": ["meeting"],

@@ -74,3 +74,28 @@ def test_the_final_fit_is_the_same_on_worker_processes(monkeypatch, two_processe
     there = fit_final(job, 3, prune=False, ex=two_processes)
     assert np.array_equal(here.fitted.theta, there.fitted.theta)
     assert np.array_equal(here.fitted.components, there.fitted.components)
+
+
+@pytest.mark.parametrize("sizes", [[3, 3, 1], [0], [4]])
+def test_blocks_are_stacked_in_place_as_vstack_stacks_them(sizes):
+    # place_in_blocks copies each block into one array (not a list of blocks, then vstack).
+    rng = np.random.default_rng(7)
+    blocks = [rng.random((n, 4)) for n in sizes]
+    together = placing.stacked(iter(blocks), sum(sizes))
+    assert together.dtype == np.vstack(blocks).dtype
+    assert np.array_equal(together, np.vstack(blocks))
+    with pytest.raises(ValueError, match="rows placed"):
+        placing.stacked(iter(blocks), sum(sizes) + 1)
+
+
+@pytest.mark.parametrize("solver", ["batch", "online"])
+def test_dropping_topics_of_an_nmf_fit_places_documents_on_the_rest(solver):
+    # The final fit drops dead topics and places the documents again: an online fit's
+    # MiniBatchNMF once failed there (its transform reads what its fit worked out).
+    counts, _, _ = noisy_corpus(n_docs=60, seed=3)
+    model = make_model(EngineSpec("nmf", 50, 5, solver=solver), 4, 2).fit(counts)
+    kept = model.without_topics([0, 2, 3])
+    shares = place_in_blocks(kept, counts, SerialExecutor(), rows=25)
+    assert shares.shape == (60, 3)
+    assert np.allclose(shares.sum(axis=1)[shares.sum(axis=1) > 0], 1.0)
+    assert np.array_equal(kept.components_, model.components_[[0, 2, 3]])
