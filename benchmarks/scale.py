@@ -2,7 +2,8 @@
 fugashi, a naive script, and a Dask LocalCluster, in one run.
 
     python -m benchmarks.scale [--sizes 3 10 30 100] [--shapes big small] [--ratios-at 10]
-        [--naive-at 10] [--fixed-k 10] [--dask-at 100] [--corpus DIR] [--keep DIR]
+        [--naive-at 10] [--fixed-k 10] [--dask-at 100] [--set KEY=VALUE ...] [--corpus DIR]
+        [--keep DIR]
 
 Text comes from benchmarks/real_text.py: Diet speech (--corpus, NDL records, read where it
 lies) whose vocabulary keeps growing by the Heaps' law fitted on that corpus. Two shapes:
@@ -368,7 +369,8 @@ def measure(args, work: Path, source, shape: str, size: float) -> dict:
     project = work / f"project-{shape}-{size:g}M"
     shutil.rmtree(project, ignore_errors=True)
     copy_project(project)
-    set_config(project, input_config(corpus, shape))
+    set_config(project, {**input_config(corpus, shape),
+                         **dict(kv.split("=", 1) for kv in args.set)})
     wall, peaks, log = run_repro(project)
     stages = {m[1]: (float(m[2]), peaks.get(m[1], 0.0)) for m in _DONE.finditer(log)}
     row = {"shape": shape, "size": size, "meetings": facts["meetings"],
@@ -430,6 +432,8 @@ def main() -> None:
     parser.add_argument("--fixed-k", type=int, default=0,
                         help="at --naive-at, also run the pipeline with model.n_topics fixed "
                              "at this K (the naive script's is 10)")
+    parser.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="config values for every project (model.n_topics=60: no sweep)")
     parser.add_argument("--corpus", type=Path, default=real_text.DIET_DEV)
     parser.add_argument("--keep", type=Path, help="keep corpora and projects here")
     parser.add_argument("--restage", nargs="+", default=[],
