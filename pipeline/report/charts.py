@@ -6,6 +6,7 @@ The font ships inside the matplotlib-fontja wheel, so no system font is needed.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 import matplotlib
@@ -94,8 +95,27 @@ def _heatmap(values: np.ndarray, size: tuple[float, float], cmap: str):
     return fig, ax, image
 
 
+@dataclass(frozen=True)
+class SpeakerGrid:
+    """What a speaker heatmap draws: the columns' labels, the title, the figure's margins
+    (width, height) around its cells."""
+
+    labels: list[str]
+    title: str
+    margins: tuple[float, float]
+    column_width: float
+
+
 def speaker_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
     """Speaker × topic heatmap of token-weighted shares, annotated; thin speakers marked ※."""
+    return _speaker_grid(shares, SpeakerGrid(topic_labels(topics, 2),
+                                             "話者 × トピック（発言量で重み付けした割合）",
+                                             (1.2, 1.4), 0.9))
+
+
+def _speaker_grid(shares: pd.DataFrame, grid: SpeakerGrid) -> Figure:
+    """The most active speakers (most_active) × the columns of `shares` (its `topic`),
+    each cell annotated with its share; thin speakers marked ※."""
     n_all = shares["speaker"].nunique()
     shares = most_active(shares)
     speakers = order_speakers(shares)
@@ -103,16 +123,16 @@ def speaker_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
     low = shares.drop_duplicates("speaker").set_index("speaker")["low_data"]
     values = wide.to_numpy()
     with japanese_style():
-        fig, ax, image = _heatmap(values, (1.2 + 0.9 * values.shape[1],
-                                           1.4 + 0.38 * len(speakers)), "YlGnBu")
+        fig, ax, image = _heatmap(values, (grid.margins[0] + grid.column_width * values.shape[1],
+                                           grid.margins[1] + 0.38 * len(speakers)), "YlGnBu")
         for (i, j), value in np.ndenumerate(values):
             color = "white" if value > 0.6 * values.max() else "black"
             ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8, color=color)
         ax.set_xticks(range(values.shape[1]),
-                      labels=topic_labels(topics, 2), rotation=40, ha="right", fontsize=9)
+                      labels=grid.labels, rotation=40, ha="right", fontsize=9)
         ax.set_yticks(range(len(speakers)),
                       labels=[f"{s} ※" if low[s] else s for s in speakers], fontsize=9)
-        title = "話者 × トピック（発言量で重み付けした割合）"
+        title = grid.title
         if n_all > len(speakers):
             title += f"\n発言量の多い {len(speakers)} 人（全 {n_all} 人は speaker_topics.csv）"
         ax.set_title(title, fontsize=11)
@@ -158,30 +178,9 @@ def speaker_group_heatmap(shares: pd.DataFrame, topics: list[dict]) -> Figure:
             fig.text(0.5, 0.5, "トピックが少ないため、まとまりには分けていません",
                      ha="center", va="center", fontsize=11)
         return fig
-    n_all = grouped["speaker"].nunique()
-    grouped = most_active(grouped)
-    speakers = order_speakers(grouped)
-    values = grouped.pivot(index="speaker", columns="topic", values="share").loc[speakers]
-    low = grouped.drop_duplicates("speaker").set_index("speaker")["low_data"]
-    values = values.to_numpy()
-    with japanese_style():
-        fig, ax, image = _heatmap(values, (2.0 + 1.1 * values.shape[1],
-                                           1.6 + 0.38 * len(speakers)), "YlGnBu")
-        for (i, j), value in np.ndenumerate(values):
-            color = "white" if value > 0.6 * values.max() else "black"
-            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8, color=color)
-        ax.set_xticks(range(values.shape[1]), labels=group_labels(topics), rotation=40,
-                      ha="right", fontsize=9)
-        ax.set_yticks(range(len(speakers)),
-                      labels=[f"{s} ※" if low[s] else s for s in speakers], fontsize=9)
-        title = "話者 × トピックのまとまり（まとまりの各トピックの割合の和）"
-        if n_all > len(speakers):
-            title += f"\n発言量の多い {len(speakers)} 人（全 {n_all} 人は speaker_topics.csv）"
-        ax.set_title(title, fontsize=11)
-        fig.colorbar(image, ax=ax, shrink=0.6, format=lambda x, _: f"{x:.0%}")
-        if low.any():
-            ax.set_xlabel("※ 発言量が少なく、割合の信頼性が低い話者", fontsize=8)
-    return fig
+    return _speaker_grid(grouped, SpeakerGrid(
+        group_labels(topics), "話者 × トピックのまとまり（まとまりの各トピックの割合の和）",
+        (2.0, 1.6), 1.1))
 
 
 def top_terms_chart(topic_terms: pd.DataFrame, topics: list[dict], n_terms: int = 8) -> Figure:
