@@ -192,20 +192,12 @@ def write_csv(path: Path, frame: pd.DataFrame, float_format: str = "%.6f",
 
     DVC's plot reader takes a BOM for part of the first column name, so plot data go bare.
     """
-    guard = formula_guard_on()
-
-    def write(handle: IO[bytes]) -> None:
-        handle.write(("\ufeff" if bom else "").encode())
-        # Formatted a block of rows at a time: as text, a table of a million documents'
-        # shares is tens of millions of small strings (more than the rest of the stage).
-        # Every cell is formatted on its own, so the bytes do not depend on the blocks.
-        for start in range(0, max(len(frame), 1), CSV_BLOCK_ROWS):
-            block = frame.iloc[start:start + CSV_BLOCK_ROWS]
-            text = floats_as_text(csv_frame(block, guard), float_format)
-            handle.write(text.to_csv(index=False, header=start == 0,
-                                     lineterminator="\n").encode("utf-8"))
-
-    _write_atomic(path, write, "wb")
+    # Formatted a block of rows at a time: as text, a table of a million documents' shares
+    # is tens of millions of small strings (more than the rest of the stage). Every cell is
+    # formatted on its own, so the bytes do not depend on the blocks.
+    blocks = (frame.iloc[start:start + CSV_BLOCK_ROWS]
+              for start in range(0, max(len(frame), 1), CSV_BLOCK_ROWS))
+    write_csv_blocks(path, blocks, list(frame.columns), float_format, bom)
 
 
 def write_csv_blocks(path: Path, frames: Iterable[pd.DataFrame], columns: Sequence[str],
