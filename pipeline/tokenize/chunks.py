@@ -249,7 +249,7 @@ class Merger:
     """Joins chunks into one corpus with one table of units, in document order."""
 
     def __init__(self) -> None:
-        self._table = UnitTable()
+        self._table = UnitTable(shared=True)
         # Per worker: its unit number -> ours (with spare room past `_known[worker]`).
         self._workers: dict[str, np.ndarray] = {}
         self._known: dict[str, int] = {}

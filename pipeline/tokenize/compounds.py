@@ -25,19 +25,44 @@ ENDS: Final = 5
 
 
 class UnitTable:
-    """Distinct units, each numbered in the order it was first met."""
+    """Distinct units, each numbered in the order it was first met.
 
-    def __init__(self) -> None:
+    `shared`: each unit is stored with its parts and their strings shared with every other
+    unit's. For the corpus's table, whose units come unpickled from workers, each spelling
+    every part afresh (about 640 bytes a unit, most of it copies of parts other units hold):
+    it holds every distinct unit of the corpus. A worker's units already share their parts
+    (one Morpheme per distinct tagger line)."""
+
+    def __init__(self, shared: bool = False) -> None:
         self.units: list[Unit] = []
         self._index: dict[Unit, int] = {}
+        self._shared: dict[str | Part, str | Part] | None = {} if shared else None
 
     def intern(self, unit: Unit) -> int:
         """The unit's number, added if new."""
         index = self._index.get(unit)
         if index is None:
+            if self._shared is not None:
+                unit = self._compact(unit)
             index = self._index[unit] = len(self.units)
             self.units.append(unit)
         return index
+
+    def _compact(self, unit: Unit) -> Unit:
+        """The same unit, its parts and their strings taken from those already held."""
+        key, display, parts = unit
+        return (key, key if display == key else display, tuple(map(self._part, parts)))
+
+    def _part(self, part: Part) -> Part:
+        shared = self._shared
+        assert shared is not None
+        held = shared.get(part)
+        if held is None:  # stored under itself: the incoming tuple is let go
+            share = shared.setdefault
+            held = (share(part[SURFACE], part[SURFACE]), share(part[KEY], part[KEY]),
+                    share(part[DISPLAY], part[DISPLAY]), *part[ALONE:])
+            shared[held] = held
+        return held  # type: ignore[return-value]
 
 
 def word(key: str, display: str) -> Unit:

@@ -176,3 +176,24 @@ def test_unit_terms_follow_the_plain_rule(occurrences, min_count, keep, drop):
     units = list(occurrences)
     by_position = terms_per_unit(units, list(occurrences.values()), min_count, keep, drop)
     assert [list(t) for t in by_position] == [expected[u] for u in units]
+
+
+def test_shared_table_numbers_as_plain_and_shares_parts() -> None:
+    """UnitTable(shared=True): the same numbers and equal units as a plain table, each
+    distinct part held once however many units (and unpickled copies) spell it."""
+    import pickle
+
+    from pipeline.tokenize.compounds import UnitTable
+
+    a = ("安全", "安全", "安全", True, True, True)
+    b = ("保障", "保障", "保障", True, True, True)
+    c = ("政策", "政策", "政策", True, True, True)
+    units = [("安全保障", "安全保障", (a, b)), ("安全政策", "安全政策", (a, c)),
+             ("安全", "安全", ()), ("安全保障", "安全保障", (a, b))]
+    plain, shared = UnitTable(), UnitTable(shared=True)
+    # Each unit comes as a worker's would: its own copies of every part.
+    numbers = [(plain.intern(u), shared.intern(pickle.loads(pickle.dumps(u)))) for u in units]
+    assert [p for p, _ in numbers] == [s for _, s in numbers] == [0, 1, 2, 0]
+    assert shared.units == plain.units
+    assert shared.units[0][2][0] is shared.units[1][2][0]  # 安全, held once
+    assert shared.units[0][0] is shared.units[0][1]  # key and display, one string
