@@ -65,8 +65,8 @@ _PART = re.compile(r"^fit: (K sweep|final fit) done in ([\d.]+) s", re.MULTILINE
 _K = re.compile(r"^fit: \w+, K=(\d+) ", re.MULTILINE)
 
 
-def tree_rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _tree(root_pid: int) -> tuple[list[int], dict[int, int]]:
+    """The pids of a process and all its descendants, and each one's resident bytes."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -80,12 +80,48 @@ def tree_rss_mb(root_pid: int) -> float:
         pid = int(entry)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [root_pid]
+    tree, stack = [], [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        tree.append(pid)
         stack.extend(children.get(pid, []))
-    return total / 2**20
+    return tree, rss
+
+
+def tree_rss_mb(root_pid: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc."""
+    tree, rss = _tree(root_pid)
+    return sum(rss.get(pid, 0) for pid in tree) / 2**20
+
+
+def _pss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_memory_mb(root_pid: int) -> tuple[float, float]:
+    """The tree's resident memory (tree_rss_mb) and its proportional set size: RSS counts a
+    page shared by several processes (a forked worker's copy-on-write pages, the MeCab
+    dictionary every tagger maps) once in each; PSS divides it among them, so the tree's
+    PSS is the memory it takes from the machine."""
+    tree, rss = _tree(root_pid)
+    return (sum(rss.get(pid, 0) for pid in tree) / 2**20,
+            sum(map(_pss_bytes, tree)) / 2**20)
+
+
+class Peaks(dict):
+    """Peak tree RSS (MB) per stage, as run_repro measures it, with `pss`: the same for the
+    tree's proportional set size (tree_memory_mb)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pss: dict[str, float] = {}
 
 
 def _env() -> dict[str, str]:
@@ -93,18 +129,20 @@ def _env() -> dict[str, str]:
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
 
 
-def run_repro(project: Path, *extra: str) -> tuple[float, dict[str, float], str]:
-    """`dvc repro` in project: wall seconds, peak tree memory (MB) per stage, and its log."""
+def run_repro(project: Path, *extra: str) -> tuple[float, Peaks, str]:
+    """`dvc repro` in project: wall seconds, peak tree memory (MB) per stage (RSS, and PSS
+    as `.pss`), and its log."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "dvc", "repro", *extra], cwd=project,
                             env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
-    stage, peaks = ["dvc"], {}
+    stage, peaks = ["dvc"], Peaks()
 
     def sample() -> None:
         while proc.poll() is None:
-            rss = tree_rss_mb(proc.pid)
+            rss, pss = tree_memory_mb(proc.pid)
             peaks[stage[0]] = max(peaks.get(stage[0], 0.0), rss)
+            peaks.pss[stage[0]] = max(peaks.pss.get(stage[0], 0.0), pss)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -333,7 +371,8 @@ def restage(project: Path, stages: list[str]) -> list[str]:
                   if not _same(p, before / p.relative_to(project))]
         done = {m[1]: float(m[2]) for m in _DONE.finditer(log)}
         lines.append(f"  {stage:<10}{done.get(stage, wall):7.1f} s  CPU {seconds:7.1f} s  "
-                     f"tree peak {peaks.get(stage, 0.0):6,.0f} MB  outputs: "
+                     f"tree peak {peaks.get(stage, 0.0):6,.0f} MB "
+                     f"(PSS {peaks.pss.get(stage, 0.0):6,.0f} MB)  outputs: "
                      + ("same" if not differ else "differ: " + ", ".join(differ)))
         print(lines[-1], flush=True)
     return lines
@@ -350,7 +389,7 @@ def restage_all(args) -> None:
 
 def stage_table(rows: list[dict]) -> list[str]:
     names = [n for n in rows[0]["stages"] if n != "user_files"]
-    out = ["| shape | corpus | meetings | `dvc repro` | per M chars | peak memory | "
+    out = ["| shape | corpus | meetings | `dvc repro` | per M chars | peak memory (PSS) | "
            + " | ".join(names) + " |",
            "|---|---|---|---|---|---|" + "---|" * len(names)]
     for r in rows:
@@ -358,7 +397,7 @@ def stage_table(rows: list[dict]) -> list[str]:
                            for n in names)
         out.append(f"| {r['shape']} | {r['size']:g}M chars | {r['meetings']:,} | "
                    f"{r['wall']:.0f} s | {r['wall'] / r['chars'] * 1e6:.1f} s | "
-                   f"{r['peak'] / 1024:.2f} GB | {cells} |")
+                   f"{r['peak'] / 1024:.2f} GB ({r['peak_pss'] / 1024:.2f}) | {cells} |")
     return out
 
 
@@ -372,17 +411,19 @@ def measure(args, work: Path, source, shape: str, size: float) -> dict:
     set_config(project, {**input_config(corpus, shape),
                          **dict(kv.split("=", 1) for kv in args.set)})
     wall, peaks, log = run_repro(project)
-    stages = {m[1]: (float(m[2]), peaks.get(m[1], 0.0)) for m in _DONE.finditer(log)}
+    stages = {m[1]: (float(m[2]), peaks.get(m[1], 0.0), peaks.pss.get(m[1], 0.0))
+              for m in _DONE.finditer(log)}
     row = {"shape": shape, "size": size, "meetings": facts["meetings"],
            "chars": facts["chars"], "wall": wall, "peak": max(peaks.values()),
+           "peak_pss": max(peaks.pss.values()),
            "stages": stages, "new_words": facts["new_words"]}
     print(f"\n## {shape}, {size:g}M characters, {facts['meetings']:,} meetings, "
           f"{facts['new_words']:,} new words: dvc repro {wall:.1f} s "
           f"({wall / facts['chars'] * 1e6:.2f} s per M chars), "
-          f"peak {row['peak']:,.0f} MB (process tree)")
-    for name, (seconds, mb) in stages.items():
+          f"peak {row['peak']:,.0f} MB (process tree; PSS {row['peak_pss']:,.0f} MB)")
+    for name, (seconds, mb, pss) in stages.items():
         print(f"  {name:<10}{seconds:7.1f} s {seconds / facts['chars'] * 1e6:6.2f} "
-              f"s/M chars  tree peak {mb:6,.0f} MB")
+              f"s/M chars  tree peak {mb:6,.0f} MB (PSS {pss:6,.0f} MB)")
     parts = dict(_PART.findall(log))
     if parts:
         sweep, final = float(parts.get("K sweep", 0)), float(parts.get("final fit", 0))

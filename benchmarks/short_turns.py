@@ -144,8 +144,10 @@ def main() -> None:
         set_config(project, {"ingest.input": str(table)})
         runs = [("dvc repro", run_repro(project))]
     for what, (wall, peaks, log) in runs:
-        lines.append(f"## {what}: {wall:.1f} s, process-tree peak {max(peaks.values()):,.0f} MB")
+        lines.append(f"## {what}: {wall:.1f} s, process-tree peak {max(peaks.values()):,.0f} MB"
+                     f" (PSS {max(peaks.pss.values()):,.0f} MB)")
         lines += [f"  {m[1]:<10}{float(m[2]):8.1f} s  tree peak {peaks.get(m[1], 0.0):7,.0f} MB"
+                  f" (PSS {peaks.pss.get(m[1], 0.0):7,.0f} MB)"
                   f"  (stage's own peak {int(m[3]):,} MB)" for m in _DONE.finditer(log)]
     report = project / "outputs/report/index.html"
     if report.exists():
