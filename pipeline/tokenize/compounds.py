@@ -209,52 +209,73 @@ def terms_per_unit(units: Sequence[Unit], counts: Sequence[int], compound_min_co
     in lists by position: a Unit is a nested tuple, whose hash Python computes again at every
     dict lookup, and news-like text has 100k distinct units. Words in `drop` are taken out
     of each unit first; the pieces left count as often as their unit.
+
+    The corpus's table has a million distinct units at 300M characters: each list here is
+    let go as soon as the next step no longer needs it.
     """
-    unit_spellings = [_spelled(unit[2]) if unit[2] else None for unit in units]
-    if drop:
-        # A word's own check first (as `without` checks it: by its display form, unit[1]):
-        # most units are words that no name touches.
-        pieces = [() if unit[1] in drop else (unit,) if spelling is None
-                  else without(unit, drop, spelling)
-                  for unit, spelling in zip(units, unit_spellings, strict=True)]
-        flat = list(chain.from_iterable(pieces))
-        weights = list(chain.from_iterable(repeat(n, len(mine))
-                                           for n, mine in zip(counts, pieces, strict=True)))
-        # Most runs lose nothing: their spelling is known already.
-        spellings = list(chain.from_iterable(
-            (spelling,) if len(mine) == 1 and mine[0] is unit
-            else (_spelled(piece[2]) if piece[2] else None for piece in mine)
-            for unit, mine, spelling in zip(units, pieces, unit_spellings, strict=True)))
-    else:
-        flat, weights, spellings = list(units), list(counts), unit_spellings
-    keyed = _cut_pieces(flat, spellings, weights, compound_min_count, keep_phrases)
+    pieces, spellings, weights, sizes = _pieces(units, counts, drop)
+    span_counts = _span_counts(pieces, spellings, weights)
+    keyed = [((piece[0], piece[1]),) if spelling is None or piece[0] in keep_phrases
+             else _cut_run(piece[2], span_counts, compound_min_count, spelling)
+             for piece, spelling in zip(pieces, spellings, strict=True)]
+    del pieces, spellings, span_counts
     best = _best_spellings(keyed, weights)
+    del weights
     terms = [(best[mine[0][0]],) if len(mine) == 1 else tuple([best[key] for key, _ in mine])
              for mine in keyed]
-    if not drop:
+    del keyed, best
+    if sizes is None:
         return terms
     out: list[tuple[str, ...]] = []
     at = 0
-    for mine in pieces:
-        out.append(terms[at] if len(mine) == 1
-                   else tuple(chain.from_iterable(terms[at : at + len(mine)])))
-        at += len(mine)
+    for size in sizes:
+        out.append(terms[at] if size == 1 else tuple(chain.from_iterable(terms[at : at + size])))
+        at += size
     return out
 
 
-def _cut_pieces(pieces: Sequence[Unit], spellings: Sequence[Spelling | None],
-                weights: Sequence[int], min_count: int,
-                keep_phrases: frozenset[str]) -> list[Sequence[tuple[str, str]]]:
-    """Each piece's (key, display) terms: a run cut by how often the corpus has each of its
-    spans (counted over every run it is a span of), a word as it is."""
+def _pieces(units: Sequence[Unit], counts: Sequence[int], drop: frozenset[str]
+            ) -> tuple[list[Unit], list[Spelling | None], list[int], list[int] | None]:
+    """The pieces of the units once the words in `drop` are taken out, each with its
+    Spelling (None for a word) and its unit's count, and how many pieces each unit left
+    (None: no `drop`, each unit is its one piece)."""
+    if not drop:
+        return (list(units), [_spelled(unit[2]) if unit[2] else None for unit in units],
+                list(counts), None)
+    pieces: list[Unit] = []
+    spellings: list[Spelling | None] = []
+    weights: list[int] = []
+    sizes: list[int] = []
+    for unit, n in zip(units, counts, strict=True):
+        # A word's own check first (as `without` checks it: by its display form, unit[1]):
+        # most units are words that no name touches.
+        if unit[1] in drop:
+            mine: tuple[Unit, ...] = ()
+        elif not unit[2]:
+            mine = (unit,)
+            spellings.append(None)
+        else:
+            spelling = _spelled(unit[2])
+            mine = without(unit, drop, spelling)
+            # Most runs lose nothing: their spelling is known already.
+            spellings.extend((spelling,) if len(mine) == 1 and mine[0] is unit
+                             else (_spelled(p[2]) if p[2] else None for p in mine))
+        pieces.extend(mine)
+        weights.extend(repeat(n, len(mine)))
+        sizes.append(len(mine))
+    return pieces, spellings, weights, sizes
+
+
+def _span_counts(pieces: Sequence[Unit], spellings: Sequence[Spelling | None],
+                 weights: Sequence[int]) -> dict[str, int]:
+    """How often the corpus has each span of a run that may be a compound (counted over
+    every run it is a span of)."""
     counts: dict[str, int] = {}
     for piece, spelling, n in zip(pieces, spellings, weights, strict=True):
         if spelling is not None:
             for sub in _subrun_texts(piece[2], spelling):
                 counts[sub] = counts.get(sub, 0) + n
-    return [((piece[0], piece[1]),) if spelling is None or piece[0] in keep_phrases
-            else _cut_run(piece[2], counts, min_count, spelling)
-            for piece, spelling in zip(pieces, spellings, strict=True)]
+    return counts
 
 
 def _best_spellings(keyed: Sequence[Sequence[tuple[str, str]]],
