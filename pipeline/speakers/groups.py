@@ -11,6 +11,7 @@ speakers, so thousands of speakers cost a few seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 from pipeline.common.compute import parallel_map
 from pipeline.common.config import SpeakersConfig
 from pipeline.common.io import topic_number
+from pipeline.speakers.row_store import StoredRows, matrix_of
 
 BLOCK_CELLS = 4_000_000  # resamples × documents held at once: bounds the memory used
 MAX_PAIRS = 20  # pairwise differences among the groups with the most tokens
@@ -36,7 +38,7 @@ class SharedDocs:
     speaker); doc_ids, if given, fix the order, so the result does not depend on the order
     they come in."""
 
-    theta: np.ndarray
+    theta: np.ndarray | StoredRows  # StoredRows: on disk (row_store.py)
     n_tokens: np.ndarray
     speakers: np.ndarray
     groups: np.ndarray
@@ -81,62 +83,92 @@ def _draw_within(owner: np.ndarray, n_owners: int, n_boot: int,
     return np.bincount(picks.ravel(), minlength=n_boot * n).reshape(n_boot, n)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """group_samples' documents sorted by (group, speaker, doc_id): which rows they are, their
+    tokens, each one's group and (group, speaker) pair, and each pair's group."""
+
+    take: np.ndarray  # rows of theta, in sorted order
+    n_tokens: np.ndarray  # float, sorted
+    names: np.ndarray  # the groups
+    g_of_doc: np.ndarray
+    s_codes: np.ndarray  # each document's (group, speaker) pair
+    g_of_speaker: np.ndarray  # each pair's group
+
+
+def sorted_layout(docs: SharedDocs) -> Layout:
+    """The documents' order and codes in group_samples (from everything but the shares)."""
+    keys = ((docs.speakers, docs.groups) if docs.doc_ids is None
+            else (docs.doc_ids, docs.speakers, docs.groups))
+    order = np.lexsort(keys)
+    take = order if docs.rows is None else docs.rows[order]
+    names, g_of_doc = np.unique(docs.groups[order], return_inverse=True)
+    # Each document's (group, speaker) pair as one number, numbered in the order of the
+    # sorted pairs: factorizing a MultiIndex of them made Python tuples (0.3 s on 100,000).
+    people, p_of_doc = np.unique(docs.speakers[order], return_inverse=True)
+    s_keys, s_codes = np.unique(g_of_doc * len(people) + p_of_doc, return_inverse=True)
+    return Layout(take, docs.n_tokens[take].astype(float), names, g_of_doc, s_codes,
+                  s_keys // len(people))
+
+
 def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
     """Token-weighted shares of each group with `n_boot` two-level bootstrap resamples.
 
     `docs.speakers` and `docs.groups` give each document's speaker and group (strings).
     With `docs.doc_ids`, documents are sorted by (group, speaker, doc_id) first.
     """
-    theta, n_tokens, speakers, groups, doc_ids = (docs.theta, docs.n_tokens, docs.speakers,
-                                                  docs.groups, docs.doc_ids)
+    if isinstance(docs.theta, StoredRows):
+        return docs.theta.samples(docs, n_boot, seed)
     # scipy.sparse is imported where the resamples are summed: the charts stage imports
     # this module for distinguishing_topics only, and has no other use for scipy.
     from scipy import sparse
 
-    keys = (speakers, groups) if doc_ids is None else (doc_ids, speakers, groups)
-    order = np.lexsort(keys)
-    take = order if docs.rows is None else docs.rows[order]
-    n_docs = len(order)
-    n_tokens = n_tokens[take].astype(float)
+    layout = sorted_layout(docs)
+    n_docs, n_tokens, g_of_doc = len(layout.take), layout.n_tokens, layout.g_of_doc
     # The sorted copy becomes the weighted shares in place: one copy of the matrix, not two.
-    weighted_theta = theta[take].astype(float, copy=False)
+    weighted_theta = docs.theta[layout.take].astype(float, copy=False)
     weighted_theta *= n_tokens[:, None]
-    speakers, groups = speakers[order], groups[order]
-    names, g_of_doc = np.unique(groups, return_inverse=True)
-    # Each document's (group, speaker) pair as one number, numbered in the order of the
-    # sorted pairs: factorizing a MultiIndex of them made Python tuples (0.3 s on 100,000).
-    people, p_of_doc = np.unique(speakers, return_inverse=True)
-    s_keys, s_codes = np.unique(g_of_doc * len(people) + p_of_doc, return_inverse=True)
-    g_of_speaker = s_keys // len(people)
-    n_groups, n_topics = len(names), theta.shape[1]
+    n_groups, n_topics = len(layout.names), docs.theta.shape[1]
     # Document × (group, topic) and document × group: one product sums every group.
     weighted = in_blocks(weighted_theta, g_of_doc, n_groups)
     del weighted_theta
     tokens = sparse.csr_matrix((n_tokens, (np.arange(n_docs), g_of_doc)),
                                shape=(n_docs, n_groups))
     num = np.asarray(weighted.sum(axis=0)).reshape(n_groups, n_topics)
+    return resampled_groups(layout, num, tokens, lambda m: weighted.T @ m,
+                            Resampling(n_boot, 0.0, seed))
+
+
+def resampled_groups(layout: Layout, num: np.ndarray, tokens, products,
+                     how: Resampling) -> GroupSamples:
+    """group_samples from the groups' token-weighted sums (`num`, groups × topics): the
+    resamples' sums come from `products` (a multiplicity matrix, documents × resamples, to
+    the (group, topic) × resamples sums), so the shares may be read from memory or disk."""
+    n_boot, n_docs = how.n_boot, len(layout.take)
+    g_of_doc, s_codes, g_of_speaker = layout.g_of_doc, layout.s_codes, layout.g_of_speaker
+    n_groups, n_topics = num.shape
     den = np.asarray(tokens.sum(axis=0)).ravel()
     share = _ratio(num, den, n_topics)
     rest_share = _ratio(num.sum(axis=0) - num, den.sum() - den, n_topics)
-    rng = np.random.default_rng([seed, 14])
+    rng = np.random.default_rng([how.seed, 14])
     samples = np.empty((n_boot, n_groups, n_topics))
     rest = np.empty((n_boot, n_groups, n_topics))
     block = max(1, min(n_boot, BLOCK_CELLS // max(n_docs, 1)))
     for start in range(0, n_boot, block):
         size = min(block, n_boot - start)
         drawn_speakers = _draw_within(g_of_speaker, n_groups, size, rng)
-        drawn_docs = _draw_within(s_codes, len(s_keys), size, rng)
+        drawn_docs = _draw_within(s_codes, len(g_of_speaker), size, rng)
         # Sparse matrix times dense resamples: no sparse copy of the resamples is made. Made
         # as floats in row-major order, as the product reads them: scipy copied and cast the
         # integer transpose once per product (the same numbers: whole counts are exact).
         multiplicity = np.multiply(drawn_speakers.T[s_codes], drawn_docs.T, dtype=float)
-        b_num = (weighted.T @ multiplicity).T.reshape(size, n_groups, n_topics)
+        b_num = products(multiplicity).T.reshape(size, n_groups, n_topics)
         b_den = (tokens.T @ multiplicity).T
         samples[start:start + size] = _ratio(b_num, b_den, n_topics)
         rest[start:start + size] = _ratio(b_num.sum(axis=1, keepdims=True) - b_num,
                                           b_den.sum(axis=1, keepdims=True) - b_den, n_topics)
     return GroupSamples(
-        list(names), share, samples, rest, rest_share,
+        list(layout.names), share, samples, rest, rest_share,
         np.bincount(g_of_speaker, minlength=n_groups),
         np.bincount(g_of_doc, minlength=n_groups), den)
 
@@ -263,7 +295,7 @@ def compare_values(frame: pd.DataFrame, columns: list[str], groups: ValueGroups,
     tables, differences = [], []
     missing = (frame[groups.by] == MISSING).to_numpy()
     # The documents' matrix once: each part is a selection of its rows, not a copy of it.
-    theta, n_tokens = frame[columns].to_numpy(float), frame["n_tokens"].to_numpy()
+    theta, n_tokens = matrix_of(frame, columns), frame["n_tokens"].to_numpy()
     for rows, compared in ((~missing, True), (missing, False)):
         if not rows.any():
             continue
@@ -331,6 +363,36 @@ def chunk_intervals(chunk: OwnerChunk) -> tuple[np.ndarray, np.ndarray]:
     return _interval(_ratio(num, (totals.T @ drawn).T, n_topics), chunk.how.ci)
 
 
+def owner_chunks(n_docs: np.ndarray, n_topics: int, n_boot: int) -> list[tuple[int, int]]:
+    """owner_intervals' chunks of owners, from each owner's number of documents."""
+    bounds = np.concatenate(([0], np.cumsum(n_docs)))
+    return _owner_chunks(bounds, max(1, SAMPLE_CELLS // max(n_boot * n_topics, 1)), n_boot)
+
+
+@dataclass(frozen=True)
+class OwnerRows:
+    """Consecutive owners' rows sorted by owner (each owner's in the order given): shares,
+    tokens and owners, `start` the first row's place among every owner's rows."""
+
+    theta: np.ndarray
+    n_tokens: np.ndarray
+    owner: np.ndarray
+    bounds: np.ndarray  # owner i's rows among every owner's: bounds[i]:bounds[i + 1]
+    start: int = 0
+
+
+def chunk_bounds(rows: OwnerRows, chunks: list[tuple[int, int]], how: Resampling
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """owner_intervals' bounds of `chunks` (each a task of compute.parallel_map), whose rows
+    are all in `rows`."""
+    at = rows.bounds - rows.start
+    tasks = (OwnerChunk(rows.theta[at[first]:at[last]], rows.n_tokens[at[first]:at[last]],
+                        rows.owner[at[first]:at[last]] - first, last - first, how,
+                        (how.seed, 15, first) if first else (how.seed, 15))
+             for first, last in chunks)
+    return parallel_map(chunk_intervals, tasks)
+
+
 def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
                     n_owners: int, how: Resampling) -> tuple[np.ndarray, np.ndarray]:
     """Percentile intervals (how.ci) of each owner's (speaker's) token-weighted shares, in
@@ -346,13 +408,8 @@ def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
     order = np.argsort(owner, kind="stable")
     theta, n_tokens, owner = theta[order], n_tokens[order].astype(float), owner[order]
     bounds = np.searchsorted(owner, np.arange(n_owners + 1))
-    step = max(1, SAMPLE_CELLS // max(n_boot * n_topics, 1))
-    chunks = _owner_chunks(bounds, step, n_boot)
-    tasks = (OwnerChunk(theta[bounds[first]:bounds[last]], n_tokens[bounds[first]:bounds[last]],
-                        owner[bounds[first]:bounds[last]] - first, last - first, how,
-                        (how.seed, 15, first) if first else (how.seed, 15))
-             for first, last in chunks)
-    for (first, last), (lo, hi) in zip(chunks, parallel_map(chunk_intervals, tasks),
-                                       strict=True):
+    chunks = owner_chunks(np.diff(bounds), n_topics, n_boot)
+    found = chunk_bounds(OwnerRows(theta, n_tokens, owner, bounds), chunks, how)
+    for (first, last), (lo, hi) in zip(chunks, found, strict=True):
         low[first:last], high[first:last] = lo, hi
     return low, high

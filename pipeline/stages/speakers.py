@@ -5,24 +5,32 @@ meeting (with dates), speaker attribute (group_topics.csv) and meeting attribute
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pandas as pd
 
 from pipeline.common.atomic import write_csv, write_metrics
 from pipeline.common.compute import capped_notes, executor, mapping
 from pipeline.common.io import (
+    TOPIC_PREFIX,
     iter_records,
-    read_doc_topics,
+    iter_table_blocks,
     read_document_table,
-    read_index,
+    read_header,
+    read_index_columns,
     read_json,
     read_meeting_table,
-    topic_columns,
+    read_table,
     with_titles,
 )
 from pipeline.model.themes import load_themes
 from pipeline.model.topic_tree import with_topic_names
 from pipeline.speakers.core import SpeakerInputs, summarize
+from pipeline.speakers.row_store import BLOCK_ROWS
 from pipeline.speakers.shares import PARALLEL_MIN_DRAWS
+from pipeline.speakers.stored import STREAM_MIN_DOCS, stored_doc_topics
 from pipeline.speakers.term_counts import TermRecord, count_terms
 from pipeline.stages._cli import log, run, stage_parser
 
@@ -31,9 +39,28 @@ OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "group_topics",
            "meeting_attribute_topics", "topic_time")
 
 
+@contextmanager
+def doc_topics_of(path: str, columns: list[str], n_tokens: pd.Series
+                  ) -> Iterator[pd.DataFrame]:
+    """doc_topics.csv with each document's n_tokens: whole for a corpus of fewer than
+    STREAM_MIN_DOCS documents, else without its shares, which wait on disk in a temporary
+    folder (TMPDIR; speakers/stored.py) until the block ends, also on an error."""
+    if len(n_tokens) < STREAM_MIN_DOCS:
+        doc_topics = read_table(path)
+        yield doc_topics.assign(n_tokens=doc_topics["doc_id"].map(n_tokens))
+        return
+    blocks = (b.assign(n_tokens=b["doc_id"].map(n_tokens))
+              for b in iter_table_blocks(path, BLOCK_ROWS, ["doc_id", "meeting", "speaker",
+                                                            *columns]))
+    with stored_doc_topics(blocks, columns) as doc_topics:
+        yield doc_topics
+
+
 def main(args, config) -> None:
     cfg = config.speakers
-    doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
+    index = read_index_columns(args.index)
+    n_tokens = pd.Series(index.n_tokens, index=index.doc_id)
+    columns = [c for c in read_header(args.doc_topics) if c.startswith(TOPIC_PREFIX)]
     documents = read_document_table(args.documents)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     # Counted as tokens.jsonl streams by: no list of terms per document is held.
@@ -45,9 +72,10 @@ def main(args, config) -> None:
     for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
         log(f"speakers: {note}")
     # The bootstrap's batches of groups run on the executor (compute.parallel_map).
-    with executor(config.compute, cfg.n_jobs, len(doc_topics) * cfg.n_bootstrap,
-                  PARALLEL_MIN_DRAWS) as ex, mapping(ex):
-        tables = summarize(SpeakerInputs(doc_topics, documents, topic_columns(doc_topics),
+    with executor(config.compute, cfg.n_jobs, len(n_tokens) * cfg.n_bootstrap,
+                  PARALLEL_MIN_DRAWS) as ex, mapping(ex), \
+            doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
+        tables = summarize(SpeakerInputs(doc_topics, documents, columns,
                                          {}, themes, list(config.ingest.columns.attributes),
                                          frozenset(), meetings, config.report.time_bin,
                                          term_counts=counts),

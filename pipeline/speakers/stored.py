@@ -1,0 +1,232 @@
+"""The speakers stage on a large corpus: the documents' topic shares on disk (row_store.py),
+each table made from a partition of groups at a time, with the code of the in-memory path.
+
+`stored_doc_topics` writes the shares as doc_topics.csv's blocks come and gives back the
+documents without them; while its block runs, the speakers' functions read the shares from
+the store (`stored_rows`) instead of the frame. What is held then is a row per document of
+ids and codes, a row per group of figures, and a fixed working set of shares.
+
+The figures are those of the in-memory path, bit for bit, except where one sum runs over
+every document at once: the corpus's shares behind the speakers' pooling (`prior`: one BLAS
+product over all documents there, summed a block at a time here) and topic_prevalence.csv;
+they agree to about 1e-15 (tests/speakers/test_stored.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.common.config import SpeakersConfig
+from pipeline.speakers.groups import (
+    BLOCK_CELLS,
+    GroupSamples,
+    OwnerRows,
+    Resampling,
+    SharedDocs,
+    chunk_bounds,
+    owner_chunks,
+    resampled_groups,
+    sorted_layout,
+)
+from pipeline.speakers.pooling import (
+    VARIANCE_FLOOR,
+    Pooled,
+    SpeakerSums,
+    document_weights,
+    pooled_from,
+    speaker_sums,
+)
+from pipeline.speakers.row_store import (
+    _STORED,
+    RowStore,
+    StoredRows,
+    cut_units,
+    partitions,
+    row_store,
+)
+from pipeline.speakers.shares import GroupFigures, SortedGroups, group_figures
+
+# From this many documents the stage keeps the shares on disk (a 30M-character corpus has
+# 40,000-65,000): smaller corpora keep every figure of the in-memory path.
+STREAM_MIN_DOCS = 20_000
+
+@contextmanager
+def stored_doc_topics(blocks: Iterable[pd.DataFrame], columns: list[str],
+                      folder: str | Path | None = None) -> Iterator[pd.DataFrame]:
+    """doc_topics without its share columns, with each document's `row` in a store that
+    holds them (in a temporary folder under `folder`, else TMPDIR, removed at the end, also
+    on an error); while the block runs, stored_rows() gives the store."""
+    with row_store(len(columns), folder) as store:
+        parts: list[pd.DataFrame] = []
+        same: dict[str, str] = {}
+        for block in blocks:
+            rows = np.arange(store.n_rows, store.n_rows + len(block))
+            store.append(block[columns].to_numpy(float))
+            part = block.drop(columns=columns).assign(row=rows)
+            # Each repeated meeting and speaker one string: a string per cell is ~60 bytes.
+            for name in ("meeting", "speaker"):
+                if name in part.columns:
+                    part[name] = [same.setdefault(v, v) for v in part[name]]
+            parts.append(part)
+        meta = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=["doc_id", "row"])
+        rank = np.empty(len(meta), dtype=np.int64)
+        rank[meta["doc_id"].argsort(kind="stable").to_numpy()] = np.arange(len(meta))
+        token = _STORED.set(StoredRows(store, rank, meta["row"].to_numpy(np.int64)))
+        try:
+            yield meta
+        finally:
+            _STORED.reset(token)
+
+
+def stored_figures(stored: StoredRows, frame: pd.DataFrame, by: str, cfg: SpeakersConfig,
+                   seed: int) -> GroupFigures | None:
+    """shares.aggregate_shares' figures of the groups of column `by`, a partition of groups
+    at a time (each group's rows whole, in doc_id order, as sorted_groups cuts them)."""
+    codes, keys = pd.factorize(frame[by], sort=True)
+    kept = np.flatnonzero(codes >= 0)
+    if not len(keys):
+        return None
+    rows = stored.for_frame(frame)
+    counts = np.bincount(codes[kept], minlength=len(keys))
+    units = rows.units(kept, codes[kept], cut_units(counts, rows.store.budget_rows()))
+    tokens = _per_row(rows, frame["n_tokens"].to_numpy(float))
+    keys = np.asarray(keys, dtype=object)
+    found = [group_figures(SortedGroups(keys[p.first:p.last], p.theta, tokens[p.rows],
+                                        p.bounds() - p.bounds()[0], p.first), cfg, seed)
+             for p in partitions(rows.store, units)]
+    return GroupFigures(keys, counts, *(np.concatenate([getattr(f, name) for f in found])
+                                        for name in ("n_tokens", "share", "low", "high")))
+
+
+def _per_row(rows: StoredRows, values: np.ndarray) -> np.ndarray:
+    """A value per frame document as a value per store row (0 for rows not in the frame)."""
+    out = np.zeros(rows.store.n_rows, dtype=values.dtype)
+    out[rows.row_of] = values
+    return out
+
+
+@dataclass(frozen=True)
+class SpeakerFigures:
+    """speaker_table's pooled shares and bootstrap bounds."""
+
+    pooled: Pooled
+    low: np.ndarray
+    high: np.ndarray
+
+
+def stored_speakers(stored: StoredRows, frame: pd.DataFrame, codes: np.ndarray,
+                    n_speakers: int, how: Resampling) -> SpeakerFigures:
+    """pooling.pool_speakers and groups.owner_intervals of the speakers (`codes`: each
+    document of `frame`'s), a partition of whole chunks of speakers at a time."""
+    rows = stored.for_frame(frame)
+    n_tokens = frame["n_tokens"].to_numpy(float)
+    w = document_weights(n_tokens)
+    counts = np.bincount(codes, minlength=n_speakers)
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    chunks = owner_chunks(counts, rows.store.n_topics, how.n_boot)
+    starts = np.asarray([first for first, _ in chunks], dtype=np.int64)
+    units = rows.units(np.arange(len(codes)), codes,
+                       cut_units(counts, rows.store.budget_rows(), starts))
+    w_row, tokens_row = _per_row(rows, w), _per_row(rows, n_tokens)
+    low = np.empty((n_speakers, rows.store.n_topics))
+    high = np.empty_like(low)
+    sums = []
+    for p in partitions(rows.store, units):
+        sums.append(speaker_sums(p.theta, w_row[p.rows], p.units - p.first, p.last - p.first))
+        mine = [c for c in chunks if p.first <= c[0] < p.last]
+        found = chunk_bounds(OwnerRows(p.theta, tokens_row[p.rows], p.units, bounds,
+                                       int(bounds[p.first])), mine, how)
+        for (first, last), (lo, hi) in zip(mine, found, strict=True):
+            low[first:last], high[first:last] = lo, hi
+    prior = _weighted_sum(rows, w) / max(w.sum(), VARIANCE_FLOOR)
+    pooled = pooled_from(_joined(sums), prior, lambda: _spread(rows, w, prior), len(w),
+                         how.ci)
+    return SpeakerFigures(pooled, low, high)
+
+
+def _joined(parts: list[SpeakerSums]) -> SpeakerSums:
+    return SpeakerSums(*(np.concatenate([getattr(s, name) for s in parts])
+                         for name in ("weight", "sums", "raw", "n_docs", "within")))
+
+
+def _weighted_sum(rows: StoredRows, w: np.ndarray) -> np.ndarray:
+    """Σ w · shares over the frame's documents, a block of the store at a time."""
+    w_row = _per_row(rows, w)  # 0 for rows not in the frame: they add nothing
+    total = np.zeros(rows.store.n_topics)
+    for start, block in rows.store.blocks():
+        total += block.T @ w_row[start:start + len(block)]
+    return total
+
+
+def _spread(rows: StoredRows, w: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """Σ w · (shares − prior)² over the frame's documents, a block at a time."""
+    w_row = _per_row(rows, w)
+    total = np.zeros(rows.store.n_topics)
+    for start, block in rows.store.blocks():
+        total += (w_row[start:start + len(block), None] * (block - prior) ** 2).sum(axis=0)
+    return total
+
+
+def stored_prevalence(stored: StoredRows, frame: pd.DataFrame) -> np.ndarray:
+    """The corpus's token-weighted topic shares (topic_prevalence.csv)."""
+    rows = stored.for_frame(frame)
+    weights = frame["n_tokens"].to_numpy(float)
+    return _weighted_sum(rows, weights) / weights.sum()
+
+
+def stored_samples(rows: StoredRows, docs: SharedDocs, how: Resampling) -> GroupSamples:
+    """groups.group_samples with the shares on disk: the documents' weighted shares written
+    once in the sorted order, then read a chunk at a time for the point sums and each block
+    of resamples, summed in the order of the in-memory product (scipy's csc_matvecs on
+    every document in turn), so the figures are the same."""
+    from scipy import sparse
+
+    layout = sorted_layout(docs)
+    n_docs, n_topics = len(layout.take), rows.store.n_topics
+    n_groups = len(layout.names)
+    tokens = sparse.csr_matrix((layout.n_tokens, (np.arange(n_docs), layout.g_of_doc)),
+                               shape=(n_docs, n_groups))
+    # Each document's unit is its place in the sorted order: partitions are runs of it.
+    units = rows.units(layout.take, np.arange(n_docs),
+                       cut_units(np.ones(n_docs, dtype=np.int64), rows.store.budget_rows()))
+    with row_store(n_topics, rows.store.folder) as ordered:
+        for p in partitions(rows.store, units):
+            ordered.append(p.theta * layout.n_tokens[p.units, None])
+        summed = _OrderedSums(ordered, layout.g_of_doc, n_groups)
+        num = summed(np.ones((n_docs, 1)))[:, 0].reshape(n_groups, n_topics)
+        return resampled_groups(layout, num, tokens, summed, how)
+
+
+class _OrderedSums:
+    """(group, topic) × vectors sums of the sorted weighted shares times a documents ×
+    vectors matrix, accumulated document after document as the in-memory CSC product
+    does."""
+
+    def __init__(self, ordered: RowStore, g_of_doc: np.ndarray, n_groups: int):
+        self.ordered, self.g_of_doc, self.n_groups = ordered, g_of_doc, n_groups
+
+    def __call__(self, multiplicity: np.ndarray) -> np.ndarray:
+        # scipy's own kernel, called on a chunk of documents at a time with the running
+        # sums: the public product starts each call from zero, which changes the last bits.
+        from scipy.sparse import _sparsetools
+
+        k, n_vecs = self.ordered.n_topics, multiplicity.shape[1]
+        out = np.zeros((self.n_groups * k, n_vecs))
+        # Chunks of documents bounded like the resamples' blocks.
+        chunk = max(1, BLOCK_CELLS // max(k * n_vecs, 1))
+        for start, block in self.ordered.blocks(chunk):
+            m = len(block)
+            indices = (self.g_of_doc[start:start + m, None] * k + np.arange(k)).ravel()
+            _sparsetools.csc_matvecs(
+                self.n_groups * k, m, n_vecs, np.arange(0, m * k + 1, k, dtype=np.int64),
+                indices.astype(np.int64), block.ravel(),
+                np.ascontiguousarray(multiplicity[start:start + m], dtype=float).ravel(),
+                out.ravel())
+        return out
