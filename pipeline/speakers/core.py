@@ -32,7 +32,15 @@ from pipeline.speakers.meeting_attributes import meeting_attribute_topics
 from pipeline.speakers.pooling import pool_speakers
 from pipeline.speakers.row_store import matrix_of, stored_rows
 from pipeline.speakers.shares import aggregate_shares, shares_table
-from pipeline.speakers.stored import stored_figures, stored_prevalence, stored_speakers
+from pipeline.speakers.stored import (
+    MEETING_COLUMNS,
+    MeetingBlocks,
+    meeting_order,
+    stored_figures,
+    stored_prevalence,
+    stored_speakers,
+    stored_time,
+)
 from pipeline.speakers.term_counts import (
     TermCounts,
     TermRecord,
@@ -63,6 +71,8 @@ class SpeakerTables:
     topic_time: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIME_COLUMNS))
     time_bin: str = ""  # topic_time's bin (report.time_bin, auto resolved)
     n_undated_in_time: int = 0  # modelled meetings left out of topic_time: no date
+    # meeting_topics a block at a time, when the shares are on disk (meeting_topics empty)
+    meeting_blocks: MeetingBlocks | None = None
     metrics: dict = field(default_factory=dict)
 
 
@@ -104,8 +114,13 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
     if subject.empty:  # nobody but procedure: show them rather than nothing
         subject, procedural = frame, []
     speakers = speaker_table(subject, columns, present, cfg, seed)
-    roles, meetings = (_shares_by(frame, columns, by, cfg, seed) for by in ("role", "meeting"))
-    meetings = with_dates(meetings, frame)
+    roles = _shares_by(frame, columns, "role", cfg, seed)
+    stored = stored_rows()
+    # On disk, meeting_topics is made as it is written (a row per meeting and topic).
+    blocks = None if stored is None else MeetingBlocks(stored, frame, meeting_order(frame),
+                                                       columns, (cfg, seed))
+    meetings = (with_dates(_shares_by(frame, columns, "meeting", cfg, seed), frame)
+                if blocks is None else pd.DataFrame(columns=MEETING_COLUMNS))
     by_attribute, differences = attribute_tables(subject, columns, present, cfg, seed)
     diffs = difference_table([*differences,
                               speaker_differences(subject, columns, topics, cfg, seed)])
@@ -118,7 +133,7 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
         pd.DataFrame({"topic": topics, "share": prevalence}))
     silent = sorted(set(speaker_of) - set(speakers["speaker"]) - set(procedural))
     n_values = {n: int(t[n].nunique()) for n, t in by_attribute.items()}
-    tables = with_meeting_tables(tables, frame, data, cfg, seed)
+    tables = with_meeting_tables(replace(tables, meeting_blocks=blocks), frame, data, cfg, seed)
     return replace(tables, metrics=speaker_metrics(tables, n_values, silent, procedural, cfg))
 
 
@@ -139,7 +154,9 @@ def with_meeting_tables(tables: SpeakerTables, frame: pd.DataFrame, data: Speake
         columns=["meeting", "title"])
     titles = dict(zip(meetings["meeting"].astype(str), meetings["title"].astype(str),
                       strict=True))
-    timeline = topic_time(tables.meeting_topics, data.time_bin, titles)
+    timeline = (topic_time(tables.meeting_topics, data.time_bin, titles)
+                if tables.meeting_blocks is None
+                else stored_time(tables.meeting_blocks, data.time_bin, titles))
     by_attribute = meeting_attribute_topics(frame, data.columns, meetings, cfg, seed)
     return replace(tables, meeting_attribute_topics=by_attribute, topic_time=timeline.table,
                    time_bin=timeline.unit, n_undated_in_time=timeline.n_undated)
@@ -224,8 +241,9 @@ def speaker_metrics(tables: SpeakerTables, n_values: dict[str, int], without_ter
         # Groups of fewer than min_group_speakers speakers: shown, never marked distinctive.
         "min_group_speakers": cfg.min_group_speakers,
         "groups_small": _small_groups(tables.group_topics),
-        "n_meetings_dated": int((tables.meeting_topics.drop_duplicates("meeting")["date"]
-                                 != "").sum()),
+        "n_meetings_dated": (tables.meeting_blocks.order.n_dated if tables.meeting_blocks
+                             else int((tables.meeting_topics.drop_duplicates("meeting")["date"]
+                                       != "").sum())),
         # topic_time.csv: the bin used (report.time_bin, auto resolved) and the modelled
         # meetings it leaves out for want of a date.
         "time_bin": tables.time_bin,

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
     from pipeline.speakers.groups import GroupSamples, SharedDocs
 
 BLOCK_ROWS = 20_000  # rows read from the store at a time
-# Rows × topics of one partition loaded at once (64 MB of shares). A group with more rows
-# (one speaker with 200,000 documents) is a partition alone: its figures need all its rows.
-PARTITION_CELLS = 8_000_000
+# Rows × topics of one partition loaded at once (16 MB of shares; 33,000 documents at K 60,
+# so a 30M-character corpus is already several: its working set is that of any larger one).
+# A group with more rows (one speaker with 200,000 documents) is a partition alone: its
+# figures need all its rows.
+PARTITION_CELLS = 2_000_000
 
 
 class RowStore:

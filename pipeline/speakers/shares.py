@@ -89,6 +89,9 @@ class SortedGroups:
     tokens: np.ndarray
     bounds: np.ndarray  # group i's rows: bounds[i]:bounds[i + 1]
     first: int = 0  # the position of group 0 in the whole table (see part)
+    # Each group's position in the sorted whole table, where the groups come in another
+    # order (meetings by date): their generators' seeds. None: first, first + 1, ...
+    positions: np.ndarray | None = None
 
     @property
     def n_docs(self) -> np.ndarray:
@@ -97,13 +100,18 @@ class SortedGroups:
     def rows(self, index: int) -> slice:
         return slice(self.bounds[index], self.bounds[index + 1])
 
+    def position(self, index: int) -> int:
+        """Group `index`'s position in the whole table (its generator's seed)."""
+        return int(self.positions[index]) if self.positions is not None else self.first + index
+
     def part(self, first: int, last: int) -> SortedGroups:
         """Groups first..last-1 alone, as a task takes them (their generators are still
         seeded from their positions in the whole table)."""
         rows = slice(self.bounds[first], self.bounds[last])
         return SortedGroups(self.keys[first:last], self.thetas[rows], self.tokens[rows],
                             self.bounds[first:last + 1] - self.bounds[first],
-                            self.first + first)
+                            self.first + first,
+                            None if self.positions is None else self.positions[first:last])
 
 
 def sorted_groups(doc_topics: pd.DataFrame, topic_columns: list[str], by: str) -> SortedGroups:
@@ -136,7 +144,7 @@ def group_resamples(groups: SortedGroups, first: int, last: int, n_boot: int,
     samples = np.empty((last - first, groups.thetas.shape[1], n_boot))
     rngs = {}
     for index in range(first, last):
-        rng = np.random.default_rng([seed, groups.first + index])
+        rng = np.random.default_rng([seed, groups.position(index)])
         if BOOTSTRAP_BLOCK // n_docs[index] < n_boot:  # drawn in blocks: alone
             rows = groups.rows(index)
             samples[index - first] = bootstrap_samples(groups.thetas[rows], groups.tokens[rows],
@@ -186,14 +194,20 @@ class GroupFigures:
     high: np.ndarray
 
 
+def point_shares(groups: SortedGroups) -> np.ndarray:
+    """Each group's token-weighted shares (groups × topics)."""
+    # Column-major, as pandas hands a group's columns over: numpy sums a column pairwise
+    # there and row by row otherwise, which can differ in the last bit.
+    return np.array([weighted_shares(np.asfortranarray(groups.thetas[groups.rows(i)]),
+                                     groups.tokens[groups.rows(i)])
+                     for i in range(len(groups.keys))]).reshape(len(groups.keys),
+                                                                groups.thetas.shape[1])
+
+
 def group_figures(groups: SortedGroups, cfg: SpeakersConfig, seed: int) -> GroupFigures:
     """Share and interval of each group of `groups` (its rows alone make them)."""
     n_groups, k, n_boot = len(groups.keys), groups.thetas.shape[1], cfg.n_bootstrap
-    # Column-major, as pandas hands a group's columns over: numpy sums a column pairwise
-    # there and row by row otherwise, which can differ in the last bit.
-    share = np.array([weighted_shares(np.asfortranarray(groups.thetas[groups.rows(i)]),
-                                      groups.tokens[groups.rows(i)]) for i in range(n_groups)]
-                     ).reshape(n_groups, k)
+    share = point_shares(groups)
     low, high = np.empty((n_groups, k)), np.empty((n_groups, k))
     alpha = (1.0 - cfg.ci) / 2
     batch = max(1, QUANTILE_CELLS // max(n_boot * k, 1))

@@ -14,7 +14,7 @@ they agree to about 1e-15 (tests/speakers/test_stored.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.common.atomic import CSV_BLOCK_ROWS
 from pipeline.common.config import SpeakersConfig
+from pipeline.common.io import topic_number
 from pipeline.speakers.groups import (
     BLOCK_CELLS,
     GroupSamples,
@@ -50,7 +52,14 @@ from pipeline.speakers.row_store import (
     partitions,
     row_store,
 )
-from pipeline.speakers.shares import GroupFigures, SortedGroups, group_figures
+from pipeline.speakers.shares import (
+    GroupFigures,
+    SortedGroups,
+    group_figures,
+    point_shares,
+    shares_table,
+)
+from pipeline.speakers.time_bins import BinSums, TopicTime, choose_bin, parse_date, topic_time
 
 # From this many documents the stage keeps the shares on disk (a 30M-character corpus has
 # 40,000-65,000): smaller corpora keep every figure of the in-memory path.
@@ -230,3 +239,119 @@ class _OrderedSums:
                 np.ascontiguousarray(multiplicity[start:start + m], dtype=float).ravel(),
                 out.ravel())
         return out
+
+
+MEETING_COLUMNS = ["meeting", "date", "topic", "share", "ci_low", "ci_high", "n_docs",
+                   "n_tokens", "low_data"]  # core.with_dates' meeting_topics
+
+
+@dataclass(frozen=True)
+class MeetingOrder:
+    """The meetings in meeting_topics.csv's order (dated by date, then undated; then id),
+    with their dates (each its earliest), their places among the meetings sorted by id
+    (their generators' seeds) and each document's meeting as its place in this order."""
+
+    keys: np.ndarray
+    dates: np.ndarray
+    positions: np.ndarray
+    unit_of_doc: np.ndarray
+
+    @property
+    def n_dated(self) -> int:
+        return int((self.dates != "").sum())
+
+
+def meeting_order(frame: pd.DataFrame) -> MeetingOrder:
+    """MeetingOrder of the documents of `frame` (doc_topics with each document's date)."""
+    codes, keys = pd.factorize(frame["meeting"], sort=True)
+    dated = (frame["date"] != "").to_numpy()
+    day_codes, days = pd.factorize(frame["date"][dated], sort=True)
+    first = pd.Series(day_codes).groupby(codes[dated]).min()
+    dates = np.full(len(keys), "", dtype=object)
+    dates[first.index.to_numpy()] = np.asarray(days, dtype=object)[first.to_numpy()]
+    table = pd.DataFrame({"undated": dates == "", "date": dates, "meeting": keys})
+    order = table.sort_values(["undated", "date", "meeting"], kind="stable").index.to_numpy()
+    place = np.empty(len(keys), dtype=np.int64)
+    place[order] = np.arange(len(keys))
+    return MeetingOrder(np.asarray(keys, dtype=object)[order], dates[order], order,
+                        place[codes])
+
+
+def _meeting_parts(stored: StoredRows, frame: pd.DataFrame, order: MeetingOrder
+                   ) -> Iterator[SortedGroups]:
+    """The meetings a partition at a time, in MeetingOrder, as SortedGroups."""
+    rows = stored.for_frame(frame)
+    counts = np.bincount(order.unit_of_doc, minlength=len(order.keys))
+    units = rows.units(np.arange(len(frame)), order.unit_of_doc,
+                       cut_units(counts, rows.store.budget_rows()))
+    tokens = _per_row(rows, frame["n_tokens"].to_numpy(float))
+    for p in partitions(rows.store, units):
+        yield SortedGroups(order.keys[p.first:p.last], p.theta, tokens[p.rows], p.bounds(),
+                           p.first, order.positions[p.first:p.last])
+
+
+@dataclass(frozen=True)
+class MeetingBlocks:
+    """meeting_topics.csv a partition of meetings at a time (with_dates' table: the same rows
+    in the same order), made as it is read (while stored_doc_topics runs)."""
+
+    stored: StoredRows
+    frame: pd.DataFrame
+    order: MeetingOrder
+    columns: list[str]
+    how: tuple[SpeakersConfig, int]
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        cfg, seed = self.how
+        k = len(self.columns)
+        # Rows as write_csv formats them at a time: as text, a block is many small strings.
+        step = max(1, CSV_BLOCK_ROWS // max(k, 1))
+        for groups in _meeting_parts(self.stored, self.frame, self.order):
+            f = group_figures(groups, cfg, seed)
+            for at in range(0, len(f.keys), step):
+                cut = slice(at, at + step)
+                table = shares_table(GroupFigures(f.keys[cut], f.n_docs[cut], f.n_tokens[cut],
+                                                  f.share[cut], f.low[cut], f.high[cut]),
+                                     self.columns, "meeting", cfg.min_tokens)
+                dates = self.order.dates[groups.first + at:groups.first + at + len(table) // k]
+                yield table.assign(topic=table["topic"].map(topic_number),
+                                   date=np.repeat(dates, k))[MEETING_COLUMNS]
+
+
+def meeting_shares(stored: StoredRows, frame: pd.DataFrame, order: MeetingOrder
+                   ) -> Iterator[tuple[SortedGroups, np.ndarray]]:
+    """Each partition of meetings (MeetingOrder) with their point shares."""
+    for groups in _meeting_parts(stored, frame, order):
+        yield groups, point_shares(groups)
+
+
+def stored_time(blocks: MeetingBlocks, setting: str, titles: Mapping[str, str]) -> TopicTime:
+    """time_bins.topic_time of meeting_topics, from the meetings' point shares a partition
+    at a time: calendar bins summed as they come (BinSums); a column per meeting (few
+    meetings, or a few months of them) from a table of them, as topic_time makes it."""
+    order, topics = blocks.order, [topic_number(c) for c in blocks.columns]
+    dates = {str(m): parse_date(d) for m, d in zip(order.keys, order.dates, strict=True)}
+    dated = {m: d for m, d in dates.items() if d is not None}
+    unit = choose_bin(setting, list(dated.values()))
+    parts = meeting_shares(blocks.stored, blocks.frame, order)
+    if unit == "meeting":
+        rows = [pd.DataFrame({"meeting": np.repeat(groups.keys, len(topics)),
+                              "date": np.repeat(order.dates[groups.first:groups.first
+                                                            + len(groups.keys)], len(topics)),
+                              "topic": np.tile(topics, len(groups.keys)),
+                              "share": shares.ravel(),
+                              "n_tokens": np.repeat(_group_tokens(groups), len(topics))})
+                for groups, shares in parts]
+        return topic_time(pd.concat(rows, ignore_index=True), unit, titles)
+    sums = BinSums(unit)
+    for groups, shares in parts:
+        for key, share, n in zip(groups.keys, shares, _group_tokens(groups), strict=True):
+            day = dated.get(str(key))
+            if day is not None:
+                sums.add(day, share, n)
+    return TopicTime(sums.table(topics), unit, len(dates) - len(dated))
+
+
+def _group_tokens(groups: SortedGroups) -> np.ndarray:
+    """Each group's tokens (whole numbers: exact in any order)."""
+    return np.add.reduceat(groups.tokens, groups.bounds[:-1]).astype(np.int64)

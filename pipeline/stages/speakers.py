@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.common.atomic import write_csv, write_metrics
+from pipeline.common.atomic import write_csv, write_csv_blocks, write_metrics
 from pipeline.common.compute import capped_notes, executor, mapping
 from pipeline.common.io import (
     TOPIC_PREFIX,
@@ -27,7 +27,7 @@ from pipeline.common.io import (
 )
 from pipeline.model.themes import load_themes
 from pipeline.model.topic_tree import with_topic_names
-from pipeline.speakers.core import SpeakerInputs, summarize
+from pipeline.speakers.core import SpeakerInputs, SpeakerTables, summarize
 from pipeline.speakers.row_store import BLOCK_ROWS
 from pipeline.speakers.shares import PARALLEL_MIN_DRAWS
 from pipeline.speakers.stored import STREAM_MIN_DOCS, stored_doc_topics
@@ -56,6 +56,26 @@ def doc_topics_of(path: str, columns: list[str], n_tokens: pd.Series
         yield doc_topics
 
 
+def write_tables(args, tables: SpeakerTables, topics: list[dict], titles: dict[str, str]
+                 ) -> None:
+    """Every table of OUTPUTS. Each row names its topic (configs/topic_labels.yaml, else its
+    label words) and the topic's group for readers of the table alone; meeting_topics has
+    the meetings' titles, as people name them, beside the ids."""
+    def named(table: pd.DataFrame, name: str) -> pd.DataFrame:
+        if "topic" in table.columns:
+            table = with_topic_names(table, topics)
+        return with_titles(table, titles) if name == "meeting_topics" else table
+
+    for name in OUTPUTS:
+        path = Path(getattr(args, name))
+        if name == "meeting_topics" and tables.meeting_blocks is not None:
+            empty = named(tables.meeting_topics, name)
+            write_csv_blocks(path, (named(b, name) for b in tables.meeting_blocks),
+                             list(empty.columns))
+        else:
+            write_csv(path, named(getattr(tables, name), name))
+
+
 def main(args, config) -> None:
     cfg = config.speakers
     index = read_index_columns(args.index)
@@ -81,17 +101,9 @@ def main(args, config) -> None:
                                          term_counts=counts),
                            cfg, config.seed)
         log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
-    # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
-    # topic's group for readers of the table alone.
-    topics = read_json(args.topics)
-    for name in OUTPUTS:
-        table = getattr(tables, name)
-        if "topic" in table.columns:
-            table = with_topic_names(table, topics)
-        if name == "meeting_topics":  # titles, as people name meetings, beside the ids
-            table = with_titles(table, dict(zip(meetings["meeting"], meetings["title"],
-                                                strict=True)))
-        write_csv(Path(getattr(args, name)), table)
+        # Inside the block: meeting_topics of a large corpus is made as it is written.
+        write_tables(args, tables, read_json(args.topics),
+                     dict(zip(meetings["meeting"], meetings["title"], strict=True)))
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)
     m = tables.metrics

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 
 from pipeline.common.compute import executor, mapping
 from pipeline.common.config import ComputeConfig, SpeakersConfig
-from pipeline.speakers import row_store
+from pipeline.speakers import row_store, stored
 from pipeline.speakers.core import SpeakerInputs, summarize
 from pipeline.speakers.row_store import Units, cut_units, partitions
 from pipeline.speakers.stored import stored_doc_topics
@@ -53,28 +54,35 @@ def _corpus(seed: int, n_docs: int = 400):
     return doc_topics, documents, table
 
 
-def _summarize(doc_topics, documents, meetings, seed):
+def _summarize(doc_topics, documents, meetings, seed, time_bin="month"):
     cfg = SpeakersConfig(n_bootstrap=60, min_tokens=30)
     return summarize(SpeakerInputs(doc_topics, documents, TOPICS, {}, [], ["group"],
-                                   meetings=meetings, time_bin="month",
+                                   meetings=meetings, time_bin=time_bin,
                                    term_counts=None), cfg, seed)
 
 
-def _stored(doc_topics, documents, meetings, seed, block=37):
-    blocks = (doc_topics.iloc[i:i + block] for i in range(0, len(doc_topics), block))
+def _stored(doc_topics, documents, meetings, seed, time_bin="month"):
+    blocks = (doc_topics.iloc[i:i + 37] for i in range(0, len(doc_topics), 37))
     with stored_doc_topics(blocks, TOPICS) as meta:
-        return _summarize(meta, documents, meetings, seed)
+        tables = _summarize(meta, documents, meetings, seed, time_bin)
+        # meeting_topics is made as it is read, while the shares are on disk.
+        assert tables.meeting_topics.empty and tables.meeting_blocks is not None
+        parts = list(tables.meeting_blocks)
+        assert len(parts) > 1 or len(doc_topics) < 200
+        return replace(tables, meeting_topics=pd.concat(parts, ignore_index=True))
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_the_tables_from_disk_are_those_from_memory(seed, monkeypatch):
+@pytest.mark.parametrize(("seed", "time_bin"), [(1, "month"), (2, "auto"), (3, "meeting")])
+def test_the_tables_from_disk_are_those_from_memory(seed, time_bin, monkeypatch):
     # Partitions of 50 rows and store blocks of 23: many partitions, groups across blocks,
     # and the large speaker and meeting each a partition larger than the budget.
     monkeypatch.setattr(row_store, "PARTITION_CELLS", 50 * len(TOPICS))
     monkeypatch.setattr(row_store, "BLOCK_ROWS", 23)
+    monkeypatch.setattr(stored, "CSV_BLOCK_ROWS", 10 * len(TOPICS))  # meeting_topics' blocks
     doc_topics, documents, meetings = _corpus(seed)
-    memory = _summarize(doc_topics, documents, meetings, seed)
-    disk = _stored(doc_topics, documents, meetings, seed)
+    memory = _summarize(doc_topics, documents, meetings, seed, time_bin)
+    disk = _stored(doc_topics, documents, meetings, seed, time_bin)
+    assert memory.time_bin == disk.time_bin == ("meeting" if time_bin == "meeting" else "month")
     for name in TABLES:
         pd.testing.assert_frame_equal(getattr(disk, name), getattr(memory, name),
                                       check_exact=True, obj=name)
