@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from pipeline.speakers.groups import GroupSamples, SharedDocs
 
 BLOCK_ROWS = 20_000  # rows read from the store at a time
 # Rows × topics of one partition loaded at once (16 MB of shares; 33,000 documents at K 60,
@@ -166,6 +164,8 @@ class StoredRows:
     store: RowStore
     rank: np.ndarray
     row_of: np.ndarray
+    # stored.stored_samples, given here: groups.py, which calls it, is imported by stored.py
+    sampler: Callable[[StoredRows, Any, int, int], Any]
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -173,7 +173,7 @@ class StoredRows:
 
     def for_frame(self, frame: pd.DataFrame) -> StoredRows:
         """The same store, for the documents of `frame` (its `row` column)."""
-        return StoredRows(self.store, self.rank, frame["row"].to_numpy(np.int64))
+        return StoredRows(self.store, self.rank, frame["row"].to_numpy(np.int64), self.sampler)
 
     def units(self, positions: np.ndarray, unit: np.ndarray, cuts: np.ndarray) -> Units:
         """Units of the frame's documents at `positions` (the others left out)."""
@@ -181,12 +181,9 @@ class StoredRows:
         per_row[self.row_of[positions]] = unit
         return Units(per_row, self.rank, cuts)
 
-    def samples(self, docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
-        """groups.group_samples, the shares read from the store."""
-        from pipeline.speakers.groups import Resampling  # groups uses this module's types
-        from pipeline.speakers.stored import stored_samples
-
-        return stored_samples(self, docs, Resampling(n_boot, 0.0, seed))
+    def samples(self, docs: Any, n_boot: int, seed: int) -> Any:
+        """groups.group_samples of SharedDocs `docs`, the shares read from the store."""
+        return self.sampler(self, docs, n_boot, seed)
 
 
 def matrix_of(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | StoredRows:

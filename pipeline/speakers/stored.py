@@ -87,7 +87,8 @@ def stored_doc_topics(blocks: Iterable[pd.DataFrame], columns: list[str],
             columns=["doc_id", "row"])
         rank = np.empty(len(meta), dtype=np.int64)
         rank[meta["doc_id"].argsort(kind="stable").to_numpy()] = np.arange(len(meta))
-        token = _STORED.set(StoredRows(store, rank, meta["row"].to_numpy(np.int64)))
+        token = _STORED.set(StoredRows(store, rank, meta["row"].to_numpy(np.int64),
+                                       stored_samples))
         try:
             yield meta
         finally:
@@ -190,7 +191,8 @@ def stored_prevalence(stored: StoredRows, frame: pd.DataFrame) -> np.ndarray:
     return _weighted_sum(rows, weights) / weights.sum()
 
 
-def stored_samples(rows: StoredRows, docs: SharedDocs, how: Resampling) -> GroupSamples:
+def stored_samples(rows: StoredRows, docs: SharedDocs, n_boot: int, seed: int
+                   ) -> GroupSamples:
     """groups.group_samples with the shares on disk: the documents' weighted shares written
     once in the sorted order, then read a chunk at a time for the point sums and each block
     of resamples, summed in the order of the in-memory product (scipy's csc_matvecs on
@@ -210,7 +212,7 @@ def stored_samples(rows: StoredRows, docs: SharedDocs, how: Resampling) -> Group
             ordered.append(p.theta * layout.n_tokens[p.units, None])
         summed = _OrderedSums(ordered, layout.g_of_doc, n_groups)
         num = summed(np.ones((n_docs, 1)))[:, 0].reshape(n_groups, n_topics)
-        return resampled_groups(layout, num, tokens, summed, how)
+        return resampled_groups(layout, num, tokens, summed, Resampling(n_boot, 0.0, seed))
 
 
 class _OrderedSums:
