@@ -322,8 +322,8 @@ def speaker_differences(frame: pd.DataFrame, columns: list[str], topics: list[in
     # Each document its own cluster: a speaker's documents are resampled, once each level.
     # Their rows of the one matrix, not a copy of the frame.
     docs = SharedDocs(matrix_of(frame, columns), frame["n_tokens"].to_numpy(),
-                      part["doc_id"].to_numpy(str), part["speaker"].to_numpy(str),
-                      part["doc_id"].to_numpy(str), np.flatnonzero(rows))
+                      part["doc_id"].to_numpy(), part["speaker"].to_numpy(),
+                      part["doc_id"].to_numpy(), np.flatnonzero(rows))
     result = group_samples(docs, cfg.n_bootstrap, seed)
     pairs = group_differences(result, topics, cfg.ci, cfg.min_tokens)
     return pairs[pairs["other"] != REST].assign(attribute="speaker")

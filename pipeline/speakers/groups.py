@@ -98,14 +98,20 @@ class Layout:
 
 def sorted_layout(docs: SharedDocs) -> Layout:
     """The documents' order and codes in group_samples (from everything but the shares)."""
-    keys = ((docs.speakers, docs.groups) if docs.doc_ids is None
-            else (docs.doc_ids, docs.speakers, docs.groups))
+    # Sorted codes order as the strings do, in 8 bytes a document: the strings as a numpy
+    # array were 4 bytes a character, several times over in lexsort and unique (a quarter of
+    # a GB at 600,000 documents).
+    g_codes, names = pd.factorize(np.asarray(docs.groups), sort=True)
+    p_codes, people = pd.factorize(np.asarray(docs.speakers), sort=True)
+    keys = ((p_codes, g_codes) if docs.doc_ids is None
+            else (pd.factorize(np.asarray(docs.doc_ids), sort=True)[0], p_codes, g_codes))
     order = np.lexsort(keys)
+    del keys
     take = order if docs.rows is None else docs.rows[order]
-    names, g_of_doc = np.unique(docs.groups[order], return_inverse=True)
+    g_of_doc, p_of_doc = g_codes[order], p_codes[order]
+    names = np.asarray(names, dtype=str)
     # Each document's (group, speaker) pair as one number, numbered in the order of the
     # sorted pairs: factorizing a MultiIndex of them made Python tuples (0.3 s on 100,000).
-    people, p_of_doc = np.unique(docs.speakers[order], return_inverse=True)
     s_keys, s_codes = np.unique(g_of_doc * len(people) + p_of_doc, return_inverse=True)
     return Layout(take, docs.n_tokens[take].astype(float), names, g_of_doc, s_codes,
                   s_keys // len(people))
@@ -300,8 +306,8 @@ def compare_values(frame: pd.DataFrame, columns: list[str], groups: ValueGroups,
         if not rows.any():
             continue
         part = frame.loc[rows, [groups.cluster, groups.by, "doc_id"]]
-        docs = SharedDocs(theta, n_tokens, part[groups.cluster].to_numpy(str),
-                          part[groups.by].to_numpy(str), part["doc_id"].to_numpy(str),
+        docs = SharedDocs(theta, n_tokens, part[groups.cluster].to_numpy(),
+                          part[groups.by].to_numpy(), part["doc_id"].to_numpy(),
                           np.flatnonzero(rows))
         result = group_samples(docs, cfg.n_bootstrap, seed)
         table = group_table(result, topics, cfg.ci, cfg.min_tokens, groups.by)
