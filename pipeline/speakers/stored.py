@@ -85,6 +85,7 @@ def stored_doc_topics(blocks: Iterable[pd.DataFrame], columns: list[str],
             parts.append(part)
         meta = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             columns=["doc_id", "row"])
+        parts.clear()  # held while the block runs otherwise: the documents' fields twice
         rank = np.empty(len(meta), dtype=np.int64)
         rank[meta["doc_id"].argsort(kind="stable").to_numpy()] = np.arange(len(meta))
         token = _STORED.set(StoredRows(store, rank, meta["row"].to_numpy(np.int64),
