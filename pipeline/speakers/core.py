@@ -26,11 +26,12 @@ from pipeline.speakers.groups import (
     distinguishing_topics,
     group_differences,
     group_samples,
+    matrix_of,
     owner_intervals,
+    stored_rows,
 )
 from pipeline.speakers.meeting_attributes import meeting_attribute_topics
 from pipeline.speakers.pooling import pool_speakers
-from pipeline.speakers.row_store import matrix_of, stored_rows
 from pipeline.speakers.shares import aggregate_shares, shares_table
 from pipeline.speakers.stored import (
     MEETING_COLUMNS,

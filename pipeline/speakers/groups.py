@@ -12,7 +12,9 @@ speakers, so thousands of speakers cost a few seconds.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +22,6 @@ import pandas as pd
 from pipeline.common.compute import parallel_map
 from pipeline.common.config import SpeakersConfig
 from pipeline.common.io import topic_number
-from pipeline.speakers.row_store import StoredRows, matrix_of
 
 BLOCK_CELLS = 4_000_000  # resamples × documents held at once: bounds the memory used
 MAX_PAIRS = 20  # pairwise differences among the groups with the most tokens
@@ -31,6 +32,24 @@ MISSING = "（なし）"  # the group of speakers with no value for the attribut
 MIN_DIFF = 0.01
 
 
+# The shares on disk (a row_store.StoredRows) while stored.stored_doc_topics runs. Here and
+# not in row_store.py: the charts stage imports this module, and its deps list it alone.
+_STORED: ContextVar[Any] = ContextVar("stored_rows", default=None)
+
+
+def stored_rows() -> Any:
+    """The shares on disk (row_store.StoredRows) while stored_doc_topics runs, else None
+    (the frame holds them)."""
+    return _STORED.get()
+
+
+def matrix_of(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | Any:
+    """The frame's documents × topics shares: from the frame, or while the stage keeps
+    them on disk (stored.stored_doc_topics), the store's rows of its documents."""
+    stored = stored_rows()
+    return frame[columns].to_numpy(float) if stored is None else stored.for_frame(frame)
+
+
 @dataclass(frozen=True)
 class SharedDocs:
     """Documents whose topic shares are pooled: shares (documents × topics), token counts,
@@ -38,7 +57,7 @@ class SharedDocs:
     speaker); doc_ids, if given, fix the order, so the result does not depend on the order
     they come in."""
 
-    theta: np.ndarray | StoredRows  # StoredRows: on disk (row_store.py)
+    theta: np.ndarray | Any  # or row_store.StoredRows: the shares on disk
     n_tokens: np.ndarray
     speakers: np.ndarray
     groups: np.ndarray
@@ -123,7 +142,7 @@ def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
     `docs.speakers` and `docs.groups` give each document's speaker and group (strings).
     With `docs.doc_ids`, documents are sorted by (group, speaker, doc_id) first.
     """
-    if isinstance(docs.theta, StoredRows):
+    if not isinstance(docs.theta, np.ndarray):  # on disk: row_store.StoredRows
         return docs.theta.samples(docs, n_boot, seed)
     # scipy.sparse is imported where the resamples are summed: the charts stage imports
     # this module for distinguishing_topics only, and has no other use for scipy.

@@ -16,7 +16,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,14 +147,6 @@ def _load(path: Path, n_topics: int, units: Units, span: tuple[int, int]) -> Par
                      np.ascontiguousarray(data[order, :n_topics]))
 
 
-_STORED: ContextVar[StoredRows | None] = ContextVar("stored_rows", default=None)
-
-
-def stored_rows() -> StoredRows | None:
-    """The shares on disk while stored_doc_topics runs, else None (the frame holds them)."""
-    return _STORED.get()
-
-
 @dataclass(frozen=True)
 class StoredRows:
     """The store, and for a frame of documents each one's row there (`row_of`); `rank`:
@@ -184,10 +175,3 @@ class StoredRows:
     def samples(self, docs: Any, n_boot: int, seed: int) -> Any:
         """groups.group_samples of SharedDocs `docs`, the shares read from the store."""
         return self.sampler(self, docs, n_boot, seed)
-
-
-def matrix_of(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | StoredRows:
-    """The frame's documents × topics shares: from the frame, or while the stage keeps
-    them on disk (stored.stored_doc_topics), the store's rows of its documents."""
-    stored = stored_rows()
-    return frame[columns].to_numpy(float) if stored is None else stored.for_frame(frame)

@@ -26,6 +26,7 @@ from pipeline.common.atomic import CSV_BLOCK_ROWS
 from pipeline.common.config import SpeakersConfig
 from pipeline.common.io import topic_number
 from pipeline.speakers.groups import (
+    _STORED,
     BLOCK_CELLS,
     GroupSamples,
     OwnerRows,
@@ -45,7 +46,6 @@ from pipeline.speakers.pooling import (
     speaker_sums,
 )
 from pipeline.speakers.row_store import (
-    _STORED,
     RowStore,
     StoredRows,
     cut_units,
