@@ -26,11 +26,22 @@ from pipeline.speakers.groups import (
     distinguishing_topics,
     group_differences,
     group_samples,
+    matrix_of,
     owner_intervals,
+    stored_rows,
 )
 from pipeline.speakers.meeting_attributes import meeting_attribute_topics
 from pipeline.speakers.pooling import pool_speakers
-from pipeline.speakers.shares import aggregate_shares
+from pipeline.speakers.shares import aggregate_shares, shares_table
+from pipeline.speakers.stored import (
+    MEETING_COLUMNS,
+    MeetingBlocks,
+    meeting_order,
+    stored_figures,
+    stored_prevalence,
+    stored_speakers,
+    stored_time,
+)
 from pipeline.speakers.term_counts import (
     TermCounts,
     TermRecord,
@@ -61,6 +72,8 @@ class SpeakerTables:
     topic_time: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TIME_COLUMNS))
     time_bin: str = ""  # topic_time's bin (report.time_bin, auto resolved)
     n_undated_in_time: int = 0  # modelled meetings left out of topic_time: no date
+    # meeting_topics a block at a time, when the shares are on disk (meeting_topics empty)
+    meeting_blocks: MeetingBlocks | None = None
     metrics: dict = field(default_factory=dict)
 
 
@@ -93,33 +106,45 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
     Their documents still count for their meetings and roles."""
     frame, present = document_frame(data)
     columns, topics = data.columns, [topic_number(c) for c in data.columns]
-    speaker_by_doc = data.documents.set_index("doc_id")["speaker"].to_dict()
     counts = data.term_counts if data.term_counts is not None else count_terms(
         (TermRecord(d, w, d in data.procedural_docs) for d, w in data.terms.items()),
-        speaker_by_doc, data.themes)
+        data.documents.set_index("doc_id")["speaker"].to_dict(), data.themes)
     procedural = procedural_speakers_of(counts)
     # Without procedural speakers the subject is every document: no copy of the frame.
     subject = frame[~frame["speaker"].isin(set(procedural))] if procedural else frame
     if subject.empty:  # nobody but procedure: show them rather than nothing
         subject, procedural = frame, []
     speakers = speaker_table(subject, columns, present, cfg, seed)
-    roles, meetings = (_shares_by(frame, columns, by, cfg, seed) for by in ("role", "meeting"))
-    meetings = with_dates(meetings, frame)
+    roles = _shares_by(frame, columns, "role", cfg, seed)
+    stored = stored_rows()
+    # On disk, meeting_topics is made as it is written (a row per meeting and topic).
+    blocks = None if stored is None else MeetingBlocks(stored, frame, meeting_order(frame),
+                                                       columns, (cfg, seed))
+    meetings = (with_dates(_shares_by(frame, columns, "meeting", cfg, seed), frame)
+                if blocks is None else pd.DataFrame(columns=MEETING_COLUMNS))
     by_attribute, differences = attribute_tables(subject, columns, present, cfg, seed)
     diffs = difference_table([*differences,
                               speaker_differences(subject, columns, topics, cfg, seed)])
-    weights = frame["n_tokens"]
-    prevalence = frame[columns].mul(weights, axis=0).sum() / weights.sum()
+    prevalence = corpus_shares(frame, columns)
     speaker_of = data.documents.set_index("doc_id")["speaker"].rename("speaker")
     tables = SpeakerTables(
         speakers, roles, meetings, by_attribute.get(GROUP, _empty_groups(GROUP)),
         attribute_rows(by_attribute), diffs,
         distinctive_counts(counts.by_speaker), coverage_of(counts),
-        pd.DataFrame({"topic": topics, "share": prevalence.to_numpy()}))
+        pd.DataFrame({"topic": topics, "share": prevalence}))
     silent = sorted(set(speaker_of) - set(speakers["speaker"]) - set(procedural))
     n_values = {n: int(t[n].nunique()) for n, t in by_attribute.items()}
-    tables = with_meeting_tables(tables, frame, data, cfg, seed)
+    tables = with_meeting_tables(replace(tables, meeting_blocks=blocks), frame, data, cfg, seed)
     return replace(tables, metrics=speaker_metrics(tables, n_values, silent, procedural, cfg))
+
+
+def corpus_shares(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """topic_prevalence.csv's shares: every document's, weighted by its tokens."""
+    stored = stored_rows()
+    if stored is not None:
+        return stored_prevalence(stored, frame)
+    weights = frame["n_tokens"]
+    return (frame[columns].mul(weights, axis=0).sum() / weights.sum()).to_numpy()
 
 
 def with_meeting_tables(tables: SpeakerTables, frame: pd.DataFrame, data: SpeakerInputs,
@@ -130,7 +155,9 @@ def with_meeting_tables(tables: SpeakerTables, frame: pd.DataFrame, data: Speake
         columns=["meeting", "title"])
     titles = dict(zip(meetings["meeting"].astype(str), meetings["title"].astype(str),
                       strict=True))
-    timeline = topic_time(tables.meeting_topics, data.time_bin, titles)
+    timeline = (topic_time(tables.meeting_topics, data.time_bin, titles)
+                if tables.meeting_blocks is None
+                else stored_time(tables.meeting_blocks, data.time_bin, titles))
     by_attribute = meeting_attribute_topics(frame, data.columns, meetings, cfg, seed)
     return replace(tables, meeting_attribute_topics=by_attribute, topic_time=timeline.table,
                    time_bin=timeline.unit, n_undated_in_time=timeline.n_undated)
@@ -155,7 +182,10 @@ def document_frame(data: SpeakerInputs) -> tuple[pd.DataFrame, list[str]]:
 def _shares_by(frame: pd.DataFrame, columns: list[str], by: str, cfg: SpeakersConfig,
                seed: int) -> pd.DataFrame:
     """role_topics or meeting_topics: one-level bootstrap over each group's documents."""
-    table = aggregate_shares(frame, columns, by, cfg, seed)
+    stored = stored_rows()
+    figures = None if stored is None else stored_figures(stored, frame, by, cfg, seed)
+    table = (aggregate_shares(frame, columns, by, cfg, seed) if stored is None or figures is None
+             else shares_table(figures, columns, by, cfg.min_tokens))
     return table.assign(topic=table["topic"].map(topic_number))
 
 
@@ -212,8 +242,9 @@ def speaker_metrics(tables: SpeakerTables, n_values: dict[str, int], without_ter
         # Groups of fewer than min_group_speakers speakers: shown, never marked distinctive.
         "min_group_speakers": cfg.min_group_speakers,
         "groups_small": _small_groups(tables.group_topics),
-        "n_meetings_dated": int((tables.meeting_topics.drop_duplicates("meeting")["date"]
-                                 != "").sum()),
+        "n_meetings_dated": (tables.meeting_blocks.order.n_dated if tables.meeting_blocks
+                             else int((tables.meeting_topics.drop_duplicates("meeting")["date"]
+                                       != "").sum())),
         # topic_time.csv: the bin used (report.time_bin, auto resolved) and the modelled
         # meetings it leaves out for want of a date.
         "time_bin": tables.time_bin,
@@ -244,10 +275,15 @@ def speaker_table(frame: pd.DataFrame, columns: list[str], attributes: Sequence[
     """
     topics = [topic_number(c) for c in columns]
     codes, names = pd.factorize(frame["speaker"], sort=True)
-    theta, n_tokens = frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(float)
-    pooled = pool_speakers(theta, n_tokens, codes, len(names), cfg.ci)
-    low, high = owner_intervals(theta, n_tokens, codes, len(names),
-                                Resampling(cfg.n_bootstrap, cfg.ci, seed))
+    n_tokens = frame["n_tokens"].to_numpy(float)
+    how, stored = Resampling(cfg.n_bootstrap, cfg.ci, seed), stored_rows()
+    if stored is None:
+        theta = frame[columns].to_numpy(float)
+        pooled = pool_speakers(theta, n_tokens, codes, len(names), cfg.ci)
+        low, high = owner_intervals(theta, n_tokens, codes, len(names), how)
+    else:
+        figures = stored_speakers(stored, frame, codes, len(names), how)
+        pooled, low, high = figures.pooled, figures.low, figures.high
     n_docs = np.bincount(codes, minlength=len(names))
     tokens = np.bincount(codes, weights=n_tokens, minlength=len(names)).astype(int)
     little = ((tokens < cfg.min_tokens) | (n_docs < 2))[:, None]
@@ -286,9 +322,9 @@ def speaker_differences(frame: pd.DataFrame, columns: list[str], topics: list[in
         return pd.DataFrame()
     # Each document its own cluster: a speaker's documents are resampled, once each level.
     # Their rows of the one matrix, not a copy of the frame.
-    docs = SharedDocs(frame[columns].to_numpy(float), frame["n_tokens"].to_numpy(),
-                      part["doc_id"].to_numpy(str), part["speaker"].to_numpy(str),
-                      part["doc_id"].to_numpy(str), np.flatnonzero(rows))
+    docs = SharedDocs(matrix_of(frame, columns), frame["n_tokens"].to_numpy(),
+                      part["doc_id"].to_numpy(), part["speaker"].to_numpy(),
+                      part["doc_id"].to_numpy(), np.flatnonzero(rows))
     result = group_samples(docs, cfg.n_bootstrap, seed)
     pairs = group_differences(result, topics, cfg.ci, cfg.min_tokens)
     return pairs[pairs["other"] != REST].assign(attribute="speaker")

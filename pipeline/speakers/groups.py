@@ -11,7 +11,10 @@ speakers, so thousands of speakers cost a few seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +32,24 @@ MISSING = "（なし）"  # the group of speakers with no value for the attribut
 MIN_DIFF = 0.01
 
 
+# The shares on disk (a row_store.StoredRows) while stored.stored_doc_topics runs. Here and
+# not in row_store.py: the charts stage imports this module, and its deps list it alone.
+_STORED: ContextVar[Any] = ContextVar("stored_rows", default=None)
+
+
+def stored_rows() -> Any:
+    """The shares on disk (row_store.StoredRows) while stored_doc_topics runs, else None
+    (the frame holds them)."""
+    return _STORED.get()
+
+
+def matrix_of(frame: pd.DataFrame, columns: list[str]) -> np.ndarray | Any:
+    """The frame's documents × topics shares: from the frame, or while the stage keeps
+    them on disk (stored.stored_doc_topics), the store's rows of its documents."""
+    stored = stored_rows()
+    return frame[columns].to_numpy(float) if stored is None else stored.for_frame(frame)
+
+
 @dataclass(frozen=True)
 class SharedDocs:
     """Documents whose topic shares are pooled: shares (documents × topics), token counts,
@@ -36,7 +57,7 @@ class SharedDocs:
     speaker); doc_ids, if given, fix the order, so the result does not depend on the order
     they come in."""
 
-    theta: np.ndarray
+    theta: np.ndarray | Any  # or row_store.StoredRows: the shares on disk
     n_tokens: np.ndarray
     speakers: np.ndarray
     groups: np.ndarray
@@ -81,62 +102,98 @@ def _draw_within(owner: np.ndarray, n_owners: int, n_boot: int,
     return np.bincount(picks.ravel(), minlength=n_boot * n).reshape(n_boot, n)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """group_samples' documents sorted by (group, speaker, doc_id): which rows they are, their
+    tokens, each one's group and (group, speaker) pair, and each pair's group."""
+
+    take: np.ndarray  # rows of theta, in sorted order
+    n_tokens: np.ndarray  # float, sorted
+    names: np.ndarray  # the groups
+    g_of_doc: np.ndarray
+    s_codes: np.ndarray  # each document's (group, speaker) pair
+    g_of_speaker: np.ndarray  # each pair's group
+
+
+def sorted_layout(docs: SharedDocs) -> Layout:
+    """The documents' order and codes in group_samples (from everything but the shares)."""
+    # Sorted codes order as the strings do, in 8 bytes a document: the strings as a numpy
+    # array were 4 bytes a character, several times over in lexsort and unique (a quarter of
+    # a GB at 600,000 documents).
+    g_codes, names = pd.factorize(np.asarray(docs.groups), sort=True)
+    p_codes, people = pd.factorize(np.asarray(docs.speakers), sort=True)
+    keys = ((p_codes, g_codes) if docs.doc_ids is None
+            else (pd.factorize(np.asarray(docs.doc_ids), sort=True)[0], p_codes, g_codes))
+    order = np.lexsort(keys)
+    del keys
+    take = order if docs.rows is None else docs.rows[order]
+    g_of_doc, p_of_doc = g_codes[order], p_codes[order]
+    names = np.asarray(names, dtype=str)
+    # Each document's (group, speaker) pair as one number, numbered in the order of the
+    # sorted pairs: factorizing a MultiIndex of them made Python tuples (0.3 s on 100,000).
+    s_keys, s_codes = np.unique(g_of_doc * len(people) + p_of_doc, return_inverse=True)
+    return Layout(take, docs.n_tokens[take].astype(float), names, g_of_doc, s_codes,
+                  s_keys // len(people))
+
+
 def group_samples(docs: SharedDocs, n_boot: int, seed: int) -> GroupSamples:
     """Token-weighted shares of each group with `n_boot` two-level bootstrap resamples.
 
     `docs.speakers` and `docs.groups` give each document's speaker and group (strings).
     With `docs.doc_ids`, documents are sorted by (group, speaker, doc_id) first.
     """
-    theta, n_tokens, speakers, groups, doc_ids = (docs.theta, docs.n_tokens, docs.speakers,
-                                                  docs.groups, docs.doc_ids)
+    if not isinstance(docs.theta, np.ndarray):  # on disk: row_store.StoredRows
+        return docs.theta.samples(docs, n_boot, seed)
     # scipy.sparse is imported where the resamples are summed: the charts stage imports
     # this module for distinguishing_topics only, and has no other use for scipy.
     from scipy import sparse
 
-    keys = (speakers, groups) if doc_ids is None else (doc_ids, speakers, groups)
-    order = np.lexsort(keys)
-    take = order if docs.rows is None else docs.rows[order]
-    n_docs = len(order)
-    n_tokens = n_tokens[take].astype(float)
+    layout = sorted_layout(docs)
+    n_docs, n_tokens, g_of_doc = len(layout.take), layout.n_tokens, layout.g_of_doc
     # The sorted copy becomes the weighted shares in place: one copy of the matrix, not two.
-    weighted_theta = theta[take].astype(float, copy=False)
+    weighted_theta = docs.theta[layout.take].astype(float, copy=False)
     weighted_theta *= n_tokens[:, None]
-    speakers, groups = speakers[order], groups[order]
-    names, g_of_doc = np.unique(groups, return_inverse=True)
-    # Each document's (group, speaker) pair as one number, numbered in the order of the
-    # sorted pairs: factorizing a MultiIndex of them made Python tuples (0.3 s on 100,000).
-    people, p_of_doc = np.unique(speakers, return_inverse=True)
-    s_keys, s_codes = np.unique(g_of_doc * len(people) + p_of_doc, return_inverse=True)
-    g_of_speaker = s_keys // len(people)
-    n_groups, n_topics = len(names), theta.shape[1]
+    n_groups, n_topics = len(layout.names), docs.theta.shape[1]
     # Document × (group, topic) and document × group: one product sums every group.
     weighted = in_blocks(weighted_theta, g_of_doc, n_groups)
     del weighted_theta
     tokens = sparse.csr_matrix((n_tokens, (np.arange(n_docs), g_of_doc)),
                                shape=(n_docs, n_groups))
     num = np.asarray(weighted.sum(axis=0)).reshape(n_groups, n_topics)
+    return resampled_groups(layout, num, tokens, lambda m: weighted.T @ m,
+                            Resampling(n_boot, 0.0, seed))
+
+
+def resampled_groups(layout: Layout, num: np.ndarray, tokens, products,
+                     how: Resampling) -> GroupSamples:
+    """group_samples from the groups' token-weighted sums (`num`, groups × topics): the
+    resamples' sums come from `products` (a multiplicity matrix, documents × resamples, to
+    the (group, topic) × resamples sums), so the shares may be read from memory or disk."""
+    n_boot, n_docs = how.n_boot, len(layout.take)
+    g_of_doc, s_codes, g_of_speaker = layout.g_of_doc, layout.s_codes, layout.g_of_speaker
+    n_groups, n_topics = num.shape
     den = np.asarray(tokens.sum(axis=0)).ravel()
     share = _ratio(num, den, n_topics)
     rest_share = _ratio(num.sum(axis=0) - num, den.sum() - den, n_topics)
-    rng = np.random.default_rng([seed, 14])
+    rng = np.random.default_rng([how.seed, 14])
     samples = np.empty((n_boot, n_groups, n_topics))
     rest = np.empty((n_boot, n_groups, n_topics))
     block = max(1, min(n_boot, BLOCK_CELLS // max(n_docs, 1)))
     for start in range(0, n_boot, block):
         size = min(block, n_boot - start)
         drawn_speakers = _draw_within(g_of_speaker, n_groups, size, rng)
-        drawn_docs = _draw_within(s_codes, len(s_keys), size, rng)
+        drawn_docs = _draw_within(s_codes, len(g_of_speaker), size, rng)
         # Sparse matrix times dense resamples: no sparse copy of the resamples is made. Made
         # as floats in row-major order, as the product reads them: scipy copied and cast the
         # integer transpose once per product (the same numbers: whole counts are exact).
         multiplicity = np.multiply(drawn_speakers.T[s_codes], drawn_docs.T, dtype=float)
-        b_num = (weighted.T @ multiplicity).T.reshape(size, n_groups, n_topics)
+        b_num = products(multiplicity).T.reshape(size, n_groups, n_topics)
         b_den = (tokens.T @ multiplicity).T
         samples[start:start + size] = _ratio(b_num, b_den, n_topics)
         rest[start:start + size] = _ratio(b_num.sum(axis=1, keepdims=True) - b_num,
                                           b_den.sum(axis=1, keepdims=True) - b_den, n_topics)
     return GroupSamples(
-        list(names), share, samples, rest, rest_share,
+        list(layout.names), share, samples, rest, rest_share,
         np.bincount(g_of_speaker, minlength=n_groups),
         np.bincount(g_of_doc, minlength=n_groups), den)
 
@@ -263,13 +320,13 @@ def compare_values(frame: pd.DataFrame, columns: list[str], groups: ValueGroups,
     tables, differences = [], []
     missing = (frame[groups.by] == MISSING).to_numpy()
     # The documents' matrix once: each part is a selection of its rows, not a copy of it.
-    theta, n_tokens = frame[columns].to_numpy(float), frame["n_tokens"].to_numpy()
+    theta, n_tokens = matrix_of(frame, columns), frame["n_tokens"].to_numpy()
     for rows, compared in ((~missing, True), (missing, False)):
         if not rows.any():
             continue
         part = frame.loc[rows, [groups.cluster, groups.by, "doc_id"]]
-        docs = SharedDocs(theta, n_tokens, part[groups.cluster].to_numpy(str),
-                          part[groups.by].to_numpy(str), part["doc_id"].to_numpy(str),
+        docs = SharedDocs(theta, n_tokens, part[groups.cluster].to_numpy(),
+                          part[groups.by].to_numpy(), part["doc_id"].to_numpy(),
                           np.flatnonzero(rows))
         result = group_samples(docs, cfg.n_bootstrap, seed)
         table = group_table(result, topics, cfg.ci, cfg.min_tokens, groups.by)
@@ -331,6 +388,36 @@ def chunk_intervals(chunk: OwnerChunk) -> tuple[np.ndarray, np.ndarray]:
     return _interval(_ratio(num, (totals.T @ drawn).T, n_topics), chunk.how.ci)
 
 
+def owner_chunks(n_docs: np.ndarray, n_topics: int, n_boot: int) -> list[tuple[int, int]]:
+    """owner_intervals' chunks of owners, from each owner's number of documents."""
+    bounds = np.concatenate(([0], np.cumsum(n_docs)))
+    return _owner_chunks(bounds, max(1, SAMPLE_CELLS // max(n_boot * n_topics, 1)), n_boot)
+
+
+@dataclass(frozen=True)
+class OwnerRows:
+    """Consecutive owners' rows sorted by owner (each owner's in the order given): shares,
+    tokens and owners, `start` the first row's place among every owner's rows."""
+
+    theta: np.ndarray
+    n_tokens: np.ndarray
+    owner: np.ndarray
+    bounds: np.ndarray  # owner i's rows among every owner's: bounds[i]:bounds[i + 1]
+    start: int = 0
+
+
+def chunk_bounds(rows: OwnerRows, chunks: list[tuple[int, int]], how: Resampling
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """owner_intervals' bounds of `chunks` (each a task of compute.parallel_map), whose rows
+    are all in `rows`."""
+    at = rows.bounds - rows.start
+    tasks = (OwnerChunk(rows.theta[at[first]:at[last]], rows.n_tokens[at[first]:at[last]],
+                        rows.owner[at[first]:at[last]] - first, last - first, how,
+                        (how.seed, 15, first) if first else (how.seed, 15))
+             for first, last in chunks)
+    return parallel_map(chunk_intervals, tasks)
+
+
 def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
                     n_owners: int, how: Resampling) -> tuple[np.ndarray, np.ndarray]:
     """Percentile intervals (how.ci) of each owner's (speaker's) token-weighted shares, in
@@ -346,13 +433,8 @@ def owner_intervals(theta: np.ndarray, n_tokens: np.ndarray, owner: np.ndarray,
     order = np.argsort(owner, kind="stable")
     theta, n_tokens, owner = theta[order], n_tokens[order].astype(float), owner[order]
     bounds = np.searchsorted(owner, np.arange(n_owners + 1))
-    step = max(1, SAMPLE_CELLS // max(n_boot * n_topics, 1))
-    chunks = _owner_chunks(bounds, step, n_boot)
-    tasks = (OwnerChunk(theta[bounds[first]:bounds[last]], n_tokens[bounds[first]:bounds[last]],
-                        owner[bounds[first]:bounds[last]] - first, last - first, how,
-                        (how.seed, 15, first) if first else (how.seed, 15))
-             for first, last in chunks)
-    for (first, last), (lo, hi) in zip(chunks, parallel_map(chunk_intervals, tasks),
-                                       strict=True):
+    chunks = owner_chunks(np.diff(bounds), n_topics, n_boot)
+    found = chunk_bounds(OwnerRows(theta, n_tokens, owner, bounds), chunks, how)
+    for (first, last), (lo, hi) in zip(chunks, found, strict=True):
         low[first:last], high[first:last] = lo, hi
     return low, high

@@ -15,6 +15,7 @@ and variance (shares live in [0, 1]), so it never has zero width while σ²ₖ >
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,23 +47,58 @@ def _by_speaker(codes: np.ndarray, n_speakers: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_speakers, n))
 
 
-def pool_speakers(theta: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray,
-                  n_speakers: int, ci: float) -> Pooled:
-    """Pooled shares and intervals of each speaker (`codes`: each document's speaker)."""
-    mean_tokens = n_tokens[n_tokens > 0].mean() if (n_tokens > 0).any() else 1.0
-    w = n_tokens / mean_tokens
+@dataclass(frozen=True)
+class SpeakerSums:
+    """Per speaker (rows in speaker order): document weights W, weighted share sums, own
+    shares, documents, and the weighted squared deviations from the own share."""
+
+    weight: np.ndarray
+    sums: np.ndarray
+    raw: np.ndarray
+    n_docs: np.ndarray
+    within: np.ndarray  # speakers × topics
+
+
+def speaker_sums(theta: np.ndarray, w: np.ndarray, codes: np.ndarray,
+                 n_speakers: int) -> SpeakerSums:
+    """SpeakerSums of documents with weights `w` (each speaker's sums in document order:
+    the speakers of a partition give the figures they have among all)."""
     by = _by_speaker(codes, n_speakers)
     weight = np.asarray(by @ w).ravel()
     sums = by @ (theta * w[:, None])
     safe = np.where(weight > 0, weight, 1.0)[:, None]
     raw = np.where(weight[:, None] > 0, sums / safe, 0.0)
-    prior = theta.T @ w / max(w.sum(), VARIANCE_FLOOR)
     n_docs = np.asarray(by @ (w > 0)).ravel()
     # Within speakers: weighted squared deviations from the speaker's own mean.
-    within = (by @ (w[:, None] * (theta - raw[codes]) ** 2)).sum(axis=0)
-    dof = (n_docs - 1).clip(min=0).sum()
-    sigma2 = within / dof if dof > 0 else ((w[:, None] * (theta - prior) ** 2).sum(axis=0)
-                                           / max(len(w) - 1, 1))
+    within = by @ (w[:, None] * (theta - raw[codes]) ** 2)
+    return SpeakerSums(weight, sums, raw, n_docs, within)
+
+
+def pool_speakers(theta: np.ndarray, n_tokens: np.ndarray, codes: np.ndarray,
+                  n_speakers: int, ci: float) -> Pooled:
+    """Pooled shares and intervals of each speaker (`codes`: each document's speaker)."""
+    w = document_weights(n_tokens)
+    prior = theta.T @ w / max(w.sum(), VARIANCE_FLOOR)
+    return pooled_from(speaker_sums(theta, w, codes, n_speakers), prior,
+                       lambda: (w[:, None] * (theta - prior) ** 2).sum(axis=0),
+                       len(w), ci)
+
+
+def document_weights(n_tokens: np.ndarray) -> np.ndarray:
+    """Each document's weight: its tokens over the mean of the documents with any."""
+    mean_tokens = n_tokens[n_tokens > 0].mean() if (n_tokens > 0).any() else 1.0
+    return n_tokens / mean_tokens
+
+
+def pooled_from(s: SpeakerSums, prior: np.ndarray, spread: Callable[[], np.ndarray],
+                n_docs: int, ci: float) -> Pooled:
+    """pool_speakers from the speakers' sums and the corpus shares (`prior`); `spread` gives
+    the documents' weighted squared deviations from the prior, needed only where no speaker
+    has two documents."""
+    weight, sums, raw = s.weight, s.sums, s.raw
+    within = s.within.sum(axis=0)
+    dof = (s.n_docs - 1).clip(min=0).sum()
+    sigma2 = within / dof if dof > 0 else spread() / max(n_docs - 1, 1)
     sigma2 = np.maximum(sigma2, VARIANCE_FLOOR)
     total = weight.sum()
     active = weight > 0

@@ -89,6 +89,9 @@ class SortedGroups:
     tokens: np.ndarray
     bounds: np.ndarray  # group i's rows: bounds[i]:bounds[i + 1]
     first: int = 0  # the position of group 0 in the whole table (see part)
+    # Each group's position in the sorted whole table, where the groups come in another
+    # order (meetings by date): their generators' seeds. None: first, first + 1, ...
+    positions: np.ndarray | None = None
 
     @property
     def n_docs(self) -> np.ndarray:
@@ -97,13 +100,18 @@ class SortedGroups:
     def rows(self, index: int) -> slice:
         return slice(self.bounds[index], self.bounds[index + 1])
 
+    def position(self, index: int) -> int:
+        """Group `index`'s position in the whole table (its generator's seed)."""
+        return int(self.positions[index]) if self.positions is not None else self.first + index
+
     def part(self, first: int, last: int) -> SortedGroups:
         """Groups first..last-1 alone, as a task takes them (their generators are still
         seeded from their positions in the whole table)."""
         rows = slice(self.bounds[first], self.bounds[last])
         return SortedGroups(self.keys[first:last], self.thetas[rows], self.tokens[rows],
                             self.bounds[first:last + 1] - self.bounds[first],
-                            self.first + first)
+                            self.first + first,
+                            None if self.positions is None else self.positions[first:last])
 
 
 def sorted_groups(doc_topics: pd.DataFrame, topic_columns: list[str], by: str) -> SortedGroups:
@@ -136,7 +144,7 @@ def group_resamples(groups: SortedGroups, first: int, last: int, n_boot: int,
     samples = np.empty((last - first, groups.thetas.shape[1], n_boot))
     rngs = {}
     for index in range(first, last):
-        rng = np.random.default_rng([seed, groups.first + index])
+        rng = np.random.default_rng([seed, groups.position(index)])
         if BOOTSTRAP_BLOCK // n_docs[index] < n_boot:  # drawn in blocks: alone
             rows = groups.rows(index)
             samples[index - first] = bootstrap_samples(groups.thetas[rows], groups.tokens[rows],
@@ -174,25 +182,32 @@ def batch_intervals(batch: IntervalBatch) -> np.ndarray:
                        list(batch.quantiles), axis=2, overwrite_input=True)
 
 
-def aggregate_shares(doc_topics: pd.DataFrame, topic_columns: list[str], by: str,
-                     cfg: SpeakersConfig, seed: int) -> pd.DataFrame:
-    """Long table: one row per (group, topic) with share, interval, counts and a low-data flag.
+@dataclass(frozen=True)
+class GroupFigures:
+    """aggregate_shares' figures of groups in sorted order (groups × topics)."""
 
-    Groups are visited in sorted order and each gets its own generator seeded from `seed` and
-    its position, so the result does not depend on row order. Tens of thousands of groups
-    (one per meeting) are common: the groups are cut from sorted arrays, the small ones
-    resampled in stacks of equal size and their quantiles taken many at once, with the
-    figures a group would get alone.
-    """
-    groups = sorted_groups(doc_topics, topic_columns, by)
-    n_groups, k, n_boot = len(groups.keys), len(topic_columns), cfg.n_bootstrap
-    if not n_groups:
-        return pd.DataFrame(columns=[by, "topic", "share", "ci_low", "ci_high", "n_docs",
-                                     "n_tokens", "low_data"])
+    keys: np.ndarray
+    n_docs: np.ndarray
+    n_tokens: np.ndarray
+    share: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def point_shares(groups: SortedGroups) -> np.ndarray:
+    """Each group's token-weighted shares (groups × topics)."""
     # Column-major, as pandas hands a group's columns over: numpy sums a column pairwise
     # there and row by row otherwise, which can differ in the last bit.
-    share = np.array([weighted_shares(np.asfortranarray(groups.thetas[groups.rows(i)]),
-                                      groups.tokens[groups.rows(i)]) for i in range(n_groups)])
+    return np.array([weighted_shares(np.asfortranarray(groups.thetas[groups.rows(i)]),
+                                     groups.tokens[groups.rows(i)])
+                     for i in range(len(groups.keys))]).reshape(len(groups.keys),
+                                                                groups.thetas.shape[1])
+
+
+def group_figures(groups: SortedGroups, cfg: SpeakersConfig, seed: int) -> GroupFigures:
+    """Share and interval of each group of `groups` (its rows alone make them)."""
+    n_groups, k, n_boot = len(groups.keys), groups.thetas.shape[1], cfg.n_bootstrap
+    share = point_shares(groups)
     low, high = np.empty((n_groups, k)), np.empty((n_groups, k))
     alpha = (1.0 - cfg.ci) / 2
     batch = max(1, QUANTILE_CELLS // max(n_boot * k, 1))
@@ -206,11 +221,37 @@ def aggregate_shares(doc_topics: pd.DataFrame, topic_columns: list[str], by: str
     # Percentiles can miss the point estimate by rounding on tiny groups; keep it inside.
     low, high = np.minimum(low, share), np.maximum(high, share)
     # Token counts are whole numbers: their sum is exact in any order.
-    n_tokens = np.add.reduceat(groups.tokens, groups.bounds[:-1]).astype(np.int64)
+    n_tokens = (np.add.reduceat(groups.tokens, groups.bounds[:-1]).astype(np.int64)
+                if n_groups else np.zeros(0, dtype=np.int64))
+    return GroupFigures(groups.keys, groups.n_docs, n_tokens, share, low, high)
+
+
+def shares_table(figures: GroupFigures, topic_columns: list[str], by: str,
+                 min_tokens: int) -> pd.DataFrame:
+    """aggregate_shares' long table of groups' figures."""
+    n_groups, k = len(figures.keys), len(topic_columns)
     return pd.DataFrame({
-        by: np.repeat(groups.keys, k),
+        by: np.repeat(figures.keys, k),
         "topic": np.tile(np.asarray(topic_columns, dtype=object), n_groups),
-        "share": share.ravel(), "ci_low": low.ravel(), "ci_high": high.ravel(),
-        "n_docs": np.repeat(groups.n_docs, k), "n_tokens": np.repeat(n_tokens, k),
-        "low_data": np.repeat(n_tokens < cfg.min_tokens, k),
+        "share": figures.share.ravel(), "ci_low": figures.low.ravel(),
+        "ci_high": figures.high.ravel(),
+        "n_docs": np.repeat(figures.n_docs, k), "n_tokens": np.repeat(figures.n_tokens, k),
+        "low_data": np.repeat(figures.n_tokens < min_tokens, k),
     })
+
+
+def aggregate_shares(doc_topics: pd.DataFrame, topic_columns: list[str], by: str,
+                     cfg: SpeakersConfig, seed: int) -> pd.DataFrame:
+    """Long table: one row per (group, topic) with share, interval, counts and a low-data flag.
+
+    Groups are visited in sorted order and each gets its own generator seeded from `seed` and
+    its position, so the result does not depend on row order. Tens of thousands of groups
+    (one per meeting) are common: the groups are cut from sorted arrays, the small ones
+    resampled in stacks of equal size and their quantiles taken many at once, with the
+    figures a group would get alone.
+    """
+    groups = sorted_groups(doc_topics, topic_columns, by)
+    if not len(groups.keys):
+        return pd.DataFrame(columns=[by, "topic", "share", "ci_low", "ci_high", "n_docs",
+                                     "n_tokens", "low_data"])
+    return shares_table(group_figures(groups, cfg, seed), topic_columns, by, cfg.min_tokens)

@@ -136,3 +136,54 @@ def _pooled(part: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     out["n_tokens"] = out["n_tokens"].astype(np.int64)
     return out.sort_values(["bin_start", "meeting", "topic"], kind="stable").reset_index(
         drop=True)
+
+
+class BinSums:
+    """topic_time's calendar bins (month, quarter, year) summed as the meetings come, in
+    meeting_topics.csv's order, without a table of every meeting: each bin and topic's
+    tokens × shares added with the compensated (Kahan) sum of pandas' groupby, in the same
+    order, so the table is topic_time's."""
+
+    def __init__(self, unit: str):
+        self.unit = unit
+        self.index: dict[dt.date, int] = {}
+        self.sums: list[np.ndarray] = []
+        self.compensation: list[np.ndarray] = []
+        self.n_tokens: list[int] = []
+        self.n_meetings: list[int] = []
+
+    def add(self, day: dt.date, share: np.ndarray, n_tokens: int) -> None:
+        """One meeting: its date, shares and tokens."""
+        i = self.index.setdefault(bin_start(day, self.unit), len(self.index))
+        if i == len(self.sums):
+            self.sums.append(np.zeros(len(share)))
+            self.compensation.append(np.zeros(len(share)))
+            self.n_tokens.append(0)
+            self.n_meetings.append(0)
+        y = share * n_tokens - self.compensation[i]
+        total = self.sums[i] + y
+        compensation = total - self.sums[i] - y
+        # An infinite value makes the compensation NaN: pandas resets it to 0.
+        self.compensation[i] = np.where(compensation != compensation, 0.0, compensation)
+        self.sums[i] = total
+        self.n_tokens[i] += int(n_tokens)
+        self.n_meetings[i] += 1
+
+    def table(self, topics: Sequence[int]) -> pd.DataFrame:
+        """topic_time.csv's rows, bins by start, topics in order."""
+        starts = sorted(self.index)
+        if not starts:
+            return pd.DataFrame(columns=COLUMNS)
+        at = [self.index[s] for s in starts]
+        n_topics, n_bins = len(topics), len(starts)
+        weighted = np.concatenate([self.sums[i] for i in at])
+        total = np.repeat(np.asarray([self.n_tokens[i] for i in at], dtype=np.int64), n_topics)
+        share = np.where(total > 0, weighted / np.where(total > 0, total, 1), 1.0 / n_topics)
+        return pd.DataFrame({
+            "time_bin": self.unit,
+            "bin_start": np.repeat([s.isoformat() for s in starts], n_topics),
+            "bin_label": np.repeat([bin_label(s, self.unit) for s in starts], n_topics),
+            "meeting": "", "topic": np.tile(np.asarray(topics, dtype=np.int64), n_bins),
+            "share": share, "n_tokens": total,
+            "n_meetings": np.repeat(np.asarray([self.n_meetings[i] for i in at],
+                                               dtype=np.int64), n_topics)})[COLUMNS]

@@ -5,24 +5,32 @@ meeting (with dates), speaker attribute (group_topics.csv) and meeting attribute
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.common.atomic import write_csv, write_metrics
+import pandas as pd
+
+from pipeline.common.atomic import write_csv, write_csv_blocks, write_metrics
 from pipeline.common.compute import capped_notes, executor, mapping
 from pipeline.common.io import (
+    TOPIC_PREFIX,
     iter_records,
-    read_doc_topics,
+    iter_table_blocks,
     read_document_table,
-    read_index,
+    read_header,
+    read_index_columns,
     read_json,
     read_meeting_table,
-    topic_columns,
+    read_table,
     with_titles,
 )
 from pipeline.model.themes import load_themes
 from pipeline.model.topic_tree import with_topic_names
-from pipeline.speakers.core import SpeakerInputs, summarize
+from pipeline.speakers.core import SpeakerInputs, SpeakerTables, summarize
+from pipeline.speakers.row_store import BLOCK_ROWS
 from pipeline.speakers.shares import PARALLEL_MIN_DRAWS
+from pipeline.speakers.stored import STREAM_MIN_DOCS, stored_doc_topics
 from pipeline.speakers.term_counts import TermRecord, count_terms
 from pipeline.stages._cli import log, run, stage_parser
 
@@ -31,9 +39,48 @@ OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "group_topics",
            "meeting_attribute_topics", "topic_time")
 
 
+@contextmanager
+def doc_topics_of(path: str, columns: list[str], n_tokens: pd.Series
+                  ) -> Iterator[pd.DataFrame]:
+    """doc_topics.csv with each document's n_tokens: whole for a corpus of fewer than
+    STREAM_MIN_DOCS documents, else without its shares, which wait on disk in a temporary
+    folder (TMPDIR; speakers/stored.py) until the block ends, also on an error."""
+    if len(n_tokens) < STREAM_MIN_DOCS:
+        doc_topics = read_table(path)
+        yield doc_topics.assign(n_tokens=doc_topics["doc_id"].map(n_tokens))
+        return
+    blocks = (b.assign(n_tokens=b["doc_id"].map(n_tokens))
+              for b in iter_table_blocks(path, BLOCK_ROWS, ["doc_id", "meeting", "speaker",
+                                                            *columns]))
+    with stored_doc_topics(blocks, columns) as doc_topics:
+        yield doc_topics
+
+
+def write_tables(args, tables: SpeakerTables, topics: list[dict], titles: dict[str, str]
+                 ) -> None:
+    """Every table of OUTPUTS. Each row names its topic (configs/topic_labels.yaml, else its
+    label words) and the topic's group for readers of the table alone; meeting_topics has
+    the meetings' titles, as people name them, beside the ids."""
+    def named(table: pd.DataFrame, name: str) -> pd.DataFrame:
+        if "topic" in table.columns:
+            table = with_topic_names(table, topics)
+        return with_titles(table, titles) if name == "meeting_topics" else table
+
+    for name in OUTPUTS:
+        path = Path(getattr(args, name))
+        if name == "meeting_topics" and tables.meeting_blocks is not None:
+            empty = named(tables.meeting_topics, name)
+            write_csv_blocks(path, (named(b, name) for b in tables.meeting_blocks),
+                             list(empty.columns))
+        else:
+            write_csv(path, named(getattr(tables, name), name))
+
+
 def main(args, config) -> None:
     cfg = config.speakers
-    doc_topics = read_doc_topics(args.doc_topics, read_index(args.index))
+    index = read_index_columns(args.index)
+    n_tokens = pd.Series(index.n_tokens, index=index.doc_id)
+    columns = [c for c in read_header(args.doc_topics) if c.startswith(TOPIC_PREFIX)]
     documents = read_document_table(args.documents)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     # Counted as tokens.jsonl streams by: no list of terms per document is held.
@@ -45,25 +92,18 @@ def main(args, config) -> None:
     for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
         log(f"speakers: {note}")
     # The bootstrap's batches of groups run on the executor (compute.parallel_map).
-    with executor(config.compute, cfg.n_jobs, len(doc_topics) * cfg.n_bootstrap,
-                  PARALLEL_MIN_DRAWS) as ex, mapping(ex):
-        tables = summarize(SpeakerInputs(doc_topics, documents, topic_columns(doc_topics),
+    with executor(config.compute, cfg.n_jobs, len(n_tokens) * cfg.n_bootstrap,
+                  PARALLEL_MIN_DRAWS) as ex, mapping(ex), \
+            doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
+        tables = summarize(SpeakerInputs(doc_topics, documents, columns,
                                          {}, themes, list(config.ingest.columns.attributes),
                                          frozenset(), meetings, config.report.time_bin,
                                          term_counts=counts),
                            cfg, config.seed)
         log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
-    # Each row names its topic (configs/topic_labels.yaml, else its label words) and the
-    # topic's group for readers of the table alone.
-    topics = read_json(args.topics)
-    for name in OUTPUTS:
-        table = getattr(tables, name)
-        if "topic" in table.columns:
-            table = with_topic_names(table, topics)
-        if name == "meeting_topics":  # titles, as people name meetings, beside the ids
-            table = with_titles(table, dict(zip(meetings["meeting"], meetings["title"],
-                                                strict=True)))
-        write_csv(Path(getattr(args, name)), table)
+        # Inside the block: meeting_topics of a large corpus is made as it is written.
+        write_tables(args, tables, read_json(args.topics),
+                     dict(zip(meetings["meeting"], meetings["title"], strict=True)))
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)
     m = tables.metrics

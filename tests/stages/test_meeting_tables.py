@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import copy
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from _project import DATA
-from _stages import CONFIG, STAGES, run_stage
+from _stages import ARGS, CONFIG, STAGES, run_stage
 
 from pipeline.common.io import read_json, read_table
+from pipeline.speakers import stored
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +72,31 @@ def test_topics_over_time_are_pooled_by_year(run):
     assert "年ごとに、会議の発言を語数で重み付けしたトピック割合" in md
     assert "（report.time_bin: year、2 区間）" in md
     assert "| 1947年 |" in md and "| 2023年 |" in md
+
+
+def test_the_speakers_stage_with_its_shares_on_disk_writes_the_same_files(run, tmp_path,
+                                                                           monkeypatch):
+    # The path of a corpus of STREAM_MIN_DOCS documents or more, on these meetings.
+    monkeypatch.setattr(stored, "STREAM_MIN_DOCS", 0)
+    stores = []
+    real = stored.row_store
+    monkeypatch.setattr(stored, "row_store",
+                        lambda *a, **k: stores.append(a) or real(*a, **k))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    work = tmp_path / "work"
+    shutil.copytree(run, work)
+    config = yaml.safe_load((run / "pipeline.yaml").read_text(encoding="utf-8"))
+    status, errors = run_stage(work, "speakers", config)
+    assert status == 0, errors
+    args = ARGS["speakers"]
+    written = [args[i + 1] for i, a in enumerate(args[:-1]) if a not in (
+        "--doc-topics", "--topics", "--index", "--documents", "--tokens", "--meetings")
+        and a.startswith("--")]
+    assert "meeting_topics.csv" in written and "speakers.json" in written
+    for name in written:
+        assert (work / name).read_bytes() == (run / name).read_bytes(), name
+    assert stores  # the shares went to disk
+    assert list(scratch.iterdir()) == []  # and their temporary files are gone
