@@ -211,8 +211,11 @@ def iter_matrix_blocks(path: str | Path, rows: int) -> Iterator[sp.csr_matrix]:
             for start in range(0, shape[0], rows):
                 offsets = indptr[start:min(start + rows, shape[0]) + 1]
                 n = int(offsets[-1] - offsets[0])
-                block = (np.frombuffer(data.read(n * data_type.itemsize), dtype=data_type),
-                         np.frombuffer(indices.read(n * index_type.itemsize), dtype=index_type),
+                # Writable (bytearray): scipy sorts a block's indices in place if it must.
+                block = (np.frombuffer(bytearray(data.read(n * data_type.itemsize)),
+                                       dtype=data_type),
+                         np.frombuffer(bytearray(indices.read(n * index_type.itemsize)),
+                                       dtype=index_type),
                          offsets - offsets[0])
                 yield sp.csr_matrix(block, shape=(len(offsets) - 1, shape[1]))
 

@@ -15,14 +15,14 @@ import pandas as pd
 
 from pipeline.report.fonts import TYPED, font_face_css, missing_glyphs, page_characters
 from pipeline.report.groups import group_section
-from pipeline.report.inputs import CHART_FILES, ReportInputs
+from pipeline.report.inputs import CHART_FILES, ReportInputs, doc_topics_summary
 from pipeline.report.meeting_sections import meeting_attribute_section, time_section
 from pipeline.report.quotes import MIN_QUOTE_TOKENS, representative_quotes
 from pipeline.report.scored import scored_section
 from pipeline.report.search_sample import SearchSample
 from pipeline.report.timeline import shows_flow
 from pipeline.report.trust import quality_readings, versions
-from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map
+from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map_of
 
 MAX_SPEAKERS = 200  # rows in the report's speaker table; speaker_topics.csv has them all
 MAX_FILES = 100  # rows in the report's file list; outputs/metrics/ingest.json has them all
@@ -59,6 +59,7 @@ def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3,
 def build_context(inputs: ReportInputs) -> dict:
     """Everything the report shows, as plain data."""
     cfg, topics = inputs.settings, inputs.topics
+    summary = doc_topics_summary(inputs)
     speakers = speakers_with_terms(inputs)
     themes = theme_sections(inputs.speaker_themes)
     corpus = corpus_data(SearchSources(inputs.documents, inputs.turns, inputs.meeting_dates,
@@ -81,7 +82,7 @@ def build_context(inputs: ReportInputs) -> dict:
         "themes": themes,
         "k_sweep": _k_sweep(inputs.model),
         "relevance": inputs.relevance or {"lambda": 0.6, "topics": []},
-        "topic_map": {**topic_map(inputs.doc_topics, inputs.dtm, topics),
+        "topic_map": {**topic_map_of(summary, topics),
                       "flagged": flagged, "quote_min_share": cfg.quote_min_share,
                       "quote_min_tokens": MIN_QUOTE_TOKENS},
         "corpus": corpus,
@@ -100,8 +101,7 @@ def build_context(inputs: ReportInputs) -> dict:
             {n: base64.b64encode(png).decode("ascii")
              for n, png in inputs.meeting_attribute_charts.items()}),
         "time": {**time_section(inputs.topic_time, topics, inputs.speakers_metrics, shows_flow(
-            cfg.time_bin, inputs.doc_topics["meeting"].nunique() if len(inputs.doc_topics)
-            else 0)), "setting": cfg.time_bin},
+            cfg.time_bin, len(summary.meetings))), "setting": cfg.time_bin},
         "scored": scored_section(inputs.scored, topics),
         "comparisons": inputs.comparisons,
     }
@@ -247,7 +247,7 @@ def theme_sections(speaker_themes: pd.DataFrame | None) -> list[dict]:
 def _meetings_emptied(inputs: ReportInputs, ingest: dict) -> list[str]:
     """Meetings with documents after ingest but none in the model: every one of their
     documents was procedure, boilerplate or too short (ingest's own list is apart)."""
-    modelled = set(inputs.doc_topics["meeting"]) if "meeting" in inputs.doc_topics else set()
+    modelled = doc_topics_summary(inputs).meetings
     listed = set(ingest.get("meetings_not_modelled", []))
     every = inputs.document_meetings
     if every is None:
@@ -282,7 +282,7 @@ def _charts(inputs: ReportInputs, speakers: list[dict],
     if inputs.group_topics is None or inputs.group_topics.empty:
         empty["group_topics"] = ("話者の会派（group）の情報がないため、"
                                  "会派 × トピックの図はありません。")
-    if inputs.doc_topics.empty:
+    if not doc_topics_summary(inputs).n_rows:
         empty["timeline"] = "モデルに入った文書がないため、会議の流れの図はありません。"
     for name in CHART_FILES:
         if name not in inputs.charts and name not in empty:
