@@ -25,6 +25,9 @@ from pipeline.report.trust import quality_readings, versions
 from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map_of
 
 MAX_SPEAKERS = 200  # rows in the report's speaker table; speaker_topics.csv has them all
+# Meetings in the search's meeting filter: a sample of 100,000 short turns spans tens of
+# thousands of meetings, each an <option> (MBs of page, a menu no one scrolls).
+MAX_MEETING_OPTIONS = 2_000
 MAX_FILES = 100  # rows in the report's file list; outputs/metrics/ingest.json has them all
 
 
@@ -130,13 +133,18 @@ def sample_summary(search: SearchSample | None, max_turns: int) -> dict:
 def search_options(corpus: dict) -> dict:
     """The search's filters' choices, each with its index in the corpus: speakers and groups
     by name, meetings by date (undated last) and title, each with whether any of it was
-    modelled."""
+    modelled. Past MAX_MEETING_OPTIONS meetings, those with most lines in the search
+    (`n_meetings_hidden` says how many are not listed; they are still searched)."""
     dates: dict[int, str] = {}
+    lines: dict[int, int] = {}
     for row in corpus["docs"]:
         dates.setdefault(row[0], corpus["dates"][row[3]])
-    meetings = [{"index": i, "title": title, "date": dates.get(i, ""),
-                 "modelled": corpus["meeting_modelled"][i]}
-                for i, title in enumerate(corpus["titles"])]
+        lines[row[0]] = lines.get(row[0], 0) + 1
+    listed = list(range(len(corpus["titles"])))
+    if len(listed) > MAX_MEETING_OPTIONS:
+        listed = sorted(sorted(listed, key=lambda i: (-lines.get(i, 0), i))[:MAX_MEETING_OPTIONS])
+    meetings = [{"index": i, "title": corpus["titles"][i], "date": dates.get(i, ""),
+                 "modelled": corpus["meeting_modelled"][i]} for i in listed]
     return {
         "speakers": sorted(({"index": i, "name": s} for i, s in enumerate(corpus["speakers"])),
                            key=lambda s: (s["name"], s["index"])),
@@ -144,6 +152,8 @@ def search_options(corpus: dict) -> dict:
                          key=lambda g: (g["name"], g["index"])),
         "meetings": sorted(meetings, key=lambda m: (not m["date"], m["date"], m["title"],
                                                     m["index"])),
+        "n_meetings_hidden": len(corpus["titles"]) - len(meetings),
+        "max_meetings": MAX_MEETING_OPTIONS,
     }
 
 
