@@ -102,19 +102,27 @@ class IndexColumns:
 def read_index_columns(path: str | Path) -> IndexColumns:
     """read_index's fields as columns, the file parsed as it streams (ijson): no list of
     documents is held."""
-    import ijson
     import numpy as np
 
     ids: list[str] = []
     tokens = array("q")
     weights = array("d")
-    with open(path, "rb") as handle:
-        for item in ijson.items(handle, "item", use_float=True):
-            ids.append(item["doc_id"])
-            tokens.append(int(item["n_tokens"]))
-            weights.append(float(item.get("weight", 1.0)))
+    for doc_id, n_tokens, weight in iter_index(path):
+        ids.append(doc_id)
+        tokens.append(n_tokens)
+        weights.append(weight)
     return IndexColumns(np.array(ids, dtype=object), np.frombuffer(tokens, dtype=np.int64),
                         np.frombuffer(weights, dtype=np.float64))
+
+
+def iter_index(path: str | Path) -> Iterator[tuple[str, int, float]]:
+    """dtm_documents.json's documents in row order, each (doc_id, n_tokens, weight), parsed
+    as the file streams: a reader alongside the matrix's rows holds none of them."""
+    import ijson
+
+    with open(path, "rb") as handle:
+        for item in ijson.items(handle, "item", use_float=True):
+            yield item["doc_id"], int(item["n_tokens"]), float(item.get("weight", 1.0))
 
 
 def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
