@@ -5,6 +5,7 @@ modelled meetings). The whole documents × topics table and matrix are never hel
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,10 @@ from scipy.sparse import _sparsetools
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     IndexColumns,
+    iter_index,
     iter_matrix_blocks,
     iter_table_blocks,
+    read_index_columns,
     read_matrix,
     read_table,
     topic_column,
@@ -54,7 +57,6 @@ class DocTopicSources:
 
     doc_topics: Path
     index: Path
-    index_columns: IndexColumns
     dtm: Path
     searched: frozenset[tuple[str, int]] | None
 
@@ -112,9 +114,9 @@ def read_doc_topic_blocks(sources: DocTopicSources, rule: QuoteRule
     columns: tuple[str, ...] = ()
     rows = _MatrixRows(sources)
     for block in iter_table_blocks(sources.doc_topics, BLOCK_ROWS):
-        block = block.assign(n_tokens=rows.n_tokens(block["doc_id"], n_rows))
+        n_tokens_of, matrix = rows.take(block["doc_id"])
+        block = block.assign(n_tokens=n_tokens_of)
         columns = tuple(topic_columns(block))
-        matrix = rows.of(block["doc_id"], n_rows)
         counts = add_term_counts(counts, block[list(columns)].to_numpy(dtype=float), matrix)
         # Summed after the product: scipy's sum sorts a row's terms in place, and the product
         # adds in the stored order (as the whole matrix's did).
@@ -147,39 +149,34 @@ def _no_rows(path: Path) -> pd.DataFrame:
 
 
 class _MatrixRows:
-    """The matrix's rows for doc_topics.csv's blocks: streamed alongside while the table's
-    rows are the matrix's, in its order (the pipeline writes both so); else the whole matrix
-    read once and its rows picked by document, as the report read it before."""
+    """Each block's n_tokens and matrix rows: the index and the matrix streamed alongside
+    while their documents are the block's, in its order (the pipeline writes all three so);
+    else the index and the whole matrix read once and the rows picked by document, as the
+    report read them before."""
 
     def __init__(self, sources: DocTopicSources) -> None:
-        self.sources, self.index = sources, sources.index_columns
+        self.sources = sources
+        self.index = iter_index(sources.index)
         self.stream = iter_matrix_blocks(sources.dtm, BLOCK_ROWS)
         self.pending: sp.csr_matrix | None = None
-        self.whole: sp.csr_matrix | None = None
-        self.position: dict[str, int] | None = None
+        self.whole: tuple[IndexColumns, sp.csr_matrix, dict[str, int]] | None = None
         self.unknown: list[str] = []
 
-    def aligned(self, doc_ids: pd.Series, start: int) -> bool:
-        part = self.index.doc_id[start:start + len(doc_ids)]
-        return (self.whole is None and len(part) == len(doc_ids)
-                and bool(np.array_equal(part, doc_ids.to_numpy())))
-
-    def n_tokens(self, doc_ids: pd.Series, start: int) -> np.ndarray:
-        if self.aligned(doc_ids, start):
-            return self.index.n_tokens[start:start + len(doc_ids)]
-        found = [self._positions().get(d) for d in doc_ids]
+    def take(self, doc_ids: pd.Series) -> tuple[np.ndarray, sp.csr_matrix]:
+        """The block's documents' n_tokens and rows of the matrix (their order)."""
+        if self.whole is None:
+            index = list(islice(self.index, len(doc_ids)))
+            if [d for d, _, _ in index] == doc_ids.tolist():
+                return (np.array([n for _, n, _ in index], dtype=np.int64),
+                        self._next(len(doc_ids)))
+            columns = read_index_columns(self.sources.index)
+            self.whole = (columns, read_matrix(self.sources.dtm),
+                          {d: i for i, d in enumerate(columns.doc_id.tolist())})
+        columns, matrix, position = self.whole
+        found = [position.get(d) for d in doc_ids]
         self.unknown += [d for d, p in zip(doc_ids, found, strict=True) if p is None]
-        return np.array([np.nan if p is None else self.index.n_tokens[p] for p in found])
-
-    def of(self, doc_ids: pd.Series, start: int) -> sp.csr_matrix:
-        if self.aligned(doc_ids, start):
-            block = self._next(len(doc_ids))
-        else:
-            if self.whole is None:
-                self.whole = read_matrix(self.sources.dtm)
-            positions = self._positions()
-            block = self.whole[[positions.get(d, 0) for d in doc_ids]]
-        return block
+        n_tokens = np.array([np.nan if p is None else columns.n_tokens[p] for p in found])
+        return n_tokens, matrix[[p or 0 for p in found]]
 
     def _next(self, n: int) -> sp.csr_matrix:
         """The matrix's next n rows (the table's blocks and the stream's are one size)."""
@@ -188,11 +185,6 @@ class _MatrixRows:
         if block.shape[0] > n:
             block, self.pending = block[:n], block[n:]
         return block
-
-    def _positions(self) -> dict[str, int]:
-        if self.position is None:
-            self.position = {d: i for i, d in enumerate(self.index.doc_id.tolist())}
-        return self.position
 
     def check(self) -> None:
         if self.unknown:

@@ -15,7 +15,6 @@ from pipeline.common.io import (
     iter_table_blocks,
     iter_turns,
     read_header,
-    read_index_columns,
     read_json,
     read_meeting_titles,
     read_numbers,
@@ -130,8 +129,7 @@ def read_report_inputs(args, config) -> ReportInputs:
     searched = frozenset((t["meeting"], t["turn"]) for t in turns) if search.sampled else None
     # Only the rows the page shows are held, and sums over the others (doc_topic_blocks).
     doc_topics, summary = read_doc_topic_blocks(
-        DocTopicSources(Path(args.doc_topics), Path(args.index),
-                        read_index_columns(args.index), Path(args.dtm), searched),
+        DocTopicSources(Path(args.doc_topics), Path(args.index), Path(args.dtm), searched),
         QuoteRule(tuple(t["topic"] for t in topics), settings.n_quotes,
                   settings.quote_min_share))
     quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from pipeline.common.atomic import write_csv
 from pipeline.common.errors import PipelineError
-from pipeline.common.io import read_doc_topics, read_index, read_index_columns, read_matrix
+from pipeline.common.io import read_doc_topics, read_index, read_matrix
 from pipeline.report import doc_topic_blocks
 from pipeline.report.doc_topic_blocks import (
     DocTopicSources,
@@ -65,8 +65,8 @@ def _project(tmp_path, order: np.ndarray | None = None):
 
 def _read(tmp_path, searched=None):
     return read_doc_topic_blocks(DocTopicSources(
-        tmp_path / "doc_topics.csv", tmp_path / "index.json",
-        read_index_columns(tmp_path / "index.json"), tmp_path / "dtm.npz", searched), RULE)
+        tmp_path / "doc_topics.csv", tmp_path / "index.json", tmp_path / "dtm.npz", searched),
+        RULE)
 
 
 @pytest.fixture(autouse=True)
