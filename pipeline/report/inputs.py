@@ -153,7 +153,8 @@ def read_report_inputs(args, config) -> ReportInputs:
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
-        meeting_dates=read_meeting_dates(args.meeting_topics),
+        meeting_dates=read_meeting_dates(args.meeting_topics, {
+            *(t["meeting"] for t in turns), *(d["meeting"] for d in documents)}),
         meeting_titles=read_meeting_titles(args.meetings),
         settings=settings,
         scored=read_scored(args.score_meeting_topics, args.score_summary, args.meeting_topics),
@@ -242,14 +243,15 @@ def meeting_dates(meeting_topics: pd.DataFrame) -> dict[str, str]:
     return dict(zip(known["meeting"].astype(str), known["date"].astype(str), strict=True))
 
 
-def read_meeting_dates(path: str | Path) -> dict[str, str]:
-    """meeting_dates of meeting_topics.csv, its two columns read a block at a time: the
-    table has a row per meeting and topic (a GB at 300M characters of short meetings)."""
+def read_meeting_dates(path: str | Path, meetings: AbstractSet[str]) -> dict[str, str]:
+    """meeting_dates of meeting_topics.csv for `meetings` (those the page shows a line of),
+    its two columns read a block at a time: the table has a row per meeting and topic (a GB
+    at 300M characters of short meetings)."""
     if "date" not in read_header(path):
         return {}
     dates: dict[str, str] = {}
     for block in iter_table_blocks(path, MEETING_ROWS, ["meeting", "date"]):
-        dates.update(meeting_dates(block))
+        dates.update(meeting_dates(block[block["meeting"].astype(str).isin(meetings)]))
     return dates
 
 
