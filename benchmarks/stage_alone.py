@@ -75,8 +75,10 @@ def main() -> None:
         if (project / out).is_file():
             (scratch / out).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(project / out, scratch / out)
-        else:
-            (scratch / out).mkdir(parents=True, exist_ok=True)
+        else:  # a file's folder, or the output folder itself
+            (scratch / out).parent.mkdir(parents=True, exist_ok=True)
+            if not Path(out).suffix:
+                (scratch / out).mkdir(exist_ok=True)
     result = measure(rewritten(words, outs, project, scratch), args.code.resolve(), scratch)
     print(f"{args.stage}: max RSS {result['max_rss_mb']:,.0f} MB, CPU {result['cpu_s']:.1f} s, "
           f"rc {result['rc']}")
