@@ -102,19 +102,27 @@ class IndexColumns:
 def read_index_columns(path: str | Path) -> IndexColumns:
     """read_index's fields as columns, the file parsed as it streams (ijson): no list of
     documents is held."""
-    import ijson
     import numpy as np
 
     ids: list[str] = []
     tokens = array("q")
     weights = array("d")
-    with open(path, "rb") as handle:
-        for item in ijson.items(handle, "item", use_float=True):
-            ids.append(item["doc_id"])
-            tokens.append(int(item["n_tokens"]))
-            weights.append(float(item.get("weight", 1.0)))
+    for doc_id, n_tokens, weight in iter_index(path):
+        ids.append(doc_id)
+        tokens.append(n_tokens)
+        weights.append(weight)
     return IndexColumns(np.array(ids, dtype=object), np.frombuffer(tokens, dtype=np.int64),
                         np.frombuffer(weights, dtype=np.float64))
+
+
+def iter_index(path: str | Path) -> Iterator[tuple[str, int, float]]:
+    """dtm_documents.json's documents in row order, each (doc_id, n_tokens, weight), parsed
+    as the file streams: a reader alongside the matrix's rows holds none of them."""
+    import ijson
+
+    with open(path, "rb") as handle:
+        for item in ijson.items(handle, "item", use_float=True):
+            yield item["doc_id"], int(item["n_tokens"]), float(item.get("weight", 1.0))
 
 
 def read_doc_topics(path: str | Path, index: list[dict]) -> pd.DataFrame:
@@ -188,6 +196,58 @@ def read_matrix(path: str | Path) -> sp.csr_matrix:
     import scipy.sparse as sp
 
     return sp.load_npz(Path(path)).tocsr()
+
+
+def iter_matrix_blocks(path: str | Path, rows: int) -> Iterator[sp.csr_matrix]:
+    """dtm.npz (as save_npz writes a CSR matrix), `rows` rows at a time, its arrays
+    decompressed as they stream: a reader of every row holds the row offsets and one block,
+    not the corpus's counts."""
+    import zipfile
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    with zipfile.ZipFile(Path(path)) as archive:
+        if _npy(archive, "format.npy").item() not in ("csr", b"csr"):
+            whole = read_matrix(path)  # another layout: as read_matrix reads it
+            yield from (whole[s:s + rows] for s in range(0, whole.shape[0], rows))
+            return
+        shape = tuple(int(v) for v in _npy(archive, "shape.npy"))
+        indptr = _npy(archive, "indptr.npy")
+        with archive.open("indices.npy") as indices, archive.open("data.npy") as data:
+            index_type, data_type = _npy_header(indices), _npy_header(data)
+            for start in range(0, shape[0], rows):
+                offsets = indptr[start:min(start + rows, shape[0]) + 1]
+                n = int(offsets[-1] - offsets[0])
+                # Writable (bytearray): scipy sorts a block's indices in place if it must.
+                block = (np.frombuffer(bytearray(data.read(n * data_type.itemsize)),
+                                       dtype=data_type),
+                         np.frombuffer(bytearray(indices.read(n * index_type.itemsize)),
+                                       dtype=index_type),
+                         offsets - offsets[0])
+                yield sp.csr_matrix(block, shape=(len(offsets) - 1, shape[1]))
+
+
+def _npy(archive, name: str) -> np.ndarray:
+    """One whole array of an .npz archive."""
+    import numpy as np
+
+    with archive.open(name) as handle:
+        return np.lib.format.read_array(handle)
+
+
+def _npy_header(handle) -> np.dtype:
+    """The element type of an .npy stream, read up to its first element (C order, 1-D)."""
+    import numpy as np
+
+    version = np.lib.format.read_magic(handle)
+    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                   else np.lib.format.read_array_header_2_0)
+    _, fortran, dtype = read_header(handle)
+    if fortran or dtype.hasobject:
+        raise PipelineError(f"{handle.name}: not an array this pipeline wrote; rerun "
+                            "`dvc repro --force`")
+    return dtype
 
 
 def iter_records(path: str | Path) -> Iterator[dict]:

@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import scipy.sparse as sp
 
-from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
     iter_documents,
+    iter_table_blocks,
     iter_turns,
-    read_doc_topics,
-    read_index,
+    read_header,
     read_json,
-    read_matrix,
     read_meeting_titles,
     read_numbers,
     read_table,
 )
 from pipeline.common.paths import without_absolute_paths
 from pipeline.model.themes import load_themes
+from pipeline.report.doc_topic_blocks import (
+    DocTopicSources,
+    DocTopicsSummary,
+    QuoteRule,
+    read_doc_topic_blocks,
+    summarize,
+)
 from pipeline.report.meeting_charts import meeting_attribute_files
 from pipeline.report.quotes import quoted_doc_ids
-from pipeline.report.scored import ScoredInputs
+from pipeline.report.scored import ScoredInputs, candidates
 from pipeline.report.search_sample import SearchSample, sample_turns
 
 CHART_FILES = {"heatmap": "speaker_topic_heatmap", "group_heatmap": "speaker_group_heatmap",
@@ -34,6 +40,9 @@ CHART_FILES = {"heatmap": "speaker_topic_heatmap", "group_heatmap": "speaker_gro
                "k_selection": "k_selection", "speaker_themes": "speaker_themes",
                "group_topics": "group_topics", "network": "cooccurrence_network",
                "correspondence": "speaker_term_ca"}
+
+
+MEETING_ROWS = 50_000  # rows of meeting_topics.csv held at a time
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,9 @@ class ReportInputs:
     "" (except the quoted documents'), so a huge corpus never sits whole in memory or in the
     page. Past `settings.search_max_turns` turns, `turns` and `documents` hold only a fixed
     random sample of the turns (`search`: search_sample.py) and the quoted documents (those
-    outside the sample marked `searched: False`).
+    outside the sample marked `searched: False`). `doc_topics` holds the rows of the
+    documents the page shows (searched or quoted: their shares), `doc_topics_summary` what
+    it shows of every row.
     """
 
     ingest: dict
@@ -80,6 +91,9 @@ class ReportInputs:
     group_topics: pd.DataFrame | None = None  # group_topics.csv and group_differences.csv
     group_differences: pd.DataFrame | None = None
     dtm: sp.csr_matrix | None = None  # rows in doc_topics order: the topic map's distances
+    # Of every row of doc_topics.csv and the matrix, when doc_topics holds only those shown
+    # (read_report_inputs); None: doc_topics and dtm are whole (summarize).
+    doc_topics_summary: DocTopicsSummary | None = None
     themes: list[dict] = field(default_factory=list)  # {name, seeds, guides} per theme
     meeting_dates: dict[str, str] = field(default_factory=dict)  # for documents without one
     meeting_titles: dict[str, str] = field(default_factory=dict)  # meeting -> its title
@@ -100,14 +114,6 @@ class ReportInputs:
 
 def read_report_inputs(args, config) -> ReportInputs:
     """Read the report's inputs from the paths the stage was given (dvc.yaml names them)."""
-    index = read_index(args.index)
-    doc_topics = read_doc_topics(args.doc_topics, index)
-    row = {d["doc_id"]: i for i, d in enumerate(index)}
-    unknown = [d for d in doc_topics["doc_id"] if d not in row]
-    if unknown:
-        raise PipelineError(f"{args.doc_topics}: document {unknown[0]} is not in {args.index} "
-                            f"({len(unknown)} such); the two are from different runs: rerun "
-                            "`dvc repro`")
     topics = read_json(args.topics)
     settings = ReportSettings(
         title=config.report.title, n_quotes=config.report.n_quotes,
@@ -117,20 +123,24 @@ def read_report_inputs(args, config) -> ReportInputs:
         command=dvc_command(), time_bin=config.report.time_bin,
         config_text=without_absolute_paths(Path(args.config).read_text(encoding="utf-8")))
     charts = Path(args.charts)
-    meeting_topics = read_table(args.meeting_topics)
-    quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
     search = sample_turns(sum(1 for _ in iter_turns(args.turns)), settings.search_max_turns,
                           settings.seed)
     turns, kept = read_search_turns(args.turns, settings.search_max_chars, search)
-    documents, document_meetings = read_report_documents(
-        args.documents, quoted, kept,
-        {(t["meeting"], t["turn"]) for t in turns} if search.sampled else None)
+    searched = frozenset((t["meeting"], t["turn"]) for t in turns) if search.sampled else None
+    # Only the rows the page shows are held, and sums over the others (doc_topic_blocks).
+    doc_topics, summary = read_doc_topic_blocks(
+        DocTopicSources(Path(args.doc_topics), Path(args.index), Path(args.dtm), searched),
+        QuoteRule(tuple(t["topic"] for t in topics), settings.n_quotes,
+                  settings.quote_min_share))
+    quoted = quoted_doc_ids(doc_topics, topics, settings.n_quotes, settings.quote_min_share)
+    documents, document_meetings = read_report_documents(args.documents, quoted, kept,
+                                                         searched)
     return ReportInputs(
         ingest=read_json(args.ingest_metrics), tokens=read_json(args.tokens_metrics),
         model=with_k_sweep(with_label_warnings(read_json(args.model_metrics),
                                                read_json(args.label_notes)),
                            read_numbers(args.k_sweep)),
-        topics=topics, doc_topics=doc_topics,
+        topics=topics, doc_topics=doc_topics, doc_topics_summary=summary,
         documents=documents, turns=turns, search=search,
         document_meetings=document_meetings,
         shares=read_table(args.speaker_topics), roster=read_json(args.roster),
@@ -140,25 +150,22 @@ def read_report_inputs(args, config) -> ReportInputs:
         speakers_metrics=read_json(args.speakers_metrics),
         group_topics=read_table(args.group_topics),
         group_differences=read_table(args.group_differences),
-        dtm=rows_in_order(read_matrix(args.dtm), [row[d] for d in doc_topics["doc_id"]]),
         themes=[{"name": t.name, "seeds": list(t.seeds), "guides": t.guides}
                 for t in load_themes(args.themes)],
         stopwords=user_stopwords(Path(args.stopwords).read_text(encoding="utf-8")),
-        meeting_dates=meeting_dates(meeting_topics),
+        meeting_dates=read_meeting_dates(args.meeting_topics, {
+            *(t["meeting"] for t in turns), *(d["meeting"] for d in documents)}),
         meeting_titles=read_meeting_titles(args.meetings),
         settings=settings,
-        scored=ScoredInputs(meetings=read_table(args.score_meeting_topics),
-                            summary=read_json(args.score_summary), fitted=meeting_topics),
+        scored=read_scored(args.score_meeting_topics, args.score_summary, args.meeting_topics),
         topic_time=read_table(args.topic_time),
         **meeting_attribute_inputs(args.meeting_attribute_topics, charts))
 
 
-def rows_in_order(matrix: sp.csr_matrix, rows: list[int]) -> sp.csr_matrix:
-    """The matrix's rows in doc_topics' order: itself when they are already (the pipeline
-    writes both in one order), not a second copy of the corpus's counts."""
-    if rows == list(range(matrix.shape[0])):
-        return matrix
-    return matrix[rows]
+def doc_topics_summary(inputs: ReportInputs) -> DocTopicsSummary:
+    """What the report shows of every row of doc_topics.csv: as read, or of the table and
+    matrix held whole (inputs made in memory)."""
+    return inputs.doc_topics_summary or summarize(inputs.doc_topics, inputs.dtm)
 
 
 def meeting_attribute_inputs(path: str, charts: Path) -> dict:
@@ -173,7 +180,7 @@ def meeting_attribute_inputs(path: str, charts: Path) -> dict:
 
 
 def read_report_documents(path: str | Path, quoted: set[str], kept: set[tuple[str, int]],
-                          searched: set[tuple[str, int]] | None = None
+                          searched: AbstractSet[tuple[str, int]] | None = None
                           ) -> tuple[list[dict], frozenset[str]]:
     """The documents of the searched turns (every turn: `searched` None; their text where
     their turn is in `kept`) and the quoted ones (with their text; `searched: False` when
@@ -234,6 +241,29 @@ def meeting_dates(meeting_topics: pd.DataFrame) -> dict[str, str]:
         return {}
     known = meeting_topics[meeting_topics["date"].astype(str) != ""]
     return dict(zip(known["meeting"].astype(str), known["date"].astype(str), strict=True))
+
+
+def read_meeting_dates(path: str | Path, meetings: AbstractSet[str]) -> dict[str, str]:
+    """meeting_dates of meeting_topics.csv for `meetings` (those the page shows a line of),
+    its two columns read a block at a time: the table has a row per meeting and topic (a GB
+    at 300M characters of short meetings)."""
+    if "date" not in read_header(path):
+        return {}
+    dates: dict[str, str] = {}
+    for block in iter_table_blocks(path, MEETING_ROWS, ["meeting", "date"]):
+        dates.update(meeting_dates(block[block["meeting"].astype(str).isin(meetings)]))
+    return dates
+
+
+def read_scored(scored: str | Path, summary: str | Path, fitted: str | Path) -> ScoredInputs:
+    """The score stage's outputs, and of meeting_topics.csv the rows of the fitted meetings
+    a scored one may be near (scored.candidates): none when nothing was scored."""
+    meetings = read_table(scored)
+    kept = pd.DataFrame()
+    if not meetings.empty:
+        blocks = [candidates(b) for b in iter_table_blocks(fitted, MEETING_ROWS)]
+        kept = pd.concat(blocks) if blocks else kept
+    return ScoredInputs(meetings=meetings, summary=read_json(summary), fitted=kept)
 
 
 def user_stopwords(text: str) -> list[str]:

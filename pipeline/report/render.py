@@ -15,16 +15,19 @@ import pandas as pd
 
 from pipeline.report.fonts import TYPED, font_face_css, missing_glyphs, page_characters
 from pipeline.report.groups import group_section
-from pipeline.report.inputs import CHART_FILES, ReportInputs
+from pipeline.report.inputs import CHART_FILES, ReportInputs, doc_topics_summary
 from pipeline.report.meeting_sections import meeting_attribute_section, time_section
 from pipeline.report.quotes import MIN_QUOTE_TOKENS, representative_quotes
 from pipeline.report.scored import scored_section
 from pipeline.report.search_sample import SearchSample
 from pipeline.report.timeline import shows_flow
 from pipeline.report.trust import quality_readings, versions
-from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map
+from pipeline.report.workbench import SearchSources, corpus_data, pack, topic_map_of
 
 MAX_SPEAKERS = 200  # rows in the report's speaker table; speaker_topics.csv has them all
+# Meetings in the search's meeting filter: a sample of 100,000 short turns spans tens of
+# thousands of meetings, each an <option> (MBs of page, a menu no one scrolls).
+MAX_MEETING_OPTIONS = 2_000
 MAX_FILES = 100  # rows in the report's file list; outputs/metrics/ingest.json has them all
 
 
@@ -59,6 +62,7 @@ def speaker_sections(shares: pd.DataFrame, roster: list[dict], n_top: int = 3,
 def build_context(inputs: ReportInputs) -> dict:
     """Everything the report shows, as plain data."""
     cfg, topics = inputs.settings, inputs.topics
+    summary = doc_topics_summary(inputs)
     speakers = speakers_with_terms(inputs)
     themes = theme_sections(inputs.speaker_themes)
     corpus = corpus_data(SearchSources(inputs.documents, inputs.turns, inputs.meeting_dates,
@@ -81,7 +85,7 @@ def build_context(inputs: ReportInputs) -> dict:
         "themes": themes,
         "k_sweep": _k_sweep(inputs.model),
         "relevance": inputs.relevance or {"lambda": 0.6, "topics": []},
-        "topic_map": {**topic_map(inputs.doc_topics, inputs.dtm, topics),
+        "topic_map": {**topic_map_of(summary, topics),
                       "flagged": flagged, "quote_min_share": cfg.quote_min_share,
                       "quote_min_tokens": MIN_QUOTE_TOKENS},
         "corpus": corpus,
@@ -100,8 +104,7 @@ def build_context(inputs: ReportInputs) -> dict:
             {n: base64.b64encode(png).decode("ascii")
              for n, png in inputs.meeting_attribute_charts.items()}),
         "time": {**time_section(inputs.topic_time, topics, inputs.speakers_metrics, shows_flow(
-            cfg.time_bin, inputs.doc_topics["meeting"].nunique() if len(inputs.doc_topics)
-            else 0)), "setting": cfg.time_bin},
+            cfg.time_bin, len(summary.meetings))), "setting": cfg.time_bin},
         "scored": scored_section(inputs.scored, topics),
         "comparisons": inputs.comparisons,
     }
@@ -130,13 +133,18 @@ def sample_summary(search: SearchSample | None, max_turns: int) -> dict:
 def search_options(corpus: dict) -> dict:
     """The search's filters' choices, each with its index in the corpus: speakers and groups
     by name, meetings by date (undated last) and title, each with whether any of it was
-    modelled."""
+    modelled. Past MAX_MEETING_OPTIONS meetings, those with most lines in the search
+    (`n_meetings_hidden` says how many are not listed; they are still searched)."""
     dates: dict[int, str] = {}
+    lines: dict[int, int] = {}
     for row in corpus["docs"]:
         dates.setdefault(row[0], corpus["dates"][row[3]])
-    meetings = [{"index": i, "title": title, "date": dates.get(i, ""),
-                 "modelled": corpus["meeting_modelled"][i]}
-                for i, title in enumerate(corpus["titles"])]
+        lines[row[0]] = lines.get(row[0], 0) + 1
+    listed = list(range(len(corpus["titles"])))
+    if len(listed) > MAX_MEETING_OPTIONS:
+        listed = sorted(sorted(listed, key=lambda i: (-lines.get(i, 0), i))[:MAX_MEETING_OPTIONS])
+    meetings = [{"index": i, "title": corpus["titles"][i], "date": dates.get(i, ""),
+                 "modelled": corpus["meeting_modelled"][i]} for i in listed]
     return {
         "speakers": sorted(({"index": i, "name": s} for i, s in enumerate(corpus["speakers"])),
                            key=lambda s: (s["name"], s["index"])),
@@ -144,6 +152,8 @@ def search_options(corpus: dict) -> dict:
                          key=lambda g: (g["name"], g["index"])),
         "meetings": sorted(meetings, key=lambda m: (not m["date"], m["date"], m["title"],
                                                     m["index"])),
+        "n_meetings_hidden": len(corpus["titles"]) - len(meetings),
+        "max_meetings": MAX_MEETING_OPTIONS,
     }
 
 
@@ -247,7 +257,7 @@ def theme_sections(speaker_themes: pd.DataFrame | None) -> list[dict]:
 def _meetings_emptied(inputs: ReportInputs, ingest: dict) -> list[str]:
     """Meetings with documents after ingest but none in the model: every one of their
     documents was procedure, boilerplate or too short (ingest's own list is apart)."""
-    modelled = set(inputs.doc_topics["meeting"]) if "meeting" in inputs.doc_topics else set()
+    modelled = doc_topics_summary(inputs).meetings
     listed = set(ingest.get("meetings_not_modelled", []))
     every = inputs.document_meetings
     if every is None:
@@ -282,7 +292,7 @@ def _charts(inputs: ReportInputs, speakers: list[dict],
     if inputs.group_topics is None or inputs.group_topics.empty:
         empty["group_topics"] = ("話者の会派（group）の情報がないため、"
                                  "会派 × トピックの図はありません。")
-    if inputs.doc_topics.empty:
+    if not doc_topics_summary(inputs).n_rows:
         empty["timeline"] = "モデルに入った文書がないため、会議の流れの図はありません。"
     for name in CHART_FILES:
         if name not in inputs.charts and name not in empty:

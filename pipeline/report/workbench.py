@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from scipy.spatial.distance import jensenshannon
 
 from pipeline.common.io import topic_column, topic_columns, topic_number
+from pipeline.report.doc_topic_blocks import DocTopicsSummary, summarize
 from pipeline.report.layout import repel, robust_frame, to_square
 from pipeline.report.quotes import MIN_QUOTE_TOKENS
 
@@ -136,11 +137,10 @@ def pack(data: object) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
-def topic_term_distributions(doc_topics: pd.DataFrame, dtm: sp.spmatrix) -> np.ndarray:
-    """Each topic's distribution over terms, as its documents' term counts weighted by the
-    documents' shares of the topic (θᵀX, rows normalized): the same for every engine."""
-    theta = doc_topics[topic_columns(doc_topics)].to_numpy(dtype=float)
-    counts = np.asarray((sp.csr_matrix(dtm).T @ theta).T) + 1e-12
+def term_distributions(counts: np.ndarray) -> np.ndarray:
+    """θᵀX (terms × topics, doc_topic_blocks.add_term_counts) as each topic's distribution
+    over terms."""
+    counts = counts.T + 1e-12
     return counts / counts.sum(axis=1, keepdims=True)
 
 
@@ -167,18 +167,23 @@ MAX_RADIUS = 44
 
 
 def topic_map(doc_topics: pd.DataFrame, dtm: sp.spmatrix | None, topics: list[dict]) -> dict:
+    """The intertopic-distance map of a table and matrix held whole (topic_map_of)."""
+    return topic_map_of(summarize(doc_topics, dtm), topics)
+
+
+def topic_map_of(summary: DocTopicsSummary, topics: list[dict]) -> dict:
     """The intertopic-distance map: per topic, an (x, y) from classical MDS on the
     Jensen-Shannon distances of the topics' term distributions, its prevalence, and where the
     page draws it (map_layout)."""
     k = len(topics)
-    if dtm is None or dtm.shape[0] != len(doc_topics) or not len(doc_topics):
+    if summary.term_counts is None:
         coords, distances = np.zeros((k, 2)), np.zeros((k, k))
     else:
-        phi = topic_term_distributions(doc_topics, dtm)
+        phi = term_distributions(summary.term_counts)
         distances = np.array([[jensenshannon(a, b, base=2) for b in phi] for a in phi])
         distances = np.nan_to_num((distances + distances.T) / 2)
         coords = classical_mds(distances)
-    numbers = [topic_number(c) for c in topic_columns(doc_topics)] or [t["topic"] for t in topics]
+    numbers = [topic_number(c) for c in summary.columns] or [t["topic"] for t in topics]
     by_number = dict(zip(numbers, coords.tolist(), strict=True))
     rows = [{
         "topic": t["topic"], "label": t["label"], "prevalence": round(float(t["prevalence"]), 6),
@@ -193,7 +198,7 @@ def topic_map(doc_topics: pd.DataFrame, dtm: sp.spmatrix | None, topics: list[di
                                                         MAP_PAD)[0]]
     return {"topics": map_layout(rows), "size": MAP_SIZE, "origin": origin,
             "max_distance": round(float(distances.max()), 6) if k else 0.0,
-            "n_tokens": int(dtm.sum()) if dtm is not None else 0}
+            "n_tokens": summary.n_tokens}
 
 
 def map_layout(rows: list[dict]) -> list[dict]:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from _stages import run_stage, snapshot
+import yaml
+from _stages import ARGS, run_stage, snapshot
+
+from pipeline.common.config import load_config
+from pipeline.common.io import read_doc_topics, read_index, read_matrix
+from pipeline.report import doc_topic_blocks
+from pipeline.report.inputs import read_report_inputs
+from pipeline.report.render import build_context, render_html
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +66,29 @@ def test_a_hand_damaged_table_is_one_line_in_charts(work, config):
     assert errors[0].endswith("the pipeline writes this table: restore it (git/dvc checkout) "
                               "or rerun `dvc repro --force` to make it again")
     assert snapshot(work / "charts") == before
+
+
+def test_blocks_of_a_few_rows_give_the_same_report(work, config, monkeypatch):
+    # The bundled meeting's doc_topics.csv is one block of doc_topic_blocks.BLOCK_ROWS;
+    # read three rows at a time (the index and the matrix alongside), the pages are the same.
+    before = {name: (work / "report" / name).read_bytes() for name in ("index.html",
+                                                                        "report.md")}
+    monkeypatch.setattr(doc_topic_blocks, "BLOCK_ROWS", 3)
+    assert run_stage(work, "report", config)[0] == 0
+    assert before == {name: (work / "report" / name).read_bytes() for name in before}
+
+
+def test_the_streamed_inputs_render_as_the_whole_tables(work, config):
+    # What read_report_inputs keeps of doc_topics.csv and the matrix (the searched and
+    # quoted rows, the sums) renders as the whole table and matrix do.
+    pairs = dict(zip(ARGS["report"][::2], ARGS["report"][1::2], strict=True))
+    (work / "pipeline.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                        encoding="utf-8")
+    args = argparse.Namespace(config=str(work / "pipeline.yaml"), **{
+        key[2:].replace("-", "_"): str(work / value) for key, value in pairs.items()})
+    streamed = read_report_inputs(args, load_config(work / "pipeline.yaml"))
+    assert streamed.dtm is None and streamed.doc_topics_summary is not None
+    whole = replace(streamed, doc_topics_summary=None, dtm=read_matrix(work / "dtm.npz"),
+                    doc_topics=read_doc_topics(work / "doc_topics.csv",
+                                               read_index(work / "dtm_documents.json")))
+    assert render_html(build_context(streamed)) == render_html(build_context(whole))

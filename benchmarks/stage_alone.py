@@ -1,0 +1,99 @@
+"""One stage alone on a kept project's inputs: its own peak memory and CPU seconds.
+
+    python -m benchmarks.stage_alone --project /tmp/s13keep/project-small-30M \
+        --stage report --code /work/wt-rep --scratch /tmp/rep-scratch/report-after
+
+Runs the stage's command from dvc.yaml (in --code: the code measured) with its inputs in the
+kept project (read only) and its outputs in --scratch, under `/usr/bin/time -v`; prints the
+maximum resident set size, user + system CPU seconds and, per output, whether it is byte for
+byte the kept project's. Memory figures hold under load; wall times do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+
+def stage_command(code: Path, stage: str) -> tuple[list[str], list[str]]:
+    """The stage's command (as words) and its outputs, from dvc.yaml."""
+    spec = yaml.safe_load((code / "dvc.yaml").read_text(encoding="utf-8"))["stages"][stage]
+    outs = []
+    for key in ("outs", "metrics", "plots"):
+        for entry in spec.get(key, []):
+            outs.append(next(iter(entry)) if isinstance(entry, dict) else entry)
+    return shlex.split(spec["cmd"]), outs
+
+
+def rewritten(words: list[str], outs: list[str], project: Path, scratch: Path) -> list[str]:
+    """Outputs (and paths under them) into scratch, every other relative path into the kept
+    project."""
+    result = []
+    for word in words:
+        if word.startswith(("outputs/", "configs/", "data/")):
+            mine = any(word == o or word.startswith(o.rstrip("/") + "/") or
+                       o.startswith(word.rstrip("/") + "/") for o in outs)
+            word = str((scratch if mine else project) / word)
+        result.append(word)
+    return result
+
+
+def measure(words: list[str], code: Path, scratch: Path) -> dict:
+    """Run under /usr/bin/time -v: max RSS (MB), CPU seconds, return code."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    done = subprocess.run(["/usr/bin/time", "-v", *words], cwd=scratch, env=env,
+                          capture_output=True, text=True)
+    err = done.stderr
+
+    def field(name: str) -> float:
+        found = re.search(rf"{re.escape(name)}: ([\d.:]+)", err)
+        return float(found.group(1)) if found and ":" not in found.group(1) else 0.0
+
+    return {"rc": done.returncode, "max_rss_mb": field("Maximum resident set size (kbytes)")
+            / 1024, "cpu_s": field("User time (seconds)") + field("System time (seconds)"),
+            "tail": err[-1500:] if done.returncode else ""}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--project", type=Path, required=True)
+    parser.add_argument("--stage", required=True)
+    parser.add_argument("--code", type=Path, required=True)
+    parser.add_argument("--scratch", type=Path, required=True)
+    args = parser.parse_args()
+    project, scratch = args.project.resolve(), args.scratch.resolve()
+    words, outs = stage_command(args.code.resolve(), args.stage)
+    for out in outs:  # a stage that reads its own last output (run.json) finds it
+        if (project / out).is_file():
+            (scratch / out).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(project / out, scratch / out)
+        else:  # a file's folder, or the output folder itself
+            (scratch / out).parent.mkdir(parents=True, exist_ok=True)
+            if not Path(out).suffix:
+                (scratch / out).mkdir(exist_ok=True)
+    result = measure(rewritten(words, outs, project, scratch), args.code.resolve(), scratch)
+    print(f"{args.stage}: max RSS {result['max_rss_mb']:,.0f} MB, CPU {result['cpu_s']:.1f} s, "
+          f"rc {result['rc']}")
+    if result["rc"]:
+        print(result["tail"])
+        raise SystemExit(1)
+    for out in outs:
+        mine, kept = scratch / out, project / out
+        files = sorted(p.relative_to(mine) for p in mine.rglob("*") if p.is_file()) \
+            if mine.is_dir() else [Path()]
+        for name in files:
+            same = (kept / name).is_file() and filecmp.cmp(mine / name, kept / name,
+                                                           shallow=False)
+            print(f"  {'same' if same else 'DIFFERS'} {Path(out) / name}")
+
+
+if __name__ == "__main__":
+    main()
