@@ -36,33 +36,34 @@ class UnitTable:
     def __init__(self, shared: bool = False) -> None:
         self.units: list[Unit] = []
         self._index: dict[Unit, int] = {}
-        self._shared: dict[str | Part, str | Part] | None = {} if shared else None
+        # One object per distinct string and part (None: not shared).
+        self._strings: dict[str, str] | None = {} if shared else None
+        self._parts: dict[Part, Part] = {}
 
     def intern(self, unit: Unit) -> int:
         """The unit's number, added if new."""
         index = self._index.get(unit)
         if index is None:
-            if self._shared is not None:
-                unit = self._compact(unit)
+            if self._strings is not None:
+                unit = self._compact(unit, self._strings)
             index = self._index[unit] = len(self.units)
             self.units.append(unit)
         return index
 
-    def _compact(self, unit: Unit) -> Unit:
+    def _compact(self, unit: Unit, strings: dict[str, str]) -> Unit:
         """The same unit, its parts and their strings taken from those already held."""
         key, display, parts = unit
-        return (key, key if display == key else display, tuple(map(self._part, parts)))
-
-    def _part(self, part: Part) -> Part:
-        shared = self._shared
-        assert shared is not None
-        held = shared.get(part)
-        if held is None:  # stored under itself: the incoming tuple is let go
-            share = shared.setdefault
-            held = (share(part[SURFACE], part[SURFACE]), share(part[KEY], part[KEY]),
-                    share(part[DISPLAY], part[DISPLAY]), *part[ALONE:])
-            shared[held] = held
-        return held  # type: ignore[return-value]
+        held = []
+        for part in parts:
+            kept = self._parts.get(part)
+            if kept is None:  # stored under itself: the incoming tuple is let go
+                share = strings.setdefault
+                kept = (share(part[SURFACE], part[SURFACE]), share(part[KEY], part[KEY]),
+                        share(part[DISPLAY], part[DISPLAY]), part[ALONE], part[STARTS],
+                        part[ENDS])
+                self._parts[kept] = kept
+            held.append(kept)
+        return (key, key if display == key else display, tuple(held))
 
 
 def word(key: str, display: str) -> Unit:
