@@ -27,7 +27,7 @@ from pipeline.model.labels import (
     top_term_indices,
 )
 from pipeline.model.online import OnlineData, Placer, fit_online, place_blocks, prevalence_of
-from pipeline.model.placing import PLACE_BLOCK_ROWS, place_block, place_in_blocks
+from pipeline.model.placing import PLACE_BLOCK_ROWS, block_rows, place_block, place_in_blocks
 from pipeline.model.quality import TopicCoherence
 from pipeline.model.sweep import (
     PROBE_DEAD_SHARE,
@@ -71,6 +71,7 @@ class StreamedCorpus:
     n_docs: int
     read_counts: Callable[[], sp.csr_matrix]
     documents: Callable[[int], Iterator[pd.DataFrame]]
+    block_rows: int | None = None  # rows placed (and written) per block; None: placing's
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,7 @@ def _doc_topic_blocks(job: FitJob, final: FinalFit, columns: list[str]
     order = list(final.fitted.origin)
     return (_doc_frame(meta, theta[:, order], columns) for theta, meta in zip(
         place_blocks(final.fitted.model, final.online, final.placer),
-        job.data.streamed.documents(PLACE_BLOCK_ROWS), strict=True))
+        job.data.streamed.documents(final.online.block_rows), strict=True))
 
 
 def _placer(ex) -> Placer:
@@ -507,7 +508,7 @@ def fit_final_streamed(job: FitJob, n_topics: int, prune: bool,
     assert streamed is not None  # fit_model sends only streamed inputs here
     weights = job.data.weights
     data = OnlineData(streamed.read_counts(), weights if (weights != 1.0).any() else None,
-                      job.data.rows)
+                      job.data.rows, streamed.block_rows or block_rows())
     log(f"fit: final {cfg.engine} fit on all {streamed.n_docs} documents, online solver "
         f"streamed by minibatches of rows (model.online_min_docs {cfg.online_min_docs})")
     engine, placer = job.engine("online"), _placer(ex)

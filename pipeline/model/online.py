@@ -34,7 +34,7 @@ from pipeline.model.engines import (
     SklearnLDA,
     make_model,
 )
-from pipeline.model.placing import PLACE_BLOCK_ROWS, PlaceBlock, place_block
+from pipeline.model.placing import PlaceBlock, place_block
 
 MAX_PASSES = 20  # passes over the corpus of the streamed NMF fit, at the most
 PASS_TOL = 1e-3  # ... which stops once a pass moves the topics less than this (relative)
@@ -44,11 +44,13 @@ START_ITER = 50  # iterations of the batch NMF on the sample that gives the star
 @dataclass(frozen=True)
 class OnlineData:
     """What a streamed fit reads: every document's counts (int32, as stored), each one's
-    weight (None: all 1) and the K sweep's sample rows (the NMF's starting topics)."""
+    weight (None: all 1), the K sweep's sample rows (the NMF's starting topics) and the
+    rows of a placing block."""
 
     counts: sp.csr_matrix
     weights: np.ndarray | None
     sample: np.ndarray
+    block_rows: int
 
     def minibatches(self, seed: int) -> Iterator[np.ndarray]:
         """One pass: the rows in a fixed random order (minutes come sorted by meeting), a
@@ -63,8 +65,9 @@ class OnlineData:
             return matrix
         return sp.csr_matrix(sp.diags(self.weights[rows]) @ matrix)
 
-    def blocks(self, rows: int = PLACE_BLOCK_ROWS) -> Iterator[slice]:
-        """The placing blocks, in row order."""
+    def blocks(self) -> Iterator[slice]:
+        """The placing blocks, in row order: fixed by the rows alone (placing.py)."""
+        rows = self.block_rows
         return (slice(start, start + rows)
                 for start in range(0, max(self.counts.shape[0], 1), rows))
 
@@ -120,6 +123,11 @@ def _fit_nmf(model: NMFTopics, data: OnlineData) -> NMFTopics:
             float(np.linalg.norm(nmf.components_)), 1e-300)
         if change < PASS_TOL:
             break
+    # The running sums partial_fit keeps (two topics × terms matrices) are not needed to
+    # place documents: each placing task ships the model, so it goes without them.
+    for name in ("_components_numerator", "_components_denominator"):
+        if hasattr(nmf, name):
+            delattr(nmf, name)
     model.nmf_ = nmf
     model.components_ = nmf.components_
     return model
