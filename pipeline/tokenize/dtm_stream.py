@@ -182,30 +182,44 @@ def _assembled(spill: _Spill, sums: _Sums, terms: tuple[str, ...], doc_ids: tupl
     # sorts its operand in place) whenever it counts meetings: the saved bytes follow.
     by_column = len(sums.meeting_names) >= MIN_MEETINGS and cfg.max_meeting_df < 1.0
     threshold = max(1, cfg.min_doc_terms)
-    indices, data, lengths, keep = [], [], [], []
-    for indptr, raw_indices, raw_data in spill:
-        mapped = column[raw_indices]
-        kept = mapped >= 0
-        row_of = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-        sums_of_rows = np.bincount(row_of[kept], weights=raw_data[kept],
-                                   minlength=len(indptr) - 1)
-        rows_kept = sums_of_rows >= threshold
-        entries = np.flatnonzero(kept & rows_kept[row_of])
-        if by_column:
-            entries = entries[np.lexsort((mapped[entries], row_of[entries]))]
-        indices.append(mapped[entries].astype(np.int32))
-        data.append(raw_data[entries])
-        lengths.append(np.bincount(row_of[entries], minlength=len(indptr) - 1)[rows_kept])
-        keep.append(rows_kept)
-    has_terms = np.concatenate(keep)
+    # Twice over the kept blocks: the kept rows' lengths first, so that the matrix's arrays
+    # are made once at their size (concatenating blocks held it twice).
+    lengths = [_kept_block(block, column, threshold, False)[2] for block in spill]
+    row_lengths = np.concatenate(lengths)
+    has_terms = row_lengths >= 0
     if not has_terms.any():
         raise PipelineError(f"no document has {cfg.min_doc_terms} terms left; lower "
                             "vectorize.min_doc_terms or vectorize.min_df")
-    indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int32)
-    counts = sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr),
-                           shape=(int(has_terms.sum()), len(vocabulary)), dtype=np.int32)
+    indptr = np.concatenate([[0], np.cumsum(row_lengths[has_terms])]).astype(np.int32)
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    data = np.empty(indptr[-1], dtype=np.int32)
+    at = 0
+    for block in spill:
+        block_indices, block_data, _ = _kept_block(block, column, threshold, by_column)
+        indices[at:at + len(block_indices)] = block_indices
+        data[at:at + len(block_data)] = block_data
+        at += len(block_indices)
+    counts = sp.csr_matrix((data, indices, indptr), shape=(int(has_terms.sum()),
+                                                          len(vocabulary)), dtype=np.int32)
     kept_ids = tuple(d for d, k in zip(doc_ids, has_terms.tolist(), strict=True) if k)
     return DocTermMatrix(counts, vocabulary, kept_ids, common)
+
+
+def _kept_block(block: tuple[np.ndarray, np.ndarray, np.ndarray], column: np.ndarray,
+                threshold: int, by_column: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A raw block's kept entries (columns renumbered, in each row's order, or by column),
+    and each row's number of them (-1: a row left out, with fewer than `threshold` terms)."""
+    indptr, raw_indices, raw_data = block
+    n_rows = len(indptr) - 1
+    mapped = column[raw_indices]
+    kept = mapped >= 0
+    row_of = np.repeat(np.arange(n_rows), np.diff(indptr))
+    rows_kept = np.bincount(row_of[kept], weights=raw_data[kept], minlength=n_rows) >= threshold
+    entries = np.flatnonzero(kept & rows_kept[row_of])
+    if by_column:
+        entries = entries[np.lexsort((mapped[entries], row_of[entries]))]
+    lengths = np.where(rows_kept, np.bincount(row_of[entries], minlength=n_rows), -1)
+    return mapped[entries].astype(np.int32), raw_data[entries], lengths
 
 
 def _columns(sums: _Sums, terms: tuple[str, ...], n_docs: int, cfg: VectorizeConfig
