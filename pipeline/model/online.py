@@ -36,7 +36,7 @@ from pipeline.model.engines import (
 )
 from pipeline.model.placing import PlaceBlock, place_block
 
-MAX_PASSES = 20  # passes over the corpus of the streamed NMF fit, at the most
+MAX_PASSES = 3  # passes over the corpus of the streamed NMF fit, at the most
 PASS_TOL = 1e-3  # ... which stops once a pass moves the topics less than this (relative)
 START_ITER = 50  # iterations of the batch NMF on the sample that gives the starting topics
 
@@ -111,7 +111,8 @@ def _fit_nmf(model: NMFTopics, data: OnlineData) -> NMFTopics:
     nmf = MiniBatchNMF(n_components=model.n_topics, init="custom", random_state=model.random_state,
                        batch_size=ONLINE_BATCH_SIZE, max_iter=model.max_iter, tol=1e-4)
     for _ in range(min(model.max_iter, MAX_PASSES)):
-        before = start if not hasattr(nmf, "components_") else nmf.components_.copy()
+        # A copy: partial_fit updates its topics in place (the start's array, at first).
+        before = (nmf.components_ if hasattr(nmf, "components_") else start).copy()
         for rows in data.minibatches(model.random_state):
             # Weights scale a row's TF-IDF, as NMFTopics.fit does.
             x = data.weighted(rows, model.tfidf_.transform(data.counts[rows]))

@@ -103,3 +103,21 @@ def test_a_corpus_past_online_min_docs_runs_end_to_end_by_blocks():
     # The same shares whatever the placing blocks' order of arrival: placed again, equal.
     again = pd.concat(list(fit_model(job, SerialExecutor()).doc_topics), ignore_index=True)
     assert again.equals(table)
+
+
+def test_streamed_nmf_passes_again_while_its_topics_move(monkeypatch):
+    from pipeline.model import online
+
+    calls = []
+    original = online.MiniBatchNMF.partial_fit
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.components_.copy() if hasattr(self, "components_") else None)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(online.MiniBatchNMF, "partial_fit", counted)
+    counts, _ = planted()  # one minibatch a pass
+    data = OnlineData(counts, None, sample_rows(counts.shape[0], 100, 0), 100)
+    fit_online(data, EngineSpec("nmf", max_iter=200, solver="online"), 3, 0)
+    # The first pass moves the topics away from their start: a second pass is made.
+    assert 1 < len(calls) <= online.MAX_PASSES
