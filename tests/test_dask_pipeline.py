@@ -42,9 +42,12 @@ def _transcripts(folder: Path) -> Path:
 
 
 def _run(work: Path, backend: str, engine: str) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Every output file of a run, and each stage's log."""
+    """Every output file of a run, and each stage's log (engine nmf-online: nmf past
+    model.online_min_docs, its final fit streamed and placed by blocks)."""
     config = copy.deepcopy(CONFIG)
-    config["model"].update(n_seeds=2, k_max=10, max_iter=100, engine=engine)
+    config["model"].update(n_seeds=2, k_max=10, max_iter=100, engine=engine.split("-")[0])
+    if engine.endswith("-online"):
+        config["model"].update(online_min_docs=10)
     config["speakers"].update(n_bootstrap=100)
     config["compute"].update(backend=backend, n_workers=2 if backend == "dask" else None)
     (work / "pipeline.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
@@ -77,8 +80,9 @@ def _as_local(name: str, data: bytes) -> bytes:
 
 
 # nmf, the shipped engine, places documents after its fit only when it drops dead topics;
-# lda always does (by blocks: placing.py).
-@pytest.mark.parametrize("engine", ["nmf", "lda"])
+# lda always does (by blocks: placing.py); past model.online_min_docs, nmf places them by
+# blocks as it writes doc_topics.csv (pipeline/model/online.py).
+@pytest.mark.parametrize("engine", ["nmf", "lda", "nmf-online"])
 def test_a_dask_cluster_writes_the_local_files(tmp_path, monkeypatch, engine):
     monkeypatch.setattr(placing, "PLACE_BLOCK_ROWS", 40)
     monkeypatch.setattr(shares, "QUANTILE_CELLS", 1)  # one group per task

@@ -250,6 +250,15 @@ def _npy_header(handle) -> np.dtype:
     return dtype
 
 
+def read_matrix_shape(path: str | Path) -> tuple[int, int]:
+    """The document-term matrix's (documents, terms), without reading its entries."""
+    import numpy as np
+
+    with np.load(Path(path)) as arrays:
+        n_docs, n_terms = arrays["shape"]
+    return int(n_docs), int(n_terms)
+
+
 def iter_records(path: str | Path) -> Iterator[dict]:
     """The records of a JSON-lines output (documents.jsonl, tokens.jsonl), streamed."""
     return iter_jsonl(Path(path))
@@ -288,18 +297,18 @@ def read_terms(path: str | Path, doc_ids: Sequence[str] | None,
     return [t for t in texts if t is not None]  # every one, past the check
 
 
-def read_documents_frame(path: str | Path, index: list[dict],
+def read_documents_frame(path: str | Path, doc_ids: Sequence[str],
                          fields: Sequence[str]) -> pd.DataFrame:
     """doc_id and `fields` ("" if absent) of each document of the matrix, in its row order."""
     import pandas as pd
 
-    row_of = {d["doc_id"]: i for i, d in enumerate(index)}
-    columns: list[list[Any]] = [[None] * len(index) for _ in fields]
+    row_of = {d: i for i, d in enumerate(doc_ids)}
+    columns: list[list[Any]] = [[None] * len(doc_ids) for _ in fields]
     # Streamed (the file holds the whole corpus's text), straight into columns, each repeated
     # value (a meeting's name, a speaker's) held once: no second copy of every document's
     # fields on the way to the frame.
     same: dict[Any, Any] = {}
-    found = bytearray(len(index))
+    found = bytearray(len(doc_ids))
     for doc in iter_jsonl(Path(path)):
         row = row_of.get(doc["doc_id"])
         if row is None:
@@ -311,9 +320,30 @@ def read_documents_frame(path: str | Path, index: list[dict],
     if found.count(0):
         raise PipelineError(f"{path}: {found.count(0)} documents of the matrix are not in "
                             "it; run dvc repro to rebuild the outputs")
-    return pd.DataFrame({"doc_id": [d["doc_id"] for d in index],
-                         **dict(zip(fields, columns, strict=True))},
+    return pd.DataFrame({"doc_id": list(doc_ids), **dict(zip(fields, columns, strict=True))},
                         columns=["doc_id", *fields])
+
+
+def iter_documents_frames(path: str | Path, doc_ids: Sequence[str] | np.ndarray,
+                          fields: Sequence[str], rows: int) -> Iterator[pd.DataFrame]:
+    """read_documents_frame's frame `rows` rows at a time, streamed: the matrix's documents
+    come in documents.jsonl's order (vectorize keeps it), so only a block is held."""
+    import pandas as pd
+
+    docs = iter_jsonl(Path(path))
+    for start in range(0, len(doc_ids), rows):
+        wanted = doc_ids[start:start + rows]
+        columns: list[list[Any]] = [[] for _ in fields]
+        for doc_id in wanted:
+            doc = next((d for d in docs if d["doc_id"] == doc_id), None)
+            if doc is None:
+                raise PipelineError(f"{path}: document {doc_id} of the matrix is not in it "
+                                    "(or not in the matrix's order); run dvc repro to rebuild "
+                                    "the outputs")
+            for column, name in zip(columns, fields, strict=True):
+                column.append(doc.get(name, ""))
+        yield pd.DataFrame({"doc_id": list(wanted), **dict(zip(fields, columns, strict=True))},
+                           columns=["doc_id", *fields])
 
 
 def iter_documents(path: str | Path) -> Iterator[dict]:

@@ -4,7 +4,7 @@ the stage writes, from plain data; the stage only reads its inputs and saves the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 
@@ -13,12 +13,12 @@ import pandas as pd
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from pipeline.common.compute import SerialExecutor
+from pipeline.common.compute import SerialExecutor, runs_in_parallel
 from pipeline.common.config import ModelConfig
 from pipeline.common.io import topic_column
 from pipeline.common.progress import progress
 from pipeline.model.artifact import SavedModel, export_model
-from pipeline.model.engines import SEEDED_ENGINES, EngineSpec, choose_solver
+from pipeline.model.engines import ONLINE_ENGINES, SEEDED_ENGINES, EngineSpec, choose_solver
 from pipeline.model.k_choice import choose_k, dominance_warning, k_range, widened_k
 from pipeline.model.labels import (
     slider_data,
@@ -26,7 +26,8 @@ from pipeline.model.labels import (
     top_by_relevance,
     top_term_indices,
 )
-from pipeline.model.placing import place_in_blocks
+from pipeline.model.online import OnlineData, Placer, fit_online, place_blocks, prevalence_of
+from pipeline.model.placing import PLACE_BLOCK_ROWS, block_rows, place_block, place_in_blocks
 from pipeline.model.quality import TopicCoherence
 from pipeline.model.sweep import (
     PROBE_DEAD_SHARE,
@@ -46,6 +47,7 @@ from pipeline.model.topics import (
     dead_topics,
     fit_topics,
     min_topic_share,
+    ordered_topics,
     small_corpus_warnings,
     without_topics,
 )
@@ -54,16 +56,43 @@ from pipeline.tokenize.procedure import procedural_topics
 DOC_FIELDS = ("meeting", "speaker", "turn", "source_id")
 
 
+def streams(cfg: ModelConfig, n_docs: int) -> bool:
+    """Whether the final fit of n_docs documents is online and streamed (pipeline.model.online:
+    the stage then holds only the K sweep's sample until the final fit reads the counts)."""
+    solver, _ = choose_solver(cfg.solver, cfg.engine, n_docs, cfg.online_min_docs)
+    return solver == "online" and cfg.engine in ONLINE_ENGINES
+
+
+@dataclass(frozen=True)
+class StreamedCorpus:
+    """Every document of a corpus fitted online (streams), read when the final fit needs it:
+    the counts as stored, and doc_id and DOC_FIELDS a block of `rows` rows at a time."""
+
+    n_docs: int
+    read_counts: Callable[[], sp.csr_matrix]
+    documents: Callable[[int], Iterator[pd.DataFrame]]
+    block_rows: int | None = None  # rows placed (and written) per block; None: placing's
+
+
 @dataclass(frozen=True)
 class FitInputs:
-    """What the model is fitted on, one entry per row of the document-term matrix."""
+    """What the model is fitted on, one entry per row of the document-term matrix; with
+    `streamed`, counts, documents and texts are the K sweep's sample rows only."""
 
     counts: sp.csr_matrix  # documents × terms
     vocabulary: list[str]
     documents: pd.DataFrame  # doc_id and DOC_FIELDS, in matrix row order
-    weights: np.ndarray  # each document's weight in the model (1 = as it is)
+    weights: np.ndarray  # each document's weight in the model (1 = as it is), every document
     rows: np.ndarray  # the matrix rows of the K sweep's fixed sample
     texts: list[list[str]]  # the modelled terms of those rows (of all documents if no sample)
+    streamed: StreamedCorpus | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(documents, terms) of the whole matrix."""
+        if self.streamed is None:
+            return self.counts.shape
+        return self.streamed.n_docs, len(self.vocabulary)
 
 
 @dataclass(frozen=True)
@@ -101,6 +130,17 @@ class FitJob:
                           weights if (weights != 1.0).any() else None)
 
     @cached_property
+    def sample(self) -> TermCounts:
+        """The K sweep's documents: the sample rows of `whole` (streamed: as read)."""
+        data = self.data
+        if data.streamed is None:
+            return self.whole.take(data.rows)
+        weights = data.weights
+        return TermCounts(sp.csr_matrix(data.counts), tuple(data.vocabulary),
+                          tuple(data.documents["speaker"]),
+                          weights[data.rows] if (weights != 1.0).any() else None)
+
+    @cached_property
     def coherence(self) -> TopicCoherence:
         """Coherence on the sweep's documents (every figure of the fit is measured there)."""
         return TopicCoherence(self.data.texts)
@@ -113,9 +153,11 @@ class FitJob:
 
 @dataclass(frozen=True)
 class FitResult:
-    """Every output of the fit stage, ready to save."""
+    """Every output of the fit stage, ready to save; doc_topics comes a block of rows at a
+    time (streamed: placed as it is read, so read it while the executor is open)."""
 
-    doc_topics: pd.DataFrame
+    doc_topics: Iterator[pd.DataFrame]
+    doc_topic_columns: list[str]
     topic_terms: pd.DataFrame
     topics: list[dict]
     relevance: dict
@@ -141,14 +183,15 @@ def theme_warnings(themes: Sequence[Theme], seed_topics: Sequence[tuple[int, ...
     return out
 
 
-def _candidate_ks(cfg: ModelConfig, counts: sp.spmatrix, n_themes: int) -> tuple[list[int],
-                                                                                list[str]]:
-    """The Ks to measure (one if model.n_topics is fixed) and notes on the range."""
+def _candidate_ks(cfg: ModelConfig, shape: tuple[int, int], n_themes: int
+                  ) -> tuple[list[int], list[str]]:
+    """The Ks to measure (one if model.n_topics is fixed) and notes on the range, for a
+    matrix of `shape` (documents, terms)."""
     if cfg.n_topics == "auto":
-        n_docs, n_terms = counts.shape
+        n_docs, n_terms = shape
         span = k_range(n_docs, n_terms, cfg.k_min, cfg.k_max, n_themes)
         return list(span.ks), list(span.notes)
-    check_k(cfg.n_topics, *counts.shape)
+    check_k(cfg.n_topics, *shape)
     return [cfg.n_topics], []
 
 
@@ -170,25 +213,27 @@ def fit_model(job: FitJob, ex, log: Callable[[str], None] = lambda line: None) -
 
     `ex` maps the K sweep's fits (pipeline.common.compute); `log` gets progress lines as they
     happen. Same inputs and seed give identical results."""
-    cfg, counts = job.cfg, job.data.counts
+    cfg = job.cfg
     check_themes_fit_k(job.themes, cfg.n_topics, cfg.k_max,
                        cfg.themes_file or "model.themes_file")
-    warnings_ = small_corpus_warnings(*counts.shape) + (
+    decision = measure_k(job, ex, log)
+    started = time.perf_counter()
+    fit = fit_final if job.data.streamed is None else fit_final_streamed
+    final = fit(job, decision.n_topics, prune=cfg.n_topics == "auto", log=log, ex=ex)
+    log(f"fit: final fit done in {time.perf_counter() - started:.1f} s")
+    reason = decision.reason
+    n_topics = len(final.fitted.origin)
+    if final.pruned:
+        reason += (f"。最終の当てはめで小さすぎる・1〜2 語だけのトピック {final.pruned} 個を除き、"
+                   f"K = {n_topics} にしました")
+        log(f"fit: {final.pruned} dead topics dropped from the final fit; K={n_topics}")
+    counts = job.data.counts if final.online is None else final.online.counts
+    warnings_ = small_corpus_warnings(*job.data.shape) + (
         theme_warnings(job.themes, job.seed_topics, counts, cfg.themes_file)
         if cfg.engine in SEEDED_ENGINES else
         [f"model.engine {cfg.engine} は種語でトピックを導けないため、{cfg.themes_file} のテーマ"
          f"はトピックに割り当てていません（{'・'.join(SEEDED_ENGINES)} なら割り当てます）"]
         if job.themes else [])
-    decision = measure_k(job, ex, log)
-    started = time.perf_counter()
-    final = fit_final(job, decision.n_topics, prune=cfg.n_topics == "auto", log=log, ex=ex)
-    log(f"fit: final fit done in {time.perf_counter() - started:.1f} s")
-    reason = decision.reason
-    if final.pruned:
-        reason += (f"。最終の当てはめで小さすぎる・1〜2 語だけのトピック {final.pruned} 個を除き、"
-                   f"K = {final.fitted.theta.shape[1]} にしました")
-        log(f"fit: {final.pruned} dead topics dropped from the final fit; "
-            f"K={final.fitted.theta.shape[1]}")
     warnings_ += decision.warnings + final.warnings
     if (dominant := dominance_warning(final.fitted.prevalence)) is not None \
             and dominant not in warnings_:
@@ -199,12 +244,12 @@ def fit_model(job: FitJob, ex, log: Callable[[str], None] = lambda line: None) -
 def measure_k(job: FitJob, ex, log: Callable[[str], None]) -> KDecision:
     """The K sweep on the sample rows (one K if model.n_topics is fixed: its quality
     figures) and the K rule's decision (pipeline.model.k_choice)."""
-    cfg, counts, rows = job.cfg, job.data.counts, job.data.rows
-    if len(rows) < counts.shape[0]:
+    cfg, shape, rows = job.cfg, job.data.shape, job.data.rows
+    if len(rows) < shape[0]:
         log(f"fit: the K sweep and coherence use a sample of {len(rows)} of "
-            f"{counts.shape[0]} documents (model.sweep_max_docs); the model sees them all")
+            f"{shape[0]} documents (model.sweep_max_docs); the model sees them all")
     n_seeded = job.n_seeded
-    ks, notes = _candidate_ks(cfg, counts, n_seeded)
+    ks, notes = _candidate_ks(cfg, shape, n_seeded)
     # The sweep's subsamples come from seeds of its own, not from `seed`: K is measured as a
     # property of the corpus and settings, so changing `seed` varies the final fit, not K.
     seeds = list(range(cfg.n_seeds))
@@ -255,7 +300,7 @@ def run_sweep(job: FitJob, ks: list[int], seeds: list[int], ex,
     # own free start, then multiplicative updates: at K 52 on 18,000 documents 6.0 s of CPU
     # against 3.0). A fixed K is measured as it is fitted, themes included.
     engine = replace(job.engine(), seed_topics=()) if auto else job.engine()
-    spec = SweepSpec(job.whole.take(job.data.rows), engine)
+    spec = SweepSpec(job.sample, engine)
 
     def mapped(total: int):
         return lambda fn, tasks: progress(ex.map(fn, tasks), desc="fit: K sweep", unit="fit",
@@ -266,7 +311,7 @@ def run_sweep(job: FitJob, ks: list[int], seeds: list[int], ex,
     scores = score_runs(runs, job.coherence, c_v_only_for=c_v_for)
     while auto and cfg.k_max == "auto" and len(runs) == len(ks) \
             and choose_k(scores, k_max=ks[-1]).k == ks[-1] \
-            and (wider := widened_k(ks, *job.data.counts.shape)) is not None:
+            and (wider := widened_k(ks, *job.data.shape)) is not None:
         log(f"fit: K={ks[-1]}, the top of the range, holds the most good topics: "
             f"measuring K={wider} too")
         runs = extend_runs(spec, runs, wider, seeds, map_runs=mapped(len(seeds)))
@@ -279,17 +324,15 @@ def describe_topics(job: FitJob, final: FinalFit, decision: KDecision, reason: s
                     warnings_: list[str]) -> FitResult:
     """Every table, metric and log line of the final model."""
     data, cfg, themes, seed_topics = job.data, job.cfg, job.themes, job.seed_topics
-    counts, vocabulary, fitted = data.counts, data.vocabulary, final.fitted
-    n_topics, chosen = fitted.theta.shape[1], decision.chosen
+    vocabulary, fitted = data.vocabulary, final.fitted
+    counts = data.counts if final.online is None else final.online.counts
+    n_topics, chosen = len(fitted.origin), decision.chosen
     procedural = procedural_topics(fitted.terms)
     seeded = [t for t, cols in zip(themes, seed_topics, strict=True) if cols]
     theme_of = {k: seeded[o].name for k, o in enumerate(fitted.origin) if o < len(seeded)}
 
     columns = [topic_column(k + 1) for k in range(n_topics)]
-    meta = data.documents[["doc_id", *DOC_FIELDS]].reset_index(drop=True)
-    doc_topics = pd.concat([meta.drop(columns="source_id"),
-                            pd.DataFrame(fitted.theta, columns=columns), meta[["source_id"]]],
-                           axis=1)
+    doc_topics = _doc_topic_blocks(job, final, columns)
     tops = top_term_indices(fitted.components, tuple(vocabulary), cfg.n_top_terms)
     terms = [{"topic": k + 1, "rank": r + 1, "term": vocabulary[i],
               "weight": fitted.components[k, i]}
@@ -326,13 +369,49 @@ def describe_topics(job: FitJob, final: FinalFit, decision: KDecision, reason: s
         "seed": job.seed, "sweep_seeds": decision.seeds, "warnings": warnings_,
     }
     return FitResult(
-        doc_topics=doc_topics, topic_terms=pd.DataFrame(terms), topics=topics,
+        doc_topics=doc_topics, doc_topic_columns=["doc_id", *DOC_FIELDS[:-1], *columns,
+                                                  DOC_FIELDS[-1]],
+        topic_terms=pd.DataFrame(terms), topics=topics,
         relevance={"lambda": cfg.relevance_lambda,
                    "topics": slider_data(phi, term_share, vocabulary)},
         metrics=metrics, k_sweep=_k_sweep_table(decision.sweep or [chosen], chosen.k),
         model=export_model(fitted.model, cfg.engine, fitted.origin, vocabulary, term_share),
         warnings=warnings_,
         summary=_summary(cfg.engine, reason, chosen, topics, warnings_))
+
+
+def _doc_frame(meta: pd.DataFrame, theta: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """doc_topics.csv's rows: doc_id and DOC_FIELDS around the topic shares (source_id last)."""
+    meta = meta[["doc_id", *DOC_FIELDS]].reset_index(drop=True)
+    return pd.concat([meta.drop(columns="source_id"), pd.DataFrame(theta, columns=columns),
+                      meta[["source_id"]]], axis=1)
+
+
+def _doc_topic_blocks(job: FitJob, final: FinalFit, columns: list[str]
+                      ) -> Iterator[pd.DataFrame]:
+    """doc_topics.csv by blocks of rows: of the fit's shares, or (streamed) each block placed
+    on the final topics as it is read, beside its documents."""
+    if final.online is None or final.placer is None or job.data.streamed is None:
+        frame = _doc_frame(job.data.documents, final.fitted.theta, columns)
+        return (frame.iloc[start:start + PLACE_BLOCK_ROWS]
+                for start in range(0, max(len(frame), 1), PLACE_BLOCK_ROWS))
+    order = list(final.fitted.origin)
+    return (_doc_frame(meta, theta[:, order], columns) for theta, meta in zip(
+        place_blocks(final.fitted.model, final.online, final.placer),
+        job.data.streamed.documents(final.online.block_rows), strict=True))
+
+
+def _placer(ex) -> Placer:
+    """Placing blocks on executor ex, or here when the executor rule says they are not worth
+    workers (as place_in_blocks)."""
+    ex = ex or SerialExecutor()
+
+    def place(tasks):
+        if runs_in_parallel(ex.backend, ex.n_workers, 2, 2):
+            return ex.map(place_block, tasks)
+        return map(place_block, tasks)
+
+    return place
 
 
 def _summary(engine: str, reason: str, chosen: KScore, topics: list[dict],
@@ -364,13 +443,16 @@ MAX_REFITS = 3  # rounds of dropping dead topics (a dropped one's words can leav
 @dataclass(frozen=True)
 class FinalFit:
     """The final model, the dead topics it still holds (0-based), what was pruned, and the
-    solver it was fitted with."""
+    solver it was fitted with; a streamed fit's data (its documents placed by blocks: its
+    `fitted.theta` has no rows)."""
 
     fitted: FittedTopics
     dead: tuple[int, ...]
     pruned: int
     warnings: list[str]
     solver: str = "batch"
+    online: OnlineData | None = None
+    placer: Placer | None = None  # where a streamed fit places its blocks
 
 
 def fit_final(job: FitJob, n_topics: int, prune: bool,
@@ -398,18 +480,59 @@ def fit_final(job: FitJob, n_topics: int, prune: bool,
         for _ in range(MAX_REFITS if prune else 0):
             # A seeded theme is the user's question: named in a warning, never dropped.
             drop = [k for k in dead if fitted.origin[k] >= job.n_seeded]
-            if not drop or fitted.theta.shape[1] - len(drop) < max(2, job.n_seeded + 1):
+            if not drop or len(fitted.origin) - len(drop) < max(2, job.n_seeded + 1):
                 break
             pruned += len(drop)
             fitted = without_topics(fitted, drop, whole, cfg.n_top_terms, place) \
-                or fit_topics(whole, engine, fitted.theta.shape[1] - len(drop), job.seed, place)
+                or fit_topics(whole, engine, len(fitted.origin) - len(drop), job.seed, place)
             dead = _dead_of(fitted)
-    warnings_ = [f"トピック {k + 1}（{' '.join(fitted.terms[k][:3])}）は語の "
-                 f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。"
-                 + ("K を減らすか model.n_topics: auto に" if not prune else
-                    "当て直しても残りました。結果を読むときは除いてください")
-                 for k in dead]
-    return FinalFit(fitted, dead, pruned, warnings_, solver)
+    return FinalFit(fitted, dead, pruned, _dead_warnings(fitted, dead, prune), solver)
+
+
+def _dead_warnings(fitted: FittedTopics, dead: tuple[int, ...], prune: bool) -> list[str]:
+    return [f"トピック {k + 1}（{' '.join(fitted.terms[k][:3])}）は語の "
+            f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。"
+            + ("K を減らすか model.n_topics: auto に" if not prune else
+               "当て直しても残りました。結果を読むときは除いてください")
+            for k in dead]
+
+
+def fit_final_streamed(job: FitJob, n_topics: int, prune: bool,
+                       log: Callable[[str], None] = lambda line: None, ex=None) -> FinalFit:
+    """fit_final for a corpus fitted online (streams), in bounded memory
+    (pipeline.model.online): the counts are read now, once; the topics learn a minibatch
+    at a time; documents are placed a block at a time, keeping only the topics' shares of
+    the corpus (the dead topics rule reads those); doc_topics.csv is placed again as it is
+    written."""
+    cfg, streamed = job.cfg, job.data.streamed
+    assert streamed is not None  # fit_model sends only streamed inputs here
+    weights = job.data.weights
+    data = OnlineData(streamed.read_counts(), weights if (weights != 1.0).any() else None,
+                      job.data.rows, streamed.block_rows or block_rows())
+    log(f"fit: final {cfg.engine} fit on all {streamed.n_docs} documents, online solver "
+        f"streamed by minibatches of rows (model.online_min_docs {cfg.online_min_docs})")
+    engine, placer = job.engine("online"), _placer(ex)
+
+    def described(model) -> FittedTopics:
+        return ordered_topics(model, prevalence_of(model, data, placer), job.data.vocabulary,
+                              cfg.n_top_terms)
+
+    with threadpool_limits(1):
+        fitted = described(fit_online(data, engine, n_topics, job.seed))
+        dead, pruned = _dead_of(fitted), 0
+        for _ in range(MAX_REFITS if prune else 0):
+            drop = [k for k in dead if fitted.origin[k] >= job.n_seeded]
+            if not drop or len(fitted.origin) - len(drop) < max(2, job.n_seeded + 1):
+                break
+            pruned += len(drop)
+            model = fitted.model
+            gone = {fitted.origin[k] for k in drop}
+            keep = [k for k in range(len(fitted.origin)) if k not in gone]
+            fitted = described(model.without_topics(keep) if hasattr(model, "without_topics")
+                               else fit_online(data, engine, len(keep), job.seed))
+            dead = _dead_of(fitted)
+    return FinalFit(fitted, dead, pruned, _dead_warnings(fitted, dead, prune), "online", data,
+                    placer)
 
 
 def _dead_of(fitted: FittedTopics) -> tuple[int, ...]:

@@ -29,6 +29,11 @@ PLACE_BLOCK_ROWS = 20_000
 Place = Callable[[object, sp.spmatrix], np.ndarray]
 
 
+def block_rows() -> int:
+    """Rows per placing block (PLACE_BLOCK_ROWS, as set when asked: tests make it small)."""
+    return PLACE_BLOCK_ROWS
+
+
 def place_here(model, counts: sp.spmatrix) -> np.ndarray:
     """The model's own transform of every row, in this process."""
     return model.transform(counts)

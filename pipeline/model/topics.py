@@ -19,7 +19,7 @@ from pipeline.model.placing import Place, place_here
 class FittedTopics:
     """A fitted model's output with topics ordered by prevalence (topic 1 = most talked about)."""
 
-    theta: np.ndarray  # documents × topics, rows sum to 1
+    theta: np.ndarray  # documents × topics, rows sum to 1 (no rows: placed by blocks)
     components: np.ndarray  # topics × terms
     prevalence: np.ndarray  # token-weighted share of each topic in the corpus
     terms: list[list[str]]  # top terms per topic
@@ -110,17 +110,24 @@ def fit_topics(data: TermCounts, spec: EngineSpec, n_topics: int, seed: int,
 
 def describe_fit(model, theta: np.ndarray, data: TermCounts, n_top_terms: int) -> FittedTopics:
     """A fitted model's topics ordered by how much of the corpus they cover."""
-    n_topics = theta.shape[1]
     tokens = np.asarray(data.counts.sum(axis=1)).ravel().astype(float) * \
         (1.0 if data.weights is None else data.weights)
     prevalence = (theta * tokens[:, None]).sum(axis=0) / tokens.sum()
-    order = sorted(range(n_topics), key=lambda k: (-round(prevalence[k], 12), k))
+    return ordered_topics(model, prevalence, data.vocabulary, n_top_terms, theta)
+
+
+def ordered_topics(model, prevalence: np.ndarray, vocabulary: Sequence[str], n_top_terms: int,
+                   theta: np.ndarray | None = None) -> FittedTopics:
+    """A fitted model's topics ordered by their share of the corpus (prevalence); theta None:
+    documents placed elsewhere (a streamed fit), a theta of no rows."""
+    n_topics = len(prevalence)
+    order = sorted(range(n_topics), key=lambda k: (-np.round(prevalence[k], 12), k))
     components = model.components_[order]
     return FittedTopics(
-        theta=theta[:, order],
+        theta=np.empty((0, n_topics)) if theta is None else theta[:, order],
         components=components,
         prevalence=prevalence[order],
-        terms=top_terms(components, data.vocabulary, n_top_terms),
+        terms=top_terms(components, tuple(vocabulary), n_top_terms),
         origin=order,
         model=model,
     )

@@ -17,7 +17,7 @@ from pipeline.common.atomic import (
 from pipeline.common.io import iter_records
 from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
-from pipeline.tokenize.dtm import build_dtm_from_counts, count_terms
+from pipeline.tokenize.dtm_stream import stream_dtm
 
 
 class _Seen:
@@ -50,9 +50,10 @@ class _Seen:
 def main(args, config) -> None:
     cfg = config.vectorize
     seen = _Seen()
-    # Streamed: a block of documents' terms at a time is held, never every token list.
-    dtm = build_dtm_from_counts(count_terms(seen.modelled(
-        progress(iter_records(args.tokens), desc="vectorize", unit="doc"))), cfg)
+    # Streamed: a block of documents' terms at a time is held, never every token list, and
+    # the matrix is pruned a block at a time (pipeline/tokenize/dtm_stream.py).
+    dtm = stream_dtm(seen.modelled(
+        progress(iter_records(args.tokens), desc="vectorize", unit="doc")), cfg)
     write_npz(Path(args.dtm), sparse_npz_arrays(dtm.counts))
     write_json(Path(args.vocabulary), list(dtm.vocabulary))
     n_tokens = np.asarray(dtm.counts.sum(axis=1)).ravel()

@@ -10,6 +10,7 @@ import pytest
 from pipeline.common.atomic import write_csv
 from pipeline.common.errors import PipelineError
 from pipeline.common.io import (
+    iter_documents_frames,
     read_doc_topics,
     read_documents_frame,
     read_index,
@@ -74,7 +75,7 @@ def test_read_documents_frame_is_in_matrix_row_order(tmp_path):
             {"doc_id": "b", "speaker": "後藤", "meeting": "m2"}]
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs),
                     encoding="utf-8")
-    frame = read_documents_frame(path, [{"doc_id": "b"}, {"doc_id": "a"}], ["speaker", "role"])
+    frame = read_documents_frame(path, ["b", "a"], ["speaker", "role"])
     assert frame.values.tolist() == [["b", "後藤", ""], ["a", "岸", ""]]
 
 
@@ -85,15 +86,29 @@ def test_read_documents_frame_holds_a_repeated_value_once_and_names_a_missing_do
             for i in range(4)]
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs),
                     encoding="utf-8")
-    frame = read_documents_frame(path, [{"doc_id": f"d{i}"} for i in (3, 0, 2)],
-                                 ["speaker", "turn"])
+    frame = read_documents_frame(path, [f"d{i}" for i in (3, 0, 2)], ["speaker", "turn"])
     assert frame.values.tolist() == [["d3", "後藤", 1], ["d0", "後藤", 0], ["d2", "後藤", 0]]
     assert frame["turn"].dtype == "int64"
     # One string object for every document's speaker: the frame of a million documents
     # holds each speaker's name once.
     assert len({id(v) for v in frame["speaker"]}) == 1
     with pytest.raises(PipelineError, match=r"documents.jsonl: 1 documents of the matrix"):
-        read_documents_frame(path, [{"doc_id": "d1"}, {"doc_id": "zz"}], ["speaker"])
+        read_documents_frame(path, ["d1", "zz"], ["speaker"])
+
+
+def test_documents_frames_come_in_blocks_of_the_matrix_rows(tmp_path):
+    path = tmp_path / "documents.jsonl"
+    docs = [{"doc_id": f"d{i}", "speaker": f"s{i % 2}", "turn": i} for i in range(7)]
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs),
+                    encoding="utf-8")
+    rows = ["d0", "d2", "d3", "d6"]  # the matrix leaves some documents out
+    blocks = list(iter_documents_frames(path, rows, ["speaker", "turn"], 3))
+    assert [len(b) for b in blocks] == [3, 1]
+    joined = pd.concat(blocks, ignore_index=True)
+    assert joined.equals(read_documents_frame(path, rows, ["speaker", "turn"]))
+    # Out of the file's order, a document is not found: one clear line, not a wrong row.
+    with pytest.raises(PipelineError, match="d2 of the matrix"):
+        list(iter_documents_frames(path, ["d3", "d2"], ["speaker"], 3))
 
 
 def test_names_in_the_tables_by_meeting_attribute_and_time_stay_text(tmp_path):

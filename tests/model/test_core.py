@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -33,7 +35,10 @@ def fit(data, themes=(), **model):
     cfg = ModelConfig(**{"n_seeds": 2, "max_iter": 200, "n_top_terms": 5, **model})
     lines: list[str] = []
     result = fit_model(FitJob(data, cfg, 7, tuple(themes)), LocalExecutor(1), lines.append)
-    return result, lines
+    # doc_topics.csv comes by blocks of rows, under its columns.
+    table = pd.concat(list(result.doc_topics), ignore_index=True)
+    assert list(table.columns) == result.doc_topic_columns
+    return replace(result, doc_topics=table), lines
 
 
 def test_auto_k_measures_the_range_and_describes_the_chosen_fit():
