@@ -34,14 +34,8 @@ came out byte for byte as before (`same`, else the files that differ):
 
     python -m benchmarks.scale --sizes 30 100 --keep DIR --restage label speakers networks
 
-With --alone STAGE ... it leaves the kept projects as they are (a project another run keeps
-for before/after figures): each stage's command from dvc.yaml runs by hand in the project, on
-the code of --code (default this checkout), its inputs the project's and its outputs in --out;
-it reports the stage's own peak (`/usr/bin/time -v`: the largest process), the tree peak (the
-stage and its workers, without dvc), CPU seconds and each output against the project's:
-
-    python -m benchmarks.scale --sizes 30 --shapes big --keep DIR --alone vectorize fit \
-        --out /tmp/scratch [--code /path/to/other/checkout]
+To run one stage by hand on a kept project without writing into it (its own peak, tree
+peak, CPU seconds and outputs against the project's), see benchmarks/stage_alone.py.
 """
 
 from __future__ import annotations
@@ -387,82 +381,6 @@ def restage(project: Path, stages: list[str]) -> list[str]:
     return lines
 
 
-_RUNNER = ("import runpy, sys; sys.path.insert(0, sys.argv[1]); module = sys.argv[2]; "
-           "sys.argv = [module, *sys.argv[3:]]; runpy.run_module(module, run_name='__main__')")
-_TIME = {"rss": re.compile(r"Maximum resident set size \(kbytes\): (\d+)"),
-         "user": re.compile(r"User time \(seconds\): ([\d.]+)"),
-         "system": re.compile(r"System time \(seconds\): ([\d.]+)")}
-
-
-def alone_command(project: Path, stage: str, out: Path) -> tuple[list[str], list[Path]]:
-    """A stage's dvc.yaml command (this checkout's) with its inputs in project and its
-    outputs in out: the arguments after the module, and the outputs' paths in project."""
-    import yaml
-
-    spec = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"][stage]
-    outs = {next(iter(e)) if isinstance(e, dict) else e
-            for e in [*spec.get("outs", []), *spec.get("metrics", [])]}
-    words = spec["cmd"].split()
-    module, args = words[2], []
-    for word in words[3:]:
-        args.append(word if word.startswith("-") else
-                    str(out / word) if word in outs else str(project / word))
-    return [module, *args], [project / o for o in sorted(outs)]
-
-
-def alone(project: Path, stage: str, code: Path, out: Path) -> str:
-    """One stage run by hand on a kept project (which it never writes): own peak, tree
-    peak, CPU seconds, and its outputs against the project's."""
-    command, outputs = alone_command(project, stage, out)
-    proc = subprocess.Popen(["/usr/bin/time", "-v", sys.executable, "-c", _RUNNER, str(code),
-                             *command], cwd=project, env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    peak = [0.0]
-
-    def sample() -> None:
-        while proc.poll() is None:
-            # /usr/bin/time's own few MB are left out: its children only.
-            peak[0] = max(peak[0], tree_rss_mb(proc.pid) - tree_rss_mb_self(proc.pid))
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    log = proc.stdout.read() if proc.stdout else ""
-    proc.wait()
-    sampler.join()
-    if proc.returncode != 0:
-        sys.exit(f"{stage} failed in {project}:\n{log[-3000:]}")
-    found = {k: float(p.search(log)[1]) for k, p in _TIME.items()}  # type: ignore[index]
-    differ = [str(p.relative_to(project)) for p in outputs
-              if not _same(p, out / p.relative_to(project))]
-    done = {m[1]: float(m[2]) for m in _DONE.finditer(log)}
-    cpu = found["user"] + found["system"]
-    return (f"  {stage:<10}{done.get(stage, 0.0):7.1f} s  CPU {cpu:7.1f} s  own peak "
-            f"{found['rss'] / 1024:6,.0f} MB  tree peak {peak[0]:6,.0f} MB  "
-            "outputs: " + ("same" if not differ else "differ: " + ", ".join(differ)))
-
-
-def tree_rss_mb_self(pid: int) -> float:
-    """Resident memory of one process alone."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def alone_all(args) -> None:
-    for shape in args.shapes:
-        for size in args.sizes:
-            project = args.keep / f"project-{shape}-{size:g}M"
-            out = args.out / project.name
-            print(f"\n## {shape}, {size:g}M characters: stages alone on {args.code} "
-                  f"({project}); 1-minute load {os.getloadavg()[0]:.2f}", flush=True)
-            for stage in args.alone:
-                print(alone(project, stage, args.code, out), flush=True)
-
-
 def restage_all(args) -> None:
     for shape in args.shapes:
         for size in args.sizes:
@@ -564,14 +482,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep corpora and projects here")
     parser.add_argument("--restage", nargs="+", default=[],
                         help="rerun these stages on the kept projects with this code")
-    parser.add_argument("--alone", nargs="+", default=[],
-                        help="run these stages by hand on the kept projects (never written)")
-    parser.add_argument("--code", type=Path, default=ROOT, help="the code --alone runs")
-    parser.add_argument("--out", type=Path, help="--alone's outputs go here")
     args = parser.parse_args()
-    if args.alone:
-        alone_all(args)
-        return
     if args.restage:
         restage_all(args)
         return

@@ -24,11 +24,11 @@ import filecmp
 import json
 import os
 import platform
-import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
+
+from benchmarks.stage_alone import measure
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "speaker_terms",
@@ -84,23 +84,16 @@ def _csv_copies(source: Path, target: Path, times: int, renamed: tuple[str, ...]
 
 
 def run_stage(code: Path, inputs: dict[str, Path], config: Path, out: Path) -> dict:
-    """The speakers stage of checkout `code` under /usr/bin/time -v: peak RSS, CPU s."""
+    """The speakers stage of checkout `code` (stage_alone.measure): peak RSS, CPU s."""
     out.mkdir(parents=True, exist_ok=True)
     args = [f"--{k.replace('_', '-')}={v}" for k, v in inputs.items()]
     args += [f"--{n.replace('_', '-')}={out / n}.csv" for n in OUTPUTS]
     args += [f"--prevalence={out / 'topic_prevalence.csv'}", f"--metrics={out / 'speakers.json'}"]
-    command = ["/usr/bin/time", "-v", sys.executable, "-m", "pipeline.stages.speakers",
-               "--config", str(config), *args]
-    done = subprocess.run(command, cwd=code, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(code)})
-    if done.returncode:
-        raise SystemExit(done.stderr[-3000:])
-
-    def field(name: str) -> float:
-        return float(re.search(rf"{name}: ([\d.]+)", done.stderr).group(1))  # type: ignore
-
-    return {"rss_mb": field(r"Maximum resident set size \(kbytes\)") / 1024,
-            "cpu_s": field(r"User time \(seconds\)") + field(r"System time \(seconds\)")}
+    found = measure([sys.executable, "-m", "pipeline.stages.speakers", "--config", str(config),
+                     *args], code, code)
+    if found["rc"]:
+        raise SystemExit(found["tail"])
+    return {"rss_mb": found["max_rss_mb"], "cpu_s": found["cpu_s"]}
 
 
 def same_outputs(a: Path, b: Path) -> list[str]:

@@ -5,8 +5,9 @@
 
 Runs the stage's command from dvc.yaml (in --code: the code measured) with its inputs in the
 kept project (read only) and its outputs in --scratch, under `/usr/bin/time -v`; prints the
-maximum resident set size, user + system CPU seconds and, per output, whether it is byte for
-byte the kept project's. Memory figures hold under load; wall times do not.
+maximum resident set size of its largest process, its process tree's peak (RSS and PSS, as
+benchmarks/scale.py measures `dvc repro`), user + system CPU seconds and, per output, whether
+it is byte for byte the kept project's. Memory figures hold under load; wall times do not.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ import re
 import shlex
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import yaml
+
+from benchmarks.scale import tree_memory_mb
 
 
 def stage_command(code: Path, stage: str) -> tuple[list[str], list[str]]:
@@ -46,20 +51,36 @@ def rewritten(words: list[str], outs: list[str], project: Path, scratch: Path) -
     return result
 
 
-def measure(words: list[str], code: Path, scratch: Path) -> dict:
-    """Run under /usr/bin/time -v: max RSS (MB), CPU seconds, return code."""
+def measure(words: list[str], code: Path, cwd: Path) -> dict:
+    """Run under /usr/bin/time -v in `cwd`, importing `code`'s pipeline: the largest
+    process's max RSS (MB), the process tree's peak RSS and PSS (MB, sampled every 0.1 s as
+    benchmarks/scale.py samples `dvc repro`: workers included), CPU seconds, return code."""
     env = {**os.environ, "PYTHONPATH": str(code)}
-    done = subprocess.run(["/usr/bin/time", "-v", *words], cwd=scratch, env=env,
-                          capture_output=True, text=True)
-    err = done.stderr
+    proc = subprocess.Popen(["/usr/bin/time", "-v", *words], cwd=cwd, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    tree = [0.0, 0.0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            rss, pss = tree_memory_mb(proc.pid)
+            tree[0], tree[1] = max(tree[0], rss), max(tree[1], pss)
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    err = proc.stderr.read() if proc.stderr else ""
+    proc.wait()
+    sampler.join()
 
     def field(name: str) -> float:
         found = re.search(rf"{re.escape(name)}: ([\d.:]+)", err)
         return float(found.group(1)) if found and ":" not in found.group(1) else 0.0
 
-    return {"rc": done.returncode, "max_rss_mb": field("Maximum resident set size (kbytes)")
-            / 1024, "cpu_s": field("User time (seconds)") + field("System time (seconds)"),
-            "tail": err[-1500:] if done.returncode else ""}
+    return {"rc": proc.returncode,
+            "max_rss_mb": field("Maximum resident set size (kbytes)") / 1024,
+            "tree_mb": tree[0], "tree_pss_mb": tree[1],
+            "cpu_s": field("User time (seconds)") + field("System time (seconds)"),
+            "tail": err[-1500:] if proc.returncode else ""}
 
 
 def main() -> None:
@@ -80,7 +101,8 @@ def main() -> None:
             if not Path(out).suffix:
                 (scratch / out).mkdir(exist_ok=True)
     result = measure(rewritten(words, outs, project, scratch), args.code.resolve(), scratch)
-    print(f"{args.stage}: max RSS {result['max_rss_mb']:,.0f} MB, CPU {result['cpu_s']:.1f} s, "
+    print(f"{args.stage}: max RSS {result['max_rss_mb']:,.0f} MB (tree {result['tree_mb']:,.0f}"
+          f" MB, PSS {result['tree_pss_mb']:,.0f} MB), CPU {result['cpu_s']:.1f} s, "
           f"rc {result['rc']}")
     if result["rc"]:
         print(result["tail"])
