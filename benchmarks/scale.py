@@ -413,7 +413,11 @@ def measure(args, work: Path, source, shape: str, size: float) -> dict:
     copy_project(project)
     set_config(project, {**input_config(corpus, shape),
                          **dict(kv.split("=", 1) for kv in args.set)})
+    cpu = os.times()
     wall, peaks, log = run_repro(project)
+    after = os.times()
+    seconds = (after.children_user - cpu.children_user
+               + after.children_system - cpu.children_system)
     stages = {m[1]: (float(m[2]), peaks.get(m[1], 0.0), peaks.pss.get(m[1], 0.0))
               for m in _DONE.finditer(log)}
     row = {"shape": shape, "size": size, "meetings": facts["meetings"],
@@ -422,7 +426,8 @@ def measure(args, work: Path, source, shape: str, size: float) -> dict:
            "stages": stages, "new_words": facts["new_words"]}
     print(f"\n## {shape}, {size:g}M characters, {facts['meetings']:,} meetings, "
           f"{facts['new_words']:,} new words: dvc repro {wall:.1f} s "
-          f"({wall / facts['chars'] * 1e6:.2f} s per M chars), "
+          f"({wall / facts['chars'] * 1e6:.2f} s per M chars; CPU {seconds:.0f} s, "
+          f"{seconds / facts['chars'] * 1e6:.2f} s per M chars), "
           f"peak {row['peak']:,.0f} MB (process tree; PSS {row['peak_pss']:,.0f} MB)")
     for name, (seconds, mb, pss) in stages.items():
         print(f"  {name:<10}{seconds:7.1f} s {seconds / facts['chars'] * 1e6:6.2f} "
