@@ -478,9 +478,8 @@ def fit_final(job: FitJob, n_topics: int, prune: bool,
         fitted = fit_topics(whole, engine, n_topics, job.seed, place)
         dead, pruned = _dead_of(fitted), 0
         for _ in range(MAX_REFITS if prune else 0):
-            # A seeded theme is the user's question: named in a warning, never dropped.
-            drop = [k for k in dead if fitted.origin[k] >= job.n_seeded]
-            if not drop or len(fitted.origin) - len(drop) < max(2, job.n_seeded + 1):
+            drop = _droppable(fitted, dead, job.n_seeded)
+            if not drop:
                 break
             pruned += len(drop)
             fitted = without_topics(fitted, drop, whole, cfg.n_top_terms, place) \
@@ -521,8 +520,8 @@ def fit_final_streamed(job: FitJob, n_topics: int, prune: bool,
         fitted = described(fit_online(data, engine, n_topics, job.seed))
         dead, pruned = _dead_of(fitted), 0
         for _ in range(MAX_REFITS if prune else 0):
-            drop = [k for k in dead if fitted.origin[k] >= job.n_seeded]
-            if not drop or len(fitted.origin) - len(drop) < max(2, job.n_seeded + 1):
+            drop = _droppable(fitted, dead, job.n_seeded)
+            if not drop:
                 break
             pruned += len(drop)
             model = fitted.model
@@ -533,6 +532,14 @@ def fit_final_streamed(job: FitJob, n_topics: int, prune: bool,
             dead = _dead_of(fitted)
     return FinalFit(fitted, dead, pruned, _dead_warnings(fitted, dead, prune), "online", data,
                     placer)
+
+
+def _droppable(fitted: FittedTopics, dead: tuple[int, ...], n_seeded: int) -> list[int]:
+    """The dead topics the next refit drops: none if that would leave fewer than two
+    topics, or only the themes. A seeded theme is the user's question: named in a warning,
+    never dropped."""
+    drop = [k for k in dead if fitted.origin[k] >= n_seeded]
+    return drop if len(fitted.origin) - len(drop) >= max(2, n_seeded + 1) else []
 
 
 def _dead_of(fitted: FittedTopics) -> tuple[int, ...]:

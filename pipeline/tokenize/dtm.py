@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,23 +48,37 @@ def count_terms(documents: Iterable[tuple[str, Sequence[str], str]],
     only the current block's token lists are held. Documents without terms are skipped."""
     ids: dict[str, int] = {}
     blocks, doc_ids, meetings = [], [], []
-    block: list[Sequence[str]] = []
-    for doc_id, terms, meeting in documents:
-        if not terms:
-            continue
-        doc_ids.append(doc_id)
-        meetings.append(meeting)
-        block.append(terms)
-        if len(block) == block_size:
-            blocks.append(_count_block(block, ids))
-            block = []
-    if block:
-        blocks.append(_count_block(block, ids))
+    for block_ids, counts, block_meetings in count_blocks(documents, ids, block_size):
+        doc_ids += block_ids
+        meetings += block_meetings
+        blocks.append(counts)
     width = len(ids)
     counts = sp.vstack([sp.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width))
                         for b in blocks], format="csr", dtype=np.int32) if blocks else \
         sp.csr_matrix((0, width), dtype=np.int32)
     return TermCounts(counts, tuple(ids), tuple(doc_ids), tuple(meetings))
+
+
+def count_blocks(documents: Iterable[tuple[str, Sequence[str], str]], columns: dict[str, int],
+                 size: int) -> Iterator[tuple[list[str], sp.csr_matrix, list[str]]]:
+    """The documents with terms, `size` at a time: ids, raw counts (new terms get the next
+    columns of `columns`, which grows), meetings. A block's token lists are let go before
+    the next block is read."""
+    ids: list[str] = []
+    terms: list[Sequence[str]] = []
+    meetings: list[str] = []
+    for doc_id, doc_terms, meeting in documents:
+        if not doc_terms:
+            continue
+        ids.append(doc_id)
+        terms.append(doc_terms)
+        meetings.append(meeting)
+        if len(ids) == size:
+            counts, terms = _count_block(terms, columns), []
+            yield ids, counts, meetings
+            ids, meetings = [], []
+    if ids:
+        yield ids, _count_block(terms, columns), meetings
 
 
 def _count_block(block: list[Sequence[str]], ids: dict[str, int]) -> sp.csr_matrix:

@@ -29,8 +29,8 @@ from pipeline.tokenize.dtm import (
     MIN_MEETINGS,
     DocTermMatrix,
     TermCounts,
-    _count_block,
     build_dtm_from_counts,
+    count_blocks,
     effective_min_df,
 )
 
@@ -126,7 +126,7 @@ def stream_dtm(documents: Iterable[tuple[str, Sequence[str], str]], cfg: Vectori
     meetings: list[str] = []
     same: dict[str, str] = {}  # each meeting's name held once
     try:
-        for block_ids, counts, block_meetings in _counted(documents, ids, block_size):
+        for block_ids, counts, block_meetings in count_blocks(documents, ids, block_size):
             spill.add(counts)
             sums.add(counts, block_meetings)
             doc_ids.extend(block_ids)
@@ -137,27 +137,6 @@ def stream_dtm(documents: Iterable[tuple[str, Sequence[str], str]], cfg: Vectori
         return _assembled(spill, sums, tuple(ids), tuple(doc_ids), cfg)
     finally:
         spill.close()
-
-
-def _counted(documents: Iterable[tuple[str, Sequence[str], str]], columns: dict[str, int],
-             size: int) -> Iterator[tuple[list[str], sp.csr_matrix, list[str]]]:
-    """The documents with terms, `size` at a time: ids, raw counts (new terms get the next
-    columns), meetings. A block's token lists are let go before the next block is read."""
-    ids: list[str] = []
-    terms: list[Sequence[str]] = []
-    meetings: list[str] = []
-    for doc_id, doc_terms, meeting in documents:
-        if not doc_terms:
-            continue
-        ids.append(doc_id)
-        terms.append(doc_terms)
-        meetings.append(meeting)
-        if len(ids) == size:
-            counts, terms = _count_block(terms, columns), []
-            yield ids, counts, meetings
-            ids, meetings = [], []
-    if ids:
-        yield ids, _count_block(terms, columns), meetings
 
 
 def _raw(spill: _Spill, terms: tuple[str, ...], doc_ids: list[str], meetings: list[str]
