@@ -475,17 +475,28 @@ def fit_final(job: FitJob, n_topics: int, prune: bool,
     # second, and while any other process works, OpenBLAS threads waiting for a core made
     # the final fit on diet-dev 109-127 s instead of 14 (benchmarks/results/fit_threads.txt).
     with threadpool_limits(1):
-        fitted = fit_topics(whole, engine, n_topics, job.seed, place)
-        dead, pruned = _dead_of(fitted), 0
-        for _ in range(MAX_REFITS if prune else 0):
-            drop = _droppable(fitted, dead, job.n_seeded)
-            if not drop:
-                break
-            pruned += len(drop)
-            fitted = without_topics(fitted, drop, whole, cfg.n_top_terms, place) \
-                or fit_topics(whole, engine, len(fitted.origin) - len(drop), job.seed, place)
-            dead = _dead_of(fitted)
+        fitted, dead, pruned = _pruned(
+            fit_topics(whole, engine, n_topics, job.seed, place), job.n_seeded,
+            MAX_REFITS if prune else 0,
+            lambda fitted, drop: without_topics(fitted, drop, whole, cfg.n_top_terms, place)
+            or fit_topics(whole, engine, len(fitted.origin) - len(drop), job.seed, place))
     return FinalFit(fitted, dead, pruned, _dead_warnings(fitted, dead, prune), solver)
+
+
+def _pruned(fitted: FittedTopics, n_seeded: int, refits: int,
+            refit: Callable[[FittedTopics, list[int]], FittedTopics]
+            ) -> tuple[FittedTopics, tuple[int, ...], int]:
+    """The fit refitted (`refit(fitted, topics to drop)`) until no dead topic may go, at
+    most `refits` times: the fit, its dead topics, how many were dropped."""
+    dead, pruned = _dead_of(fitted), 0
+    for _ in range(refits):
+        drop = _droppable(fitted, dead, n_seeded)
+        if not drop:
+            break
+        pruned += len(drop)
+        fitted = refit(fitted, drop)
+        dead = _dead_of(fitted)
+    return fitted, dead, pruned
 
 
 def _dead_warnings(fitted: FittedTopics, dead: tuple[int, ...], prune: bool) -> list[str]:
@@ -516,20 +527,16 @@ def fit_final_streamed(job: FitJob, n_topics: int, prune: bool,
         return ordered_topics(model, prevalence_of(model, data, placer), job.data.vocabulary,
                               cfg.n_top_terms)
 
+    def refit(fitted: FittedTopics, drop: list[int]) -> FittedTopics:
+        gone = {fitted.origin[k] for k in drop}
+        keep = [k for k in range(len(fitted.origin)) if k not in gone]
+        model = fitted.model
+        return described(model.without_topics(keep) if hasattr(model, "without_topics")
+                         else fit_online(data, engine, len(keep), job.seed))
+
     with threadpool_limits(1):
-        fitted = described(fit_online(data, engine, n_topics, job.seed))
-        dead, pruned = _dead_of(fitted), 0
-        for _ in range(MAX_REFITS if prune else 0):
-            drop = _droppable(fitted, dead, job.n_seeded)
-            if not drop:
-                break
-            pruned += len(drop)
-            model = fitted.model
-            gone = {fitted.origin[k] for k in drop}
-            keep = [k for k in range(len(fitted.origin)) if k not in gone]
-            fitted = described(model.without_topics(keep) if hasattr(model, "without_topics")
-                               else fit_online(data, engine, len(keep), job.seed))
-            dead = _dead_of(fitted)
+        fitted, dead, pruned = _pruned(described(fit_online(data, engine, n_topics, job.seed)),
+                                       job.n_seeded, MAX_REFITS if prune else 0, refit)
     return FinalFit(fitted, dead, pruned, _dead_warnings(fitted, dead, prune), "online", data,
                     placer)
 
