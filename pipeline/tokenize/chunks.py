@@ -37,7 +37,7 @@ CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread ov
 # A process lets go of the dictionary pages its taggers of new words have read
 # (Analyzer.release_pages) once its resident memory has grown this much since it last did:
 # a few chunks' worth, the pages read again from the page cache. 64 MB, not 128 as when the
-# fast pass's pages went too: they stay now (about 80 MB), and the peak stays where it was.
+# fast pass's pages went too: they stay now (about 80 MB; docs/scaling.md has the cost).
 RELEASE_GROWTH = 64 * 2**20
 # Units an extractor learns before its process starts a new one: its tables of MeCab lines,
 # noun runs and units grow with the corpus's vocabulary (the noun runs nearly with its
