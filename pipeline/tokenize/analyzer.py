@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import fugashi
 
@@ -40,11 +40,16 @@ class Analyzer:
 
         folder = unidic_lite.DICDIR
         base = f'-d "{folder}" -r "{folder}/mecabrc"'
+        self.folder = str(folder)
+        held = set(mapped(self.folder))
         self.fast = fugashi.GenericTagger(f"{base} {_FAST}")
+        fast = set(mapped(self.folder))
         self.full = fugashi.GenericTagger(f"{base} {_FULL}")
         self.every = fugashi.GenericTagger(f"{base} {_EVERY}")
+        # The mappings of the two taggers that read new words' features (see release_pages):
+        # mapped once, at the same addresses in a forked process.
+        self._lookup_maps = tuple(sorted(set(mapped(self.folder)) - fast - held))
         self.dictionary_info = self.full.dictionary_info
-        self.folder = str(folder)
         # Every left context id names a major part of speech (left-id.def, one line per id
         # in order): a fast-pass line tells its word's pos1 without its features.
         with open(f"{folder}/left-id.def", encoding="utf-8") as ids:
@@ -65,6 +70,29 @@ class Analyzer:
             return self._pos1_of_id[int(fields[1])]
         except (IndexError, ValueError):  # not a token line: nothing to read features of
             return ""
+
+    def with_pos1(self, lines: Iterable[str], keep: Callable[[str], bool]) -> set[str]:
+        """The lines among fast-pass `lines` whose `pos1` is one `keep` accepts: one loop,
+        `keep` asked once per part of speech, not two calls per line (a text of news has a
+        new line in 50 tokens)."""
+        of_id = self._pos1_of_id
+        kept: dict[str, bool] = {}
+        found = set()
+        for line in lines:
+            fields = line.split("\t", 4)
+            if len(fields) == 5:
+                pos1 = fields[3]
+            else:
+                try:
+                    pos1 = of_id[int(fields[1])]
+                except (IndexError, ValueError):  # as in pos1
+                    pos1 = ""
+            ok = kept.get(pos1)
+            if ok is None:
+                ok = kept[pos1] = keep(pos1)
+            if ok:
+                found.add(line)
+        return found
 
     def morphemes(self, text: str, only: set[str] | None = None) -> dict[str, Morpheme]:
         """Full features of the token lines of `text` (or of those in `only`), keyed by their
@@ -107,13 +135,17 @@ class Analyzer:
         return found
 
     def release_pages(self) -> int:
-        """Let go of the dictionary pages this process has read so far; returns the bytes of
-        mappings released. Each of the three taggers maps the dictionary files (246 MB) on
-        its own, and every page a tagger has read stays counted in the process's resident
-        memory: over a large corpus the dictionary alone came to 3 x 246 MB per process.
-        The pages stay in the page cache (shared by every process) and the taggers read
-        them again from there when they need them; nothing a tagger returns changes."""
-        return release_mapped(self.folder)
+        """Let go of the dictionary pages the taggers of new words (full, every) have read
+        so far; returns the bytes of mappings released. Each of the three taggers maps the
+        dictionary files (246 MB) on its own, and every page a tagger has read stays counted
+        in the process's resident memory: the pages of new words' features grow with the
+        corpus's vocabulary, up to 2 x 246 MB per process. The pages stay in the page cache
+        (shared by every process) and the taggers read them again from there when they need
+        them; nothing a tagger returns changes. The fast pass's pages are kept: it reads the
+        same index and connection costs for every token (81 MB on 9M characters of varied
+        text, at most the index and matrix.bin), and reading them again after each release
+        cost more CPU than the rest of the releases (a fault per page)."""
+        return release_ranges(self._lookup_maps)
 
     def info(self) -> dict:
         """Name and version of the dictionary and the tagger, recorded with the tokens."""
@@ -130,14 +162,12 @@ class Analyzer:
 _MADV_DONTNEED = 4  # Linux: drop the mapping's pages; a file's are read again on next use
 
 
-def release_mapped(folder: str) -> int:
-    """madvise(MADV_DONTNEED) on this process's read-only mappings of files in `folder`
-    (Linux; elsewhere nothing); the bytes of the mappings released."""
+def mapped(folder: str) -> list[tuple[int, int]]:
+    """(start, end) of this process's read-only mappings of files in `folder` (Linux;
+    elsewhere none)."""
     if not sys.platform.startswith("linux"):
-        return 0
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-    released = 0
+        return []
+    ranges = []
     with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
         for line in maps:
             fields = line.split(maxsplit=5)
@@ -145,17 +175,27 @@ def release_mapped(folder: str) -> int:
             if len(fields) == 6 and "w" not in fields[1] and \
                     fields[5].rstrip("\n").startswith(folder):
                 start, end = (int(x, 16) for x in fields[0].split("-"))
-                if libc.madvise(start, end - start, _MADV_DONTNEED) == 0:
-                    released += end - start
-    return released
+                ranges.append((start, end))
+    return ranges
+
+
+def release_ranges(ranges: Iterable[tuple[int, int]]) -> int:
+    """madvise(MADV_DONTNEED) on mappings (`mapped`); the bytes of those released."""
+    ranges = list(ranges)
+    if not ranges:
+        return 0
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    return sum(end - start for start, end in ranges
+               if libc.madvise(start, end - start, _MADV_DONTNEED) == 0)
 
 
 def _unknown_words(lines: set[str]) -> dict[str, Morpheme]:
     """The features of the unknown words' lines, which carry them (see _FAST)."""
     found: dict[str, Morpheme] = {}
     for line in lines:
-        fields = line.split("\t")
-        if len(fields) == 6:
+        if line.count("\t") == 5:  # most lines are known words': not split for nothing
+            fields = line.split("\t")
             found[line] = _morpheme(fields[0], fields[3], fields[4], fields[5], "")
     return found
 

@@ -34,10 +34,11 @@ from pipeline.tokenize.extract import Extractor, grown
 from pipeline.tokenize.rules import TermFilter
 
 CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread over workers
-# A process lets go of the dictionary pages its taggers have read (Analyzer.release_pages)
-# once its resident memory has grown this much since it last did: a few chunks' worth, each
-# release about 10 ms, the pages read again from the page cache.
-RELEASE_GROWTH = 128 * 2**20
+# A process lets go of the dictionary pages its taggers of new words have read
+# (Analyzer.release_pages) once its resident memory has grown this much since it last did:
+# a few chunks' worth, the pages read again from the page cache. 64 MB, not 128 as when the
+# fast pass's pages went too: they stay now (about 80 MB; docs/scaling.md has the cost).
+RELEASE_GROWTH = 64 * 2**20
 # Units an extractor learns before its process starts a new one: its tables of MeCab lines,
 # noun runs and units grow with the corpus's vocabulary (the noun runs nearly with its
 # size). The new one learns again what it meets (a few seconds each time on a 100M corpus)
@@ -162,9 +163,9 @@ class Worker:
             return standalone(table, ids, lengths)
 
     def _bound_dictionary(self) -> None:
-        """Release the taggers' dictionary pages once memory grew RELEASE_GROWTH: without
-        it, a process's resident memory follows how much of the dictionary the corpus has
-        reached (3 x 246 MB at most), not what the process holds."""
+        """Release the dictionary pages of new words once memory grew RELEASE_GROWTH:
+        without it, a process's resident memory follows how much of the dictionary the
+        corpus has reached (2 x 246 MB more at most), not what the process holds."""
         resident = resident_bytes()
         if resident - self.resident > RELEASE_GROWTH and self.tagger is not None:
             self.tagger.release_pages()

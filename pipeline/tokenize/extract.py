@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import chain, count, islice
+from operator import itemgetter
 
 import numpy as np
 
@@ -45,6 +46,9 @@ class Extractor:
         self._unit_of = np.zeros(0, np.int32)
         self._part_of: list[Part | None] = []
         self._runs: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def _may_be_term(self, pos1: str) -> bool:
+        return may_be_term(pos1, self.pos)
 
     def units(self, tagger: Analyzer, text: str) -> list[Unit]:
         """Candidate terms of one text, in order; noun runs come as Units with parts."""
@@ -103,7 +107,7 @@ class Extractor:
         """Decide the roles of lines not seen before, in code order."""
         # Features are read only for words that may become terms: on text full of new words,
         # reading them for every particle, adverb and verb form was half the learning cost.
-        wanted = {line for line in new if line and may_be_term(tagger.pos1(line), self.pos)}
+        wanted = tagger.with_pos1(filter(None, new), self._may_be_term)
         found = tagger.entries(wanted)
         missing = {line for line in wanted if line and line not in found}
         # Never expected (every entry is in its surface's lattice), but a text's own parse
@@ -168,7 +172,8 @@ class Extractor:
                 key = tuple(code_list[start:end])
                 ids = runs.get(key)
                 if ids is None:
-                    parts = tuple(self._part_of[c] for c in key)
+                    # Two or more codes: itemgetter gives their parts as a tuple, in C.
+                    parts = itemgetter(*key)(self._part_of)
                     ids = runs[key] = tuple(map(self.table.intern, close_run(parts)))
                 per_run.append(ids)
             counts = np.fromiter(map(len, per_run), np.int64, count=len(per_run))

@@ -30,6 +30,32 @@ def test_released_pages_leave_resident_memory_and_the_parse_unchanged():
     assert [tagger.lines(p) for p in PARAGRAPHS] == before
 
 
+def _page_faults() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+@linux
+def test_a_release_keeps_the_fast_pass_pages():
+    # The fast pass reads the same pages for every token: released with the others, they
+    # were all read again (a fault per page) after every release.
+    from pipeline.tokenize.analyzer import mapped, release_ranges
+
+    tagger = Analyzer()
+    tagger.entries({line for p in PARAGRAPHS for line in tagger.lines(p) if line})
+    assert tagger.release_pages() > 0
+    start = _page_faults()
+    kept = [tagger.lines(p) for p in PARAGRAPHS]
+    after_release = _page_faults() - start
+    release_ranges(mapped(tagger.folder))  # every tagger's pages, the fast pass's too
+    start = _page_faults()
+    again = [tagger.lines(p) for p in PARAGRAPHS]
+    after_all = _page_faults() - start
+    assert again == kept
+    assert after_all > 100 and after_release < after_all / 4
+
+
 def _units(release_growth: int, monkeypatch) -> tuple[list, list, int]:
     monkeypatch.setattr(chunks, "RELEASE_GROWTH", release_growth)
     tagger = Analyzer()
@@ -101,3 +127,19 @@ def test_meetings_from_the_cache_join_the_corpus_as_they_are_read(tmp_path, monk
     assert max(waiting) == 0 and again.tokenized == []
     # (Units are numbered in the order they are met, which differs from the cache's.)
     assert list(chunks.corpus_terms(corpus, 3)) == list(chunks.corpus_terms(first, 3))
+
+
+def test_with_pos1_picks_the_lines_pos1_would():
+    from pipeline.tokenize.rules import may_be_term
+
+    tagger = Analyzer()
+    lines = {line for p in PARAGRAPHS for line in tagger.lines(p)}
+    lines |= {"", "x", "a\tb\tc", "名\t99999\t1", "ＡＢＣ\t5\t5\t名詞\t普通名詞\t一般"}
+
+    def keep(pos1: str) -> bool:
+        return may_be_term(pos1, frozenset({"noun"}))
+
+    picked = tagger.with_pos1(lines, keep)
+    assert picked == {line for line in lines if keep(tagger.pos1(line))}
+    assert "ＡＢＣ\t5\t5\t名詞\t普通名詞\t一般" in picked and "" not in picked
+    assert 0 < len(picked) < len(lines)
