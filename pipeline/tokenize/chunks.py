@@ -295,7 +295,7 @@ class Merger:
 def corpus_terms(corpus: CorpusUnits, compound_min_count: int,
                  keep: frozenset[str] = frozenset(),
                  drop: frozenset[str] = frozenset(),
-                 block: int = 1 << 20) -> Iterator[list[str]]:
+                 block: int = 1 << 18) -> Iterator[list[str]]:
     """Final terms of each document, in order: compounds cut by corpus frequency, and the
     words in `drop` (the corpus's own speaker names) taken out."""
     counts = np.zeros(len(corpus.units), dtype=np.int64)

@@ -12,14 +12,18 @@ by a few bytes a unit (numpy arrays), not with the units themselves.
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import IO
 
 import numpy as np
 
 from pipeline.tokenize.compounds import (
+    Spelling,
     TermTally,
     Unit,
     asked_texts,
@@ -29,7 +33,10 @@ from pipeline.tokenize.compounds import (
 )
 from pipeline.tokenize.unit_store import SpanCounts
 
-BLOCK_UNITS = 1 << 15  # distinct units decided at a time
+# A block's pieces: the pieces, their Spellings, their counts, how many each unit left.
+Split = tuple[list[Unit], list[Spelling | None], list[int], list[int] | None]
+BLOCK_UNITS = 1 << 13  # distinct units decided at a time: what is made per block is let go,
+# but Python keeps the memory of the largest block for the rest of the run
 
 
 @dataclass(frozen=True)
@@ -72,23 +79,35 @@ def decide_units(units: Sequence[Unit], counts: np.ndarray, rule: CompoundRule,
     """Each unit's final terms, units[i] occurring counts[i] times: what
     compounds.terms_per_unit gives, a block of units in memory at a time."""
     spans = SpanCounts()
-    try:
-        for _, part, n in _present(units, counts, block):
-            pieces, spellings, weights, _ = split_pieces(part, n, rule.drop)
-            spans.add(count_spans(pieces, spellings, weights))
-        return _cut_all(units, counts, rule, spans, block)
-    finally:
-        spans.close()
+    # Each block's pieces kept in a file for the second pass: reading them back costs less
+    # than reading the units and taking the names out of them again.
+    with tempfile.TemporaryFile() as kept:
+        try:
+            for numbers, part, n in _present(units, counts, block):
+                split = split_pieces(part, n, rule.drop)
+                spans.add(count_spans(*split[:3]))
+                pickle.dump((numbers, split), kept, protocol=pickle.HIGHEST_PROTOCOL)
+            kept.seek(0)
+            return _cut_all(_read_back(kept), len(units), rule, spans)
+        finally:
+            spans.close()
 
 
-def _cut_all(units: Sequence[Unit], counts: np.ndarray, rule: CompoundRule,
-             spans: SpanCounts, block: int) -> UnitTerms:
+def _read_back(kept: IO[bytes]) -> Iterator[tuple[np.ndarray, Split]]:
+    while True:
+        try:
+            yield pickle.load(kept)
+        except EOFError:
+            return
+
+
+def _cut_all(blocks: Iterator[tuple[np.ndarray, Split]], n_units: int, rule: CompoundRule,
+             spans: SpanCounts) -> UnitTerms:
     """The second pass: each block's runs cut, their terms numbered."""
-    n_terms = np.zeros(len(units), dtype=np.int64)
+    n_terms = np.zeros(n_units, dtype=np.int64)
     flat = array("i")
     tally = TermTally()
-    for numbers, part, n in _present(units, counts, block):
-        pieces, spellings, weights, sizes = split_pieces(part, n, rule.drop)
+    for numbers, (pieces, spellings, weights, sizes) in blocks:
         known = spans.at_least(asked_texts(pieces, spellings), rule.min_count)
         per_piece = tally.add(keyed_pieces(pieces, spellings, known, rule.min_count,
                                            rule.keep), weights)
