@@ -8,6 +8,10 @@ kept project (read only) and its outputs in --scratch, under `/usr/bin/time -v`;
 maximum resident set size of its largest process, its process tree's peak (RSS and PSS, as
 benchmarks/scale.py measures `dvc repro`), user + system CPU seconds and, per output, whether
 it is byte for byte the kept project's. Memory figures hold under load; wall times do not.
+
+`--set tokens.cache=false` (repeatable): the kept project's configs/ copied into the scratch
+folder with these values changed, and the stage run with that copy (the tokenize stage's
+token cache is on in a kept project: off, the stage tokenizes rather than reads it back).
 """
 
 from __future__ import annotations
@@ -83,15 +87,36 @@ def measure(words: list[str], code: Path, cwd: Path) -> dict:
             "tail": err[-1500:] if proc.returncode else ""}
 
 
+def with_settings(project: Path, scratch: Path, settings: list[str]) -> None:
+    """The kept project's configs/ in scratch, with `settings` (dotted.key=yaml value) set."""
+    shutil.copytree(project / "configs", scratch / "configs", dirs_exist_ok=True)
+    path = scratch / "configs" / "pipeline.yaml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for setting in settings:
+        dotted, value = setting.split("=", 1)
+        *parents, last = dotted.split(".")
+        section = config
+        for name in parents:
+            section = section[name]
+        section[last] = yaml.safe_load(value)
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--project", type=Path, required=True)
     parser.add_argument("--stage", required=True)
     parser.add_argument("--code", type=Path, required=True)
     parser.add_argument("--scratch", type=Path, required=True)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a config value changed (in a copy of configs/ in --scratch)")
     args = parser.parse_args()
     project, scratch = args.project.resolve(), args.scratch.resolve()
     words, outs = stage_command(args.code.resolve(), args.stage)
+    mine = outs
+    if args.set:
+        with_settings(project, scratch, args.set)
+        mine = [*outs, "configs/"]
     for out in outs:  # a stage that reads its own last output (run.json) finds it
         if (project / out).is_file():
             (scratch / out).parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +125,7 @@ def main() -> None:
             (scratch / out).parent.mkdir(parents=True, exist_ok=True)
             if not Path(out).suffix:
                 (scratch / out).mkdir(exist_ok=True)
-    result = measure(rewritten(words, outs, project, scratch), args.code.resolve(), scratch)
+    result = measure(rewritten(words, mine, project, scratch), args.code.resolve(), scratch)
     print(f"{args.stage}: max RSS {result['max_rss_mb']:,.0f} MB (tree {result['tree_mb']:,.0f}"
           f" MB, PSS {result['tree_pss_mb']:,.0f} MB), CPU {result['cpu_s']:.1f} s, "
           f"rc {result['rc']}")

@@ -23,15 +23,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.tokenize.analyzer import Analyzer
-from pipeline.tokenize.compounds import Unit, UnitTable, terms_per_unit
+from pipeline.tokenize.compounds import Unit
+from pipeline.tokenize.corpus_compounds import CompoundRule, decide_units
 from pipeline.tokenize.extract import Extractor, grown
 from pipeline.tokenize.rules import TermFilter
+from pipeline.tokenize.unit_store import UnitStore
 
 CHUNK_CHARS = 40_000  # big enough to amortize a task, small enough to spread over workers
 # A process lets go of the dictionary pages its taggers of new words have read
@@ -241,7 +242,7 @@ class TokenIds:
 class CorpusUnits:
     """Every document's candidate terms, with one table of distinct units."""
 
-    units: list[Unit]
+    units: Sequence[Unit]  # a list, or the corpus's UnitStore
     ids: np.ndarray | TokenIds
     lengths: np.ndarray
 
@@ -250,7 +251,7 @@ class Merger:
     """Joins chunks into one corpus with one table of units, in document order."""
 
     def __init__(self) -> None:
-        self._table = UnitTable(shared=True)
+        self._table = UnitStore()  # on disk: a corpus has millions of distinct units
         # Per worker: its unit number -> ours (with spare room past `_known[worker]`).
         self._workers: dict[str, np.ndarray] = {}
         self._known: dict[str, int] = {}
@@ -261,8 +262,7 @@ class Merger:
         """A result's token ids in the corpus table; a worker's results must come in the
         order it made them."""
         if isinstance(result, ChunkUnits):
-            local = np.fromiter(map(self._table.intern, result.units), dtype=np.int32,
-                                count=len(result.units))
+            local = self._table.intern(result.units)
             return local[result.ids] if len(result.ids) else result.ids
         known = self._known.get(result.worker, 0)
         if result.first != known:
@@ -271,8 +271,7 @@ class Merger:
             end = known + len(result.new_units)
             ours = self._workers[result.worker] = grown(
                 self._workers.get(result.worker, np.zeros(0, np.int32)), end)
-            ours[known:end] = np.fromiter(map(self._table.intern, result.new_units), np.int32,
-                                          len(result.new_units))
+            ours[known:end] = self._table.intern(result.new_units)
             self._known[result.worker] = end
         return self._workers[result.worker][result.ids] if len(result.ids) else result.ids
 
@@ -283,12 +282,13 @@ class Merger:
 
     def standalone(self, ids: np.ndarray, lengths: np.ndarray) -> ChunkUnits:
         """Documents of the corpus as self-contained ChunkUnits (what the cache keeps)."""
-        return standalone(self._table.units, ids, lengths)
+        used, local = np.unique(ids, return_inverse=True)
+        return ChunkUnits(tuple(self._table.take(used)), local.astype(np.int32), lengths)
 
     def corpus(self) -> CorpusUnits:
         """Every document added, in order."""
         return CorpusUnits(
-            self._table.units, self._ids,
+            self._table, self._ids,
             np.concatenate(self._lengths) if self._lengths else np.zeros(0, np.int32),
         )
 
@@ -296,23 +296,17 @@ class Merger:
 def corpus_terms(corpus: CorpusUnits, compound_min_count: int,
                  keep: frozenset[str] = frozenset(),
                  drop: frozenset[str] = frozenset(),
-                 block: int = 1 << 20) -> Iterator[list[str]]:
+                 block: int = 1 << 18) -> Iterator[list[str]]:
     """Final terms of each document, in order: compounds cut by corpus frequency, and the
     words in `drop` (the corpus's own speaker names) taken out."""
     counts = np.zeros(len(corpus.units), dtype=np.int64)
     for start in range(0, len(corpus.ids), block):
         counts += np.bincount(corpus.ids[start:start + block], minlength=len(corpus.units))
-    present = np.flatnonzero(counts)
-    final = terms_per_unit([corpus.units[i] for i in present.tolist()], counts[present].tolist(),
-                           compound_min_count, keep, drop)
-    # Each unit's terms as a slice of one flat list: tokens expand with numpy, in blocks of
-    # about `block` tokens so that memory stays bounded on a large corpus.
-    per_unit: list[tuple[str, ...]] = [()] * len(corpus.units)
-    for i, terms in zip(present.tolist(), final, strict=True):
-        per_unit[i] = terms
-    n_terms = np.fromiter(map(len, per_unit), np.int64, count=len(per_unit))
-    first_term = np.cumsum(n_terms) - n_terms
-    flat = np.array(list(chain.from_iterable(per_unit)) or [""], dtype=object)
+    decided = decide_units(corpus.units, counts, CompoundRule(compound_min_count, keep, drop))
+    del counts
+    # Tokens expand with numpy, in blocks of about `block` tokens so that memory stays
+    # bounded on a large corpus.
+    n_terms, first_term = decided.n_terms, decided.first
     bounds = np.concatenate([[0], np.cumsum(corpus.lengths, dtype=np.int64)])
     doc = 0
     while doc < len(corpus.lengths):
@@ -321,9 +315,9 @@ def corpus_terms(corpus: CorpusUnits, compound_min_count: int,
         ids = corpus.ids[bounds[doc] : bounds[last]]
         sizes = n_terms[ids]
         ends = np.cumsum(sizes)
-        # The k-th term of a token is flat[first_term[unit] + k].
+        # The k-th term of a token is shown[flat[first_term[unit] + k]].
         within = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - sizes, sizes)
-        terms = flat[np.repeat(first_term[ids], sizes) + within].tolist()
+        terms = decided.shown[decided.flat[np.repeat(first_term[ids], sizes) + within]].tolist()
         cut = np.concatenate([[0], ends])[bounds[doc : last + 1] - bounds[doc]].tolist()
         for start, end in zip(cut[:-1], cut[1:], strict=True):
             yield terms[start:end]

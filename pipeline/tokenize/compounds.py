@@ -211,20 +211,17 @@ def terms_per_unit(units: Sequence[Unit], counts: Sequence[int], compound_min_co
     dict lookup, and news-like text has 100k distinct units. Words in `drop` are taken out
     of each unit first; the pieces left count as often as their unit.
 
-    The corpus's table has a million distinct units at 300M characters: each list here is
-    let go as soon as the next step no longer needs it.
+    Every unit in memory at once: the corpus's own decision (corpus_compounds) takes the
+    same steps a block of units at a time, with the spans' counts on disk.
     """
-    pieces, spellings, weights, sizes = _pieces(units, counts, drop)
-    span_counts = _span_counts(pieces, spellings, weights)
-    keyed = [((piece[0], piece[1]),) if spelling is None or piece[0] in keep_phrases
-             else _cut_run(piece[2], span_counts, compound_min_count, spelling)
-             for piece, spelling in zip(pieces, spellings, strict=True)]
+    pieces, spellings, weights, sizes = split_pieces(units, counts, drop)
+    span_counts = count_spans(pieces, spellings, weights)
+    keyed = keyed_pieces(pieces, spellings, span_counts, compound_min_count, keep_phrases)
     del pieces, spellings, span_counts
-    best = _best_spellings(keyed, weights)
-    del weights
-    terms = [(best[mine[0][0]],) if len(mine) == 1 else tuple([best[key] for key, _ in mine])
-             for mine in keyed]
-    del keyed, best
+    tally = TermTally()
+    numbers = tally.add(keyed, weights)
+    shown = tally.displays()
+    terms = [tuple([shown[n] for n in mine]) for mine in numbers]
     if sizes is None:
         return terms
     out: list[tuple[str, ...]] = []
@@ -235,7 +232,70 @@ def terms_per_unit(units: Sequence[Unit], counts: Sequence[int], compound_min_co
     return out
 
 
-def _pieces(units: Sequence[Unit], counts: Sequence[int], drop: frozenset[str]
+def keyed_pieces(pieces: Sequence[Unit], spellings: Sequence[Spelling | None],
+                 span_counts: Mapping[str, int], min_count: int,
+                 keep_phrases: frozenset[str]) -> list[list[tuple[str, str]]]:
+    """Each piece's terms as (key, display): a run cut by its spans' corpus counts (only
+    those of `asked_texts` are read), a word or kept phrase as it is."""
+    return [[(piece[0], piece[1])] if spelling is None or piece[0] in keep_phrases
+            else _cut_run(piece[2], span_counts, min_count, spelling)
+            for piece, spelling in zip(pieces, spellings, strict=True)]
+
+
+def asked_texts(pieces: Sequence[Unit], spellings: Sequence[Spelling | None]) -> set[str]:
+    """Every text whose corpus count keyed_pieces may read for these pieces."""
+    asked: set[str] = set()
+    for piece, spelling in zip(pieces, spellings, strict=True):
+        if spelling is not None:
+            asked.add(spelling[0])
+            asked.update(_subrun_texts(piece[2], spelling))
+    return asked
+
+
+class TermTally:
+    """Each term key met, numbered from 0 in the order met, with its spellings' counts: the
+    most frequent spelling is shown; ties go to the earliest in sort order, for stable
+    output. Most keys have one spelling: a dict is made only for those with more."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self._first: list[str] = []  # each key's first spelling
+        self._others: dict[int, dict[str, int]] = {}  # spellings, for keys with several
+        self._weight: list[int] = []  # how often the first spelling was met
+
+    def add(self, keyed: Sequence[Sequence[tuple[str, str]]],
+            weights: Sequence[int]) -> list[list[int]]:
+        """Count each piece's terms `weights[i]` times; their numbers, piece by piece."""
+        numbers, first, weight, others = self.numbers, self._first, self._weight, self._others
+        out = []
+        for mine, n in zip(keyed, weights, strict=True):
+            row = []
+            for key, display in mine:
+                number = numbers.get(key)
+                if number is None:
+                    number = numbers[key] = len(first)
+                    first.append(display)
+                    weight.append(n)
+                elif number in others:
+                    spellings = others[number]
+                    spellings[display] = spellings.get(display, 0) + n
+                elif display == first[number]:
+                    weight[number] += n
+                else:
+                    others[number] = {first[number]: weight[number], display: n}
+                row.append(number)
+            out.append(row)
+        return out
+
+    def displays(self) -> list[str]:
+        """Each number's shown spelling."""
+        shown = list(self._first)
+        for number, spellings in self._others.items():
+            shown[number] = min(spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return shown
+
+
+def split_pieces(units: Sequence[Unit], counts: Sequence[int], drop: frozenset[str]
             ) -> tuple[list[Unit], list[Spelling | None], list[int], list[int] | None]:
     """The pieces of the units once the words in `drop` are taken out, each with its
     Spelling (None for a word) and its unit's count, and how many pieces each unit left
@@ -267,7 +327,7 @@ def _pieces(units: Sequence[Unit], counts: Sequence[int], drop: frozenset[str]
     return pieces, spellings, weights, sizes
 
 
-def _span_counts(pieces: Sequence[Unit], spellings: Sequence[Spelling | None],
+def count_spans(pieces: Sequence[Unit], spellings: Sequence[Spelling | None],
                  weights: Sequence[int]) -> dict[str, int]:
     """How often the corpus has each span of a run that may be a compound (counted over
     every run it is a span of)."""
@@ -277,20 +337,3 @@ def _span_counts(pieces: Sequence[Unit], spellings: Sequence[Spelling | None],
             for sub in _subrun_texts(piece[2], spelling):
                 counts[sub] = counts.get(sub, 0) + n
     return counts
-
-
-def _best_spellings(keyed: Sequence[Sequence[tuple[str, str]]],
-                    weights: Sequence[int]) -> dict[str, str]:
-    """Each key's display form: the most frequent spelling wins; ties go to the earliest in
-    sort order, for stable output."""
-    # Plain dicts and one loop: a Counter's missing key costs a Python call.
-    shown: dict[str, dict[str, int]] = {}
-    for mine, n in zip(keyed, weights, strict=True):
-        for key, display in mine:
-            spellings = shown.get(key)
-            if spellings is None:
-                shown[key] = {display: n}
-            else:
-                spellings[display] = spellings.get(display, 0) + n
-    return {k: next(iter(c)) if len(c) == 1 else min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-            for k, c in shown.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from _fuzz import n_examples
 from hypothesis import given
@@ -18,6 +19,7 @@ from pipeline.tokenize.compounds import (
     without,
     word,
 )
+from pipeline.tokenize.corpus_compounds import CompoundRule, decide_units
 
 
 def part(surface, alone=True, starts=True, ends=True, key=None):
@@ -176,6 +178,13 @@ def test_unit_terms_follow_the_plain_rule(occurrences, min_count, keep, drop):
     units = list(occurrences)
     by_position = terms_per_unit(units, list(occurrences.values()), min_count, keep, drop)
     assert [list(t) for t in by_position] == [expected[u] for u in units]
+    # The corpus's own decision, a block of units at a time with the spans' counts on disk.
+    counts = np.array(list(occurrences.values()), dtype=np.int64)
+    for block in (1, 3, 64):
+        decided = decide_units(units, counts, CompoundRule(min_count, keep, drop), block)
+        first = decided.first
+        assert [decided.shown[decided.flat[first[i] : first[i] + decided.n_terms[i]]].tolist()
+                for i in range(len(units))] == [expected[u] for u in units]
 
 
 def test_shared_table_numbers_as_plain_and_shares_parts() -> None:
