@@ -168,3 +168,28 @@ def test_streamed_nmf_steps_are_minibatchnmf_fit_s_steps():
             w[rows] = minibatch_step(nmf, model.tfidf_.transform(counts[rows]), w[rows])
     assert np.array_equal(nmf.components_, reference.components_)
     assert np.array_equal(w[order], w_fit)
+
+
+def test_the_local_pool_is_let_go_between_the_sweep_and_the_final_fit(monkeypatch):
+    """The sweep's worker keeps the heap of its fits: fit_model closes a local executor's
+    pool before the final fit (a placing after it forks the pool again)."""
+    from pipeline.model import core
+
+    events = []
+
+    class Local(SerialExecutor):
+        backend = "local"
+
+        def close(self) -> None:
+            events.append("close")
+
+    def final(*args, **kwargs):
+        events.append("final fit")
+        return original(*args, **kwargs)
+
+    original = core.fit_final_streamed
+    monkeypatch.setattr(core, "fit_final_streamed", final)
+    counts, vocabulary = planted(n_per_topic=100)
+    job, _ = _streamed_job(counts, vocabulary, block_rows=64, n_topics=3, n_seeds=2)
+    fit_model(job, Local())
+    assert events == ["close", "final fit"]
