@@ -40,7 +40,7 @@ from pipeline.model.engines import (
 from pipeline.model.placing import PlaceBlock, place_block
 from pipeline.model.share_store import ShareStore
 
-MAX_PASSES = 20  # passes over the corpus of the streamed NMF fit, at the most
+MAX_PASSES = 5  # passes over the corpus of the streamed NMF fit, at the most
 PASS_TOL = 1e-3  # ... which stops once a pass moves the topics less than this (relative)
 START_ITER = 50  # iterations of the batch NMF on the sample that gives the starting topics
 
@@ -138,8 +138,8 @@ def _fit_nmf(model: NMFTopics, data: OnlineData, log: Callable[[str], None]) -> 
             # Weights scale a row's TF-IDF, as NMFTopics.fit does.
             x = data.weighted(rows, model.tfidf_.transform(data.counts[rows]))
             store.write(rows, minibatch_step(nmf, x, None if done == 0 else store.read(rows)))
-        change = np.linalg.norm(nmf.components_ - before) / max(
-            float(np.linalg.norm(nmf.components_)), 1e-300)
+        before -= nmf.components_  # in place: no third topics × terms matrix
+        change = np.linalg.norm(before) / max(float(np.linalg.norm(nmf.components_)), 1e-300)
         log(f"fit: pass {done + 1} over the documents moved the topics by {change:.2%}")
         if change < PASS_TOL:
             break
