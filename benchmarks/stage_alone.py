@@ -55,24 +55,34 @@ def rewritten(words: list[str], outs: list[str], project: Path, scratch: Path) -
     return result
 
 
-def measure(words: list[str], code: Path, cwd: Path) -> dict:
+def measure(words: list[str], code: Path, cwd: Path, trace: bool = False) -> dict:
     """Run under /usr/bin/time -v in `cwd`, importing `code`'s pipeline: the largest
     process's max RSS (MB), the process tree's peak RSS and PSS (MB, sampled every 0.1 s as
-    benchmarks/scale.py samples `dvc repro`: workers included), CPU seconds, return code."""
+    benchmarks/scale.py samples `dvc repro`: workers included), CPU seconds, return code.
+    With trace, each of the stage's log lines is printed as it comes with the tree's peak
+    since the line before: the phase that sets the peak."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     proc = subprocess.Popen(["/usr/bin/time", "-v", *words], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    tree = [0.0, 0.0]
+    tree = [0.0, 0.0, 0.0]  # peak RSS, peak PSS, peak RSS since the last traced line
 
     def sample() -> None:
         while proc.poll() is None:
             rss, pss = tree_memory_mb(proc.pid)
-            tree[0], tree[1] = max(tree[0], rss), max(tree[1], pss)
+            tree[0], tree[1], tree[2] = max(tree[0], rss), max(tree[1], pss), max(tree[2], rss)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    err = proc.stderr.read() if proc.stderr else ""
+    started, lines = time.perf_counter(), []
+    for line in proc.stderr or ():
+        lines.append(line)
+        if trace:
+            # The peak of the phase that this line ends (a stage logs when a phase is done).
+            print(f"{time.perf_counter() - started:8.1f} s  tree peak {tree[2]:7,.0f} MB  "
+                  f"{line.rstrip()[:160]}", flush=True)
+            tree[2] = 0.0
+    err = "".join(lines)
     proc.wait()
     sampler.join()
 
@@ -110,6 +120,9 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, required=True)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a config value changed (in a copy of configs/ in --scratch)")
+    parser.add_argument("--trace", action="store_true",
+                        help="print the stage's log lines as they come, each with the tree's "
+                             "peak RSS since the line before")
     args = parser.parse_args()
     project, scratch = args.project.resolve(), args.scratch.resolve()
     words, outs = stage_command(args.code.resolve(), args.stage)
@@ -125,7 +138,8 @@ def main() -> None:
             (scratch / out).parent.mkdir(parents=True, exist_ok=True)
             if not Path(out).suffix:
                 (scratch / out).mkdir(exist_ok=True)
-    result = measure(rewritten(words, mine, project, scratch), args.code.resolve(), scratch)
+    result = measure(rewritten(words, mine, project, scratch), args.code.resolve(), scratch,
+                     args.trace)
     print(f"{args.stage}: max RSS {result['max_rss_mb']:,.0f} MB (tree {result['tree_mb']:,.0f}"
           f" MB, PSS {result['tree_pss_mb']:,.0f} MB), CPU {result['cpu_s']:.1f} s, "
           f"rc {result['rc']}")

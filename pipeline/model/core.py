@@ -26,9 +26,10 @@ from pipeline.model.labels import (
     top_by_relevance,
     top_term_indices,
 )
-from pipeline.model.online import OnlineData, Placer, fit_online, place_blocks, prevalence_of
+from pipeline.model.online import OnlineData, OnlineFit, Placer, fit_online, shares_of
 from pipeline.model.placing import PLACE_BLOCK_ROWS, block_rows, place_block, place_in_blocks
 from pipeline.model.quality import TopicCoherence
+from pipeline.model.share_store import ShareStore
 from pipeline.model.sweep import (
     PROBE_DEAD_SHARE,
     STOP_DEAD_SHARE,
@@ -217,6 +218,10 @@ def fit_model(job: FitJob, ex, log: Callable[[str], None] = lambda line: None) -
     check_themes_fit_k(job.themes, cfg.n_topics, cfg.k_max,
                        cfg.themes_file or "model.themes_file")
     decision = measure_k(job, ex, log)
+    if getattr(ex, "backend", None) == "local":
+        # The sweep's workers keep the heap of its fits (291 MB at small 100M) while the
+        # final fit runs here; a placing after it forks them again (LocalExecutor.map).
+        ex.close()
     started = time.perf_counter()
     fit = fit_final if job.data.streamed is None else fit_final_streamed
     final = fit(job, decision.n_topics, prune=cfg.n_topics == "auto", log=log, ex=ex)
@@ -389,16 +394,26 @@ def _doc_frame(meta: pd.DataFrame, theta: np.ndarray, columns: list[str]) -> pd.
 
 def _doc_topic_blocks(job: FitJob, final: FinalFit, columns: list[str]
                       ) -> Iterator[pd.DataFrame]:
-    """doc_topics.csv by blocks of rows: of the fit's shares, or (streamed) each block placed
-    on the final topics as it is read, beside its documents."""
-    if final.online is None or final.placer is None or job.data.streamed is None:
+    """doc_topics.csv by blocks of rows: of the fit's shares, or (streamed) each block's
+    shares read back from the fit's store, beside its documents."""
+    if final.online is None or final.shares is None or job.data.streamed is None:
         frame = _doc_frame(job.data.documents, final.fitted.theta, columns)
         return (frame.iloc[start:start + PLACE_BLOCK_ROWS]
                 for start in range(0, max(len(frame), 1), PLACE_BLOCK_ROWS))
-    order = list(final.fitted.origin)
-    return (_doc_frame(meta, theta[:, order], columns) for theta, meta in zip(
-        place_blocks(final.fitted.model, final.online, final.placer),
-        job.data.streamed.documents(final.online.block_rows), strict=True))
+    return _stored_blocks(final.online, final.shares, list(final.fitted.origin),
+                          job.data.streamed.documents(final.online.block_rows), columns)
+
+
+def _stored_blocks(data: OnlineData, shares: ShareStore, order: list[int],
+                   documents: Iterator[pd.DataFrame], columns: list[str]
+                   ) -> Iterator[pd.DataFrame]:
+    """Each block's shares from the store, topics in the fit's order; the store is deleted
+    once every block is read."""
+    try:
+        for block, meta in zip(data.blocks(), documents, strict=True):
+            yield _doc_frame(meta, shares.read(block)[:, order], columns)
+    finally:
+        shares.close()
 
 
 def _placer(ex) -> Placer:
@@ -452,7 +467,7 @@ class FinalFit:
     warnings: list[str]
     solver: str = "batch"
     online: OnlineData | None = None
-    placer: Placer | None = None  # where a streamed fit places its blocks
+    shares: ShareStore | None = None  # a streamed fit's documents' shares, for doc_topics
 
 
 def fit_final(job: FitJob, n_topics: int, prune: bool,
@@ -511,9 +526,9 @@ def fit_final_streamed(job: FitJob, n_topics: int, prune: bool,
                        log: Callable[[str], None] = lambda line: None, ex=None) -> FinalFit:
     """fit_final for a corpus fitted online (streams), in bounded memory
     (pipeline.model.online): the counts are read now, once; the topics learn a minibatch
-    at a time; documents are placed a block at a time, keeping only the topics' shares of
-    the corpus (the dead topics rule reads those); doc_topics.csv is placed again as it is
-    written."""
+    at a time; the documents' shares (the fit's own, or placed by blocks after a topic is
+    dropped) go to a temporary file a block at a time, only the topics' shares of the
+    corpus kept (the dead topics rule reads those); doc_topics.csv reads them back."""
     cfg, streamed = job.cfg, job.data.streamed
     assert streamed is not None  # fit_model sends only streamed inputs here
     weights = job.data.weights
@@ -522,23 +537,29 @@ def fit_final_streamed(job: FitJob, n_topics: int, prune: bool,
     log(f"fit: final {cfg.engine} fit on all {streamed.n_docs} documents, online solver "
         f"streamed by minibatches of rows (model.online_min_docs {cfg.online_min_docs})")
     engine, placer = job.engine("online"), _placer(ex)
+    stores: list[ShareStore] = []  # the last one holds the final fit's shares
 
-    def described(model) -> FittedTopics:
-        return ordered_topics(model, prevalence_of(model, data, placer), job.data.vocabulary,
-                              cfg.n_top_terms)
+    def described(fit: OnlineFit) -> FittedTopics:
+        prevalence, store = shares_of(fit, data, placer)
+        for old in stores:
+            old.close()
+        stores[:] = [store]
+        return ordered_topics(fit.model, prevalence, job.data.vocabulary, cfg.n_top_terms)
 
     def refit(fitted: FittedTopics, drop: list[int]) -> FittedTopics:
         gone = {fitted.origin[k] for k in drop}
         keep = [k for k in range(len(fitted.origin)) if k not in gone]
         model = fitted.model
-        return described(model.without_topics(keep) if hasattr(model, "without_topics")
+        return described(OnlineFit(model.without_topics(keep))
+                         if hasattr(model, "without_topics")
                          else fit_online(data, engine, len(keep), job.seed))
 
     with threadpool_limits(1):
-        fitted, dead, pruned = _pruned(described(fit_online(data, engine, n_topics, job.seed)),
+        fitted, dead, pruned = _pruned(described(fit_online(data, engine, n_topics, job.seed,
+                                                            log)),
                                        job.n_seeded, MAX_REFITS if prune else 0, refit)
     return FinalFit(fitted, dead, pruned, _dead_warnings(fitted, dead, prune), "online", data,
-                    placer)
+                    stores[0])
 
 
 def _droppable(fitted: FittedTopics, dead: tuple[int, ...], n_seeded: int) -> list[int]:

@@ -3,15 +3,17 @@ stored (int32), and everything that follows the documents (the TF-IDF rows, the 
 topic shares) exists only a block of rows at a time.
 
 Minibatches are the rows of one fixed random order (as the in-memory online fit's), each
-made on its own; the topics learn by `partial_fit` (MiniBatchNMF, online LDA) pass after
-pass; documents are placed on the topics by the blocks of placing.py (the same rows per block
-whatever the executor), and only their sums are kept (prevalence); doc_topics.csv is placed
-again, block by block, as it is written. Online LDA's passes are its `fit`'s minibatches one
-by one, so its topics and shares are those of the in-memory path; MiniBatchNMF's `partial_fit`
-solves each minibatch's rows afresh (its `fit` keeps every row's solution between passes, a
-documents × topics matrix) and starts from topics fitted on the K sweep's sample (its `fit`
-starts from an SVD of the whole matrix), so its topics are close to, not equal to, the
-in-memory path's.
+made on its own. Online LDA learns by `partial_fit`, its `fit`'s minibatches one by one, so
+its topics and shares are those of the in-memory path (its documents placed by the blocks
+of placing.py, the same rows per block whatever the executor). MiniBatchNMF makes its
+`fit`'s steps, a minibatch at a time: each minibatch's W (documents × topics) is kept
+between passes in a temporary file (share_store.py) and updated once a pass, as `fit` keeps
+it in memory; it starts from topics fitted on the K sweep's sample (`fit` starts from an SVD
+of the whole matrix), and its first pass solves each minibatch's W from nothing (as
+`partial_fit` does), so its topics are close to, not equal to, the in-memory path's. Its
+last W, normalized, are the documents' shares, as the in-memory fit's are. The shares of
+every document (or, after a topic is dropped, the shares placed again) wait in the store
+for doc_topics.csv, read back a block at a time.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ from pipeline.model.engines import (
     NMFTopics,
     SklearnLDA,
     make_model,
+    normalize_rows,
 )
 from pipeline.model.placing import PlaceBlock, place_block
+from pipeline.model.share_store import ShareStore
 
-MAX_PASSES = 3  # passes over the corpus of the streamed NMF fit, at the most
+MAX_PASSES = 5  # passes over the corpus of the streamed NMF fit, at the most
 PASS_TOL = 1e-3  # ... which stops once a pass moves the topics less than this (relative)
 START_ITER = 50  # iterations of the batch NMF on the sample that gives the starting topics
 
@@ -65,6 +69,11 @@ class OnlineData:
             return matrix
         return sp.csr_matrix(sp.diags(self.weights[rows]) @ matrix)
 
+    @property
+    def n_docs(self) -> int:
+        """Documents (rows) of the corpus."""
+        return self.counts.shape[0]
+
     def blocks(self) -> Iterator[slice]:
         """The placing blocks, in row order: fixed by the rows alone (placing.py)."""
         rows = self.block_rows
@@ -72,22 +81,33 @@ class OnlineData:
                 for start in range(0, max(self.counts.shape[0], 1), rows))
 
 
-def fit_online(data: OnlineData, spec: EngineSpec, n_topics: int, seed: int):
-    """A fitted engine (NMFTopics or SklearnLDA, solver online) from passes of minibatches."""
+@dataclass(frozen=True)
+class OnlineFit:
+    """A streamed fit: the fitted engine and, if the fit itself gives them (NMF: its W),
+    the documents' topic weights in a store (rows not normalized); None: placed after."""
+
+    model: NMFTopics | SklearnLDA
+    shares: ShareStore | None = None
+
+
+def fit_online(data: OnlineData, spec: EngineSpec, n_topics: int, seed: int,
+               log: Callable[[str], None] = lambda line: None) -> OnlineFit:
+    """A fitted engine (NMFTopics or SklearnLDA, solver online) from passes of minibatches;
+    `log` gets a line per pass (NMF)."""
     model = make_model(spec, n_topics, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         if isinstance(model, NMFTopics):
-            return _fit_nmf(model, data)
+            return _fit_nmf(model, data, log)
         if isinstance(model, SklearnLDA):
             return _fit_lda(model, data)
     raise ValueError(f"{spec.name} has no streamed online fit")
 
 
-def _fit_lda(model: SklearnLDA, data: OnlineData) -> SklearnLDA:
+def _fit_lda(model: SklearnLDA, data: OnlineData) -> OnlineFit:
     """Online LDA's fit, a minibatch at a time (its `fit` makes the same steps: every pass
     the rows in order, ONLINE_BATCH_SIZE at a time; our rows come shuffled as its did)."""
-    n_docs = data.counts.shape[0]
+    n_docs = data.n_docs
     n_batches = -(-n_docs // ONLINE_BATCH_SIZE)
     passes = min(model.max_iter, max(2, -(-ONLINE_LDA_UPDATES // n_batches)))
     lda = LatentDirichletAllocation(
@@ -98,40 +118,67 @@ def _fit_lda(model: SklearnLDA, data: OnlineData) -> SklearnLDA:
             lda.partial_fit(data.weighted(rows, data.counts[rows]))
     model.lda_ = lda
     model.components_ = lda.components_
-    return model
+    return OnlineFit(model)
 
 
-def _fit_nmf(model: NMFTopics, data: OnlineData) -> NMFTopics:
-    """MiniBatchNMF by partial_fit on the TF-IDF of each minibatch, from topics fitted on
-    the sample, until a pass moves the topics by less than PASS_TOL."""
+def _fit_nmf(model: NMFTopics, data: OnlineData, log: Callable[[str], None]) -> OnlineFit:
+    """MiniBatchNMF's fit, a minibatch at a time, on the TF-IDF of each, from topics fitted
+    on the sample, until a pass moves the topics by less than PASS_TOL: the first pass
+    solves each minibatch's W from nothing (as partial_fit does); later passes take one
+    update from the W the pass before left, kept in a temporary file (as fit keeps it in
+    memory). The last W, normalized, are the documents' shares (as the in-memory fit's)."""
     # idf from every document's counts as stored: TfidfTransformer.fit counts document
     # frequencies without a float copy of the matrix.
     model.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(data.counts)
-    start = _start_topics(model, data)
-    nmf = MiniBatchNMF(n_components=model.n_topics, init="custom", random_state=model.random_state,
-                       batch_size=ONLINE_BATCH_SIZE, max_iter=model.max_iter, tol=1e-4)
-    for _ in range(min(model.max_iter, MAX_PASSES)):
-        # A copy: partial_fit updates its topics in place (the start's array, at first).
-        before = (nmf.components_ if hasattr(nmf, "components_") else start).copy()
+    nmf = _started(model, data, _start_topics(model, data))
+    store = ShareStore(data.n_docs, model.n_topics)
+    for done in range(min(model.max_iter, MAX_PASSES)):
+        before = nmf.components_.copy()  # updated in place by every step
         for rows in data.minibatches(model.random_state):
             # Weights scale a row's TF-IDF, as NMFTopics.fit does.
             x = data.weighted(rows, model.tfidf_.transform(data.counts[rows]))
-            if hasattr(nmf, "components_"):
-                nmf.partial_fit(x)
-            else:
-                nmf.partial_fit(x, W=np.full((x.shape[0], model.n_topics), 1e-3), H=start)
-        change = np.linalg.norm(nmf.components_ - before) / max(
-            float(np.linalg.norm(nmf.components_)), 1e-300)
+            store.write(rows, minibatch_step(nmf, x, None if done == 0 else store.read(rows)))
+        before -= nmf.components_  # in place: no third topics × terms matrix
+        change = np.linalg.norm(before) / max(float(np.linalg.norm(nmf.components_)), 1e-300)
+        log(f"fit: pass {done + 1} over the documents moved the topics by {change:.2%}")
         if change < PASS_TOL:
             break
-    # The running sums partial_fit keeps (two topics × terms matrices) are not needed to
-    # place documents: each placing task ships the model, so it goes without them.
+    # The running sums of the steps (two topics × terms matrices) are not needed to place
+    # documents: each placing task ships the model, so it goes without them.
     for name in ("_components_numerator", "_components_denominator"):
-        if hasattr(nmf, name):
-            delattr(nmf, name)
+        delattr(nmf, name)
     model.nmf_ = nmf
     model.components_ = nmf.components_
-    return model
+    return OnlineFit(model, store)
+
+
+def _started(model: NMFTopics, data: OnlineData, start: np.ndarray) -> MiniBatchNMF:
+    """A MiniBatchNMF ready for minibatch_step, as its fit starts on the whole corpus (the
+    same forgetting factor and batch size, from the number of documents; topics `start`)."""
+    nmf = MiniBatchNMF(n_components=model.n_topics, init="custom", random_state=model.random_state,
+                       batch_size=ONLINE_BATCH_SIZE, max_iter=model.max_iter, tol=1e-4)
+    # An empty matrix of the corpus's shape: the settings follow from its shape alone.
+    nmf._check_params(sp.csr_matrix((data.n_docs, data.counts.shape[1])))
+    nmf.components_ = np.array(start, dtype=np.float64)
+    nmf._components_numerator = nmf.components_.copy()
+    nmf._components_denominator = np.ones_like(nmf.components_)
+    nmf.n_components_, nmf.n_features_in_, nmf.n_steps_ = model.n_topics, start.shape[1], 0
+    return nmf
+
+
+def minibatch_step(nmf: MiniBatchNMF, x: sp.csr_matrix, w: np.ndarray | None) -> np.ndarray:
+    """One step of MiniBatchNMF's fit on minibatch x: its W updated once from `w` (None:
+    solved from nothing, as partial_fit does), then the topics; the new W.
+
+    scikit-learn's private steps (1.9: _solve_W, _minibatch_step, which updates W in place),
+    pinned by tests/model/test_online.py against MiniBatchNMF.fit: partial_fit would solve
+    every minibatch's W from nothing in every pass, up to 30 updates where fit takes one."""
+    if w is None:
+        w = nmf._solve_W(x, nmf.components_, nmf.fresh_restarts_max_iter)
+    w = np.array(w, dtype=np.float64)  # a copy: the step updates it in place
+    nmf._minibatch_step(x, w, nmf.components_, update_H=True)
+    nmf.n_steps_ += 1
+    return w
 
 
 def _start_topics(model: NMFTopics, data: OnlineData) -> np.ndarray:
@@ -165,14 +212,20 @@ def serial_placer(tasks: Iterator[PlaceBlock]) -> Iterator[np.ndarray]:
     return map(place_block, tasks)
 
 
-def prevalence_of(model, data: OnlineData, placer: Placer) -> np.ndarray:
-    """Each topic's token-weighted share of the corpus, summed a block at a time."""
-    total = np.zeros(model.components_.shape[0])
-    tokens_total = 0.0
-    for block, theta in zip(data.blocks(), place_blocks(model, data, placer), strict=True):
+def shares_of(fit: OnlineFit, data: OnlineData, placer: Placer) -> tuple[np.ndarray, ShareStore]:
+    """Each topic's token-weighted share of the corpus, summed a block at a time, and every
+    document's shares in a store (for doc_topics.csv): the fit's own (NMF's W, normalized
+    into its store) or placed by blocks (on `placer`) as they come."""
+    n_topics = fit.model.components_.shape[0]
+    store = fit.shares if fit.shares is not None else ShareStore(data.n_docs, n_topics)
+    thetas = place_blocks(fit.model, data, placer) if fit.shares is None else \
+        (normalize_rows(store.read(block)) for block in data.blocks())
+    total, tokens_total = np.zeros(n_topics), 0.0
+    for block, theta in zip(data.blocks(), thetas, strict=True):
+        store.write(block, theta)
         tokens = np.asarray(data.counts[block].sum(axis=1)).ravel().astype(float)
         if data.weights is not None:
             tokens = tokens * data.weights[block]
         total += (theta * tokens[:, None]).sum(axis=0)
         tokens_total += float(tokens.sum())
-    return total / tokens_total
+    return total / tokens_total, store
