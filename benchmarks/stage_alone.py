@@ -92,6 +92,11 @@ def main() -> None:
     args = parser.parse_args()
     project, scratch = args.project.resolve(), args.scratch.resolve()
     words, outs = stage_command(args.code.resolve(), args.stage)
+    scratch.mkdir(parents=True, exist_ok=True)
+    # The config's own relative paths (model.themes_file: configs/themes.yaml) resolve from
+    # the stage's working folder, the scratch one: it sees the kept project's configs.
+    if not (scratch / "configs").exists():
+        (scratch / "configs").symlink_to(project / "configs")
     for out in outs:  # a stage that reads its own last output (run.json) finds it
         if (project / out).is_file():
             (scratch / out).parent.mkdir(parents=True, exist_ok=True)
