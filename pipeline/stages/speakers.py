@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.common.atomic import write_csv, write_csv_blocks, write_metrics
-from pipeline.common.compute import capped_notes, executor, mapping
+from pipeline.common.compute import capped_notes, executor, mapping, parallel_map
 from pipeline.common.io import (
     TOPIC_PREFIX,
     iter_records,
@@ -76,10 +76,9 @@ def write_tables(args, tables: SpeakerTables, topics: list[dict], titles: dict[s
             write_csv(path, named(getattr(tables, name), name))
 
 
-def main(args, config) -> None:
-    cfg = config.speakers
-    index = read_index_columns(args.index)
-    n_tokens = pd.Series(index.n_tokens, index=index.doc_id)
+def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
+    """Every table, from the inputs, written (meeting_topics of a large corpus is made as it
+    is written, while the shares are on disk) but for the prevalence and metrics."""
     columns = [c for c in read_header(args.doc_topics) if c.startswith(TOPIC_PREFIX)]
     documents = read_document_table(args.documents)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
@@ -89,21 +88,32 @@ def main(args, config) -> None:
                          dict(zip(documents["doc_id"], documents["speaker"], strict=True)),
                          themes)
     meetings = read_meeting_table(args.meetings)
-    for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
-        log(f"speakers: {note}")
-    # The bootstrap's batches of groups run on the executor (compute.parallel_map).
-    with executor(config.compute, cfg.n_jobs, len(n_tokens) * cfg.n_bootstrap,
-                  PARALLEL_MIN_DRAWS) as ex, mapping(ex), \
-            doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
+    with doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
         tables = summarize(SpeakerInputs(doc_topics, documents, columns,
                                          {}, themes, list(config.ingest.columns.attributes),
                                          frozenset(), meetings, config.report.time_bin,
                                          term_counts=counts),
-                           cfg, config.seed)
-        log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
-        # Inside the block: meeting_topics of a large corpus is made as it is written.
+                           config.speakers, config.seed)
         write_tables(args, tables, read_json(args.topics),
                      dict(zip(meetings["meeting"], meetings["title"], strict=True)))
+    return tables
+
+
+def main(args, config) -> None:
+    cfg = config.speakers
+    index = read_index_columns(args.index)
+    n_tokens = pd.Series(index.n_tokens, index=index.doc_id)
+    for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
+        log(f"speakers: {note}")
+    # The bootstrap's batches of groups run on the executor (compute.parallel_map).
+    with executor(config.compute, cfg.n_jobs, len(n_tokens) * cfg.n_bootstrap,
+                  PARALLEL_MIN_DRAWS) as ex, mapping(ex):
+        # The workers start (fork) now, before the documents are read: started at the first
+        # bootstrap, each would map every row the stage holds by then (the process tree's
+        # RSS counting them once more per worker) and copy the pages it touches.
+        list(parallel_map(int, ()))
+        tables = summarized(args, config, n_tokens)
+        log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)
     m = tables.metrics
