@@ -126,10 +126,18 @@ def main() -> None:
     args = parser.parse_args()
     project, scratch = args.project.resolve(), args.scratch.resolve()
     words, outs = stage_command(args.code.resolve(), args.stage)
+    scratch.mkdir(parents=True, exist_ok=True)
+    configs = scratch / "configs"
+    if configs.is_symlink():  # a run before without --set: never copy into the kept project
+        configs.unlink()
     mine = outs
     if args.set:
         with_settings(project, scratch, args.set)
         mine = [*outs, "configs/"]
+    elif not configs.exists():
+        # The config's own relative paths (model.themes_file: configs/themes.yaml) resolve
+        # from the stage's working folder, the scratch one: it sees the kept project's configs.
+        configs.symlink_to(project / "configs")
     for out in outs:  # a stage that reads its own last output (run.json) finds it
         if (project / out).is_file():
             (scratch / out).parent.mkdir(parents=True, exist_ok=True)

@@ -103,24 +103,34 @@ _EMPTY = Tally(np.array([], dtype=object), np.array([], np.int64), np.array([], 
 
 
 def _merged(parts: list[Tally]) -> Tally:
+    """parts[0] (the running sum) plus the others. Its terms and labels come first in the
+    union, in their order, so its cells keep their places: they are added as they are held,
+    not unpacked to (row, column, count) triples and packed again (the running sum grows with
+    the pairs of speaker and term: about 80 bytes a pair while it was repacked, 16 now)."""
     if len(parts) == 1:
         return parts[0]
+    total = parts[0]
     terms = pd.Index(np.concatenate([p.terms for p in parts])).unique()
     names = pd.Index(np.concatenate([p.labels for p in parts])).unique()
     n_docs = np.zeros(len(terms), np.int64)
+    n_docs[:len(total.terms)] = total.n_docs
     rows, cols, data = [], [], []
-    for part in parts:
+    for part in parts[1:]:
         columns = terms.get_indexer(part.terms)
         np.add.at(n_docs, columns, part.n_docs)
         cells = part.cells.tocoo()
         rows.append(names.get_indexer(part.labels)[cells.row])
         cols.append(columns[cells.col])
         data.append(cells.data)
+    shape = (len(names), len(terms))
     # Duplicate cells are summed on conversion: whole numbers, exact in any order.
-    cells = sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
-                          shape=(len(names), len(terms)), dtype=np.int64)
+    added = sp.csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=shape, dtype=np.int64)
+    held = total.cells
+    grown = sp.csr_matrix((held.data, held.indices, np.concatenate(
+        [held.indptr, np.full(len(names) - held.shape[0], held.indptr[-1])])), shape=shape)
     return Tally(np.asarray(terms, dtype=object), n_docs, np.asarray(names, dtype=object),
-                 cells)
+                 sp.csr_matrix(grown + added, dtype=np.int64))
 
 
 @dataclass(frozen=True)

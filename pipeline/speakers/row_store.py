@@ -58,6 +58,13 @@ class RowStore:
                 block = np.fromfile(handle, dtype=np.float64, count=size * self.n_topics)
                 yield start, block.reshape(size, self.n_topics)
 
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Rows start..stop-1."""
+        with open(self.path, "rb") as handle:
+            handle.seek(start * self.n_topics * 8)
+            block = np.fromfile(handle, dtype=np.float64, count=(stop - start) * self.n_topics)
+        return block.reshape(stop - start, self.n_topics)
+
     def budget_rows(self) -> int:
         """Rows of one partition (PARTITION_CELLS shares)."""
         return max(1, PARTITION_CELLS // max(self.n_topics, 1))

@@ -25,6 +25,7 @@ import pandas as pd
 from pipeline.common.atomic import CSV_BLOCK_ROWS
 from pipeline.common.config import SpeakersConfig
 from pipeline.common.io import topic_number
+from pipeline.speakers.big_groups import BigGroup, big_group_figures
 from pipeline.speakers.groups import (
     _STORED,
     BLOCK_CELLS,
@@ -106,14 +107,36 @@ def stored_figures(stored: StoredRows, frame: pd.DataFrame, by: str, cfg: Speake
         return None
     rows = stored.for_frame(frame)
     counts = np.bincount(codes[kept], minlength=len(keys))
-    units = rows.units(kept, codes[kept], cut_units(counts, rows.store.budget_rows()))
+    budget = rows.store.budget_rows()
+    # A group past the budget is a partition alone, left empty here: big_groups makes it a
+    # chunk at a time.
+    small = counts[codes[kept]] <= budget
+    units = rows.units(kept[small], codes[kept][small], cut_units(counts, budget))
     tokens = _per_row(rows, frame["n_tokens"].to_numpy(float))
+    n_tokens = frame["n_tokens"].to_numpy(float)
     keys = np.asarray(keys, dtype=object)
-    found = [group_figures(SortedGroups(keys[p.first:p.last], p.theta, tokens[p.rows],
-                                        p.bounds() - p.bounds()[0], p.first), cfg, seed)
-             for p in partitions(rows.store, units)]
+    found = []
+    for p in partitions(rows.store, units):
+        if p.last - p.first == 1 and counts[p.first] > budget:
+            found.append(_big_figures(rows, kept[codes[kept] == p.first], n_tokens,
+                                      (p.first, cfg, seed)))
+        else:
+            found.append(group_figures(SortedGroups(keys[p.first:p.last], p.theta,
+                                                    tokens[p.rows], p.bounds() - p.bounds()[0],
+                                                    p.first), cfg, seed))
     return GroupFigures(keys, counts, *(np.concatenate([getattr(f, name) for f in found])
                                         for name in ("n_tokens", "share", "low", "high")))
+
+
+def _big_figures(rows: StoredRows, members: np.ndarray, n_tokens: np.ndarray,
+                 how: tuple[int, SpeakersConfig, int]) -> GroupFigures:
+    """One group past the budget (frame positions `members`), as GroupFigures of one."""
+    position, cfg, seed = how
+    take = members[np.argsort(rows.rank[rows.row_of[members]], kind="stable")]
+    f = big_group_figures(BigGroup(rows, take, n_tokens[take], position), cfg, seed)
+    return GroupFigures(np.zeros(1), np.asarray([len(take)]),
+                        np.asarray([f.n_tokens], dtype=np.int64), f.share[None], f.low[None],
+                        f.high[None])
 
 
 def _per_row(rows: StoredRows, values: np.ndarray) -> np.ndarray:

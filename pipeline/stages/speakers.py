@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.common.atomic import write_csv, write_csv_blocks, write_metrics
-from pipeline.common.compute import capped_notes, executor, mapping
+from pipeline.common.compute import capped_notes, executor, mapping, parallel_map
 from pipeline.common.io import (
     TOPIC_PREFIX,
     iter_records,
@@ -49,11 +50,23 @@ def doc_topics_of(path: str, columns: list[str], n_tokens: pd.Series
         doc_topics = read_table(path)
         yield doc_topics.assign(n_tokens=doc_topics["doc_id"].map(n_tokens))
         return
-    blocks = (b.assign(n_tokens=b["doc_id"].map(n_tokens))
+    ids = n_tokens.index.to_numpy()
+    blocks = (with_tokens(b, n_tokens, ids)
               for b in iter_table_blocks(path, BLOCK_ROWS, ["doc_id", "meeting", "speaker",
                                                             *columns]))
     with stored_doc_topics(blocks, columns) as doc_topics:
         yield doc_topics
+
+
+def with_tokens(block: pd.DataFrame, n_tokens: pd.Series, ids: np.ndarray) -> pd.DataFrame:
+    """A block of doc_topics.csv with each document's n_tokens, its doc_ids the index's own
+    strings (`ids`, n_tokens' index as an array): a string per document held once, not once
+    per file read (60 bytes a document)."""
+    at = n_tokens.index.get_indexer(block["doc_id"])
+    if (at < 0).any():  # a document the index lacks: NaN tokens, as the map gives it
+        return block.assign(n_tokens=block["doc_id"].map(n_tokens))
+    return block.assign(doc_id=pd.array(ids[at], dtype=block["doc_id"].dtype),
+                        n_tokens=n_tokens.to_numpy()[at])
 
 
 def write_tables(args, tables: SpeakerTables, topics: list[dict], titles: dict[str, str]
@@ -76,10 +89,9 @@ def write_tables(args, tables: SpeakerTables, topics: list[dict], titles: dict[s
             write_csv(path, named(getattr(tables, name), name))
 
 
-def main(args, config) -> None:
-    cfg = config.speakers
-    index = read_index_columns(args.index)
-    n_tokens = pd.Series(index.n_tokens, index=index.doc_id)
+def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
+    """Every table, from the inputs, written (meeting_topics of a large corpus is made as it
+    is written, while the shares are on disk) but for the prevalence and metrics."""
     columns = [c for c in read_header(args.doc_topics) if c.startswith(TOPIC_PREFIX)]
     documents = read_document_table(args.documents)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
@@ -89,21 +101,32 @@ def main(args, config) -> None:
                          dict(zip(documents["doc_id"], documents["speaker"], strict=True)),
                          themes)
     meetings = read_meeting_table(args.meetings)
-    for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
-        log(f"speakers: {note}")
-    # The bootstrap's batches of groups run on the executor (compute.parallel_map).
-    with executor(config.compute, cfg.n_jobs, len(n_tokens) * cfg.n_bootstrap,
-                  PARALLEL_MIN_DRAWS) as ex, mapping(ex), \
-            doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
+    with doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
         tables = summarize(SpeakerInputs(doc_topics, documents, columns,
                                          {}, themes, list(config.ingest.columns.attributes),
                                          frozenset(), meetings, config.report.time_bin,
                                          term_counts=counts),
-                           cfg, config.seed)
-        log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
-        # Inside the block: meeting_topics of a large corpus is made as it is written.
+                           config.speakers, config.seed)
         write_tables(args, tables, read_json(args.topics),
                      dict(zip(meetings["meeting"], meetings["title"], strict=True)))
+    return tables
+
+
+def main(args, config) -> None:
+    cfg = config.speakers
+    index = read_index_columns(args.index)
+    n_tokens = pd.Series(index.n_tokens, index=index.doc_id)
+    for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
+        log(f"speakers: {note}")
+    # The bootstrap's batches of groups run on the executor (compute.parallel_map).
+    with executor(config.compute, cfg.n_jobs, len(n_tokens) * cfg.n_bootstrap,
+                  PARALLEL_MIN_DRAWS) as ex, mapping(ex):
+        # The workers start (fork) now, before the documents are read: started at the first
+        # bootstrap, each would map every row the stage holds by then (the process tree's
+        # RSS counting them once more per worker) and copy the pages it touches.
+        list(parallel_map(int, ()))
+        tables = summarized(args, config, n_tokens)
+        log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)
     m = tables.metrics

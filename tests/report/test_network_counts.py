@@ -43,3 +43,18 @@ def test_a_tally_counts_documents_and_tokens():
     assert n_docs == {"a": 1, "b": 2}
     cells = pd.DataFrame(tally.cells.toarray(), index=tally.labels, columns=tally.terms)
     assert cells.loc["x", "a"] == 2 and cells.loc["x", "b"] == 1 and cells.loc["y", "b"] == 1
+
+
+def test_tallies_summed_a_few_at_a_time_are_the_tally_of_one_block(monkeypatch):
+    # Blocks of 7 documents, summed 3 at a time into the running sum: new terms and labels
+    # keep coming, and the running sum's cells must keep their places as it grows.
+    texts, speakers, _ = _documents()
+    whole = network_counts.tally_block(network_counts.TermBlock(texts, speakers))
+    monkeypatch.setattr(network_counts, "BLOCK_DOCS", 7)
+    monkeypatch.setattr(network_counts, "MERGE_EVERY", 3)
+    summed = network_counts.tally_terms(texts, speakers)
+    assert list(summed.terms) == list(whole.terms) and list(summed.labels) == list(whole.labels)
+    assert np.array_equal(summed.n_docs, whole.n_docs)
+    assert summed.cells.dtype == np.int64 and summed.cells.shape == whole.cells.shape
+    assert np.array_equal(summed.cells.toarray(), whole.cells.toarray())
+    assert summed.cells.sum() == sum(len(t) for t in texts) > 0

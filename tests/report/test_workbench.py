@@ -20,6 +20,7 @@ from pipeline.report.workbench import (
     classical_mds,
     corpus_data,
     pack,
+    term_distributions,
     topic_map,
 )
 
@@ -144,3 +145,14 @@ def test_meeting_dates_come_from_meeting_topics_when_it_has_them():
     table = pd.DataFrame({"meeting": ["a", "a", "b"], "topic": [1, 2, 1],
                           "date": ["2024-07-30", "2024-07-30", ""]})
     assert meeting_dates(table) == {"a": "2024-07-30"}
+
+
+def test_term_distributions_are_each_topics_normalized_counts_and_leave_theirs_alone():
+    counts = np.random.default_rng(4).random((300, 6)) * 40
+    counts[5] = 0.0  # a term no document of any topic uses
+    kept = counts.copy()
+    phi = term_distributions(counts)
+    expected = counts.T + 1e-12
+    assert np.array_equal(phi, expected / expected.sum(axis=1, keepdims=True))
+    assert np.array_equal(counts, kept)
+    np.testing.assert_allclose(phi.sum(axis=1), 1.0)
