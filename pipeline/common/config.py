@@ -276,9 +276,13 @@ class VectorizeConfig(_Section):
     max_df: float = Field(
         0.3, gt=0, le=1, description="Drop terms in more than this share of documents."
     )
+    # The model's matrices are topics x terms, and the vocabulary past min_df keeps growing
+    # with the corpus (37k terms at 30M characters, 210k at 300M): a cap keeps the fit's
+    # working set fixed; the terms past it are the rarest (2.7% of tokens at 300M).
     max_features: int | None = Field(
-        None, ge=1, le=10_000_000, description="Keep at most this many terms (at most "
-        "10,000,000); null = no limit."
+        50_000, ge=1, le=10_000_000, description="Keep at most this many terms, the most "
+        "frequent (1 to 10,000,000); null = no limit. A fixed size for the model on any "
+        "corpus: meetings' vocabularies stay under it until tens of millions of characters."
     )
     max_meeting_df: float = Field(
         0.25, gt=0, le=1, description="In a corpus of 20 meetings or more: drop terms used in "
