@@ -63,12 +63,16 @@ def read_inputs(args, config) -> FitInputs:
 
 def main(args, config) -> None:
     cfg = config.model
-    data = read_inputs(args, config)
-    themes = tuple(t for t in load_themes(cfg.themes_file) if t.guides) if cfg.themes_file \
-        else ()
     for note in capped_notes(config.compute, cfg.n_jobs, "model.n_jobs"):
         log(f"fit: {note}")
     with executor(config.compute, cfg.n_jobs) as ex:
+        # The sweep's workers start (fork) before the inputs are read: forked at the sweep,
+        # each would map what this process holds by then (the index, the sample's texts:
+        # 400 MB at 300M characters), counted again in the process tree's memory.
+        list(ex.map(int, ()))
+        data = read_inputs(args, config)
+        themes = tuple(t for t in load_themes(cfg.themes_file) if t.guides) \
+            if cfg.themes_file else ()
         result = fit_model(FitJob(data, cfg, config.seed, themes), ex, log)
         # Written while the executor is open: a streamed fit places its blocks as they go.
         write_csv_blocks(Path(args.doc_topics), result.doc_topics, result.doc_topic_columns)
