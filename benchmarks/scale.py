@@ -353,7 +353,8 @@ def restage(project: Path, stages: list[str]) -> list[str]:
     before = project / "before"
     shutil.rmtree(before, ignore_errors=True)
     for stage in stages:
-        for path in stage_outputs(project, stage):
+        # A stage of a run cut short has no outputs yet: nothing to compare with.
+        for path in filter(Path.exists, stage_outputs(project, stage)):
             keep = before / path.relative_to(project)
             keep.parent.mkdir(parents=True, exist_ok=True)
             (shutil.copytree if path.is_dir() else shutil.copy2)(path, keep)
