@@ -110,6 +110,27 @@ def test_parallel_equals_serial_in_order(monkeypatch):
     assert parallel[0] != parallel[1]  # order kept, not just the same multiset
 
 
+@pytest.mark.parametrize("limit", [0, 7])
+def test_units_moved_to_disk_give_the_terms_held_in_memory(monkeypatch, limit):
+    """The corpus's units and the compound decision in memory (a small corpus) or on disk
+    (past unit_store.IN_MEMORY_UNITS: from the start, or in the middle of the chunks)."""
+    import pipeline.tokenize.meetings as meetings
+    import pipeline.tokenize.unit_store as unit_store
+
+    texts = ["特区の規制緩和と材料開発。", "サイバーセキュリティの人材。", "経済安全保障の議論。",
+             "産学官連携と材料研究。", "岸先生の経済特区制度。"] * 8
+    monkeypatch.setattr(meetings, "CHUNK_CHARS", 100)
+    held = terms(texts, compound_min_count=2)
+    monkeypatch.setattr(unit_store, "IN_MEMORY_UNITS", limit)
+    ex = LocalExecutor(2)
+    try:
+        on_disk = terms(texts, compound_min_count=2, ex=ex)
+    finally:
+        ex.close()
+    assert on_disk == held
+    assert "経済安全保障" in held[2] and "岸" not in held[4]
+
+
 def test_new_words_are_learned_the_same_from_any_document():
     # The word cache learns a word from the first text it appears in; later texts reuse it.
     Worker.reset()
