@@ -87,7 +87,7 @@ def decide_units(units: Sequence[Unit], counts: np.ndarray, rule: CompoundRule,
                 for numbers, part, n in _present(units, counts, block)]
         spans: SpanCounts | HeldSpans = HeldSpans()
         for _, split in held:
-            spans.add(count_spans(*split[:3]))
+            count_spans(*split[:3], into=spans.counts)
         return _cut_all(iter(held), len(units), rule, spans)
     spans = SpanCounts()
     # Each block's pieces kept in a file for the second pass: reading them back costs less
@@ -119,7 +119,10 @@ def _cut_all(blocks: Iterator[tuple[np.ndarray, Split]], n_units: int, rule: Com
     flat = array("i")
     tally = TermTally()
     for numbers, (pieces, spellings, weights, sizes) in blocks:
-        known = spans.at_least(asked_texts(pieces, spellings), rule.min_count)
+        # Held in memory, every span's count is at hand: none need be asked for (a count
+        # under min_count cuts as an absent one does).
+        known = spans.counts if isinstance(spans, HeldSpans) else spans.at_least(
+            asked_texts(pieces, spellings), rule.min_count)
         per_piece = tally.add(keyed_pieces(pieces, spellings, known, rule.min_count,
                                            rule.keep), weights)
         per_unit = per_piece if sizes is None else _joined(per_piece, sizes)

@@ -234,18 +234,18 @@ class HeldSpans:
     """SpanCounts in a dict: for a corpus whose units are held in memory anyway."""
 
     def __init__(self) -> None:
-        self._counts: dict[str, int] = {}
+        self.counts: dict[str, int] = {}  # every span's count
 
     def add(self, counts: Mapping[str, int]) -> None:
         """Add one block's counts."""
-        held = self._counts
+        held = self.counts
         for text, n in counts.items():
             held[text] = held.get(text, 0) + n
 
     def at_least(self, texts: Iterable[str], min_count: int) -> dict[str, int]:
         """As SpanCounts.at_least."""
-        held = self._counts
+        held = self.counts
         return {t: n for t in texts if (n := held.get(t, 0)) >= min_count}
 
     def close(self) -> None:
-        self._counts = {}
+        self.counts = {}
