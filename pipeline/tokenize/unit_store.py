@@ -6,7 +6,7 @@ mostly): held as Python tuples they were the tokenize stage's largest growing pa
 they live in a private temporary SQLite database (deleted when closed, also on a crash),
 which keeps a fixed page cache in memory (CACHE_KIB) and the rest in a file under the
 temporary folder. Below it they stay in memory: spelling, storing and reading back each
-unit cost a sixth of the stage's CPU on 9M characters of news-like text (136k units), for
+unit cost a sixth of the stage's CPU on 9M characters of news-like text (146k units), for
 memory that a fixed cap bounds anyway.
 """
 
@@ -22,9 +22,10 @@ import numpy as np
 
 from pipeline.tokenize.compounds import Unit, UnitTable
 
-# Distinct units held in memory before the store moves them to its database: about 300 bytes
-# each (parts shared), 60 MB at most; a corpus of 30M characters of minutes has 200k.
-IN_MEMORY_UNITS = 200_000
+# Distinct units held in memory before the store moves them to its database (with the
+# compound decision's spans and pieces: corpus_compounds.decide_units): a few hundred bytes
+# each, parts shared. 30M characters of minutes have 200k units, 9M of news-like text 146k.
+IN_MEMORY_UNITS = 1 << 18
 CACHE_KIB = 16 * 1024  # each database's page cache: the memory it keeps, whatever its size
 BLOCK = 1 << 15  # units read back per query
 # Units kept in memory as last used, per generation (two): a meeting's cache entry and a
