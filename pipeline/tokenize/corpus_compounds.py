@@ -85,10 +85,10 @@ def decide_units(units: Sequence[Unit], counts: np.ndarray, rule: CompoundRule,
     if len(units) <= (unit_store.IN_MEMORY_UNITS if in_memory is None else in_memory):
         held = [(numbers, split_pieces(part, n, rule.drop))
                 for numbers, part, n in _present(units, counts, block)]
-        spans: SpanCounts | HeldSpans = HeldSpans()
+        in_memory_spans = HeldSpans()
         for _, split in held:
-            count_spans(*split[:3], into=spans.counts)
-        return _cut_all(iter(held), len(units), rule, spans)
+            count_spans(*split[:3], into=in_memory_spans.counts)
+        return _cut_all(iter(held), len(units), rule, in_memory_spans)
     spans = SpanCounts()
     # Each block's pieces kept in a file for the second pass: reading them back costs less
     # than reading the units and taking the names out of them again.
