@@ -79,10 +79,11 @@ def decide_units(units: Sequence[Unit], counts: np.ndarray, rule: CompoundRule,
                  block: int = BLOCK_UNITS, in_memory: int | None = None) -> UnitTerms:
     """Each unit's final terms, units[i] occurring counts[i] times: what
     compounds.terms_per_unit gives, a block of units in memory at a time. The spans' counts
-    and the blocks' pieces are held in memory for at most `in_memory` units (by default
-    unit_store.IN_MEMORY_UNITS, as the corpus's UnitStore holds its units), on disk past
-    that."""
-    if len(units) <= (unit_store.IN_MEMORY_UNITS if in_memory is None else in_memory):
+    and the blocks' pieces are held in memory where the units are (a UnitStore not on
+    disk), or for at most `in_memory` units (by default unit_store.IN_MEMORY_UNITS); on
+    disk otherwise."""
+    limit = unit_store.IN_MEMORY_UNITS if in_memory is None else in_memory
+    if not getattr(units, "on_disk", False) and len(units) <= limit:
         held = [(numbers, split_pieces(part, n, rule.drop))
                 for numbers, part, n in _present(units, counts, block)]
         in_memory_spans = HeldSpans()
