@@ -18,6 +18,7 @@ from pipeline.common.progress import progress
 from pipeline.stages._cli import log, run, stage_parser
 from pipeline.tokenize.chunks import gc_paused
 from pipeline.tokenize.core import (
+    HELD_UNITS_MAX_CHARS,
     PARALLEL_MIN_CHARS,
     ExtraWords,
     TokenizeRun,
@@ -53,7 +54,8 @@ def main(args, config) -> None:
                 lambda: iter_records(documents), read_json(args.roster), cfg,
                 ExtraWords(read_stopwords(cfg.stopwords_file)),
                 TokenizeRun(ex, Path(args.cache) if cfg.cache else None,
-                            lambda items: progress(items, desc="tokenize", unit="chunk")))
+                            lambda items: progress(items, desc="tokenize", unit="chunk"),
+                            held_units=0 if n_chars > HELD_UNITS_MAX_CHARS else None))
         write_jsonl(Path(args.tokens), result.records())
         write_metrics(Path(args.metrics), result.metrics())
     for line in result.log:

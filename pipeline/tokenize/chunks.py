@@ -250,8 +250,9 @@ class CorpusUnits:
 class Merger:
     """Joins chunks into one corpus with one table of units, in document order."""
 
-    def __init__(self) -> None:
-        self._table = UnitStore()  # on disk: a corpus has millions of distinct units
+    def __init__(self, held_units: int | None = None) -> None:
+        # In memory up to `held_units` (UnitStore), on disk past that: a corpus has millions.
+        self._table = UnitStore(held_units)
         # Per worker: its unit number -> ours (with spare room past `_known[worker]`).
         self._workers: dict[str, np.ndarray] = {}
         self._known: dict[str, int] = {}

@@ -328,10 +328,10 @@ def split_pieces(units: Sequence[Unit], counts: Sequence[int], drop: frozenset[s
 
 
 def count_spans(pieces: Sequence[Unit], spellings: Sequence[Spelling | None],
-                 weights: Sequence[int]) -> dict[str, int]:
+                 weights: Sequence[int], into: dict[str, int] | None = None) -> dict[str, int]:
     """How often the corpus has each span of a run that may be a compound (counted over
-    every run it is a span of)."""
-    counts: dict[str, int] = {}
+    every run it is a span of); added to `into`'s counts (which it returns) if given."""
+    counts: dict[str, int] = {} if into is None else into
     for piece, spelling, n in zip(pieces, spellings, weights, strict=True):
         if spelling is not None:
             for sub in _subrun_texts(piece[2], spelling):

@@ -30,11 +30,16 @@ from pipeline.tokenize.boilerplate import Boilerplate, find_boilerplate
 from pipeline.tokenize.cache import TokenCache
 from pipeline.tokenize.chunks import TokenSettings, Worker, corpus_terms, gc_paused
 from pipeline.tokenize.collocations import join_collocations
-from pipeline.tokenize.meetings import TokenizedMeetings, tokenize_meetings
+from pipeline.tokenize.meetings import MeetingAssembly, TokenizedMeetings
 from pipeline.tokenize.procedure import ProcedureTerms, is_procedural_document, procedure_lexicon
 from pipeline.tokenize.rules import roster_names, shipped_stopwords, text_for_terms
 
 PARALLEL_MIN_CHARS = 200_000  # below this, starting worker processes costs more than it saves
+# Above this, the corpus's units go to disk from the start (TokenizeRun.held_units 0): held
+# in memory up to unit_store.IN_MEMORY_UNITS and then moved, they leave the memory they took
+# to Python for the rest of the run (about 110 MB more in the stage's process at 100M).
+# 30M characters of minutes have 200k units, 9M of news-like text 146k.
+HELD_UNITS_MAX_CHARS = 40_000_000
 
 
 class DocRef(NamedTuple):
@@ -88,6 +93,9 @@ class TokenizeRun:
     ex: Executor | None = None  # pipeline.common.compute; None = this process
     cache_dir: Path | None = None  # the per-meeting token cache's folder; None = no cache
     progress: Callable[[Iterator], Iterator] = _as_is
+    # Distinct units held in memory before they go to disk (unit_store.UnitStore); None:
+    # unit_store.IN_MEMORY_UNITS, 0: on disk from the start.
+    held_units: int | None = None
 
 
 class StrippedDocuments:
@@ -230,8 +238,8 @@ def tokenize_corpus(documents: Callable[[], Iterable[dict]], roster: list[dict] 
     stripped = StrippedDocuments(corpus_boilerplate(documents(), cfg, ex))
     started = time.perf_counter()
     with gc_paused():  # see gc_paused: tokenizing makes millions of small tuples
-        done = tokenize_meetings(stripped.meetings(documents()), settings, ex, cache,
-                                 run.progress)
+        done = MeetingAssembly(settings, cache, held_units=run.held_units).run(
+            stripped.meetings(documents()), ex, run.progress)
     if cache is not None:
         cache.finish()
     log = [*_tokenized_log(done, len(stripped.index), cache, ex.describe(),

@@ -22,6 +22,7 @@ from typing import IO
 
 import numpy as np
 
+from pipeline.tokenize import unit_store
 from pipeline.tokenize.compounds import (
     Spelling,
     TermTally,
@@ -31,7 +32,7 @@ from pipeline.tokenize.compounds import (
     keyed_pieces,
     split_pieces,
 )
-from pipeline.tokenize.unit_store import SpanCounts
+from pipeline.tokenize.unit_store import HeldSpans, SpanCounts
 
 # A block's pieces: the pieces, their Spellings, their counts, how many each unit left.
 Split = tuple[list[Unit], list[Spelling | None], list[int], list[int] | None]
@@ -75,9 +76,20 @@ def _present(units: Sequence[Unit], counts: np.ndarray,
 
 
 def decide_units(units: Sequence[Unit], counts: np.ndarray, rule: CompoundRule,
-                 block: int = BLOCK_UNITS) -> UnitTerms:
+                 block: int = BLOCK_UNITS, in_memory: int | None = None) -> UnitTerms:
     """Each unit's final terms, units[i] occurring counts[i] times: what
-    compounds.terms_per_unit gives, a block of units in memory at a time."""
+    compounds.terms_per_unit gives, a block of units in memory at a time. The spans' counts
+    and the blocks' pieces are held in memory where the units are (a UnitStore not on
+    disk), or for at most `in_memory` units (by default unit_store.IN_MEMORY_UNITS); on
+    disk otherwise."""
+    limit = unit_store.IN_MEMORY_UNITS if in_memory is None else in_memory
+    if not getattr(units, "on_disk", False) and len(units) <= limit:
+        held = [(numbers, split_pieces(part, n, rule.drop))
+                for numbers, part, n in _present(units, counts, block)]
+        in_memory_spans = HeldSpans()
+        for _, split in held:
+            count_spans(*split[:3], into=in_memory_spans.counts)
+        return _cut_all(iter(held), len(units), rule, in_memory_spans)
     spans = SpanCounts()
     # Each block's pieces kept in a file for the second pass: reading them back costs less
     # than reading the units and taking the names out of them again.
@@ -102,13 +114,16 @@ def _read_back(kept: IO[bytes]) -> Iterator[tuple[np.ndarray, Split]]:
 
 
 def _cut_all(blocks: Iterator[tuple[np.ndarray, Split]], n_units: int, rule: CompoundRule,
-             spans: SpanCounts) -> UnitTerms:
+             spans: SpanCounts | HeldSpans) -> UnitTerms:
     """The second pass: each block's runs cut, their terms numbered."""
     n_terms = np.zeros(n_units, dtype=np.int64)
     flat = array("i")
     tally = TermTally()
     for numbers, (pieces, spellings, weights, sizes) in blocks:
-        known = spans.at_least(asked_texts(pieces, spellings), rule.min_count)
+        # Held in memory, every span's count is at hand: none need be asked for (a count
+        # under min_count cuts as an absent one does).
+        known = spans.counts if isinstance(spans, HeldSpans) else spans.at_least(
+            asked_texts(pieces, spellings), rule.min_count)
         per_piece = tally.add(keyed_pieces(pieces, spellings, known, rule.min_count,
                                            rule.keep), weights)
         per_unit = per_piece if sizes is None else _joined(per_piece, sizes)

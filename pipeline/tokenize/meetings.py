@@ -81,13 +81,13 @@ class MeetingAssembly:
     corpus (and cached) once all its documents are in. `cache`: a TokenCache or None."""
 
     def __init__(self, settings: TokenSettings, cache=None,
-                 chunk_chars: int = CHUNK_CHARS) -> None:
+                 chunk_chars: int = CHUNK_CHARS, held_units: int | None = None) -> None:
         self.settings, self.cache, self.chunk_chars = settings, cache, chunk_chars
         self.slots: deque[_Slot] = deque()  # meetings not yet joined, in order
         self.spans: deque[list[tuple[_Slot, int]]] = deque()  # per task sent: its meetings
         self.tokenized: list[str] = []
         self.n_meetings = self.n_chunks = 0
-        self.merger = Merger()
+        self.merger = Merger(held_units)  # held_units: see unit_store.UnitStore
 
     def run(self, meetings: Iterable[tuple[str, list[str]]], ex,
             progress: Callable[[Iterator], Iterator] = _as_is) -> TokenizedMeetings:

@@ -1,10 +1,13 @@
-"""The corpus's distinct units and their spans' counts on disk, not in memory.
+"""The corpus's distinct units and their spans' counts on disk, not in memory, past a size.
 
 A corpus of the whole Diet record has millions of distinct candidate terms (noun runs,
 mostly): held as Python tuples they were the tokenize stage's largest growing part (about
-300 bytes a unit, and as much again to decide compounds over them). Here they live in a
-private temporary SQLite database (deleted when closed, also on a crash), which keeps a
-fixed page cache in memory (CACHE_KIB) and the rest in a file under the temporary folder.
+300 bytes a unit, and as much again to decide compounds over them). Past IN_MEMORY_UNITS
+they live in a private temporary SQLite database (deleted when closed, also on a crash),
+which keeps a fixed page cache in memory (CACHE_KIB) and the rest in a file under the
+temporary folder. Below it they stay in memory: spelling, storing and reading back each
+unit cost a sixth of the stage's CPU on 9M characters of news-like text (146k units), for
+memory that a fixed cap bounds anyway.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from typing import overload
 
 import numpy as np
 
-from pipeline.tokenize.compounds import Unit
+from pipeline.tokenize.compounds import Unit, UnitTable
 
+# Distinct units held in memory before the store moves them to its database (with the
+# compound decision's spans and pieces: corpus_compounds.decide_units): a few hundred bytes
+# each, parts shared. 30M characters of minutes have 200k units, 9M of news-like text 146k.
+IN_MEMORY_UNITS = 1 << 18
 CACHE_KIB = 16 * 1024  # each database's page cache: the memory it keeps, whatever its size
 BLOCK = 1 << 15  # units read back per query
 # Units kept in memory as last used, per generation (two): a meeting's cache entry and a
@@ -71,20 +78,31 @@ class _Recent:
 
 class UnitStore(Sequence[Unit]):
     """Distinct units numbered from 0 in the order first met, as UnitTable numbers them;
-    read back by number or in slices (`store[a:b]`)."""
+    read back by number or in slices (`store[a:b]`). In memory (a shared UnitTable) up to
+    `in_memory` units, then in the database: the same numbers and units either way."""
 
-    def __init__(self) -> None:
-        # code: what finds a unit (`encoded`); unit: its pickle, several times faster to
-        # read back than any text.
-        self._db = _connect("CREATE TABLE units(id INTEGER PRIMARY KEY, code TEXT NOT NULL "
-                            "UNIQUE, unit BLOB NOT NULL); CREATE TEMP TABLE batch(seq INTEGER "
-                            "PRIMARY KEY, code TEXT NOT NULL, unit BLOB NOT NULL);")
+    def __init__(self, in_memory: int | None = None) -> None:
+        self._limit = IN_MEMORY_UNITS if in_memory is None else in_memory
+        self._memory: UnitTable | None = UnitTable(shared=True)
+        self._db: sqlite3.Connection | None = None
         self._n = 0
         self._ids = _Recent()  # unit -> number
         self._units = _Recent()  # number -> unit
 
+    @property
+    def on_disk(self) -> bool:
+        """Whether the units have moved to the database (past `in_memory`)."""
+        return self._memory is None
+
     def intern(self, units: Sequence[Unit]) -> np.ndarray:
         """Each unit's number (int32), new ones added in order."""
+        if self._memory is not None:
+            table = self._memory
+            ids = np.fromiter(map(table.intern, units), np.int32, count=len(units))
+            self._n = len(table.units)
+            if self._n > self._limit:
+                self._spill(table.units)
+            return ids
         ids = np.fromiter((-1 if (n := self._ids.get(u)) is None else n for u in units),
                           np.int32, count=len(units))
         missing = np.flatnonzero(ids < 0)
@@ -96,9 +114,28 @@ class UnitStore(Sequence[Unit]):
                 self._units.put(number, unit)
         return ids
 
+    def _spill(self, units: list[Unit]) -> None:
+        """Move every unit to the database, numbered as they are, and let go of the table."""
+        # code: what finds a unit (`encoded`); unit: its pickle, several times faster to
+        # read back than any text.
+        db = self._db = _connect(
+            "CREATE TABLE units(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, unit BLOB "
+            "NOT NULL); CREATE TEMP TABLE batch(seq INTEGER PRIMARY KEY, code TEXT NOT NULL, "
+            "unit BLOB NOT NULL);")
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO units(id, code, unit) VALUES (?, ?, ?)",
+                       ((i + 1, encoded(u), pickle.dumps(u, _PICKLE))
+                        for i, u in enumerate(units)))
+        db.execute("COMMIT")
+        self._memory = None
+
+    def _database(self) -> sqlite3.Connection:
+        assert self._db is not None  # only asked once the units have moved there
+        return self._db
+
     def _added(self, units: list[Unit]) -> np.ndarray:
         """The units' numbers, from the database, new ones added in order."""
-        db = self._db
+        db = self._database()
         db.execute("BEGIN")
         db.execute("DELETE FROM batch")
         db.executemany("INSERT INTO batch(code, unit) VALUES (?, ?)",
@@ -123,9 +160,11 @@ class UnitStore(Sequence[Unit]):
 
     def __getitem__(self, index: int | slice) -> Unit | list[Unit]:
         if isinstance(index, slice):
+            if self._memory is not None:
+                return self._memory.units[index]
             start, stop, step = index.indices(self._n)
-            rows = self._db.execute("SELECT unit FROM units WHERE id > ? AND id <= ? "
-                                    "ORDER BY id", (start, stop)).fetchall()
+            rows = self._database().execute("SELECT unit FROM units WHERE id > ? AND "
+                                            "id <= ? ORDER BY id", (start, stop)).fetchall()
             return [decoded(code) for (code,) in rows][::step]
         if not -self._n <= index < self._n:
             raise IndexError(index)
@@ -137,10 +176,13 @@ class UnitStore(Sequence[Unit]):
 
     def take(self, ids: np.ndarray) -> list[Unit]:
         """The units of these numbers (sorted, distinct), in that order."""
+        if self._memory is not None:
+            held = self._memory.units
+            return [held[n] for n in ids.tolist()]
         units = [self._units.get(n) for n in ids.tolist()]
         missing = [n for n, unit in zip(ids.tolist(), units, strict=True) if unit is None]
         if missing:
-            rows = self._db.execute(
+            rows = self._database().execute(
                 "SELECT id - 1, unit FROM units WHERE id IN (SELECT value + 1 FROM json_each(?))"
                 " ORDER BY id", (json.dumps(missing),)).fetchall()
             found = {}
@@ -152,7 +194,9 @@ class UnitStore(Sequence[Unit]):
         return units
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+        self._memory = None
 
 
 class SpanCounts:
@@ -185,3 +229,24 @@ class SpanCounts:
 
     def close(self) -> None:
         self._db.close()
+
+
+class HeldSpans:
+    """SpanCounts in a dict: for a corpus whose units are held in memory anyway."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}  # every span's count
+
+    def add(self, counts: Mapping[str, int]) -> None:
+        """Add one block's counts."""
+        held = self.counts
+        for text, n in counts.items():
+            held[text] = held.get(text, 0) + n
+
+    def at_least(self, texts: Iterable[str], min_count: int) -> dict[str, int]:
+        """As SpanCounts.at_least."""
+        held = self.counts
+        return {t: n for t in texts if (n := held.get(t, 0)) >= min_count}
+
+    def close(self) -> None:
+        self.counts = {}

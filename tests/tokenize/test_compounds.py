@@ -180,8 +180,9 @@ def test_unit_terms_follow_the_plain_rule(occurrences, min_count, keep, drop):
     assert [list(t) for t in by_position] == [expected[u] for u in units]
     # The corpus's own decision, a block of units at a time with the spans' counts on disk.
     counts = np.array(list(occurrences.values()), dtype=np.int64)
-    for block in (1, 3, 64):
-        decided = decide_units(units, counts, CompoundRule(min_count, keep, drop), block)
+    for block, in_memory in ((1, 0), (3, 0), (64, 0), (3, 64)):
+        decided = decide_units(units, counts, CompoundRule(min_count, keep, drop), block,
+                               in_memory)
         first = decided.first
         assert [decided.shown[decided.flat[first[i] : first[i] + decided.n_terms[i]]].tolist()
                 for i in range(len(units))] == [expected[u] for u in units]

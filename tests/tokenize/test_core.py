@@ -110,6 +110,39 @@ def test_parallel_equals_serial_in_order(monkeypatch):
     assert parallel[0] != parallel[1]  # order kept, not just the same multiset
 
 
+@pytest.mark.parametrize("limit", [0, 7])
+def test_units_moved_to_disk_give_the_terms_held_in_memory(monkeypatch, limit):
+    """The corpus's units and the compound decision in memory (a small corpus) or on disk
+    (past unit_store.IN_MEMORY_UNITS: from the start, or in the middle of the chunks)."""
+    import pipeline.tokenize.meetings as meetings
+    import pipeline.tokenize.unit_store as unit_store
+
+    texts = ["特区の規制緩和と材料開発。", "サイバーセキュリティの人材。", "経済安全保障の議論。",
+             "産学官連携と材料研究。", "岸先生の経済特区制度。"] * 8
+    monkeypatch.setattr(meetings, "CHUNK_CHARS", 100)
+    held = terms(texts, compound_min_count=2)
+    monkeypatch.setattr(unit_store, "IN_MEMORY_UNITS", limit)
+    ex = LocalExecutor(2)
+    try:
+        on_disk = terms(texts, compound_min_count=2, ex=ex)
+    finally:
+        ex.close()
+    assert on_disk == held
+    assert "経済安全保障" in held[2] and "岸" not in held[4]
+
+
+def test_units_on_disk_from_the_start_give_the_same_records():
+    """TokenizeRun.held_units 0 (the stage's choice for a large corpus): the same records."""
+    texts = ["特区の規制緩和と材料開発。", "経済安全保障の議論。", "岸先生の経済特区制度。"] * 4
+    docs = [{"doc_id": str(i), "meeting": f"m{i % 3}", "text": t} for i, t in enumerate(texts)]
+    cfg = TokensConfig(compound_min_count=2, boilerplate_min_meetings=0)
+    held, on_disk = (
+        list(tokenize_corpus(lambda: docs, None, cfg, ExtraWords(ROSTER),
+                             TokenizeRun(held_units=units)).records())
+        for units in (None, 0))
+    assert on_disk == held and held[2]["terms"] == ["経済特区制度"]
+
+
 def test_new_words_are_learned_the_same_from_any_document():
     # The word cache learns a word from the first text it appears in; later texts reuse it.
     Worker.reset()

@@ -23,17 +23,18 @@ COUNTS = [1, 4, 2, 3, 1, 2, 3, 0, 0]
 RULE = CompoundRule(3, keep=frozenset({"産学連携"}), drop=frozenset({"中曽根"}))
 
 
-def terms_of(units, counts, rule, block):
-    decided = decide_units(units, np.array(counts, dtype=np.int64), rule, block)
+def terms_of(units, counts, rule, block, in_memory):
+    decided = decide_units(units, np.array(counts, dtype=np.int64), rule, block, in_memory)
     first = decided.first
     return [decided.shown[decided.flat[first[i] : first[i] + decided.n_terms[i]]].tolist()
             for i in range(len(units))]
 
 
+@pytest.mark.parametrize("in_memory", [0, len(UNITS)])  # spans' counts on disk, or held
 @pytest.mark.parametrize("block", [1, 2, 4, 1 << 15])
-def test_blocks_decide_as_every_unit_at_once(block):
+def test_blocks_decide_as_every_unit_at_once(block, in_memory):
     expected = terms_per_unit(UNITS, COUNTS, RULE.min_count, RULE.keep, RULE.drop)
-    got = terms_of(UNITS, COUNTS, RULE, block)
+    got = terms_of(UNITS, COUNTS, RULE, block, in_memory)
     # Units the corpus does not use get no terms; the others the in-memory decision's.
     assert got == [list(t) if n else [] for t, n in zip(expected, COUNTS, strict=True)]
     assert got[0] == ["経済特区", "制度"]  # 経済特区 counted in another block's run too
@@ -42,6 +43,7 @@ def test_blocks_decide_as_every_unit_at_once(block):
     assert got[7] == got[8] == []
 
 
-def test_no_units():
-    decided = decide_units([], np.zeros(0, np.int64), CompoundRule(2))
+@pytest.mark.parametrize("in_memory", [0, 1])
+def test_no_units(in_memory):
+    decided = decide_units([], np.zeros(0, np.int64), CompoundRule(2), in_memory=in_memory)
     assert len(decided.n_terms) == len(decided.flat) == len(decided.shown) == 0

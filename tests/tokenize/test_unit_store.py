@@ -1,4 +1,5 @@
-"""Tests for pipeline/tokenize/unit_store.py: the corpus's units and spans' counts on disk."""
+"""Tests for pipeline/tokenize/unit_store.py: the corpus's units and spans' counts, in memory
+up to a size and on disk past it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline.tokenize.compounds import UnitTable, word
-from pipeline.tokenize.unit_store import SpanCounts, UnitStore, encoded
+from pipeline.tokenize.unit_store import HeldSpans, SpanCounts, UnitStore, encoded
 
 A = ("安全", "安全", "あんぜん", True, True, False)
 B = ("保障", "保障", "保障", False, False, True)
@@ -16,9 +17,15 @@ RUN = ("安全保障", "安全保障", (A, B))
 UNITS = [RUN, word("特区", "特区"), word("こども", "子ども"), ("安全", "安全", (A,)), RUN]
 
 
+# Units held in memory up to: none (all in the database), two (moved there in the middle of
+# a batch), all of them.
+LIMITS = [0, 2, None]
+
+
+@pytest.mark.parametrize("limit", LIMITS)
 @pytest.mark.parametrize("unit", UNITS)
-def test_a_unit_comes_back_equal_with_the_same_types(unit):
-    store = UnitStore()
+def test_a_unit_comes_back_equal_with_the_same_types(unit, limit):
+    store = UnitStore(limit)
     store.intern([unit])
     back = store.take(np.array([0]))[0]  # read from the database: nothing recent held
     assert back == unit and back == store[0]
@@ -33,13 +40,15 @@ def test_equal_units_are_spelled_alike_however_their_strings_are_shared():
     assert encoded(RUN) != encoded(("安全保障", "安全保障", (A, A)))
 
 
-def test_store_numbers_units_as_the_in_memory_table_does():
+@pytest.mark.parametrize("limit", LIMITS)
+def test_store_numbers_units_as_the_in_memory_table_does(limit):
     """First met, first numbered, across batches and within one; equal units (an unpickled
-    copy included) share a number."""
-    table, store = UnitTable(), UnitStore()
+    copy included) share a number; the same whether they stay in memory or move to disk."""
+    table, store = UnitTable(), UnitStore(limit)
     batches = [UNITS[:2], [pickle.loads(pickle.dumps(u)) for u in UNITS], [], UNITS[3:]]
     for batch in batches:
         assert store.intern(batch).tolist() == [table.intern(u) for u in batch]
+    assert store.on_disk == (limit is not None)
     assert len(store) == len(table.units) == 4
     assert list(store) == table.units
     assert store[1:3] == table.units[1:3]
@@ -50,8 +59,9 @@ def test_store_numbers_units_as_the_in_memory_table_does():
     store.close()
 
 
-def test_span_counts_add_up_over_blocks_and_answer_only_frequent_spans():
-    spans = SpanCounts()
+@pytest.mark.parametrize("kind", [SpanCounts, HeldSpans])
+def test_span_counts_add_up_over_blocks_and_answer_only_frequent_spans(kind):
+    spans = kind()
     spans.add({"安全保障": 2, "経済特区": 1})
     spans.add({"安全保障": 1, "特区制度": 5})
     assert spans.at_least(["安全保障", "経済特区", "特区制度", "ない"], 3) == {
@@ -66,10 +76,10 @@ def test_numbers_and_units_hold_past_the_recent_units(monkeypatch):
     import pipeline.tokenize.unit_store as unit_store
 
     monkeypatch.setattr(unit_store, "RECENT", 4)
-    store = UnitStore()
+    store = UnitStore(10)  # the first eleven moved to disk together, the rest one by one
     units = [word(f"語{i}", f"語{i}") for i in range(40)] + [RUN]
     first = store.intern(units).tolist()
-    assert first == list(range(41))
+    assert first == list(range(41)) and store.on_disk
     assert store.intern(units[::-1]).tolist() == first[::-1]
     assert store.take(np.arange(0, 41, 3)) == units[::3]
     assert store.take(np.arange(41)) == units
