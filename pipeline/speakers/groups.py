@@ -380,12 +380,28 @@ def chunk_intervals(chunk: OwnerChunk) -> tuple[np.ndarray, np.ndarray]:
     index = np.arange(len(local))
     weighted = in_blocks(part * tokens[:, None], local, n_local)
     totals = sparse.csr_matrix((tokens, (index, local)), shape=(len(local), n_local))
-    # Floats in row-major order, as the sparse products read them (see group_samples).
-    drawn = np.ascontiguousarray(_draw_within(local, n_local, n_boot,
-                                              np.random.default_rng(list(chunk.seed))).T,
-                                 dtype=float)
-    num = (weighted.T @ drawn).T.reshape(n_boot, n_local, n_topics)
-    return _interval(_ratio(num, (totals.T @ drawn).T, n_topics), chunk.how.ci)
+    num = np.empty((n_boot, n_local, n_topics))
+    den = np.empty((n_boot, n_local))
+    for start, drawn in _drawn_blocks(local, n_local, n_boot,
+                                      np.random.default_rng(list(chunk.seed))):
+        stop = start + drawn.shape[1]
+        num[start:stop] = (weighted.T @ drawn).T.reshape(stop - start, n_local, n_topics)
+        den[start:stop] = (totals.T @ drawn).T
+    return _interval(_ratio(num, den, n_topics), chunk.how.ci)
+
+
+def _drawn_blocks(owner: np.ndarray, n_owners: int, n_boot: int, rng: np.random.Generator
+                  ) -> Iterator[tuple[int, np.ndarray]]:
+    """_draw_within's multiplicities (documents × resamples, floats in row-major order, as
+    the sparse products read them) a block of resamples at a time: each block the whole
+    draw's next rows (one generator, drawn on in the same order), each resample's sums made
+    alone, so the figures are the same. Whole, a chunk of DRAW_CELLS held three such arrays
+    at once (draws, counts, floats: 384 MB in the stage and in each worker)."""
+    block = max(1, min(n_boot, BLOCK_CELLS // max(len(owner), 1)))
+    for start in range(0, n_boot, block):
+        size = min(block, n_boot - start)
+        yield start, np.ascontiguousarray(_draw_within(owner, n_owners, size, rng).T,
+                                          dtype=float)
 
 
 def owner_chunks(n_docs: np.ndarray, n_topics: int, n_boot: int) -> list[tuple[int, int]]:

@@ -197,3 +197,20 @@ def test_owner_chunks_on_worker_processes_give_the_figures_drawn_here(monkeypatc
         there = owner_intervals(theta, n_tokens, owner, 6, how)
     assert np.array_equal(here[0], there[0]) and np.array_equal(here[1], there[1])
     assert np.array_equal(alone[0], here[0][:2]) and np.array_equal(alone[1], here[1][:2])
+
+
+def test_owner_intervals_drawn_a_block_of_resamples_at_a_time_are_the_same_bits(monkeypatch):
+    import pipeline.speakers.groups as groups
+
+    rng = np.random.default_rng(8)
+    theta = rng.dirichlet(np.ones(5), size=90)
+    n_tokens = rng.integers(5, 80, 90)
+    owner = np.repeat(np.arange(3), 30)
+    how = Resampling(250, 0.9, 4)
+    whole = owner_intervals(theta, n_tokens, owner, 3, how)  # one block: every resample
+    # 7 resamples of the 90 documents a block (uneven: the last block is shorter).
+    monkeypatch.setattr(groups, "BLOCK_CELLS", 7 * 90)
+    blocked = owner_intervals(theta, n_tokens, owner, 3, how)
+    assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1])
+    # and the bounds are intervals of real resamples, not a constant
+    assert (whole[1] > whole[0]).all()
