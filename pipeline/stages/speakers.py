@@ -32,7 +32,7 @@ from pipeline.speakers.core import SpeakerInputs, SpeakerTables, summarize
 from pipeline.speakers.row_store import BLOCK_ROWS
 from pipeline.speakers.shares import PARALLEL_MIN_DRAWS
 from pipeline.speakers.stored import STREAM_MIN_DOCS, stored_doc_topics
-from pipeline.speakers.term_counts import TermRecord, count_terms
+from pipeline.speakers.term_counts import TermRecord, count_terms, term_tables
 from pipeline.stages._cli import log, run, stage_parser
 
 OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "group_topics",
@@ -95,17 +95,18 @@ def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
     columns = [c for c in read_header(args.doc_topics) if c.startswith(TOPIC_PREFIX)]
     documents = read_document_table(args.documents)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
-    # Counted as tokens.jsonl streams by: no list of terms per document is held.
-    counts = count_terms((TermRecord(r["doc_id"], r["terms"], bool(r.get("procedural")))
+    # Counted as tokens.jsonl streams by: no list of terms per document is held; only the
+    # tables of the counts are kept.
+    terms = term_tables(count_terms((TermRecord(r["doc_id"], r["terms"], bool(r.get("procedural")))
                           for r in iter_records(args.tokens)),
                          dict(zip(documents["doc_id"], documents["speaker"], strict=True)),
-                         themes)
+                         themes))
     meetings = read_meeting_table(args.meetings)
     with doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
         tables = summarize(SpeakerInputs(doc_topics, documents, columns,
                                          {}, themes, list(config.ingest.columns.attributes),
                                          frozenset(), meetings, config.report.time_bin,
-                                         term_counts=counts),
+                                         term_tables=terms),
                            config.speakers, config.seed)
         write_tables(args, tables, read_json(args.topics),
                      dict(zip(meetings["meeting"], meetings["title"], strict=True)))
