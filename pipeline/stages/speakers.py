@@ -16,6 +16,7 @@ from pipeline.common.atomic import write_csv, write_csv_blocks, write_metrics
 from pipeline.common.compute import capped_notes, executor, mapping, parallel_map
 from pipeline.common.io import (
     TOPIC_PREFIX,
+    iter_index,
     iter_records,
     iter_table_blocks,
     read_document_table,
@@ -115,18 +116,20 @@ def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
 
 def main(args, config) -> None:
     cfg = config.speakers
-    index = read_index_columns(args.index)
-    n_tokens = pd.Series(index.n_tokens, index=index.doc_id)
     for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
         log(f"speakers: {note}")
+    # The documents counted, not held, until the workers have started (below).
+    n_docs = sum(1 for _ in iter_index(args.index))
     # The bootstrap's batches of groups run on the executor (compute.parallel_map).
-    with executor(config.compute, cfg.n_jobs, len(n_tokens) * cfg.n_bootstrap,
+    with executor(config.compute, cfg.n_jobs, n_docs * cfg.n_bootstrap,
                   PARALLEL_MIN_DRAWS) as ex, mapping(ex):
-        # The workers start (fork) now, before the documents are read: started at the first
-        # bootstrap, each would map every row the stage holds by then (the process tree's
-        # RSS counting them once more per worker) and copy the pages it touches.
+        # The workers start (fork) now, before the documents are read, the index too:
+        # started at the first bootstrap, each would map every row the stage holds by then
+        # (the process tree's RSS counting them once more per worker) and copy the pages it
+        # touches.
         list(parallel_map(int, ()))
-        tables = summarized(args, config, n_tokens)
+        index = read_index_columns(args.index)
+        tables = summarized(args, config, pd.Series(index.n_tokens, index=index.doc_id))
         log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)
