@@ -340,7 +340,9 @@ def compare_values(frame: pd.DataFrame, columns: list[str], groups: ValueGroups,
 
 
 SAMPLE_CELLS = 2_000_000  # resamples × owners × topics held at once in owner_intervals
-DRAW_CELLS = 16_000_000  # resamples × documents drawn at once in owner_intervals
+DRAW_CELLS = 16_000_000  # resamples × documents drawn by one task of owner_intervals
+# ... of which this many are held at once (draws, counts, floats: 8 MB each; _drawn_blocks)
+DRAWN_BLOCK_CELLS = 1_000_000
 
 
 def _owner_chunks(bounds: np.ndarray, step: int, n_boot: int) -> list[tuple[int, int]]:
@@ -397,7 +399,7 @@ def _drawn_blocks(owner: np.ndarray, n_owners: int, n_boot: int, rng: np.random.
     draw's next rows (one generator, drawn on in the same order), each resample's sums made
     alone, so the figures are the same. Whole, a chunk of DRAW_CELLS held three such arrays
     at once (draws, counts, floats: 384 MB in the stage and in each worker)."""
-    block = max(1, min(n_boot, BLOCK_CELLS // max(len(owner), 1)))
+    block = max(1, min(n_boot, DRAWN_BLOCK_CELLS // max(len(owner), 1)))
     for start in range(0, n_boot, block):
         size = min(block, n_boot - start)
         yield start, np.ascontiguousarray(_draw_within(owner, n_owners, size, rng).T,

@@ -209,7 +209,7 @@ def test_owner_intervals_drawn_a_block_of_resamples_at_a_time_are_the_same_bits(
     how = Resampling(250, 0.9, 4)
     whole = owner_intervals(theta, n_tokens, owner, 3, how)  # one block: every resample
     # 7 resamples of the 90 documents a block (uneven: the last block is shorter).
-    monkeypatch.setattr(groups, "BLOCK_CELLS", 7 * 90)
+    monkeypatch.setattr(groups, "DRAWN_BLOCK_CELLS", 7 * 90)
     blocked = owner_intervals(theta, n_tokens, owner, 3, how)
     assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1])
     # and the bounds are intervals of real resamples, not a constant
