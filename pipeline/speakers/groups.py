@@ -97,7 +97,8 @@ def _draw_within(owner: np.ndarray, n_owners: int, n_boot: int,
     n = len(owner)
     counts = np.bincount(owner, minlength=n_owners)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    picks = rng.integers(0, counts[owner], size=(n_boot, n)) + starts[owner]
+    picks = rng.integers(0, counts[owner], size=(n_boot, n))
+    picks += starts[owner]  # in place, as the next: no second array of draws
     picks += np.arange(n_boot)[:, None] * n
     return np.bincount(picks.ravel(), minlength=n_boot * n).reshape(n_boot, n)
 
@@ -187,6 +188,7 @@ def resampled_groups(layout: Layout, num: np.ndarray, tokens, products,
         # as floats in row-major order, as the product reads them: scipy copied and cast the
         # integer transpose once per product (the same numbers: whole counts are exact).
         multiplicity = np.multiply(drawn_speakers.T[s_codes], drawn_docs.T, dtype=float)
+        del drawn_docs  # not held through the products
         b_num = products(multiplicity).T.reshape(size, n_groups, n_topics)
         b_den = (tokens.T @ multiplicity).T
         samples[start:start + size] = _ratio(b_num, b_den, n_topics)
