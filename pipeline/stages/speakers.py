@@ -98,10 +98,10 @@ def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     # Counted as tokens.jsonl streams by: no list of terms per document is held; only the
     # tables of the counts are kept.
-    terms = term_tables(count_terms((TermRecord(r["doc_id"], r["terms"], bool(r.get("procedural")))
-                          for r in iter_records(args.tokens)),
-                         dict(zip(documents["doc_id"], documents["speaker"], strict=True)),
-                         themes))
+    terms = term_tables(count_terms(
+        (TermRecord(r["doc_id"], r["terms"], bool(r.get("procedural")))
+         for r in iter_records(args.tokens)),
+        dict(zip(documents["doc_id"], documents["speaker"], strict=True)), themes))
     meetings = read_meeting_table(args.meetings)
     with doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
         tables = summarize(SpeakerInputs(doc_topics, documents, columns,
