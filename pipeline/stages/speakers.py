@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.common.allocator import return_large_blocks
 from pipeline.common.atomic import write_csv, write_csv_blocks, write_metrics
 from pipeline.common.compute import capped_notes, executor, mapping, parallel_map
 from pipeline.common.io import (
@@ -117,9 +116,6 @@ def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
 
 def main(args, config) -> None:
     cfg = config.speakers
-    # Before the workers fork, so theirs is set too: the bootstrap makes and frees arrays of
-    # a few MB for minutes (common/allocator.py).
-    return_large_blocks()
     for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
         log(f"speakers: {note}")
     # The documents counted, not held, until the workers have started (below).
