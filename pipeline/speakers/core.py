@@ -13,7 +13,6 @@ from pipeline.common.config import SpeakersConfig
 from pipeline.common.io import topic_number
 from pipeline.model.themes import Theme
 from pipeline.speakers.attribute_names import NO_VALUE
-from pipeline.speakers.distinctive import distinctive_counts
 from pipeline.speakers.groups import (
     DIFF_COLUMNS,
     MAX_PAIRS,
@@ -42,13 +41,7 @@ from pipeline.speakers.stored import (
     stored_speakers,
     stored_time,
 )
-from pipeline.speakers.term_counts import (
-    TermCounts,
-    TermRecord,
-    count_terms,
-    coverage_of,
-    procedural_speakers_of,
-)
+from pipeline.speakers.term_counts import TermRecord, TermTables, count_terms, term_tables
 from pipeline.speakers.time_bins import COLUMNS as TIME_COLUMNS
 from pipeline.speakers.time_bins import topic_time
 
@@ -85,7 +78,7 @@ class SpeakerInputs:
     doc_topics: pd.DataFrame  # doc_topics.csv with n_tokens (common.io.read_doc_topics)
     documents: pd.DataFrame  # the document table (common.io.read_document_table)
     columns: list[str]  # the topic share columns of doc_topics
-    # doc_id -> its terms (tokens.jsonl); the stage gives term_counts instead, counted as
+    # doc_id -> its terms (tokens.jsonl); the stage gives term_tables instead, counted as
     # tokens.jsonl streams by (nothing kept per document)
     terms: Mapping[str, Sequence[str]]
     themes: Sequence[Theme] = ()
@@ -94,7 +87,7 @@ class SpeakerInputs:
     # meetings.csv read as text (common.io.read_meeting_table): titles, meeting attributes
     meetings: pd.DataFrame | None = None
     time_bin: str = "auto"  # report.time_bin: topic_time.csv's bins
-    term_counts: TermCounts | None = None  # term_counts.count_terms of every document
+    term_tables: TermTables | None = None  # term_counts.term_tables of every document
 
 
 def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTables:
@@ -106,10 +99,10 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
     Their documents still count for their meetings and roles."""
     frame, present = document_frame(data)
     columns, topics = data.columns, [topic_number(c) for c in data.columns]
-    counts = data.term_counts if data.term_counts is not None else count_terms(
+    terms = data.term_tables if data.term_tables is not None else term_tables(count_terms(
         (TermRecord(d, w, d in data.procedural_docs) for d, w in data.terms.items()),
-        data.documents.set_index("doc_id")["speaker"].to_dict(), data.themes)
-    procedural = procedural_speakers_of(counts)
+        data.documents.set_index("doc_id")["speaker"].to_dict(), data.themes))
+    procedural = terms.procedural
     # Without procedural speakers the subject is every document: no copy of the frame.
     subject = frame[~frame["speaker"].isin(set(procedural))] if procedural else frame
     if subject.empty:  # nobody but procedure: show them rather than nothing
@@ -130,7 +123,7 @@ def summarize(data: SpeakerInputs, cfg: SpeakersConfig, seed: int) -> SpeakerTab
     tables = SpeakerTables(
         speakers, roles, meetings, by_attribute.get(GROUP, _empty_groups(GROUP)),
         attribute_rows(by_attribute), diffs,
-        distinctive_counts(counts.by_speaker), coverage_of(counts),
+        terms.speaker_terms, terms.speaker_themes,
         pd.DataFrame({"topic": topics, "share": prevalence}))
     silent = sorted(set(speaker_of) - set(speakers["speaker"]) - set(procedural))
     n_values = {n: int(t[n].nunique()) for n, t in by_attribute.items()}

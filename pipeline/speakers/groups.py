@@ -97,7 +97,8 @@ def _draw_within(owner: np.ndarray, n_owners: int, n_boot: int,
     n = len(owner)
     counts = np.bincount(owner, minlength=n_owners)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    picks = rng.integers(0, counts[owner], size=(n_boot, n)) + starts[owner]
+    picks = rng.integers(0, counts[owner], size=(n_boot, n))
+    picks += starts[owner]  # in place, as the next: no second array of draws
     picks += np.arange(n_boot)[:, None] * n
     return np.bincount(picks.ravel(), minlength=n_boot * n).reshape(n_boot, n)
 
@@ -187,6 +188,7 @@ def resampled_groups(layout: Layout, num: np.ndarray, tokens, products,
         # as floats in row-major order, as the product reads them: scipy copied and cast the
         # integer transpose once per product (the same numbers: whole counts are exact).
         multiplicity = np.multiply(drawn_speakers.T[s_codes], drawn_docs.T, dtype=float)
+        del drawn_docs  # not held through the products
         b_num = products(multiplicity).T.reshape(size, n_groups, n_topics)
         b_den = (tokens.T @ multiplicity).T
         samples[start:start + size] = _ratio(b_num, b_den, n_topics)
@@ -340,7 +342,9 @@ def compare_values(frame: pd.DataFrame, columns: list[str], groups: ValueGroups,
 
 
 SAMPLE_CELLS = 2_000_000  # resamples × owners × topics held at once in owner_intervals
-DRAW_CELLS = 16_000_000  # resamples × documents drawn at once in owner_intervals
+DRAW_CELLS = 16_000_000  # resamples × documents drawn by one task of owner_intervals
+# ... of which this many are held at once (draws, counts, floats: 8 MB each; _drawn_blocks)
+DRAWN_BLOCK_CELLS = 1_000_000
 
 
 def _owner_chunks(bounds: np.ndarray, step: int, n_boot: int) -> list[tuple[int, int]]:
@@ -380,12 +384,34 @@ def chunk_intervals(chunk: OwnerChunk) -> tuple[np.ndarray, np.ndarray]:
     index = np.arange(len(local))
     weighted = in_blocks(part * tokens[:, None], local, n_local)
     totals = sparse.csr_matrix((tokens, (index, local)), shape=(len(local), n_local))
-    # Floats in row-major order, as the sparse products read them (see group_samples).
-    drawn = np.ascontiguousarray(_draw_within(local, n_local, n_boot,
-                                              np.random.default_rng(list(chunk.seed))).T,
-                                 dtype=float)
-    num = (weighted.T @ drawn).T.reshape(n_boot, n_local, n_topics)
-    return _interval(_ratio(num, (totals.T @ drawn).T, n_topics), chunk.how.ci)
+    num = np.empty((n_boot, n_local, n_topics))
+    den = np.empty((n_boot, n_local))
+    for start, drawn in _drawn_blocks(local, n_local, n_boot,
+                                      np.random.default_rng(list(chunk.seed))):
+        stop = start + drawn.shape[1]
+        num[start:stop] = (weighted.T @ drawn).T.reshape(stop - start, n_local, n_topics)
+        den[start:stop] = (totals.T @ drawn).T
+    # _ratio's quotients made in num itself, and the quantiles partition it in place: the
+    # same figures, without two more arrays of its size.
+    num /= np.where(den > 0, den, 1.0)[..., None]
+    num[~(den > 0)] = 1.0 / n_topics
+    alpha = (1 - chunk.how.ci) / 2  # as _interval takes it
+    low, high = np.quantile(num, [alpha, 1 - alpha], axis=0, overwrite_input=True)
+    return low, high
+
+
+def _drawn_blocks(owner: np.ndarray, n_owners: int, n_boot: int, rng: np.random.Generator
+                  ) -> Iterator[tuple[int, np.ndarray]]:
+    """_draw_within's multiplicities (documents × resamples, floats in row-major order, as
+    the sparse products read them) a block of resamples at a time: each block the whole
+    draw's next rows (one generator, drawn on in the same order), each resample's sums made
+    alone, so the figures are the same. Whole, a chunk of DRAW_CELLS held three such arrays
+    at once (draws, counts, floats: 384 MB in the stage and in each worker)."""
+    block = max(1, min(n_boot, DRAWN_BLOCK_CELLS // max(len(owner), 1)))
+    for start in range(0, n_boot, block):
+        size = min(block, n_boot - start)
+        yield start, np.ascontiguousarray(_draw_within(owner, n_owners, size, rng).T,
+                                          dtype=float)
 
 
 def owner_chunks(n_docs: np.ndarray, n_topics: int, n_boot: int) -> list[tuple[int, int]]:

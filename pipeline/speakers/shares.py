@@ -56,24 +56,28 @@ def stacked_samples(thetas: np.ndarray, tokens: np.ndarray, docs: np.ndarray, n_
     BOOTSTRAP_BLOCK): each group's resamples are then one draw from its own generator.
     """
     k, n = thetas.shape[1], docs.shape[1]
-    picks = np.stack([rng.integers(0, n, size=(n_boot, n)) for rng in rngs])
-    picks = picks.reshape(-1, n) + np.arange(len(rngs) * n_boot)[:, None] * n
+    picks = np.stack([rng.integers(0, n, size=(n_boot, n)) for rng in rngs]).reshape(-1, n)
+    picks += np.arange(len(rngs) * n_boot)[:, None] * n  # in place: no third copy
     drawn = np.bincount(picks.ravel(), minlength=picks.size).reshape(len(rngs), n_boot, n)
     weights = tokens[docs]
     # One matrix product per group, as bootstrap_samples makes it (the same BLAS call and
     # so the same last bits); a stack only saves the Python round trips.
-    sums = np.matmul(drawn, thetas[docs] * weights[:, :, None])
+    samples = np.matmul(drawn, thetas[docs] * weights[:, :, None])  # the sums, at first
     totals = np.matmul(drawn, weights[:, :, None])
-    # bootstrap_samples' np.where, written as a division and a fill: np.where broadcasting
-    # totals over the topics is ten times slower on a stack.
-    samples = sums / np.where(totals > 0, totals, 1)
+    # bootstrap_samples' np.where, written as a division (in place: the same quotients) and
+    # a fill: np.where broadcasting totals over the topics is ten times slower on a stack.
+    samples /= np.where(totals > 0, totals, 1)
     empty = ~(totals > 0)
     if empty.any():
         samples[np.broadcast_to(empty, samples.shape)] = 1.0 / k
     return samples
 
 
-QUANTILE_CELLS = 8_000_000  # resampled shares of many groups held for one quantile call
+# Resampled shares of many groups held for one quantile call: a task's working set is a few
+# arrays of this size (the stacks' sums and shares, the resamples; 64 MB each at 8M cells, in
+# the stage and in each worker). Its groups' figures do not depend on it (each group has its
+# own generator and its own product).
+QUANTILE_CELLS = 2_000_000
 # Resampled documents (documents × n_bootstrap) from which the speakers stage's bootstrap
 # is worth worker processes (speakers.n_jobs): below, it takes a second or two here.
 PARALLEL_MIN_DRAWS = 20_000_000

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.model.themes import Theme
 from pipeline.speakers.coding import theme_hits
+from pipeline.speakers.distinctive import distinctive_counts
 from pipeline.speakers.procedural import LEARNED_MIN_COUNT, LEARNED_SHARE
 from pipeline.tokenize.procedure import PROCEDURAL_SHARE, ProcedureTerms
 
@@ -107,3 +108,21 @@ def coverage_of(counts: TermCounts, column: str = "speaker") -> pd.DataFrame:
             for i, theme in enumerate(counts.themes)]
     return pd.DataFrame(rows, columns=[column, "theme", "n_docs", "n_docs_mentioning",
                                        "share_docs", "n_hits"])
+
+
+@dataclass(frozen=True)
+class TermTables:
+    """What the speakers' tables take from the counts: speaker_terms.csv, speaker_themes.csv
+    and the speakers whose words are procedure."""
+
+    speaker_terms: pd.DataFrame
+    speaker_themes: pd.DataFrame
+    procedural: list[str]
+
+
+def term_tables(counts: TermCounts) -> TermTables:
+    """The tables of the counts, made as soon as they are counted: the counts (a Counter of
+    every speaker's distinct terms, 150 MB at 300M characters) need not be held while the
+    documents are read and resampled."""
+    return TermTables(distinctive_counts(counts.by_speaker), coverage_of(counts),
+                      procedural_speakers_of(counts))

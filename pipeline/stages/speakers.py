@@ -16,6 +16,7 @@ from pipeline.common.atomic import write_csv, write_csv_blocks, write_metrics
 from pipeline.common.compute import capped_notes, executor, mapping, parallel_map
 from pipeline.common.io import (
     TOPIC_PREFIX,
+    iter_index,
     iter_records,
     iter_table_blocks,
     read_document_table,
@@ -32,7 +33,7 @@ from pipeline.speakers.core import SpeakerInputs, SpeakerTables, summarize
 from pipeline.speakers.row_store import BLOCK_ROWS
 from pipeline.speakers.shares import PARALLEL_MIN_DRAWS
 from pipeline.speakers.stored import STREAM_MIN_DOCS, stored_doc_topics
-from pipeline.speakers.term_counts import TermRecord, count_terms
+from pipeline.speakers.term_counts import TermRecord, count_terms, term_tables
 from pipeline.stages._cli import log, run, stage_parser
 
 OUTPUTS = ("speaker_topics", "role_topics", "meeting_topics", "group_topics",
@@ -95,17 +96,18 @@ def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
     columns = [c for c in read_header(args.doc_topics) if c.startswith(TOPIC_PREFIX)]
     documents = read_document_table(args.documents)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
-    # Counted as tokens.jsonl streams by: no list of terms per document is held.
-    counts = count_terms((TermRecord(r["doc_id"], r["terms"], bool(r.get("procedural")))
-                          for r in iter_records(args.tokens)),
-                         dict(zip(documents["doc_id"], documents["speaker"], strict=True)),
-                         themes)
+    # Counted as tokens.jsonl streams by: no list of terms per document is held; only the
+    # tables of the counts are kept.
+    terms = term_tables(count_terms(
+        (TermRecord(r["doc_id"], r["terms"], bool(r.get("procedural")))
+         for r in iter_records(args.tokens)),
+        dict(zip(documents["doc_id"], documents["speaker"], strict=True)), themes))
     meetings = read_meeting_table(args.meetings)
     with doc_topics_of(args.doc_topics, columns, n_tokens) as doc_topics:
         tables = summarize(SpeakerInputs(doc_topics, documents, columns,
                                          {}, themes, list(config.ingest.columns.attributes),
                                          frozenset(), meetings, config.report.time_bin,
-                                         term_counts=counts),
+                                         term_tables=terms),
                            config.speakers, config.seed)
         write_tables(args, tables, read_json(args.topics),
                      dict(zip(meetings["meeting"], meetings["title"], strict=True)))
@@ -114,18 +116,20 @@ def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
 
 def main(args, config) -> None:
     cfg = config.speakers
-    index = read_index_columns(args.index)
-    n_tokens = pd.Series(index.n_tokens, index=index.doc_id)
     for note in capped_notes(config.compute, cfg.n_jobs, "speakers.n_jobs"):
         log(f"speakers: {note}")
+    # The documents counted, not held, until the workers have started (below).
+    n_docs = sum(1 for _ in iter_index(args.index))
     # The bootstrap's batches of groups run on the executor (compute.parallel_map).
-    with executor(config.compute, cfg.n_jobs, len(n_tokens) * cfg.n_bootstrap,
+    with executor(config.compute, cfg.n_jobs, n_docs * cfg.n_bootstrap,
                   PARALLEL_MIN_DRAWS) as ex, mapping(ex):
-        # The workers start (fork) now, before the documents are read: started at the first
-        # bootstrap, each would map every row the stage holds by then (the process tree's
-        # RSS counting them once more per worker) and copy the pages it touches.
+        # The workers start (fork) now, before the documents are read, the index too:
+        # started at the first bootstrap, each would map every row the stage holds by then
+        # (the process tree's RSS counting them once more per worker) and copy the pages it
+        # touches.
         list(parallel_map(int, ()))
-        tables = summarized(args, config, n_tokens)
+        index = read_index_columns(args.index)
+        tables = summarized(args, config, pd.Series(index.n_tokens, index=index.doc_id))
         log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")
     write_csv(Path(args.prevalence), tables.prevalence, bom=False)
     write_metrics(Path(args.metrics), tables.metrics)

@@ -197,3 +197,40 @@ def test_owner_chunks_on_worker_processes_give_the_figures_drawn_here(monkeypatc
         there = owner_intervals(theta, n_tokens, owner, 6, how)
     assert np.array_equal(here[0], there[0]) and np.array_equal(here[1], there[1])
     assert np.array_equal(alone[0], here[0][:2]) and np.array_equal(alone[1], here[1][:2])
+
+
+def test_owner_intervals_drawn_a_block_of_resamples_at_a_time_are_the_same_bits(monkeypatch):
+    import pipeline.speakers.groups as groups
+
+    rng = np.random.default_rng(8)
+    theta = rng.dirichlet(np.ones(5), size=90)
+    n_tokens = rng.integers(5, 80, 90)
+    owner = np.repeat(np.arange(3), 30)
+    how = Resampling(250, 0.9, 4)
+    whole = owner_intervals(theta, n_tokens, owner, 3, how)  # one block: every resample
+    assert all(np.array_equal(a, b) for a, b in zip(whole, _one_draw_intervals(
+        theta, n_tokens.astype(float), owner, 3, how), strict=True))
+    # 7 resamples of the 90 documents a block (uneven: the last block is shorter).
+    monkeypatch.setattr(groups, "DRAWN_BLOCK_CELLS", 7 * 90)
+    blocked = owner_intervals(theta, n_tokens, owner, 3, how)
+    assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1])
+    # and the bounds are intervals of real resamples, not a constant
+    assert (whole[1] > whole[0]).all()
+
+
+def _one_draw_intervals(theta, n_tokens, owner, n_owners, how):
+    """owner_intervals of one chunk as it was made before blocks: every resample drawn at
+    once, the shares and quantiles in new arrays."""
+    from scipy import sparse
+
+    from pipeline.speakers.groups import _draw_within, _interval, _ratio, in_blocks
+
+    n_topics = theta.shape[1]
+    weighted = in_blocks(theta * n_tokens[:, None], owner, n_owners)
+    totals = sparse.csr_matrix((n_tokens, (np.arange(len(owner)), owner)),
+                               shape=(len(owner), n_owners))
+    drawn = np.ascontiguousarray(_draw_within(owner, n_owners, how.n_boot,
+                                              np.random.default_rng([how.seed, 15])).T,
+                                 dtype=float)
+    num = (weighted.T @ drawn).T.reshape(how.n_boot, n_owners, n_topics)
+    return _interval(_ratio(num, (totals.T @ drawn).T, n_topics), how.ci)

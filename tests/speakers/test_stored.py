@@ -58,7 +58,7 @@ def _summarize(doc_topics, documents, meetings, seed, time_bin="month"):
     cfg = SpeakersConfig(n_bootstrap=60, min_tokens=30)
     return summarize(SpeakerInputs(doc_topics, documents, TOPICS, {}, [], ["group"],
                                    meetings=meetings, time_bin=time_bin,
-                                   term_counts=None), cfg, seed)
+                                   term_tables=None), cfg, seed)
 
 
 def _stored(doc_topics, documents, meetings, seed, time_bin="month"):

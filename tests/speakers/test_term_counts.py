@@ -15,6 +15,7 @@ from pipeline.speakers.term_counts import (
     count_terms,
     coverage_of,
     procedural_speakers_of,
+    term_tables,
 )
 
 WORDS = ["予算", "特区", "経済特区", "議事", "日程", "散会", "子ども", "教育", "動議", "採決"]
@@ -57,3 +58,13 @@ def test_without_themes_there_is_no_coverage_row():
     counts = count_terms([TermRecord("d1", ["予算"])], {"d1": "甲"})
     assert coverage_of(counts).empty and list(coverage_of(counts).columns)[:2] == ["speaker",
                                                                                    "theme"]
+
+
+def test_term_tables_are_the_tables_of_the_counts():
+    terms, speaker_of, procedural = _corpus(2)
+    counts = count_terms((TermRecord(d, w, d in procedural) for d, w in terms.items()),
+                         speaker_of, THEMES)
+    made = term_tables(counts)
+    pd.testing.assert_frame_equal(made.speaker_terms, distinctive_counts(counts.by_speaker))
+    pd.testing.assert_frame_equal(made.speaker_themes, coverage_of(counts))
+    assert made.procedural == procedural_speakers_of(counts) and "議長" in made.procedural
