@@ -514,11 +514,21 @@ def _pruned(fitted: FittedTopics, n_seeded: int, refits: int,
     return fitted, dead, pruned
 
 
+# More dead topics than this are one warning: a line per topic buried the report's summary
+# under 19 lines at 300M characters with K fixed at 60.
+MAX_DEAD_LINES = 3
+
+
 def _dead_warnings(fitted: FittedTopics, dead: tuple[int, ...], prune: bool) -> list[str]:
+    advice = ("K を減らすか model.n_topics: auto に" if not prune else
+              "当て直しても残りました。結果を読むときは除いてください")
+    if len(dead) > MAX_DEAD_LINES:
+        names = "・".join(f"{k + 1}（{' '.join(fitted.terms[k][:3])}）" for k in dead)
+        return [f"トピック {names} の {len(dead)} 個は、どれも語の "
+                f"{max(fitted.prevalence[k] for k in dead):.1%} 以下しかないか 1〜2 語だけの"
+                f"トピックです。" + advice]
     return [f"トピック {k + 1}（{' '.join(fitted.terms[k][:3])}）は語の "
-            f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。"
-            + ("K を減らすか model.n_topics: auto に" if not prune else
-               "当て直しても残りました。結果を読むときは除いてください")
+            f"{fitted.prevalence[k]:.1%} しかないか 1〜2 語だけのトピックです。" + advice
             for k in dead]
 
 

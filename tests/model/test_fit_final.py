@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from pipeline.common.config import ModelConfig
-from pipeline.model.core import FitInputs, FitJob, fit_final
+from pipeline.model.core import FitInputs, FitJob, _dead_warnings, fit_final
 
 
 def planted(seed: int = 0) -> tuple[sp.csr_matrix, list[str]]:
@@ -62,3 +64,26 @@ def test_an_online_fit_loses_its_dead_topic_too():
     final = fit_final(job(counts, vocabulary, solver="online"), 4, prune=True)
     assert final.pruned >= 1 and final.fitted.theta.shape[1] == 4 - final.pruned
     assert np.allclose(final.fitted.theta.sum(axis=1), 1)
+
+
+def _topics_of(n: int) -> SimpleNamespace:
+    """What the dead-topic warnings read of a fit: each topic's terms and share."""
+    return SimpleNamespace(terms=[[f"語{k}a", f"語{k}b", f"語{k}c", f"語{k}d"] for k in range(n)],
+                           prevalence=np.linspace(0.001, 0.009, n))
+
+
+def test_a_few_dead_topics_get_a_warning_each():
+    warnings = _dead_warnings(_topics_of(10), (7, 8), prune=False)
+    assert len(warnings) == 2
+    assert warnings[0].startswith("トピック 8（語7a 語7b 語7c）は語の ")
+    assert warnings[1].endswith("K を減らすか model.n_topics: auto に")
+
+
+def test_many_dead_topics_are_one_warning_naming_each():
+    fitted, dead = _topics_of(30), tuple(range(10, 30))
+    (warning,) = _dead_warnings(fitted, dead, prune=True)
+    for k in dead:
+        assert f"{k + 1}（語{k}a 語{k}b 語{k}c）" in warning
+    assert "の 20 個は" in warning
+    assert f"{fitted.prevalence[29]:.1%} 以下" in warning
+    assert warning.endswith("当て直しても残りました。結果を読むときは除いてください")
