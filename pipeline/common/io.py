@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -367,16 +367,17 @@ def iter_turns(path: str | Path) -> Iterator[dict[str, str]]:
 DOCUMENT_FIELDS = ("doc_id", "meeting", "speaker", "role", "date")
 
 
-def read_document_table(path: str | Path) -> pd.DataFrame:
+def read_document_table(path: str | Path, ids: Iterable[str] = ()) -> pd.DataFrame:
     """The one document table (documents.jsonl without its text): doc_id, meeting, speaker,
     role, date and one column per speaker attribute (group, position, ...; "" where a
-    document has none). An attribute named like a base field gets an `attribute_` prefix."""
+    document has none). An attribute named like a base field gets an `attribute_` prefix.
+    A doc_id equal to one of `ids` is that very string (the caller's, held once)."""
     import pandas as pd
 
     # Column by column, each repeated value one string: a dict per document and a string
     # per cell held 1 GB for a million documents.
     columns: dict[str, list] = {f: [] for f in DOCUMENT_FIELDS}
-    same: dict[str, str] = {}
+    same: dict[str, str] = {doc_id: doc_id for doc_id in ids}
     n_rows = 0
     for d in iter_jsonl(Path(path)):
         for f in DOCUMENT_FIELDS:

@@ -95,7 +95,8 @@ def summarized(args, config, n_tokens: pd.Series) -> SpeakerTables:
     """Every table, from the inputs, written (meeting_topics of a large corpus is made as it
     is written, while the shares are on disk) but for the prevalence and metrics."""
     columns = [c for c in read_header(args.doc_topics) if c.startswith(TOPIC_PREFIX)]
-    documents = read_document_table(args.documents)
+    # Its doc_ids the index's own strings: one string per document in the stage, not two.
+    documents = read_document_table(args.documents, n_tokens.index)
     themes = load_themes(config.model.themes_file) if config.model.themes_file else []
     # Counted as tokens.jsonl streams by: no list of terms per document is held; only the
     # tables of the counts are kept.

@@ -44,6 +44,16 @@ def test_the_document_table_is_the_one_a_dict_per_document_made(tmp_path):
     assert table["speaker"][0] is table["speaker"][2]  # one string for every 岸
 
 
+def test_doc_ids_given_are_the_callers_own_strings(tmp_path):
+    path = _jsonl(tmp_path / "documents.jsonl", DOCS)
+    # Strings made at run time (not the literals above, which Python may share anyway).
+    ids = ["".join(["m#", str(n), ".1"]) for n in (2, 1)]
+    table = read_document_table(path, ids)
+    pd.testing.assert_frame_equal(table, read_document_table(path))
+    assert table["doc_id"][0] is ids[1] and table["doc_id"][1] is ids[0]
+    assert table["doc_id"][2] == "n#1.1"  # not among the ids: read as it is
+
+
 def test_terms_are_read_in_order_each_distinct_term_once(tmp_path):
     path = _jsonl(tmp_path / "tokens.jsonl", [
         {"doc_id": "a", "terms": ["税", "物価", "税"]},
