@@ -270,6 +270,13 @@ def executor(compute, n_jobs: int = -1, work: float = 0,
         ex.close()
 
 
+def start_workers(ex: Executor) -> None:
+    """Start ex's workers now (a local pool forks at its first map): a stage that will hold
+    large inputs starts them before reading, so they do not map (and the process tree's
+    memory does not count again) what it holds by the time of its first parallel work."""
+    list(ex.map(int, ()))
+
+
 # The executor a stage set for the cores it calls (`mapping`), as joblib's parallel_config
 # sets a backend: cores deep in a call tree (the speakers' bootstrap, the networks' counts)
 # map their blocks with `parallel_map` instead of taking an executor through every

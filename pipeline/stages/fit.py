@@ -14,7 +14,7 @@ from pipeline.common.atomic import (
     write_json,
     write_metrics,
 )
-from pipeline.common.compute import capped_notes, executor
+from pipeline.common.compute import capped_notes, executor, start_workers
 from pipeline.common.io import (
     iter_documents_frames,
     read_documents_frame,
@@ -66,10 +66,9 @@ def main(args, config) -> None:
     for note in capped_notes(config.compute, cfg.n_jobs, "model.n_jobs"):
         log(f"fit: {note}")
     with executor(config.compute, cfg.n_jobs) as ex:
-        # The sweep's workers start (fork) before the inputs are read: forked at the sweep,
-        # each would map what this process holds by then (the index, the sample's texts:
-        # 400 MB at 300M characters), counted again in the process tree's memory.
-        list(ex.map(int, ()))
+        # Before the inputs are read: forked at the sweep, the workers would map the index
+        # and the sample's texts (400 MB at 300M characters).
+        start_workers(ex)
         data = read_inputs(args, config)
         themes = tuple(t for t in load_themes(cfg.themes_file) if t.guides) \
             if cfg.themes_file else ()

@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline.common.allocator import return_large_blocks
 from pipeline.common.atomic import write_csv, write_csv_blocks, write_metrics
-from pipeline.common.compute import capped_notes, executor, mapping, parallel_map
+from pipeline.common.compute import capped_notes, executor, mapping, start_workers
 from pipeline.common.io import (
     TOPIC_PREFIX,
     iter_index,
@@ -135,11 +135,9 @@ def main(args, config) -> None:
     # The bootstrap's batches of groups run on the executor (compute.parallel_map).
     with executor(config.compute, cfg.n_jobs, n_docs * cfg.n_bootstrap,
                   PARALLEL_MIN_DRAWS) as ex, mapping(ex):
-        # The workers start (fork) now, before the documents are read, the index too:
-        # started at the first bootstrap, each would map every row the stage holds by then
-        # (the process tree's RSS counting them once more per worker) and copy the pages it
-        # touches.
-        list(parallel_map(int, ()))
+        # Before the documents and the index are read: started at the first bootstrap, each
+        # worker would map every row the stage holds by then and copy the pages it touches.
+        start_workers(ex)
         index = read_index_columns(args.index)
         tables = summarized(args, config, pd.Series(index.n_tokens, index=index.doc_id))
         log(f"speakers: bootstrap of roles and meetings in {ex.describe()}")

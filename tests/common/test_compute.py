@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 
 import pytest
 
-from pipeline.common.compute import LocalExecutor
+from pipeline.common.compute import LocalExecutor, start_workers
 
 
 @pytest.fixture
@@ -128,3 +129,14 @@ def test_parallel_map_runs_on_the_executor_a_stage_set(two_processes):
     assert len({pid for _, pid in out}) == 2
     # ... and only inside the block.
     assert {pid for _, pid in parallel_map(_slow_square, range(6))} == {os.getpid()}
+
+
+def test_start_workers_forks_a_local_pool_before_any_work():
+    ex = LocalExecutor(2)
+    try:
+        before = len(multiprocessing.active_children())
+        start_workers(ex)
+        assert len(multiprocessing.active_children()) == before + 1  # 2 processes: this + 1
+        assert list(ex.map(abs, [-1, -2])) == [1, 2]
+    finally:
+        ex.close()
